@@ -1,0 +1,129 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"time"
+)
+
+// RelTolerance is the relative tolerance of AlmostEqual.
+const RelTolerance = 1e-9
+
+// AlmostEqual reports whether a and b are equal within a relative 1e-9:
+// a == b, or |a − b| ≤ 1e-9 × max(|a|, |b|). NaN equals nothing. It is how
+// a store's figures (summed in another order) are compared with the
+// reference's. A difference of two figures (an impact) inherits the
+// tolerance of the figures, not its own: compare it with AlmostEqualScale.
+func AlmostEqual(a, b float64) bool {
+	if a == b {
+		return true
+	}
+	return math.Abs(a-b) <= RelTolerance*max(math.Abs(a), math.Abs(b))
+}
+
+// AlmostEqualScale reports whether |a − b| ≤ 1e-9 × scale, or AlmostEqual.
+// Use the magnitude of the figures a difference was taken from as scale.
+func AlmostEqualScale(a, b, scale float64) bool {
+	return AlmostEqual(a, b) || math.Abs(a-b) <= RelTolerance*math.Abs(scale)
+}
+
+// ApproxDiff compares two values of the same type field by field and
+// returns one line per difference (nil when they match): float64 values
+// with AlmostEqual, time.Time with Equal, everything else exactly. Pointers,
+// slices, maps and structs are walked. It is meant for tests that compare a
+// store-backed view's answers with the reference's.
+func ApproxDiff(a, b any) []string {
+	var out []string
+	diffValue(&out, "", reflect.ValueOf(a), reflect.ValueOf(b))
+	return out
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func diffValue(out *[]string, path string, a, b reflect.Value) {
+	if !a.IsValid() || !b.IsValid() {
+		if a.IsValid() != b.IsValid() {
+			*out = append(*out, fmt.Sprintf("%s: one side is missing", pathOr(path)))
+		}
+		return
+	}
+	if a.Type() != b.Type() {
+		*out = append(*out, fmt.Sprintf("%s: type %s != %s", pathOr(path), a.Type(), b.Type()))
+		return
+	}
+	if a.Type() == timeType {
+		ta, tb := a.Interface().(time.Time), b.Interface().(time.Time)
+		if !ta.Equal(tb) {
+			*out = append(*out, fmt.Sprintf("%s: %s != %s", pathOr(path), ta.Format(time.RFC3339Nano), tb.Format(time.RFC3339Nano)))
+		}
+		return
+	}
+	switch a.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if !AlmostEqual(a.Float(), b.Float()) {
+			*out = append(*out, fmt.Sprintf("%s: %v != %v", pathOr(path), a.Float(), b.Float()))
+		}
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			if a.IsNil() != b.IsNil() {
+				*out = append(*out, fmt.Sprintf("%s: %s != %s", pathOr(path), describe(a), describe(b)))
+			}
+			return
+		}
+		diffValue(out, path, a.Elem(), b.Elem())
+	case reflect.Struct:
+		for i := range a.NumField() {
+			f := a.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			diffValue(out, join(path, f.Name), a.Field(i), b.Field(i))
+		}
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			*out = append(*out, fmt.Sprintf("%s: length %d != %d", pathOr(path), a.Len(), b.Len()))
+			return
+		}
+		for i := range a.Len() {
+			diffValue(out, fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i))
+		}
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			*out = append(*out, fmt.Sprintf("%s: %d entries != %d", pathOr(path), a.Len(), b.Len()))
+		}
+		for _, k := range a.MapKeys() {
+			bv := b.MapIndex(k)
+			if !bv.IsValid() {
+				*out = append(*out, fmt.Sprintf("%s[%v]: missing on the right", pathOr(path), k))
+				continue
+			}
+			diffValue(out, fmt.Sprintf("%s[%v]", path, k), a.MapIndex(k), bv)
+		}
+	default:
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			*out = append(*out, fmt.Sprintf("%s: %v != %v", pathOr(path), a.Interface(), b.Interface()))
+		}
+	}
+}
+
+func describe(v reflect.Value) string {
+	if v.IsNil() {
+		return "nil"
+	}
+	return fmt.Sprintf("%v", v.Elem().Interface())
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func pathOr(path string) string {
+	if path == "" {
+		return "value"
+	}
+	return path
+}

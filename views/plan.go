@@ -1,0 +1,90 @@
+package views
+
+import (
+	"fmt"
+	"time"
+)
+
+// PlanStatus is the state of a coaching plan.
+type PlanStatus string
+
+// The plan states. in_progress is the only non-terminal one.
+const (
+	PlanInProgress PlanStatus = "in_progress"
+	PlanAchieved   PlanStatus = "achieved"
+	PlanMissed     PlanStatus = "missed"
+	PlanCancelled  PlanStatus = "cancelled"
+)
+
+// Terminal reports whether no transition leaves s: achieved, missed and
+// cancelled are terminal.
+func (s PlanStatus) Terminal() bool {
+	return s == PlanAchieved || s == PlanMissed || s == PlanCancelled
+}
+
+// Transition checks a status change against the status machine:
+//
+//	in_progress → achieved | missed   (when the UTC date reaches target_date; see Settle)
+//	in_progress → cancelled           (by the agent or a supervisor)
+//
+// Every other change, including a terminal state to anything and a state to
+// itself, returns an error wrapping ErrInvalidTransition.
+func Transition(from, to PlanStatus) error {
+	if from == PlanInProgress && (to == PlanAchieved || to == PlanMissed || to == PlanCancelled) {
+		return nil
+	}
+	return fmt.Errorf("plan status %q cannot change to %q: %w", from, to, ErrInvalidTransition)
+}
+
+// Plan is a coaching plan as API.md shows it (POST/GET plans). TenantID is
+// an extension of API.md.
+type Plan struct {
+	ID             string       `json:"id"`
+	TenantID       string       `json:"tenant_id"`
+	AgentID        string       `json:"agent_id"`
+	Model          string       `json:"model"`
+	Inquiry        string       `json:"inquiry"`
+	Metric         Metric       `json:"metric"`
+	ImprovementPct float64      `json:"improvement_pct"`
+	StartValue     float64      `json:"start_value"`
+	TargetValue    float64      `json:"target_value"`
+	NowValue       *float64     `json:"now_value"`
+	NowVolume      int64        `json:"now_volume"`
+	TargetDate     string       `json:"target_date"` // civil date YYYY-MM-DD (UTC)
+	Status         PlanStatus   `json:"status"`
+	OnTrack        bool         `json:"on_track"`
+	CreatedAt      time.Time    `json:"created_at"`
+	Actions        []PlanAction `json:"actions"`
+	Assistance     []string     `json:"assistance"`
+	Warnings       []string     `json:"warnings"`
+	History        []DayValue   `json:"history"`
+}
+
+// PlanAction is one of the agent's own actions; Done is ticked by the agent.
+type PlanAction struct {
+	Text string `json:"text"`
+	Done bool   `json:"done"`
+}
+
+// DayValue is one point of a plan's daily history: Now as of the end of
+// that UTC day.
+type DayValue struct {
+	Date  string  `json:"date"` // YYYY-MM-DD
+	Value float64 `json:"value"`
+}
+
+// PlanProgress is a plan's figures at one instant.
+type PlanProgress struct {
+	// StartValue is the agent's value over StartWindow; null without data.
+	StartValue *float64 `json:"start_value"`
+	// TargetValue is PlanTarget of the start; null without a start.
+	TargetValue *float64 `json:"target_value"`
+	// NowValue is the value over the NowWindowSize most recent interactions.
+	NowValue  *float64 `json:"now_value"`
+	NowVolume int64    `json:"now_volume"`
+	// OnTrack reports whether Now meets the target (false without Now).
+	OnTrack bool `json:"on_track"`
+	// Status is the plan's status at that instant: an in-progress plan whose
+	// due time has passed is settled as achieved or missed.
+	Status PlanStatus `json:"status"`
+}

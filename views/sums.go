@@ -1,0 +1,218 @@
+package views
+
+import "github.com/agentpulse/agentpulse/schemas"
+
+// Sums is the additive aggregate of a group of interactions: everything any
+// group figure needs. Sums of disjoint groups Merge into the Sums of their
+// union, so a store can keep one Sums per hour bucket and answer any
+// hour-aligned range by merging buckets.
+//
+// Float sums depend on the order of addition. Every group figure is
+// computed from Sums; the reference adds interactions in (tenant_id,
+// interaction_id) order, and a store that adds in another order (or merges
+// buckets) matches it within AlmostEqual. Integer-valued handle times sum
+// exactly in any order (below 2^53 seconds).
+//
+// The zero value is the empty group. Sums is a plain value, not safe for
+// concurrent mutation.
+type Sums struct {
+	Volume    int64   `json:"volume"`     // number of interactions
+	HandleSum float64 `json:"handle_sum"` // Σ handle_time_s
+	PsatN     int64   `json:"psat_n"`     // interactions with predicted_satisfaction
+	PsatSum   float64 `json:"psat_sum"`   // Σ predicted_satisfaction
+	PresN     int64   `json:"pres_n"`     // interactions with predicted_resolution
+	PresSum   float64 `json:"pres_sum"`   // Σ predicted_resolution
+}
+
+// Add adds one interaction to the group.
+func (s *Sums) Add(it *schemas.Interaction) {
+	s.Volume++
+	s.HandleSum += it.HandleTimeS
+	if p := it.PredictedSatisfaction; p != nil {
+		s.PsatN++
+		s.PsatSum += *p
+	}
+	if p := it.PredictedResolution; p != nil {
+		s.PresN++
+		s.PresSum += *p
+	}
+}
+
+// Sub removes one interaction previously added (a store replacing a
+// revision). Float subtraction does not exactly undo an addition; the
+// result matches a recomputation within AlmostEqual.
+func (s *Sums) Sub(it *schemas.Interaction) {
+	s.Volume--
+	s.HandleSum -= it.HandleTimeS
+	if p := it.PredictedSatisfaction; p != nil {
+		s.PsatN--
+		s.PsatSum -= *p
+	}
+	if p := it.PredictedResolution; p != nil {
+		s.PresN--
+		s.PresSum -= *p
+	}
+}
+
+// Merge adds the Sums of a disjoint group.
+func (s *Sums) Merge(o Sums) {
+	s.Volume += o.Volume
+	s.HandleSum += o.HandleSum
+	s.PsatN += o.PsatN
+	s.PsatSum += o.PsatSum
+	s.PresN += o.PresN
+	s.PresSum += o.PresSum
+}
+
+// Means are the group means of the three base metrics. HasPSAT and HasPRES
+// are false when no interaction of the group carries that prediction.
+type Means struct {
+	AHT     float64
+	PSAT    float64
+	PRES    float64
+	HasPSAT bool
+	HasPRES bool
+}
+
+// Means returns the group means; ok is false for an empty group.
+// AHT = HandleSum/Volume, PSAT = PsatSum/PsatN, PRES = PresSum/PresN.
+func (s Sums) Means() (m Means, ok bool) {
+	if s.Volume <= 0 {
+		return Means{}, false
+	}
+	m.AHT = s.HandleSum / float64(s.Volume)
+	if s.PsatN > 0 {
+		m.PSAT, m.HasPSAT = s.PsatSum/float64(s.PsatN), true
+	}
+	if s.PresN > 0 {
+		m.PRES, m.HasPRES = s.PresSum/float64(s.PresN), true
+	}
+	return m, true
+}
+
+// AES returns AHT / (f(PSAT) × f(PRES)) where f(x) = max(floor, x) when
+// the group has that prediction and 1 when it has none: a ratio of means,
+// never a mean of ratios. Without predictions AES == AHT exactly. A store
+// that evaluates this same expression on the same Sums gets the same bits.
+func (m Means) AES(floor float64) float64 {
+	return m.AHT / (outcomeFactor(m.PSAT, m.HasPSAT, floor) * outcomeFactor(m.PRES, m.HasPRES, floor))
+}
+
+// Value returns the mean for metric m (AES with floor); ok is false when the
+// group has no value for it (psat/pres without predictions, unknown metric).
+func (m Means) Value(metric Metric, floor float64) (float64, bool) {
+	switch metric {
+	case MetricAES:
+		return m.AES(floor), true
+	case MetricAHT:
+		return m.AHT, true
+	case MetricPSAT:
+		return m.PSAT, m.HasPSAT
+	case MetricPRES:
+		return m.PRES, m.HasPRES
+	}
+	return 0, false
+}
+
+// with returns m with metric's mean replaced by v (AES cannot be replaced).
+func (m Means) with(metric Metric, v float64) Means {
+	switch metric {
+	case MetricAHT:
+		m.AHT = v
+	case MetricPSAT:
+		m.PSAT, m.HasPSAT = v, true
+	case MetricPRES:
+		m.PRES, m.HasPRES = v, true
+	}
+	return m
+}
+
+func outcomeFactor(mean float64, has bool, floor float64) float64 {
+	if !has {
+		return 1
+	}
+	return max(floor, mean)
+}
+
+// AHT is the mean handle time; ok is false for an empty group.
+func (s Sums) AHT() (float64, bool) { return s.Value(MetricAHT, DefaultFloor) }
+
+// PSAT is the mean predicted satisfaction; ok is false when no interaction
+// of the group has one.
+func (s Sums) PSAT() (float64, bool) { return s.Value(MetricPSAT, DefaultFloor) }
+
+// PRES is the mean predicted resolution; ok is false when no interaction
+// of the group has one.
+func (s Sums) PRES() (float64, bool) { return s.Value(MetricPRES, DefaultFloor) }
+
+// AES is the group's Agent Effectiveness Score with the given floor; ok is
+// false for an empty group.
+func (s Sums) AES(floor float64) (float64, bool) { return s.Value(MetricAES, floor) }
+
+// Value returns the group figure for metric m; ok is false when the group
+// has none (empty group, or psat/pres without predictions).
+func (s Sums) Value(m Metric, floor float64) (float64, bool) {
+	means, ok := s.Means()
+	if !ok {
+		return 0, false
+	}
+	return means.Value(m, floor)
+}
+
+// Figures is a group's volume and its four figures, the JSON shape of an
+// agent's overall figures; a figure the group has no value for is null.
+type Figures struct {
+	Volume int64    `json:"volume"`
+	AES    *float64 `json:"aes"`
+	AHT    *float64 `json:"aht"`
+	PSAT   *float64 `json:"psat"`
+	PRES   *float64 `json:"pres"`
+}
+
+// Figures returns the group's Figures with the given AES floor.
+func (s Sums) Figures(floor float64) Figures {
+	f := Figures{Volume: s.Volume}
+	means, ok := s.Means()
+	if !ok {
+		return f
+	}
+	f.AES = ptr(means.AES(floor))
+	f.AHT = ptr(means.AHT)
+	if means.HasPSAT {
+		f.PSAT = ptr(means.PSAT)
+	}
+	if means.HasPRES {
+		f.PRES = ptr(means.PRES)
+	}
+	return f
+}
+
+// ModelMetrics returns the metrics a model has, given the Sums of all of
+// the tenant's interactions of that model (all time, not one range): aes
+// and aht always (for a model with any data), psat when any interaction has
+// predicted_satisfaction, pres likewise. Canonical order. Empty Sums → nil.
+func ModelMetrics(all Sums) []Metric {
+	if all.Volume <= 0 {
+		return nil
+	}
+	ms := []Metric{MetricAES, MetricAHT}
+	if all.PsatN > 0 {
+		ms = append(ms, MetricPSAT)
+	}
+	if all.PresN > 0 {
+		ms = append(ms, MetricPRES)
+	}
+	return ms
+}
+
+// HasMetric reports whether m is in ms.
+func HasMetric(ms []Metric, m Metric) bool {
+	for _, x := range ms {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+func ptr[T any](v T) *T { return &v }
