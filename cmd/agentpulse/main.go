@@ -30,6 +30,8 @@ var commands = map[string]command{
 	"simulate": {"write a simulated contact center's interactions as NDJSON", runSimulate},
 	"all":      {"run broker, ingest, processor and server in one process", runAll},
 	"version":  {"print the version", runVersion},
+	"broker":   {"run the embedded Kafka-protocol broker alone", runBroker},
+	"process":  {"run the processor alone (a consumer-group member)", runProcess},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

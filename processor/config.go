@@ -1,0 +1,87 @@
+package processor
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config configures a Processor. The zero value of a field means its default.
+type Config struct {
+	// Brokers are the seed brokers (host:port). Required.
+	Brokers []string
+	// Topic is the topic of canonical interactions. Default "interactions".
+	Topic string
+	// UpdatesTopic receives one Update per changed agent. Default "updates".
+	UpdatesTopic string
+	// DeadLetterTopic keeps records that cannot be folded, with the reason.
+	// Default "interactions.dlq".
+	DeadLetterTopic string
+	// Group is the consumer group. Default "agentpulse-processor".
+	Group string
+	// FlushRecords writes a partition's batch once it holds this many
+	// applied records. Default 50000.
+	FlushRecords int
+	// FlushInterval writes a partition's batch at the latest this long after
+	// its first unstored change. Default 200ms.
+	FlushInterval time.Duration
+	// QueueBatches bounds each partition worker's queue, in fetched
+	// batches; a full queue pauses polling (back-pressure). Default 4.
+	QueueBatches int
+	// PollRecords is the most records one poll returns. Default 20000.
+	PollRecords int
+	// SessionTimeout is how long the group waits for a silent member (a
+	// killed process) before giving its partitions to another. Default 10s
+	// (Kafka's own default is 45s); brokers refuse values below their
+	// group.min.session.timeout.ms (6s by default).
+	SessionTimeout time.Duration
+	// ShutdownGrace is how long, after Run's context ends, workers may keep
+	// retrying to store what they hold. Default 30s.
+	ShutdownGrace time.Duration
+	// Logger receives structured logs. Default slog.Default().
+	Logger *slog.Logger
+	// Registerer registers the processor's metrics; nil registers nothing.
+	Registerer prometheus.Registerer
+}
+
+// ErrNoBrokers is returned by New when Config.Brokers is empty.
+var ErrNoBrokers = errors.New("processor: no brokers configured (set --brokers or run the embedded broker)")
+
+func (c Config) withDefaults() Config {
+	if c.Topic == "" {
+		c.Topic = "interactions"
+	}
+	if c.UpdatesTopic == "" {
+		c.UpdatesTopic = "updates"
+	}
+	if c.DeadLetterTopic == "" {
+		c.DeadLetterTopic = "interactions.dlq"
+	}
+	if c.Group == "" {
+		c.Group = "agentpulse-processor"
+	}
+	if c.FlushRecords <= 0 {
+		c.FlushRecords = 50000
+	}
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = 200 * time.Millisecond
+	}
+	if c.QueueBatches <= 0 {
+		c.QueueBatches = 4
+	}
+	if c.PollRecords <= 0 {
+		c.PollRecords = 20000
+	}
+	if c.SessionTimeout <= 0 {
+		c.SessionTimeout = 10 * time.Second
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

@@ -1,0 +1,65 @@
+package processor
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the processor's Prometheus metrics. Labels never carry
+// tenant, agent or interaction ids.
+type metrics struct {
+	records       *prometheus.CounterVec // by result: applied, unchanged, invalid
+	flushSeconds  prometheus.Histogram
+	flushRecords  prometheus.Histogram
+	storeErrors   prometheus.Counter
+	updates       *prometheus.CounterVec // by result: sent, failed
+	queueCapacity prometheus.Gauge
+	queueLength   prometheus.Gauge
+	queueLimit    prometheus.Counter
+	partitions    prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "agentpulse_processor_records_total",
+			Help: "Records read from the interactions topic, by result (applied, unchanged, invalid).",
+		}, []string{"result"}),
+		flushSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "agentpulse_processor_flush_duration_seconds",
+			Help:    "Time to write one batch to the store, retries included.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
+		}),
+		flushRecords: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "agentpulse_processor_flush_records",
+			Help:    "Records applied per batch written to the store.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 10),
+		}),
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_processor_store_errors_total",
+			Help: "Failed attempts to write a batch to the store (each is retried).",
+		}),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "agentpulse_processor_updates_total",
+			Help: "Update messages produced to the updates topic, by result (sent, failed).",
+		}, []string{"result"}),
+		queueCapacity: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_queue_capacity_batches",
+			Help: "Capacity of each partition worker's queue, in fetched batches.",
+		}),
+		queueLength: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_queue_length_batches",
+			Help: "Fetched batches waiting in partition workers' queues, all partitions.",
+		}),
+		queueLimit: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_processor_queue_limit_reached_total",
+			Help: "Times the poll loop waited because a partition worker's queue was full.",
+		}),
+		partitions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_partitions",
+			Help: "Partitions of the interactions topic this processor owns.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.records, m.flushSeconds, m.flushRecords, m.storeErrors, m.updates,
+			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions)
+	}
+	return m
+}

@@ -1,0 +1,229 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+// Processor consumes the interactions topic as a member of a consumer
+// group and keeps the store's aggregates equal to a fold of the log.
+type Processor struct {
+	cfg     Config
+	store   store.Writer
+	client  *kgo.Client
+	log     *slog.Logger
+	metrics *metrics
+
+	mu      sync.Mutex
+	workers map[int32]*worker
+	// runCtx is the workers' context: it outlives Run's context by
+	// ShutdownGrace. Group management starts with the client in New, so
+	// partitions may be assigned before Run.
+	runCtx     context.Context
+	cancelWork context.CancelFunc
+	failed     chan error
+}
+
+// New builds a processor writing to st. It connects lazily: Run starts
+// consuming.
+func New(cfg Config, st store.Writer) (*Processor, error) {
+	cfg = cfg.withDefaults()
+	if len(cfg.Brokers) == 0 {
+		return nil, ErrNoBrokers
+	}
+	p := &Processor{
+		cfg: cfg, store: st, log: cfg.Logger.With("component", "processor"),
+		metrics: newMetrics(cfg.Registerer),
+		workers: map[int32]*worker{},
+		failed:  make(chan error, 1),
+	}
+	p.runCtx, p.cancelWork = context.WithCancel(context.Background())
+	p.metrics.queueCapacity.Set(float64(cfg.QueueBatches))
+	cl, err := kgo.NewClient(
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.Topic),
+		kgo.SessionTimeout(cfg.SessionTimeout),
+		// A member that died cannot rejoin: do not wait longer for it than
+		// for a silent one.
+		kgo.RebalanceTimeout(2*cfg.SessionTimeout),
+		kgo.HeartbeatInterval(min(cfg.SessionTimeout/5, 3*time.Second)),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.AutoCommitMarks(),
+		kgo.AdjustFetchOffsetsFn(p.assign),
+		kgo.OnPartitionsRevoked(p.revoked),
+		kgo.OnPartitionsLost(p.lostPartitions),
+		kgo.ProducerLinger(0),
+		kgo.AllowAutoTopicCreation(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("processor: kafka client: %w", err)
+	}
+	p.client = cl
+	return p, nil
+}
+
+// Run consumes until ctx ends or a partition cannot be loaded. On return
+// every owned partition has been flushed to the store (when the store
+// answers), its offsets committed, and the group left.
+//
+// Stop order: stop polling; each worker folds what it has queued, writes
+// it to the store and marks its offsets; the marked offsets are committed;
+// the client leaves the group and closes.
+func (p *Processor) Run(ctx context.Context) error {
+	// Workers outlive ctx by up to ShutdownGrace so that they can store
+	// what they hold; a store that stays down that long loses nothing, as
+	// the next owner replays from the store's checkpoint.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	stopGrace := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(p.cfg.ShutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelWork()
+		case <-workCtx.Done():
+		}
+	})
+	defer stopGrace()
+	p.mu.Lock()
+	p.runCtx = workCtx
+	p.mu.Unlock()
+
+	var runErr error
+	for runErr == nil {
+		fetches := p.client.PollRecords(ctx, p.cfg.PollRecords)
+		if fetches.IsClientClosed() || ctx.Err() != nil {
+			p.client.AllowRebalance() // leaving the group waits for it
+			break
+		}
+		fetches.EachError(func(topic string, partition int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				p.log.Warn("fetch error", "topic", topic, "partition", partition, "err", err)
+			}
+		})
+		fetches.EachPartition(func(ftp kgo.FetchTopicPartition) {
+			if len(ftp.Records) == 0 {
+				return
+			}
+			p.mu.Lock()
+			w := p.workers[ftp.Partition]
+			p.mu.Unlock()
+			if w == nil {
+				return // not ours any more; the new owner replays from its checkpoint
+			}
+			p.metrics.queueLength.Inc()
+			select {
+			case w.in <- ftp.Records:
+			default:
+				p.metrics.queueLimit.Inc()
+				select {
+				case w.in <- ftp.Records:
+				case <-w.done:
+				}
+			}
+		})
+		p.client.AllowRebalance()
+		select {
+		case runErr = <-p.failed:
+		default:
+		}
+	}
+
+	// Stop: flush every worker, commit, leave.
+	p.mu.Lock()
+	all := map[string][]int32{p.cfg.Topic: nil}
+	for part := range p.workers {
+		all[p.cfg.Topic] = append(all[p.cfg.Topic], part)
+	}
+	p.mu.Unlock()
+	p.stopWorkers(all, true)
+	commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	if err := p.client.CommitMarkedOffsets(commitCtx); err != nil && runErr == nil {
+		p.log.Warn("final commit failed; the next owner replays from the store's checkpoint", "err", err)
+	}
+	cancel()
+	p.client.Close()
+	return runErr
+}
+
+// assign is called when partitions are assigned, before fetching starts:
+// each partition resumes at the store's checkpoint (not the group's
+// committed offset, which may be behind or ahead of what the store has),
+// and a worker loads the state below that checkpoint.
+func (p *Processor) assign(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for topic, parts := range offsets {
+		for part := range parts {
+			if old := p.workers[part]; old != nil {
+				continue
+			}
+			cp, err := p.store.Checkpoint(ctx, part)
+			if err != nil {
+				return nil, fmt.Errorf("read checkpoint of partition %d: %w", part, err)
+			}
+			offsets[topic][part] = kgo.NewOffset().At(cp).WithEpoch(-1)
+			w := newWorker(p, part, cp)
+			p.workers[part] = w
+			p.metrics.partitions.Inc()
+			go w.run(p.runCtx)
+		}
+	}
+	return offsets, nil
+}
+
+func (p *Processor) revoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {
+	p.stopWorkers(revoked, true)
+	if err := cl.CommitMarkedOffsets(ctx); err != nil {
+		p.log.Warn("commit on revoke failed", "err", err)
+	}
+}
+
+func (p *Processor) lostPartitions(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	p.stopWorkers(lost, false)
+}
+
+// stopWorkers stops the named partitions' workers and waits for them;
+// flush says whether they write what they hold first.
+func (p *Processor) stopWorkers(parts map[string][]int32, flush bool) {
+	p.mu.Lock()
+	var stopping []*worker
+	for _, ps := range parts {
+		for _, part := range ps {
+			w := p.workers[part]
+			if w == nil {
+				continue
+			}
+			delete(p.workers, part)
+			p.metrics.partitions.Dec()
+			if flush {
+				close(w.quit)
+			} else {
+				close(w.lost)
+			}
+			stopping = append(stopping, w)
+		}
+	}
+	p.mu.Unlock()
+	for _, w := range stopping {
+		<-w.done
+	}
+}
+
+// fail stops Run with err (the first one wins).
+func (p *Processor) fail(err error) {
+	p.log.Error("processor stopping", "err", err)
+	select {
+	case p.failed <- err:
+	default:
+	}
+}

@@ -1,0 +1,123 @@
+package clickhouse
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// ErrInvalidBatch is returned by Apply when a batch holds a value the
+// tables cannot store exactly: a negative offset, version or checkpoint, a
+// timestamp outside the years 1678..2261 (Int64 nanoseconds), a bucket hour
+// that is not a whole UTC hour within 1970..2105 (DateTime), or a time
+// zone offset that is not whole seconds.
+var ErrInvalidBatch = errors.New("invalid batch")
+
+// ErrCorruptRow is returned by reads when a stored row cannot be decoded
+// (source_refs or attributes that are not a JSON object).
+var ErrCorruptRow = errors.New("corrupt stored row")
+
+// Earliest and latest instants an Int64 of unix nanoseconds holds.
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// encodeTime splits t into unix nanoseconds and its zone offset in seconds
+// east of UTC, which is all decodeTime needs to rebuild an equal value in an
+// equal zone offset. The zone's name is not kept.
+func encodeTime(field string, t time.Time) (ns int64, offset int32, err error) {
+	if t.Before(minNanoTime) || t.After(maxNanoTime) {
+		return 0, 0, fmt.Errorf("%s %s is outside the storable years 1678..2261: %w", field, t.Format(time.RFC3339Nano), ErrInvalidBatch)
+	}
+	_, off := t.Zone()
+	return t.UnixNano(), int32(off), nil
+}
+
+// decodeTime is the inverse of encodeTime: the instant ns in a zone of the
+// given offset — time.UTC for 0 and an unnamed fixed zone otherwise, which
+// is what schemas.ParseTimestamp produces, so a decoded record reads back
+// reflect.DeepEqual to what was written.
+func decodeTime(ns int64, offset int32) time.Time {
+	return time.Unix(0, ns).In(zoneFor(offset))
+}
+
+// zones caches fixed zones by offset so reads do not allocate one per row.
+var zones sync.Map // int32 → *time.Location
+
+func zoneFor(offset int32) *time.Location {
+	if offset == 0 {
+		return time.UTC
+	}
+	if loc, ok := zones.Load(offset); ok {
+		return loc.(*time.Location)
+	}
+	loc, _ := zones.LoadOrStore(offset, time.FixedZone("", int(offset)))
+	return loc.(*time.Location)
+}
+
+// hourSeconds returns the unix seconds of a bucket hour, which must be a
+// whole hour in the range of DateTime (1970..2105).
+func hourSeconds(h time.Time) (uint32, error) {
+	s := h.Unix()
+	if h.Nanosecond() != 0 || s%3600 != 0 || s < 0 || s > math.MaxUint32 {
+		return 0, fmt.Errorf("bucket hour %s is not a whole UTC hour in 1970..2105: %w", h.Format(time.RFC3339Nano), ErrInvalidBatch)
+	}
+	return uint32(s), nil
+}
+
+// encodeRefs returns source_refs as a JSON object, or "" when empty.
+func encodeRefs(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return string(appendRefs(nil, m))
+}
+
+// encodeAttrs returns attributes as a JSON object, or "" when empty.
+func encodeAttrs(m map[string]any) (string, error) {
+	if len(m) == 0 {
+		return "", nil
+	}
+	b, err := appendAttrs(nil, m)
+	if err != nil {
+		return "", fmt.Errorf("encode attributes: %w: %w", ErrInvalidBatch, err)
+	}
+	return string(b), nil
+}
+
+// decodeRefs parses a stored source_refs column: "" is nil, anything else
+// must be a JSON object of strings.
+func decodeRefs(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
+		return nil, fmt.Errorf("source_refs %.64q: %w", s, errors.Join(ErrCorruptRow, err))
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// decodeAttrs parses a stored attributes column: "" is nil, anything else
+// must be a JSON object. Values come back as schemas.DecodeInteraction
+// produces them: string, float64, bool or nil.
+func decodeAttrs(s string) (map[string]any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
+		return nil, fmt.Errorf("attributes %.64q: %w", s, errors.Join(ErrCorruptRow, err))
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}

@@ -1,0 +1,74 @@
+// Package clickhouse is the production store: store.Store on ClickHouse
+// over the native protocol (clickhouse-go/v2), for ClickHouse 18.16 (what
+// Debian ships) and current releases alike.
+//
+// # Tables
+//
+// The schema lives in package schemas/ddl (one idempotent CREATE per file,
+// applied by Open and by Migrate):
+//
+//   - interactions: every applied revision with its log position
+//     (log_partition, log_offset) and every canonical field.
+//     ReplacingMergeTree ordered by (tenant_id, agent_id, model, inquiry,
+//     ended_at_ns, interaction_id, revision, log_partition, log_offset), so
+//     an agent's rows are one key range and an identical redelivery shares
+//     the whole key and collapses, while other revisions and positions stay.
+//   - interaction_revisions: a narrow index of the same rows ordered by
+//     (tenant_id, interaction_id, revision, ...): where the newest revision
+//     of an interaction is, whatever agent, model or inquiry it has now.
+//   - buckets: the full value of each hourly aggregate, ReplacingMergeTree
+//     (version) keyed by (tenant_id, model, agent_id, inquiry, team_id,
+//     hour), partitioned by month.
+//   - checkpoints: (log_partition, next_offset) rows; the checkpoint is the
+//     maximum.
+//
+// Timestamps are Int64 unix nanoseconds plus the original UTC offset in
+// seconds (18.16 has no DateTime64; DateTime is whole seconds), so a record
+// reads back with the same instant and the same offset; the zone's name is
+// not kept (schemas.ParseTimestamp never makes named zones). Predictions are
+// Nullable(Float64): 18.16 has Nullable, aggregates skip NULL, and absent
+// stays distinct from 0 without a second flag column to keep in step.
+// source_refs and attributes are JSON objects (empty when absent); attribute
+// numbers come back as float64, as the decoder makes them.
+//
+// # Why reads are right before merges
+//
+// ReplacingMergeTree collapses rows only when it merges parts, at a time
+// of its choosing, and never across partitions. No read depends on that:
+// Buckets takes argMax(value, version) per key and drops zero volumes;
+// Recent, LatestData and LoadPartition take max(revision) per interaction
+// from interaction_revisions and keep the rows that are that revision,
+// dropping not-yet-merged duplicates with LIMIT 1 BY; Checkpoint takes
+// max(next_offset). Merges only make these cheaper. FINAL is not used: on
+// 18.16 it merges on one thread at read time and measured slower than
+// argMax (see bench_test.go).
+//
+// # Writes, retries, failures
+//
+// Apply writes interactions, then interaction_revisions, then buckets,
+// then the checkpoint, each one columnar insert with an explicit column
+// list (18.16 requires one). Each insert is retried on transient errors
+// (see Transient) with exponential backoff and jitter, rebuilding the
+// driver batch from the store.Batch on every attempt. A failure anywhere
+// leaves rows that the processor's replay from the old checkpoint rewrites
+// identically, so the store's consistency model (package store) holds.
+// A new revision becomes visible to Recent and LatestData when its
+// interaction_revisions row lands, after its full row.
+//
+// # 18.16 compatibility
+//
+// Native protocol only (this driver's HTTP needs newer servers);
+// client-side argument binding (no server-side parameters); no window
+// functions, DateTime64, LowCardinality or JSON type; unsigned
+// ReplacingMergeTree versions; no alias equal to a column used inside an
+// aggregate; time zones named explicitly ('UTC') so the server's zone never
+// matters. Current releases' limit of 100 partitions per insert block is
+// lifted per insert when the server has it, so a backfill batch spanning
+// many months still goes in.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use; each call takes one pooled
+// connection (Config.MaxOpenConns) while it runs. Calls after Close return
+// ErrClosed.
+package clickhouse

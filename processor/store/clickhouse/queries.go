@@ -1,0 +1,103 @@
+package clickhouse
+
+import "strings"
+
+// queries holds every statement the store sends, with the database name
+// filled in. Arguments are bound client-side by the driver (positional ?),
+// which 18.16 needs: it has no server-side query parameters.
+//
+// 18.16 rules kept here: inserts name their columns; no alias equals a
+// column name used inside an aggregate (argMax(volume, version) AS
+// v_volume, never AS volume); no window functions.
+type queries struct {
+	insertInteractions string
+	insertRevisions    string
+	insertBuckets      string
+	insertCheckpoint   string
+
+	checkpoint    string
+	buckets       string // + optional filters + bucketsTail
+	latestCands   string
+	currentRevs   string
+	recent        string
+	loadPartition string
+}
+
+// recordColumns is the select list decoded by scanRecord.
+const recordColumns = "tenant_id, interaction_id, revision, model, agent_id, team_id, inquiry, " +
+	"started_at_ns, started_at_offset, ended_at_ns, ended_at_offset, handle_time_s, " +
+	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes, log_partition, log_offset"
+
+func newQueries(db string) queries {
+	r := strings.NewReplacer("{{db}}", db, "{{record}}", recordColumns)
+	return queries{
+		insertInteractions: r.Replace("INSERT INTO {{db}}.interactions (" + interactionInsertColumns + ")"),
+		insertRevisions:    r.Replace("INSERT INTO {{db}}.interaction_revisions (" + revisionInsertColumns + ")"),
+		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
+		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
+
+		checkpoint: r.Replace("SELECT max(next_offset) FROM {{db}}.checkpoints WHERE log_partition = ?"),
+
+		// The newest version of every bucket key in range; filters on
+		// agent, team and inquiry are appended before GROUP BY.
+		buckets: r.Replace(`SELECT agent_id, inquiry, team_id, toUInt32(hour) AS hour_s,
+	argMax(volume, version) AS v_volume, argMax(handle_sum, version) AS v_handle_sum,
+	argMax(psat_n, version) AS v_psat_n, argMax(psat_sum, version) AS v_psat_sum,
+	argMax(pres_n, version) AS v_pres_n, argMax(pres_sum, version) AS v_pres_sum,
+	max(version) AS v_version
+FROM {{db}}.buckets
+WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),
+
+		// The k rows of a model with the newest ended_at, any revision:
+		// candidates for LatestData, checked against currentRevs.
+		latestCands: r.Replace(`SELECT interaction_id, revision, ended_at_ns, ended_at_offset
+FROM {{db}}.interaction_revisions
+WHERE tenant_id = ? AND model = ? AND ended_at_ns <= ?
+ORDER BY ended_at_ns DESC
+LIMIT ?`),
+
+		// The newest revision of each of a set of interactions, wherever
+		// it lives; the id set is bound as a ch.GroupSet, ('a', 'b'), which
+		// the primary key serves.
+		currentRevs: r.Replace(`SELECT interaction_id, max(revision)
+FROM {{db}}.interaction_revisions
+WHERE tenant_id = ? AND interaction_id IN ?
+GROUP BY interaction_id`),
+
+		// An agent's current interactions on a model and inquiry, newest
+		// first. The innermost query picks the agent's k newest candidate
+		// interactions; the middle one finds each one's newest revision
+		// anywhere (it may have moved to another agent, model or inquiry);
+		// the outer one keeps the agent's rows that are that revision.
+		// LIMIT 1 BY drops duplicates that merges have not collapsed yet.
+		recent: r.Replace(`SELECT {{record}}
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ?
+	AND (interaction_id, revision) IN (
+		SELECT interaction_id, max(revision)
+		FROM {{db}}.interaction_revisions
+		WHERE tenant_id = ? AND interaction_id IN (
+			SELECT interaction_id
+			FROM {{db}}.interactions
+			WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ?
+			GROUP BY interaction_id
+			ORDER BY argMax(ended_at_ns, revision) DESC, interaction_id DESC
+			LIMIT ?)
+		GROUP BY interaction_id)
+ORDER BY ended_at_ns DESC, interaction_id DESC
+LIMIT 1 BY interaction_id
+LIMIT ?`),
+
+		// The newest revision below an offset of every interaction a
+		// partition applied.
+		loadPartition: r.Replace(`SELECT {{record}}
+FROM {{db}}.interactions
+WHERE log_partition = ? AND log_offset < ?
+	AND (tenant_id, interaction_id, revision) IN (
+		SELECT tenant_id, interaction_id, max(revision)
+		FROM {{db}}.interaction_revisions
+		WHERE log_partition = ? AND log_offset < ?
+		GROUP BY tenant_id, interaction_id)
+LIMIT 1 BY tenant_id, interaction_id`),
+	}
+}

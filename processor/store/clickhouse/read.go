@@ -1,0 +1,107 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+// Checkpoint returns the highest checkpoint stored for partition, 0 when
+// none was.
+func (s *Store) Checkpoint(ctx context.Context, partition int32) (int64, error) {
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	var next uint64
+	err := s.retry.do(ctx, "read checkpoint", func(ctx context.Context) error {
+		return s.conn.QueryRow(ctx, s.q.checkpoint, partition).Scan(&next)
+	})
+	if err != nil {
+		return 0, err
+	}
+	if next > math.MaxInt64 {
+		return 0, fmt.Errorf("read checkpoint of partition %d: %d overflows int64: %w", partition, next, ErrCorruptRow)
+	}
+	return int64(next), nil
+}
+
+// Buckets calls fn with the newest value (highest version) of every bucket
+// of q whose volume is not zero, in no particular order, streaming from the
+// server. The query is retried on transient errors until the first row
+// arrives; an error after that is returned as is. It stops at fn's first
+// error and returns it.
+func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	lo, hi, ok := hourRange(q.From, q.To)
+	if !ok {
+		return nil
+	}
+	var sb strings.Builder
+	sb.WriteString(s.q.buckets)
+	args := []any{q.Tenant, q.Model, lo, hi}
+	for _, f := range []struct{ col, val string }{{"agent_id", q.Agent}, {"team_id", q.Team}, {"inquiry", q.Inquiry}} {
+		if f.val != "" {
+			sb.WriteString(" AND " + f.col + " = ?")
+			args = append(args, f.val)
+		}
+	}
+	sb.WriteString("\nGROUP BY agent_id, inquiry, team_id, hour\nHAVING v_volume != 0")
+	query := sb.String()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var rows driver.Rows
+	err := s.retry.do(ctx, "query buckets", func(ctx context.Context) error {
+		var err error
+		rows, err = s.conn.Query(ctx, query, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		b := store.Bucket{BucketKey: store.BucketKey{Tenant: q.Tenant, Model: q.Model}}
+		var hour uint32
+		var version uint64
+		if err := rows.Scan(&b.Agent, &b.Inquiry, &b.Team, &hour, &b.Volume, &b.HandleSum,
+			&b.PsatN, &b.PsatSum, &b.PresN, &b.PresSum, &version); err != nil {
+			return fmt.Errorf("scan bucket: %w", err)
+		}
+		b.Hour = time.Unix(int64(hour), 0).UTC()
+		b.Version = int64(version)
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read buckets: %w", err)
+	}
+	return nil
+}
+
+// hourRange turns [from, to) into DateTime seconds [lo, hi) selecting the
+// same whole-second hours: both bounds round up to a whole second. ok is
+// false when the range selects nothing DateTime can hold.
+func hourRange(from, to time.Time) (lo, hi uint32, ok bool) {
+	ceil := func(t time.Time) int64 {
+		s := t.Unix()
+		if t.Nanosecond() > 0 {
+			s++
+		}
+		return s
+	}
+	l, h := max(ceil(from), 0), min(ceil(to), math.MaxUint32)
+	if h <= l {
+		return 0, 0, false
+	}
+	return uint32(l), uint32(h), true
+}

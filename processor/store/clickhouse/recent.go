@@ -1,0 +1,56 @@
+package clickhouse
+
+import (
+	"context"
+	"math"
+
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// Recent returns up to limit current interactions of an agent on a model
+// and inquiry, newest first (ended_at, then interaction_id descending); none
+// for limit <= 0. An interaction whose newest revision moved to another
+// agent, model or inquiry is not the agent's any more and is left out.
+//
+// It checks the agent's 4·limit+16 newest candidates first (an index lookup
+// each); only when fewer than limit of them are current — the agent has few
+// interactions, or many moved away — does it check all of them.
+func (s *Store) Recent(ctx context.Context, tenant, model, agent, inquiry string, limit int) ([]schemas.Interaction, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	out, err := s.recent(ctx, tenant, model, agent, inquiry, limit, 4*limit+16)
+	if err != nil || len(out) >= limit {
+		return out, err
+	}
+	return s.recent(ctx, tenant, model, agent, inquiry, limit, math.MaxInt64)
+}
+
+func (s *Store) recent(ctx context.Context, tenant, model, agent, inquiry string, limit, candidates int) ([]schemas.Interaction, error) {
+	var out []schemas.Interaction
+	err := s.retry.do(ctx, "query recent interactions", func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := s.conn.Query(ctx, s.q.recent,
+			tenant, agent, model, inquiry,
+			tenant,
+			tenant, agent, model, inquiry, candidates,
+			limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var sc rowScanner
+		for rows.Next() {
+			r, err := sc.scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r.Interaction)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

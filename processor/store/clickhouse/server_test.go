@@ -1,0 +1,198 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+func f64(v float64) *float64 { return &v }
+
+// sample returns a valid interaction; the suite in storetest covers the
+// contract, these tests cover what is particular to ClickHouse.
+func sample(id string, rev int64, agent string, ended time.Time) schemas.Interaction {
+	return schemas.Interaction{
+		TenantID: "t1", InteractionID: id, Revision: rev, Model: "voice", AgentID: agent, TeamID: "team", Inquiry: "billing",
+		StartedAt: ended.Add(-5 * time.Minute), EndedAt: ended, HandleTimeS: 300, PredictedSatisfaction: f64(0.9),
+		Source: "simulator", SourceRefs: map[string]string{"contact_id": id}, Attributes: map[string]any{"k": 1.0},
+	}
+}
+
+// dump reads everything a store holds for tenant t1 into text.
+func dump(t *testing.T, s *Store, agents []string) string {
+	t.Helper()
+	ctx := context.Background()
+	var sb strings.Builder
+	err := s.Buckets(ctx, store.BucketQuery{Tenant: "t1", Model: "voice", From: time.Unix(0, 0), To: time.Unix(1<<32-1, 0)}, func(b store.Bucket) error {
+		fmt.Fprintf(&sb, "bucket %+v\n", b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Buckets' order is unspecified; sort lines.
+	lines := strings.Split(sb.String(), "\n")
+	sortLines(lines)
+	sb.Reset()
+	sb.WriteString(strings.Join(lines, "\n"))
+	for _, a := range agents {
+		got, err := s.Recent(ctx, "t1", "voice", a, "billing", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range got {
+			fmt.Fprintf(&sb, "recent %s %s\n", a, it.AppendJSON(nil))
+		}
+	}
+	latest, err := s.LatestData(ctx, "t1", "voice")
+	fmt.Fprintf(&sb, "latest %v %v\n", latest, err)
+	var recs []string
+	if err := s.LoadPartition(ctx, 0, 1<<62, func(r store.Record) error {
+		recs = append(recs, fmt.Sprintf("load %d %s", r.Offset, r.AppendJSON(nil)))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sortLines(recs)
+	sb.WriteString(strings.Join(recs, "\n"))
+	cp, err := s.Checkpoint(ctx, 0)
+	fmt.Fprintf(&sb, "\ncheckpoint %d %v\n", cp, err)
+	return sb.String()
+}
+
+func sortLines(s []string) { slices.Sort(s) }
+
+// TestReadsBeforeAndAfterMerges: reads are the same whether or not
+// ReplacingMergeTree has merged duplicates and old versions away, and
+// merging does collapse them.
+func TestReadsBeforeAndAfterMerges(t *testing.T) {
+	s := openStore(t, newDatabase(t))
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 14, 30, 0, 0, time.UTC)
+	a1, b1 := sample("a", 1, "x", t0), sample("b", 1, "x", t0.Add(time.Minute))
+	a2 := sample("a", 2, "y", t0.Add(-time.Hour)) // moves agent and hour
+	bucket := func(agent string, hour time.Time, version, volume int64) store.Bucket {
+		b := store.Bucket{BucketKey: store.BucketKey{Tenant: "t1", Model: "voice", Team: "team", Agent: agent, Inquiry: "billing", Hour: hour.Truncate(time.Hour)}, Version: version}
+		b.Volume, b.HandleSum = volume, 300*float64(volume)
+		return b
+	}
+	batch1 := store.Batch{Records: []store.Record{{Interaction: a1, Offset: 0}, {Interaction: b1, Offset: 1}},
+		Buckets: []store.Bucket{bucket("x", t0, 1, 2)}, Next: 2}
+	batch2 := store.Batch{Records: []store.Record{{Interaction: a2, Offset: 2}},
+		Buckets: []store.Bucket{bucket("x", t0, 2, 1), bucket("y", t0.Add(-time.Hour), 2, 1)}, Next: 3}
+	for _, b := range []store.Batch{batch1, batch2, batch1, batch2, batch2} {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agents := []string{"x", "y"}
+	before := dump(t, s, agents)
+	for _, table := range []string{"interactions", "interaction_revisions", "buckets", "checkpoints"} {
+		if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+s.cfg.Database+"."+table+" FINAL"); err != nil {
+			t.Fatalf("optimize %s: %v", table, err)
+		}
+	}
+	after := dump(t, s, agents)
+	if before != after {
+		t.Errorf("reads changed by merges:\n--- before\n%s\n--- after\n%s", before, after)
+	}
+	for table, want := range map[string]uint64{"interactions": 3, "interaction_revisions": 3, "buckets": 2, "checkpoints": 1} {
+		var n uint64
+		if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.cfg.Database+"."+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("%s holds %d rows after merges, want %d", table, n, want)
+		}
+	}
+	for _, want := range []string{`recent x {"tenant_id":"t1","interaction_id":"b"`, `recent y {"tenant_id":"t1","interaction_id":"a","revision":2`, "checkpoint 3 <nil>"} {
+		if !strings.Contains(after, want) {
+			t.Errorf("state lacks %q:\n%s", want, after)
+		}
+	}
+	if strings.Contains(after, `recent x {"tenant_id":"t1","interaction_id":"a"`) {
+		t.Errorf("a moved to agent y but is still recent for x:\n%s", after)
+	}
+}
+
+// TestApplyRejectsInvalidBatchWhole: a batch with one unstorable value
+// writes nothing.
+func TestApplyRejectsInvalidBatchWhole(t *testing.T) {
+	s := openStore(t, newDatabase(t))
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 14, 30, 0, 0, time.UTC)
+	good := store.Record{Interaction: sample("ok", 1, "x", t0), Offset: 0}
+	hour := store.Bucket{BucketKey: store.BucketKey{Tenant: "t1", Model: "voice", Team: "team", Agent: "x", Inquiry: "billing", Hour: t0.Truncate(time.Hour)}, Version: 0}
+	hour.Volume = 1
+	for name, b := range map[string]store.Batch{
+		"negative offset":     {Records: []store.Record{good, {Interaction: sample("bad", 1, "x", t0), Offset: -1}}, Next: 1},
+		"zero ended_at":       {Records: []store.Record{good, {Interaction: schemas.Interaction{TenantID: "t1", InteractionID: "z"}}}, Next: 1},
+		"bucket off the hour": {Records: []store.Record{good}, Buckets: []store.Bucket{{BucketKey: store.BucketKey{Hour: t0}}}, Next: 1},
+		"negative version":    {Records: []store.Record{good}, Buckets: []store.Bucket{hour, {BucketKey: hour.BucketKey, Version: -1}}, Next: 1},
+		"negative next":       {Records: []store.Record{good}, Next: -1},
+		"NaN attribute": {Records: []store.Record{{Interaction: func() schemas.Interaction {
+			it := sample("n", 1, "x", t0)
+			it.Attributes = map[string]any{"x": nan()}
+			return it
+		}()}}},
+	} {
+		if err := s.Apply(ctx, b); !errors.Is(err, ErrInvalidBatch) {
+			t.Errorf("%s: Apply = %v, want ErrInvalidBatch", name, err)
+		}
+	}
+	if got := dump(t, s, []string{"x"}); strings.Contains(got, "recent") || strings.Contains(got, "bucket") || !strings.Contains(got, "checkpoint 0") {
+		t.Errorf("a rejected batch left rows:\n%s", got)
+	}
+}
+
+func nan() float64 { var z float64; return z / z }
+
+func TestClosedStore(t *testing.T) {
+	s := openStore(t, newDatabase(t))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+	ctx := context.Background()
+	if err := s.Apply(ctx, store.Batch{Next: 1}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Apply after Close = %v", err)
+	}
+	if _, err := s.Checkpoint(ctx, 0); !errors.Is(err, ErrClosed) {
+		t.Errorf("Checkpoint after Close = %v", err)
+	}
+	if _, err := s.Recent(ctx, "t", "m", "a", "i", 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Recent after Close = %v", err)
+	}
+}
+
+// TestOpenUnreachable: a server that refuses connections is retried, then
+// reported with the attempts and the address; ctx bounds the wait.
+func TestOpenUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	cfg := Config{Addr: []string{addr}, MaxRetries: 2, RetryBackoff: time.Millisecond, DialTimeout: time.Second}
+	_, err = Open(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "gave up after 3 attempts") || !strings.Contains(err.Error(), addr) {
+		t.Errorf("Open(%s) = %v, want a give-up after 3 attempts naming the address", addr, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cfg.MaxRetries = 1000
+	if _, err := Open(ctx, cfg); !errors.Is(err, context.Canceled) {
+		t.Errorf("Open with a canceled context = %v", err)
+	}
+}

@@ -1,0 +1,163 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas/ddl"
+)
+
+// ErrClosed is returned by every method called after Close.
+var ErrClosed = errors.New("clickhouse store closed")
+
+// Store is the ClickHouse store. It is safe for concurrent use; each call
+// takes one pooled connection while it runs.
+type Store struct {
+	conn     driver.Conn
+	cfg      Config
+	q        queries
+	retry    retrier
+	settings ch.Settings // per-insert settings the server understands
+
+	closeOnce sync.Once
+	closeErr  error
+	closed    chan struct{}
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the servers of cfg, creates the database when missing,
+// applies the schema (see Migrate) and returns the store. It retries a
+// server that does not answer yet like any transient error, within ctx.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := dial(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{conn: conn, cfg: cfg, q: newQueries(cfg.Database), retry: newRetrier(cfg), closed: make(chan struct{})}
+	if err := s.retry.do(ctx, "ping clickhouse", conn.Ping); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("open clickhouse store at %v: %w", cfg.Addr, err)
+	}
+	if err := migrate(ctx, conn, cfg, s.retry); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if s.settings, err = insertSettings(ctx, conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Migrate connects to the servers of cfg, creates the database when
+// missing and applies every statement of package ddl, then disconnects. It
+// is idempotent: running it on an up-to-date database changes nothing. Open
+// does the same; Migrate exists for `agentpulse migrate`.
+func Migrate(ctx context.Context, cfg Config) error {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	conn, err := dial(cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return migrate(ctx, conn, cfg, newRetrier(cfg))
+}
+
+func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error {
+	stmts, err := ddl.Statements(cfg.Database)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, st := range stmts {
+		if err := r.do(ctx, "migrate "+st.Name, func(ctx context.Context) error { return conn.Exec(ctx, st.SQL) }); err != nil {
+			return err
+		}
+	}
+	cfg.Logger.Info("clickhouse schema applied", "database", cfg.Database, "statements", len(stmts))
+	return nil
+}
+
+// dial opens the driver's connection pool; it does not connect yet.
+func dial(cfg Config) (driver.Conn, error) {
+	opts := &ch.Options{
+		Protocol:     ch.Native,
+		Addr:         cfg.Addr,
+		Auth:         ch.Auth{Username: cfg.Username, Password: cfg.Password},
+		DialTimeout:  cfg.DialTimeout,
+		ReadTimeout:  cfg.ReadTimeout,
+		MaxOpenConns: cfg.MaxOpenConns,
+		MaxIdleConns: cfg.MaxOpenConns,
+	}
+	if cfg.Compress {
+		opts.Compression = &ch.Compression{Method: ch.CompressionLZ4}
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open clickhouse connection to %v: %w", cfg.Addr, err)
+	}
+	return conn, nil
+}
+
+func newRetrier(cfg Config) retrier {
+	log := cfg.Logger
+	return retrier{
+		retries: cfg.MaxRetries,
+		base:    cfg.RetryBackoff,
+		max:     cfg.MaxRetryBackoff,
+		log: func(what string, attempt int, wait time.Duration, err error) {
+			log.Warn("clickhouse call failed, retrying", "what", what, "attempt", attempt, "wait", wait, slog.Any("error", err))
+		},
+	}
+}
+
+// insertSettings returns the settings every insert runs with. Current
+// releases refuse an insert block that spans more than 100 partitions
+// (months) by default; a backfill batch may, so the limit is lifted where
+// the server has it (18.16 has no such limit).
+func insertSettings(ctx context.Context, conn driver.Conn) (ch.Settings, error) {
+	var n uint64
+	err := conn.QueryRow(ctx, "SELECT count() FROM system.settings WHERE name = 'max_partitions_per_insert_block'").Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("read server settings: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return ch.Settings{"max_partitions_per_insert_block": 0}, nil
+}
+
+// Close closes the connections. Calls in flight fail; later calls return
+// ErrClosed. Close is idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.closeErr = s.conn.Close()
+	})
+	return s.closeErr
+}
+
+// check returns ErrClosed after Close.
+func (s *Store) check() error {
+	select {
+	case <-s.closed:
+		return ErrClosed
+	default:
+		return nil
+	}
+}

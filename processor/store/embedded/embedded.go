@@ -1,0 +1,247 @@
+// Package embedded is the in-process store: everything in memory, nothing
+// on disk. It is the zero-setup default of `agentpulse all`; its state is
+// rebuilt at start by replaying the broker's log (its checkpoints start at
+// zero), which the broker keeps durably.
+//
+// A Store is safe for concurrent use: writes take an exclusive lock, reads a
+// shared one.
+package embedded
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// Store is the embedded store. The zero value is not usable; call New.
+type Store struct {
+	mu          sync.RWMutex
+	checkpoints map[int32]int64
+	// revisions holds every applied revision of every interaction, so that
+	// LoadPartition can answer "as of an offset" exactly.
+	revisions map[interactionKey][]store.Record
+	// current is the newest revision of every interaction.
+	current map[interactionKey]*store.Record
+	// byAgent indexes current interactions for Recent.
+	byAgent map[agentKey]map[string]*store.Record
+	buckets map[modelKey]map[string]map[store.BucketKey]*store.Bucket // model → agent → buckets
+	latest  map[modelKey]time.Time
+}
+
+type interactionKey struct{ tenant, id string }
+type agentKey struct{ tenant, model, agent string }
+type modelKey struct{ tenant, model string }
+
+var _ store.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		checkpoints: map[int32]int64{},
+		revisions:   map[interactionKey][]store.Record{},
+		current:     map[interactionKey]*store.Record{},
+		byAgent:     map[agentKey]map[string]*store.Record{},
+		buckets:     map[modelKey]map[string]map[store.BucketKey]*store.Bucket{},
+		latest:      map[modelKey]time.Time{},
+	}
+}
+
+// Close releases nothing; it exists for the Store interface.
+func (s *Store) Close() error { return nil }
+
+// Apply stores a batch. Applying the same batch twice changes nothing.
+func (s *Store) Apply(_ context.Context, b store.Batch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range b.Records {
+		s.applyRecord(b.Records[i])
+	}
+	for i := range b.Buckets {
+		s.applyBucket(b.Buckets[i])
+	}
+	if b.Next > s.checkpoints[b.Partition] {
+		s.checkpoints[b.Partition] = b.Next
+	}
+	return nil
+}
+
+func (s *Store) applyRecord(r store.Record) {
+	k := interactionKey{r.TenantID, r.InteractionID}
+	for _, old := range s.revisions[k] {
+		if old.Revision == r.Revision && old.Partition == r.Partition && old.Offset == r.Offset {
+			return // redelivered write
+		}
+	}
+	s.revisions[k] = append(s.revisions[k], r)
+	cur := s.current[k]
+	if cur != nil && cur.Revision >= r.Revision {
+		return
+	}
+	rec := new(store.Record)
+	*rec = r
+	if cur != nil {
+		delete(s.byAgent[agentKey{cur.TenantID, cur.Model, cur.AgentID}], cur.InteractionID)
+	}
+	s.current[k] = rec
+	ak := agentKey{r.TenantID, r.Model, r.AgentID}
+	if s.byAgent[ak] == nil {
+		s.byAgent[ak] = map[string]*store.Record{}
+	}
+	s.byAgent[ak][r.InteractionID] = rec
+	mk := modelKey{r.TenantID, r.Model}
+	if r.EndedAt.After(s.latest[mk]) {
+		s.latest[mk] = r.EndedAt
+	}
+	if cur != nil && (cur.Model != r.Model || cur.EndedAt.After(r.EndedAt)) {
+		s.recomputeLatest(modelKey{cur.TenantID, cur.Model})
+	}
+}
+
+// recomputeLatest rescans a model's current interactions after a revision
+// moved or moved back the one that held the newest ended_at.
+func (s *Store) recomputeLatest(mk modelKey) {
+	var newest time.Time
+	for ak, recs := range s.byAgent {
+		if ak.tenant != mk.tenant || ak.model != mk.model {
+			continue
+		}
+		for _, r := range recs {
+			if r.EndedAt.After(newest) {
+				newest = r.EndedAt
+			}
+		}
+	}
+	if newest.IsZero() {
+		delete(s.latest, mk)
+		return
+	}
+	s.latest[mk] = newest
+}
+
+func (s *Store) applyBucket(b store.Bucket) {
+	b.Hour = b.Hour.UTC()
+	mk := modelKey{b.Tenant, b.Model}
+	agents := s.buckets[mk]
+	if agents == nil {
+		agents = map[string]map[store.BucketKey]*store.Bucket{}
+		s.buckets[mk] = agents
+	}
+	byKey := agents[b.Agent]
+	if byKey == nil {
+		byKey = map[store.BucketKey]*store.Bucket{}
+		agents[b.Agent] = byKey
+	}
+	if old := byKey[b.BucketKey]; old != nil && old.Version > b.Version {
+		return
+	}
+	nb := b
+	byKey[b.BucketKey] = &nb
+}
+
+// Checkpoint returns the next offset to consume for partition.
+func (s *Store) Checkpoint(_ context.Context, partition int32) (int64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.checkpoints[partition], nil
+}
+
+// LoadPartition calls fn with the newest revision, among those applied from
+// partition at offsets below below, of every interaction.
+func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, fn func(store.Record) error) error {
+	s.mu.RLock()
+	var out []store.Record
+	for _, revs := range s.revisions {
+		var best *store.Record
+		for i := range revs {
+			r := &revs[i]
+			if r.Partition != partition || r.Offset >= below {
+				continue
+			}
+			if best == nil || r.Revision > best.Revision {
+				best = r
+			}
+		}
+		if best != nil {
+			out = append(out, *best)
+		}
+	}
+	s.mu.RUnlock()
+	for _, r := range out {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Buckets calls fn with every non-empty bucket the query selects.
+func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
+	s.mu.RLock()
+	var out []store.Bucket
+	agents := s.buckets[modelKey{q.Tenant, q.Model}]
+	collect := func(byKey map[store.BucketKey]*store.Bucket) {
+		for _, b := range byKey {
+			if b.Volume == 0 || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
+				(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
+				continue
+			}
+			out = append(out, *b)
+		}
+	}
+	if q.Agent != "" {
+		collect(agents[q.Agent])
+	} else {
+		for _, byKey := range agents {
+			collect(byKey)
+		}
+	}
+	s.mu.RUnlock()
+	for _, b := range out {
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LatestData returns the newest ended_at of the tenant's interactions in
+// model, or store.ErrNoData.
+func (s *Store) LatestData(_ context.Context, tenant, model string) (time.Time, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.latest[modelKey{tenant, model}]
+	if !ok {
+		return time.Time{}, store.ErrNoData
+	}
+	return t, nil
+}
+
+// Recent returns up to limit current interactions of an agent on a model
+// and inquiry, newest first; none for limit <= 0.
+func (s *Store) Recent(_ context.Context, tenant, model, agent, inquiry string, limit int) ([]schemas.Interaction, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	s.mu.RLock()
+	var out []schemas.Interaction
+	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
+		if r.Inquiry == inquiry {
+			out = append(out, r.Interaction)
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].EndedAt.Equal(out[j].EndedAt) {
+			return out[i].EndedAt.After(out[j].EndedAt)
+		}
+		return out[i].InteractionID > out[j].InteractionID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

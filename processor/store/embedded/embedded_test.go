@@ -1,0 +1,16 @@
+package embedded
+
+import (
+	"testing"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/processor/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s := New()
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

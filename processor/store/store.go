@@ -1,0 +1,120 @@
+// Package store defines what the processor writes and the read side reads:
+// applied interaction revisions with their log position, hourly aggregates
+// (Sums per tenant, model, team, agent, inquiry and hour) and per-partition
+// checkpoints. Two implementations exist, ClickHouse (production) and an
+// embedded in-process store; both pass the conformance suite in storetest.
+//
+// Consistency model. A Kafka partition's state is a pure function of the
+// partition's log up to an offset. The processor writes a Batch: the
+// revisions it applied, the full new value of every bucket they changed,
+// and last the partition's checkpoint (the next offset to consume). Every
+// write is idempotent (rows are keyed, values are full states versioned by
+// log offset, never increments), so a crash between any two writes leaves
+// the store either at the old checkpoint or at the new one plus rows that
+// replaying the log rewrites identically. On restart the processor reloads
+// exactly the revisions below the checkpoint (LoadPartition) and replays
+// the log from there.
+//
+// Implementations are safe for concurrent use.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// ErrNoData is returned by LatestData when the tenant has no interaction in
+// the model.
+var ErrNoData = errors.New("no data")
+
+// Record is one applied revision of an interaction and where it was read
+// from the "interactions" topic.
+type Record struct {
+	schemas.Interaction
+	Partition int32
+	Offset    int64
+}
+
+// BucketKey names one hourly aggregate. Hour is the start of the hour of
+// the interactions' ended_at, in UTC.
+type BucketKey struct {
+	Tenant  string
+	Model   string
+	Team    string
+	Agent   string
+	Inquiry string
+	Hour    time.Time
+}
+
+// Bucket is the full value of one hourly aggregate. Version is the log
+// offset of the last record that changed it; of two values of a bucket the
+// higher version wins. A bucket whose interactions all moved away is
+// written with empty Sums, never deleted.
+type Bucket struct {
+	BucketKey
+	views.Sums
+	Version int64
+}
+
+// Batch is one atomic-in-effect write of a partition's progress.
+type Batch struct {
+	Partition int32
+	// Records are the revisions applied by this batch (new interactions and
+	// higher revisions), in log order.
+	Records []Record
+	// Buckets are the full new values of every bucket the batch changed.
+	Buckets []Bucket
+	// Next is the offset to resume from once the batch is stored.
+	Next int64
+}
+
+// Writer is the processor's side of a store.
+type Writer interface {
+	// Apply stores a batch: records and buckets first, the checkpoint
+	// last. It is idempotent: applying a batch again changes nothing.
+	Apply(ctx context.Context, b Batch) error
+	// Checkpoint returns the next offset to consume for a partition, 0 when
+	// nothing was stored for it.
+	Checkpoint(ctx context.Context, partition int32) (int64, error)
+	// LoadPartition calls fn with the newest revision of every interaction
+	// whose applied records came from partition at offsets below below, in
+	// no particular order. It stops at fn's first error and returns it.
+	LoadPartition(ctx context.Context, partition int32, below int64, fn func(Record) error) error
+}
+
+// BucketQuery selects buckets of one tenant and model whose hour lies in
+// [From, To). Empty Agent, Team and Inquiry match every value.
+type BucketQuery struct {
+	Tenant  string
+	Model   string
+	From    time.Time
+	To      time.Time
+	Agent   string
+	Team    string
+	Inquiry string
+}
+
+// Reader is the read side's view of a store.
+type Reader interface {
+	// Buckets calls fn with the newest value of every non-empty bucket the
+	// query selects.
+	Buckets(ctx context.Context, q BucketQuery, fn func(Bucket) error) error
+	// LatestData returns the newest ended_at of the tenant's interactions
+	// in the model, or ErrNoData.
+	LatestData(ctx context.Context, tenant, model string) (time.Time, error)
+	// Recent returns up to limit current interactions of an agent on a
+	// model and inquiry, newest first (ended_at, then interaction_id
+	// descending).
+	Recent(ctx context.Context, tenant, model, agent, inquiry string, limit int) ([]schemas.Interaction, error)
+}
+
+// Store is both sides, and Close.
+type Store interface {
+	Writer
+	Reader
+	Close() error
+}

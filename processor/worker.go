@@ -1,0 +1,250 @@
+package processor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// worker owns one partition: it loads the partition's state from the
+// store, folds the records the poll loop hands it, publishes updates, and
+// writes batches to the store before marking offsets for commit.
+type worker struct {
+	p         *Processor
+	partition int32
+	start     int64 // the store's checkpoint when the partition was assigned
+	fold      *fold
+
+	in   chan []*kgo.Record
+	quit chan struct{} // closed on revoke: flush, then stop
+	lost chan struct{} // closed on loss: stop without flushing
+	done chan struct{}
+
+	last       *kgo.Record // last record applied, not yet stored
+	firstDirty time.Time   // when the oldest unstored change was applied
+}
+
+func newWorker(p *Processor, partition int32, start int64) *worker {
+	return &worker{
+		p: p, partition: partition, start: start, fold: newFold(partition),
+		in:   make(chan []*kgo.Record, p.cfg.QueueBatches),
+		quit: make(chan struct{}), lost: make(chan struct{}), done: make(chan struct{}),
+	}
+}
+
+// run loads state, then folds until quit, lost or ctx ends.
+func (w *worker) run(ctx context.Context) {
+	defer close(w.done)
+	log := w.p.log.With("partition", w.partition)
+	began := time.Now()
+	n := 0
+	err := w.p.store.LoadPartition(ctx, w.partition, w.start, func(r store.Record) error {
+		w.fold.load(r)
+		n++
+		return nil
+	})
+	if err != nil {
+		// Without its state the partition cannot be folded correctly: stop
+		// the processor rather than count wrongly.
+		w.p.fail(fmt.Errorf("load partition %d: %w", w.partition, err))
+		return
+	}
+	log.Info("partition loaded", "interactions", n, "from_offset", w.start, "took", time.Since(began))
+
+	ticker := time.NewTicker(w.p.cfg.FlushInterval / 4)
+	defer ticker.Stop()
+	for {
+		select {
+		case recs := <-w.in:
+			w.p.metrics.queueLength.Dec()
+			w.process(ctx, recs)
+			if len(w.fold.pending) >= w.p.cfg.FlushRecords {
+				w.flush(ctx)
+			}
+		case <-ticker.C:
+			if w.last != nil && time.Since(w.firstDirty) >= w.p.cfg.FlushInterval {
+				w.flush(ctx)
+			}
+		case <-w.quit:
+			w.drain(ctx)
+			w.flush(ctx)
+			return
+		case <-w.lost:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// drain folds what is already queued, so a revoke stores it.
+func (w *worker) drain(ctx context.Context) {
+	for {
+		select {
+		case recs := <-w.in:
+			w.p.metrics.queueLength.Dec()
+			w.process(ctx, recs)
+		default:
+			return
+		}
+	}
+}
+
+// process folds a fetched batch and publishes one update per changed agent.
+func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
+	changed := map[agentModel]*Update{}
+	var order []*Update
+	for _, r := range recs {
+		if r.Offset < w.start {
+			continue // before the checkpoint: already in the loaded state
+		}
+		it, err := schemas.DecodeInteraction(r.Value)
+		if err != nil {
+			w.p.metrics.records.WithLabelValues("invalid").Inc()
+			w.p.deadLetter(ctx, r, err)
+			w.markApplied(r)
+			continue
+		}
+		ch := w.fold.apply(&it, r.Offset)
+		w.markApplied(r)
+		if !ch.Applied {
+			w.p.metrics.records.WithLabelValues("unchanged").Inc()
+			continue
+		}
+		w.p.metrics.records.WithLabelValues("applied").Inc()
+		u := w.updateFor(changed, &order, it.TenantID, it.Model, it.AgentID)
+		u.Offset = r.Offset
+		u.Interactions = append(u.Interactions, UpdateInteraction{ID: it.InteractionID, Revision: it.Revision, Inquiry: it.Inquiry, EndedAt: it.EndedAt})
+		for _, k := range ch.Buckets {
+			// A retraction from another agent's or model's bucket is that
+			// agent's change.
+			uk := w.updateFor(changed, &order, k.Tenant, k.Model, k.Agent)
+			uk.Offset = r.Offset
+			uk.Buckets = appendBucket(uk.Buckets, k)
+		}
+	}
+	for _, u := range order {
+		for i := range u.Buckets {
+			b := w.fold.buckets[keyOf(u, &u.Buckets[i])]
+			u.Buckets[i].Sums, u.Buckets[i].Version = b.sums, b.version
+		}
+		w.p.publish(ctx, u)
+	}
+}
+
+type agentModel struct{ tenant, model, agent string }
+
+func (w *worker) updateFor(m map[agentModel]*Update, order *[]*Update, tenant, model, agent string) *Update {
+	k := agentModel{tenant, model, agent}
+	u := m[k]
+	if u == nil {
+		u = &Update{Tenant: tenant, Model: model, Agent: agent, Partition: w.partition}
+		m[k] = u
+		*order = append(*order, u)
+	}
+	return u
+}
+
+func appendBucket(bs []UpdateBucket, k store.BucketKey) []UpdateBucket {
+	for _, b := range bs {
+		if b.Team == k.Team && b.Inquiry == k.Inquiry && b.Hour.Equal(k.Hour) {
+			return bs
+		}
+	}
+	return append(bs, UpdateBucket{Team: k.Team, Inquiry: k.Inquiry, Hour: k.Hour})
+}
+
+func keyOf(u *Update, b *UpdateBucket) store.BucketKey {
+	return store.BucketKey{Tenant: u.Tenant, Model: u.Model, Team: b.Team, Agent: u.Agent, Inquiry: b.Inquiry, Hour: b.Hour}
+}
+
+func (w *worker) markApplied(r *kgo.Record) {
+	if w.last == nil {
+		w.firstDirty = time.Now()
+	}
+	w.last = r
+}
+
+// flush writes everything applied since the last flush, retrying with
+// backoff until it succeeds or the worker must stop; only then are the
+// offsets marked for commit. A batch that never reaches the store is
+// replayed from the log by whoever owns the partition next.
+func (w *worker) flush(ctx context.Context) {
+	if w.last == nil {
+		return
+	}
+	last := w.last
+	batch := w.fold.takeBatch(last.Offset + 1)
+	began := time.Now()
+	backoff := 50 * time.Millisecond
+	for {
+		err := w.p.store.Apply(ctx, batch)
+		if err == nil {
+			break
+		}
+		w.p.metrics.storeErrors.Inc()
+		w.p.log.Warn("store write failed; retrying", "partition", w.partition, "records", len(batch.Records), "retry_in", backoff, "err", err)
+		select {
+		case <-time.After(backoff):
+		case <-w.lost:
+			return
+		case <-ctx.Done():
+			return
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+	w.p.metrics.flushSeconds.Observe(time.Since(began).Seconds())
+	w.p.metrics.flushRecords.Observe(float64(len(batch.Records)))
+	w.p.client.MarkCommitRecords(last)
+	w.last = nil
+}
+
+// deadLetter keeps a record that cannot be folded on the dead-letter topic
+// with the reason, so nothing accepted is dropped silently.
+func (p *Processor) deadLetter(ctx context.Context, r *kgo.Record, cause error) {
+	reason := cause.Error()
+	var ve schemas.ValidationErrors
+	if errors.As(cause, &ve) && len(ve) > 0 {
+		reason = ve.Error()
+	}
+	dl := &kgo.Record{
+		Topic: p.cfg.DeadLetterTopic,
+		Key:   r.Key,
+		Value: r.Value,
+		Headers: []kgo.RecordHeader{
+			{Key: "reason", Value: []byte(reason)},
+			{Key: "stage", Value: []byte("processor")},
+			{Key: "source_topic", Value: []byte(r.Topic)},
+			{Key: "source_partition", Value: fmt.Appendf(nil, "%d", r.Partition)},
+			{Key: "source_offset", Value: fmt.Appendf(nil, "%d", r.Offset)},
+		},
+	}
+	if err := p.client.ProduceSync(ctx, dl).FirstErr(); err != nil {
+		p.log.Error("dead-letter produce failed", "partition", r.Partition, "offset", r.Offset, "err", err)
+	}
+}
+
+// publish sends an update without waiting for it.
+func (p *Processor) publish(ctx context.Context, u *Update) {
+	b, err := json.Marshal(u)
+	if err != nil {
+		p.log.Error("encode update", "err", err)
+		return
+	}
+	rec := &kgo.Record{Topic: p.cfg.UpdatesTopic, Key: []byte(u.Tenant + "/" + u.Agent), Value: b}
+	p.client.Produce(ctx, rec, func(_ *kgo.Record, err error) {
+		if err != nil {
+			p.metrics.updates.WithLabelValues("failed").Inc()
+			p.log.Warn("update produce failed", "err", err)
+			return
+		}
+		p.metrics.updates.WithLabelValues("sent").Inc()
+	})
+}

@@ -1,0 +1,2 @@
+-- The database every agentpulse table lives in.
+CREATE DATABASE IF NOT EXISTS {{database}}

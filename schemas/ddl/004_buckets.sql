@@ -1,0 +1,25 @@
+-- buckets holds the full value of every hourly aggregate, versioned by the
+-- log offset of the last record that changed it. Rows of one key collapse to
+-- the highest version when parts merge; reads do not wait for that and take
+-- argMax(..., version) per key. A bucket whose interactions all moved away is
+-- written with volume 0 and skipped by reads. version is UInt64 because
+-- 18.16's ReplacingMergeTree accepts only unsigned, Date or DateTime versions.
+CREATE TABLE IF NOT EXISTS {{database}}.buckets
+(
+    tenant_id  String,
+    model      String,
+    agent_id   String,
+    inquiry    String,
+    team_id    String,
+    hour       DateTime('UTC'),
+    volume     Int64,
+    handle_sum Float64,
+    psat_n     Int64,
+    psat_sum   Float64,
+    pres_n     Int64,
+    pres_sum   Float64,
+    version    UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(hour)
+ORDER BY (tenant_id, model, agent_id, inquiry, team_id, hour)

@@ -1,0 +1,68 @@
+package ddl
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// Placeholder is replaced by the database name in every statement.
+const Placeholder = "{{database}}"
+
+// ErrBadDatabaseName is returned when a database name is not a plain
+// ClickHouse identifier.
+var ErrBadDatabaseName = errors.New("database name must match [A-Za-z_][A-Za-z0-9_]* and be at most 64 characters")
+
+// Statement is one DDL statement of the schema.
+type Statement struct {
+	// Name is the file the statement comes from, such as "002_interactions.sql".
+	Name string
+	// SQL is the statement with the database name filled in.
+	SQL string
+}
+
+// Statements returns the schema for database, in the order to apply them.
+// It fails with ErrBadDatabaseName when database is not a plain identifier
+// (the name is spliced into SQL, so nothing else is accepted).
+func Statements(database string) ([]Statement, error) {
+	if err := CheckDatabaseName(database); err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(files, "*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list ddl files: %w", err)
+	}
+	sort.Strings(names)
+	out := make([]Statement, 0, len(names))
+	for _, name := range names {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read ddl %s: %w", name, err)
+		}
+		out = append(out, Statement{Name: name, SQL: strings.ReplaceAll(string(b), Placeholder, database)})
+	}
+	return out, nil
+}
+
+// CheckDatabaseName returns nil when name is a plain ClickHouse identifier
+// (letters, digits and underscores, not starting with a digit, 1 to 64
+// characters), and an error wrapping ErrBadDatabaseName otherwise.
+func CheckDatabaseName(name string) error {
+	if name == "" || len(name) > 64 {
+		return fmt.Errorf("%q: %w", name, ErrBadDatabaseName)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return fmt.Errorf("%q: %w", name, ErrBadDatabaseName)
+		}
+	}
+	return nil
+}
