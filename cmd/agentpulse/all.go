@@ -2,26 +2,145 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/agentpulse/agentpulse/ingest"
+	"github.com/agentpulse/agentpulse/ingest/broker"
+	"github.com/agentpulse/agentpulse/processor"
 )
 
-// runAll will run the broker, ingest, processor and server in one process.
-// Until the streaming pipeline lands it says so plainly and succeeds, so that
-// `make run` works on a fresh clone and tells the user what to try instead.
-func runAll(_ context.Context, args []string, stdout io.Writer) error {
+// allFlags are the flags of `agentpulse all`.
+type allFlags struct {
+	brokers     string
+	brokerAddr  string
+	brokerSync  bool
+	partitions  int
+	simulate    bool
+	simAgents   int
+	simDays     int
+	simRate     float64
+	store       storeFlags
+	ingest      ingestFlags
+	log         logFlags
+	sessionTime time.Duration
+}
+
+func (f *allFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.brokers, "brokers", "", "Kafka brokers, comma-separated; empty: run the embedded broker")
+	fs.StringVar(&f.brokerAddr, "broker-addr", "127.0.0.1:9092", "where the embedded broker listens")
+	fs.BoolVar(&f.brokerSync, "broker-sync", false, "fsync every produced batch before acknowledging it (survives power loss, slower)")
+	fs.IntVar(&f.partitions, "partitions", 8, "partitions of the interactions and updates topics when they are created")
+	fs.BoolVar(&f.simulate, "simulate", false, "feed a simulated contact center: its history on first start, then a live feed")
+	fs.IntVar(&f.simAgents, "sim-agents", 300, "agents of the simulated contact center (with --simulate)")
+	fs.IntVar(&f.simDays, "sim-days", 90, "days of simulated history backfilled on first start (with --simulate)")
+	fs.Float64Var(&f.simRate, "sim-rate", 20, "live simulated interactions per second (with --simulate)")
+	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
+	f.store.register(fs)
+	f.ingest.register(fs)
+	f.log.register(fs)
+}
+
+// runAll runs broker, ingest, processor and (with --simulate) a simulated
+// contact center in one process.
+//
+// Start order: broker, topics, store, processor, ingest server, feed.
+// Stop order (SIGTERM): the feed stops; the ingest server stops accepting
+// and answers what is in flight; the processor stores what it folded and
+// commits; the producer flushes; the store closes; the broker flushes its
+// log to --data-dir and closes.
+func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("all", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	simulate := fs.Bool("simulate", false, "feed a simulated contact center into the product")
+	var f allFlags
+	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "agentpulse all: the broker, processor, server and dashboard are not built yet;")
-	fmt.Fprintln(stdout, "they arrive with the streaming-pipeline and read-side work.")
-	if *simulate {
-		fmt.Fprintln(stdout, "The simulated contact center already works, for example:")
-		fmt.Fprintln(stdout, "  ./bin/agentpulse simulate --agents 300 --days 90 --seed 1 --out data/sim.ndjson")
+	if err := f.ingest.validate(); err != nil {
+		return err
 	}
-	return nil
+	log, err := f.log.logger()
+	if err != nil {
+		return err
+	}
+	seeds := splitList(f.brokers)
+	if len(seeds) == 0 {
+		b, err := broker.StartEmbedded(broker.EmbeddedConfig{
+			Addr: f.brokerAddr, DataDir: filepath.Join(f.ingest.dataDir, "broker"), SyncWrites: f.brokerSync,
+			DefaultPartitions: f.partitions, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		seeds = []string{b.Addr()}
+	}
+	topics := broker.Topics{InteractionsPartitions: int32(f.partitions), UpdatesPartitions: int32(f.partitions)}
+	if err := broker.EnsureTopics(ctx, seeds, topics); err != nil {
+		return fmt.Errorf("ensure topics on %v: %w", seeds, err)
+	}
+	st, err := f.store.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	reg := newRegistry()
+	proc, err := processor.New(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}, st)
+	if err != nil {
+		return err
+	}
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+	if err != nil {
+		return err
+	}
+	defer producer.Close()
+	part, err := f.ingest.build(producer, reg, producer.Ping, log)
+	if err != nil {
+		return err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := proc.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("processor: %w", err)
+		}
+		return nil
+	})
+	part.run(gctx, g)
+	if f.simulate {
+		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
+	}
+	if err := printWelcome(stdout, &f); err != nil {
+		return err
+	}
+	log.Info("agentpulse running", "http_addr", f.ingest.addr, "brokers", seeds, "store", f.store.kind, "simulate", f.simulate)
+	err = g.Wait()
+	log.Info("agentpulse stopped")
+	return err
+}
+
+// runFeed backfills the simulated history when the interactions topic is
+// empty (the first start on this data dir), then feeds live interactions
+// until ctx ends.
+func runFeed(ctx context.Context, f *allFlags, seeds []string, p *ingest.Producer, log *slog.Logger) error {
+	n, err := broker.Records(ctx, seeds, "interactions")
+	if err != nil {
+		return fmt.Errorf("simulated feed: %w", err)
+	}
+	if n == 0 {
+		if err := backfillSimulated(ctx, f, p, log); err != nil {
+			return err
+		}
+	} else {
+		log.Info("simulated history already on the broker; not backfilling again", "records", n)
+	}
+	return liveSimulated(ctx, f, p, log)
 }

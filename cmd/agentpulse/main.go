@@ -32,6 +32,9 @@ var commands = map[string]command{
 	"version":  {"print the version", runVersion},
 	"broker":   {"run the embedded Kafka-protocol broker alone", runBroker},
 	"process":  {"run the processor alone (a consumer-group member)", runProcess},
+	"migrate":  {"create or update the ClickHouse tables", runMigrate},
+	"token":    {"print a bearer token (JWT) signed with the product's secret", runToken},
+	"ingest":   {"run the HTTP ingest server alone against running brokers", runIngest},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

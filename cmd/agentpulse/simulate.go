@@ -11,7 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentpulse/agentpulse/ingest"
+	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // runSimulate writes a simulated contact center's interactions as NDJSON to
@@ -31,11 +34,20 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.RevisionRate, "revision-rate", 0, "fraction of records followed later by a corrected revision 2 (0..1)")
 	fs.Float64Var(&cfg.LateRate, "late-rate", 0, "fraction of records delivered hours to days late, ended_at unchanged (0..1)")
 	out := fs.String("out", "", "write to this file instead of stdout (replaced atomically when complete)")
+	var lv liveFlags
+	lv.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: agentpulse simulate [flags]")
+		fmt.Fprintln(fs.Output(), "       agentpulse simulate --rate R (--to URL [--token T] | --brokers HOST:PORT) [--count N] [flags]")
 		fmt.Fprintln(fs.Output(), "\nWrites a simulated contact center's interactions as NDJSON, roughly in ended_at")
 		fmt.Fprintln(fs.Output(), "order like a live feed. The output is deterministic: the same flags, --end")
 		fmt.Fprintln(fs.Output(), "included, always give byte-identical output.")
+		fmt.Fprintln(fs.Output(), "\nWith --rate it runs live instead: R new interactions per second in all, ending")
+		fmt.Fprintln(fs.Output(), "now, sent in a batch every 50 ms until interrupted or --count is reached; POSTed")
+		fmt.Fprintln(fs.Output(), "as NDJSON to --to (retried on 503 and connection errors, stopped by other 4xx)")
+		fmt.Fprintln(fs.Output(), "or produced to Kafka at --brokers. --seed, --agents, --tenants and --team-size")
+		fmt.Fprintln(fs.Output(), "give the same contact center as a history written with the same flags; the")
+		fmt.Fprintln(fs.Output(), "fault rates apply with live delays; --days, --end and --out are not used.")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -44,6 +56,18 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("simulate: unexpected argument %q (every setting is a flag)", fs.Arg(0))}
+	}
+	if lv.rate != 0 {
+		if *out != "" {
+			return &usageError{"simulate: --out writes a history; with --rate records are sent live to --to or --brokers"}
+		}
+		if *end == "" {
+			cfg.End = time.Now().UTC().Truncate(time.Hour)
+		}
+		return simulateLive(ctx, cfg, &lv, stdout)
+	}
+	if lv.to != "" || lv.count != 0 {
+		return &usageError{"simulate: --to and --count are for live mode: give --rate too"}
 	}
 	if *end == "" {
 		cfg.End = time.Now().UTC().Truncate(time.Hour)
@@ -99,5 +123,105 @@ func simulateToFile(ctx context.Context, gen *simulator.Generator, path string, 
 	_, err = fmt.Fprintf(stdout, "wrote %d records (%d interactions, %d duplicates, %d revisions, %d late) from %s to %s, %.1f MB, to %s in %s\n",
 		stats.Records, stats.Interactions, stats.Duplicates, stats.Revisions, stats.Late,
 		from.Format(time.RFC3339), to.Format(time.RFC3339), float64(n)/1e6, path, time.Since(began).Round(time.Millisecond))
+	return err
+}
+
+// liveFlags are the flags of `agentpulse simulate --rate`.
+type liveFlags struct {
+	rate    float64
+	to      string
+	token   string
+	brokers string
+	count   int64
+	log     logFlags
+}
+
+func (lv *liveFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&lv.rate, "rate", 0, "live mode: new interactions per second, in all (with --to or --brokers)")
+	fs.StringVar(&lv.to, "to", "", "live mode: POST NDJSON batches to this ingest URL, e.g. http://127.0.0.1:8080/v1/ingest/interactions")
+	fs.StringVar(&lv.token, "token", "", "live mode: bearer token for --to, an ingest token (agentpulse token --role ingest); prefer "+envName("token"))
+	fs.StringVar(&lv.brokers, "brokers", "", "live mode: produce to these Kafka brokers (comma-separated) instead of --to")
+	fs.Int64Var(&lv.count, "count", 0, "live mode: stop after this many interactions (0: run until interrupted)")
+	lv.log.register(fs)
+}
+
+// liveLogEvery is how often live mode logs what it sent.
+const liveLogEvery = 10 * time.Second
+
+// simulateLive runs the live generator until ctx ends or --count is
+// reached, sending to --to or --brokers, then prints a summary. An
+// interruption (SIGTERM, Ctrl-C) is the normal end, not an error.
+func simulateLive(ctx context.Context, world simulator.Config, lv *liveFlags, stdout io.Writer) error {
+	log, err := lv.log.logger()
+	if err != nil {
+		return err
+	}
+	live, err := simulator.NewLive(simulator.LiveConfig{World: world, Rate: lv.rate, Count: lv.count})
+	if err != nil {
+		if errors.Is(err, simulator.ErrInvalidConfig) {
+			return &usageError{"simulate: " + strings.ReplaceAll(err.Error(), "\n", "; ")}
+		}
+		return fmt.Errorf("simulate: %w", err)
+	}
+	var emit func([]schemas.Interaction) error
+	dest := lv.to
+	switch {
+	case lv.to != "":
+		if lv.brokers != "" {
+			log.Warn("simulate: both --to and --brokers are set; sending to --to", "to", lv.to)
+		}
+		sink, err := simulator.NewHTTPSink(simulator.HTTPSinkConfig{URL: lv.to, Token: lv.token, Logger: log})
+		if err != nil {
+			return &usageError{"simulate: " + err.Error()}
+		}
+		emit = func(b []schemas.Interaction) error { return sink.Send(ctx, b) }
+	case lv.brokers != "":
+		seeds := splitList(lv.brokers)
+		if len(seeds) == 0 {
+			return &usageError{"simulate: --brokers: at least one broker address is required"}
+		}
+		dest = strings.Join(seeds, ",")
+		prod, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+		if err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		defer prod.Close()
+		if err := reachBrokers(ctx, prod, seeds); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		if err := broker.EnsureTopics(ctx, seeds, broker.Topics{}); err != nil {
+			return fmt.Errorf("simulate: ensure topics: %w", err)
+		}
+		emit = func(b []schemas.Interaction) error { return prod.Produce(ctx, b) }
+	default:
+		return &usageError{"simulate: --rate sends live records: give --to URL or --brokers HOST:PORT"}
+	}
+	log.Info("simulate live starting", "rate", lv.rate, "to", dest, "run_id", live.Config().RunID,
+		"tenants", world.Tenants, "agents_per_tenant", world.Agents, "count", lv.count)
+	began := time.Now()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(liveLogEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				st := live.Stats()
+				log.Info("simulate live", "records", st.Records, "interactions", st.Interactions,
+					"interactions_per_s", int64(float64(st.Interactions)/time.Since(began).Seconds()))
+			}
+		}
+	}()
+	err = live.Run(ctx, emit)
+	close(done)
+	st := live.Stats()
+	secs := time.Since(began).Seconds()
+	fmt.Fprintf(stdout, "sent %d records (%d interactions, %d duplicates, %d revisions, %d late) to %s in %.1f s, %.0f interactions/s\n",
+		st.Records, st.Interactions, st.Duplicates, st.Revisions, st.Late, dest, secs, float64(st.Interactions)/secs)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil
+	}
 	return err
 }

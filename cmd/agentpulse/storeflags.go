@@ -14,17 +14,20 @@ import (
 
 // storeFlags are the flags that choose and reach a store.
 type storeFlags struct {
-	kind     string
-	chAddr   string
-	chDB     string
-	chUser   string
-	chPass   string
-	brokers  string
-	topicCfg int
+	kind   string
+	chAddr string
+	chDB   string
+	chUser string
+	chPass string
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.kind, "store", "embedded", "store: embedded (in process, rebuilt from the broker's log) or clickhouse")
+	s.registerClickHouse(fs)
+}
+
+// registerClickHouse registers only the flags that reach ClickHouse.
+func (s *storeFlags) registerClickHouse(fs *flag.FlagSet) {
 	fs.StringVar(&s.chAddr, "clickhouse-addr", "127.0.0.1:9000", "ClickHouse native-protocol addresses, comma-separated (with --store clickhouse)")
 	fs.StringVar(&s.chDB, "clickhouse-database", "agentpulse", "ClickHouse database (with --store clickhouse)")
 	fs.StringVar(&s.chUser, "clickhouse-user", "default", "ClickHouse user")

@@ -73,3 +73,23 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 	}
 	return nil
 }
+
+// Records returns how many records a topic holds in all (the sum of its
+// partitions' end offsets; 0 for a new topic).
+func Records(ctx context.Context, brokers []string, topic string) (int64, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		return 0, fmt.Errorf("kafka client: %w", err)
+	}
+	defer cl.Close()
+	offs, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("list end offsets of %q: %w", topic, err)
+	}
+	if err := offs.Error(); err != nil {
+		return 0, fmt.Errorf("list end offsets of %q: %w", topic, err)
+	}
+	var n int64
+	offs.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return n, nil
+}

@@ -11,17 +11,19 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store"
 )
 
-// Apply stores a batch in four inserts, each retried on transient errors:
-// the records into interactions, their index rows into
-// interaction_revisions, the buckets, and last the checkpoint. Every insert
-// is idempotent (identical rows collapse; reads take the newest revision,
-// the highest version and the highest checkpoint), so a failure at any
-// point leaves a store that applying the batch again completes. Reads see a
-// new revision once its interaction_revisions row is stored.
+// Apply stores a batch: the records into interactions, then their index
+// rows into interaction_revisions and interaction_timeline, meanwhile the
+// buckets, and once all of those are stored the checkpoint. Each insert is
+// retried on transient errors. Every insert is idempotent (identical rows
+// collapse; reads take the newest revision, the highest version and the
+// highest checkpoint), so a failure at any point leaves a store that
+// applying the batch again completes. Reads see a new revision once its
+// index rows are stored, never before its full row.
 //
 // Apply validates the whole batch before writing anything and returns an
 // error wrapping ErrInvalidBatch for a value the tables cannot hold. It
-// stops between retries when ctx is done.
+// stops between retries when ctx is done. It uses up to three connections
+// at once.
 func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	if err := s.check(); err != nil {
 		return err
@@ -43,11 +45,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
 		}
 	}
-	// Buckets go in on a second connection while the records do: the
-	// contract orders only the checkpoint after both, and the overlap keeps
-	// client encoding and server merging busy at once.
+	// The contract orders only the checkpoint after records and buckets;
+	// running independent inserts at once keeps client encoding and server
+	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr error
+	var bucketErr, revErr, timelineErr error
 	if buckets != nil {
 		wg.Go(func() { bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values()) })
 	}
@@ -55,11 +57,14 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	if recs != nil {
 		recErr = s.insert(ctx, "insert interactions", s.q.insertInteractions, recs.interactionValues())
 		if recErr == nil {
-			recErr = s.insert(ctx, "insert interaction revisions", s.q.insertRevisions, recs.revisionValues())
+			wg.Go(func() {
+				timelineErr = s.insert(ctx, "insert interaction timeline", s.q.insertTimeline, recs.timelineValues())
+			})
+			revErr = s.insert(ctx, "insert interaction revisions", s.q.insertRevisions, recs.revisionValues())
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, bucketErr); err != nil {
+	if err := errors.Join(recErr, revErr, timelineErr, bucketErr); err != nil {
 		return err
 	}
 	if b.Next > 0 {

@@ -9,7 +9,7 @@ import (
 // interactionColumns is a batch's records laid out column by column, in the
 // order of interactionInsertColumns. Built once per Apply and appended to a
 // fresh driver batch on every attempt, so a retry re-sends exactly the same
-// rows. The interaction_revisions insert reuses a subset of the columns.
+// rows. The two index inserts reuse subsets of the columns.
 type interactionColumns struct {
 	tenant, agent, model, inquiry []string
 	endedNS                       []int64
@@ -32,7 +32,10 @@ const interactionInsertColumns = "tenant_id, agent_id, model, inquiry, ended_at_
 	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes"
 
 // revisionInsertColumns is the column list of the interaction_revisions insert.
-const revisionInsertColumns = "tenant_id, interaction_id, revision, log_partition, log_offset, model, ended_at_ns, ended_at_offset"
+const revisionInsertColumns = "tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns"
+
+// timelineInsertColumns is the column list of the interaction_timeline insert.
+const timelineInsertColumns = "tenant_id, model, ended_at_ns, ended_at_offset, interaction_id, revision, log_partition, log_offset"
 
 func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
 	n := len(recs)
@@ -80,7 +83,13 @@ func (c *interactionColumns) interactionValues() []any {
 // revisionValues returns the columns of the interaction_revisions insert,
 // in the order of revisionInsertColumns.
 func (c *interactionColumns) revisionValues() []any {
-	return []any{c.tenant, c.id, c.revision, c.partition, c.offset, c.model, c.endedNS, c.endedOff}
+	return []any{c.tenant, c.id, c.revision, c.partition, c.offset, c.endedNS}
+}
+
+// timelineValues returns the columns of the interaction_timeline insert,
+// in the order of timelineInsertColumns.
+func (c *interactionColumns) timelineValues() []any {
+	return []any{c.tenant, c.model, c.endedNS, c.endedOff, c.id, c.revision, c.partition, c.offset}
 }
 
 // bucketColumns is a batch's buckets laid out column by column, in the

@@ -14,7 +14,13 @@ import (
 // latestFirstPage is how many candidate rows LatestData checks first.
 const latestFirstPage = 64
 
-// latestCandidate is one interaction_revisions row of a model.
+// latestWindows are how far back from the wall clock LatestData looks, in
+// turn, for the model's newest rows; the last window is unbounded. Every
+// window also reaches forward without bound, so data stamped in the future
+// is found first.
+var latestWindows = []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 35 * 24 * time.Hour, 400 * 24 * time.Hour}
+
+// latestCandidate is one interaction_timeline row of a model.
 type latestCandidate struct {
 	id       string
 	revision int64
@@ -26,50 +32,64 @@ type latestCandidate struct {
 // revisions of the tenant's interactions in model, or store.ErrNoData. The
 // time is in the zone offset it was written with.
 //
-// It walks the model's rows of interaction_revisions from the newest
+// It walks the model's rows of interaction_timeline from the newest
 // ended_at down, a page at a time, and returns the first row that is its
-// interaction's newest revision anywhere: a revision that moved ended_at
-// back, or moved the interaction to another model, leaves a stale row that
-// is skipped. Cost: one scan of the tenant's (model, ended_at) index
-// columns per page, normally one page; callers on a hot path should cache
-// the answer until the next write.
+// interaction's newest revision anywhere (interaction_revisions): a
+// revision that moved ended_at back, or moved the interaction to another
+// model, leaves a stale row that is skipped. The walk reads key ranges:
+// first the rows ended within the last hour by the wall clock (or later),
+// then within the last day, week, 35 days, 400 days, then all, so the cost
+// follows how recent the data is, not how much the tenant has.
 func (s *Store) LatestData(ctx context.Context, tenant, model string) (time.Time, error) {
 	if err := s.check(); err != nil {
 		return time.Time{}, err
 	}
+	now := time.Now().UnixNano()
 	upper := int64(math.MaxInt64)
-	for k := latestFirstPage; ; k *= 4 {
-		cands, err := s.latestCandidates(ctx, tenant, model, upper, k)
-		if err != nil {
-			return time.Time{}, err
+	for w := 0; ; w++ {
+		lower := int64(math.MinInt64)
+		if w < len(latestWindows) {
+			lower = now - int64(latestWindows[w])
 		}
-		if len(cands) == 0 {
-			return time.Time{}, store.ErrNoData
+		if lower > upper {
+			continue // the window lies above what was already checked
 		}
-		current, err := s.currentRevisions(ctx, tenant, cands)
-		if err != nil {
-			return time.Time{}, err
-		}
-		for _, c := range cands {
-			if current[c.id] == c.revision {
-				return decodeTime(c.endedNS, c.endedOff), nil
+		for k := latestFirstPage; ; k *= 4 {
+			cands, err := s.latestCandidates(ctx, tenant, model, lower, upper, k)
+			if err != nil {
+				return time.Time{}, err
 			}
+			if len(cands) > 0 {
+				current, err := s.currentRevisions(ctx, tenant, cands)
+				if err != nil {
+					return time.Time{}, err
+				}
+				for _, c := range cands {
+					if current[c.id] == c.revision {
+						return decodeTime(c.endedNS, c.endedOff), nil
+					}
+				}
+			}
+			if len(cands) < k {
+				break // the window holds nothing current
+			}
+			// Every candidate was stale. Rows tied with the last one may
+			// have been cut by LIMIT, so the next, larger page starts at
+			// its ended_at again (inclusive).
+			upper = cands[len(cands)-1].endedNS
 		}
-		if len(cands) < k {
+		if lower == math.MinInt64 {
 			return time.Time{}, store.ErrNoData
 		}
-		// Every candidate was stale. Rows tied with the last one may have
-		// been cut by LIMIT, so the next, larger page starts at its
-		// ended_at again (inclusive).
-		upper = cands[len(cands)-1].endedNS
+		upper = lower - 1
 	}
 }
 
-func (s *Store) latestCandidates(ctx context.Context, tenant, model string, upper int64, k int) ([]latestCandidate, error) {
+func (s *Store) latestCandidates(ctx context.Context, tenant, model string, lower, upper int64, k int) ([]latestCandidate, error) {
 	var out []latestCandidate
 	err := s.retry.do(ctx, "query latest data", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := s.conn.Query(ctx, s.q.latestCands, tenant, model, upper, k)
+		rows, err := s.conn.Query(ctx, s.q.latestCands, tenant, model, lower, upper, k)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import "strings"
 type queries struct {
 	insertInteractions string
 	insertRevisions    string
+	insertTimeline     string
 	insertBuckets      string
 	insertCheckpoint   string
 
@@ -33,6 +34,7 @@ func newQueries(db string) queries {
 	return queries{
 		insertInteractions: r.Replace("INSERT INTO {{db}}.interactions (" + interactionInsertColumns + ")"),
 		insertRevisions:    r.Replace("INSERT INTO {{db}}.interaction_revisions (" + revisionInsertColumns + ")"),
+		insertTimeline:     r.Replace("INSERT INTO {{db}}.interaction_timeline (" + timelineInsertColumns + ")"),
 		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
 
@@ -48,11 +50,12 @@ func newQueries(db string) queries {
 FROM {{db}}.buckets
 WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),
 
-		// The k rows of a model with the newest ended_at, any revision:
-		// candidates for LatestData, checked against currentRevs.
+		// The k rows of a model with the newest ended_at in [lower, upper],
+		// any revision: candidates for LatestData, checked against
+		// currentRevs. A key range of interaction_timeline.
 		latestCands: r.Replace(`SELECT interaction_id, revision, ended_at_ns, ended_at_offset
-FROM {{db}}.interaction_revisions
-WHERE tenant_id = ? AND model = ? AND ended_at_ns <= ?
+FROM {{db}}.interaction_timeline
+WHERE tenant_id = ? AND model = ? AND ended_at_ns >= ? AND ended_at_ns <= ?
 ORDER BY ended_at_ns DESC
 LIMIT ?`),
 

@@ -95,7 +95,7 @@ func TestReadsBeforeAndAfterMerges(t *testing.T) {
 	}
 	agents := []string{"x", "y"}
 	before := dump(t, s, agents)
-	for _, table := range []string{"interactions", "interaction_revisions", "buckets", "checkpoints"} {
+	for _, table := range []string{"interactions", "interaction_revisions", "interaction_timeline", "buckets", "checkpoints"} {
 		if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+s.cfg.Database+"."+table+" FINAL"); err != nil {
 			t.Fatalf("optimize %s: %v", table, err)
 		}
@@ -104,7 +104,7 @@ func TestReadsBeforeAndAfterMerges(t *testing.T) {
 	if before != after {
 		t.Errorf("reads changed by merges:\n--- before\n%s\n--- after\n%s", before, after)
 	}
-	for table, want := range map[string]uint64{"interactions": 3, "interaction_revisions": 3, "buckets": 2, "checkpoints": 1} {
+	for table, want := range map[string]uint64{"interactions": 3, "interaction_revisions": 3, "interaction_timeline": 3, "buckets": 2, "checkpoints": 1} {
 		var n uint64
 		if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.cfg.Database+"."+table).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -195,4 +195,72 @@ func TestOpenUnreachable(t *testing.T) {
 	if _, err := Open(ctx, cfg); !errors.Is(err, context.Canceled) {
 		t.Errorf("Open with a canceled context = %v", err)
 	}
+}
+
+// TestLatestDataWindows: LatestData walks back from the wall clock in
+// widening windows; the answer is the same wherever the newest current
+// interaction lies relative to now and to the window edges.
+func TestLatestDataWindows(t *testing.T) {
+	s := openStore(t, newDatabase(t))
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	offset := int64(0)
+	put := func(its ...schemas.Interaction) {
+		t.Helper()
+		var b store.Batch
+		for _, it := range its {
+			b.Records = append(b.Records, store.Record{Interaction: it, Offset: offset})
+			offset++
+		}
+		b.Next = offset
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect := func(step string, want time.Time) {
+		t.Helper()
+		got, err := s.LatestData(ctx, "t1", "voice")
+		if want.IsZero() {
+			if !errors.Is(err, store.ErrNoData) {
+				t.Errorf("%s: LatestData = %v, %v; want ErrNoData", step, got, err)
+			}
+			return
+		}
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%s: LatestData = %v, %v; want %v", step, got, err, want)
+		}
+	}
+	move := func(it schemas.Interaction, rev int64, ended time.Time) schemas.Interaction {
+		it.Revision, it.EndedAt, it.StartedAt = rev, ended, ended.Add(-time.Minute)
+		return it
+	}
+	old := sample("old", 1, "x", now.Add(-500*24*time.Hour)) // beyond every bounded window
+	put(old)
+	expect("only very old data", old.EndedAt)
+	edge := sample("edge", 1, "x", now.Add(-24*time.Hour-time.Second)) // just outside the day window
+	put(edge)
+	expect("just past a window edge", edge.EndedAt)
+	future := sample("future", 1, "x", now.Add(3*time.Hour))
+	recent := sample("recent", 1, "x", now.Add(-30*time.Minute))
+	put(future, recent)
+	expect("future data", future.EndedAt)
+	put(move(future, 2, now.Add(-10*24*time.Hour)))
+	expect("future moved back ten days", recent.EndedAt)
+	put(move(recent, 2, now.Add(-2*24*time.Hour)))
+	expect("recent moved back two days", edge.EndedAt)
+	moved := edge
+	moved.Revision, moved.Model = 2, "chat"
+	put(moved)
+	expect("edge moved to chat", now.Add(-2*24*time.Hour))
+	var many []schemas.Interaction
+	for i := range 300 { // more stale rows in the hour window than one page
+		many = append(many, sample(fmt.Sprintf("m%03d", i), 1, "x", now.Add(-time.Duration(i)*time.Second)))
+	}
+	put(many...)
+	expect("many recent", now)
+	for i := range many {
+		many[i].Revision, many[i].Model = 2, "email"
+	}
+	put(many...)
+	expect("many recent moved away", now.Add(-2*24*time.Hour))
 }

@@ -38,7 +38,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ?", cfg.Database).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if tables != 4 {
-		t.Errorf("%d tables in %s, want 4", tables, cfg.Database)
+	if tables != 5 {
+		t.Errorf("%d tables in %s, want 5", tables, cfg.Database)
 	}
 }

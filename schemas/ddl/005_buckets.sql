@@ -4,6 +4,7 @@
 -- argMax(..., version) per key. A bucket whose interactions all moved away is
 -- written with volume 0 and skipped by reads. version is UInt64 because
 -- 18.16's ReplacingMergeTree accepts only unsigned, Date or DateTime versions.
+-- Granules of 1024 rows keep one agent's buckets a small read.
 CREATE TABLE IF NOT EXISTS {{database}}.buckets
 (
     tenant_id  String,
@@ -23,3 +24,4 @@ CREATE TABLE IF NOT EXISTS {{database}}.buckets
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(hour)
 ORDER BY (tenant_id, model, agent_id, inquiry, team_id, hour)
+SETTINGS index_granularity = 1024

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
+)
+
+// runMigrate creates or updates the ClickHouse database and tables. It is
+// idempotent; processors and servers also apply it at start.
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	var sf storeFlags
+	sf.registerClickHouse(fs)
+	var lf logFlags
+	lf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := lf.logger()
+	if err != nil {
+		return err
+	}
+	if err := clickhouse.Migrate(ctx, sf.clickhouseConfig(log)); err != nil {
+		return fmt.Errorf("migrate clickhouse at %s: %w", sf.chAddr, err)
+	}
+	fmt.Fprintf(stdout, "clickhouse database %q is up to date\n", sf.chDB)
+	return nil
+}

@@ -1,0 +1,67 @@
+package connectors
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// Draft is what a connector extracted from one record before the tenant's
+// mapping is applied: everything of the canonical interaction except
+// model, inquiry, team and predictions.
+type Draft struct {
+	Tenant, InteractionID string
+	Revision              int64
+	AgentID               string
+	StartedAt, EndedAt    time.Time
+	HandleTimeS           float64
+	Source                string
+	SourceRefs            map[string]string
+	Attributes            map[string]any
+}
+
+// AttrMappingWarning is the attribute that carries [Mapped.Warnings].
+const AttrMappingWarning = "mapping_warning"
+
+// Finish applies the tenant's rules to the record's fields, completes the
+// interaction and validates it. The error (for an unknown channel or a
+// broken schema rule) names the field and matches [ErrUnmappable]; for a
+// broken rule it also wraps the schemas.ValidationErrors.
+func (d *Draft) Finish(rules *Rules, f Fields) (*schemas.Interaction, error) {
+	m, err := rules.Apply(f)
+	if err != nil {
+		return nil, unmappable(err)
+	}
+	it := &schemas.Interaction{
+		TenantID:              d.Tenant,
+		InteractionID:         d.InteractionID,
+		Revision:              d.Revision,
+		Model:                 m.Model,
+		AgentID:               d.AgentID,
+		TeamID:                m.TeamID,
+		Inquiry:               m.Inquiry,
+		StartedAt:             d.StartedAt,
+		EndedAt:               d.EndedAt,
+		HandleTimeS:           d.HandleTimeS,
+		PredictedSatisfaction: m.Satisfaction,
+		PredictedResolution:   m.Resolution,
+		Source:                d.Source,
+		SourceRefs:            d.SourceRefs,
+		Attributes:            d.Attributes,
+	}
+	if len(m.Warnings) > 0 {
+		if it.Attributes == nil {
+			it.Attributes = make(map[string]any, 1)
+		}
+		it.Attributes[AttrMappingWarning] = Truncate(strings.Join(m.Warnings, "; "), schemas.MaxAttributeStringLength)
+	}
+	if err := it.Validate(); err != nil {
+		return nil, unmappable(fmt.Errorf("the mapped interaction breaks the schema: %w", err))
+	}
+	return it, nil
+}
+
+// Seconds converts a duration in milliseconds to seconds.
+func Seconds(ms float64) float64 { return ms / 1000 }

@@ -1,0 +1,103 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/ingest/broker"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// TestConnectorsMountedProduceToBroker delivers an Amazon Connect contact
+// record the way Firehose does to the mounted route; the mapped
+// interaction must reach the interactions topic of a real broker.
+func TestConnectorsMountedProduceToBroker(t *testing.T) {
+	b, err := broker.StartEmbedded(broker.EmbeddedConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	if err := broker.EnsureTopics(ctx, []string{b.Addr()}, broker.Topics{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewProducer(ProducerConfig{Brokers: []string{b.Addr()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := NewConnectors(ConnectorsConfig{CredentialsFile: "testdata/credentials.json"}, p)
+	if err != nil || c == nil {
+		t.Fatalf("NewConnectors: %v", err)
+	}
+	r := chi.NewRouter()
+	c.Routes(r)
+
+	var ctrs []json.RawMessage
+	raw, err := os.ReadFile("connectors/amazonconnect/testdata/voice.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &ctrs); err != nil {
+		t.Fatal(err)
+	}
+	type rec struct {
+		Data string `json:"data"`
+	}
+	env := struct {
+		RequestID string `json:"requestId"`
+		Timestamp int64  `json:"timestamp"`
+		Records   []rec  `json:"records"`
+	}{RequestID: "req-1", Timestamp: time.Now().UnixMilli()}
+	for _, ctr := range ctrs {
+		env.Records = append(env.Records, rec{base64.StdEncoding.EncodeToString(ctr)})
+	}
+	body, _ := json.Marshal(env)
+
+	post := func(key string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/v1/ingest/amazon-connect", bytes.NewReader(body))
+		req.Header.Set("X-Amz-Firehose-Access-Key", key)
+		req.Header.Set("X-Amz-Firehose-Request-Id", "req-1")
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w
+	}
+	if w := post("wrong-key-wrong-key-wrong"); w.Code != http.StatusUnauthorized {
+		t.Fatalf("wrong access key: %d %s, want 401", w.Code, w.Body)
+	}
+	if w := post("acme-firehose-access-key-0001"); w.Code != http.StatusOK {
+		t.Fatalf("delivery: %d %s, want 200", w.Code, w.Body)
+	}
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr()), kgo.ConsumeTopics("interactions"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var got []schemas.Interaction
+	for len(got) < len(ctrs) && pctx.Err() == nil {
+		cl.PollFetches(pctx).EachRecord(func(r *kgo.Record) {
+			it, err := schemas.DecodeInteraction(r.Value)
+			if err != nil {
+				t.Errorf("record on the topic does not decode: %v", err)
+			}
+			got = append(got, it)
+		})
+	}
+	if len(got) != len(ctrs) || got[0].TenantID != "acme" || got[0].Source != "amazon-connect" || got[0].HandleTimeS != 300+60+45 {
+		t.Fatalf("topic holds %+v, want %d acme amazon-connect interactions, the first with handle time 300+60+45", got, len(ctrs))
+	}
+}
