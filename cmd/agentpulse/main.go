@@ -33,6 +33,7 @@ var commands = map[string]command{
 	"broker":   {"run the embedded Kafka-protocol broker alone", runBroker},
 	"process":  {"run the processor alone (a consumer-group member)", runProcess},
 	"migrate":  {"create or update the ClickHouse tables", runMigrate},
+	"import":   {"backfill interactions from an NDJSON or CSV file (resumable)", runImport},
 	"token":    {"print a bearer token (JWT) signed with the product's secret", runToken},
 	"ingest":   {"run the HTTP ingest server alone against running brokers", runIngest},
 }

@@ -44,7 +44,7 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(fs.Output(), "included, always give byte-identical output.")
 		fmt.Fprintln(fs.Output(), "\nWith --rate it runs live instead: R new interactions per second in all, ending")
 		fmt.Fprintln(fs.Output(), "now, sent in a batch every 50 ms until interrupted or --count is reached; POSTed")
-		fmt.Fprintln(fs.Output(), "as NDJSON to --to (retried on 503 and connection errors, stopped by other 4xx)")
+		fmt.Fprintln(fs.Output(), "as NDJSON to --to (retried on 5xx, 408, 429 and connection errors; other 4xx stop it)")
 		fmt.Fprintln(fs.Output(), "or produced to Kafka at --brokers. --seed, --agents, --tenants and --team-size")
 		fmt.Fprintln(fs.Output(), "give the same contact center as a history written with the same flags; the")
 		fmt.Fprintln(fs.Output(), "fault rates apply with live delays; --days, --end and --out are not used.")

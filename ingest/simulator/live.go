@@ -58,9 +58,11 @@ type LiveConfig struct {
 	Clock Clock
 }
 
-// LiveStats counts what a live run emitted so far.
+// LiveStats counts what a live run emitted so far: the records of the
+// batches emit accepted (returned nil for).
 type LiveStats struct {
-	// Interactions is the number of new interactions (revision 1).
+	// Interactions is the number of new interactions (revision 1, late
+	// ones included).
 	Interactions int64
 	// Records is every record emitted, faults included.
 	Records int64
@@ -225,8 +227,7 @@ func (l *Live) Run(ctx context.Context, emit func([]schemas.Interaction) error) 
 			if err := emit(batch); err != nil {
 				return fmt.Errorf("simulate live: %w", err)
 			}
-			l.stats.batches.Add(1)
-			l.stats.records.Add(int64(len(batch)))
+			lr.emitted(len(batch))
 		}
 		if final {
 			return nil

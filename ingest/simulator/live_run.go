@@ -25,6 +25,8 @@ type liveRun struct {
 	pending livePendingHeap
 	order   int64
 
+	batch LiveStats // what the batch being built holds (Records and Batches unused)
+
 	minute  int64     // the Unix minute onShift was computed for
 	onShift []int     // indexes into l.agents of the agents working then
 	cum     []float64 // cumulative weights of onShift
@@ -71,10 +73,9 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		p := &[2]float64{float64(psat) / 1000, float64(pres) / 1000}
 		it.PredictedSatisfaction, it.PredictedResolution = &p[0], &p[1]
 	}
-	l.stats.interactions.Add(1)
-
 	w := l.cfg.World
 	if w.DuplicateRate == 0 && w.RevisionRate == 0 && w.LateRate == 0 {
+		lr.batch.Interactions++
 		return append(out, it)
 	}
 	uLate, uDup, uRev := r.float64(), r.float64(), r.float64()
@@ -83,6 +84,7 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		at += secondsNanos(r.logUniform(liveLateLo, liveLateHi))
 		out = lr.push(at, it, faultLate, out)
 	} else {
+		lr.batch.Interactions++
 		out = append(out, it)
 	}
 	if uDup < w.DuplicateRate {
@@ -95,6 +97,18 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 }
 
 func secondsNanos(s float64) int64 { return int64(s * 1e9) }
+
+// emitted adds the batch just emitted (n records) to the live stats.
+func (lr *liveRun) emitted(n int) {
+	st := &lr.l.stats
+	st.batches.Add(1)
+	st.records.Add(int64(n))
+	st.interactions.Add(lr.batch.Interactions)
+	st.duplicates.Add(lr.batch.Duplicates)
+	st.revisions.Add(lr.batch.Revisions)
+	st.late.Add(lr.batch.Late)
+	lr.batch = LiveStats{}
+}
 
 // cloneInteraction copies it without sharing its maps or predictions, so
 // that the receivers of the two records may modify them independently.
@@ -154,11 +168,12 @@ func (lr *liveRun) release(t int64, out []schemas.Interaction) []schemas.Interac
 func (lr *liveRun) emitPending(p livePending, out []schemas.Interaction) []schemas.Interaction {
 	switch p.kind {
 	case faultLate:
-		lr.l.stats.late.Add(1)
+		lr.batch.Interactions++
+		lr.batch.Late++
 	case faultDuplicate:
-		lr.l.stats.duplicates.Add(1)
+		lr.batch.Duplicates++
 	case faultRevision:
-		lr.l.stats.revisions.Add(1)
+		lr.batch.Revisions++
 	}
 	return append(out, p.it)
 }

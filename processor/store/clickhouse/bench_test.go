@@ -24,7 +24,9 @@ const (
 	benchAgents  = 2000
 )
 
-var benchEnd = time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+// benchEnd is the end of the benchmark period: the current hour, as for a
+// live deployment (LatestData's first window then holds the newest data).
+var benchEnd = time.Now().UTC().Truncate(time.Hour)
 
 var benchData = sync.OnceValue(func() []store.Batch {
 	rng := rand.New(rand.NewPCG(42, 7))
