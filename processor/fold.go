@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"strings"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -8,19 +9,49 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// interactionKey identifies an interaction: its id is unique in a tenant.
-type interactionKey struct{ tenant, id string }
+// interactionKey identifies an interaction: tenant_id, a NUL byte (which
+// no id may contain) and interaction_id, in one freshly allocated string so
+// that the index does not keep the decoded record's buffer alive.
+func interactionKey(it *schemas.Interaction) string {
+	return it.TenantID + "\x00" + it.InteractionID
+}
 
 // applied is what the fold remembers of the current revision of an
 // interaction: enough to retract its contribution when a higher revision
 // arrives, and no more (the store keeps the full record).
 type applied struct {
 	revision int64
-	endedAt  time.Time
-	// contribution is the interaction alone, as Sums, so retracting it is
-	// bucket.Sub of exactly what was added.
-	it     schemas.Interaction
-	bucket *bucketState
+	handle   float64
+	psat     float64
+	pres     float64
+	hasPsat  bool
+	hasPres  bool
+	bucket   *bucketState
+}
+
+// newApplied remembers its contribution to bucket b.
+func newApplied(it *schemas.Interaction, b *bucketState) *applied {
+	a := &applied{revision: it.Revision, handle: it.HandleTimeS, bucket: b}
+	if p := it.PredictedSatisfaction; p != nil {
+		a.psat, a.hasPsat = *p, true
+	}
+	if p := it.PredictedResolution; p != nil {
+		a.pres, a.hasPres = *p, true
+	}
+	return a
+}
+
+// retract removes the contribution from its bucket: Sums.Sub of exactly
+// the values that were added.
+func (a *applied) retract() {
+	contribution := schemas.Interaction{HandleTimeS: a.handle}
+	if a.hasPsat {
+		contribution.PredictedSatisfaction = &a.psat
+	}
+	if a.hasPres {
+		contribution.PredictedResolution = &a.pres
+	}
+	a.bucket.sums.Sub(&contribution)
 }
 
 // bucketState is one hourly aggregate as the fold holds it.
@@ -36,8 +67,9 @@ type bucketState struct {
 // concurrent use; one goroutine owns each partition's fold.
 type fold struct {
 	partition int32
-	index     map[interactionKey]*applied
+	index     map[string]*applied
 	buckets   map[store.BucketKey]*bucketState
+	last      *bucketState // the bucket of the previous record: feeds run by agent
 
 	// pending is what the next store batch must carry.
 	pending []store.Record
@@ -47,7 +79,7 @@ type fold struct {
 func newFold(partition int32) *fold {
 	return &fold{
 		partition: partition,
-		index:     map[interactionKey]*applied{},
+		index:     map[string]*applied{},
 		buckets:   map[store.BucketKey]*bucketState{},
 	}
 }
@@ -59,15 +91,16 @@ type Change struct {
 	// Buckets are the buckets whose value changed (one, or two when a
 	// revision moved the interaction to another bucket).
 	Buckets []store.BucketKey
-	// Retracted is the revision the record replaced, nil for a new one.
-	Retracted *schemas.Interaction
+	// RetractedRevision is the revision the record replaced, 0 for a new
+	// interaction.
+	RetractedRevision int64
 }
 
 // apply folds one record read at offset. A record whose revision is not
 // higher than the applied one changes nothing (redelivery, or a correction
 // that was itself corrected already).
 func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
-	k := interactionKey{it.TenantID, it.InteractionID}
+	k := interactionKey(it)
 	old := f.index[k]
 	if old != nil && old.revision >= it.Revision {
 		return Change{}
@@ -75,11 +108,10 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	var ch Change
 	ch.Applied = true
 	if old != nil {
-		old.bucket.sums.Sub(&old.it)
+		old.retract()
 		f.touch(old.bucket, offset)
 		ch.Buckets = append(ch.Buckets, old.bucket.key)
-		retracted := old.it
-		ch.Retracted = &retracted
+		ch.RetractedRevision = old.revision
 	}
 	b := f.bucketFor(it)
 	b.sums.Add(it)
@@ -87,7 +119,7 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	if old == nil || old.bucket != b {
 		ch.Buckets = append(ch.Buckets, b.key)
 	}
-	f.index[k] = &applied{revision: it.Revision, endedAt: it.EndedAt, it: *it, bucket: b}
+	f.index[k] = newApplied(it, b)
 	f.pending = append(f.pending, store.Record{Interaction: *it, Partition: f.partition, Offset: offset})
 	return ch
 }
@@ -100,16 +132,26 @@ func (f *fold) load(r store.Record) {
 	if r.Offset > b.version {
 		b.version = r.Offset
 	}
-	f.index[interactionKey{r.TenantID, r.InteractionID}] = &applied{revision: r.Revision, endedAt: r.EndedAt, it: r.Interaction, bucket: b}
+	f.index[interactionKey(&r.Interaction)] = newApplied(&r.Interaction, b)
 }
 
 func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
+	hour := it.EndedAt.UTC().Truncate(time.Hour)
+	if l := f.last; l != nil && l.key.Hour.Equal(hour) && l.key.Agent == it.AgentID && l.key.Inquiry == it.Inquiry &&
+		l.key.Model == it.Model && l.key.Team == it.TeamID && l.key.Tenant == it.TenantID {
+		return l
+	}
 	key := BucketKeyOf(it)
 	b := f.buckets[key]
 	if b == nil {
+		// The key's strings are cloned so the bucket does not keep the
+		// decoded record's buffer alive.
+		key.Tenant, key.Model, key.Team = strings.Clone(key.Tenant), strings.Clone(key.Model), strings.Clone(key.Team)
+		key.Agent, key.Inquiry = strings.Clone(key.Agent), strings.Clone(key.Inquiry)
 		b = &bucketState{key: key}
 		f.buckets[key] = b
 	}
+	f.last = b
 	return b
 }
 

@@ -30,7 +30,7 @@ func TestFoldRevisionsAndRedelivery(t *testing.T) {
 	}
 	r2 := rec("i1", 2, "technical", h11, 250)
 	ch := f.apply(&r2, 12)
-	if !ch.Applied || len(ch.Buckets) != 2 || ch.Retracted == nil || ch.Retracted.Revision != 1 {
+	if !ch.Applied || len(ch.Buckets) != 2 || ch.RetractedRevision != 1 {
 		t.Fatalf("revision: %+v", ch)
 	}
 	if ch := f.apply(&r1, 13); ch.Applied {

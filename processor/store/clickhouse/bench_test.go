@@ -195,6 +195,14 @@ func loadedStore(b *testing.B) *Store {
 				return
 			}
 		}
+		// Let the background merges of the load finish (up to two
+		// minutes), so reads are measured in a steady state.
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
+			var n uint64
+			if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.merges WHERE database = ?", cfg.Database).Scan(&n); err != nil || n == 0 {
+				break
+			}
+		}
 		loaded = s
 	})
 	if loadedErr != nil {

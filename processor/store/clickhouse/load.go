@@ -45,6 +45,7 @@ func (s *Store) LoadPartition(ctx context.Context, partition int32, below int64,
 			return err
 		}
 		if err := fn(r); err != nil {
+			cancel() // stop the server before Close drains the rest
 			return err
 		}
 	}

@@ -17,14 +17,14 @@ type queries struct {
 	insertCheckpoint   string
 
 	checkpoint    string
-	buckets       string // + optional filters + bucketsTail
+	buckets       string // Buckets appends its filters, GROUP BY and HAVING
 	latestCands   string
 	currentRevs   string
 	recent        string
 	loadPartition string
 }
 
-// recordColumns is the select list decoded by scanRecord.
+// recordColumns is the select list rowScanner.scan decodes.
 const recordColumns = "tenant_id, interaction_id, revision, model, agent_id, team_id, inquiry, " +
 	"started_at_ns, started_at_offset, ended_at_ns, ended_at_offset, handle_time_s, " +
 	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes, log_partition, log_offset"

@@ -34,7 +34,7 @@ func (s *Store) Checkpoint(ctx context.Context, partition int32) (int64, error) 
 // Buckets calls fn with the newest value (highest version) of every bucket
 // of q whose volume is not zero, in no particular order, streaming from the
 // server. The query is retried on transient errors until the first row
-// arrives; an error after that is returned as is. It stops at fn's first
+// arrives; an error after that is returned, not retried. It stops at fn's first
 // error and returns it.
 func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
 	if err := s.check(); err != nil {
@@ -79,6 +79,7 @@ func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.
 		b.Hour = time.Unix(int64(hour), 0).UTC()
 		b.Version = int64(version)
 		if err := fn(b); err != nil {
+			cancel() // stop the server before Close drains the rest
 			return err
 		}
 	}

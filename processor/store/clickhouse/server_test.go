@@ -264,3 +264,23 @@ func TestLatestDataWindows(t *testing.T) {
 	put(many...)
 	expect("many recent moved away", now.Add(-2*24*time.Hour))
 }
+
+// TestCompressedConnection: Config.Compress (LZ4) works against the server.
+func TestCompressedConnection(t *testing.T) {
+	cfg := testConfig(t, newDatabase(t))
+	cfg.Compress = true
+	ctx := context.Background()
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	it := sample("lz4", 1, "x", time.Date(2026, 3, 10, 14, 30, 0, 0, time.UTC))
+	if err := s.Apply(ctx, store.Batch{Records: []store.Record{{Interaction: it}}, Next: 1}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Recent(ctx, "t1", "voice", "x", "billing", 5)
+	if err != nil || len(got) != 1 || string(got[0].AppendJSON(nil)) != string(it.AppendJSON(nil)) {
+		t.Errorf("Recent over LZ4 = %v, %v", got, err)
+	}
+}

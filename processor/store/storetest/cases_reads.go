@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -140,6 +141,24 @@ func testRecentOrdering(t *testing.T, open func(t *testing.T) store.Store) {
 		if tc.wantID == "" && len(got) != 0 || tc.wantID != "" && (len(got) != 1 || got[0].InteractionID != tc.wantID) {
 			t.Errorf("Recent(%s, %s, %s, %q) = %v, want [%s]", tc.tenant, tc.model, tc.agent, tc.inquiry, ids, tc.wantID)
 		}
+	}
+
+	// The agent's 60 newest interactions move to another agent: Recent
+	// still finds the newest that stayed, however far down they are.
+	var newer, movedAway []schemas.Interaction
+	for i := range 60 {
+		it := mk(fmt.Sprintf("n%02d", i), t0.Add(time.Hour+time.Duration(i)*time.Second))
+		newer = append(newer, it)
+		it.Revision, it.AgentID, it.TeamID = 2, "b", "team-b"
+		movedAway = append(movedAway, it)
+	}
+	mustValid(t, append(newer, movedAway...)...)
+	apply(t, s, f.batch(newer...))
+	sameText(t, "Recent limit 2 with newer", canonIxs(readRecent(t, s, "t1", "voice", "a", "billing", 2)), canonIxs(ixs(newer[59], newer[58])))
+	apply(t, s, f.batch(movedAway...))
+	for _, limit := range []int{1, 3, 9, 10} {
+		want := ordered[:min(limit, len(ordered))]
+		sameText(t, "Recent after the newest moved away, limit "+strconv.Itoa(limit), canonIxs(readRecent(t, s, "t1", "voice", "a", "billing", limit)), canonIxs(want))
 	}
 }
 

@@ -1,16 +1,21 @@
 // Package storetest is the conformance suite every store.Store passes: the
 // embedded store in its package tests and the ClickHouse store against a
 // throwaway server. Run(t, open) runs one sub-test per promise of the
-// store contract (package store): idempotent redelivery, revisions, late
-// data and hour ranges, empty buckets, LatestData, Recent ordering,
-// checkpoints, LoadPartition as of an offset, tenant isolation, restart
-// (durable stores only), concurrent Apply while reading, and a randomized
-// comparison against an in-memory oracle.
+// store contract (package store): Redelivery, Revisions (moves between
+// agents, inquiries and models; lower revisions arriving late),
+// BucketVersions, LateData, BucketRanges, BucketFilters, EmptyBuckets,
+// LatestData, RecentOrdering, RoundTrip (every canonical field, exactly),
+// Checkpoints, LoadPartitionAsOf, LoadPartitionStops, TenantIsolation,
+// Restart (durable stores only, see Durable), Concurrency (two writers and
+// a reader; run it under -race) and Random (seeded batches with
+// redeliveries compared with the oracle along the way).
 //
 // Expected values come from an oracle that models the contract, not an
 // implementation: newest revision per (tenant, interaction) wins (the first
 // applied among equal revisions), the highest version per bucket key wins,
-// the highest checkpoint per partition wins. Batches are built by feed, a
+// the highest checkpoint per partition wins. The suite never writes two
+// different records with the same revision of one interaction, which a
+// store may resolve either way. Batches are built by feed, a
 // small copy of the processor's fold (records, the full new value of every
 // bucket they touched, versioned by log offset, and the checkpoint), so
 // the suite exercises the batches stores really get.
