@@ -23,7 +23,8 @@ type Store struct {
 	checkpoints map[int32]int64
 	// revisions holds every applied revision of every interaction, so that
 	// LoadPartition can answer "as of an offset" exactly.
-	revisions map[interactionKey][]store.Record
+	// current and byAgent point at the same records.
+	revisions map[interactionKey][]*store.Record
 	// current is the newest revision of every interaction.
 	current map[interactionKey]*store.Record
 	// byAgent indexes current interactions for Recent.
@@ -42,7 +43,7 @@ var _ store.Store = (*Store)(nil)
 func New() *Store {
 	return &Store{
 		checkpoints: map[int32]int64{},
-		revisions:   map[interactionKey][]store.Record{},
+		revisions:   map[interactionKey][]*store.Record{},
 		current:     map[interactionKey]*store.Record{},
 		byAgent:     map[agentKey]map[string]*store.Record{},
 		buckets:     map[modelKey]map[string]map[store.BucketKey]*store.Bucket{},
@@ -76,13 +77,13 @@ func (s *Store) applyRecord(r store.Record) {
 			return // redelivered write
 		}
 	}
-	s.revisions[k] = append(s.revisions[k], r)
+	rec := new(store.Record)
+	*rec = r
+	s.revisions[k] = append(s.revisions[k], rec)
 	cur := s.current[k]
 	if cur != nil && cur.Revision >= r.Revision {
 		return
 	}
-	rec := new(store.Record)
-	*rec = r
 	if cur != nil {
 		delete(s.byAgent[agentKey{cur.TenantID, cur.Model, cur.AgentID}], cur.InteractionID)
 	}
@@ -156,8 +157,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 	var out []store.Record
 	for _, revs := range s.revisions {
 		var best *store.Record
-		for i := range revs {
-			r := &revs[i]
+		for _, r := range revs {
 			if r.Partition != partition || r.Offset >= below {
 				continue
 			}
