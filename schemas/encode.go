@@ -184,6 +184,11 @@ var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// AppendJSONString appends s as a JSON string exactly as encoding/json
+// writes it; see appendString. Other packages that write JSON by hand
+// use it so that there is one escaping.
+func AppendJSONString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString writes s as a JSON string exactly as encoding/json does:
 // short escapes for \b \f \n \r \t, \u00XX for other control bytes and for
 // <, > and &, \ufffd for each invalid UTF-8 byte, \u2028 and \u2029 escaped.

@@ -6,7 +6,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // The JSON of source_refs and attributes is written here rather than by
@@ -74,48 +75,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string: quote, backslash and control
-// characters escaped, invalid UTF-8 bytes as \ufffd (as encoding/json
-// does), everything else as is.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// appendJSONString appends s as a JSON string exactly as encoding/json
+// writes it (the canonical encoder's escaping, shared with schemas).
+func appendJSONString(dst []byte, s string) []byte { return schemas.AppendJSONString(dst, s) }
