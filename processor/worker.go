@@ -27,8 +27,9 @@ type worker struct {
 	lost chan struct{} // closed on loss: stop without flushing
 	done chan struct{}
 
-	last       *kgo.Record // last record applied, not yet stored
-	firstDirty time.Time   // when the oldest unstored change was applied
+	last       *kgo.Record   // last record applied, not yet handed to the store
+	firstDirty time.Time     // when the oldest unstored change was applied
+	inflight   chan struct{} // closed when the batch being stored is done; nil when none
 }
 
 func newWorker(p *Processor, partition int32, start int64) *worker {
@@ -75,10 +76,13 @@ func (w *worker) run(ctx context.Context) {
 		case <-w.quit:
 			w.drain(ctx)
 			w.flush(ctx)
+			w.waitFlushed()
 			return
 		case <-w.lost:
+			w.waitFlushed()
 			return
 		case <-ctx.Done():
+			w.waitFlushed()
 			return
 		}
 	}
@@ -172,16 +176,43 @@ func (w *worker) markApplied(r *kgo.Record) {
 	w.last = r
 }
 
-// flush writes everything applied since the last flush, retrying with
-// backoff until it succeeds or the worker must stop; only then are the
-// offsets marked for commit. A batch that never reaches the store is
-// replayed from the log by whoever owns the partition next.
+// flush hands everything applied since the last flush to the store in the
+// background, so that folding goes on while the store writes. At most one
+// batch per partition is in flight: flush first waits for the previous
+// one, which keeps batches in order and bounds memory. The store write is
+// retried with backoff until it succeeds or the worker must stop; only
+// then are the batch's offsets marked for commit. A batch that never
+// reaches the store is replayed from the log by whoever owns the
+// partition next.
 func (w *worker) flush(ctx context.Context) {
+	w.waitFlushed()
 	if w.last == nil {
 		return
 	}
 	last := w.last
 	batch := w.fold.takeBatch(last.Offset + 1)
+	w.last = nil
+	done := make(chan struct{})
+	w.inflight = done
+	go func() {
+		defer close(done)
+		if w.store(ctx, batch) {
+			w.p.client.MarkCommitRecords(last)
+		}
+	}()
+}
+
+// waitFlushed waits for the batch in flight, if any.
+func (w *worker) waitFlushed() {
+	if w.inflight != nil {
+		<-w.inflight
+		w.inflight = nil
+	}
+}
+
+// store writes one batch, retrying with backoff; false when the worker
+// stopped first.
+func (w *worker) store(ctx context.Context, batch store.Batch) bool {
 	began := time.Now()
 	backoff := 50 * time.Millisecond
 	for {
@@ -194,16 +225,20 @@ func (w *worker) flush(ctx context.Context) {
 		select {
 		case <-time.After(backoff):
 		case <-w.lost:
-			return
+			return false
 		case <-ctx.Done():
-			return
+			return false
 		}
 		backoff = min(2*backoff, 5*time.Second)
 	}
 	w.p.metrics.flushSeconds.Observe(time.Since(began).Seconds())
 	w.p.metrics.flushRecords.Observe(float64(len(batch.Records)))
-	w.p.client.MarkCommitRecords(last)
-	w.last = nil
+	select {
+	case <-w.lost:
+		return false // not ours any more: leave the commit to the new owner
+	default:
+		return true
+	}
 }
 
 // deadLetter keeps a record that cannot be folded on the dead-letter topic
