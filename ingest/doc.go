@@ -2,7 +2,7 @@
 // the connectors (one per CCaaS delivery format, plus generic JSON, NDJSON
 // and CSV), validation against the canonical schema (package schemas),
 // producing accepted records to the "interactions" topic keyed by tenant and
-// agent, and the dead-letter topic for records that fail.
+// interaction (Key), and the dead-letter topic for records that fail.
 //
 // The simulated contact center used by `make run`, the tests and the
 // benchmarks lives in the subpackage simulator.

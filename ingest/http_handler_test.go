@@ -173,8 +173,8 @@ func checkAnswer(t *testing.T, r *rig, rec *httptest.ResponseRecorder, body []by
 		if err != nil {
 			t.Fatalf("kept record %s: %v", k.Value, err)
 		}
-		if string(k.Key) != it.TenantID+"/"+it.AgentID || it.TenantID != "acme" {
-			t.Errorf("key %q for %s/%s", k.Key, it.TenantID, it.AgentID)
+		if want := Key(&it); string(k.Key) != string(want) || it.TenantID != "acme" {
+			t.Errorf("key %q for tenant %s, want %q (Key)", k.Key, it.TenantID, want)
 		}
 		if !bytes.Contains(body, k.Value) {
 			t.Errorf("kept record %s is not in the body", k.Value)

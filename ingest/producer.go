@@ -26,8 +26,7 @@ type ProducerConfig struct {
 }
 
 // Producer writes canonical interactions to the interactions topic, keyed
-// by tenant/agent so that every interaction of an agent lands in one
-// partition, and rejected records to the dead-letter topic. Produce returns
+// by tenant/interaction (Key), and rejected records to the dead-letter topic. Produce returns
 // only after every record is durably acknowledged by all in-sync replicas
 // (acks=all, idempotent producer). Safe for concurrent use.
 type Producer struct {
@@ -62,9 +61,13 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	return &Producer{cfg: cfg, client: cl}, nil
 }
 
-// Key is the partitioning key of an interaction: tenant/agent.
+// Key is the partitioning key of an interaction: tenant/interaction_id.
+// Every revision of an interaction lands in one partition whatever its
+// agent, so the processor that folded the earlier revision is the one that
+// retracts it (a correction may move an interaction to another agent,
+// inquiry or hour).
 func Key(it *schemas.Interaction) []byte {
-	return []byte(it.TenantID + "/" + it.AgentID)
+	return []byte(it.TenantID + "/" + it.InteractionID)
 }
 
 // Produce writes the interactions and waits for their durable

@@ -48,10 +48,14 @@
 // publishes them again: an Update carries full bucket values with versions,
 // so receiving one twice changes nothing.
 //
-// # Known limit
+// # Keys and bucket parts
 //
-// Interactions are keyed by tenant/agent, so a revision that moves an
-// interaction to another agent is folded by that agent's partition, which
-// has not seen the earlier revision; the earlier agent's bucket keeps it.
-// CCaaS corrections change wrap-up, inquiry and durations, not the agent.
+// Interactions are keyed by tenant/interaction_id (ingest.Key), not by
+// agent: a correction may move an interaction to another agent, team,
+// inquiry or hour, and only the partition that folded the earlier revision
+// can retract it. So every revision of an interaction meets the earlier
+// ones in one partition, and one partition's fold writes its own part of a
+// bucket (store.Bucket.Partition); readers add the parts of a key up.
+// TestRevisionMovingToAnotherAgent checks a feed of such moves against the
+// reference.
 package processor

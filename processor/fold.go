@@ -169,7 +169,7 @@ func (f *fold) takeBatch(next int64) store.Batch {
 	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next}
 	b.Buckets = make([]store.Bucket, len(f.dirty))
 	for i, bs := range f.dirty {
-		b.Buckets[i] = store.Bucket{BucketKey: bs.key, Sums: bs.sums, Version: bs.version}
+		b.Buckets[i] = store.Bucket{BucketKey: bs.key, Partition: f.partition, Sums: bs.sums, Version: bs.version}
 		bs.dirty = false
 	}
 	f.pending, f.dirty = nil, nil

@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 )
 
 // TestKcatProducesIntoEmbeddedBroker has Debian's kcat, an outside
 // librdkafka client, produce canonical interactions (keyed tenant/agent)
-// into the embedded broker; the processor folds them into the store.
+// into the embedded broker (keyed tenant/interaction as ingest keys them);
+// the processor folds them into the store.
 func TestKcatProducesIntoEmbeddedBroker(t *testing.T) {
 	kcat, err := exec.LookPath("kcat")
 	if err != nil {
@@ -26,7 +28,7 @@ func TestKcatProducesIntoEmbeddedBroker(t *testing.T) {
 	addr := startBroker(t)
 	var in bytes.Buffer
 	for i := range its {
-		in.WriteString(its[i].TenantID + "/" + its[i].AgentID)
+		in.Write(ingest.Key(&its[i]))
 		in.WriteByte('\t')
 		in.Write(its[i].AppendJSON(nil))
 		in.WriteByte('\n')

@@ -10,6 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -58,8 +59,8 @@ func quietLogger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// produce writes interactions to the interactions topic keyed by
-// tenant/agent, as ingest does, plus any raw values given.
+// produce writes interactions to the interactions topic keyed as ingest
+// keys them, plus any raw values given.
 func produce(t testing.TB, addr string, its []schemas.Interaction, raw ...[]byte) {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic("interactions"))
@@ -69,7 +70,7 @@ func produce(t testing.TB, addr string, its []schemas.Interaction, raw ...[]byte
 	defer cl.Close()
 	recs := make([]*kgo.Record, 0, len(its)+len(raw))
 	for i := range its {
-		recs = append(recs, &kgo.Record{Key: []byte(its[i].TenantID + "/" + its[i].AgentID), Value: its[i].AppendJSON(nil)})
+		recs = append(recs, &kgo.Record{Key: ingest.Key(&its[i]), Value: its[i].AppendJSON(nil)})
 	}
 	for _, v := range raw {
 		recs = append(recs, &kgo.Record{Key: []byte("bad"), Value: v})
@@ -168,7 +169,9 @@ func checkAgainstReference(t *testing.T, st store.Reader, its []schemas.Interact
 	for tm := range models {
 		q := store.BucketQuery{Tenant: tm[0], Model: tm[1], From: time.Unix(0, 0), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
 		if err := st.Buckets(context.Background(), q, func(b store.Bucket) error {
-			got[b.BucketKey] = b.Sums
+			s := got[b.BucketKey] // parts of one key from several partitions add up
+			s.Merge(b.Sums)
+			got[b.BucketKey] = s
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -292,6 +295,30 @@ func TestRestartReplaysFromCheckpoint(t *testing.T) {
 	produce(t, addr, its[len(its)/2:])
 	stop = runProcessor(t, addr, st, "g2")
 	defer stop()
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	checkAgainstReference(t, st, its)
+}
+
+// TestRevisionMovingToAnotherAgent corrects interactions so that they move
+// to another agent, team, inquiry and hour: the earlier agent's buckets
+// lose them and the new agent's gain them, exactly as the reference says.
+func TestRevisionMovingToAnotherAgent(t *testing.T) {
+	its := simulated(t, 6, 3)
+	n := len(its)
+	for i := 0; i < n; i += 7 {
+		moved := its[i]
+		moved.Revision += 10 + int64(i) // above any correction the simulator makes; one per move
+		moved.AgentID, moved.TeamID = its[(i+13)%n].AgentID, its[(i+13)%n].TeamID
+		moved.Inquiry = its[(i+5)%n].Inquiry
+		moved.EndedAt = moved.EndedAt.Add(3 * time.Hour)
+		moved.StartedAt = moved.StartedAt.Add(3 * time.Hour)
+		its = append(its, moved)
+	}
+	addr := startBroker(t)
+	st := embedded.New()
+	stop := runProcessor(t, addr, st, "moves")
+	defer stop()
+	produce(t, addr, its)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
 	checkAgainstReference(t, st, its)
 }

@@ -13,7 +13,8 @@ import (
 // agent of one tenant and model, with the new full value of every bucket
 // that changed. Servers overlay these buckets on what the store answers
 // (the higher version wins), so a pushed figure never waits for a flush.
-// Updates are keyed by tenant/agent, like the interactions that cause them.
+// Updates are keyed by tenant/agent, so one agent's updates stay in order
+// within a processor; Partition names the bucket parts they carry.
 type Update struct {
 	Tenant    string         `json:"tenant"`
 	Model     string         `json:"model"`
@@ -47,6 +48,7 @@ func (u *Update) Bucket(i int) store.Bucket {
 	b := u.Buckets[i]
 	return store.Bucket{
 		BucketKey: store.BucketKey{Tenant: u.Tenant, Model: u.Model, Team: b.Team, Agent: u.Agent, Inquiry: b.Inquiry, Hour: b.Hour},
+		Partition: u.Partition,
 		Sums:      b.Sums,
 		Version:   b.Version,
 	}

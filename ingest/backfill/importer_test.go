@@ -118,8 +118,8 @@ func checkTopics(t *testing.T, addr string, valid map[string]int, reasons []stri
 		if err != nil {
 			t.Fatalf("invalid record on the interactions topic: %v", err)
 		}
-		if string(r.Key) != it.TenantID+"/"+it.AgentID {
-			t.Errorf("key %q for %s/%s", r.Key, it.TenantID, it.AgentID)
+		if want := ingest.Key(&it); string(r.Key) != string(want) {
+			t.Errorf("key %q, want %q (ingest.Key)", r.Key, want)
 		}
 		got[string(r.Value)]++
 		n++

@@ -12,7 +12,8 @@ import (
 
 // Topics names agentpulse's topics and their partition counts.
 type Topics struct {
-	// Interactions holds canonical interactions keyed by tenant/agent.
+	// Interactions holds canonical interactions keyed by
+	// tenant/interaction_id (every revision in one partition).
 	// Default "interactions", 8 partitions.
 	Interactions           string
 	InteractionsPartitions int32

@@ -50,12 +50,17 @@ type BucketKey struct {
 	Hour    time.Time
 }
 
-// Bucket is the full value of one hourly aggregate. Version is the log
-// offset of the last record that changed it; of two values of a bucket the
-// higher version wins. A bucket whose interactions all moved away is
-// written with empty Sums, never deleted.
+// Bucket is the full value of one hourly aggregate as one partition's fold
+// holds it. Interactions are keyed by tenant and interaction, so one
+// BucketKey may get interactions from several partitions: each writes its
+// own part (Partition), and the bucket's value is the Merge of its parts.
+// Version is the log offset, in that partition, of the last record that
+// changed the part; of two values of a part the higher version wins. A
+// part whose interactions all moved away is written with empty Sums, never
+// deleted.
 type Bucket struct {
 	BucketKey
+	Partition int32
 	views.Sums
 	Version int64
 }
@@ -66,7 +71,8 @@ type Batch struct {
 	// Records are the revisions applied by this batch (new interactions and
 	// higher revisions), in log order.
 	Records []Record
-	// Buckets are the full new values of every bucket the batch changed.
+	// Buckets are the full new values of every bucket part the batch
+	// changed; their Partition is the batch's.
 	Buckets []Bucket
 	// Next is the offset to resume from once the batch is stored.
 	Next int64
@@ -100,8 +106,9 @@ type BucketQuery struct {
 
 // Reader is the read side's view of a store.
 type Reader interface {
-	// Buckets calls fn with the newest value of every non-empty bucket the
-	// query selects.
+	// Buckets calls fn with the newest value of every non-empty bucket part
+	// (BucketKey and Partition) the query selects; callers Merge the parts
+	// of a key.
 	Buckets(ctx context.Context, q BucketQuery, fn func(Bucket) error) error
 	// LatestData returns the newest ended_at of the tenant's interactions
 	// in the model, or ErrNoData.

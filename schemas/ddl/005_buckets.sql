@@ -1,5 +1,8 @@
--- buckets holds the full value of every hourly aggregate, versioned by the
--- log offset of the last record that changed it. Rows of one key collapse to
+-- buckets holds the full value of every hourly aggregate part: the part of
+-- a bucket key that one log partition's fold holds (interactions are keyed
+-- by tenant and interaction, so a key's interactions may come from several
+-- partitions; readers sum the parts). A part is versioned by the log offset,
+-- in its partition, of the last record that changed it. Rows of one part collapse to
 -- the highest version when parts merge; reads do not wait for that and take
 -- argMax(..., version) per key. A bucket whose interactions all moved away is
 -- written with volume 0 and skipped by reads. version is UInt64 because
@@ -13,6 +16,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.buckets
     inquiry    String,
     team_id    String,
     hour       DateTime('UTC'),
+    log_partition Int32,
     volume     Int64,
     handle_sum Float64,
     psat_n     Int64,
@@ -23,5 +27,5 @@ CREATE TABLE IF NOT EXISTS {{database}}.buckets
 )
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(hour)
-ORDER BY (tenant_id, model, agent_id, inquiry, team_id, hour)
+ORDER BY (tenant_id, model, agent_id, inquiry, team_id, hour, log_partition)
 SETTINGS index_granularity = 1024

@@ -97,6 +97,7 @@ func (c *interactionColumns) timelineValues() []any {
 type bucketColumns struct {
 	tenant, model, agent, inquiry, team []string
 	hour                                []int64 // unix seconds
+	partition                           []int32
 	volume                              []int64
 	handleSum                           []float64
 	psatN                               []int64
@@ -106,14 +107,14 @@ type bucketColumns struct {
 	version                             []uint64
 }
 
-const bucketInsertColumns = "tenant_id, model, agent_id, inquiry, team_id, hour, volume, handle_sum, " +
+const bucketInsertColumns = "tenant_id, model, agent_id, inquiry, team_id, hour, log_partition, volume, handle_sum, " +
 	"psat_n, psat_sum, pres_n, pres_sum, version"
 
 func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
 	n := len(bs)
 	c := &bucketColumns{
 		tenant: make([]string, n), model: make([]string, n), agent: make([]string, n), inquiry: make([]string, n),
-		team: make([]string, n), hour: make([]int64, n), volume: make([]int64, n), handleSum: make([]float64, n),
+		team: make([]string, n), hour: make([]int64, n), partition: make([]int32, n), volume: make([]int64, n), handleSum: make([]float64, n),
 		psatN: make([]int64, n), psatSum: make([]float64, n), presN: make([]int64, n), presSum: make([]float64, n),
 		version: make([]uint64, n),
 	}
@@ -127,7 +128,7 @@ func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
 			return nil, err
 		}
 		c.tenant[i], c.model[i], c.agent[i], c.inquiry[i], c.team[i] = b.Tenant, b.Model, b.Agent, b.Inquiry, b.Team
-		c.hour[i], c.version[i] = int64(h), uint64(b.Version)
+		c.hour[i], c.partition[i], c.version[i] = int64(h), b.Partition, uint64(b.Version)
 		c.volume[i], c.handleSum[i] = b.Volume, b.HandleSum
 		c.psatN[i], c.psatSum[i], c.presN[i], c.presSum[i] = b.PsatN, b.PsatSum, b.PresN, b.PresSum
 	}
@@ -135,6 +136,6 @@ func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
 }
 
 func (c *bucketColumns) values() []any {
-	return []any{c.tenant, c.model, c.agent, c.inquiry, c.team, c.hour, c.volume, c.handleSum,
+	return []any{c.tenant, c.model, c.agent, c.inquiry, c.team, c.hour, c.partition, c.volume, c.handleSum,
 		c.psatN, c.psatSum, c.presN, c.presSum, c.version}
 }

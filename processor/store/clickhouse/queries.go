@@ -40,9 +40,9 @@ func newQueries(db string) queries {
 
 		checkpoint: r.Replace("SELECT max(next_offset) FROM {{db}}.checkpoints WHERE log_partition = ?"),
 
-		// The newest version of every bucket key in range; filters on
+		// The newest version of every bucket part in range; filters on
 		// agent, team and inquiry are appended before GROUP BY.
-		buckets: r.Replace(`SELECT agent_id, inquiry, team_id, toUInt32(hour) AS hour_s,
+		buckets: r.Replace(`SELECT agent_id, inquiry, team_id, toUInt32(hour) AS hour_s, log_partition,
 	argMax(volume, version) AS v_volume, argMax(handle_sum, version) AS v_handle_sum,
 	argMax(psat_n, version) AS v_psat_n, argMax(psat_sum, version) AS v_psat_sum,
 	argMax(pres_n, version) AS v_pres_n, argMax(pres_sum, version) AS v_pres_sum,

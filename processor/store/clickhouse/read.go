@@ -53,7 +53,7 @@ func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.
 			args = append(args, f.val)
 		}
 	}
-	sb.WriteString("\nGROUP BY agent_id, inquiry, team_id, hour\nHAVING v_volume != 0")
+	sb.WriteString("\nGROUP BY agent_id, inquiry, team_id, hour, log_partition\nHAVING v_volume != 0")
 	query := sb.String()
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -72,7 +72,7 @@ func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.
 		b := store.Bucket{BucketKey: store.BucketKey{Tenant: q.Tenant, Model: q.Model}}
 		var hour uint32
 		var version uint64
-		if err := rows.Scan(&b.Agent, &b.Inquiry, &b.Team, &hour, &b.Volume, &b.HandleSum,
+		if err := rows.Scan(&b.Agent, &b.Inquiry, &b.Team, &hour, &b.Partition, &b.Volume, &b.HandleSum,
 			&b.PsatN, &b.PsatSum, &b.PresN, &b.PresSum, &version); err != nil {
 			return fmt.Errorf("scan bucket: %w", err)
 		}

@@ -29,13 +29,19 @@ type Store struct {
 	current map[interactionKey]*store.Record
 	// byAgent indexes current interactions for Recent.
 	byAgent map[agentKey]map[string]*store.Record
-	buckets map[modelKey]map[string]map[store.BucketKey]*store.Bucket // model → agent → buckets
+	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
 	latest  map[modelKey]time.Time
 }
 
 type interactionKey struct{ tenant, id string }
 type agentKey struct{ tenant, model, agent string }
 type modelKey struct{ tenant, model string }
+
+// partKey names one partition's part of a bucket.
+type partKey struct {
+	store.BucketKey
+	partition int32
+}
 
 var _ store.Store = (*Store)(nil)
 
@@ -46,7 +52,7 @@ func New() *Store {
 		revisions:   map[interactionKey][]*store.Record{},
 		current:     map[interactionKey]*store.Record{},
 		byAgent:     map[agentKey]map[string]*store.Record{},
-		buckets:     map[modelKey]map[string]map[store.BucketKey]*store.Bucket{},
+		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
 	}
 }
@@ -128,19 +134,20 @@ func (s *Store) applyBucket(b store.Bucket) {
 	mk := modelKey{b.Tenant, b.Model}
 	agents := s.buckets[mk]
 	if agents == nil {
-		agents = map[string]map[store.BucketKey]*store.Bucket{}
+		agents = map[string]map[partKey]*store.Bucket{}
 		s.buckets[mk] = agents
 	}
 	byKey := agents[b.Agent]
 	if byKey == nil {
-		byKey = map[store.BucketKey]*store.Bucket{}
+		byKey = map[partKey]*store.Bucket{}
 		agents[b.Agent] = byKey
 	}
-	if old := byKey[b.BucketKey]; old != nil && old.Version > b.Version {
+	pk := partKey{b.BucketKey, b.Partition}
+	if old := byKey[pk]; old != nil && old.Version > b.Version {
 		return
 	}
 	nb := b
-	byKey[b.BucketKey] = &nb
+	byKey[pk] = &nb
 }
 
 // Checkpoint returns the next offset to consume for partition.
@@ -183,7 +190,7 @@ func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bu
 	s.mu.RLock()
 	var out []store.Bucket
 	agents := s.buckets[modelKey{q.Tenant, q.Model}]
-	collect := func(byKey map[store.BucketKey]*store.Bucket) {
+	collect := func(byKey map[partKey]*store.Bucket) {
 		for _, b := range byKey {
 			if b.Volume == 0 || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
 				(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {

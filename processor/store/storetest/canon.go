@@ -50,8 +50,8 @@ func canonRecords(rs []store.Record) string {
 func fl(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func canonBucket(b store.Bucket) string {
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%s v%d n=%d h=%s ps=%d/%s pr=%d/%s",
-		b.Tenant, b.Model, b.Agent, b.Inquiry, b.Team, b.Hour.UTC().Format(time.RFC3339), b.Version,
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%s p%d v%d n=%d h=%s ps=%d/%s pr=%d/%s",
+		b.Tenant, b.Model, b.Agent, b.Inquiry, b.Team, b.Hour.UTC().Format(time.RFC3339), b.Partition, b.Version,
 		b.Volume, fl(b.HandleSum), b.PsatN, fl(b.PsatSum), b.PresN, fl(b.PresSum))
 }
 

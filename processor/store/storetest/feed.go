@@ -71,7 +71,7 @@ func (f *feed) batch(its ...schemas.Interaction) store.Batch {
 	}
 	for _, bk := range order {
 		fb := f.sums[bk]
-		b.Buckets = append(b.Buckets, store.Bucket{BucketKey: fb.key, Sums: fb.sums, Version: fb.version})
+		b.Buckets = append(b.Buckets, store.Bucket{BucketKey: fb.key, Partition: f.partition, Sums: fb.sums, Version: fb.version})
 	}
 	b.Next = f.next
 	return b

@@ -24,22 +24,28 @@ func bkeyOf(k store.BucketKey) bkey {
 	return bkey{k.Tenant, k.Model, k.Team, k.Agent, k.Inquiry, k.Hour.Unix()}
 }
 
+// pkey names one partition's part of a bucket.
+type pkey struct {
+	bkey
+	partition int32
+}
+
 // oracle is the store contract as plain maps: what every read must return
 // after a sequence of Apply calls.
 type oracle struct {
 	records     []store.Record
-	buckets     map[bkey]store.Bucket
+	buckets     map[pkey]store.Bucket
 	checkpoints map[int32]int64
 }
 
 func newOracle() *oracle {
-	return &oracle{buckets: map[bkey]store.Bucket{}, checkpoints: map[int32]int64{}}
+	return &oracle{buckets: map[pkey]store.Bucket{}, checkpoints: map[int32]int64{}}
 }
 
 func (o *oracle) apply(b store.Batch) {
 	o.records = append(o.records, b.Records...)
 	for _, bk := range b.Buckets {
-		k := bkeyOf(bk.BucketKey)
+		k := pkey{bkeyOf(bk.BucketKey), bk.Partition}
 		if old, ok := o.buckets[k]; ok && old.Version > bk.Version {
 			continue
 		}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Redelivery", testRedelivery},
 		{"Revisions", testRevisions},
 		{"BucketVersions", testBucketVersions},
+		{"BucketParts", testBucketParts},
 		{"LateData", testLateData},
 		{"BucketRanges", testBucketRanges},
 		{"BucketFilters", testBucketFilters},
