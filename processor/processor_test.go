@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/ingest"
@@ -80,7 +81,7 @@ func produce(t testing.TB, addr string, its []schemas.Interaction, raw ...[]byte
 	}
 }
 
-// endOffsets returns the high watermark of every interactions partition.
+// endOffsets returns the end offset of every interactions partition.
 func endOffsets(t testing.TB, addr string) map[int32]int64 {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
@@ -88,33 +89,15 @@ func endOffsets(t testing.TB, addr string) map[int32]int64 {
 		t.Fatal(err)
 	}
 	defer cl.Close()
+	offs, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), "interactions")
+	if err == nil {
+		err = offs.Error()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[int32]int64{}
-	for p := int32(0); p < 4; p++ {
-		out[p] = 0
-	}
-	cl2, _ := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics("interactions"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	defer cl2.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	// Drain quickly to learn the high watermarks from fetch responses.
-	for {
-		f := cl2.PollFetches(ctx)
-		if ctx.Err() != nil {
-			break
-		}
-		done := true
-		f.EachPartition(func(p kgo.FetchTopicPartition) {
-			if p.HighWatermark > out[p.Partition] {
-				out[p.Partition] = p.HighWatermark
-			}
-			if len(p.Records) > 0 && p.Records[len(p.Records)-1].Offset+1 < p.HighWatermark {
-				done = false
-			}
-		})
-		if done && len(out) == 4 {
-			break
-		}
-	}
+	offs.Each(func(o kadm.ListedOffset) { out[o.Partition] = o.Offset })
 	return out
 }
 
