@@ -1,0 +1,116 @@
+package storeview
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// newest is what an agent's all-time buckets say about their newest
+// interaction: the newest hour, and the (model, inquiry, team) of every
+// bucket of that hour.
+type newest struct {
+	hour  time.Time
+	cells []cell
+}
+
+type cell struct{ model, inquiry, team string }
+
+func (n *newest) add(model string, b store.Bucket) {
+	switch {
+	case n.hour.IsZero() || b.Hour.After(n.hour):
+		n.hour, n.cells = b.Hour, n.cells[:0]
+	case b.Hour.Before(n.hour):
+		return
+	}
+	n.cells = append(n.cells, cell{model, b.Inquiry, b.Team})
+}
+
+// TeamOf returns the agent's current team: the team_id of their newest
+// interaction in the tenant (any model, all time; ended_at, then
+// interaction_id). ok is false for an agent without interactions.
+func (v *Views) TeamOf(ctx context.Context, tenant, agent string) (team string, ok bool, err error) {
+	teams, err := v.teamsOf(ctx, tenant, agent, nil)
+	if err != nil {
+		return "", false, err
+	}
+	team, ok = teams[agent]
+	return team, ok, nil
+}
+
+// teamsOf returns the current team of one agent (agent non-empty: reads
+// only that agent's buckets) or of every agent in want (agent empty: reads
+// every bucket of the tenant's models; want nil means every agent).
+func (v *Views) teamsOf(ctx context.Context, tenant, agent string, want map[string]bool) (map[string]string, error) {
+	models, err := v.modelsOf(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	byAgent := map[string]*newest{}
+	for _, model := range models {
+		q := store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: allTime.from, To: allTime.to}
+		err := v.r.Buckets(ctx, q, func(b store.Bucket) error {
+			if want != nil && !want[b.Agent] {
+				return nil
+			}
+			n := byAgent[b.Agent]
+			if n == nil {
+				n = new(newest)
+				byAgent[b.Agent] = n
+			}
+			n.add(model, b)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("team of agents of tenant %q: read model %q: %w", tenant, model, err)
+		}
+	}
+	out := make(map[string]string, len(byAgent))
+	for id, n := range byAgent {
+		team, err := v.newestTeam(ctx, tenant, id, n)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = team
+	}
+	return out, nil
+}
+
+// newestTeam decides the team of the agent's newest interaction, which
+// lies in hour n.hour. With one team in that hour it is that team;
+// otherwise the newest interaction of every (model, inquiry) of the hour
+// is read with store.Recent and the newest of those
+// (views.CompareNewestFirst) decides.
+func (v *Views) newestTeam(ctx context.Context, tenant, agent string, n *newest) (string, error) {
+	single := true
+	for _, c := range n.cells[1:] {
+		single = single && c.team == n.cells[0].team
+	}
+	if single {
+		return n.cells[0].team, nil
+	}
+	var best *schemas.Interaction
+	seen := map[cell]bool{}
+	for _, c := range n.cells {
+		k := cell{c.model, c.inquiry, ""}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		recs, err := v.r.Recent(ctx, tenant, c.model, agent, c.inquiry, 1)
+		if err != nil {
+			return "", fmt.Errorf("team of agent %q: newest interaction on %q/%q: %w", agent, c.model, c.inquiry, err)
+		}
+		if len(recs) > 0 && (best == nil || views.CompareNewestFirst(&recs[0], best) < 0) {
+			best = &recs[0]
+		}
+	}
+	if best == nil {
+		return "", fmt.Errorf("team of agent %q: buckets of %s but no interaction: %w", agent, n.hour.Format(time.RFC3339), errInconsistent)
+	}
+	return best.TeamID, nil
+}
