@@ -15,6 +15,9 @@ import (
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/server/api"
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
 // allFlags are the flags of `agentpulse all`.
@@ -102,7 +105,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer producer.Close()
-	part, err := f.ingest.build(producer, reg, producer.Ping, log)
+	verifier, err := f.ingest.verifier()
+	if err != nil {
+		return err
+	}
+	readAPI := api.New(api.Config{Views: storeview.New(st, views.DefaultParams()), Verifier: verifier, Logger: log})
+	part, err := f.ingest.build(producer, reg, producer.Ping, log, readAPI.Routes)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func liveSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log *sl
 // printWelcome tells the user where the product listens and hands out
 // ready-to-use tokens on the simulated feed.
 func printWelcome(w io.Writer, f *allFlags) error {
-	fmt.Fprintf(w, "agentpulse is running: ingest on http://%s/v1/ingest/interactions (health: /healthz, /readyz, /metrics)\n", f.ingest.addr)
+	fmt.Fprintf(w, "agentpulse is running on http://%s: POST /v1/ingest/interactions, GET /v1/agents/{agent}/performance?model=…, /healthz, /readyz, /metrics\n", f.ingest.addr)
 	if !f.simulate {
 		fmt.Fprintln(w, "Mint tokens with: agentpulse token --tenant T --sub S --role agent|supervisor|admin|ingest")
 		return nil

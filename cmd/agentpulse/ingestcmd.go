@@ -72,9 +72,9 @@ type ingestPart struct {
 	connectors *ingest.Connectors
 }
 
-// build assembles the ingest server (interactions endpoint, connector
-// endpoints, health, metrics) on producer.
-func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, log *slog.Logger) (*ingestPart, error) {
+// build assembles the HTTP server (interactions endpoint, connector
+// endpoints, health, metrics, and any extra routes) on producer.
+func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
 	v, err := f.verifier()
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 	if err != nil {
 		return nil, err
 	}
-	var mount []func(chi.Router)
+	mount := extra
 	if conns != nil {
 		mount = append(mount, conns.Routes)
 	}

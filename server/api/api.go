@@ -1,0 +1,68 @@
+package api
+
+import (
+	"log/slog"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/views/storeview"
+)
+
+// DefaultRecentLimit is how many recent interactions the inquiry detail
+// carries when Config.RecentLimit is zero.
+const DefaultRecentLimit = 10
+
+// Config configures New. Views and Verifier are required.
+type Config struct {
+	// Views answers every query; required.
+	Views *storeview.Views
+	// Verifier checks bearer tokens; required.
+	Verifier auth.TokenVerifier
+	// RecentLimit is how many of the agent's newest interactions GET
+	// /v1/agents/{agent}/inquiries/{inquiry} returns in "recent". Default
+	// DefaultRecentLimit (10); zero means the default.
+	RecentLimit int
+	// Logger receives store failures (the 5xx answers). Nil: discard.
+	Logger *slog.Logger
+}
+
+// API is the v1 read API. Build it with New and mount it with Routes.
+type API struct {
+	views  *storeview.Views
+	verify auth.TokenVerifier
+	recent int
+	log    *slog.Logger
+}
+
+// New returns the API over cfg. It panics when cfg.Views or cfg.Verifier
+// is nil: both are wiring, not runtime, mistakes.
+func New(cfg Config) *API {
+	if cfg.Views == nil || cfg.Verifier == nil {
+		panic("api.New: Config.Views and Config.Verifier are required")
+	}
+	if cfg.RecentLimit <= 0 {
+		cfg.RecentLimit = DefaultRecentLimit
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &API{views: cfg.Views, verify: cfg.Verifier, recent: cfg.RecentLimit, log: cfg.Logger}
+}
+
+// Routes mounts the API's routes on r, each behind auth.Require admitting
+// roles agent, supervisor and admin:
+//
+//	GET /v1/agents/{agent}/models
+//	GET /v1/agents/{agent}/performance
+//	GET /v1/agents/{agent}/inquiries/{inquiry}
+//	GET /v1/teams/{team}/agents
+func (a *API) Routes(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
+		r.Get("/v1/agents/{agent}/models", a.models)
+		r.Get("/v1/agents/{agent}/performance", a.performance)
+		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)
+		r.Get("/v1/teams/{team}/agents", a.teamAgents)
+	})
+}

@@ -1,0 +1,148 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// modelsAnswer is GET /v1/agents/{agent}/models.
+type modelsAnswer struct {
+	Models []views.ModelSummary `json:"models"`
+}
+
+// teamAnswer is GET /v1/teams/{team}/agents.
+type teamAnswer struct {
+	Agents []views.TeamAgent `json:"agents"`
+}
+
+// claims returns the claims auth.Require stored; Routes always installs
+// it, so their absence is a wiring bug answered as 401.
+func claims(w http.ResponseWriter, r *http.Request) (auth.Claims, bool) {
+	c, ok := auth.ClaimsFrom(r.Context())
+	if !ok {
+		auth.WriteError(w, http.StatusUnauthorized, auth.ErrNoToken.Error(), "authorization")
+	}
+	return c, ok
+}
+
+// agentRequest validates the {agent} path parameter and the caller's
+// access to it; it has answered the request when ok is false.
+func (a *API) agentRequest(w http.ResponseWriter, r *http.Request, mustExist bool) (c auth.Claims, agent string, ok bool) {
+	c, ok = claims(w, r)
+	if !ok {
+		return c, "", false
+	}
+	agent, err := pathParam(r, "agent")
+	if err == nil {
+		err = checkID("agent", agent)
+	}
+	if err == nil {
+		err = a.checkAgent(r.Context(), c, agent, mustExist)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return c, "", false
+	}
+	return c, agent, true
+}
+
+// models serves GET /v1/agents/{agent}/models: an empty list for an agent
+// without interactions.
+func (a *API) models(w http.ResponseWriter, r *http.Request) {
+	c, agent, ok := a.agentRequest(w, r, false)
+	if !ok {
+		return
+	}
+	ms, err := a.views.Models(r.Context(), c.Tenant, agent)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, modelsAnswer{Models: ms})
+}
+
+// performance serves GET /v1/agents/{agent}/performance.
+func (a *API) performance(w http.ResponseWriter, r *http.Request) {
+	c, agent, ok := a.agentRequest(w, r, true)
+	if !ok {
+		return
+	}
+	q, err := parseQuery(r.URL.Query(), true)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, err := a.views.AgentPerformance(r.Context(), c.Tenant, agent, q.model, q.rng, q.sort)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, p)
+}
+
+// inquiry serves GET /v1/agents/{agent}/inquiries/{inquiry}. An inquiry
+// on which neither the agent nor any population member has interactions
+// in the range is 404 (field inquiry).
+func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
+	c, agent, ok := a.agentRequest(w, r, true)
+	if !ok {
+		return
+	}
+	inquiry, err := pathParam(r, "inquiry")
+	if err == nil {
+		err = checkInquiry(inquiry)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	q, err := parseQuery(r.URL.Query(), false)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	d, err := a.views.InquiryDetail(r.Context(), c.Tenant, agent, q.model, inquiry, q.rng, a.recent)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if d.Volume == 0 && d.Population == 0 {
+		a.fail(w, r, notFound("inquiry", "no interactions on inquiry %q by this agent or its population in the range", inquiry))
+		return
+	}
+	a.writeJSON(w, r, d)
+}
+
+// teamAgents serves GET /v1/teams/{team}/agents: an empty list for a
+// team without agents in the range.
+func (a *API) teamAgents(w http.ResponseWriter, r *http.Request) {
+	c, ok := claims(w, r)
+	if !ok {
+		return
+	}
+	team, err := pathParam(r, "team")
+	if err == nil {
+		err = checkID("team", team)
+	}
+	if err == nil {
+		err = checkTeam(c, team)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	q, err := parseQuery(r.URL.Query(), false)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	agents, err := a.views.TeamAgents(r.Context(), c.Tenant, team, q.model, q.rng)
+	if err != nil {
+		a.fail(w, r, fmt.Errorf("team %q: %w", team, err))
+		return
+	}
+	a.writeJSON(w, r, teamAnswer{Agents: agents})
+}
