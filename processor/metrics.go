@@ -14,6 +14,7 @@ type metrics struct {
 	queueLength   prometheus.Gauge
 	queueLimit    prometheus.Counter
 	partitions    prometheus.Gauge
+	lag           prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -52,6 +53,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "agentpulse_processor_queue_limit_reached_total",
 			Help: "Times the poll loop waited because a partition worker's queue was full.",
 		}),
+		lag: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_lag_records",
+			Help: "Records of the owned partitions not folded yet, as of the latest fetches (measured when /readyz asks).",
+		}),
 		partitions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "agentpulse_processor_partitions",
 			Help: "Partitions of the interactions topic this processor owns.",
@@ -59,7 +64,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.records, m.flushSeconds, m.flushRecords, m.storeErrors, m.updates,
-			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions)
+			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions, m.lag)
 	}
 	return m
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -217,6 +218,51 @@ func (p *Processor) stopWorkers(parts map[string][]int32, flush bool) {
 	for _, w := range stopping {
 		<-w.done
 	}
+}
+
+// Lag returns how many records of the owned partitions are not folded
+// yet, measured against the partitions' end offsets asked of the broker
+// now, and whether the processor owns any partition at all. Safe for
+// concurrent use.
+func (p *Processor) Lag(ctx context.Context) (records int64, assigned bool, err error) {
+	p.mu.Lock()
+	next := make(map[int32]int64, len(p.workers))
+	for part, w := range p.workers {
+		next[part] = w.next.Load()
+	}
+	p.mu.Unlock()
+	if len(next) == 0 {
+		return 0, false, nil
+	}
+	ends, err := kadm.NewClient(p.client).ListEndOffsets(ctx, p.cfg.Topic)
+	if err == nil {
+		err = ends.Error()
+	}
+	if err != nil {
+		return 0, true, fmt.Errorf("list end offsets of %q: %w", p.cfg.Topic, err)
+	}
+	ends.Each(func(o kadm.ListedOffset) {
+		if n, ok := next[o.Partition]; ok && o.Offset > n {
+			records += o.Offset - n
+		}
+	})
+	p.metrics.lag.Set(float64(records))
+	return records, true, nil
+}
+
+// Ready reports an error until the processor owns partitions and has
+// folded all but at most maxLag of their records: /readyz answers from it.
+func (p *Processor) Ready(ctx context.Context, maxLag int64) error {
+	lag, assigned, err := p.Lag(ctx)
+	switch {
+	case err != nil:
+		return err
+	case !assigned:
+		return errors.New("processor: no partition assigned yet")
+	case lag > maxLag:
+		return fmt.Errorf("processor: %d records behind (ready at %d or fewer)", lag, maxLag)
+	}
+	return nil
 }
 
 // fail stops Run with err (the first one wins).

@@ -305,3 +305,31 @@ func TestRevisionMovingToAnotherAgent(t *testing.T) {
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
 	checkAgainstReference(t, st, its)
 }
+
+// TestReadyFollowsLag: not ready before partitions are assigned; ready once
+// every record produced so far is folded.
+func TestReadyFollowsLag(t *testing.T) {
+	addr := startBroker(t)
+	produce(t, addr, simulated(t, 4, 2))
+	p, err := New(Config{Brokers: []string{addr}, Group: "ready", Logger: quietLogger()}, embedded.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Ready(context.Background(), 0); err == nil {
+		t.Fatal("ready before Run: want an error")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	for p.Ready(context.Background(), 0) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("never ready: %v", p.Ready(context.Background(), 0))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if lag, assigned, err := p.Lag(context.Background()); lag != 0 || !assigned || err != nil {
+		t.Fatalf("Lag() = %d, %v, %v after ready", lag, assigned, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -30,14 +31,20 @@ type worker struct {
 	last       *kgo.Record   // last record applied, not yet handed to the store
 	firstDirty time.Time     // when the oldest unstored change was applied
 	inflight   chan struct{} // closed when the batch being stored is done; nil when none
+
+	// next is the offset after the last record folded. Read by
+	// Processor.Lag.
+	next atomic.Int64
 }
 
 func newWorker(p *Processor, partition int32, start int64) *worker {
-	return &worker{
+	w := &worker{
 		p: p, partition: partition, start: start, fold: newFold(partition),
 		in:   make(chan []*kgo.Record, p.cfg.QueueBatches),
 		quit: make(chan struct{}), lost: make(chan struct{}), done: make(chan struct{}),
 	}
+	w.next.Store(start)
+	return w
 }
 
 // run loads state, then folds until quit, lost or ctx ends.
@@ -170,6 +177,7 @@ func keyOf(u *Update, b *UpdateBucket) store.BucketKey {
 }
 
 func (w *worker) markApplied(r *kgo.Record) {
+	w.next.Store(r.Offset + 1)
 	if w.last == nil {
 		w.firstDirty = time.Now()
 	}

@@ -20,6 +20,9 @@ import (
 	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
+// readyLag is how many unfolded records /readyz tolerates.
+const readyLag = 1000
+
 // allFlags are the flags of `agentpulse all`.
 type allFlags struct {
 	brokers     string
@@ -110,7 +113,18 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	readAPI := api.New(api.Config{Views: storeview.New(st, views.DefaultParams()), Verifier: verifier, Logger: log})
-	part, err := f.ingest.build(producer, reg, producer.Ping, log, readAPI.Routes)
+	// Ready when the broker answers, the store answers, and the processor
+	// owns partitions and is within readyLag records of their ends.
+	ready := func(ctx context.Context) error {
+		if err := producer.Ping(ctx); err != nil {
+			return fmt.Errorf("broker: %w", err)
+		}
+		if _, err := st.Checkpoint(ctx, 0); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return proc.Ready(ctx, readyLag)
+	}
+	part, err := f.ingest.build(producer, reg, ready, log, readAPI.Routes)
 	if err != nil {
 		return err
 	}
