@@ -1,0 +1,442 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/agentpulse/agentpulse/ingest"
+	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/server/api"
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/views/storeview"
+)
+
+// This file keeps schemas/openapi.yaml true: every served route is in it,
+// every path it does not mark planned or conditional is served, and real
+// answers of the server validate against its response schemas.
+
+// statusKey marks operations that are part of the contract but not served
+// by the test's router: "planned" (not built yet) or "conditional"
+// (served only when configured, such as the connector endpoints).
+const statusKey = "x-agentpulse-status"
+
+// anyMethod is the count of methods chi.Walk reports for a route mounted
+// with Handle: every standard method plus QUERY.
+const anyMethod = 9
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// spec is the parsed OpenAPI document and its compiled schemas.
+type spec struct {
+	doc      map[string]any
+	compiler *jsonschema.Compiler
+	mu       sync.Mutex
+	compiled map[string]*jsonschema.Schema
+}
+
+// loadSpec parses schemas.OpenAPI, converts it to JSON values and
+// registers it, the canonical interaction schema and its dialect with a
+// 2020-12 compiler that asserts formats.
+func loadSpec(t testing.TB) *spec {
+	t.Helper()
+	var y any
+	if err := yaml.Unmarshal(schemas.OpenAPI, &y); err != nil {
+		t.Fatalf("parse openapi.yaml: %v", err)
+	}
+	j, err := json.Marshal(y) // fails on non-string mapping keys, which JSON cannot hold
+	if err != nil {
+		t.Fatalf("openapi.yaml is not JSON-compatible (quote numeric keys such as status codes): %v", err)
+	}
+	docAny, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, ok := docAny.(map[string]any)
+	if !ok {
+		t.Fatal("openapi.yaml is not a mapping")
+	}
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
+		t.Fatalf("openapi = %q, want 3.1.x", v)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for id, raw := range map[string][]byte{
+		schemas.InteractionSchemaID: schemas.InteractionSchema,
+		schemas.DialectSchemaID:     schemas.DialectSchema,
+	} {
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddResource(id, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.AddResource(schemas.OpenAPIID, doc); err != nil {
+		t.Fatal(err)
+	}
+	return &spec{doc: doc, compiler: c, compiled: map[string]*jsonschema.Schema{}}
+}
+
+// schema compiles the schema at the JSON pointer ptr ("/components/...")
+// of the document.
+func (s *spec) schema(t testing.TB, ptr string) *jsonschema.Schema {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sch, ok := s.compiled[ptr]; ok {
+		return sch
+	}
+	sch, err := s.compiler.Compile(schemas.OpenAPIID + "#" + ptr)
+	if err != nil {
+		t.Fatalf("compile %s: %v", ptr, err)
+	}
+	s.compiled[ptr] = sch
+	return sch
+}
+
+// pointer returns the value at ptr, following no references.
+func (s *spec) pointer(ptr string) (any, bool) {
+	var v any = s.doc
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[tok]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func escapePtr(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// operations returns method → path → operation object.
+func (s *spec) operations(t testing.TB) map[[2]string]map[string]any {
+	t.Helper()
+	paths, ok := s.doc["paths"].(map[string]any)
+	if !ok {
+		t.Fatal("openapi.yaml has no paths")
+	}
+	out := map[[2]string]map[string]any{}
+	for p, item := range paths {
+		m, _ := item.(map[string]any)
+		for _, meth := range httpMethods {
+			if op, ok := m[meth].(map[string]any); ok {
+				out[[2]string{strings.ToUpper(meth), p}] = op
+			}
+		}
+	}
+	return out
+}
+
+// responseSchema returns the pointer to the JSON schema of the answer
+// status of method path, following a response $ref; ok is false when the
+// operation does not document status.
+func (s *spec) responseSchema(t testing.TB, method, path string, status int) (string, bool) {
+	t.Helper()
+	ptr := fmt.Sprintf("/paths/%s/%s/responses/%d", escapePtr(path), strings.ToLower(method), status)
+	v, ok := s.pointer(ptr)
+	if !ok {
+		return "", false
+	}
+	if ref, ok := v.(map[string]any)["$ref"].(string); ok {
+		ptr = strings.TrimPrefix(ref, "#")
+		if _, ok := s.pointer(ptr); !ok {
+			t.Fatalf("%s: $ref %s does not resolve", ptr, ref)
+		}
+	}
+	ptr += "/content/application~1json/schema"
+	if _, ok := s.pointer(ptr); !ok {
+		t.Fatalf("%s %s %d: no application/json schema", method, path, status)
+	}
+	return ptr, true
+}
+
+var paramRE = regexp.MustCompile(`\{[^}/]+\}`)
+
+// template normalises a route's parameter names: /a/{x}/b → /a/{}/b.
+func template(p string) string { return paramRE.ReplaceAllString(p, "{}") }
+
+// nullSink keeps nothing and acknowledges everything.
+type nullSink struct{}
+
+func (nullSink) Produce(context.Context, []schemas.Interaction) error { return nil }
+func (nullSink) DeadLetter(context.Context, []ingest.Rejected) error  { return nil }
+
+// newServer is the ingest server with the API mounted: every route the
+// server owns today (ingest, read API, /healthz, /readyz, /metrics).
+func newServer(t testing.TB, views *storeview.Views) http.Handler {
+	t.Helper()
+	v := auth.Verifier{Secret: secret}
+	a := api.New(api.Config{Views: views, Verifier: v})
+	srv, err := ingest.NewServer(ingest.ServerConfig{
+		Mount:    []func(chi.Router){a.Routes},
+		Gatherer: prometheus.NewRegistry(),
+	}, nullSink{}, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler()
+}
+
+// TestOpenAPIRoutesMatchServer walks the router and checks it against the
+// spec's paths in both directions.
+func TestOpenAPIRoutesMatchServer(t *testing.T) {
+	s := loadSpec(t)
+	h := newServer(t, storeview.New(embedded.New(), params))
+	routes, ok := h.(chi.Routes)
+	if !ok {
+		t.Fatalf("server handler %T is not a chi router", h)
+	}
+	served := map[[2]string]bool{}
+	methods := map[string]int{} // route → how many methods serve it
+	if err := chi.Walk(routes, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		route = template(strings.TrimSuffix(route, "/"))
+		served[[2]string{method, route}] = true
+		methods[route]++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A route mounted with Handle (every method, such as promhttp's
+	// /metrics) is documented by the methods clients use: keep only those.
+	for k := range served {
+		if methods[k[1]] >= anyMethod {
+			delete(served, k)
+		}
+	}
+	for route, n := range methods {
+		if n < anyMethod {
+			continue
+		}
+		found := false
+		for k := range s.operations(t) {
+			if template(k[1]) == route {
+				served[[2]string{k[0], route}], found = true, true
+			}
+		}
+		if !found {
+			t.Errorf("served route %s (every method) is not in openapi.yaml", route)
+		}
+	}
+	if len(served) == 0 {
+		t.Fatal("the router serves no routes")
+	}
+	inSpec := map[[2]string]string{} // normalised → spec path
+	var unserved []string
+	for k, op := range s.operations(t) {
+		inSpec[[2]string{k[0], template(k[1])}] = k[1]
+		status, _ := op[statusKey].(string)
+		switch status {
+		case "":
+			if !served[[2]string{k[0], template(k[1])}] {
+				unserved = append(unserved, k[0]+" "+k[1])
+			}
+		case "planned", "conditional":
+			if served[[2]string{k[0], template(k[1])}] {
+				t.Errorf("%s %s is served but marked %s: %s", k[0], k[1], statusKey, status)
+			}
+		default:
+			t.Errorf("%s %s: unknown %s %q", k[0], k[1], statusKey, status)
+		}
+	}
+	sort.Strings(unserved)
+	for _, u := range unserved {
+		t.Errorf("spec path %s is not served and not marked %s: planned", u, statusKey)
+	}
+	var extra []string
+	for k := range served {
+		if _, ok := inSpec[k]; !ok {
+			extra = append(extra, k[0]+" "+k[1])
+		}
+	}
+	sort.Strings(extra)
+	for _, e := range extra {
+		t.Errorf("served route %s is not in openapi.yaml", e)
+	}
+}
+
+// TestOpenAPIDocumentIsSound checks every local $ref resolves, every
+// component schema compiles and every operation documents its 401 unless
+// it has no security.
+func TestOpenAPIDocumentIsSound(t *testing.T) {
+	s := loadSpec(t)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["$ref"].(string); ok && strings.HasPrefix(ref, "#/") {
+				if _, ok := s.pointer(ref[1:]); !ok {
+					t.Errorf("%s: $ref %s does not resolve", path, ref)
+				}
+			}
+			for k, w := range x {
+				walk(path+"/"+escapePtr(k), w)
+			}
+		case []any:
+			for i, w := range x {
+				walk(fmt.Sprintf("%s/%d", path, i), w)
+			}
+		}
+	}
+	walk("", s.doc)
+	comps, _ := s.pointer("/components/schemas")
+	names := make([]string, 0)
+	for name := range comps.(map[string]any) {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		s.schema(t, "/components/schemas/"+escapePtr(name))
+	}
+	for k, op := range s.operations(t) {
+		if sec, ok := op["security"].([]any); ok && len(sec) == 0 {
+			continue
+		}
+		if _, ok := s.pointer(fmt.Sprintf("/paths/%s/%s/responses/401", escapePtr(k[1]), strings.ToLower(k[0]))); !ok {
+			t.Errorf("%s %s needs a token but documents no 401", k[0], k[1])
+		}
+	}
+}
+
+// exchange is one request to the server and the spec path it answers.
+type exchange struct {
+	name         string
+	method, path string // spec operation
+	target       string
+	tok, ctype   string
+	body         string
+	want         int
+}
+
+// TestOpenAPIResponsesValidate sends real requests to the server over the
+// simulated feed and validates every answer against the schema the spec
+// gives its operation and status.
+func TestOpenAPIResponsesValidate(t *testing.T) {
+	s := loadSpec(t)
+	e := newEnv(t)
+	f := newFixture(t, e)
+	h := e.handler
+	admin := f.tokens["admin"]
+	// The read API over the env's store, mounted in the full server.
+	full := newServer(t, storeviewOf(t, e))
+
+	agentP, inqP := "/v1/agents/{agent}", "/v1/agents/{agent}/inquiries/{inquiry}"
+	models, perf, team := agentP+"/models", agentP+"/performance", "/v1/teams/{team}/agents"
+	inq := url.PathEscape(f.inquiry)
+	rec := e.its[0]
+	rec.TenantID = e.tenant
+	good, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingestTok := token(t, auth.Claims{Tenant: e.tenant, Subject: "feed", Role: auth.RoleIngest})
+	cases := []exchange{
+		{name: "models", method: "GET", path: models, target: "/v1/agents/" + f.agent + "/models", tok: admin, want: 200},
+		{name: "models other tenant", method: "GET", path: models, target: "/v1/agents/" + f.agent + "/models", tok: f.tokens["other tenant admin"], want: 200},
+		{name: "performance voice", method: "GET", path: perf, target: "/v1/agents/" + f.agent + "/performance?model=voice", tok: admin, want: 200},
+		{name: "performance email sorted", method: "GET", path: perf, target: "/v1/agents/" + f.agent + "/performance?model=email&range=1m&sort=aht&order=asc", tok: f.tokens["agent self"], want: 200},
+		{name: "inquiry voice", method: "GET", path: inqP, target: "/v1/agents/" + f.agent + "/inquiries/" + inq + "?model=voice", tok: admin, want: 200},
+		{name: "team voice", method: "GET", path: team, target: "/v1/teams/" + f.team + "/agents?model=voice", tok: f.tokens["supervisor own"], want: 200},
+		{name: "team email", method: "GET", path: team, target: "/v1/teams/" + f.team + "/agents?model=email&range=1w", tok: admin, want: 200},
+		{name: "no token", method: "GET", path: perf, target: "/v1/agents/" + f.agent + "/performance?model=voice", want: 401},
+		{name: "bad token", method: "GET", path: models, target: "/v1/agents/" + f.agent + "/models", tok: f.tokens["bad token"], want: 401},
+		{name: "other agent", method: "GET", path: perf, target: "/v1/agents/" + f.other + "/performance?model=voice", tok: f.tokens["agent self"], want: 403},
+		{name: "ingest role", method: "GET", path: team, target: "/v1/teams/" + f.team + "/agents?model=voice", tok: f.tokens["ingest"], want: 403},
+		{name: "no model", method: "GET", path: perf, target: "/v1/agents/" + f.agent + "/performance", tok: admin, want: 400},
+		{name: "bad range", method: "GET", path: inqP, target: "/v1/agents/" + f.agent + "/inquiries/" + inq + "?model=voice&range=2y", tok: admin, want: 400},
+		{name: "unknown model", method: "GET", path: perf, target: "/v1/agents/" + f.agent + "/performance?model=fax", tok: admin, want: 404},
+		{name: "unknown inquiry", method: "GET", path: inqP, target: "/v1/agents/" + f.agent + "/inquiries/no-such-inquiry?model=voice", tok: admin, want: 404},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { check(t, s, h, c) })
+	}
+	ing := "/v1/ingest/interactions"
+	fullCases := []exchange{
+		{name: "ingest array", method: "POST", path: ing, target: ing, tok: ingestTok, ctype: "application/json",
+			body: "[" + string(good) + `, {"tenant_id": "x"}]`, want: 200},
+		{name: "ingest ndjson", method: "POST", path: ing, target: ing, tok: ingestTok, ctype: "application/x-ndjson",
+			body: string(good) + "\nnot json\n", want: 200},
+		{name: "ingest not json", method: "POST", path: ing, target: ing, tok: ingestTok, ctype: "application/json", body: "hello", want: 400},
+		{name: "ingest no token", method: "POST", path: ing, target: ing, ctype: "application/json", body: "[]", want: 401},
+		{name: "ingest agent role", method: "POST", path: ing, target: ing, tok: f.tokens["agent self"], ctype: "application/json", body: "[]", want: 403},
+		{name: "full server models", method: "GET", path: models, target: "/v1/agents/" + f.agent + "/models", tok: admin, want: 200},
+		{name: "healthz", method: "GET", path: "/healthz", target: "/healthz", want: 200},
+		{name: "readyz", method: "GET", path: "/readyz", target: "/readyz", want: 200},
+	}
+	for _, c := range fullCases {
+		t.Run(c.name, func(t *testing.T) { check(t, s, full, c) })
+	}
+}
+
+// storeviewOf rebuilds the env's store view: newEnv keeps only the
+// handler, so the full server gets its own store filled the same way.
+func storeviewOf(t testing.TB, e *env) *storeview.Views {
+	t.Helper()
+	st := embedded.New()
+	for _, b := range newFeed(4).batches(e.its, 500) {
+		if err := st.Apply(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return storeview.New(st, params)
+}
+
+// check serves c and validates the answer against the spec.
+func check(t *testing.T, s *spec, h http.Handler, c exchange) {
+	t.Helper()
+	var body io.Reader
+	if c.body != "" {
+		body = strings.NewReader(c.body)
+	}
+	req := httptest.NewRequest(c.method, c.target, body)
+	if c.tok != "" {
+		req.Header.Set("Authorization", "Bearer "+c.tok)
+	}
+	if c.ctype != "" {
+		req.Header.Set("Content-Type", c.ctype)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	got, _ := io.ReadAll(w.Result().Body)
+	if w.Code != c.want {
+		t.Fatalf("%s %s = %d, want %d: %s", c.method, c.target, w.Code, c.want, got)
+	}
+	ptr, ok := s.responseSchema(t, c.method, c.path, w.Code)
+	if !ok {
+		t.Fatalf("openapi.yaml: %s %s does not document status %d", c.method, c.path, w.Code)
+	}
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(got))
+	if err != nil {
+		t.Fatalf("answer is not JSON: %v: %s", err, got)
+	}
+	if err := s.schema(t, ptr).Validate(v); err != nil {
+		t.Errorf("answer of %s %s does not match %s:\n%v\nbody: %.2000s", c.method, c.target, ptr, err, got)
+	}
+}
