@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
@@ -55,7 +56,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	st := embedded.New()
-	for _, b := range newFeed(4).batches(its, 500) {
+	for _, b := range storetest.Batches(its, 4, 500) {
 		if err := st.Apply(context.Background(), b); err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
@@ -397,7 +398,7 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 func storeviewOf(t testing.TB, e *env) *storeview.Views {
 	t.Helper()
 	st := embedded.New()
-	for _, b := range newFeed(4).batches(e.its, 500) {
+	for _, b := range storetest.Batches(e.its, 4, 500) {
 		if err := st.Apply(context.Background(), b); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/reference"
@@ -84,7 +85,7 @@ func teamMoves() []schemas.Interaction {
 // fill applies the feed's batches to st.
 func fill(t testing.TB, st store.Writer, its []schemas.Interaction) {
 	t.Helper()
-	for _, b := range newFeed(4).batches(its, 500) {
+	for _, b := range storetest.Batches(its, 4, 500) {
 		if err := st.Apply(context.Background(), b); err != nil {
 			t.Fatal(err)
 		}
