@@ -56,6 +56,7 @@ func New(cfg Config) *API {
 //	GET /v1/agents/{agent}/models
 //	GET /v1/agents/{agent}/performance
 //	GET /v1/agents/{agent}/inquiries/{inquiry}
+//	GET /v1/agents/{agent}/inquiries/{inquiry}/interactions
 //	GET /v1/teams/{team}/agents
 func (a *API) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
@@ -63,6 +64,7 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/agents/{agent}/models", a.models)
 		r.Get("/v1/agents/{agent}/performance", a.performance)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)
+		r.Get("/v1/agents/{agent}/inquiries/{inquiry}/interactions", a.interactions)
 		r.Get("/v1/teams/{team}/agents", a.teamAgents)
 	})
 }

@@ -31,4 +31,9 @@
 //
 // A *Views holds no mutable state; its methods are safe for concurrent use
 // when the Reader is (both stores are).
+//
+// WorstInteractions and NewestInteractions (the coaching review list) read
+// the agent's interactions on the inquiry with store.Reader.Recent, asking
+// for as many as the buckets count from the range's start on, then filter
+// to the range and sort with the reference's comparator.
 package storeview
