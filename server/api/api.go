@@ -2,6 +2,7 @@ package api
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
@@ -61,6 +62,13 @@ func New(cfg Config) *API {
 func (a *API) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
+		// Access checks and the figures both need the agent's current
+		// team: read it once per request.
+		r.Use(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				next.ServeHTTP(w, r.WithContext(storeview.WithTeamMemo(r.Context())))
+			})
+		})
 		r.Get("/v1/agents/{agent}/models", a.models)
 		r.Get("/v1/agents/{agent}/performance", a.performance)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)

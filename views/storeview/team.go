@@ -33,13 +33,37 @@ func (n *newest) add(model string, b store.Bucket) {
 // TeamOf returns the agent's current team: the team_id of their newest
 // interaction in the tenant (any model, all time; ended_at, then
 // interaction_id). ok is false for an agent without interactions.
+//
+// Within a context from WithTeamMemo the answer is read from the store
+// once per (tenant, agent), so a request that checks access and then
+// computes figures does not read the agent's buckets twice.
 func (v *Views) TeamOf(ctx context.Context, tenant, agent string) (team string, ok bool, err error) {
+	memo, _ := ctx.Value(teamMemoKey{}).(map[[2]string]teamAnswer)
+	if a, hit := memo[[2]string{tenant, agent}]; hit {
+		return a.team, a.ok, nil
+	}
 	teams, err := v.teamsOf(ctx, tenant, agent, nil)
 	if err != nil {
 		return "", false, err
 	}
 	team, ok = teams[agent]
+	if memo != nil {
+		memo[[2]string{tenant, agent}] = teamAnswer{team, ok}
+	}
 	return team, ok, nil
+}
+
+type teamMemoKey struct{}
+
+type teamAnswer struct {
+	team string
+	ok   bool
+}
+
+// WithTeamMemo returns a context in which TeamOf remembers its answers:
+// for one request, served by one goroutine (the memo is not locked).
+func WithTeamMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, teamMemoKey{}, map[[2]string]teamAnswer{})
 }
 
 // teamsOf returns the current team of one agent (agent non-empty: reads
