@@ -3,7 +3,6 @@ package processor
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -253,10 +252,6 @@ func (w *worker) store(ctx context.Context, batch store.Batch) bool {
 // with the reason, so nothing accepted is dropped silently.
 func (p *Processor) deadLetter(ctx context.Context, r *kgo.Record, cause error) {
 	reason := cause.Error()
-	var ve schemas.ValidationErrors
-	if errors.As(cause, &ve) && len(ve) > 0 {
-		reason = ve.Error()
-	}
 	dl := &kgo.Record{
 		Topic: p.cfg.DeadLetterTopic,
 		Key:   r.Key,
