@@ -35,6 +35,7 @@ type allFlags struct {
 	simRate     float64
 	store       storeFlags
 	ingest      ingestFlags
+	api         apiFlags
 	log         logFlags
 	sessionTime time.Duration
 }
@@ -51,6 +52,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
 	f.ingest.register(fs)
+	f.api.register(fs)
 	f.log.register(fs)
 }
 
@@ -71,6 +73,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := f.ingest.validate(); err != nil {
+		return err
+	}
+	if err := f.api.validate(); err != nil {
 		return err
 	}
 	log, err := f.log.logger()
@@ -124,7 +129,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return proc.Ready(ctx, readyLag)
 	}
-	part, err := f.ingest.build(producer, reg, ready, log, readAPI.Routes)
+	apiRoutes, err := f.api.guarded(reg, log, readAPI.Routes)
+	if err != nil {
+		return err
+	}
+	part, err := f.ingest.build(producer, reg, ready, log, apiRoutes)
 	if err != nil {
 		return err
 	}
