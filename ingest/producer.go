@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
 
 	"github.com/agentpulse/agentpulse/schemas"
 )
@@ -23,6 +25,10 @@ type ProducerConfig struct {
 	// Linger lets the client gather records into larger batches before
 	// sending. Default 0: send at once (lowest latency).
 	Linger time.Duration
+	// Registerer receives the Kafka client's metrics (franz-go's kprom:
+	// agentpulse_ingest_kafka_*: bytes and records produced, request
+	// latency, broker connects and errors). Nil: none.
+	Registerer prometheus.Registerer
 }
 
 // Producer writes canonical interactions to the interactions topic, keyed
@@ -48,13 +54,17 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	if cfg.DeadLetterTopic == "" {
 		cfg.DeadLetterTopic = "interactions.dlq"
 	}
-	cl, err := kgo.NewClient(
+	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(cfg.Linger),
-		kgo.ProducerBatchMaxBytes(4<<20),
-		kgo.MaxBufferedRecords(1<<20),
-	)
+		kgo.ProducerBatchMaxBytes(4 << 20),
+		kgo.MaxBufferedRecords(1 << 20),
+	}
+	if cfg.Registerer != nil {
+		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("agentpulse", kprom.Subsystem("ingest_kafka"), kprom.Registerer(cfg.Registerer))))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: kafka client: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
 
 	"github.com/agentpulse/agentpulse/processor/store"
 )
@@ -48,14 +49,14 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 	}
 	p.runCtx, p.cancelWork = context.WithCancel(context.Background())
 	p.metrics.queueCapacity.Set(float64(cfg.QueueBatches))
-	cl, err := kgo.NewClient(
+	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(cfg.Topic),
 		kgo.SessionTimeout(cfg.SessionTimeout),
 		// A member that died cannot rejoin: do not wait longer for it than
 		// for a silent one.
-		kgo.RebalanceTimeout(2*cfg.SessionTimeout),
+		kgo.RebalanceTimeout(2 * cfg.SessionTimeout),
 		kgo.HeartbeatInterval(min(cfg.SessionTimeout/5, 3*time.Second)),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.AutoCommitMarks(),
@@ -64,7 +65,13 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 		kgo.OnPartitionsLost(p.lostPartitions),
 		kgo.ProducerLinger(0),
 		kgo.AllowAutoTopicCreation(),
-	)
+	}
+	if cfg.Registerer != nil {
+		// agentpulse_processor_kafka_*: bytes and records fetched and
+		// produced, request latency, broker connects and errors.
+		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("agentpulse", kprom.Subsystem("processor_kafka"), kprom.Registerer(cfg.Registerer))))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("processor: kafka client: %w", err)
 	}

@@ -108,7 +108,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, Registerer: reg})
 	if err != nil {
 		return err
 	}

@@ -162,13 +162,13 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+	reg := newRegistry()
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, Registerer: reg})
 	if err != nil {
 		return err
 	}
 	defer producer.Close() // runs after g.Wait: every in-flight request has been answered
 
-	reg := newRegistry()
 	var topicsReady atomic.Bool
 	ready := func(ctx context.Context) error {
 		if !topicsReady.Load() {
