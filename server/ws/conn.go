@@ -169,7 +169,7 @@ func (c *conn) writeLoop() {
 			closing := c.closing
 			c.mu.Unlock()
 			if closing != nil {
-				_ = c.ws.WriteControl(websocket.CloseMessage, closing.closeFrame(), time.Now().Add(time.Second))
+				c.sendClose(*closing)
 			}
 			return
 		}
@@ -179,7 +179,7 @@ func (c *conn) writeLoop() {
 		c.mu.Unlock()
 		if closing != nil {
 			c.dropQueued(batch)
-			_ = c.ws.WriteControl(websocket.CloseMessage, closing.closeFrame(), time.Now().Add(time.Second))
+			c.sendClose(*closing)
 			return
 		}
 		for i, q := range batch {
@@ -195,12 +195,18 @@ func (c *conn) writeLoop() {
 			c.hub.metrics.queueBytes.Sub(float64(len(q.frame)))
 			if closing != nil {
 				c.dropQueued(batch[i+1:])
-				_ = c.ws.WriteControl(websocket.CloseMessage, closing.closeFrame(), time.Now().Add(time.Second))
+				c.sendClose(*closing)
 				return
 			}
 		}
 		clear(batch)
 	}
+}
+
+// sendClose writes d's close frame. It waits up to WriteTimeout: a slow
+// client that drains its socket meanwhile still learns why it was closed.
+func (c *conn) sendClose(d Disconnect) {
+	_ = c.ws.WriteControl(websocket.CloseMessage, d.closeFrame(), time.Now().Add(c.hub.cfg.WriteTimeout))
 }
 
 func (c *conn) write(q queued) error {
