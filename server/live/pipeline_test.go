@@ -177,7 +177,6 @@ func subscribe(t testing.TB, c *websocket.Conn, channel string) {
 	}
 }
 
-
 // TestEndToEndScore: an interaction POSTed to /v1/ingest/interactions goes
 // through the broker, the processor, the updates topic and the feed, and
 // arrives as a score message on agent:{id} for that agent's own token.
