@@ -199,3 +199,5 @@ func counter(t testing.TB, reg *prometheus.Registry, name, label, value string) 
 	return 0
 }
 
+// rawJSON is data already encoded.
+func rawJSON(s string) json.RawMessage { return json.RawMessage(s) }
