@@ -32,3 +32,12 @@ const (
 	// RFC 3339 date-times, later must not be before earlier.
 	DateTimeNotBeforeKeyword = "dateTimeNotBefore"
 )
+
+// WSSchema is ws.schema.json: the JSON Schema (2020-12) of every message
+// of the websocket protocol of GET /v1/ws. Do not modify the slice.
+//
+//go:embed ws.schema.json
+var WSSchema []byte
+
+// WSSchemaID is the "$id" of WSSchema.
+const WSSchemaID = "https://agentpulse.dev/schemas/ws.schema.json"

@@ -38,6 +38,7 @@ type allFlags struct {
 	api         apiFlags
 	log         logFlags
 	sessionTime time.Duration
+	ws          wsFlags
 }
 
 func (f *allFlags) register(fs *flag.FlagSet) {
@@ -51,6 +52,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.simRate, "sim-rate", 20, "live simulated interactions per second (with --simulate)")
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
+	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
 	f.log.register(fs)
@@ -59,8 +61,11 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 // runAll runs broker, ingest, processor and (with --simulate) a simulated
 // contact center in one process.
 //
-// Start order: broker, topics, store, processor, ingest server, feed.
-// Stop order (SIGTERM): the feed stops; the ingest server stops accepting
+// Start order: broker, topics, store, processor, ingest server (with the
+// read API and the websocket hub), updates feed, simulated feed.
+// Stop order (SIGTERM): the simulated feed stops; the updates feed stops
+// and the hub closes its websockets with code 1001 (clients reconnect
+// and resume); the ingest server stops accepting
 // and answers what is in flight; the processor stores what it folded and
 // commits; the producer flushes; the store closes; the broker flushes its
 // log to --data-dir and closes.
@@ -117,7 +122,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	readAPI := api.New(api.Config{Views: storeview.New(st, views.DefaultParams()), Verifier: verifier, Logger: log})
+	sv := storeview.New(st, views.DefaultParams())
+	readAPI := api.New(api.Config{Views: sv, Verifier: verifier, Logger: log})
+	updates, hub, err := f.ws.build(seeds, sv, readAPI, verifier, reg, log)
+	if err != nil {
+		return err
+	}
 	// Ready when the broker answers, the store answers, and the processor
 	// owns partitions and is within readyLag records of their ends.
 	ready := func(ctx context.Context) error {
@@ -129,7 +139,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return proc.Ready(ctx, readyLag)
 	}
-	apiRoutes, err := f.api.guarded(reg, log, readAPI.Routes)
+	apiRoutes, err := f.api.guarded(reg, log, readAPI.Routes, hub.Routes)
 	if err != nil {
 		return err
 	}
@@ -146,6 +156,8 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	})
 	part.run(gctx, g)
+	g.Go(func() error { return updates.Run(gctx) })
+	g.Go(func() error { return hub.Run(gctx) })
 	if f.simulate {
 		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
 	}

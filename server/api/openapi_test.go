@@ -26,6 +26,8 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
@@ -193,8 +195,16 @@ func newServer(t testing.TB, views *storeview.Views) http.Handler {
 	t.Helper()
 	v := auth.Verifier{Secret: secret}
 	a := api.New(api.Config{Views: views, Verifier: v})
+	rules, err := live.New(live.Config{Views: views, API: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub, err := ws.New(ws.Config{Verifier: v, Authorize: rules.Authorize, Snapshot: rules.Snapshot})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Mount:    []func(chi.Router){a.Routes},
+		Mount:    []func(chi.Router){a.Routes, hub.Routes},
 		Gatherer: prometheus.NewRegistry(),
 	}, nullSink{}, v, nil)
 	if err != nil {
@@ -386,6 +396,9 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{name: "ingest agent role", method: "POST", path: ing, target: ing, tok: f.tokens["agent self"], ctype: "application/json", body: "[]", want: 403},
 		{name: "full server models", method: "GET", path: models, target: "/v1/agents/" + f.agent + "/models", tok: admin, want: 200},
 		{name: "healthz", method: "GET", path: "/healthz", target: "/healthz", want: 200},
+		{name: "ws no token", method: "GET", path: "/v1/ws", target: "/v1/ws", want: 401},
+		{name: "ws ingest role", method: "GET", path: "/v1/ws", target: "/v1/ws", tok: ingestTok, want: 403},
+		{name: "ws not an upgrade", method: "GET", path: "/v1/ws", target: "/v1/ws?access_token=" + admin, want: 400},
 		{name: "readyz", method: "GET", path: "/readyz", target: "/readyz", want: 200},
 	}
 	for _, c := range fullCases {

@@ -1,0 +1,21 @@
+package api
+
+import (
+	"context"
+
+	"github.com/agentpulse/agentpulse/server/auth"
+)
+
+// AuthorizeAgent applies the access rule of the agent routes to c and
+// agent, for other servers of the same data (the websocket's agent
+// channels): nil when c may read the agent's data; an error matching
+// ErrForbidden when not; another error when the store fails. An agent
+// without interactions yet is not an error (its data may arrive).
+func (a *API) AuthorizeAgent(ctx context.Context, c auth.Claims, agent string) error {
+	return a.checkAgent(ctx, c, agent, false)
+}
+
+// AuthorizeTeam applies the access rule of GET /v1/teams/{team}/agents:
+// nil for an admin or a supervisor who leads team, otherwise an error
+// matching ErrForbidden.
+func (a *API) AuthorizeTeam(c auth.Claims, team string) error { return checkTeam(c, team) }

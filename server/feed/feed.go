@@ -1,0 +1,146 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/processor"
+)
+
+// Handler receives one update. It runs in the feed's goroutine and must
+// not block.
+type Handler func(ctx context.Context, u processor.Update)
+
+// Config configures New. Brokers is required; the zero value of every
+// other field means its default.
+type Config struct {
+	// Brokers are the seed brokers (host:port). Required.
+	Brokers []string
+	// Topic is the updates topic. Default "updates".
+	Topic string
+	// PollRecords is the most records handled per poll. Default 1000.
+	PollRecords int
+	// FetchMaxWait is how long the broker may hold a fetch waiting for
+	// data. Default 500 ms (a fetch returns as soon as data arrives).
+	FetchMaxWait time.Duration
+	// Logger receives decode failures and lifecycle logs. Default
+	// slog.Default().
+	Logger *slog.Logger
+	// Registerer registers the feed's metrics; nil registers nothing.
+	Registerer prometheus.Registerer
+}
+
+// ErrNoBrokers is returned by New when Config.Brokers is empty.
+var ErrNoBrokers = errors.New("feed: no brokers configured (set --brokers or run the embedded broker)")
+
+// Feed consumes the updates topic. Build it with New, register handlers
+// with Handle, then Run it.
+type Feed struct {
+	cfg     Config
+	client  *kgo.Client
+	log     *slog.Logger
+	metrics *metrics
+
+	mu       sync.Mutex
+	handlers []Handler
+	running  bool
+}
+
+// New builds a feed; it connects lazily when Run starts.
+func New(cfg Config) (*Feed, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, ErrNoBrokers
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = "updates"
+	}
+	if cfg.PollRecords <= 0 {
+		cfg.PollRecords = 1000
+	}
+	if cfg.FetchMaxWait <= 0 {
+		cfg.FetchMaxWait = 500 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cl, err := kgo.NewClient(
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.ConsumeTopics(cfg.Topic),
+		// No group: every instance reads every partition, from the end.
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()),
+		kgo.FetchMaxWait(cfg.FetchMaxWait),
+		kgo.MetadataMinAge(time.Second),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("feed: kafka client: %w", err)
+	}
+	return &Feed{cfg: cfg, client: cl, log: cfg.Logger.With("component", "feed"), metrics: newMetrics(cfg.Registerer)}, nil
+}
+
+// Handle registers h. Handlers registered before Run receive every
+// update; Handle panics once Run has started (wiring, not runtime).
+func (f *Feed) Handle(h Handler) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.running {
+		panic("feed: Handle after Run")
+	}
+	f.handlers = append(f.handlers, h)
+}
+
+// Run consumes until ctx ends, then closes the client. It returns nil
+// after ctx ends; a Feed runs once.
+func (f *Feed) Run(ctx context.Context) error {
+	f.mu.Lock()
+	f.running = true
+	hs := append([]Handler(nil), f.handlers...)
+	f.mu.Unlock()
+	defer f.client.Close()
+	f.log.Info("consuming updates", "topic", f.cfg.Topic, "from", "end")
+	for {
+		fetches := f.client.PollRecords(ctx, f.cfg.PollRecords)
+		if fetches.IsClientClosed() || ctx.Err() != nil {
+			return nil
+		}
+		fetches.EachError(func(topic string, p int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				f.log.Warn("fetch error", "topic", topic, "partition", p, "err", err)
+			}
+		})
+		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
+			for _, r := range p.Records {
+				f.handle(ctx, r, hs)
+			}
+			if n := len(p.Records); n > 0 {
+				last := p.Records[n-1]
+				f.metrics.lag.WithLabelValues(fmt.Sprint(p.Partition)).Set(float64(max(0, p.HighWatermark-last.Offset-1)))
+			}
+		})
+	}
+}
+
+func (f *Feed) handle(ctx context.Context, r *kgo.Record, hs []Handler) {
+	u, err := processor.DecodeUpdate(r.Value)
+	if err != nil {
+		f.metrics.records.WithLabelValues("invalid").Inc()
+		f.metrics.decodeErrors.Inc()
+		f.log.Warn("undecodable update skipped", "partition", r.Partition, "offset", r.Offset, "bytes", len(r.Value), "err", err)
+		return
+	}
+	f.metrics.records.WithLabelValues("handled").Inc()
+	began := time.Now()
+	for _, h := range hs {
+		h(ctx, u)
+	}
+	f.metrics.handleSeconds.Observe(time.Since(began).Seconds())
+	if !r.Timestamp.IsZero() {
+		f.metrics.delay.Observe(time.Since(r.Timestamp).Seconds())
+	}
+}

@@ -1,0 +1,173 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// handle decodes and runs one client message; a refusal is returned for
+// the reader to send.
+func (c *conn) handle(ctx context.Context, b []byte) *ProtocolError {
+	m, ch, err := DecodeClientMessage(b)
+	if err != nil {
+		var perr *ProtocolError
+		if errors.As(err, &perr) {
+			return perr
+		}
+		return badMessage("", err.Error())
+	}
+	if m.Op == OpUnsubscribe {
+		return c.unsubscribe(ch)
+	}
+	return c.subscribe(ctx, m, ch)
+}
+
+// subscribe authorizes ch, then either replays the history after since
+// (a resume whose epoch matches and whose messages are all still held) or
+// sends a snapshot followed by whatever was published while it was built.
+// Subscribing again to a held channel replaces the subscription.
+func (c *conn) subscribe(ctx context.Context, m ClientMessage, ch Channel) *ProtocolError {
+	h := c.hub
+	name := ch.String()
+	c.mu.Lock()
+	old := c.subs[name]
+	n := len(c.subs)
+	c.mu.Unlock()
+	if old != nil {
+		c.removeSubscription(name, old)
+	} else if n >= h.cfg.MaxSubscriptions {
+		h.metrics.limitReached.WithLabelValues("subscriptions").Inc()
+		return &ProtocolError{Code: ErrCodeTooManySubscriptions, Channel: name,
+			Message: "this connection already holds the most subscriptions allowed (--ws-max-subscriptions); unsubscribe first"}
+	}
+	actx, cancel := context.WithTimeout(ctx, h.cfg.SnapshotTimeout)
+	defer cancel()
+	if err := h.cfg.Authorize(actx, c.claims, ch); err != nil {
+		h.metrics.subscribes.WithLabelValues("error").Inc()
+		return h.refusal(name, "authorize", err)
+	}
+
+	key := c.claims.Tenant + "\x00" + name
+	s := &subscription{conn: c}
+	h.mu.Lock()
+	chs := h.channels[key]
+	if chs == nil {
+		chs = newChannel(key, name, h.cfg.HistorySize)
+		h.channels[key] = chs
+		h.metrics.channels.Inc()
+	}
+	s.ch = chs
+	chs.mu.Lock()
+	h.mu.Unlock()
+	var replay []*message
+	resumed := false
+	if m.Resume() && m.Epoch == chs.epoch {
+		replay, resumed = chs.replay(*m.Since)
+	}
+	seq := chs.seq
+	chs.subs[s] = struct{}{}
+	chs.idle = time.Time{}
+	c.mu.Lock()
+	c.subs[name] = s
+	if resumed {
+		s.ready = true
+		for _, msg := range replay {
+			if msg.visibleTo(&c.claims) {
+				c.enqueueLocked(msg.frame, msg.typ)
+			}
+		}
+	}
+	c.mu.Unlock()
+	chs.mu.Unlock()
+	h.metrics.subscriptions.Inc()
+	if resumed {
+		h.metrics.subscribes.WithLabelValues("replay").Inc()
+		return nil
+	}
+
+	began := time.Now()
+	data, err := h.cfg.Snapshot(actx, c.claims, ch)
+	h.metrics.snapshotSecs.Observe(time.Since(began).Seconds())
+	var raw []byte
+	if err == nil {
+		raw, err = marshalData(data)
+	}
+	if err != nil {
+		c.removeSubscription(name, s)
+		h.metrics.subscribes.WithLabelValues("error").Inc()
+		return h.refusal(name, "snapshot", err)
+	}
+	frame := appendFrame(make([]byte, 0, len(raw)+len(name)+64), name, chs.epoch, seq, TypeSnapshot, raw)
+	c.mu.Lock()
+	if c.subs[name] == s {
+		c.enqueueLocked(frame, TypeSnapshot)
+		for _, msg := range s.pending {
+			c.enqueueLocked(msg.frame, msg.typ)
+		}
+		s.ready, s.pending = true, nil
+	}
+	c.mu.Unlock()
+	h.metrics.subscribes.WithLabelValues("snapshot").Inc()
+	return nil
+}
+
+// refusal maps an Authorizer or Snapshotter error to the client's error.
+func (h *Hub) refusal(channel, stage string, err error) *ProtocolError {
+	switch {
+	case errors.Is(err, ErrForbidden):
+		return &ProtocolError{Code: ErrCodeForbidden, Channel: channel, Message: "this token may not see " + channel}
+	case errors.Is(err, ErrNotFound):
+		return &ProtocolError{Code: ErrCodeNotFound, Channel: channel, Message: channel + " does not exist"}
+	}
+	h.log.Warn("websocket subscription failed", "stage", stage, "channel_kind", channel[:max(0, indexColon(channel))], "err", err)
+	return &ProtocolError{Code: ErrCodeUnavailable, Channel: channel, Message: "could not read the channel's state; retry later"}
+}
+
+func indexColon(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// unsubscribe drops the subscription to ch and acknowledges it.
+func (c *conn) unsubscribe(ch Channel) *ProtocolError {
+	name := ch.String()
+	c.mu.Lock()
+	s := c.subs[name]
+	c.mu.Unlock()
+	if s == nil {
+		return &ProtocolError{Code: ErrCodeNotSubscribed, Channel: name, Message: "this connection is not subscribed to " + name}
+	}
+	c.removeSubscription(name, s)
+	c.send(ackFrame(name), "unsubscribed")
+	return nil
+}
+
+// removeSubscription forgets s on both sides.
+func (c *conn) removeSubscription(name string, s *subscription) {
+	c.mu.Lock()
+	if c.subs[name] == s {
+		delete(c.subs, name)
+	}
+	c.mu.Unlock()
+	c.hub.removeSub(s)
+}
+
+// removeSub removes s from its channel; a channel left without
+// subscribers starts its HistoryTTL.
+func (h *Hub) removeSub(s *subscription) {
+	ch := s.ch
+	ch.mu.Lock()
+	if _, ok := ch.subs[s]; ok {
+		delete(ch.subs, s)
+		h.metrics.subscriptions.Dec()
+		if len(ch.subs) == 0 {
+			ch.idle = time.Now()
+		}
+	}
+	ch.mu.Unlock()
+}
