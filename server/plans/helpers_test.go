@@ -277,3 +277,14 @@ func (e *env) planStore() interface {
 } {
 	return e.st.(store.PlanStore)
 }
+
+func mustDate(t testing.TB, s string) time.Time {
+	t.Helper()
+	d, err := views.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func plansDefaultCatalog() []string { return plans.DefaultCatalog }
