@@ -16,6 +16,7 @@ import (
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/server/api"
+	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/storeview"
 )
@@ -112,7 +113,20 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	readAPI := api.New(api.Config{Views: storeview.New(st, views.DefaultParams()), Verifier: verifier, Logger: log})
+	sv := storeview.New(st, views.DefaultParams())
+	readAPI := api.New(api.Config{Views: sv, Verifier: verifier, Logger: log})
+	// Coaching plans. The lead connects the updates consumer with
+	// planSvc.OnUpdate and the websocket hub as Config.Publisher.
+	planStore, closePlans, err := openPlanStore(ctx, st, seeds, log)
+	if err != nil {
+		return err
+	}
+	defer closePlans()
+	planSvc, err := plans.New(plans.Config{Plans: planStore, Store: st, Views: sv, Verifier: verifier, Logger: log})
+	if err != nil {
+		return err
+	}
+	reg.MustRegister(planSvc.Collectors()...)
 	// Ready when the broker answers, the store answers, and the processor
 	// owns partitions and is within readyLag records of their ends.
 	ready := func(ctx context.Context) error {
@@ -124,7 +138,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return proc.Ready(ctx, readyLag)
 	}
-	part, err := f.ingest.build(producer, reg, ready, log, readAPI.Routes)
+	part, err := f.ingest.build(producer, reg, ready, log, readAPI.Routes, planSvc.Routes)
 	if err != nil {
 		return err
 	}
@@ -136,6 +150,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return planSvc.Run(gctx) })
 	part.run(gctx, g)
 	if f.simulate {
 		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
