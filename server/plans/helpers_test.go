@@ -3,6 +3,7 @@ package plans_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -126,9 +127,46 @@ func openStore(t testing.TB, kind string) (store.Store, store.PlanStore) {
 	return st, st
 }
 
+// One throwaway ClickHouse server serves the whole test binary, started
+// on first use and stopped by TestMain.
+var ch struct {
+	once sync.Once
+	srv  *chtest.Server
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if ch.srv != nil {
+		_ = ch.srv.Close()
+		_ = os.RemoveAll(ch.dir)
+	}
+	os.Exit(code)
+}
+
+func clickhouseAddr(t testing.TB) string {
+	t.Helper()
+	if addr := os.Getenv("AGENTPULSE_TEST_CLICKHOUSE_ADDR"); addr != "" {
+		return addr
+	}
+	ch.once.Do(func() {
+		if ch.dir, ch.err = os.MkdirTemp("", "agentpulse-plans-ch-"); ch.err == nil {
+			ch.srv, ch.err = chtest.StartServer(ch.dir)
+		}
+	})
+	if ch.err != nil {
+		if errors.Is(ch.err, chtest.ErrNoBinary) && !chtest.Required() {
+			t.Skipf("skipping: %v", ch.err)
+		}
+		t.Fatalf("start clickhouse: %v", ch.err)
+	}
+	return ch.srv.Addr
+}
+
 func openClickHouse(t testing.TB, db string) *clickhouse.Store {
 	t.Helper()
-	addr := chtest.Start(t)
+	addr := clickhouseAddr(t)
 	st, err := clickhouse.Open(context.Background(), clickhouse.Config{
 		Addr: []string{addr}, Database: db,
 		RetryBackoff: 10 * time.Millisecond, MaxRetryBackoff: 100 * time.Millisecond,
