@@ -85,6 +85,33 @@ func (s *Service) OnUpdate(ctx context.Context, u processor.Update) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	for _, w := range s.touched(u) {
+		select {
+		case s.work <- w:
+			s.met.updates.WithLabelValues("queued").Inc()
+		default:
+			s.met.updates.WithLabelValues("dropped").Inc()
+			s.cfg.Logger.Warn("plan re-evaluation queue full; dropped (raise plans Config.QueueSize)", "plan", w.id, "capacity", cap(s.work))
+		}
+	}
+	return nil
+}
+
+// Track is OnUpdate done synchronously, without the queue: it waits for
+// the store to hold the update (up to Config.UpdateWait) and re-evaluates,
+// stores and publishes every plan the update touched before returning.
+// It returns the first failure.
+func (s *Service) Track(ctx context.Context, u processor.Update) error {
+	for _, w := range s.touched(u) {
+		if err := s.track(ctx, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// touched returns the re-evaluations an update calls for (see OnUpdate).
+func (s *Service) touched(u processor.Update) []work {
 	from := map[string]time.Time{} // inquiry → earliest changed instant
 	touch := func(inquiry string, t time.Time) {
 		if cur, ok := from[inquiry]; !ok || t.Before(cur) {
@@ -101,23 +128,14 @@ func (s *Service) OnUpdate(ctx context.Context, u processor.Update) error {
 		return nil
 	}
 	s.idx.mu.RLock()
+	defer s.idx.mu.RUnlock()
 	var todo []work
 	for id, inquiry := range s.idx.plans[agentKey{u.Tenant, u.Model, u.Agent}] {
 		if t, ok := from[inquiry]; ok {
 			todo = append(todo, work{tenant: u.Tenant, id: id, from: t, partition: u.Partition, offset: u.Offset})
 		}
 	}
-	s.idx.mu.RUnlock()
-	for _, w := range todo {
-		select {
-		case s.work <- w:
-			s.met.updates.WithLabelValues("queued").Inc()
-		default:
-			s.met.updates.WithLabelValues("dropped").Inc()
-			s.cfg.Logger.Warn("plan re-evaluation queue full; dropped (raise plans Config.QueueSize)", "plan", w.id, "capacity", cap(s.work))
-		}
-	}
-	return nil
+	return todo
 }
 
 // worker drains the queue until ctx ends.
