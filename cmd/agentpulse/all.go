@@ -15,9 +15,6 @@ import (
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
-	"github.com/agentpulse/agentpulse/server/api"
-	"github.com/agentpulse/agentpulse/views"
-	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
 // readyLag is how many unfolded records /readyz tolerates.
@@ -58,17 +55,19 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	f.log.register(fs)
 }
 
-// runAll runs broker, ingest, processor and (with --simulate) a simulated
-// contact center in one process.
+// runAll runs broker, ingest, processor, server (read API, coaching plans,
+// websocket hub) and (with --simulate) a simulated contact center in one
+// process.
 //
-// Start order: broker, topics, store, processor, ingest server (with the
-// read API and the websocket hub), updates feed, simulated feed.
+// Start order: broker, topics, store, processor, plan store (replayed from
+// the broker with the embedded store), HTTP server (ingest, read API,
+// plans, websocket), updates feed, plan workers, simulated feed.
 // Stop order (SIGTERM): the simulated feed stops; the updates feed stops
-// and the hub closes its websockets with code 1001 (clients reconnect
-// and resume); the ingest server stops accepting
-// and answers what is in flight; the processor stores what it folded and
-// commits; the producer flushes; the store closes; the broker flushes its
-// log to --data-dir and closes.
+// and the hub closes its websockets with code 1001 (clients reconnect and
+// resume); the HTTP server stops accepting and answers what is in flight;
+// the plan workers finish their update; the processor stores what it
+// folded and commits; the producer and the plan log flush; the store
+// closes; the broker flushes its log to --data-dir and closes.
 func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("all", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -122,12 +121,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sv := storeview.New(st, views.DefaultParams())
-	readAPI := api.New(api.Config{Views: sv, Verifier: verifier, Logger: log})
-	updates, hub, err := f.ws.build(seeds, sv, readAPI, verifier, reg, log)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
+	defer srv.close()
 	// Ready when the broker answers, the store answers, and the processor
 	// owns partitions and is within readyLag records of their ends.
 	ready := func(ctx context.Context) error {
@@ -139,11 +137,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return proc.Ready(ctx, readyLag)
 	}
-	apiRoutes, err := f.api.guarded(reg, log, readAPI.Routes, hub.Routes)
-	if err != nil {
-		return err
-	}
-	part, err := f.ingest.build(producer, reg, ready, log, apiRoutes)
+	part, err := f.ingest.build(producer, reg, ready, log, srv.routes)
 	if err != nil {
 		return err
 	}
@@ -156,8 +150,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	})
 	part.run(gctx, g)
-	g.Go(func() error { return updates.Run(gctx) })
-	g.Go(func() error { return hub.Run(gctx) })
+	srv.run(gctx, g)
 	if f.simulate {
 		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
 	}

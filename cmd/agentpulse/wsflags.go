@@ -8,7 +8,6 @@ import (
 
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
-	"github.com/agentpulse/agentpulse/server/feed"
 	"github.com/agentpulse/agentpulse/server/live"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views/storeview"
@@ -27,26 +26,16 @@ func (f *wsFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxSubscriptions, "ws-max-subscriptions", ws.DefaultMaxSubscriptions, "subscriptions one websocket connection may hold")
 }
 
-// build returns the updates feed and the websocket hub, the hub's score
-// messages registered on the feed. Plans channels answer not_found until
-// the coaching plans provide live.Config.Plan.
-func (f *wsFlags) build(seeds []string, sv *storeview.Views, a *api.API, v auth.TokenVerifier, reg prometheus.Registerer, log *slog.Logger) (*feed.Feed, *ws.Hub, error) {
-	rules, err := live.New(live.Config{Views: sv, API: a})
+// hub builds the websocket hub with the channel rules of server/live;
+// plan serves plan:{id}.
+func (f *wsFlags) hub(sv *storeview.Views, a *api.API, v auth.TokenVerifier, reg prometheus.Registerer, log *slog.Logger, plan live.PlanFunc) (*ws.Hub, error) {
+	rules, err := live.New(live.Config{Views: sv, API: a, Plan: plan})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	hub, err := ws.New(ws.Config{
+	return ws.New(ws.Config{
 		Verifier: v, Authorize: rules.Authorize, Snapshot: rules.Snapshot,
 		AllowedOrigins: splitList(f.allowedOrigins), MaxQueueBytes: f.maxQueueBytes, MaxSubscriptions: f.maxSubscriptions,
 		Logger: log, Registerer: reg,
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	updates, err := feed.New(feed.Config{Brokers: seeds, Logger: log, Registerer: reg})
-	if err != nil {
-		return nil, nil, err
-	}
-	updates.Handle(hub.OnUpdate)
-	return updates, hub, nil
 }

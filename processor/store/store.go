@@ -117,6 +117,10 @@ type Reader interface {
 	// model and inquiry, newest first (ended_at, then interaction_id
 	// descending).
 	Recent(ctx context.Context, tenant, model, agent, inquiry string, limit int) ([]schemas.Interaction, error)
+	// RecentBefore is Recent restricted to interactions that ended strictly
+	// before before: an agent's window as of an instant (a coaching plan's
+	// Now at the end of a day or at its due time).
+	RecentBefore(ctx context.Context, tenant, model, agent, inquiry string, before time.Time, limit int) ([]schemas.Interaction, error)
 }
 
 // Store is both sides, and Close.

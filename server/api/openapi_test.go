@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +28,7 @@ import (
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views/storeview"
 )
@@ -189,13 +191,23 @@ type nullSink struct{}
 func (nullSink) Produce(context.Context, []schemas.Interaction) error { return nil }
 func (nullSink) DeadLetter(context.Context, []ingest.Rejected) error  { return nil }
 
-// newServer is the ingest server with the API mounted: every route the
-// server owns today (ingest, read API, /healthz, /readyz, /metrics).
-func newServer(t testing.TB, views *storeview.Views) http.Handler {
+// planClock is the plan service's clock in these tests: inside the
+// simulated feed (which ends 2026-11-01).
+var planClock = time.Date(2026, 10, 30, 12, 0, 0, 0, time.UTC)
+
+// newServer is the ingest server with the API and the plan service
+// mounted over st: every route the server owns today (ingest, read API,
+// plans, /healthz, /readyz, /metrics).
+func newServer(t testing.TB, st *embedded.Store) http.Handler {
 	t.Helper()
 	v := auth.Verifier{Secret: secret}
-	a := api.New(api.Config{Views: views, Verifier: v})
-	rules, err := live.New(live.Config{Views: views, API: a})
+	sv := storeview.New(st, params)
+	a := api.New(api.Config{Views: sv, Verifier: v})
+	ps, err := plans.New(plans.Config{Plans: st, Store: st, Views: sv, Verifier: v, Now: func() time.Time { return planClock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := live.New(live.Config{Views: sv, API: a, Plan: live.PlansChannel(ps)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +216,7 @@ func newServer(t testing.TB, views *storeview.Views) http.Handler {
 		t.Fatal(err)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Mount:    []func(chi.Router){a.Routes, hub.Routes},
+		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes},
 		Gatherer: prometheus.NewRegistry(),
 	}, nullSink{}, v, nil)
 	if err != nil {
@@ -217,7 +229,7 @@ func newServer(t testing.TB, views *storeview.Views) http.Handler {
 // spec's paths in both directions.
 func TestOpenAPIRoutesMatchServer(t *testing.T) {
 	s := loadSpec(t)
-	h := newServer(t, storeview.New(embedded.New(), params))
+	h := newServer(t, embedded.New())
 	routes, ok := h.(chi.Routes)
 	if !ok {
 		t.Fatalf("server handler %T is not a chi router", h)
@@ -353,7 +365,7 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	h := e.handler
 	admin := f.tokens["admin"]
 	// The read API over the env's store, mounted in the full server.
-	full := newServer(t, storeviewOf(t, e))
+	full := newServer(t, storeOf(t, e))
 
 	agentP, inqP := "/v1/agents/{agent}", "/v1/agents/{agent}/inquiries/{inquiry}"
 	models, perf, team := agentP+"/models", agentP+"/performance", "/v1/teams/{team}/agents"
@@ -404,11 +416,55 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	for _, c := range fullCases {
 		t.Run(c.name, func(t *testing.T) { check(t, s, full, c) })
 	}
+	// Coaching plans: create one, then every plan route.
+	self := f.tokens["agent self"]
+	plansP, planP := agentP+"/plans", "/v1/plans/{id}"
+	input := func(pct float64, date string) string {
+		b, _ := json.Marshal(map[string]any{"model": "voice", "inquiry": f.inquiry, "metric": "aht", "improvement_pct": pct,
+			"target_date": date, "actions": []string{"Use the checklist"}, "assistance": []string{"Side-by-side coaching"}})
+		return string(b)
+	}
+	req := httptest.NewRequest("POST", "/v1/agents/"+f.agent+"/plans", strings.NewReader(input(10, "2026-11-05")))
+	req.Header.Set("Authorization", "Bearer "+self)
+	w := httptest.NewRecorder()
+	full.ServeHTTP(w, req)
+	var created struct{ ID string }
+	if err := json.Unmarshal(w.Body.Bytes(), &created); err != nil || w.Code != 201 {
+		t.Fatalf("create plan = %d: %s", w.Code, w.Body)
+	}
+	id := created.ID
+	cat := "/v1/assistance-catalog"
+	planCases := []exchange{
+		{name: "create plan", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(20, "2027-03-01"), want: 201},
+		{name: "create plan refused", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(60, "2020-01-01"), want: 400},
+		{name: "create plan too big", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(10, strings.Repeat("x", 70<<10)), want: 413},
+		{name: "create plan other agent", method: "POST", path: plansP, target: "/v1/agents/" + f.other + "/plans", tok: self, body: input(10, "2026-12-01"), want: 403},
+		{name: "list plans", method: "GET", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: f.tokens["supervisor own"], want: 200},
+		{name: "list plans in progress", method: "GET", path: plansP, target: "/v1/agents/" + f.agent + "/plans?status=in_progress", tok: self, want: 200},
+		{name: "list plans bad status", method: "GET", path: plansP, target: "/v1/agents/" + f.agent + "/plans?status=done", tok: self, want: 400},
+		{name: "get plan", method: "GET", path: planP, target: "/v1/plans/" + id, tok: self, want: 200},
+		{name: "get plan hidden", method: "GET", path: planP, target: "/v1/plans/" + id, tok: f.tokens["agent other"], want: 404},
+		{name: "tick action", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": true}`, want: 200},
+		{name: "tick bad body", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": 1}`, want: 400},
+		{name: "tick no such action", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/7", tok: self, body: `{"done": true}`, want: 404},
+		{name: "cancel plan", method: "POST", path: planP + "/cancel", target: "/v1/plans/" + id + "/cancel", tok: self, want: 200},
+		{name: "cancel again", method: "POST", path: planP + "/cancel", target: "/v1/plans/" + id + "/cancel", tok: self, want: 409},
+		{name: "tick cancelled", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": false}`, want: 409},
+		{name: "plans as ingest", method: "GET", path: planP, target: "/v1/plans/" + id, tok: ingestTok, want: 403},
+		{name: "plans no token", method: "GET", path: planP, target: "/v1/plans/" + id, want: 401},
+		{name: "catalog", method: "GET", path: cat, target: cat, tok: self, want: 200},
+		{name: "put catalog", method: "PUT", path: cat, target: cat, tok: admin, body: `{"items": ["Coaching", "Shadowing"]}`, want: 200},
+		{name: "put catalog refused", method: "PUT", path: cat, target: cat, tok: admin, body: `{"items": ["a", "a"]}`, want: 400},
+		{name: "put catalog as agent", method: "PUT", path: cat, target: cat, tok: self, body: `{"items": []}`, want: 403},
+	}
+	for _, c := range planCases {
+		t.Run(c.name, func(t *testing.T) { check(t, s, full, c) })
+	}
 }
 
-// storeviewOf rebuilds the env's store view: newEnv keeps only the
-// handler, so the full server gets its own store filled the same way.
-func storeviewOf(t testing.TB, e *env) *storeview.Views {
+// storeOf rebuilds the env's store: newEnv keeps only the handler, so the
+// full server gets its own store filled the same way.
+func storeOf(t testing.TB, e *env) *embedded.Store {
 	t.Helper()
 	st := embedded.New()
 	for _, b := range storetest.Batches(e.its, 4, 500) {
@@ -416,7 +472,7 @@ func storeviewOf(t testing.TB, e *env) *storeview.Views {
 			t.Fatal(err)
 		}
 	}
-	return storeview.New(st, params)
+	return st
 }
 
 // check serves c and validates the answer against the spec.

@@ -67,7 +67,8 @@ FROM {{db}}.interaction_revisions
 WHERE tenant_id = ? AND interaction_id IN ?
 GROUP BY interaction_id`),
 
-		// An agent's current interactions on a model and inquiry, newest
+		// An agent's current interactions on a model and inquiry that
+		// ended before a bound (unix ns; MaxInt64 for Recent), newest
 		// first. The innermost query picks the agent's k newest candidate
 		// interactions; the middle one finds each one's newest revision
 		// anywhere (it may have moved to another agent, model or inquiry);
@@ -75,7 +76,7 @@ GROUP BY interaction_id`),
 		// LIMIT 1 BY drops duplicates that merges have not collapsed yet.
 		recent: r.Replace(`SELECT {{record}}
 FROM {{db}}.interactions
-WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ?
+WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns < ?
 	AND (interaction_id, revision) IN (
 		SELECT interaction_id, max(revision)
 		FROM {{db}}.interaction_revisions
@@ -84,6 +85,7 @@ WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ?
 			FROM {{db}}.interactions
 			WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ?
 			GROUP BY interaction_id
+			HAVING argMax(ended_at_ns, revision) < ?
 			ORDER BY argMax(ended_at_ns, revision) DESC, interaction_id DESC
 			LIMIT ?)
 		GROUP BY interaction_id)

@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"math"
+	"time"
 
 	"github.com/agentpulse/agentpulse/schemas"
 )
@@ -19,24 +20,37 @@ func (s *Store) Recent(ctx context.Context, tenant, model, agent, inquiry string
 	if err := s.check(); err != nil {
 		return nil, err
 	}
+	return s.recentBefore(ctx, tenant, model, agent, inquiry, math.MaxInt64, limit)
+}
+
+// RecentBefore is Recent over the interactions that ended strictly before
+// before.
+func (s *Store) RecentBefore(ctx context.Context, tenant, model, agent, inquiry string, before time.Time, limit int) ([]schemas.Interaction, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	return s.recentBefore(ctx, tenant, model, agent, inquiry, before.UnixNano(), limit)
+}
+
+func (s *Store) recentBefore(ctx context.Context, tenant, model, agent, inquiry string, beforeNS int64, limit int) ([]schemas.Interaction, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	out, err := s.recent(ctx, tenant, model, agent, inquiry, limit, 4*limit+16)
+	out, err := s.recent(ctx, tenant, model, agent, inquiry, beforeNS, limit, 4*limit+16)
 	if err != nil || len(out) >= limit {
 		return out, err
 	}
-	return s.recent(ctx, tenant, model, agent, inquiry, limit, math.MaxInt64)
+	return s.recent(ctx, tenant, model, agent, inquiry, beforeNS, limit, math.MaxInt64)
 }
 
-func (s *Store) recent(ctx context.Context, tenant, model, agent, inquiry string, limit, candidates int) ([]schemas.Interaction, error) {
+func (s *Store) recent(ctx context.Context, tenant, model, agent, inquiry string, beforeNS int64, limit, candidates int) ([]schemas.Interaction, error) {
 	var out []schemas.Interaction
 	err := s.retry.do(ctx, "query recent interactions", func(ctx context.Context) error {
 		out = out[:0]
 		rows, err := s.conn.Query(ctx, s.q.recent,
-			tenant, agent, model, inquiry,
+			tenant, agent, model, inquiry, beforeNS,
 			tenant,
-			tenant, agent, model, inquiry, candidates,
+			tenant, agent, model, inquiry, beforeNS, candidates,
 			limit)
 		if err != nil {
 			return err

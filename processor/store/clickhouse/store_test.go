@@ -38,7 +38,23 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ?", cfg.Database).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if tables != 5 {
-		t.Errorf("%d tables in %s, want 5", tables, cfg.Database)
+	if tables != 7 {
+		t.Errorf("%d tables in %s, want 7", tables, cfg.Database)
 	}
+}
+
+func TestPlanConformance(t *testing.T) {
+	needServer(t)
+	var mu sync.Mutex
+	dbs := map[*testing.T]string{}
+	storetest.RunPlans(t, func(t *testing.T) store.PlanStore {
+		mu.Lock()
+		db, ok := dbs[t]
+		if !ok {
+			db = newDatabase(t)
+			dbs[t] = db
+		}
+		mu.Unlock()
+		return openStore(t, db)
+	}, storetest.Durable())
 }

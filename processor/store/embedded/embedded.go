@@ -31,6 +31,8 @@ type Store struct {
 	byAgent map[agentKey]map[string]*store.Record
 	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
 	latest  map[modelKey]time.Time
+
+	plans planMem
 }
 
 type interactionKey struct{ tenant, id string }
@@ -54,6 +56,7 @@ func New() *Store {
 		byAgent:     map[agentKey]map[string]*store.Record{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
+		plans:       newPlanMem(),
 	}
 }
 
@@ -230,13 +233,23 @@ func (s *Store) LatestData(_ context.Context, tenant, model string) (time.Time, 
 // Recent returns up to limit current interactions of an agent on a model
 // and inquiry, newest first; none for limit <= 0.
 func (s *Store) Recent(_ context.Context, tenant, model, agent, inquiry string, limit int) ([]schemas.Interaction, error) {
+	return s.recent(tenant, model, agent, inquiry, time.Time{}, false, limit), nil
+}
+
+// RecentBefore is Recent over the interactions that ended before before.
+func (s *Store) RecentBefore(_ context.Context, tenant, model, agent, inquiry string, before time.Time, limit int) ([]schemas.Interaction, error) {
+	return s.recent(tenant, model, agent, inquiry, before, true, limit), nil
+}
+
+// recent is Recent, bounded by ended_at < before when bounded.
+func (s *Store) recent(tenant, model, agent, inquiry string, before time.Time, bounded bool, limit int) []schemas.Interaction {
 	if limit <= 0 {
-		return nil, nil
+		return nil
 	}
 	s.mu.RLock()
 	var out []schemas.Interaction
 	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
-		if r.Inquiry == inquiry {
+		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) {
 			out = append(out, r.Interaction)
 		}
 	}
@@ -250,5 +263,5 @@ func (s *Store) Recent(_ context.Context, tenant, model, agent, inquiry string, 
 	if len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	return out
 }

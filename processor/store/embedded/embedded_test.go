@@ -14,3 +14,7 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+func TestPlanConformance(t *testing.T) {
+	storetest.RunPlans(t, func(t *testing.T) store.PlanStore { return New() })
+}

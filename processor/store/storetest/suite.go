@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"EmptyBuckets", testEmptyBuckets},
 		{"LatestData", testLatestData},
 		{"RecentOrdering", testRecentOrdering},
+		{"RecentBefore", testRecentBefore},
 		{"RoundTrip", testRoundTrip},
 		{"Checkpoints", testCheckpoints},
 		{"LoadPartitionAsOf", testLoadPartitionAsOf},
