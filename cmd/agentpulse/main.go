@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"import":   {"backfill interactions from an NDJSON or CSV file (resumable)", runImport},
 	"token":    {"print a bearer token (JWT) signed with the product's secret", runToken},
 	"ingest":   {"run the HTTP ingest server alone against running brokers", runIngest},
+	"serve":    {"run the server alone (read API, plans, websocket) over ClickHouse and running brokers", runServe},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/go-chi/chi/v5"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/agentpulse/agentpulse/ingest/broker"
+	"github.com/agentpulse/agentpulse/server/httpserver"
+)
+
+// runServe runs the server alone: the v1 read API, coaching plans, the
+// websocket hub and its updates feed, over ClickHouse and external
+// brokers. Servers are stateless: run as many side by side as the load
+// needs; each consumes the whole "updates" topic for its own websocket
+// clients.
+//
+// Start order: topics, store, plan store, updates feed, HTTP server.
+// Stop order (SIGTERM): the updates feed stops and the hub closes its
+// websockets with code 1001 (clients reconnect to another server and
+// resume); the HTTP server stops accepting and answers what is in flight;
+// the plan workers finish; the store closes.
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	brokers := fs.String("brokers", "127.0.0.1:9092", "Kafka brokers, comma-separated (the updates topic, and the plans topic with no ClickHouse)")
+	partitions := fs.Int("partitions", 8, "partitions of the interactions and updates topics when they are created")
+	var hf ingestFlags // only the listener and the auth secret
+	fs.StringVar(&hf.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
+	fs.StringVar(&hf.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
+	fs.StringVar(&hf.dataDir, "data-dir", "./data", "directory holding the generated auth secret")
+	var sf storeFlags
+	sf.registerClickHouse(fs)
+	var af apiFlags
+	af.register(fs)
+	var wf wsFlags
+	wf.register(fs)
+	var lf logFlags
+	lf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("serve: unexpected argument %q (every setting is a flag)", fs.Arg(0))}
+	}
+	if err := af.validate(); err != nil {
+		return err
+	}
+	seeds := splitList(*brokers)
+	if len(seeds) == 0 {
+		return &usageError{"--brokers: at least one broker address is required"}
+	}
+	log, err := lf.logger()
+	if err != nil {
+		return err
+	}
+	verifier, err := hf.verifier()
+	if err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}); err != nil {
+		return fmt.Errorf("ensure topics on %v: %w", seeds, err)
+	}
+	// The embedded store lives inside the processor's process (`agentpulse
+	// all`); a server of its own reads ClickHouse.
+	sf.kind = "clickhouse"
+	st, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	reg := newRegistry()
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log}, &af, &wf)
+	if err != nil {
+		return err
+	}
+	defer srv.close()
+	// Ready when the store answers.
+	ready := func(ctx context.Context) error {
+		if _, err := st.Checkpoint(ctx, 0); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return nil
+	}
+	http := httpserver.New(httpserver.Config{Addr: hf.addr, Mount: []func(chi.Router){srv.routes}, Ready: ready, Gatherer: reg, Logger: log})
+
+	g, gctx := errgroup.WithContext(ctx)
+	srv.run(gctx, g)
+	g.Go(func() error { return http.Run(gctx) })
+	fmt.Fprintf(stdout, "agentpulse server on http://%s: GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
+	log.Info("agentpulse server running", "http_addr", hf.addr, "brokers", seeds, "clickhouse", sf.chAddr)
+	err = g.Wait()
+	log.Info("agentpulse server stopped")
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
