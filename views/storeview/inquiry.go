@@ -23,6 +23,13 @@ func (v *Views) InquiryDetail(ctx context.Context, tenant, agent, model, inquiry
 	fail := func(err error) (views.InquiryDetail, error) {
 		return views.InquiryDetail{}, fmt.Errorf("inquiry detail: %w", err)
 	}
+	if v.cached(spec) {
+		out, err := v.inquiryDetailCached(ctx, tenant, agent, model, inquiry, spec, recentLimit)
+		if err != nil {
+			return fail(err)
+		}
+		return out, nil
+	}
 	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
 		return fail(err)

@@ -42,11 +42,19 @@ func (v *Views) TeamOf(ctx context.Context, tenant, agent string) (team string, 
 	if a, hit := memo[[2]string{tenant, agent}]; hit {
 		return a.team, a.ok, nil
 	}
-	teams, err := v.teamsOf(ctx, tenant, agent, nil)
-	if err != nil {
-		return "", false, err
+	if v.cache != nil {
+		teams, err := v.teamsCached(ctx, tenant, []string{agent})
+		if err != nil {
+			return "", false, err
+		}
+		team, ok = teams[agent]
+	} else {
+		teams, err := v.teamsOf(ctx, tenant, agent, nil)
+		if err != nil {
+			return "", false, err
+		}
+		team, ok = teams[agent]
 	}
-	team, ok = teams[agent]
 	if memo != nil {
 		memo[[2]string{tenant, agent}] = teamAnswer{team, ok}
 	}
