@@ -165,6 +165,11 @@ func (v *Views) modelSummary(ctx context.Context, tenant, agent, model string) (
 			agentLatest = recs[0]
 		}
 	}
+	if _, ok := v.r.(*Overlay); ok && agentLatest.EndedAt.IsZero() {
+		// The overlay holds the agent's buckets before the store holds
+		// the interactions: the newest bucket hour until it does.
+		agentLatest.EndedAt = n.hour
+	}
 	if agentLatest.EndedAt.IsZero() {
 		return views.ModelSummary{}, false, fmt.Errorf("agent %q model %q: %w", agent, model, errInconsistent)
 	}

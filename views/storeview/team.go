@@ -142,6 +142,15 @@ func (v *Views) newestTeam(ctx context.Context, tenant, agent string, n *newest)
 		}
 	}
 	if best == nil {
+		if _, ok := v.r.(*Overlay); ok {
+			// The overlay holds the hour's buckets before the store holds
+			// its interactions: decide by the smallest team until it does.
+			team := n.cells[0].team
+			for _, c := range n.cells[1:] {
+				team = min(team, c.team)
+			}
+			return team, nil
+		}
 		return "", fmt.Errorf("team of agent %q: buckets of %s but no interaction: %w", agent, n.hour.Format(time.RFC3339), errInconsistent)
 	}
 	return best.TeamID, nil
