@@ -231,33 +231,39 @@ func (v *Views) teamsCached(ctx context.Context, tenant string, agents []string)
 	if len(gens) == 0 {
 		return out, nil
 	}
-	var read map[string]string
+	var read map[string]teamDecision
 	if len(gens) > 32 {
 		want := make(map[string]bool, len(gens))
 		for a := range gens {
 			want[a] = true
 		}
 		var err error
-		if read, err = v.teamsOf(ctx, tenant, "", want); err != nil {
+		if read, err = v.teamsDecided(ctx, tenant, "", want); err != nil {
 			return nil, fmt.Errorf("teams of agents: %w", err)
 		}
 	} else {
-		read = map[string]string{}
+		read = map[string]teamDecision{}
 		for a := range gens {
-			m, err := v.teamsOf(ctx, tenant, a, nil)
+			m, err := v.teamsDecided(ctx, tenant, a, nil)
 			if err != nil {
 				return nil, err
 			}
-			if t, ok := m[a]; ok {
-				read[a] = t
+			if d, ok := m[a]; ok {
+				read[a] = d
 			}
 		}
 	}
+	_, overlay := v.r.(*Overlay)
 	for a, gen := range gens {
-		t, ok := read[a]
-		v.cache.teams.put(tenant, a, t, ok, gen)
+		d, ok := read[a]
+		// A team decided by stored interactions is not remembered over an
+		// overlay: the store may not hold the newest one yet, and no
+		// update announces when it does.
+		if !(ok && d.byRecent && overlay) {
+			v.cache.teams.put(tenant, a, d.team, ok, gen)
+		}
 		if ok {
-			out[a] = t
+			out[a] = d.team
 		}
 	}
 	return out, nil
