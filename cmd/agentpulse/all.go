@@ -112,7 +112,13 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	readAPI := api.New(api.Config{Views: storeview.New(st, views.DefaultParams()), Verifier: verifier, Logger: log})
+	// The read side answers from the store with the processor's updates
+	// laid over it (overlay) and a benchmark cache per (tenant, model);
+	// feed every "updates" message to sv.OnUpdate (the updates consumer)
+	// and run overlay.Run to drop what the store holds.
+	overlay := storeview.NewOverlay(st)
+	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg}))
+	readAPI := api.New(api.Config{Views: sv, Verifier: verifier, Logger: log})
 	// Ready when the broker answers, the store answers, and the processor
 	// owns partitions and is within readyLag records of their ends.
 	ready := func(ctx context.Context) error {
@@ -130,6 +136,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := overlay.Run(gctx, time.Second); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("update overlay: %w", err)
+		}
+		return nil
+	})
 	g.Go(func() error {
 		if err := proc.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("processor: %w", err)
