@@ -20,15 +20,19 @@ type scored struct {
 func cmpScored(a, b scored) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.id, b.id)) }
 
 // popIndex is a population (members with Volume ≥ MinVolume) kept sorted
-// per metric, ascending by (value, agent id): what labels (ranks by
-// binary search), medians and the top agent need. Values are computed
+// per metric, ascending: AES as (value, agent id), so the top agent is
+// the first; the other metrics as bare values. It is what labels (ranks
+// by binary search), medians and the top agent need. Values are computed
 // from the member's Sums by views' one expression, so removing a member
-// finds the very bits inserted.
+// finds the very bits inserted. An aesOnly index (model-level labels)
+// keeps AES alone.
 type popIndex struct {
-	byMetric [4][]scored
+	aes     []scored
+	vals    [3][]float64 // aht, psat, pres
+	aesOnly bool
 }
 
-// add inserts (positive) or removes (negative) a member's values.
+// update inserts or removes a member's values.
 func (p *popIndex) update(id string, s views.Sums, insert bool, params views.Params) {
 	if s.Volume < params.MinVolume {
 		return
@@ -37,31 +41,35 @@ func (p *popIndex) update(id string, s views.Sums, insert bool, params views.Par
 	if !ok {
 		return
 	}
-	for i, m := range allMetrics {
+	e := scored{means.AES(params.Floor), id}
+	at, found := slices.BinarySearchFunc(p.aes, e, cmpScored)
+	switch {
+	case insert && !found:
+		p.aes = slices.Insert(p.aes, at, e)
+	case !insert && found:
+		p.aes = slices.Delete(p.aes, at, at+1)
+	}
+	if p.aesOnly {
+		return
+	}
+	for i, m := range allMetrics[1:] {
 		v, ok := means.Value(m, params.Floor)
 		if !ok {
 			continue
 		}
-		e := scored{v, id}
-		list := p.byMetric[i]
-		at, found := slices.BinarySearchFunc(list, e, cmpScored)
+		list := p.vals[i]
+		at, found := slices.BinarySearch(list, v)
 		switch {
-		case insert && !found:
-			p.byMetric[i] = slices.Insert(list, at, e)
-		case !insert && found:
-			p.byMetric[i] = slices.Delete(list, at, at+1)
+		case insert:
+			p.vals[i] = slices.Insert(list, at, v)
+		case found:
+			p.vals[i] = slices.Delete(list, at, at+1)
 		}
 	}
 }
 
-// sortAll sorts every list (after bulk appends with add).
-func (p *popIndex) sortAll() {
-	for i := range p.byMetric {
-		slices.SortFunc(p.byMetric[i], cmpScored)
-	}
-}
-
-// appendMember appends a member's values without sorting (bulk build).
+// appendMember appends a member's values without sorting (bulk build;
+// sortAll after).
 func (p *popIndex) appendMember(id string, s views.Sums, params views.Params) {
 	if s.Volume < params.MinVolume {
 		return
@@ -70,11 +78,30 @@ func (p *popIndex) appendMember(id string, s views.Sums, params views.Params) {
 	if !ok {
 		return
 	}
-	for i, m := range allMetrics {
+	p.aes = append(p.aes, scored{means.AES(params.Floor), id})
+	if p.aesOnly {
+		return
+	}
+	for i, m := range allMetrics[1:] {
 		if v, ok := means.Value(m, params.Floor); ok {
-			p.byMetric[i] = append(p.byMetric[i], scored{v, id})
+			p.vals[i] = append(p.vals[i], v)
 		}
 	}
+}
+
+func (p *popIndex) sortAll() {
+	slices.SortFunc(p.aes, cmpScored)
+	for i := range p.vals {
+		slices.Sort(p.vals[i])
+	}
+}
+
+// at returns the i-th smallest value of m and how many there are.
+func (p *popIndex) at(m views.Metric, i int) float64 {
+	if m == views.MetricAES {
+		return p.aes[i].v
+	}
+	return p.vals[metricIndex(m)-1][i]
 }
 
 func metricIndex(m views.Metric) int {
@@ -87,41 +114,45 @@ func metricIndex(m views.Metric) int {
 }
 
 // size is the population size: every member has an AES.
-func (p *popIndex) size() int { return len(p.byMetric[0]) }
+func (p *popIndex) size() int { return len(p.aes) }
+
+// count is the number of population members with a value for m.
+func (p *popIndex) count(m views.Metric) int {
+	if m == views.MetricAES {
+		return len(p.aes)
+	}
+	return len(p.vals[metricIndex(m)-1])
+}
 
 // rank is views.Rank of value against the population's values of m: the
 // number of values strictly better.
 func (p *popIndex) rank(value float64, m views.Metric) int {
-	list := p.byMetric[metricIndex(m)]
+	n := p.count(m)
 	if m.LowerIsBetter() {
-		return sort.Search(len(list), func(j int) bool { return list[j].v >= value })
+		return sort.Search(n, func(j int) bool { return p.at(m, j) >= value })
 	}
-	return len(list) - sort.Search(len(list), func(j int) bool { return list[j].v > value })
+	return n - sort.Search(n, func(j int) bool { return p.at(m, j) > value })
 }
-
-// count is the number of population members with a value for m.
-func (p *popIndex) count(m views.Metric) int { return len(p.byMetric[metricIndex(m)]) }
 
 // median is views.Median of the population's values of m.
 func (p *popIndex) median(m views.Metric) (float64, bool) {
-	list := p.byMetric[metricIndex(m)]
-	n := len(list)
+	n := p.count(m)
 	if n == 0 {
 		return 0, false
 	}
 	if n%2 == 1 {
-		return list[n/2].v, true
+		return p.at(m, n/2), true
 	}
-	return (list[n/2-1].v + list[n/2].v) / 2, true
+	return (p.at(m, n/2-1) + p.at(m, n/2)) / 2, true
 }
 
 // top is views.TopAgent's choice: the lowest AES, ties by smallest id
 // (the AES list's first element).
 func (p *popIndex) top() (string, bool) {
-	if len(p.byMetric[0]) == 0 {
+	if len(p.aes) == 0 {
 		return "", false
 	}
-	return p.byMetric[0][0].id, true
+	return p.aes[0].id, true
 }
 
 // label returns the agent's quartile label for m, views.MemberLabels'

@@ -73,7 +73,7 @@ type presetAgg struct {
 }
 
 func newPresetAgg(rng views.Range) *presetAgg {
-	return &presetAgg{rng: rng, sealed: map[string]cells{}, cur: map[string]cells{}}
+	return &presetAgg{rng: rng, sealed: map[string]cells{}, cur: map[string]cells{}, modelPop: popIndex{aesOnly: true}}
 }
 
 func (p *presetAgg) inquiry(name string) *inqAgg {
@@ -117,7 +117,7 @@ func (p *presetAgg) rebuild(hot map[string]map[partKey]hotPart, hotFrom time.Tim
 	p.inq = map[string]*inqAgg{}
 	p.agentTotal = make(map[string]views.Sums, len(p.cur))
 	p.model = views.Sums{}
-	p.modelPop = popIndex{}
+	p.modelPop = popIndex{aesOnly: true}
 	for agent, c := range p.cur {
 		if len(c) == 0 {
 			delete(p.cur, agent)
