@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +27,7 @@ import (
 // coaching plans, the websocket hub, and the updates feed that keeps
 // pushes and plans live. `all` and `serve` build it the same way.
 type serverPart struct {
+	overlay *storeview.Overlay
 	views   *storeview.Views
 	readAPI *api.API
 	plans   *plans.Service
@@ -44,16 +48,21 @@ type serverDeps struct {
 	log      *slog.Logger
 }
 
-// buildServer wires the parts. Every update read from the "updates" topic
-// goes, in order, to the hub (score messages) and to the plans (live Now).
+// buildServer wires the parts. The figures are read from the store with
+// the processor's updates laid over it (the overlay: an update is
+// published before the processor's flush) through a benchmark cache per
+// (tenant, model). Every update read from the "updates" topic goes, in
+// order, to the overlay and the cache (sv.OnUpdate), to the hub (score
+// messages) and to the plans (live Now).
 func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (*serverPart, error) {
-	sv := storeview.New(d.store, views.DefaultParams())
+	overlay := storeview.NewOverlay(d.store)
+	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: d.reg}))
 	readAPI := api.New(api.Config{Views: sv, Verifier: d.verifier, Logger: d.log})
 	planStore, closePlans, err := openPlanStore(ctx, d.store, d.seeds, d.log)
 	if err != nil {
 		return nil, err
 	}
-	p := &serverPart{views: sv, readAPI: readAPI, closePlans: closePlans}
+	p := &serverPart{overlay: overlay, views: sv, readAPI: readAPI, closePlans: closePlans}
 	hub, err := wf.hub(sv, readAPI, d.verifier, d.reg, d.log, p.planChannel)
 	if err != nil {
 		closePlans()
@@ -70,6 +79,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		closePlans()
 		return nil, err
 	}
+	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
 	updates.Handle(func(ctx context.Context, u processor.Update) {
 		// OnUpdate never blocks: a full queue drops the update, counted
@@ -91,8 +101,15 @@ func (p *serverPart) planChannel(ctx context.Context, c auth.Claims, id string) 
 	return live.PlansChannel(p.plans)(ctx, c, id)
 }
 
-// run runs the feed, the hub and the plans' workers and sweeper.
+// run runs the feed, the overlay's pruning, the hub and the plans'
+// workers and sweeper.
 func (p *serverPart) run(ctx context.Context, g *errgroup.Group) {
+	g.Go(func() error {
+		if err := p.overlay.Run(ctx, time.Second); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("update overlay: %w", err)
+		}
+		return nil
+	})
 	g.Go(func() error { return p.updates.Run(ctx) })
 	g.Go(func() error { return p.hub.Run(ctx) })
 	g.Go(func() error { return p.plans.Run(ctx) })

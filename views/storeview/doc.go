@@ -25,12 +25,63 @@
 //     Reader's own list when it implements ModelLister, else the list given
 //     with WithModels, else DefaultModels.
 //
-// Nothing is cached: every call reads the store.
+// # Fresh: the update overlay
+//
+// An Overlay (NewOverlay) wraps a store and lays the processor's updates
+// (processor.Update: the full new value and version of every changed
+// bucket part, published before the processor stores its batch) over the
+// store's parts, the higher version winning; Prune drops what the store's
+// checkpoints show it holds. Views over an Overlay answer from buckets
+// the moment an update arrives. store.Recent is not overlaid (updates
+// carry no interactions): the recent and review lists, and a team that
+// only stored interactions can decide, follow one flush later.
+//
+// # Fast: the benchmark cache
+//
+// Without WithCache every call reads the store. With it, the preset
+// ranges (3m, 1m, 1w, 24h) of AgentPerformance, InquiryDetail and
+// TeamAgents are answered from an entry per (tenant, model) holding the
+// four presets (LRU, CacheConfig.MaxModels): per agent, the Sums of each
+// (inquiry, team) over the range, and derived from them per inquiry the
+// all-agents, per-team and per-agent Sums and the population's values of
+// each metric kept sorted, so a label is a binary search, a median two
+// reads and the top agent the first AES; per model the agents' totals and
+// their sorted AES. A request costs one agent's work plus LatestData.
+// Custom ranges are computed from the store as without the cache.
+//
+// Exactness. An entry is built by one scan of the model's buckets from
+// the widest range's start. The newest HotHours hours of the ranges are
+// kept bucket part by bucket part, and updates to them replace parts
+// (higher version wins, so an update read by the scan and received again
+// is not counted twice, and one received during the scan is not lost);
+// the agent's cells are recomputed from the parts and the groups and
+// sorted values moved by the difference. An update to an older (sealed)
+// hour marks its agent dirty; before the next answer the agent's sealed
+// hours are read again (one query per agent, or a full scan beyond
+// MaxAgentRereads). When the models' latest data reaches a new hour, the
+// hours leaving each preset are read and subtracted, hours entering at a
+// calendar preset's start are read and added, the hot hours that seal
+// are merged from their parts, and every group is recomputed from the
+// cells; an end that moves back or more than 24h − HotHours rebuilds.
+// Counts are integers, and a float sum whose count returns to zero is
+// reset to zero, so subtraction leaves no residue on empty groups; the
+// groups are recomputed from cells at every hour, so rounding cannot
+// accumulate past one hour of updates (well inside views.AlmostEqual).
+// The cache equals the store plus the updates received: a change stored
+// by a processor whose update this server has not received yet shows when
+// the update arrives (updates precede the store write).
+//
+// Memory: per entry ≈ 4 presets × 2 × (agents × inquiries) cells of about
+// 100 bytes plus indexes and the hot parts; ~60 MB for 10,000 agents × 8
+// inquiries. The team memo holds at most CacheConfig.MaxTeams agents.
 //
 // # Concurrency
 //
-// A *Views holds no mutable state; its methods are safe for concurrent use
-// when the Reader is (both stores are).
+// A *Views without WithCache holds no mutable state; with it, the cache
+// is guarded by locks that are never held while the store is read, and a
+// build, slide or re-read runs once while concurrent requests wait
+// (single flight). Every method, OnUpdate included, is safe for
+// concurrent use when the Reader is (both stores and Overlay are).
 //
 // WorstInteractions and NewestInteractions (the coaching review list) read
 // the agent's interactions on the inquiry with store.Reader.Recent, asking

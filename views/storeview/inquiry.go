@@ -23,6 +23,13 @@ func (v *Views) InquiryDetail(ctx context.Context, tenant, agent, model, inquiry
 	fail := func(err error) (views.InquiryDetail, error) {
 		return views.InquiryDetail{}, fmt.Errorf("inquiry detail: %w", err)
 	}
+	if v.cached(spec) {
+		out, err := v.inquiryDetailCached(ctx, tenant, agent, model, inquiry, spec, recentLimit)
+		if err != nil {
+			return fail(err)
+		}
+		return out, nil
+	}
 	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
 		return fail(err)
@@ -157,6 +164,11 @@ func (v *Views) modelSummary(ctx context.Context, tenant, agent, model string) (
 		if len(recs) > 0 && recs[0].EndedAt.After(agentLatest.EndedAt) {
 			agentLatest = recs[0]
 		}
+	}
+	if _, ok := v.r.(*Overlay); ok && agentLatest.EndedAt.IsZero() {
+		// The overlay holds the agent's buckets before the store holds
+		// the interactions: the newest bucket hour until it does.
+		agentLatest.EndedAt = n.hour
 	}
 	if agentLatest.EndedAt.IsZero() {
 		return views.ModelSummary{}, false, fmt.Errorf("agent %q model %q: %w", agent, model, errInconsistent)

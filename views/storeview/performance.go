@@ -16,6 +16,13 @@ import (
 // error wrapping views.ErrNoData when the tenant has no data for the
 // model.
 func (v *Views) AgentPerformance(ctx context.Context, tenant, agent, model string, spec views.RangeSpec, sort views.SortSpec) (views.Performance, error) {
+	if v.cached(spec) {
+		out, err := v.performanceCached(ctx, tenant, agent, model, spec, sort)
+		if err != nil {
+			return views.Performance{}, fmt.Errorf("agent performance: %w", err)
+		}
+		return out, nil
+	}
 	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
 		return views.Performance{}, fmt.Errorf("agent performance: %w", err)

@@ -124,6 +124,8 @@ func TestStoreViewsEqualReference(t *testing.T) {
 	}{
 		{"embedded", func(*testing.T) store.Store { return embedded.New() }, scope{specs: []int{0, 1, 2, 3, 4}, agentStride: 1}},
 		{"clickhouse", func(t *testing.T) store.Store { return openClickHouse(t) }, scope{specs: []int{0, 4}, agentStride: 5}},
+		{"embedded+cache", func(*testing.T) store.Store { return embedded.New() }, scope{specs: []int{0, 1, 2, 3, 4}, agentStride: 1, cache: true}},
+		{"clickhouse+cache", func(t *testing.T) store.Store { return openClickHouse(t) }, scope{specs: []int{0, 2, 3}, agentStride: 6, cache: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -131,7 +133,11 @@ func TestStoreViewsEqualReference(t *testing.T) {
 			st := c.open(t)
 			fill(t, st, its)
 			t.Logf("%d interactions stored in %v", len(its), time.Since(start).Round(time.Millisecond))
-			compareAll(t, storeview.New(st, params), ref, its, c.scope)
+			var opts []storeview.Option
+			if c.scope.cache {
+				opts = append(opts, storeview.WithCache(storeview.CacheConfig{HotHours: 2}))
+			}
+			compareAll(t, storeview.New(st, params, opts...), ref, its, c.scope)
 		})
 	}
 }
@@ -181,6 +187,7 @@ func specs(t testing.TB, ref *reference.Dataset, tenant, model string) []views.R
 type scope struct {
 	specs       []int
 	agentStride int
+	cache       bool // the views use WithCache
 }
 
 func compareAll(t *testing.T, sv *storeview.Views, ref *reference.Dataset, its []schemas.Interaction, sc scope) {

@@ -42,11 +42,19 @@ func (v *Views) TeamOf(ctx context.Context, tenant, agent string) (team string, 
 	if a, hit := memo[[2]string{tenant, agent}]; hit {
 		return a.team, a.ok, nil
 	}
-	teams, err := v.teamsOf(ctx, tenant, agent, nil)
-	if err != nil {
-		return "", false, err
+	if v.cache != nil {
+		teams, err := v.teamsCached(ctx, tenant, []string{agent})
+		if err != nil {
+			return "", false, err
+		}
+		team, ok = teams[agent]
+	} else {
+		teams, err := v.teamsOf(ctx, tenant, agent, nil)
+		if err != nil {
+			return "", false, err
+		}
+		team, ok = teams[agent]
 	}
-	team, ok = teams[agent]
 	if memo != nil {
 		memo[[2]string{tenant, agent}] = teamAnswer{team, ok}
 	}
@@ -70,6 +78,27 @@ func WithTeamMemo(ctx context.Context) context.Context {
 // only that agent's buckets) or of every agent in want (agent empty: reads
 // every bucket of the tenant's models; want nil means every agent).
 func (v *Views) teamsOf(ctx context.Context, tenant, agent string, want map[string]bool) (map[string]string, error) {
+	ds, err := v.teamsDecided(ctx, tenant, agent, want)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ds))
+	for id, d := range ds {
+		out[id] = d.team
+	}
+	return out, nil
+}
+
+// teamDecision is an agent's current team and whether stored
+// interactions (store.Recent) decided it: their newest hour holds more
+// than one team.
+type teamDecision struct {
+	team     string
+	byRecent bool
+}
+
+// teamsDecided is teamsOf with how each team was decided.
+func (v *Views) teamsDecided(ctx context.Context, tenant, agent string, want map[string]bool) (map[string]teamDecision, error) {
 	models, err := v.modelsOf(ctx, tenant)
 	if err != nil {
 		return nil, err
@@ -93,15 +122,25 @@ func (v *Views) teamsOf(ctx context.Context, tenant, agent string, want map[stri
 			return nil, fmt.Errorf("team of agents of tenant %q: read model %q: %w", tenant, model, err)
 		}
 	}
-	out := make(map[string]string, len(byAgent))
+	out := make(map[string]teamDecision, len(byAgent))
 	for id, n := range byAgent {
 		team, err := v.newestTeam(ctx, tenant, id, n)
 		if err != nil {
 			return nil, err
 		}
-		out[id] = team
+		out[id] = teamDecision{team, !n.singleTeam()}
 	}
 	return out, nil
+}
+
+// singleTeam reports whether every cell of the newest hour has one team.
+func (n *newest) singleTeam() bool {
+	for _, c := range n.cells[1:] {
+		if c.team != n.cells[0].team {
+			return false
+		}
+	}
+	return true
 }
 
 // newestTeam decides the team of the agent's newest interaction, which
@@ -110,11 +149,7 @@ func (v *Views) teamsOf(ctx context.Context, tenant, agent string, want map[stri
 // is read with store.Recent and the newest of those
 // (views.CompareNewestFirst) decides.
 func (v *Views) newestTeam(ctx context.Context, tenant, agent string, n *newest) (string, error) {
-	single := true
-	for _, c := range n.cells[1:] {
-		single = single && c.team == n.cells[0].team
-	}
-	if single {
+	if n.singleTeam() {
 		return n.cells[0].team, nil
 	}
 	var best *schemas.Interaction
@@ -134,6 +169,15 @@ func (v *Views) newestTeam(ctx context.Context, tenant, agent string, n *newest)
 		}
 	}
 	if best == nil {
+		if _, ok := v.r.(*Overlay); ok {
+			// The overlay holds the hour's buckets before the store holds
+			// its interactions: decide by the smallest team until it does.
+			team := n.cells[0].team
+			for _, c := range n.cells[1:] {
+				team = min(team, c.team)
+			}
+			return team, nil
+		}
 		return "", fmt.Errorf("team of agent %q: buckets of %s but no interaction: %w", agent, n.hour.Format(time.RFC3339), errInconsistent)
 	}
 	return best.TeamID, nil

@@ -16,6 +16,13 @@ import (
 // (one all-time read per model). It returns an error wrapping
 // views.ErrNoData when the tenant has no data for the model.
 func (v *Views) TeamAgents(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
+	if v.cached(spec) {
+		out, err := v.teamAgentsCached(ctx, tenant, team, model, spec)
+		if err != nil {
+			return nil, fmt.Errorf("team agents: %w", err)
+		}
+		return out, nil
+	}
 	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
 		return nil, fmt.Errorf("team agents: %w", err)

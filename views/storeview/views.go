@@ -26,6 +26,9 @@ type Views struct {
 	r      store.Reader
 	params views.Params
 	models []string
+
+	cacheCfg *CacheConfig // set by WithCache
+	cache    *cache       // nil without WithCache
 }
 
 // Option configures New.
@@ -44,6 +47,9 @@ func New(r store.Reader, params views.Params, opts ...Option) *Views {
 	v := &Views{r: r, params: params.WithDefaults(), models: slices.Clone(DefaultModels)}
 	for _, o := range opts {
 		o(v)
+	}
+	if v.cacheCfg != nil {
+		v.cache = newCache(v, *v.cacheCfg)
 	}
 	return v
 }

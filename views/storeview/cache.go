@@ -1,0 +1,187 @@
+package storeview
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agentpulse/agentpulse/processor"
+)
+
+// CacheConfig configures the benchmark cache (WithCache).
+type CacheConfig struct {
+	// MaxModels is how many (tenant, model) entries are kept, each with
+	// its four preset ranges; the least recently used is dropped beyond.
+	// Default 16. An entry's memory is about 4 presets × 2 × (agents ×
+	// inquiries) cells of ~100 bytes plus the hot parts: ~60 MB for a
+	// model of 10,000 agents × 8 inquiries.
+	MaxModels int
+	// HotHours is how many of a range's newest hours are kept part by part
+	// and updated in place from updates (default 3, at most 12). An update
+	// to an older hour (late data, a correction) makes the cache read that
+	// agent's sealed hours again before the next answer.
+	HotHours int
+	// MaxAgentRereads is how many dirty agents are re-read one query each;
+	// beyond it the entry is rebuilt with one scan. Default 64.
+	MaxAgentRereads int
+	// MaxTeams is how many agents' current teams are remembered (invalidated
+	// per agent by updates); beyond it an arbitrary one is forgotten.
+	// Default 200,000.
+	MaxTeams int
+	// Registerer, when set, registers the cache's metrics.
+	Registerer prometheus.Registerer
+}
+
+func (c CacheConfig) withDefaults() CacheConfig {
+	if c.MaxModels <= 0 {
+		c.MaxModels = 16
+	}
+	if c.HotHours <= 0 {
+		c.HotHours = 3
+	}
+	c.HotHours = min(c.HotHours, 12)
+	if c.MaxAgentRereads <= 0 {
+		c.MaxAgentRereads = 64
+	}
+	if c.MaxTeams <= 0 {
+		c.MaxTeams = 200_000
+	}
+	return c
+}
+
+// WithCache makes AgentPerformance, InquiryDetail and TeamAgents answer
+// preset ranges (3m, 1m, 1w, 24h) from an in-memory benchmark cache per
+// (tenant, model), kept exact by OnUpdate; custom ranges are computed
+// from the store as without it. TeamOf is remembered per agent.
+func WithCache(cfg CacheConfig) Option {
+	return func(v *Views) { v.cacheCfg = ptrTo(cfg.withDefaults()) }
+}
+
+func ptrTo[T any](x T) *T { return &x }
+
+// cache is the state behind WithCache.
+type cache struct {
+	v       *Views
+	cfg     CacheConfig
+	metrics *cacheMetrics
+
+	mu     sync.Mutex
+	models map[modelKey]*modelCache
+	tick   uint64
+
+	teams teamMemo
+}
+
+func newCache(v *Views, cfg CacheConfig) *cache {
+	return &cache{v: v, cfg: cfg, metrics: newCacheMetrics(cfg.Registerer), models: map[modelKey]*modelCache{},
+		teams: teamMemo{max: cfg.MaxTeams, m: map[[2]string]*teamEntry{}}}
+}
+
+func (c *cache) hotSpan() time.Duration { return time.Duration(c.cfg.HotHours) * time.Hour }
+
+// get returns the tenant model's entry, creating it (and dropping the
+// least recently used beyond MaxModels).
+func (c *cache) get(tenant, model string) *modelCache {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tick++
+	k := modelKey{tenant, model}
+	mc := c.models[k]
+	if mc == nil {
+		if len(c.models) >= c.cfg.MaxModels {
+			var oldest modelKey
+			var at uint64 = ^uint64(0)
+			for k, m := range c.models {
+				if m.lastUse < at {
+					oldest, at = k, m.lastUse
+				}
+			}
+			delete(c.models, oldest)
+			c.metrics.evictions.Inc()
+		}
+		mc = newModelCache(c, tenant, model)
+		c.models[k] = mc
+	}
+	mc.lastUse = c.tick
+	return mc
+}
+
+func (c *cache) lookup(tenant, model string) *modelCache {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.models[modelKey{tenant, model}]
+}
+
+// OnUpdate feeds one processor update to the views: when the Reader is an
+// *Overlay (or anything with Apply(processor.Update)) the update is laid
+// over the store first, then the cache (WithCache) moves the figures it
+// changes and forgets the agent's remembered team. Call it for every
+// message of the "updates" topic, in order per partition; it does not
+// read the store, only takes short in-memory locks, and is safe for
+// concurrent use. Without WithCache and an overlay it does nothing.
+func (v *Views) OnUpdate(ctx context.Context, u processor.Update) {
+	if ap, ok := v.r.(interface{ Apply(processor.Update) }); ok {
+		ap.Apply(u)
+	}
+	c := v.cache
+	if c == nil {
+		return
+	}
+	c.metrics.updates.Inc()
+	c.teams.invalidate(u.Tenant, u.Agent)
+	if mc := c.lookup(u.Tenant, u.Model); mc != nil {
+		mc.apply(&u)
+	}
+}
+
+// teamMemo remembers agents' current teams. An entry is written only if
+// no update for the agent arrived while its team was read (gen).
+type teamMemo struct {
+	mu  sync.Mutex
+	max int
+	m   map[[2]string]*teamEntry
+}
+
+type teamEntry struct {
+	team  string
+	ok    bool
+	valid bool
+	gen   uint64
+}
+
+// get returns the remembered team, or the generation to pass to put.
+func (t *teamMemo) get(tenant, agent string) (team string, ok, hit bool, gen uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.m[[2]string{tenant, agent}]
+	if e == nil {
+		if len(t.m) >= t.max {
+			for k := range t.m { // an arbitrary victim
+				delete(t.m, k)
+				break
+			}
+		}
+		e = &teamEntry{}
+		t.m[[2]string{tenant, agent}] = e
+	}
+	return e.team, e.ok, e.valid, e.gen
+}
+
+func (t *teamMemo) put(tenant, agent, team string, ok bool, gen uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.m[[2]string{tenant, agent}]; e != nil && e.gen == gen {
+		e.team, e.ok, e.valid = team, ok, true
+	}
+}
+
+func (t *teamMemo) invalidate(tenant, agent string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.m[[2]string{tenant, agent}]; e != nil {
+		e.valid = false
+		e.gen++
+	}
+}

@@ -1,0 +1,211 @@
+package storeview_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/storeview"
+)
+
+// The performance-page benchmark loads buckets straight into a store
+// (store.Apply), not through the pipeline, which would take far longer
+// than a benchmark should. What is loaded, for tenant "bench", model
+// "voice", 8 inquiries, teams of 10 agents, 4 log partitions:
+//
+//   - for every agent, each of the 90 days ending 2026-11-30, and each of
+//     the 8 hours 08:00..15:00 UTC: one bucket part (one inquiry, rotating)
+//     of 4 interactions with handle times and both predictions; 10,000
+//     agents → 7.2 million parts standing for 28.8 million interactions;
+//   - one interaction (agent-00000, 2026-11-30T23:30Z) and its bucket,
+//     so that LatestData has a newest ended_at: ranges end 2026-12-01.
+//
+// AGENTPULSE_BENCH_AGENTS overrides the 10,000 of the ClickHouse bench.
+const (
+	benchTenant   = "bench"
+	benchModel    = "voice"
+	benchDays     = 90
+	benchInquiry  = 8
+	benchPartitns = 4
+)
+
+var benchEnd = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+func benchAgent(i int) string { return fmt.Sprintf("agent-%05d", i) }
+
+// loadBench applies the benchmark's buckets to w in batches.
+func loadBench(tb testing.TB, w store.Writer, agents int) {
+	tb.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	next := make([]int64, benchPartitns)
+	var pending [benchPartitns][]store.Bucket
+	flush := func(p int) {
+		if len(pending[p]) == 0 {
+			return
+		}
+		if err := w.Apply(ctx, store.Batch{Partition: int32(p), Buckets: pending[p], Next: next[p]}); err != nil {
+			tb.Fatal(err)
+		}
+		pending[p] = pending[p][:0]
+	}
+	first := benchEnd.AddDate(0, 0, -benchDays)
+	for a := range agents {
+		p := a % benchPartitns
+		for d := range benchDays {
+			day := first.AddDate(0, 0, d)
+			for h := 8; h < 16; h++ {
+				x := a*7 + d*13 + h*31
+				s := views.Sums{Volume: 4, HandleSum: float64(4 * (200 + x%300)),
+					PsatN: 4, PsatSum: 4 * (0.5 + float64(x%40)/100), PresN: 4, PresSum: 4 * (0.6 + float64(x%33)/100)}
+				pending[p] = append(pending[p], store.Bucket{BucketKey: store.BucketKey{Tenant: benchTenant, Model: benchModel,
+					Team: fmt.Sprintf("team-%04d", a/10), Agent: benchAgent(a), Inquiry: fmt.Sprintf("inq-%d", (a+d+h)%benchInquiry),
+					Hour: day.Add(time.Duration(h) * time.Hour)}, Partition: int32(p), Sums: s, Version: next[p]})
+				next[p]++
+			}
+		}
+		if len(pending[p]) >= 200_000 {
+			flush(p)
+		}
+	}
+	for p := range benchPartitns {
+		flush(p)
+	}
+	// The newest interaction, so that ranges end at 2026-12-01.
+	pf := func(f float64) *float64 { return &f }
+	it := schemas.Interaction{TenantID: benchTenant, InteractionID: "newest", Revision: 1, Model: benchModel, AgentID: benchAgent(0),
+		TeamID: "team-0000", Inquiry: "inq-0", StartedAt: benchEnd.Add(-35 * time.Minute), EndedAt: benchEnd.Add(-30 * time.Minute),
+		HandleTimeS: 300, PredictedSatisfaction: pf(0.8), PredictedResolution: pf(0.7), Source: "api"}
+	var s views.Sums
+	s.Add(&it)
+	err := w.Apply(ctx, store.Batch{Partition: 0, Records: []store.Record{{Interaction: it, Partition: 0, Offset: next[0]}},
+		Buckets: []store.Bucket{{BucketKey: store.BucketKey{Tenant: benchTenant, Model: benchModel, Team: "team-0000", Agent: benchAgent(0),
+			Inquiry: "inq-0", Hour: benchEnd.Add(-time.Hour)}, Partition: 0, Sums: s, Version: next[0]}}, Next: next[0] + 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("loaded %d agents × %d days: %d bucket parts in %v", agents, benchDays, agents*benchDays*8+1, time.Since(start).Round(time.Millisecond))
+}
+
+// benchPerformance measures the cached performance page over st: the
+// cold first request (one full build), then warm requests for random
+// agents (p50/p99), and OnUpdate of one update into a hot hour. One
+// uncached request is timed for comparison.
+func benchPerformance(b *testing.B, r store.Reader, agents int) {
+	ctx := context.Background()
+	params := views.DefaultParams()
+	sv := storeview.New(r, params, storeview.WithCache(storeview.CacheConfig{}))
+	spec := views.RangeSpec{Preset: views.Preset3M}
+	start := time.Now()
+	if _, err := sv.AgentPerformance(ctx, benchTenant, benchAgent(1), benchModel, spec, views.SortSpec{}); err != nil {
+		b.Fatal(err)
+	}
+	cold := time.Since(start)
+	start = time.Now()
+	if _, err := storeview.New(r, params).AgentPerformance(ctx, benchTenant, benchAgent(2), benchModel, spec, views.SortSpec{}); err != nil {
+		b.Fatal(err)
+	}
+	uncached := time.Since(start)
+	for _, p := range []views.Preset{views.Preset1M, views.Preset1W, views.Preset24H} {
+		if _, err := sv.AgentPerformance(ctx, benchTenant, benchAgent(1), benchModel, views.RangeSpec{Preset: p}, views.SortSpec{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Every agent's current team, remembered by the cache (one scan).
+	start = time.Now()
+	if _, err := sv.TeamAgents(ctx, benchTenant, "team-0000", benchModel, spec); err != nil {
+		b.Fatal(err)
+	}
+	teams := time.Since(start)
+	b.Run("warm", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var lat []time.Duration
+		b.ReportAllocs()
+		for b.Loop() {
+			agent := benchAgent(rng.IntN(agents))
+			t0 := time.Now()
+			perf, err := sv.AgentPerformance(ctx, benchTenant, agent, benchModel, spec, views.SortSpec{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+			if perf.Overall.Volume == 0 {
+				b.Fatalf("%s has no volume", agent)
+			}
+		}
+		reportLatency(b, lat)
+		b.ReportMetric(float64(cold.Milliseconds()), "cold_ms")
+		b.ReportMetric(float64(uncached.Milliseconds()), "uncached_ms")
+		b.ReportMetric(float64(teams.Milliseconds()), "teams_ms")
+	})
+	b.Run("onupdate", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		version := int64(1 << 40)
+		b.ReportAllocs()
+		for b.Loop() {
+			a := rng.IntN(agents)
+			version++
+			u := processor.Update{Tenant: benchTenant, Model: benchModel, Agent: benchAgent(a), Partition: int32(a % benchPartitns), Offset: version,
+				Buckets: []processor.UpdateBucket{{Team: fmt.Sprintf("team-%04d", a/10), Inquiry: "inq-3", Hour: benchEnd.Add(-2 * time.Hour),
+					Sums: views.Sums{Volume: 1 + version%3, HandleSum: 250, PsatN: 1, PsatSum: 0.7, PresN: 1, PresSum: 0.8}, Version: version}}}
+			sv.OnUpdate(ctx, u)
+		}
+	})
+}
+
+func reportLatency(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	q := func(f float64) float64 {
+		return float64(lat[min(len(lat)-1, int(f*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(q(0.50), "p50_ms")
+	b.ReportMetric(q(0.99), "p99_ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// chBench is the ClickHouse store loaded once per process.
+var chBench struct {
+	st     store.Store
+	agents int
+}
+
+// BenchmarkPerformanceClickHouse is DESIGN.md §4's performance page:
+// 10,000 agents × 90 days in ClickHouse (see loadBench). It skips when
+// clickhouse-server is missing; plain `go test` never runs it.
+func BenchmarkPerformanceClickHouse(b *testing.B) {
+	agents := 10_000
+	if s := os.Getenv("AGENTPULSE_BENCH_AGENTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 10 {
+			b.Fatalf("AGENTPULSE_BENCH_AGENTS=%q: want a number ≥ 10", s)
+		}
+		agents = n
+	}
+	if chBench.st == nil {
+		st := openClickHouse(b)
+		loadBench(b, st, agents)
+		chBench.st, chBench.agents = st, agents
+	}
+	benchPerformance(b, chBench.st, chBench.agents)
+}
+
+// BenchmarkPerformanceEmbedded is the same page over the embedded store
+// with 1,000 agents, for comparison.
+func BenchmarkPerformanceEmbedded(b *testing.B) {
+	st := embedded.New()
+	loadBench(b, st, 1000)
+	benchPerformance(b, st, 1000)
+}

@@ -1,0 +1,265 @@
+package storeview
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// metricIdx orders the four metrics in the population indexes.
+var allMetrics = [4]views.Metric{views.MetricAES, views.MetricAHT, views.MetricPSAT, views.MetricPRES}
+
+// scored is one population member's value, ordered by (value, id).
+type scored struct {
+	v  float64
+	id string
+}
+
+func cmpScored(a, b scored) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.id, b.id)) }
+
+// popIndex is a population (members with Volume ≥ MinVolume) kept sorted
+// per metric, ascending: AES as (value, agent id), so the top agent is
+// the first; the other metrics as bare values. It is what labels (ranks
+// by binary search), medians and the top agent need. Values are computed
+// from the member's Sums by views' one expression, so removing a member
+// finds the very bits inserted. An aesOnly index (model-level labels)
+// keeps AES alone.
+type popIndex struct {
+	aes     []scored
+	vals    [3][]float64 // aht, psat, pres
+	aesOnly bool
+}
+
+// update inserts or removes a member's values.
+func (p *popIndex) update(id string, s views.Sums, insert bool, params views.Params) {
+	if s.Volume < params.MinVolume {
+		return
+	}
+	means, ok := s.Means()
+	if !ok {
+		return
+	}
+	e := scored{means.AES(params.Floor), id}
+	at, found := slices.BinarySearchFunc(p.aes, e, cmpScored)
+	switch {
+	case insert && !found:
+		p.aes = slices.Insert(p.aes, at, e)
+	case !insert && found:
+		p.aes = slices.Delete(p.aes, at, at+1)
+	}
+	if p.aesOnly {
+		return
+	}
+	for i, m := range allMetrics[1:] {
+		v, ok := means.Value(m, params.Floor)
+		if !ok {
+			continue
+		}
+		list := p.vals[i]
+		at, found := slices.BinarySearch(list, v)
+		switch {
+		case insert:
+			p.vals[i] = slices.Insert(list, at, v)
+		case found:
+			p.vals[i] = slices.Delete(list, at, at+1)
+		}
+	}
+}
+
+// appendMember appends a member's values without sorting (bulk build;
+// sortAll after).
+func (p *popIndex) appendMember(id string, s views.Sums, params views.Params) {
+	if s.Volume < params.MinVolume {
+		return
+	}
+	means, ok := s.Means()
+	if !ok {
+		return
+	}
+	p.aes = append(p.aes, scored{means.AES(params.Floor), id})
+	if p.aesOnly {
+		return
+	}
+	for i, m := range allMetrics[1:] {
+		if v, ok := means.Value(m, params.Floor); ok {
+			p.vals[i] = append(p.vals[i], v)
+		}
+	}
+}
+
+func (p *popIndex) sortAll() {
+	slices.SortFunc(p.aes, cmpScored)
+	for i := range p.vals {
+		slices.Sort(p.vals[i])
+	}
+}
+
+// at returns the i-th smallest value of m and how many there are.
+func (p *popIndex) at(m views.Metric, i int) float64 {
+	if m == views.MetricAES {
+		return p.aes[i].v
+	}
+	return p.vals[metricIndex(m)-1][i]
+}
+
+func metricIndex(m views.Metric) int {
+	for i, x := range allMetrics {
+		if x == m {
+			return i
+		}
+	}
+	return -1
+}
+
+// size is the population size: every member has an AES.
+func (p *popIndex) size() int { return len(p.aes) }
+
+// count is the number of population members with a value for m.
+func (p *popIndex) count(m views.Metric) int {
+	if m == views.MetricAES {
+		return len(p.aes)
+	}
+	return len(p.vals[metricIndex(m)-1])
+}
+
+// rank is views.Rank of value against the population's values of m: the
+// number of values strictly better.
+func (p *popIndex) rank(value float64, m views.Metric) int {
+	n := p.count(m)
+	if m.LowerIsBetter() {
+		return sort.Search(n, func(j int) bool { return p.at(m, j) >= value })
+	}
+	return n - sort.Search(n, func(j int) bool { return p.at(m, j) > value })
+}
+
+// median is views.Median of the population's values of m.
+func (p *popIndex) median(m views.Metric) (float64, bool) {
+	n := p.count(m)
+	if n == 0 {
+		return 0, false
+	}
+	if n%2 == 1 {
+		return p.at(m, n/2), true
+	}
+	return (p.at(m, n/2-1) + p.at(m, n/2)) / 2, true
+}
+
+// top is views.TopAgent's choice: the lowest AES, ties by smallest id
+// (the AES list's first element).
+func (p *popIndex) top() (string, bool) {
+	if len(p.aes) == 0 {
+		return "", false
+	}
+	return p.aes[0].id, true
+}
+
+// label returns the agent's quartile label for m, views.MemberLabels'
+// rule; ok is false below MinVolume or without a value.
+func (p *popIndex) label(s views.Sums, m views.Metric, params views.Params) (views.Label, bool) {
+	if s.Volume < params.MinVolume {
+		return "", false
+	}
+	v, ok := s.Value(m, params.Floor)
+	if !ok {
+		return "", false
+	}
+	return views.QuartileLabel(p.rank(v, m), p.count(m)), true
+}
+
+// perfFromIndex is views.BuildInquiryPerf with the population given as an
+// index: own is the agent's Sums on the inquiry, topSums the top agent's.
+func perfFromIndex(inquiry string, own views.Sums, pop *popIndex, topSums views.Sums, hasTop bool, all, team views.Sums, agentModelVolume int64, metrics []views.Metric, params views.Params) views.InquiryPerf {
+	perf := views.InquiryPerf{Inquiry: inquiry, Volume: own.Volume}
+	if own.Volume >= params.MinVolume {
+		if v, ok := views.Impact(own, agentModelVolume, all, params.Floor); ok {
+			perf.Impact = &v
+		}
+	}
+	for _, m := range metrics {
+		f := perf.Figure(m)
+		if f == nil {
+			f = new(views.MetricFigure)
+			if m == views.MetricPSAT {
+				perf.PSAT = f
+			} else {
+				perf.PRES = f
+			}
+		}
+		if v, ok := own.Value(m, params.Floor); ok {
+			f.Value = &v
+			if l, ok := pop.label(own, m, params); ok {
+				f.Label = &l
+			}
+		}
+		if v, ok := team.Value(m, params.Floor); ok {
+			f.Team = &v
+		}
+		if hasTop {
+			if v, ok := topSums.Value(m, params.Floor); ok {
+				f.Top = &v
+			}
+		}
+	}
+	return perf
+}
+
+// recommendOrder is views.RecommendMetric's candidate order.
+var recommendOrder = [...]views.Metric{views.MetricAHT, views.MetricPSAT, views.MetricPRES}
+
+// recommendFromIndex is views.RecommendMetric with the population given
+// as an index.
+func recommendFromIndex(agent views.Sums, pop *popIndex, modelMetrics []views.Metric, params views.Params) views.Metric {
+	means, ok := agent.Means()
+	if !ok {
+		return views.MetricAHT
+	}
+	var cands []views.Metric
+	for _, m := range recommendOrder {
+		if m != views.MetricAHT && !views.HasMetric(modelMetrics, m) {
+			continue
+		}
+		if pop.count(m) > 0 {
+			cands = append(cands, m)
+		}
+	}
+	if len(cands) == 0 {
+		return views.MetricAHT
+	}
+	cur := means.AES(params.Floor)
+	best, bestAES := views.Metric(""), cur
+	for _, m := range cands {
+		med, _ := pop.median(m)
+		if aes := withMean(means, m, med).AES(params.Floor); aes < bestAES {
+			best, bestAES = m, aes
+		}
+	}
+	if best != "" {
+		return best
+	}
+	worst, worstShare := views.MetricAHT, -1.0
+	for _, m := range cands {
+		v, ok := means.Value(m, params.Floor)
+		if !ok {
+			continue
+		}
+		if share := float64(pop.rank(v, m)) / float64(pop.count(m)); share > worstShare {
+			worst, worstShare = m, share
+		}
+	}
+	return worst
+}
+
+// withMean returns m with metric's mean replaced by v (views' Means.with).
+func withMean(m views.Means, metric views.Metric, v float64) views.Means {
+	switch metric {
+	case views.MetricAHT:
+		m.AHT = v
+	case views.MetricPSAT:
+		m.PSAT, m.HasPSAT = v, true
+	case views.MetricPRES:
+		m.PRES, m.HasPRES = v, true
+	}
+	return m
+}

@@ -1,0 +1,209 @@
+package storeview
+
+import (
+	"time"
+
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// cellKey is one (inquiry, team) of an agent: the finest grouping any
+// figure needs (team figures group by the bucket's team).
+type cellKey struct{ inquiry, team string }
+
+// cells are one agent's Sums per (inquiry, team) over some hours.
+type cells map[cellKey]views.Sums
+
+func (c cells) add(k cellKey, s views.Sums) {
+	cur := c[k]
+	cur.Merge(s)
+	c[k] = cur
+}
+
+// sub removes s from the cell; a cell left without interactions is
+// deleted, and a float sum whose count reaches zero is reset to an exact
+// zero, so that subtraction leaves no rounding residue behind.
+func (c cells) sub(k cellKey, s views.Sums) {
+	cur := subSums(c[k], s)
+	if cur.Volume <= 0 {
+		delete(c, k)
+		return
+	}
+	c[k] = cur
+}
+
+func subSums(a, b views.Sums) views.Sums {
+	a.Volume -= b.Volume
+	a.HandleSum -= b.HandleSum
+	a.PsatN -= b.PsatN
+	a.PsatSum -= b.PsatSum
+	a.PresN -= b.PresN
+	a.PresSum -= b.PresSum
+	if a.Volume <= 0 {
+		return views.Sums{}
+	}
+	if a.PsatN <= 0 {
+		a.PsatN, a.PsatSum = 0, 0
+	}
+	if a.PresN <= 0 {
+		a.PresN, a.PresSum = 0, 0
+	}
+	return a
+}
+
+// inqAgg is one inquiry's groups over a preset's range.
+type inqAgg struct {
+	all    views.Sums
+	teams  map[string]views.Sums
+	agents map[string]views.Sums // Volume > 0 only
+	pop    popIndex
+}
+
+// presetAgg is everything one preset range of a model needs:
+// sealed[agent] are the agent's cells over the sealed hours [From,
+// hotFrom), cur[agent] over the whole range (sealed plus the hot parts
+// below To); the groups and population indexes are derived from cur.
+type presetAgg struct {
+	rng        views.Range
+	sealed     map[string]cells
+	cur        map[string]cells
+	inq        map[string]*inqAgg
+	agentTotal map[string]views.Sums // Volume > 0 only
+	model      views.Sums
+	modelPop   popIndex // AES over agentTotal: TeamAgents' labels
+}
+
+func newPresetAgg(rng views.Range) *presetAgg {
+	return &presetAgg{rng: rng, sealed: map[string]cells{}, cur: map[string]cells{}, modelPop: popIndex{aesOnly: true}}
+}
+
+func (p *presetAgg) inquiry(name string) *inqAgg {
+	ia := p.inq[name]
+	if ia == nil {
+		ia = &inqAgg{teams: map[string]views.Sums{}, agents: map[string]views.Sums{}}
+		p.inq[name] = ia
+	}
+	return ia
+}
+
+// curCells returns sealed plus the agent's hot parts in [hotFrom, To).
+func (p *presetAgg) curCells(agent string, hot map[partKey]hotPart, hotFrom time.Time) cells {
+	out := cells{}
+	for k, s := range p.sealed[agent] {
+		out[k] = s
+	}
+	lo, hi := max(hotFrom.Unix(), p.rng.From.Unix()), p.rng.To.Unix()
+	for pk, hp := range hot {
+		if pk.hour >= lo && pk.hour < hi && hp.sums.Volume != 0 {
+			out.add(cellKey{pk.inquiry, pk.team}, hp.sums)
+		}
+	}
+	return out
+}
+
+// rebuild recomputes cur from sealed and hot, then every group and index
+// from cur, from scratch (no accumulated rounding).
+func (p *presetAgg) rebuild(hot map[string]map[partKey]hotPart, hotFrom time.Time, params views.Params) {
+	p.cur = make(map[string]cells, len(p.sealed))
+	for agent := range p.sealed {
+		p.cur[agent] = p.curCells(agent, hot[agent], hotFrom)
+	}
+	for agent, parts := range hot {
+		if _, ok := p.cur[agent]; !ok {
+			if c := p.curCells(agent, parts, hotFrom); len(c) > 0 {
+				p.cur[agent] = c
+			}
+		}
+	}
+	p.inq = map[string]*inqAgg{}
+	p.agentTotal = make(map[string]views.Sums, len(p.cur))
+	p.model = views.Sums{}
+	p.modelPop = popIndex{aesOnly: true}
+	for agent, c := range p.cur {
+		if len(c) == 0 {
+			delete(p.cur, agent)
+			continue
+		}
+		var total views.Sums
+		for k, s := range c {
+			ia := p.inquiry(k.inquiry)
+			ia.all.Merge(s)
+			t := ia.teams[k.team]
+			t.Merge(s)
+			ia.teams[k.team] = t
+			a := ia.agents[agent]
+			a.Merge(s)
+			ia.agents[agent] = a
+			total.Merge(s)
+		}
+		p.model.Merge(total)
+		p.agentTotal[agent] = total
+		p.modelPop.appendMember(agent, total, params)
+	}
+	for _, ia := range p.inq {
+		for agent, s := range ia.agents {
+			ia.pop.appendMember(agent, s, params)
+		}
+		ia.pop.sortAll()
+	}
+	p.modelPop.sortAll()
+}
+
+// setAgent replaces the agent's cells with next and moves every group and
+// index by the difference. Old values are removed from the indexes with
+// the Sums they were inserted with, so the very same bits are found.
+func (p *presetAgg) setAgent(agent string, next cells, params views.Params) {
+	prev := p.cur[agent]
+	inquiries := map[string]bool{}
+	for k, s := range prev {
+		ia := p.inquiry(k.inquiry)
+		ia.all = subSums(ia.all, s)
+		ia.teams[k.team] = subSums(ia.teams[k.team], s)
+		if ia.teams[k.team].Volume == 0 {
+			delete(ia.teams, k.team)
+		}
+		inquiries[k.inquiry] = true
+	}
+	var total views.Sums
+	perInquiry := map[string]views.Sums{}
+	for k, s := range next {
+		ia := p.inquiry(k.inquiry)
+		ia.all.Merge(s)
+		t := ia.teams[k.team]
+		t.Merge(s)
+		ia.teams[k.team] = t
+		inquiries[k.inquiry] = true
+		a := perInquiry[k.inquiry]
+		a.Merge(s)
+		perInquiry[k.inquiry] = a
+		total.Merge(s)
+	}
+	for name := range inquiries {
+		ia := p.inq[name]
+		if old, ok := ia.agents[agent]; ok {
+			ia.pop.update(agent, old, false, params)
+			delete(ia.agents, agent)
+		}
+		if s := perInquiry[name]; s.Volume > 0 {
+			ia.agents[agent] = s
+			ia.pop.update(agent, s, true, params)
+		}
+		if ia.all.Volume == 0 && len(ia.agents) == 0 {
+			delete(p.inq, name)
+		}
+	}
+	if old, ok := p.agentTotal[agent]; ok {
+		p.modelPop.update(agent, old, false, params)
+		p.model = subSums(p.model, old)
+		delete(p.agentTotal, agent)
+	}
+	if total.Volume > 0 {
+		p.agentTotal[agent] = total
+		p.modelPop.update(agent, total, true, params)
+		p.model.Merge(total)
+	}
+	if len(next) == 0 {
+		delete(p.cur, agent)
+	} else {
+		p.cur[agent] = next
+	}
+}

@@ -1,0 +1,270 @@
+package storeview
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// cached reports whether spec is answered from the cache.
+func (v *Views) cached(spec views.RangeSpec) bool {
+	return v.cache != nil && !spec.Custom && presetIndex(spec) >= 0
+}
+
+// withPreset resolves spec, brings the model's cache entry to the range
+// and calls fn with the preset's aggregate and the model's metrics under
+// the entry's read lock (fn must not read the store).
+func (v *Views) withPreset(ctx context.Context, tenant, model string, spec views.RangeSpec, fn func(p *presetAgg, metrics []views.Metric)) error {
+	idx := presetIndex(spec)
+	rng, err := v.resolve(ctx, tenant, model, spec)
+	if err != nil {
+		return err
+	}
+	mc := v.cache.get(tenant, model)
+	var allTimeMetrics []views.Metric
+	fetched := false
+	for {
+		if err := mc.prepare(ctx, rng.To); err != nil {
+			return err
+		}
+		mc.mu.RLock()
+		if !mc.ready {
+			mc.mu.RUnlock()
+			continue // a job started after prepare returned: wait for it
+		}
+		p := mc.presets[idx]
+		var metrics []views.Metric
+		switch {
+		case p.model.Volume > 0 && p.model.PsatN > 0 && p.model.PresN > 0:
+			metrics = views.ModelMetrics(p.model)
+		case mc.metricsValid:
+			metrics = mc.metrics
+		case fetched:
+			metrics = allTimeMetrics
+		default:
+			gen := mc.metricsGen
+			mc.mu.RUnlock()
+			ms, err := v.modelMetrics(ctx, tenant, model, views.Sums{})
+			if err != nil {
+				return err
+			}
+			mc.mu.Lock()
+			if gen == mc.metricsGen {
+				mc.metrics, mc.metricsValid = ms, true
+			}
+			mc.mu.Unlock()
+			allTimeMetrics, fetched = ms, true
+			continue
+		}
+		fn(p, metrics)
+		mc.mu.RUnlock()
+		return nil
+	}
+}
+
+// inquiryPerfCached is the agent's InquiryPerf on one inquiry of p.
+func (v *Views) inquiryPerfCached(p *presetAgg, inquiry, agent, team string, metrics []views.Metric) views.InquiryPerf {
+	ia := p.inq[inquiry]
+	if ia == nil {
+		ia = &inqAgg{}
+	}
+	var topSums views.Sums
+	topID, hasTop := ia.pop.top()
+	if hasTop {
+		topSums = ia.agents[topID]
+	}
+	var teamSums views.Sums
+	if team != "" {
+		teamSums = ia.teams[team]
+	}
+	return perfFromIndex(inquiry, ia.agents[agent], &ia.pop, topSums, hasTop, ia.all, teamSums, p.agentTotal[agent].Volume, metrics, v.params)
+}
+
+func (v *Views) performanceCached(ctx context.Context, tenant, agent, model string, spec views.RangeSpec, sort views.SortSpec) (views.Performance, error) {
+	team, _, err := v.TeamOf(ctx, tenant, agent)
+	if err != nil {
+		return views.Performance{}, err
+	}
+	var out views.Performance
+	err = v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, metrics []views.Metric) {
+		p := v.params
+		total := pa.agentTotal[agent]
+		out = views.Performance{
+			Model:        model,
+			Range:        pa.rng,
+			Overall:      total.Figures(p.Floor),
+			TopInquiries: []views.InquiryPerf{},
+			WorkOn:       []views.InquiryPerf{},
+			Inquiries:    []views.InquiryPerf{},
+		}
+		seen := map[string]bool{}
+		byName := make(map[string]views.InquiryPerf)
+		var impacts []views.InquiryImpact
+		for k := range pa.cur[agent] {
+			if seen[k.inquiry] {
+				continue
+			}
+			seen[k.inquiry] = true
+			perf := v.inquiryPerfCached(pa, k.inquiry, agent, team, metrics)
+			out.Inquiries = append(out.Inquiries, perf)
+			byName[k.inquiry] = perf
+			if perf.Impact != nil {
+				impacts = append(impacts, views.InquiryImpact{Inquiry: k.inquiry, Volume: perf.Volume, Impact: *perf.Impact})
+			}
+		}
+		views.SortInquiries(out.Inquiries, sort)
+		top, workOn := views.RankImpacts(impacts, p)
+		for _, name := range top {
+			out.TopInquiries = append(out.TopInquiries, byName[name])
+		}
+		for _, name := range workOn {
+			out.WorkOn = append(out.WorkOn, byName[name])
+		}
+	})
+	return out, err
+}
+
+func (v *Views) inquiryDetailCached(ctx context.Context, tenant, agent, model, inquiry string, spec views.RangeSpec, recentLimit int) (views.InquiryDetail, error) {
+	team, _, err := v.TeamOf(ctx, tenant, agent)
+	if err != nil {
+		return views.InquiryDetail{}, err
+	}
+	var out views.InquiryDetail
+	err = v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, metrics []views.Metric) {
+		ia := pa.inq[inquiry]
+		if ia == nil {
+			ia = &inqAgg{}
+		}
+		out = views.InquiryDetail{
+			InquiryPerf:       v.inquiryPerfCached(pa, inquiry, agent, team, metrics),
+			Model:             model,
+			From:              pa.rng.From,
+			To:                pa.rng.To,
+			RecommendedMetric: recommendFromIndex(ia.agents[agent], &ia.pop, metrics, v.params),
+			Population:        ia.pop.size(),
+		}
+	})
+	if err != nil {
+		return views.InquiryDetail{}, err
+	}
+	out.Recent, err = v.recentIn(ctx, tenant, model, agent, inquiry, views.Range{From: out.From, To: out.To}, recentLimit)
+	if err != nil {
+		return views.InquiryDetail{}, err
+	}
+	return out, nil
+}
+
+func (v *Views) teamAgentsCached(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
+	var agents []string
+	if err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
+		agents = make([]string, 0, len(pa.agentTotal))
+		for id := range pa.agentTotal {
+			agents = append(agents, id)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		teams, err := v.teamsCached(ctx, tenant, agents)
+		if err != nil {
+			return nil, err
+		}
+		var out []views.TeamAgent
+		var missing []string
+		err = v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
+			out = []views.TeamAgent{}
+			missing = missing[:0]
+			for id, total := range pa.agentTotal {
+				t, ok := teams[id]
+				if !ok {
+					missing = append(missing, id)
+					continue
+				}
+				if t != team {
+					continue
+				}
+				ta := views.TeamAgent{AgentID: id, Figures: total.Figures(v.params.Floor)}
+				if l, ok := pa.modelPop.label(total, views.MetricAES, v.params); ok {
+					ta.Label = &l
+				}
+				out = append(out, ta)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(missing) == 0 || attempt == 2 {
+			slices.SortFunc(out, func(a, b views.TeamAgent) int { return cmpString(a.AgentID, b.AgentID) })
+			return out, nil
+		}
+		agents = missing // agents new to the range since the teams were read
+	}
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// teamsCached returns the current team of each agent, from the memo or
+// the store (one scan of the tenant's models when many are unknown).
+func (v *Views) teamsCached(ctx context.Context, tenant string, agents []string) (map[string]string, error) {
+	out := make(map[string]string, len(agents))
+	gens := map[string]uint64{}
+	for _, a := range agents {
+		team, ok, hit, gen := v.cache.teams.get(tenant, a)
+		if hit {
+			if ok {
+				out[a] = team
+			}
+			continue
+		}
+		gens[a] = gen
+	}
+	if len(gens) == 0 {
+		return out, nil
+	}
+	var read map[string]teamDecision
+	if len(gens) > 32 {
+		want := make(map[string]bool, len(gens))
+		for a := range gens {
+			want[a] = true
+		}
+		var err error
+		if read, err = v.teamsDecided(ctx, tenant, "", want); err != nil {
+			return nil, fmt.Errorf("teams of agents: %w", err)
+		}
+	} else {
+		read = map[string]teamDecision{}
+		for a := range gens {
+			m, err := v.teamsDecided(ctx, tenant, a, nil)
+			if err != nil {
+				return nil, err
+			}
+			if d, ok := m[a]; ok {
+				read[a] = d
+			}
+		}
+	}
+	_, overlay := v.r.(*Overlay)
+	for a, gen := range gens {
+		d, ok := read[a]
+		// A team decided by stored interactions is not remembered over an
+		// overlay: the store may not hold the newest one yet, and no
+		// update announces when it does.
+		if !(ok && d.byRecent && overlay) {
+			v.cache.teams.put(tenant, a, d.team, ok, gen)
+		}
+		if ok {
+			out[a] = d.team
+		}
+	}
+	return out, nil
+}
