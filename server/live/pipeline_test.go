@@ -71,7 +71,10 @@ func startPipeline(t testing.TB) *pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv := storeview.New(st, views.DefaultParams())
+	// As cmd/agentpulse wires it: the overlay of updates over the store
+	// and the benchmark cache, fed before the hub.
+	overlay := storeview.NewOverlay(st)
+	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{}))
 	a := api.New(api.Config{Views: sv, Verifier: v})
 	rules, err := live.New(live.Config{Views: sv, API: a})
 	if err != nil {
@@ -85,6 +88,7 @@ func startPipeline(t testing.TB) *pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
+	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
 	r := chi.NewRouter()
 	ih.Routes(r)
@@ -92,8 +96,9 @@ func startPipeline(t testing.TB) *pipeline {
 	hub.Routes(r)
 	srv := httptest.NewServer(r)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 3)
-	for _, run := range []func(context.Context) error{proc.Run, updates.Run, hub.Run} {
+	pruneOverlay := func(ctx context.Context) error { return overlay.Run(ctx, time.Second) }
+	done := make(chan struct{}, 4)
+	for _, run := range []func(context.Context) error{proc.Run, updates.Run, hub.Run, pruneOverlay} {
 		go func() {
 			_ = run(ctx)
 			done <- struct{}{}
@@ -101,7 +106,7 @@ func startPipeline(t testing.TB) *pipeline {
 	}
 	t.Cleanup(func() {
 		cancel()
-		for range 3 {
+		for range 4 {
 			<-done
 		}
 		srv.Close()
