@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // Credentials holds every tenant's secrets for authenticating deliveries:
@@ -190,7 +192,7 @@ func ParseCredentials(data []byte) (*Credentials, error) {
 		path := "tenants." + t
 		s := f.Tenants[t]
 		switch {
-		case !ValidID(t):
+		case !schemas.ValidID(t):
 			p.add(path, "is not a valid tenant id: use 1 to 128 letters, digits, '.', '_', '@' or '-', starting with a letter or digit")
 			continue
 		case s == nil:

@@ -7,20 +7,6 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
-// ValidID reports whether s matches the canonical id pattern of tenant_id,
-// agent_id and team_id: ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$.
-func ValidID(s string) bool {
-	if s == "" || len(s) > schemas.MaxIDLength || !isAlnum(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if !isIDByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // NormalizeID turns a platform's display name ("Billing Team East",
 // "Support / Tier 2", "Équipe Nord") into a canonical id: accented Latin
 // letters are spelled in ASCII ("Equipe"), every run of other characters
@@ -30,7 +16,7 @@ func ValidID(s string) bool {
 // other scripts: give them an id in the mapping's team "map"). Ids that are
 // already valid come back unchanged.
 func NormalizeID(s string) string {
-	if ValidID(s) {
+	if schemas.ValidID(s) {
 		return s
 	}
 	var b strings.Builder
@@ -64,34 +50,6 @@ func NormalizeID(s string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
-}
-
-// ValidInquiry reports whether s is a canonical inquiry: 1 to 128 code
-// points of valid UTF-8 without control characters.
-func ValidInquiry(s string) bool {
-	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > schemas.MaxInquiryLength {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r <= 0x9f {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidModel reports whether s matches ^[a-z][a-z0-9_-]{0,31}$.
-func ValidModel(s string) bool {
-	if s == "" || len(s) > schemas.MaxModelLength || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func isAlnum(c byte) bool {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentpulse/agentpulse/ingest/connectors"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 func TestNormalizeID(t *testing.T) {
@@ -57,10 +58,10 @@ func FuzzNormalizeID(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := connectors.NormalizeID(s)
-		if got != "" && !connectors.ValidID(got) {
+		if got != "" && !schemas.ValidID(got) {
 			t.Fatalf("NormalizeID(%q) = %q is not a valid id", s, got)
 		}
-		if connectors.ValidID(s) && got != s {
+		if schemas.ValidID(s) && got != s {
 			t.Fatalf("valid id %q changed to %q", s, got)
 		}
 		tr := connectors.Truncate(s, 10)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // Mapping holds every tenant's [Rules]: how a platform record becomes a
@@ -105,7 +107,7 @@ func (r *InquiryRule) match(f Fields) (string, bool) {
 		return r.Inquiry, true
 	}
 	v = strings.TrimSpace(v)
-	return v, ValidInquiry(v)
+	return v, schemas.ValidInquiry(v)
 }
 
 // TeamRule says where team_id comes from: the first of Fields that is

@@ -10,6 +10,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // ErrInvalidConfig is matched by every error of [ParseMapping],
@@ -174,7 +176,7 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	slices.Sort(names)
 	for _, t := range names {
 		path := "tenants." + t
-		if !ValidID(t) {
+		if !schemas.ValidID(t) {
 			p.add(path, "is not a valid tenant id: use 1 to 128 letters, digits, '.', '_', '@' or '-', starting with a letter or digit")
 			continue
 		}
@@ -216,7 +218,7 @@ func resolveRules(f *rulesFile, parent *Rules, path string, p *problems) *Rules 
 			switch {
 			case strings.TrimSpace(ch) == "":
 				p.add(path+".channels", "a channel name must not be empty")
-			case !ValidModel(model):
+			case !schemas.ValidModel(model):
 				p.add(cp, "model %q is not valid: use 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter (e.g. \"voice\")", model)
 			default:
 				r.Channels[strings.ToUpper(ch)] = model
@@ -224,7 +226,7 @@ func resolveRules(f *rulesFile, parent *Rules, path string, p *problems) *Rules 
 		}
 	}
 	if f.DefaultModel != nil {
-		if *f.DefaultModel != "" && !ValidModel(*f.DefaultModel) {
+		if *f.DefaultModel != "" && !schemas.ValidModel(*f.DefaultModel) {
 			p.add(path+".default_model", "model %q is not valid: use lower-case letters, digits, '_' or '-', starting with a letter", *f.DefaultModel)
 		}
 		r.DefaultModel = *f.DefaultModel
@@ -232,7 +234,7 @@ func resolveRules(f *rulesFile, parent *Rules, path string, p *problems) *Rules 
 	if f.NoPredictions != nil {
 		r.NoPredictions = make(map[string]bool, len(f.NoPredictions))
 		for i, model := range f.NoPredictions {
-			if !ValidModel(model) {
+			if !schemas.ValidModel(model) {
 				p.add(fmt.Sprintf("%s.no_predictions[%d]", path, i), "model %q is not valid", model)
 			}
 			r.NoPredictions[model] = true
@@ -246,7 +248,7 @@ func resolveRules(f *rulesFile, parent *Rules, path string, p *problems) *Rules 
 			}
 		}
 		if f.Inquiry.Default != "" {
-			if !ValidInquiry(f.Inquiry.Default) {
+			if !schemas.ValidInquiry(f.Inquiry.Default) {
 				p.add(path+".inquiry.default", "must be 1 to 128 characters without control characters")
 			}
 			r.DefaultInquiry = f.Inquiry.Default
@@ -290,7 +292,7 @@ func checkInquiryRule(r *InquiryRule, path string, p *problems) bool {
 	case r.FromValue && r.Inquiry != "":
 		p.add(path, "sets both inquiry and inquiry_from_value; keep one")
 		ok = false
-	case !r.FromValue && !ValidInquiry(r.Inquiry):
+	case !r.FromValue && !schemas.ValidInquiry(r.Inquiry):
 		p.add(path+".inquiry", "must be 1 to 128 characters without control characters (or set inquiry_from_value: true)")
 		ok = false
 	}
@@ -303,13 +305,13 @@ func checkTeam(t *TeamRule, parentDefault, path string, p *problems) TeamRule {
 		checkField(name, fmt.Sprintf("%s.fields[%d]", path, i), p)
 	}
 	for k, v := range t.Map {
-		if !ValidID(v) {
+		if !schemas.ValidID(v) {
 			p.add(path+".map."+k, "team id %q is not valid: use 1 to 128 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", v)
 		}
 	}
 	if out.Default == "" {
 		out.Default = parentDefault
-	} else if !ValidID(out.Default) {
+	} else if !schemas.ValidID(out.Default) {
 		p.add(path+".default", "team id %q is not valid: use 1 to 128 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", out.Default)
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/agentpulse/agentpulse/ingest/connectors"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // fields is a map-backed connectors.Fields.
@@ -269,7 +270,7 @@ func FuzzParseMapping(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if !connectors.ValidModel(got.Model) || !connectors.ValidInquiry(got.Inquiry) || !connectors.ValidID(got.TeamID) {
+			if !schemas.ValidModel(got.Model) || !schemas.ValidInquiry(got.Inquiry) || !schemas.ValidID(got.TeamID) {
 				t.Fatalf("invalid mapping output %+v", got)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -61,12 +62,7 @@ func checkModel(m string) error {
 	if m == "" {
 		return &views.FieldError{Field: "model", Message: "is required (for example model=voice)"}
 	}
-	ok := len(m) <= 32 && m[0] >= 'a' && m[0] <= 'z'
-	for i := 1; ok && i < len(m); i++ {
-		c := m[i]
-		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-'
-	}
-	if !ok {
+	if !schemas.ValidModel(m) {
 		return &views.FieldError{Field: "model", Message: "must be 1 to 32 of the lower-case letters a-z, digits, '_' or '-', starting with a letter; got " + clip(m)}
 	}
 	return nil
@@ -76,13 +72,7 @@ func checkModel(m string) error {
 // the path parameter field: 1 to 128 of A-Z a-z 0-9 . _ @ -, starting
 // with a letter or digit.
 func checkID(field, s string) error {
-	ok := len(s) >= 1 && len(s) <= 128
-	for i := 0; ok && i < len(s); i++ {
-		c := s[i]
-		ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
-			i > 0 && (c == '.' || c == '_' || c == '@' || c == '-')
-	}
-	if !ok {
+	if !schemas.ValidID(s) {
 		return &views.FieldError{Field: field, Message: "must be 1 to 128 of the letters A-Z or a-z, digits, '.', '_', '@' or '-', starting with a letter or digit; got " + clip(s)}
 	}
 	return nil

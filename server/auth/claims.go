@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // Role is what a token's holder may do.
@@ -89,7 +91,7 @@ func (c Claims) Validate() error {
 		return err
 	}
 	for i, t := range c.Teams {
-		if !validID(t) {
+		if !schemas.ValidID(t) {
 			return &ClaimError{Claim: "teams", Err: ErrInvalidClaim,
 				Detail: fmt.Sprintf("entry %d is %s; %s", i, quote(t), idRule)}
 		}
@@ -97,7 +99,7 @@ func (c Claims) Validate() error {
 	return nil
 }
 
-// idRule says in words what validID accepts.
+// idRule says in words what schemas.ValidID accepts.
 const idRule = "want 1 to 128 of the letters A-Z or a-z, digits, '.', '_', '@' or '-', starting with a letter or digit"
 
 // checkID returns a *ClaimError unless v is a valid id.
@@ -105,28 +107,10 @@ func checkID(claim, v string) error {
 	switch {
 	case v == "":
 		return &ClaimError{Claim: claim, Err: ErrMissingClaim}
-	case !validID(v):
+	case !schemas.ValidID(v):
 		return &ClaimError{Claim: claim, Err: ErrInvalidClaim, Detail: quote(v) + "; " + idRule}
 	}
 	return nil
-}
-
-// validID reports whether s matches ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$,
-// the form of tenant_id, agent_id and team_id in the canonical schema.
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case i > 0 && (c == '.' || c == '_' || c == '@' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // quote quotes s for a message, cut to 48 bytes.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -163,10 +164,36 @@ func TestHijackThroughMiddleware(t *testing.T) {
 	if err != nil || !strings.Contains(line, "101") {
 		t.Fatalf("status line %q, %v; want 101", line, err)
 	}
-	srv.Close()
-	if got := testutil.ToFloat64(mustCounter(t, reg, "agentpulse_api_requests_total", "101", "/v1/hijack")); got != 1 {
-		t.Errorf("requests_total{route=/v1/hijack,code=101} = %v, want 1", got)
+	// The handler returns (and is counted) after the client has read the
+	// status line: wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for !counted(reg, "agentpulse_api_requests_total", "101", "/v1/hijack") {
+		if time.Now().After(deadline) {
+			t.Fatal("requests_total{route=/v1/hijack,code=101} never counted")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// counted reports whether the counter name with labels (label-name order)
+// exists and is positive.
+func counted(reg *prometheus.Registry, name string, labels ...string) bool {
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			match := len(m.GetLabel()) == len(labels)
+			for i, lp := range m.GetLabel() {
+				match = match && lp.GetValue() == labels[i]
+			}
+			if match && m.GetCounter().GetValue() > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mustCounter finds the counter name whose label values, in label-name

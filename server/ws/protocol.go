@@ -43,46 +43,17 @@ func ParseChannel(s string) (Channel, error) {
 	}
 	switch kind {
 	case KindAgent, KindTeam, KindPlan:
-		if !validID(id) {
+		if !schemas.ValidID(id) {
 			return Channel{}, fmt.Errorf("channel %s: the %s id must be 1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit", clip(s), kind)
 		}
 	case KindWallboard:
-		if !validModel(id) {
+		if !schemas.ValidModel(id) {
 			return Channel{}, fmt.Errorf("channel %s: the wallboard's model must be 1 to 32 of a-z 0-9 _ -, starting with a letter", clip(s))
 		}
 	default:
 		return Channel{}, fmt.Errorf("channel %s: unknown kind %s, want agent, team, plan or wallboard", clip(s), clip(kind))
 	}
 	return Channel{Kind: kind, ID: id}, nil
-}
-
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case i > 0 && (c == '.' || c == '_' || c == '@' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func validModel(s string) bool {
-	if len(s) == 0 || len(s) > 32 || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // Client operations.

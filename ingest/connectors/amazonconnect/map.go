@@ -138,12 +138,12 @@ func draft(tenant string, c *ctr) (*connectors.Draft, error) {
 // Username that is itself a valid id.
 func agentID(a *agent) (string, error) {
 	if a.ARN != "" {
-		if id := connectors.LastSegment(a.ARN); connectors.ValidID(id) {
+		if id := connectors.LastSegment(a.ARN); schemas.ValidID(id) {
 			return id, nil
 		}
 		return "", fmt.Errorf("Agent.ARN %.80q does not end in a valid agent id", a.ARN)
 	}
-	if connectors.ValidID(a.Username) {
+	if schemas.ValidID(a.Username) {
 		return a.Username, nil
 	}
 	if a.Username == "" {

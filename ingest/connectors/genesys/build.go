@@ -66,7 +66,7 @@ func build(rules *connectors.Rules, tenant string, j join) (*schemas.Interaction
 	if agent == "" && j.acw != nil {
 		agent = j.acw.str("userId")
 	}
-	if !connectors.ValidID(agent) {
+	if !schemas.ValidID(agent) {
 		return nil, fmt.Errorf("userId %.40q is not a valid agent id", agent)
 	}
 	ended := time.UnixMilli(int64(endMs)).UTC()

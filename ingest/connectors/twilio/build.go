@@ -30,7 +30,7 @@ func build(rules *connectors.Rules, tenant string, e *entry) (*schemas.Interacti
 	if agent == "" {
 		agent = comp.get("WorkerSid")
 	}
-	if !connectors.ValidID(agent) {
+	if !schemas.ValidID(agent) {
 		return nil, fmt.Errorf("WorkerSid %.40q is not a valid agent id", agent)
 	}
 	task := acc.get("TaskSid")
