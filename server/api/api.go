@@ -64,15 +64,20 @@ func (a *API) Routes(r chi.Router) {
 		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
 		// Access checks and the figures both need the agent's current
 		// team: read it once per request.
-		r.Use(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				next.ServeHTTP(w, r.WithContext(storeview.WithTeamMemo(r.Context())))
-			})
-		})
+		r.Use(TeamMemo)
 		r.Get("/v1/agents/{agent}/models", a.models)
 		r.Get("/v1/agents/{agent}/performance", a.performance)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}/interactions", a.interactions)
 		r.Get("/v1/teams/{team}/agents", a.teamAgents)
+	})
+}
+
+// TeamMemo is the middleware that lets one request read each agent's
+// current team once (storeview.WithTeamMemo): access checks and figures
+// both need it.
+func TeamMemo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(storeview.WithTeamMemo(r.Context())))
 	})
 }

@@ -35,7 +35,7 @@ func (a *API) agentRequest(w http.ResponseWriter, r *http.Request, mustExist boo
 	if !ok {
 		return c, "", false
 	}
-	agent, err := pathParam(r, "agent")
+	agent, err := PathParam(r, "agent")
 	if err == nil {
 		err = checkID("agent", agent)
 	}
@@ -91,7 +91,7 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inquiry, err := pathParam(r, "inquiry")
+	inquiry, err := PathParam(r, "inquiry")
 	if err == nil {
 		err = checkInquiry(inquiry)
 	}
@@ -123,7 +123,7 @@ func (a *API) teamAgents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	team, err := pathParam(r, "team")
+	team, err := PathParam(r, "team")
 	if err == nil {
 		err = checkID("team", team)
 	}

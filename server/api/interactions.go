@@ -67,7 +67,7 @@ func (a *API) interactions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inquiry, err := pathParam(r, "inquiry")
+	inquiry, err := PathParam(r, "inquiry")
 	if err == nil {
 		err = checkInquiry(inquiry)
 	}

@@ -14,11 +14,11 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// pathParam returns the route parameter name, unescaped. chi matches on
+// PathParam returns the route parameter name, unescaped. chi matches on
 // the escaped path when the request's path has escapes the default
 // encoding would not produce (such as %2F), and then returns the
 // parameter escaped.
-func pathParam(r *http.Request, name string) (string, error) {
+func PathParam(r *http.Request, name string) (string, error) {
 	v := chi.URLParam(r, name)
 	if r.URL.RawPath == "" {
 		return v, nil

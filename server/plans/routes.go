@@ -12,9 +12,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
-	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
 // Routes mounts the plan routes on r, each behind auth.Require admitting
@@ -34,11 +34,7 @@ import (
 func (s *Service) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(s.cfg.Verifier, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
-		r.Use(func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				next.ServeHTTP(w, r.WithContext(storeview.WithTeamMemo(r.Context())))
-			})
-		})
+		r.Use(api.TeamMemo)
 		r.Post("/v1/agents/{agent}/plans", s.handleCreate)
 		r.Get("/v1/agents/{agent}/plans", s.handleList)
 		r.Get("/v1/plans/{id}", s.handleGet)
@@ -55,7 +51,7 @@ func claims(r *http.Request) auth.Claims {
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
-	agent, err := pathParam(r, "agent")
+	agent, err := api.PathParam(r, "agent")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -79,7 +75,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleList(w http.ResponseWriter, r *http.Request) {
-	agent, err := pathParam(r, "agent")
+	agent, err := api.PathParam(r, "agent")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -103,7 +99,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleGet(w http.ResponseWriter, r *http.Request) {
-	id, err := pathParam(r, "id")
+	id, err := api.PathParam(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -117,12 +113,12 @@ func (s *Service) handleGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleAction(w http.ResponseWriter, r *http.Request) {
-	id, err := pathParam(r, "id")
+	id, err := api.PathParam(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	raw, err := pathParam(r, "index")
+	raw, err := api.PathParam(r, "index")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -150,7 +146,7 @@ func (s *Service) handleAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request) {
-	id, err := pathParam(r, "id")
+	id, err := api.PathParam(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -208,20 +204,6 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	return b, true
-}
-
-// pathParam returns the route parameter name, unescaped (chi returns it
-// escaped when the path has escapes such as %2F).
-func pathParam(r *http.Request, name string) (string, error) {
-	v := chi.URLParam(r, name)
-	if r.URL.RawPath == "" {
-		return v, nil
-	}
-	u, err := url.PathUnescape(v)
-	if err != nil {
-		return "", &views.FieldError{Field: name, Message: "is not a valid URL path segment"}
-	}
-	return u, nil
 }
 
 // fieldErrorBody is the 400 answer of a refused input.
