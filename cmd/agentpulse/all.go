@@ -163,20 +163,42 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	return err
 }
 
-// runFeed backfills the simulated history when the interactions topic is
-// empty (the first start on this data dir), then feeds live interactions
-// until ctx ends.
+// runFeed backfills the simulated history unless this data dir has all of
+// it already, then feeds live interactions until ctx ends. A backfill
+// interrupted by a stop resumes at the next start (historyState).
 func runFeed(ctx context.Context, f *allFlags, seeds []string, p *ingest.Producer, log *slog.Logger) error {
-	n, err := broker.Records(ctx, seeds, "interactions")
+	st, ok, err := loadHistoryState(f.ingest.dataDir)
 	if err != nil {
-		return fmt.Errorf("simulated feed: %w", err)
+		return err
 	}
-	if n == 0 {
-		if err := backfillSimulated(ctx, f, p, log); err != nil {
+	switch {
+	case ok && st.Done:
+		log.Info("simulated history already on the broker; not backfilling again", "end", st.End, "days", st.Days)
+	case ok:
+		log.Info("resuming the interrupted backfill of the simulated history; what reached the broker before is counted once", "end", st.End)
+		if err := backfillSimulated(ctx, f, st, p, log); err != nil {
 			return err
 		}
-	} else {
-		log.Info("simulated history already on the broker; not backfilling again", "records", n)
+	default:
+		n, err := broker.Records(ctx, seeds, "interactions")
+		if err != nil {
+			return fmt.Errorf("simulated feed: %w", err)
+		}
+		if n > 0 {
+			log.Info("interactions already on the broker and no simulated history state; not backfilling", "records", n)
+			break
+		}
+		world := simulatedWorld(f)
+		st = historyState{End: world.End, Days: world.Days, Agents: world.Agents}
+		if err := st.save(f.ingest.dataDir); err != nil {
+			return err
+		}
+		if err := backfillSimulated(ctx, f, st, p, log); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
 	}
 	return liveSimulated(ctx, f, p, log)
 }

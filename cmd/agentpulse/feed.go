@@ -22,16 +22,20 @@ func simulatedWorld(f *allFlags) simulator.Config {
 	return cfg
 }
 
-// backfillSimulated produces the simulated history through the producer,
-// a day at a time, each batch durably acknowledged.
-func backfillSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log *slog.Logger) error {
-	gen, err := simulator.New(simulatedWorld(f), 0)
+// backfillSimulated produces the simulated history of st (its period,
+// whatever the flags say now) through the producer, a day at a time, each
+// batch durably acknowledged, and marks st done once all of it is on the
+// broker.
+func backfillSimulated(ctx context.Context, f *allFlags, st historyState, p *ingest.Producer, log *slog.Logger) error {
+	world := simulatedWorld(f)
+	world.End, world.Days, world.Agents = st.End, st.Days, st.Agents
+	gen, err := simulator.New(world, 0)
 	if err != nil {
 		return fmt.Errorf("simulated history: %w", err)
 	}
 	began := time.Now()
 	var sent int
-	log.Info("backfilling the simulated history", "agents", f.simAgents, "days", f.simDays)
+	log.Info("backfilling the simulated history", "agents", st.Agents, "days", st.Days, "end", st.End)
 	_, err = gen.Run(ctx, func(b simulator.Batch) error {
 		for i := 0; i < len(b.Records); i += 20000 {
 			if err := p.Produce(ctx, b.Records[i:min(i+20000, len(b.Records))]); err != nil {
@@ -41,14 +45,21 @@ func backfillSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log
 		sent += len(b.Records)
 		return nil
 	})
-	if err != nil && !errors.Is(err, context.Canceled) {
+	switch {
+	case ctx.Err() != nil:
+		log.Info("backfill of the simulated history interrupted; it resumes at the next start", "interactions", sent)
+		return nil
+	case err != nil:
 		return fmt.Errorf("backfill simulated history: %w", err)
+	}
+	st.Done = true
+	if err := st.save(f.ingest.dataDir); err != nil {
+		return err
 	}
 	log.Info("simulated history backfilled", "interactions", sent, "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 
-// liveSimulated feeds live simulated interactions until ctx ends.
 func liveSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log *slog.Logger) error {
 	live, err := simulator.NewLive(simulator.LiveConfig{World: simulatedWorld(f), Rate: f.simRate})
 	if err != nil {
@@ -65,7 +76,10 @@ func liveSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log *sl
 // printWelcome tells the user where the product listens and hands out
 // ready-to-use tokens on the simulated feed.
 func printWelcome(w io.Writer, f *allFlags) error {
-	fmt.Fprintf(w, "agentpulse is running on http://%s: POST /v1/ingest/interactions, GET /v1/agents/{agent}/performance?model=…, /healthz, /readyz, /metrics\n", f.ingest.addr)
+	fmt.Fprintf(w, "agentpulse is running on http://%s\n", f.ingest.addr)
+	fmt.Fprintln(w, "  API (schemas/openapi.yaml): POST /v1/ingest/interactions, GET /v1/agents/{agent}/performance?model=…, /v1/agents/{agent}/plans, /v1/teams/{team}/agents")
+	fmt.Fprintf(w, "  live updates: ws://%s/v1/ws?access_token=TOKEN, then {\"op\":\"subscribe\",\"channel\":\"agent:agent-0001\"}\n", f.ingest.addr)
+	fmt.Fprintln(w, "  operations: /healthz, /readyz, /metrics")
 	if !f.simulate {
 		fmt.Fprintln(w, "Mint tokens with: agentpulse token --tenant T --sub S --role agent|supervisor|admin|ingest")
 		return nil
