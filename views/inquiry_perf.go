@@ -11,6 +11,10 @@ package views
 func BuildInquiryPerf(inquiry string, own Sums, members []Member, all, team Sums, agentModelVolume int64, metrics []Metric, p Params) InquiryPerf {
 	top, hasTop := TopAgent(members, p)
 	perf := InquiryPerf{Inquiry: inquiry, Volume: own.Volume}
+	if hasTop {
+		id := top.ID
+		perf.TopAgent = &id
+	}
 	if own.Volume >= p.MinVolume {
 		if v, ok := Impact(own, agentModelVolume, all, p.Floor); ok {
 			perf.Impact = &v

@@ -56,6 +56,23 @@ type InquiryPerf struct {
 	// (email).
 	PSAT *MetricFigure `json:"psat"`
 	PRES *MetricFigure `json:"pres"`
+	// TopAgent is who the top agent (the "top" figures) is: shown to
+	// supervisors and admins, hidden from agents (HideTopAgent), absent
+	// when the inquiry has no population.
+	TopAgent *string `json:"top_agent,omitempty"`
+}
+
+// HideTopAgent removes who the top agent is, for an agent's eyes: they
+// see the top agent's figures, not their name.
+func (p *InquiryPerf) HideTopAgent() { p.TopAgent = nil }
+
+// HideTopAgents hides the top agent of every inquiry of p (HideTopAgent).
+func (p *Performance) HideTopAgents() {
+	for _, l := range [][]InquiryPerf{p.TopInquiries, p.WorkOn, p.Inquiries} {
+		for i := range l {
+			l[i].HideTopAgent()
+		}
+	}
 }
 
 // Figure returns the MetricFigure of m, or nil when the model lacks m.

@@ -80,6 +80,9 @@ func (a *API) performance(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if c.Role == auth.RoleAgent {
+		p.HideTopAgents() // agents see the top agent's figures, not who it is
+	}
 	a.writeJSON(w, r, p)
 }
 
@@ -112,6 +115,9 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 	if d.Volume == 0 && d.Population == 0 {
 		a.fail(w, r, notFound("inquiry", "no interactions on inquiry %q by this agent or its population in the range", inquiry))
 		return
+	}
+	if c.Role == auth.RoleAgent {
+		d.HideTopAgent()
 	}
 	a.writeJSON(w, r, d)
 }

@@ -122,6 +122,9 @@ func (l *Live) Snapshot(ctx context.Context, c auth.Claims, ch ws.Channel) (any,
 			if err != nil {
 				return nil, err
 			}
+			if c.Role == auth.RoleAgent {
+				p.HideTopAgents() // as the read API: figures, not who
+			}
 			out.Performance[m.Model] = p
 		}
 		return out, nil

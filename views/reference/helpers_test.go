@@ -45,6 +45,8 @@ func ts(s string) time.Time {
 
 func f64(v float64) *float64 { return &v }
 
+func str(s string) *string { return &s }
+
 func label(l views.Label) *views.Label { return &l }
 
 // params2 uses MinVolume 2 so that hand-computed scenarios stay small.

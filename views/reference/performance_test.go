@@ -41,15 +41,18 @@ func TestAgentPerformanceHandComputed(t *testing.T) {
 		AHT:  views.MetricFigure{Value: f64(200), Label: good, Team: f64(150), Top: f64(100)},
 		PSAT: &views.MetricFigure{Value: f64(.8), Label: good, Team: f64(.9), Top: f64(1)},
 		PRES: &views.MetricFigure{Value: f64(.5), Label: good, Team: f64(.75), Top: f64(1)},
+		// b has the best AES on billing (100).
+		TopAgent: str("b"),
 	}
 	tech := views.InquiryPerf{
 		// a has 1 < MinVolume: no label, no impact. Team T1 on tech is a3
 		// alone; the population is c alone (top).
 		Inquiry: "tech", Volume: 1,
-		AES:  views.MetricFigure{Value: f64(50 / .81), Team: f64(50 / .81), Top: f64(200)},
-		AHT:  views.MetricFigure{Value: f64(50), Team: f64(50), Top: f64(100)},
-		PSAT: &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(.5)},
-		PRES: &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(1)},
+		AES:      views.MetricFigure{Value: f64(50 / .81), Team: f64(50 / .81), Top: f64(200)},
+		AHT:      views.MetricFigure{Value: f64(50), Team: f64(50), Top: f64(100)},
+		PSAT:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(.5)},
+		PRES:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(1)},
+		TopAgent: str("c"),
 	}
 	want := views.Performance{
 		Model: "voice",

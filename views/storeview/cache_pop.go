@@ -170,8 +170,11 @@ func (p *popIndex) label(s views.Sums, m views.Metric, params views.Params) (vie
 
 // perfFromIndex is views.BuildInquiryPerf with the population given as an
 // index: own is the agent's Sums on the inquiry, topSums the top agent's.
-func perfFromIndex(inquiry string, own views.Sums, pop *popIndex, topSums views.Sums, hasTop bool, all, team views.Sums, agentModelVolume int64, metrics []views.Metric, params views.Params) views.InquiryPerf {
+func perfFromIndex(inquiry string, own views.Sums, pop *popIndex, topID string, topSums views.Sums, hasTop bool, all, team views.Sums, agentModelVolume int64, metrics []views.Metric, params views.Params) views.InquiryPerf {
 	perf := views.InquiryPerf{Inquiry: inquiry, Volume: own.Volume}
+	if hasTop {
+		perf.TopAgent = &topID
+	}
 	if own.Volume >= params.MinVolume {
 		if v, ok := views.Impact(own, agentModelVolume, all, params.Floor); ok {
 			perf.Impact = &v

@@ -79,7 +79,7 @@ func (v *Views) inquiryPerfCached(p *presetAgg, inquiry, agent, team string, met
 	if team != "" {
 		teamSums = ia.teams[team]
 	}
-	return perfFromIndex(inquiry, ia.agents[agent], &ia.pop, topSums, hasTop, ia.all, teamSums, p.agentTotal[agent].Volume, metrics, v.params)
+	return perfFromIndex(inquiry, ia.agents[agent], &ia.pop, topID, topSums, hasTop, ia.all, teamSums, p.agentTotal[agent].Volume, metrics, v.params)
 }
 
 func (v *Views) performanceCached(ctx context.Context, tenant, agent, model string, spec views.RangeSpec, sort views.SortSpec) (views.Performance, error) {
