@@ -3,6 +3,7 @@ package storeview_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
@@ -30,7 +33,9 @@ import (
 //   - one interaction (agent-00000, 2026-11-30T23:30Z) and its bucket,
 //     so that LatestData has a newest ended_at: ranges end 2026-12-01.
 //
-// AGENTPULSE_BENCH_AGENTS overrides the 10,000 of the ClickHouse bench.
+// AGENTPULSE_BENCH_AGENTS overrides the 10,000 of the ClickHouse bench;
+// AGENTPULSE_BENCH_CLICKHOUSE_DB names a database an earlier run loaded
+// (on AGENTPULSE_TEST_CLICKHOUSE_ADDR's server), skipping the load.
 const (
 	benchTenant   = "bench"
 	benchModel    = "voice"
@@ -195,9 +200,21 @@ func BenchmarkPerformanceClickHouse(b *testing.B) {
 		agents = n
 	}
 	if chBench.st == nil {
-		st := openClickHouse(b)
-		loadBench(b, st, agents)
-		chBench.st, chBench.agents = st, agents
+		if db := os.Getenv("AGENTPULSE_BENCH_CLICKHOUSE_DB"); db != "" {
+			// A database an earlier run loaded (with the same agent count)
+			// on the server of AGENTPULSE_TEST_CLICKHOUSE_ADDR: skip the load.
+			st, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: []string{chtest.Start(b)}, Database: db,
+				Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = st.Close() })
+			chBench.st, chBench.agents = st, agents
+		} else {
+			st := openClickHouse(b)
+			loadBench(b, st, agents)
+			chBench.st, chBench.agents = st, agents
+		}
 	}
 	benchPerformance(b, chBench.st, chBench.agents)
 }
