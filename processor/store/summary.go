@@ -49,10 +49,10 @@ type Summer interface {
 // the (inquiry, team) of every non-empty part of that hour (a pair may
 // repeat, once per log partition).
 type AgentNewest struct {
-	Agent    string
-	Hour     time.Time
-	Inquiry  []string
-	Team     []string // Team[i] goes with Inquiry[i]
+	Agent   string
+	Hour    time.Time
+	Inquiry []string
+	Team    []string // Team[i] goes with Inquiry[i]
 }
 
 // NewestReader is a Reader that finds every agent's newest hour itself.

@@ -54,12 +54,12 @@ type modelCache struct {
 	building bool          // the running job is a build (busy != nil)
 	buildSeq uint64        // background builds finished
 	buildErr error         // of the last background build
-	ready   bool          // presets agree with to and hotFrom
-	to      time.Time     // the ranges' end (an hour)
-	hotFrom time.Time     // to − HotHours
-	hot     map[string]map[partKey]hotPart
-	dirty   map[string]bool // agents with sealed-hour changes not yet read
-	presets [4]*presetAgg
+	ready    bool          // presets agree with to and hotFrom
+	to       time.Time     // the ranges' end (an hour)
+	hotFrom  time.Time     // to − HotHours
+	hot      map[string]map[partKey]hotPart
+	dirty    map[string]bool // agents with sealed-hour changes not yet read
+	presets  [4]*presetAgg
 
 	metrics      []views.Metric // all-time metrics when metricsValid
 	metricsValid bool
