@@ -126,14 +126,18 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer srv.close()
-	// Ready when the broker answers, the store answers, and the processor
-	// owns partitions and is within readyLag records of their ends.
+	// Ready when the broker answers, the store answers, the read views
+	// are warmed up, and the processor owns partitions and is within
+	// readyLag records of their ends.
 	ready := func(ctx context.Context) error {
 		if err := producer.Ping(ctx); err != nil {
 			return fmt.Errorf("broker: %w", err)
 		}
 		if _, err := st.Checkpoint(ctx, 0); err != nil {
 			return fmt.Errorf("store: %w", err)
+		}
+		if err := srv.ready(ctx); err != nil {
+			return err
 		}
 		return proc.Ready(ctx, readyLag)
 	}

@@ -80,12 +80,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer srv.close()
-	// Ready when the store answers.
+	// Ready when the store answers and the read views are warmed up.
 	ready := func(ctx context.Context) error {
 		if _, err := st.Checkpoint(ctx, 0); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		return nil
+		return srv.ready(ctx)
 	}
 	http := httpserver.New(httpserver.Config{Addr: hf.addr, Mount: []func(chi.Router){srv.routes}, Ready: ready, Gatherer: reg, Logger: log})
 

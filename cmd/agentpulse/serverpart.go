@@ -56,7 +56,11 @@ type serverDeps struct {
 // messages) and to the plans (live Now).
 func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (*serverPart, error) {
 	overlay := storeview.NewOverlay(d.store)
-	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: d.reg}))
+	// A request whose model is still being built waits at most BuildWait,
+	// then gets 503 + Retry-After while the build goes on (views.Run
+	// builds every model at start, so only a server's first seconds or a
+	// rebuild see it).
+	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: d.reg, BuildWait: 2 * time.Second}))
 	readAPI := api.New(api.Config{Views: sv, Verifier: d.verifier, Logger: d.log})
 	planStore, closePlans, err := openPlanStore(ctx, d.store, d.seeds, d.log)
 	if err != nil {
@@ -101,9 +105,10 @@ func (p *serverPart) planChannel(ctx context.Context, c auth.Claims, id string) 
 	return live.PlansChannel(p.plans)(ctx, c, id)
 }
 
-// run runs the feed, the overlay's pruning, the hub and the plans'
-// workers and sweeper.
+// run runs the feed, the overlay's pruning, the cache's warm-up, the hub
+// and the plans' workers and sweeper.
 func (p *serverPart) run(ctx context.Context, g *errgroup.Group) {
+	g.Go(func() error { return p.views.Run(ctx) })
 	g.Go(func() error {
 		if err := p.overlay.Run(ctx, time.Second); err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("update overlay: %w", err)
@@ -113,6 +118,15 @@ func (p *serverPart) run(ctx context.Context, g *errgroup.Group) {
 	g.Go(func() error { return p.updates.Run(ctx) })
 	g.Go(func() error { return p.hub.Run(ctx) })
 	g.Go(func() error { return p.plans.Run(ctx) })
+}
+
+// ready is nil once the benchmark cache's first warm-up pass has ended
+// (every tenant model built, teams learned): part of /readyz.
+func (p *serverPart) ready(ctx context.Context) error {
+	if err := p.views.Ready(ctx); err != nil {
+		return fmt.Errorf("read views: %w", err)
+	}
+	return nil
 }
 
 // close releases the plan store's broker client, after run has returned.

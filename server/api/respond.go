@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
 // PathParam returns the route parameter name, unescaped. chi matches on
@@ -47,7 +48,8 @@ func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 }
 
 // fail answers err: a *views.FieldError with 400 and its field,
-// views.ErrNoData with 404 naming model, an *apiError with its status, a
+// views.ErrNoData with 404 naming model, storeview.ErrWarming with 503 and
+// Retry-After, an *apiError with its status, a
 // request whose context ended with 503, anything else (a store failure)
 // with a logged 500 that does not leak the cause.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -60,6 +62,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		auth.WriteError(w, ae.status, ae.msg, ae.field)
 	case errors.Is(err, views.ErrNoData):
 		auth.WriteError(w, http.StatusNotFound, "no data for this model in this tenant", "model")
+	case errors.Is(err, storeview.ErrWarming):
+		// The model's figures are being built (a server that just started,
+		// or a rebuild); the build goes on and a retry is answered fast.
+		w.Header().Set("Retry-After", "5")
+		auth.WriteError(w, http.StatusServiceUnavailable, "figures for this model are being prepared, retry shortly", "")
 	case r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		a.log.DebugContext(r.Context(), "request ended before its answer", "path", r.URL.Path, "error", err)
 		auth.WriteError(w, http.StatusServiceUnavailable, "the request was cancelled or timed out", "")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/views"
@@ -45,23 +46,37 @@ type rangeAgg struct {
 // key first and then the keys gives the same Sums up to float rounding.
 func (v *Views) aggregate(ctx context.Context, q store.BucketQuery, agent, team string) (rangeAgg, error) {
 	ra := rangeAgg{inquiries: map[string]*inquiryAgg{}}
-	err := v.r.Buckets(ctx, q, func(b store.Bucket) error {
-		ra.model.Merge(b.Sums)
-		if b.Agent == agent {
-			ra.agentTotal.Merge(b.Sums)
+	add := func(agentID, inquiry, cellTeam string, s views.Sums) {
+		ra.model.Merge(s)
+		if agentID == agent {
+			ra.agentTotal.Merge(s)
 		}
-		ia := ra.inquiries[b.Inquiry]
+		ia := ra.inquiries[inquiry]
 		if ia == nil {
 			ia = newInquiryAgg()
-			ra.inquiries[b.Inquiry] = ia
+			ra.inquiries[inquiry] = ia
 		}
-		ia.all.Merge(b.Sums)
-		if team != "" && b.Team == team {
-			ia.team.Merge(b.Sums)
+		ia.all.Merge(s)
+		if team != "" && cellTeam == team {
+			ia.team.Merge(s)
 		}
-		mergeInto(ia.agents, b.Agent, b.Sums)
-		return nil
-	})
+		mergeInto(ia.agents, agentID, s)
+	}
+	var err error
+	if q.Team == "" && q.Inquiry == "" {
+		// Every group is a sum of (agent, inquiry, team) cells: let the
+		// store merge the parts.
+		sq := store.SumQuery{Tenant: q.Tenant, Model: q.Model, Agent: q.Agent, To: q.To, Starts: []time.Time{q.From}}
+		err = v.sumCells(ctx, sq, func(c store.CellSums) error {
+			add(c.Agent, c.Inquiry, c.Team, c.Sums[0])
+			return nil
+		})
+	} else {
+		err = v.r.Buckets(ctx, q, func(b store.Bucket) error {
+			add(b.Agent, b.Inquiry, b.Team, b.Sums)
+			return nil
+		})
+	}
 	if err != nil {
 		return rangeAgg{}, fmt.Errorf("read buckets of tenant %q model %q: %w", q.Tenant, q.Model, err)
 	}
@@ -72,11 +87,21 @@ func (v *Views) aggregate(ctx context.Context, q store.BucketQuery, agent, team 
 func (v *Views) agentSums(ctx context.Context, q store.BucketQuery) (map[string]*views.Sums, views.Sums, error) {
 	out := map[string]*views.Sums{}
 	var total views.Sums
-	err := v.r.Buckets(ctx, q, func(b store.Bucket) error {
-		total.Merge(b.Sums)
-		mergeInto(out, b.Agent, b.Sums)
-		return nil
-	})
+	var err error
+	if q.Team == "" && q.Inquiry == "" {
+		sq := store.SumQuery{Tenant: q.Tenant, Model: q.Model, Agent: q.Agent, To: q.To, Starts: []time.Time{q.From}}
+		err = v.sumCells(ctx, sq, func(c store.CellSums) error {
+			total.Merge(c.Sums[0])
+			mergeInto(out, c.Agent, c.Sums[0])
+			return nil
+		})
+	} else {
+		err = v.r.Buckets(ctx, q, func(b store.Bucket) error {
+			total.Merge(b.Sums)
+			mergeInto(out, b.Agent, b.Sums)
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, views.Sums{}, fmt.Errorf("read buckets of tenant %q model %q: %w", q.Tenant, q.Model, err)
 	}

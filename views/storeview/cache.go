@@ -3,6 +3,7 @@ package storeview
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,18 @@ type CacheConfig struct {
 	// per agent by updates); beyond it an arbitrary one is forgotten.
 	// Default 200,000.
 	MaxTeams int
+	// BuildWait is how long a request waits for its entry's build (the
+	// first, or one after an eviction or a jump of the range end) before
+	// failing with ErrWarming, which the API answers with 503 and
+	// Retry-After; the build goes on in the background. 0 waits as long as
+	// the request's context allows (the request itself builds).
+	BuildWait time.Duration
+	// BuildTimeout bounds a background build (default 10 minutes).
+	BuildTimeout time.Duration
+	// WarmInterval is how often Run looks for entries to build or bring
+	// up to date (a range end that moved, late data to re-read), besides
+	// at start and after an eviction. Default 30 s.
+	WarmInterval time.Duration
 	// Registerer, when set, registers the cache's metrics.
 	Registerer prometheus.Registerer
 }
@@ -47,6 +60,12 @@ func (c CacheConfig) withDefaults() CacheConfig {
 	}
 	if c.MaxTeams <= 0 {
 		c.MaxTeams = 200_000
+	}
+	if c.BuildTimeout <= 0 {
+		c.BuildTimeout = 10 * time.Minute
+	}
+	if c.WarmInterval <= 0 {
+		c.WarmInterval = 30 * time.Second
 	}
 	return c
 }
@@ -72,11 +91,18 @@ type cache struct {
 	tick   uint64
 
 	teams teamMemo
+
+	// The warm-up (Run).
+	builds  atomic.Uint64 // entries built, ever
+	poke    chan struct{} // asks Run for a pass
+	warmed  atomic.Bool   // the first pass has ended
+	warmMu  sync.Mutex
+	warmErr error // of the last pass
 }
 
 func newCache(v *Views, cfg CacheConfig) *cache {
 	return &cache{v: v, cfg: cfg, metrics: newCacheMetrics(cfg.Registerer), models: map[modelKey]*modelCache{},
-		teams: teamMemo{max: cfg.MaxTeams, m: map[[2]string]*teamEntry{}}}
+		teams: teamMemo{max: cfg.MaxTeams, m: map[[2]string]*teamEntry{}}, poke: make(chan struct{}, 1)}
 }
 
 func (c *cache) hotSpan() time.Duration { return time.Duration(c.cfg.HotHours) * time.Hour }
@@ -100,6 +126,7 @@ func (c *cache) get(tenant, model string) *modelCache {
 			}
 			delete(c.models, oldest)
 			c.metrics.evictions.Inc()
+			c.pokeWarmer()
 		}
 		mc = newModelCache(c, tenant, model)
 		c.models[k] = mc
@@ -136,36 +163,49 @@ func (v *Views) OnUpdate(ctx context.Context, u processor.Update) {
 	}
 }
 
-// teamMemo remembers agents' current teams. An entry is written only if
-// no update for the agent arrived while its team was read (gen).
+// teamMemo remembers agents' current teams. An entry is written by put
+// only if no update for the agent arrived while its team was read (gen),
+// by learn only if none arrived since the tenant-wide read began (clock).
 type teamMemo struct {
-	mu  sync.Mutex
-	max int
-	m   map[[2]string]*teamEntry
+	mu        sync.Mutex
+	max       int
+	m         map[[2]string]*teamEntry
+	clock     uint64 // ticks at every invalidation and eviction
+	evictedAt uint64 // clock at the last eviction
 }
 
 type teamEntry struct {
-	team  string
-	ok    bool
-	valid bool
-	gen   uint64
+	team      string
+	ok        bool
+	valid     bool
+	gen       uint64
+	changedAt uint64 // clock at the agent's last invalidation
 }
 
-// get returns the remembered team, or the generation to pass to put.
-func (t *teamMemo) get(tenant, agent string) (team string, ok, hit bool, gen uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.m[[2]string{tenant, agent}]
+// entry returns the agent's entry, creating it (and forgetting an
+// arbitrary one beyond max). t.mu is held.
+func (t *teamMemo) entry(k [2]string) *teamEntry {
+	e := t.m[k]
 	if e == nil {
 		if len(t.m) >= t.max {
 			for k := range t.m { // an arbitrary victim
 				delete(t.m, k)
 				break
 			}
+			t.clock++
+			t.evictedAt = t.clock
 		}
 		e = &teamEntry{}
-		t.m[[2]string{tenant, agent}] = e
+		t.m[k] = e
 	}
+	return e
+}
+
+// get returns the remembered team, or the generation to pass to put.
+func (t *teamMemo) get(tenant, agent string) (team string, ok, hit bool, gen uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entry([2]string{tenant, agent})
 	return e.team, e.ok, e.valid, e.gen
 }
 
@@ -177,11 +217,37 @@ func (t *teamMemo) put(tenant, agent, team string, ok bool, gen uint64) {
 	}
 }
 
+// now is the clock to pass to learn, taken before reading teams.
+func (t *teamMemo) now() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.clock
+}
+
+// learn remembers a team read by a read that began at clock start,
+// unless the agent was invalidated since (or may have been: an eviction
+// since forgets who was).
+func (t *teamMemo) learn(tenant, agent, team string, start uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := [2]string{tenant, agent}
+	e := t.m[k]
+	if (e != nil && e.changedAt > start) || (e == nil && t.evictedAt > start) {
+		return
+	}
+	if e == nil {
+		e = t.entry(k)
+	}
+	e.team, e.ok, e.valid = team, true, true
+	e.gen++ // a put in flight from before is stale
+}
+
 func (t *teamMemo) invalidate(tenant, agent string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if e := t.m[[2]string{tenant, agent}]; e != nil {
-		e.valid = false
-		e.gen++
-	}
+	t.clock++
+	e := t.entry([2]string{tenant, agent})
+	e.valid = false
+	e.gen++
+	e.changedAt = t.clock
 }

@@ -49,14 +49,17 @@ type modelCache struct {
 	c             *cache
 	tenant, model string
 
-	mu      sync.RWMutex
-	busy    chan struct{} // closed when the running job ends; nil when idle
-	ready   bool          // presets agree with to and hotFrom
-	to      time.Time     // the ranges' end (an hour)
-	hotFrom time.Time     // to − HotHours
-	hot     map[string]map[partKey]hotPart
-	dirty   map[string]bool // agents with sealed-hour changes not yet read
-	presets [4]*presetAgg
+	mu       sync.RWMutex
+	busy     chan struct{} // closed when the running job ends; nil when idle
+	building bool          // the running job is a build (busy != nil)
+	buildSeq uint64        // background builds finished
+	buildErr error         // of the last background build
+	ready    bool          // presets agree with to and hotFrom
+	to       time.Time     // the ranges' end (an hour)
+	hotFrom  time.Time     // to − HotHours
+	hot      map[string]map[partKey]hotPart
+	dirty    map[string]bool // agents with sealed-hour changes not yet read
+	presets  [4]*presetAgg
 
 	metrics      []views.Metric // all-time metrics when metricsValid
 	metricsValid bool
@@ -99,6 +102,9 @@ func (mc *modelCache) apply(u *processor.Update) {
 	}
 	if sealed {
 		mc.dirty[u.Agent] = true
+		if len(mc.dirty) == mc.c.cfg.MaxAgentRereads+1 {
+			mc.c.pokeWarmer() // rebuild in the background, not in a request
+		}
 	}
 	if changed && mc.ready {
 		params := mc.c.v.params
@@ -135,26 +141,59 @@ func (mc *modelCache) maxSlide() time.Duration {
 
 // prepare brings the presets to the range end to (single-flight: one
 // goroutine runs a job, the others wait for it) and re-reads dirty
-// agents once. No lock is held while the store is read.
+// agents once. No lock is held while the store is read. A request waits
+// for a build at most CacheConfig.BuildWait (see prepareWait).
 func (mc *modelCache) prepare(ctx context.Context, to time.Time) error {
+	return mc.prepareWait(ctx, to, mc.c.cfg.BuildWait)
+}
+
+// prepareWait is prepare waiting at most buildWait for a build (0: as
+// long as ctx allows). With buildWait > 0 a build runs in the
+// background, detached from ctx, so that a request that gives up does
+// not cancel it; the request then fails with ErrWarming.
+func (mc *modelCache) prepareWait(ctx context.Context, to time.Time, buildWait time.Duration) error {
 	rereadDone := false
+	var deadline <-chan time.Time
+	if buildWait > 0 {
+		t := time.NewTimer(buildWait)
+		defer t.Stop()
+		deadline = t.C
+	}
 	mc.mu.Lock()
 	for {
 		if mc.busy != nil {
-			ch := mc.busy
+			ch, building, seq := mc.busy, mc.building, mc.buildSeq
 			mc.mu.Unlock()
+			var timeout <-chan time.Time
+			if building {
+				timeout = deadline
+			}
 			select {
 			case <-ch:
+			case <-timeout:
+				mc.c.metrics.refused.Inc()
+				return fmt.Errorf("cache of tenant %q model %q: %w", mc.tenant, mc.model, ErrWarming)
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 			mc.mu.Lock()
+			if mc.buildSeq != seq && mc.buildErr != nil && !mc.ready {
+				err := mc.buildErr
+				mc.mu.Unlock()
+				return fmt.Errorf("cache of tenant %q model %q: %w", mc.tenant, mc.model, err)
+			}
 			continue
 		}
 		var err error
 		switch {
 		case !mc.ready || to.Sub(mc.to) > mc.maxSlide():
+			if buildWait > 0 {
+				mc.buildInBackground(ctx, to)
+				continue // wait for it, at most buildWait
+			}
+			mc.building = true
 			err = mc.run(ctx, func(ctx context.Context) error { return mc.build(ctx, to) })
+			mc.building = false
 		case to.Before(mc.to):
 			// A request resolved before a slide, or the model's latest
 			// data moved back (a correction): ask the store again.
@@ -191,6 +230,25 @@ func (mc *modelCache) prepare(ctx context.Context, to time.Time) error {
 	}
 }
 
+// buildInBackground starts a build to the end to as the single flight,
+// in its own goroutine, with ctx's values but not its cancellation
+// (bounded by CacheConfig.BuildTimeout). mc.mu is held.
+func (mc *modelCache) buildInBackground(ctx context.Context, to time.Time) {
+	ch := make(chan struct{})
+	mc.busy, mc.building = ch, true
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mc.c.cfg.BuildTimeout)
+	go func() {
+		defer cancel()
+		mc.mu.Lock()
+		defer mc.mu.Unlock()
+		err := mc.build(ctx, to)
+		mc.buildErr = err
+		mc.buildSeq++
+		mc.busy, mc.building = nil, false
+		close(ch)
+	}()
+}
+
 // run runs job as the single flight: mc.mu is held on entry and on
 // return; job releases it around store reads.
 func (mc *modelCache) run(ctx context.Context, job func(context.Context) error) error {
@@ -211,40 +269,14 @@ func (mc *modelCache) build(ctx context.Context, to time.Time) error {
 	hotFrom := mc.hotFrom
 	clear(mc.dirty) // the scan below reads them (updates reach the overlay first)
 	var rngs [4]views.Range
-	from := to
 	for i := range presets {
 		rngs[i] = presetRange(i, to)
-		from = minTime(from, rngs[i].From)
 	}
 	mc.mu.Unlock()
-	sealed := [4]map[string]cells{}
-	for i := range sealed {
-		sealed[i] = map[string]cells{}
-	}
-	var hotRead []store.Bucket
-	q := store.BucketQuery{Tenant: mc.tenant, Model: mc.model, From: from, To: allTime.to}
-	err := mc.c.v.r.Buckets(ctx, q, func(b store.Bucket) error {
-		if !b.Hour.Before(hotFrom) {
-			hotRead = append(hotRead, b)
-			return nil
-		}
-		k := cellKey{b.Inquiry, b.Team}
-		for i := range rngs {
-			if b.Hour.Before(rngs[i].From) {
-				continue
-			}
-			c := sealed[i][b.Agent]
-			if c == nil {
-				c = cells{}
-				sealed[i][b.Agent] = c
-			}
-			c.add(k, b.Sums)
-		}
-		return nil
-	})
+	sealed, hotRead, err := mc.readPresets(ctx, rngs, hotFrom)
 	mc.mu.Lock()
 	if err != nil {
-		return fmt.Errorf("read buckets: %w", err)
+		return err
 	}
 	mc.mergeHot(hotRead)
 	mc.dropHotBefore(hotFrom)
@@ -257,7 +289,43 @@ func (mc *modelCache) build(ctx context.Context, to time.Time) error {
 	}
 	mc.ready = true
 	mc.c.metrics.builds.Inc()
+	mc.c.builds.Add(1)
 	return nil
+}
+
+// readPresets reads what a build needs: per preset and agent the cells
+// of the sealed hours [rngs[i].From, hotFrom), summed by the store per
+// (agent, inquiry, team) in one query (store.Summer), and the parts of
+// the hot hours from hotFrom on, part by part.
+func (mc *modelCache) readPresets(ctx context.Context, rngs [4]views.Range, hotFrom time.Time) ([4]map[string]cells, []store.Bucket, error) {
+	sealed := [4]map[string]cells{}
+	for i := range sealed {
+		sealed[i] = map[string]cells{}
+	}
+	q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, To: hotFrom, Starts: make([]time.Time, len(rngs))}
+	for i := range rngs {
+		q.Starts[i] = rngs[i].From
+	}
+	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
+		k := cellKey{cs.Inquiry, cs.Team}
+		for i := range rngs {
+			if cs.Sums[i].Volume == 0 {
+				continue
+			}
+			c := sealed[i][cs.Agent]
+			if c == nil {
+				c = cells{}
+				sealed[i][cs.Agent] = c
+			}
+			c.add(k, cs.Sums[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return sealed, nil, fmt.Errorf("sum sealed buckets: %w", err)
+	}
+	hot, err := mc.readHours(ctx, hotFrom, allTime.to)
+	return sealed, hot, err
 }
 
 // mergeHot merges parts read from the store into hot (higher version
@@ -390,25 +458,26 @@ func (mc *modelCache) reread(ctx context.Context) error {
 	clear(mc.dirty)
 	hotFrom := mc.hotFrom
 	var rngs [4]views.Range
-	from := hotFrom
 	for i, p := range mc.presets {
 		rngs[i] = p.rng
-		from = minTime(from, p.rng.From)
 	}
 	mc.mu.Unlock()
 	read := make([][4]cells, len(agents))
 	var err error
 	for ai, agent := range agents {
-		q := store.BucketQuery{Tenant: mc.tenant, Model: mc.model, Agent: agent, From: from, To: hotFrom}
-		err = mc.c.v.r.Buckets(ctx, q, func(b store.Bucket) error {
+		q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, Agent: agent, To: hotFrom, Starts: make([]time.Time, len(rngs))}
+		for i := range rngs {
+			q.Starts[i] = rngs[i].From
+		}
+		err = mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
 			for i := range rngs {
-				if b.Hour.Before(rngs[i].From) {
+				if cs.Sums[i].Volume == 0 {
 					continue
 				}
 				if read[ai][i] == nil {
 					read[ai][i] = cells{}
 				}
-				read[ai][i].add(cellKey{b.Inquiry, b.Team}, b.Sums)
+				read[ai][i].add(cellKey{cs.Inquiry, cs.Team}, cs.Sums[i])
 			}
 			return nil
 		})

@@ -138,7 +138,7 @@ func (v *Views) modelSummary(ctx context.Context, tenant, agent, model string) (
 	var volume int64
 	q := store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: allTime.from, To: allTime.to}
 	err = v.r.Buckets(ctx, q, func(b store.Bucket) error {
-		n.add(model, b)
+		n.add(model, b.Hour, b.Inquiry, b.Team)
 		if rng.Contains(b.Hour) {
 			volume += b.Volume
 		}

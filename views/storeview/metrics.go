@@ -10,6 +10,9 @@ type cacheMetrics struct {
 	rereads   prometheus.Counter
 	evictions prometheus.Counter
 	updates   prometheus.Counter
+	refused   prometheus.Counter
+	warmups   prometheus.Counter
+	warmed    prometheus.Gauge
 }
 
 func newCacheMetrics(reg prometheus.Registerer) *cacheMetrics {
@@ -22,9 +25,13 @@ func newCacheMetrics(reg prometheus.Registerer) *cacheMetrics {
 		rereads:   c("agent_rereads_total", "Agents whose sealed hours were read again after a late update or correction."),
 		evictions: c("evictions_total", "(tenant, model) entries dropped as least recently used."),
 		updates:   c("updates_total", "Processor updates fed to OnUpdate."),
+		refused:   c("refused_total", "Requests answered ErrWarming: their entry was still building after CacheConfig.BuildWait."),
+		warmups:   c("warmups_total", "Passes of the warm-up (Run) over every (tenant, model) with data."),
+		warmed: prometheus.NewGauge(prometheus.GaugeOpts{Name: "agentpulse_storeview_cache_warmed",
+			Help: "1 once the first warm-up pass has built every (tenant, model) entry and learned the teams, else 0."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.builds, m.slides, m.rereads, m.evictions, m.updates)
+		reg.MustRegister(m.builds, m.slides, m.rereads, m.evictions, m.updates, m.refused, m.warmups, m.warmed)
 	}
 	return m
 }

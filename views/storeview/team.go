@@ -20,14 +20,14 @@ type newest struct {
 
 type cell struct{ model, inquiry, team string }
 
-func (n *newest) add(model string, b store.Bucket) {
+func (n *newest) add(model string, hour time.Time, inquiry, team string) {
 	switch {
-	case n.hour.IsZero() || b.Hour.After(n.hour):
-		n.hour, n.cells = b.Hour, n.cells[:0]
-	case b.Hour.Before(n.hour):
+	case n.hour.IsZero() || hour.After(n.hour):
+		n.hour, n.cells = hour, n.cells[:0]
+	case hour.Before(n.hour):
 		return
 	}
-	n.cells = append(n.cells, cell{model, b.Inquiry, b.Team})
+	n.cells = append(n.cells, cell{model, inquiry, team})
 }
 
 // TeamOf returns the agent's current team: the team_id of their newest
@@ -105,17 +105,18 @@ func (v *Views) teamsDecided(ctx context.Context, tenant, agent string, want map
 	}
 	byAgent := map[string]*newest{}
 	for _, model := range models {
-		q := store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: allTime.from, To: allTime.to}
-		err := v.r.Buckets(ctx, q, func(b store.Bucket) error {
-			if want != nil && !want[b.Agent] {
+		err := v.newestOf(ctx, tenant, model, agent, func(a store.AgentNewest) error {
+			if want != nil && !want[a.Agent] {
 				return nil
 			}
-			n := byAgent[b.Agent]
+			n := byAgent[a.Agent]
 			if n == nil {
 				n = new(newest)
-				byAgent[b.Agent] = n
+				byAgent[a.Agent] = n
 			}
-			n.add(model, b)
+			for i := range a.Inquiry {
+				n.add(model, a.Hour, a.Inquiry[i], a.Team[i])
+			}
 			return nil
 		})
 		if err != nil {

@@ -44,10 +44,14 @@
 // dropping not-yet-merged duplicates with LIMIT 1 BY; Checkpoint takes
 // max(next_offset). Merges only make these cheaper.
 //
-// FINAL is not used. It is correct only while the filter on a non-key
-// column (volume != 0) stays out of PREWHERE, which runs before rows
-// collapse (checked on 18.16: with PREWHERE an older non-empty version of
-// an emptied bucket comes back); and it merges on one thread at read time.
+// Buckets does not use FINAL. FINAL is correct only while the filter on a
+// non-key column (volume != 0) stays out of PREWHERE, which runs before
+// rows collapse (checked on 18.16: with PREWHERE an older non-empty
+// version of an emptied bucket comes back); and it merges on one thread
+// at read time. SumBuckets (store.Summer) does use it, with only
+// sorting-key columns in WHERE and the empty-part condition inside sumIf:
+// over a whole model it beats argMax per part by 5× (see summary.go),
+// because it never hashes millions of string keys.
 // Measured on 18.16 with 1,000,000 interactions (988,560 buckets) loaded
 // (BenchmarkBuckets): right after the load, parts unmerged and the machine
 // busy, a model's 330,069 buckets over 90 days took 1.32 s with argMax

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Restart", func(t *testing.T, open func(t *testing.T) store.Store) { testRestart(t, open, o.durable) }},
 		{"Concurrency", testConcurrency},
 		{"Random", testRandom},
+		{"Summaries", testSummaries},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open) })

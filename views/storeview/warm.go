@@ -1,0 +1,175 @@
+package storeview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// ErrWarming is returned (wrapped) by a cached figure whose (tenant,
+// model) entry is still being built after CacheConfig.BuildWait: the
+// answer would otherwise wait for a scan of the model. The API answers
+// it with 503 and Retry-After; the build goes on in the background and
+// a retry a few seconds later is answered from the cache.
+var ErrWarming = errors.New("figures are being prepared, retry shortly")
+
+// errNotWarmed is Ready's answer before the first warm-up pass ends.
+var errNotWarmed = errors.New("benchmark cache warming up")
+
+// Run keeps the benchmark cache warm until ctx ends, then returns nil.
+// At start, and then every CacheConfig.WarmInterval and after an entry
+// is evicted or marked for a rebuild (many late updates), it makes one
+// pass (Warm): the entries of every (tenant, model) with data are built
+// or brought up to date one at a time, so that requests do not wait for
+// a build, and the tenants' current teams are learned. Without WithCache
+// it returns at once. Ready reports when the first pass has ended.
+func (v *Views) Run(ctx context.Context) error {
+	c := v.cache
+	if c == nil {
+		return nil
+	}
+	t := time.NewTicker(c.cfg.WarmInterval)
+	defer t.Stop()
+	for {
+		_ = v.Warm(ctx) // kept for Ready; the next pass tries again
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-c.poke:
+		}
+	}
+}
+
+// Warm makes one warm-up pass (see Run) and returns the errors met; an
+// entry that failed to build is built on demand later. The first pass
+// that could list the (tenant, model) pairs makes Ready answer nil.
+//
+// The pairs come from the Reader when it is a store.ModelsLister (both
+// stores are, and an Overlay over one): sorted by tenant then model, at
+// most CacheConfig.MaxModels of them (beyond, entries would evict each
+// other; raise MaxModels). Without a lister there is nothing to warm.
+func (v *Views) Warm(ctx context.Context) error {
+	c := v.cache
+	if c == nil {
+		return nil
+	}
+	c.metrics.warmups.Inc()
+	err := v.warm(ctx)
+	c.warmMu.Lock()
+	c.warmErr = err
+	c.warmMu.Unlock()
+	return err
+}
+
+func (v *Views) warm(ctx context.Context) error {
+	c := v.cache
+	ml, ok := v.r.(store.ModelsLister)
+	if !ok {
+		c.setWarmed()
+		return nil
+	}
+	pairs, err := ml.TenantModels(ctx)
+	if err != nil {
+		return fmt.Errorf("warm-up: list tenant models: %w", err)
+	}
+	if len(pairs) > c.cfg.MaxModels {
+		pairs = pairs[:c.cfg.MaxModels]
+	}
+	builds := c.buildCount()
+	var errs []error
+	var tenants []string
+	for _, p := range pairs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !slices.Contains(tenants, p.Tenant) {
+			tenants = append(tenants, p.Tenant)
+		}
+		latest, err := v.LatestData(ctx, p.Tenant, p.Model)
+		if errors.Is(err, views.ErrNoData) {
+			continue // buckets without interactions yet: nothing to show
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("warm-up: %w", err))
+			continue
+		}
+		to := views.FloorHour(latest).Add(time.Hour)
+		if err := c.get(p.Tenant, p.Model).prepareWait(ctx, to, 0); err != nil {
+			errs = append(errs, fmt.Errorf("warm-up: %w", err))
+		}
+	}
+	// Teams at the first pass and after builds (a rebuilt entry usually
+	// follows a burst of updates, which forgot teams).
+	if !c.warmed.Load() || c.buildCount() != builds {
+		for _, tenant := range tenants {
+			if err := v.learnTeams(ctx, tenant); err != nil {
+				errs = append(errs, fmt.Errorf("warm-up: %w", err))
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	c.setWarmed()
+	return errors.Join(errs...)
+}
+
+// Ready returns nil once the first warm-up pass has ended (at once
+// without WithCache), else an error saying the cache is warming up, with
+// the last pass's error if any: for /readyz.
+func (v *Views) Ready(context.Context) error {
+	c := v.cache
+	if c == nil || c.warmed.Load() {
+		return nil
+	}
+	c.warmMu.Lock()
+	defer c.warmMu.Unlock()
+	if c.warmErr != nil {
+		return fmt.Errorf("%w: %w", errNotWarmed, c.warmErr)
+	}
+	return errNotWarmed
+}
+
+// Warmed reports whether the first warm-up pass has ended (true without
+// WithCache).
+func (v *Views) Warmed() bool { return v.Ready(context.Background()) == nil }
+
+func (c *cache) setWarmed() {
+	c.warmed.Store(true)
+	c.metrics.warmed.Set(1)
+}
+
+func (c *cache) buildCount() uint64 { return c.builds.Load() }
+
+// pokeWarmer asks Run for a pass soon; it never blocks.
+func (c *cache) pokeWarmer() {
+	select {
+	case c.poke <- struct{}{}:
+	default:
+	}
+}
+
+// learnTeams reads the current team of every agent of the tenant (one
+// pass over each model, store.NewestReader) into the team memo, except
+// agents updated since the read began.
+func (v *Views) learnTeams(ctx context.Context, tenant string) error {
+	start := v.cache.teams.now()
+	ds, err := v.teamsDecided(ctx, tenant, "", nil)
+	if err != nil {
+		return fmt.Errorf("teams of tenant %q: %w", tenant, err)
+	}
+	_, overlay := v.r.(*Overlay)
+	for agent, d := range ds {
+		if d.byRecent && overlay {
+			continue // see teamsCached
+		}
+		v.cache.teams.learn(tenant, agent, d.team, start)
+	}
+	return nil
+}
