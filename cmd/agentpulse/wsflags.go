@@ -34,7 +34,7 @@ func (f *wsFlags) hub(sv *storeview.Views, a *api.API, v auth.TokenVerifier, reg
 		return nil, err
 	}
 	return ws.New(ws.Config{
-		Verifier: v, Authorize: rules.Authorize, Snapshot: rules.Snapshot,
+		Verifier: v, Authorize: rules.Authorize, Snapshot: rules.Snapshot, ScoreData: live.ScoreData(sv),
 		AllowedOrigins: splitList(f.allowedOrigins), MaxQueueBytes: f.maxQueueBytes, MaxSubscriptions: f.maxSubscriptions,
 		Logger: log, Registerer: reg,
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/ws"
@@ -162,4 +163,19 @@ func (l *Live) Snapshot(ctx context.Context, c auth.Claims, ch ws.Channel) (any,
 		return l.cfg.Plan(ctx, c, ch.ID)
 	}
 	return nil, fmt.Errorf("channel kind %q: %w", ch.Kind, ws.ErrNotFound)
+}
+
+// ScoreData returns the ws.ScoreDataFunc of score messages: what the
+// update changed (ws.DefaultScoreData) plus, when the figures cache has
+// them without reading the store, the agent's new overall figures over
+// the default range (storeview.Views.CachedAgentFigures). It never blocks
+// the updates feed on the store.
+func ScoreData(sv *storeview.Views) ws.ScoreDataFunc {
+	return func(_ context.Context, u processor.Update) (any, error) {
+		d := ws.DefaultScoreData(u)
+		if f, rng, ok := sv.CachedAgentFigures(u.Tenant, u.Agent, u.Model, views.RangeSpec{}); ok {
+			d.Figures, d.FiguresRange = &f, &rng
+		}
+		return d, nil
+	}
 }

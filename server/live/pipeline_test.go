@@ -40,6 +40,7 @@ var groups atomic.Int64
 type pipeline struct {
 	srv       *httptest.Server
 	hub       *ws.Hub
+	views     *storeview.Views
 	ingestTok string
 	seq       atomic.Int64
 }
@@ -80,7 +81,7 @@ func startPipeline(t testing.TB) *pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub, err := ws.New(ws.Config{Verifier: v, Authorize: rules.Authorize, Snapshot: rules.Snapshot, MaxQueueBytes: 64 << 20})
+	hub, err := ws.New(ws.Config{Verifier: v, Authorize: rules.Authorize, Snapshot: rules.Snapshot, ScoreData: live.ScoreData(sv), MaxQueueBytes: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func startPipeline(t testing.TB) *pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &pipeline{srv: srv, hub: hub, ingestTok: tok}
+	return &pipeline{srv: srv, hub: hub, views: sv, ingestTok: tok}
 }
 
 // interaction returns a new canonical interaction of agent as NDJSON,
@@ -207,4 +208,54 @@ func TestEndToEndScore(t *testing.T) {
 		return
 	}
 	t.Fatal("no score message within 30 s")
+}
+
+// TestScoreFiguresFromTheCache: once the figures cache is warm, every
+// score message carries the agent's new overall figures over the default
+// range, exact (hand-computed: every interaction of the harness has
+// handle time 300 s, psat 0.8 and pres 0.9), without a store read.
+func TestScoreFiguresFromTheCache(t *testing.T) {
+	p := startPipeline(t)
+	c := p.dial(t, auth.Claims{Tenant: "acme", Subject: "ag-2", Role: auth.RoleAgent})
+	subscribe(t, c, "agent:ag-2")
+	sent := 0
+	// The feed starts at the topic's end once it has fetched its offsets:
+	// post until the first score arrives.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, body := p.interaction("ag-2", "team-1")
+		p.post(t, body)
+		sent++
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		var m serverMsg
+		if err := c.ReadJSON(&m); err == nil && m.Type == ws.TypeScore {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no score message within 30 s")
+		}
+	}
+	if err := p.views.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, body := p.interaction("ag-2", "team-1")
+		p.post(t, body)
+		sent++
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var m serverMsg
+		for m.Type != ws.TypeScore {
+			if err := c.ReadJSON(&m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := m.Data.Figures
+		if f == nil || m.Data.FiguresRange == nil {
+			t.Fatalf("score message without figures after the warm-up: %+v", m.Data)
+		}
+		aes := 300 / (0.8 * 0.9)
+		if f.Volume < int64(sent-1) || f.Volume > int64(sent) || *f.AHT != 300 || !views.AlmostEqual(*f.AES, aes) {
+			t.Fatalf("figures %+v (volume %d) after %d interactions, want volume %d, AHT 300, AES %g", f, f.Volume, sent, sent, aes)
+		}
+	}
 }

@@ -32,6 +32,8 @@ type ScoreData struct {
 	// default range, when the ScoreDataFunc can get them cheaply (a
 	// figures cache); omitted otherwise.
 	Figures *views.Figures `json:"figures,omitempty"`
+	// FiguresRange is the range Figures are over (present with Figures).
+	FiguresRange *views.Range `json:"figures_range,omitempty"`
 }
 
 // ScoreBucket is one changed hour bucket of the agent.
