@@ -3,10 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log/slog"
-
-	"github.com/go-chi/chi/v5"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agentpulse/agentpulse/server/httpmw"
 )
@@ -31,21 +27,4 @@ func (f *apiFlags) validate() error {
 		return &usageError{fmt.Sprintf("--api-max-body-bytes: must be at least 1, got %d", f.maxBody)}
 	}
 	return nil
-}
-
-// guarded returns one mount that installs the admission limits and the
-// request metrics in front of every mount in routes.
-func (f *apiFlags) guarded(reg prometheus.Registerer, log *slog.Logger, routes ...func(chi.Router)) (func(chi.Router), error) {
-	limits, err := httpmw.New(httpmw.Config{RatePerSecond: f.rate, MaxBodyBytes: f.maxBody, Registerer: reg, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	return func(r chi.Router) {
-		r.Group(func(r chi.Router) {
-			r.Use(limits.Handler)
-			for _, mount := range routes {
-				mount(r)
-			}
-		})
-	}, nil
 }

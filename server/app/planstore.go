@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store/planlog"
 )
 
-// openPlanStore returns where coaching plans are kept: ClickHouse's plans
-// tables with --store clickhouse; with the embedded store, its in-memory
+// OpenPlanStore returns where coaching plans are kept: ClickHouse's plans
+// tables with a ClickHouse store; with the embedded store, its in-memory
 // plans kept durable on the broker's "plans" topic (replayed now). close
 // releases what it opened.
-func openPlanStore(ctx context.Context, st store.Store, seeds []string, log *slog.Logger) (ps store.PlanStore, close func(), err error) {
+func OpenPlanStore(ctx context.Context, st store.Store, seeds []string, log *slog.Logger) (ps store.PlanStore, close func(), err error) {
 	if mem, ok := st.(*embedded.Store); ok {
 		l, err := planlog.Open(ctx, planlog.Config{Brokers: seeds, Logger: log}, mem)
 		if err != nil {

@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/server/api"
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/server/feed"
+	"github.com/agentpulse/agentpulse/server/httpmw"
+	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/plans"
+	"github.com/agentpulse/agentpulse/server/ws"
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/storeview"
+)
+
+// Config configures New. Store, Plans, Brokers and Verifier are required.
+type Config struct {
+	// Store is where the processor writes; the server reads it.
+	Store store.Store
+	// Plans keeps coaching plans (OpenPlanStore).
+	Plans store.PlanStore
+	// Brokers are the seed brokers of the "updates" topic.
+	Brokers []string
+	// Verifier checks bearer tokens.
+	Verifier auth.TokenVerifier
+	// Limits are the admission limits of the API, plans and websocket
+	// routes (rate, body size); their Registerer is Registerer.
+	Limits httpmw.Config
+	// WS configures the hub: AllowedOrigins, MaxQueueBytes and
+	// MaxSubscriptions are taken from it; the rest is wired here.
+	WS ws.Config
+	// BuildWait is how long a request waits for the figures cache of its
+	// model to be built before it is answered 503 + Retry-After (the
+	// build goes on). Default 2 s.
+	BuildWait time.Duration
+	// Mount adds routes outside the API limits (the web dashboard's
+	// static files).
+	Mount []func(chi.Router)
+	// Registerer receives every part's metrics. Nil: none.
+	Registerer prometheus.Registerer
+	// Logger receives the parts' logs. Nil: discard.
+	Logger *slog.Logger
+}
+
+// Server is the assembled client-facing server.
+type Server struct {
+	overlay *storeview.Overlay
+	views   *storeview.Views
+	readAPI *api.API
+	plans   *plans.Service
+	hub     *ws.Hub
+	updates *feed.Feed
+	routes  []func(chi.Router)
+}
+
+// ErrConfig is returned by New when a required field is missing.
+var ErrConfig = errors.New("app: Store, Plans, Brokers and Verifier are required")
+
+// New builds the parts; nothing runs yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Plans == nil || len(cfg.Brokers) == 0 || cfg.Verifier == nil {
+		return nil, ErrConfig
+	}
+	if cfg.BuildWait <= 0 {
+		cfg.BuildWait = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	reg := cfg.Registerer
+	overlay := storeview.NewOverlay(cfg.Store)
+	// views.Run builds every model at start, so only a server's first
+	// seconds or a rebuild make a request wait (then 503).
+	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait}))
+	readAPI := api.New(api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger})
+	s := &Server{overlay: overlay, views: sv, readAPI: readAPI}
+	rules, err := live.New(live.Config{Views: sv, API: readAPI, Plan: s.planChannel})
+	if err != nil {
+		return nil, err
+	}
+	hub, err := ws.New(ws.Config{
+		Verifier: cfg.Verifier, Authorize: rules.Authorize, Snapshot: rules.Snapshot, ScoreData: live.ScoreData(sv),
+		AllowedOrigins: cfg.WS.AllowedOrigins, MaxQueueBytes: cfg.WS.MaxQueueBytes, MaxSubscriptions: cfg.WS.MaxSubscriptions,
+		Logger: cfg.Logger, Registerer: reg,
+	})
+	if err != nil {
+		return nil, err
+	}
+	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		for _, c := range planSvc.Collectors() {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("plans metrics: %w", err)
+			}
+		}
+	}
+	updates, err := feed.New(feed.Config{Brokers: cfg.Brokers, Logger: cfg.Logger, Registerer: reg})
+	if err != nil {
+		return nil, err
+	}
+	updates.Handle(sv.OnUpdate)
+	updates.Handle(hub.OnUpdate)
+	updates.Handle(func(ctx context.Context, u processor.Update) {
+		// OnUpdate never blocks: a full queue drops the update, counted
+		// (agentpulse_plans_updates_dropped_total); the next read or
+		// sweep recomputes Now from the store anyway.
+		_ = planSvc.OnUpdate(ctx, u)
+	})
+	limits := cfg.Limits
+	limits.Registerer, limits.Logger = reg, cfg.Logger
+	guard, err := httpmw.New(limits)
+	if err != nil {
+		return nil, err
+	}
+	s.plans, s.hub, s.updates = planSvc, hub, updates
+	s.routes = append([]func(chi.Router){func(r chi.Router) {
+		r.Group(func(r chi.Router) {
+			r.Use(guard.Handler)
+			readAPI.Routes(r)
+			planSvc.Routes(r)
+			hub.Routes(r)
+		})
+	}}, cfg.Mount...)
+	return s, nil
+}
+
+// planChannel serves plan:{id} from the plan service.
+func (s *Server) planChannel(ctx context.Context, c auth.Claims, id string) (any, error) {
+	return live.PlansChannel(s.plans)(ctx, c, id)
+}
+
+// Routes mounts every route of the server on r.
+func (s *Server) Routes(r chi.Router) {
+	for _, m := range s.routes {
+		m(r)
+	}
+}
+
+// Views returns the figures the server answers from.
+func (s *Server) Views() *storeview.Views { return s.views }
+
+// Run runs the feed, the overlay's pruning, the cache's warm-up, the hub
+// and the plans' workers and sweeper until ctx ends or one of them fails.
+func (s *Server) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.views.Run(ctx) })
+	g.Go(func() error {
+		if err := s.overlay.Run(ctx, time.Second); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("update overlay: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return s.updates.Run(ctx) })
+	g.Go(func() error { return s.hub.Run(ctx) })
+	g.Go(func() error { return s.plans.Run(ctx) })
+	return g.Wait()
+}
+
+// Ready is nil once the figures cache's first warm-up pass has ended
+// (every tenant model built, teams learned): part of /readyz.
+func (s *Server) Ready(ctx context.Context) error {
+	if err := s.views.Ready(ctx); err != nil {
+		return fmt.Errorf("read views: %w", err)
+	}
+	return nil
+}
