@@ -15,6 +15,7 @@ import (
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/server/dashboard"
 )
 
 // readyLag is how many unfolded records /readyz tolerates.
@@ -121,7 +122,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log}, &f.api, &f.ws)
+	tokens, err := demoTokens(&f)
+	if err != nil {
+		return err
+	}
+	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
@@ -158,7 +164,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if f.simulate {
 		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
 	}
-	if err := printWelcome(stdout, &f); err != nil {
+	if err := printWelcome(stdout, &f, tokens); err != nil {
 		return err
 	}
 	log.Info("agentpulse running", "http_addr", f.ingest.addr, "brokers", seeds, "store", f.store.kind, "simulate", f.simulate)

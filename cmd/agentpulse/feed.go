@@ -12,6 +12,7 @@ import (
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/server/dashboard"
 )
 
 // simulatedWorld is the contact center `all --simulate` feeds: one tenant,
@@ -73,24 +74,20 @@ func liveSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log *sl
 	return nil
 }
 
-// printWelcome tells the user where the product listens and hands out
-// ready-to-use tokens on the simulated feed.
-func printWelcome(w io.Writer, f *allFlags) error {
-	fmt.Fprintf(w, "agentpulse is running on http://%s\n", f.ingest.addr)
-	fmt.Fprintln(w, "  API (schemas/openapi.yaml): POST /v1/ingest/interactions, GET /v1/agents/{agent}/performance?model=…, /v1/agents/{agent}/plans, /v1/teams/{team}/agents")
-	fmt.Fprintf(w, "  live updates: ws://%s/v1/ws?access_token=TOKEN, then {\"op\":\"subscribe\",\"channel\":\"agent:agent-0001\"}\n", f.ingest.addr)
-	fmt.Fprintln(w, "  operations: /healthz, /readyz, /metrics")
+// demoTokens are the ready-to-use tokens of the simulated feed: an
+// agent, a supervisor, an admin (offered on the dashboard's sign-in page
+// too) and an ingest client. Nil without --simulate.
+func demoTokens(f *allFlags) ([]dashboard.DemoToken, error) {
 	if !f.simulate {
-		fmt.Fprintln(w, "Mint tokens with: agentpulse token --tenant T --sub S --role agent|supervisor|admin|ingest")
-		return nil
+		return nil, nil
 	}
 	v, err := f.ingest.verifier()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	world := simulatedWorld(f)
-	tenant := simulator.TenantIDs(world.Tenants)[0]
-	tokens := []struct {
+	tenant := simulator.TenantIDs(simulatedWorld(f).Tenants)[0]
+	var out []dashboard.DemoToken
+	for _, t := range []struct {
 		who string
 		c   auth.Claims
 	}{
@@ -98,15 +95,44 @@ func printWelcome(w io.Writer, f *allFlags) error {
 		{"supervisor of team-01", auth.Claims{Tenant: tenant, Subject: "lead-01", Role: auth.RoleSupervisor, Teams: []string{"team-01"}}},
 		{"admin", auth.Claims{Tenant: tenant, Subject: "admin", Role: auth.RoleAdmin}},
 		{"ingest", auth.Claims{Tenant: tenant, Subject: "feed", Role: auth.RoleIngest}},
-	}
-	fmt.Fprintf(w, "Simulated contact center %q: %d agents, %d days of history, %.0f live interactions/s.\n", tenant, f.simAgents, f.simDays, f.simRate)
-	fmt.Fprintln(w, "Tokens (valid 30 days):")
-	for _, t := range tokens {
+	} {
 		tok, err := auth.Mint(v.Secret, t.c, 30*24*time.Hour)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(w, "  %-22s %s\n", t.who, tok)
+		out = append(out, dashboard.DemoToken{Who: t.who, Role: string(t.c.Role), Token: tok})
+	}
+	return out, nil
+}
+
+// dashboardTokens are the demo tokens the sign-in page offers: those of
+// a dashboard role.
+func dashboardTokens(all []dashboard.DemoToken) []dashboard.DemoToken {
+	var out []dashboard.DemoToken
+	for _, t := range all {
+		if t.Role != string(auth.RoleIngest) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// printWelcome tells the user where the product listens and hands out
+// ready-to-use tokens on the simulated feed.
+func printWelcome(w io.Writer, f *allFlags, tokens []dashboard.DemoToken) error {
+	fmt.Fprintf(w, "agentpulse is running: open the dashboard at http://%s/\n", f.ingest.addr)
+	fmt.Fprintln(w, "  API (schemas/openapi.yaml): POST /v1/ingest/interactions, GET /v1/agents/{agent}/performance?model=…, /v1/agents/{agent}/plans, /v1/teams/{team}/agents")
+	fmt.Fprintf(w, "  live updates: ws://%s/v1/ws?access_token=TOKEN, then {\"op\":\"subscribe\",\"channel\":\"agent:agent-0001\"}\n", f.ingest.addr)
+	fmt.Fprintln(w, "  operations: /healthz, /readyz, /metrics")
+	if !f.simulate {
+		fmt.Fprintln(w, "Mint tokens with: agentpulse token --tenant T --sub S --role agent|supervisor|admin|ingest")
+		return nil
+	}
+	fmt.Fprintf(w, "Simulated contact center %q: %d agents, %d days of history, %.0f live interactions/s.\n",
+		simulator.TenantIDs(simulatedWorld(f).Tenants)[0], f.simAgents, f.simDays, f.simRate)
+	fmt.Fprintln(w, "Tokens (valid 30 days; the dashboard's sign-in page offers the first three):")
+	for _, t := range tokens {
+		fmt.Fprintf(w, "  %-22s %s\n", t.Who, t.Token)
 	}
 	return nil
 }

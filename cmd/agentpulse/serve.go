@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/ingest/broker"
+	"github.com/agentpulse/agentpulse/server/dashboard"
 	"github.com/agentpulse/agentpulse/server/httpserver"
 )
 
@@ -75,7 +76,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log}, &af, &wf)
+	dash := dashboard.New(dashboard.Config{})
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	g, gctx := errgroup.WithContext(ctx)
 	srv.run(gctx, g)
 	g.Go(func() error { return http.Run(gctx) })
-	fmt.Fprintf(stdout, "agentpulse server on http://%s: GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
+	fmt.Fprintf(stdout, "agentpulse server on http://%s: the dashboard at /, GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
 	log.Info("agentpulse server running", "http_addr", hf.addr, "brokers", seeds, "clickhouse", sf.chAddr)
 	err = g.Wait()
 	log.Info("agentpulse server stopped")

@@ -31,6 +31,8 @@ type serverDeps struct {
 	verifier auth.TokenVerifier
 	reg      *prometheus.Registry
 	log      *slog.Logger
+	// mount adds routes outside the API limits (the dashboard).
+	mount func(chi.Router)
 }
 
 // buildServer opens the plan store and assembles the server.
@@ -43,6 +45,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		Store: d.store, Plans: planStore, Brokers: d.seeds, Verifier: d.verifier,
 		Limits:     httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
 		WS:         ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions},
+		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})
 	if err != nil {

@@ -146,7 +146,9 @@ func (s *Server) planChannel(ctx context.Context, c auth.Claims, id string) (any
 // Routes mounts every route of the server on r.
 func (s *Server) Routes(r chi.Router) {
 	for _, m := range s.routes {
-		m(r)
+		if m != nil {
+			m(r)
+		}
 	}
 }
 

@@ -1,0 +1,235 @@
+// Package apptest starts the whole product inside one test process, on
+// real parts: the embedded Kafka-protocol broker, the processor over the
+// embedded store, and one HTTP server with the ingest endpoint, the read
+// API, plans, the websocket hub and the web dashboard, fed with a
+// simulated contact center's history ending at the current hour (so that
+// coaching plans, which look at the 3 months before now, have data).
+// Browser and end-to-end tests use it; it is not part of the product.
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/agentpulse/agentpulse/ingest"
+	"github.com/agentpulse/agentpulse/ingest/broker"
+	"github.com/agentpulse/agentpulse/ingest/simulator"
+	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/server/app"
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/server/dashboard"
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/reference"
+)
+
+// Secret signs the product's tokens in tests.
+var Secret = []byte("apptest-secret-apptest-secret-32b")
+
+// Options sizes the simulated contact center. Zero values: 24 agents in
+// teams of 8, 21 days, seed 1.
+type Options struct {
+	Agents, TeamSize, Days int
+	Seed                   int64
+	// DemoTokens offers the demo tokens on the sign-in page (GET
+	// /v1/demo/tokens), as `agentpulse all --simulate` does.
+	DemoTokens bool
+}
+
+// Product is a running product.
+type Product struct {
+	// URL is the HTTP server's base URL (http://127.0.0.1:port).
+	URL string
+	// Tenant is the simulated tenant ("acme").
+	Tenant string
+	// History is every interaction of the simulated history.
+	History []schemas.Interaction
+	// Server is the assembled server (its Views answer the API).
+	Server   *app.Server
+	producer *ingest.Producer
+	seq      atomic.Int64
+}
+
+var groups atomic.Int64
+
+// Start starts the product for tb and returns once the history is folded
+// and the figures cache is warm. Everything stops when tb ends.
+func Start(tb testing.TB, opt Options) *Product {
+	tb.Helper()
+	if opt.Agents == 0 {
+		opt.Agents = 24
+	}
+	if opt.TeamSize == 0 {
+		opt.TeamSize = 8
+	}
+	if opt.Days == 0 {
+		opt.Days = 21
+	}
+	if opt.Seed == 0 {
+		opt.Seed = 1
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	b, err := broker.StartEmbedded(broker.EmbeddedConfig{Addr: "127.0.0.1:0", Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(b.Close)
+	seeds := []string{b.Addr()}
+	ctx := context.Background()
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: 4, UpdatesPartitions: 4}); err != nil {
+		tb.Fatal(err)
+	}
+	st := embedded.New()
+	proc, err := processor.New(processor.Config{Brokers: seeds, Group: fmt.Sprintf("apptest-%d", groups.Add(1)), FlushInterval: 50 * time.Millisecond, Logger: quiet}, st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(producer.Close)
+	v := auth.Verifier{Secret: Secret}
+	ih, err := ingest.NewHTTPHandler(ingest.HTTPConfig{}, producer, v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	planStore, closePlans, err := app.OpenPlanStore(ctx, st, seeds, quiet)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(closePlans)
+
+	cfg := simulator.DefaultConfig(time.Now().UTC().Truncate(time.Hour))
+	cfg.Agents, cfg.TeamSize, cfg.Days, cfg.Seed = opt.Agents, opt.TeamSize, opt.Days, opt.Seed
+	tenant := simulator.TenantIDs(1)[0]
+	p := &Product{Tenant: tenant, producer: producer}
+	var demo []dashboard.DemoToken
+	if opt.DemoTokens {
+		demo = DemoTokens(tb, tenant)
+	}
+	dash := dashboard.New(dashboard.Config{DemoTokens: demo})
+	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.Server = srv
+	r := chi.NewRouter()
+	ih.Routes(r)
+	srv.Routes(r)
+	hs := httptest.NewServer(r)
+	p.URL = hs.URL
+
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{}, 2)
+	go func() { _ = proc.Run(runCtx); done <- struct{}{} }()
+	go func() { _ = srv.Run(runCtx); done <- struct{}{} }()
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+		<-done
+		hs.Close()
+	})
+
+	gen, err := simulator.New(cfg, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := gen.Run(ctx, func(bt simulator.Batch) error {
+		p.History = append(p.History, bt.Records...)
+		return producer.Produce(ctx, bt.Records)
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		err := proc.Ready(ctx, 0)
+		if err == nil {
+			if err = srv.Views().Warm(ctx); err == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the product did not fold its history within 60 s: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return p
+}
+
+// Token mints a token of the product for c (tenant defaulted to the
+// product's), valid one hour.
+func (p *Product) Token(tb testing.TB, c auth.Claims) string {
+	tb.Helper()
+	if c.Tenant == "" {
+		c.Tenant = p.Tenant
+	}
+	tok, err := auth.Mint(Secret, c, time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+// Reference is views/reference over the history plus what Produce sent.
+func (p *Product) Reference() *reference.Dataset {
+	return reference.New(p.History, views.DefaultParams())
+}
+
+// Produce sends interactions to the broker (as ingest would) and adds
+// them to History.
+func (p *Product) Produce(tb testing.TB, its ...schemas.Interaction) {
+	tb.Helper()
+	if err := p.producer.Produce(context.Background(), its); err != nil {
+		tb.Fatal(err)
+	}
+	p.History = append(p.History, its...)
+}
+
+// NewInteraction returns a new interaction of agent on model and inquiry
+// that ended just now, with the agent's current team.
+func (p *Product) NewInteraction(agent, team, model, inquiry string, handle float64) schemas.Interaction {
+	n := p.seq.Add(1)
+	end := time.Now().UTC().Truncate(time.Millisecond)
+	psat, pres := 0.9, 0.95
+	it := schemas.Interaction{
+		TenantID: p.Tenant, InteractionID: fmt.Sprintf("apptest-%d-%d", time.Now().UnixNano(), n), Revision: 1,
+		Model: model, AgentID: agent, TeamID: team, Inquiry: inquiry,
+		StartedAt: end.Add(-time.Duration(handle) * time.Second), EndedAt: end, HandleTimeS: handle, Source: "api",
+	}
+	if model != "email" {
+		it.PredictedSatisfaction, it.PredictedResolution = &psat, &pres
+	}
+	return it
+}
+
+// DemoTokens are the demo tokens of a tenant: the agent agent-0001, the
+// supervisor of team-01 and an admin, as `agentpulse all --simulate`
+// offers them.
+func DemoTokens(tb testing.TB, tenant string) []dashboard.DemoToken {
+	tb.Helper()
+	var out []dashboard.DemoToken
+	for _, d := range []struct {
+		who string
+		c   auth.Claims
+	}{
+		{"agent agent-0001", auth.Claims{Tenant: tenant, Subject: "agent-0001", Role: auth.RoleAgent}},
+		{"supervisor of team-01", auth.Claims{Tenant: tenant, Subject: "lead-01", Role: auth.RoleSupervisor, Teams: []string{"team-01"}}},
+		{"admin", auth.Claims{Tenant: tenant, Subject: "admin", Role: auth.RoleAdmin}},
+	} {
+		tok, err := auth.Mint(Secret, d.c, time.Hour)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, dashboard.DemoToken{Who: d.who, Role: string(d.c.Role), Token: tok})
+	}
+	return out
+}

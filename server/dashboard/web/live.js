@@ -1,0 +1,118 @@
+// live.js: the websocket client (GET /v1/ws, API.md "Live updates"). One
+// connection per page load; pages subscribe to channels (agent:…, plan:…,
+// team:…, wallboard:…) with a handler that receives every message
+// (snapshot first, then score or plan). On a temporary close (server
+// restart 1001, slow client 4001, write timeout 4002, no pong 4003, a lost
+// network) it reconnects with backoff and resumes each channel from its
+// epoch and seq: the server replays what was missed or sends a fresh
+// snapshot. Terminal closes (4500 token expired, 4501 bad messages, 1009
+// too big) stop it.
+import { session } from "./session.js";
+
+const TERMINAL = new Set([4500, 4501, 1009]);
+
+class Live {
+  constructor() {
+    this.ws = null;
+    this.subs = new Map(); // channel → {handlers: Set, epoch, seq}
+    this.backoff = 500;
+    this.state = "idle"; // idle | connecting | live | reconnecting | stopped
+    this.stateListeners = new Set();
+    this.timer = null;
+  }
+
+  setState(s) {
+    this.state = s;
+    this.stateListeners.forEach((f) => f(s));
+  }
+
+  onState(f) {
+    this.stateListeners.add(f);
+    f(this.state);
+    return () => this.stateListeners.delete(f);
+  }
+
+  connect() {
+    if (this.ws || !session.token()) return;
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${proto}//${location.host}/v1/ws?access_token=${encodeURIComponent(session.token())}`);
+    this.ws = ws;
+    this.setState(this.state === "idle" ? "connecting" : "reconnecting");
+    ws.onopen = () => {
+      this.backoff = 500;
+      this.setState("live");
+      for (const [ch, s] of this.subs) this.send(ch, s);
+    };
+    ws.onmessage = (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch { return; }
+      const s = this.subs.get(m.channel);
+      if (!s) return;
+      if (m.op === "error") {
+        s.handlers.forEach((f) => f({ type: "error", error: m.error, message: m.message }));
+        return;
+      }
+      if (m.op) return; // unsubscribed acknowledgements
+      s.epoch = m.epoch;
+      s.seq = m.seq;
+      s.handlers.forEach((f) => f(m));
+    };
+    ws.onclose = (ev) => {
+      this.ws = null;
+      if (TERMINAL.has(ev.code)) {
+        this.setState("stopped");
+        if (ev.code === 4500) session.expired();
+        return;
+      }
+      if (!session.token() || this.subs.size === 0) {
+        this.setState("idle");
+        return;
+      }
+      this.setState("reconnecting");
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.connect(), this.backoff);
+      this.backoff = Math.min(this.backoff * 2, 15000);
+    };
+  }
+
+  send(channel, s) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    const msg = { op: "subscribe", channel };
+    if (s && s.epoch) {
+      msg.epoch = s.epoch;
+      msg.since = s.seq;
+    }
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  // subscribe calls handler with every message of channel; the returned
+  // function unsubscribes this handler.
+  subscribe(channel, handler) {
+    let s = this.subs.get(channel);
+    if (!s) {
+      s = { handlers: new Set(), epoch: "", seq: 0 };
+      this.subs.set(channel, s);
+      this.send(channel, null);
+    }
+    s.handlers.add(handler);
+    this.connect();
+    return () => {
+      s.handlers.delete(handler);
+      if (s.handlers.size === 0) {
+        this.subs.delete(channel);
+        if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: "unsubscribe", channel }));
+      }
+    };
+  }
+
+  // close ends the connection (sign-out).
+  close() {
+    this.subs.clear();
+    clearTimeout(this.timer);
+    if (this.ws) this.ws.close(1000);
+    this.ws = null;
+    this.setState("idle");
+  }
+}
+
+export const live = new Live();

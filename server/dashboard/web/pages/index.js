@@ -1,0 +1,6 @@
+// pages/index.js: every page of the dashboard and its hash route. Pages
+// are loaded when first opened.
+export const routes = [
+  { path: "/signin", title: "Sign in", public: true, page: () => import("./signin.js") },
+  { path: "/agent/:agent", title: "Performance", page: () => import("./agent.js") },
+];
