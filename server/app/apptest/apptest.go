@@ -22,6 +22,9 @@ import (
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/app"
@@ -42,6 +45,10 @@ type Options struct {
 	// DemoTokens offers the demo tokens on the sign-in page (GET
 	// /v1/demo/tokens), as `agentpulse all --simulate` does.
 	DemoTokens bool
+	// ClickHouse runs the product on a throwaway ClickHouse (chtest: skips
+	// without the binary, fails when services are required) instead of
+	// the embedded store.
+	ClickHouse bool
 }
 
 // Product is a running product.
@@ -87,7 +94,15 @@ func Start(tb testing.TB, opt Options) *Product {
 	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: 4, UpdatesPartitions: 4}); err != nil {
 		tb.Fatal(err)
 	}
-	st := embedded.New()
+	var st store.Store = embedded.New()
+	if opt.ClickHouse {
+		ch, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chtest.Start(tb)}, Database: fmt.Sprintf("apptest_%d", time.Now().UnixNano())})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { _ = ch.Close() })
+		st = ch
+	}
 	proc, err := processor.New(processor.Config{Brokers: seeds, Group: fmt.Sprintf("apptest-%d", groups.Add(1)), FlushInterval: 50 * time.Millisecond, Logger: quiet}, st)
 	if err != nil {
 		tb.Fatal(err)
