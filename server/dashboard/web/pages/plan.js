@@ -60,11 +60,13 @@ export async function render(ctx) {
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col" }, `Now (${metricName(m)})`), el("th", { scope: "col" }, "Target"))),
       el("tbody", {}, pts.map((p) => el("tr", {}, el("th", { scope: "row" }, p.date + (p.today ? " (today, so far)" : "")), el("td", {}, fmtMetric(m, p.value)), el("td", {}, fmtMetric(m, plan.target_value)))))) : null);
     if (!window.uPlot) return;
-    const xs = pts.map((p) => Date.parse(p.date + "T12:00:00Z") / 1000);
-    if (xs.length === 1) xs.unshift(xs[0] - 86400); // a line needs two x values
-    const ys = pts.map((p) => p.value);
-    if (ys.length === 1) ys.unshift(null);
-    const data = [xs, ys, xs.map(() => plan.target_value), xs.map(() => plan.start_value)];
+    // x runs from the plan's first day to its target date, so that the
+    // target line spans the plan and a young plan's few points sit at its
+    // start; Now has a value on its days only.
+    const day = (d) => Date.parse(d + "T12:00:00Z") / 1000;
+    const byX = new Map(pts.map((p) => [day(p.date), p.value]));
+    const xs = [...new Set([day(plan.created_at.slice(0, 10)), ...byX.keys(), day(plan.target_date)])].sort((a, b) => a - b);
+    const data = [xs, xs.map((x) => (byX.has(x) ? byX.get(x) : null)), xs.map(() => plan.target_value), xs.map(() => plan.start_value)];
     const width = Math.max(260, chartBox.clientWidth || 600);
     if (chart && chart.width === width) {
       chart.setData(data);
@@ -75,11 +77,13 @@ export async function render(ctx) {
     chart = new window.uPlot({
       width, height: 240,
       series: [{},
-        { label: "Now", stroke: "#0b5cad", width: 2, points: { show: true, size: 6 }, value: (u, v) => fmtMetric(m, v) },
+        { label: "Now", stroke: "#0b5cad", width: 2, spanGaps: true, points: { show: true, size: 7, fill: "#0b5cad" }, value: (u, v) => fmtMetric(m, v) },
         { label: "Target", stroke: "#0a5c2b", width: 2, dash: [8, 4], points: { show: false }, value: (u, v) => fmtMetric(m, v) },
         { label: "Start", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: (u, v) => fmtMetric(m, v) }],
-      axes: [{}, { values: (u, vals) => vals.map(fmt), size: 60 }],
-      scales: { x: { time: true } },
+      legend: { live: false },
+      axes: [{ values: (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" })) },
+        { values: (u, vals) => vals.map(fmt), size: 60 }],
+      scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo), hi * 1.1] } },
     }, data, chartBox);
   }
 
