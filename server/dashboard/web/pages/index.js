@@ -3,4 +3,8 @@
 export const routes = [
   { path: "/signin", title: "Sign in", public: true, page: () => import("./signin.js") },
   { path: "/agent/:agent", title: "Performance", page: () => import("./agent.js") },
+  { path: "/plans", title: "My coaching plans", page: () => import("./plans.js") },
+  { path: "/plans/new", title: "New coaching plan", page: () => import("./plan-new.js") },
+  { path: "/plans/:id", title: "Coaching plan", page: () => import("./plan.js") },
+  { path: "/agent/:agent/plans", title: "Coaching plans", page: () => import("./plans.js") },
 ];
