@@ -3,4 +3,5 @@
 export const routes = [
   { path: "/signin", title: "Sign in", public: true, page: () => import("./signin.js") },
   { path: "/agent/:agent", title: "Performance", page: () => import("./agent.js") },
+  { path: "/agent/:agent/inquiry/:inquiry", title: "Inquiry", page: () => import("./inquiry.js") },
 ];
