@@ -160,6 +160,9 @@ func TestAgentHome(t *testing.T) {
 	a11y(t, ctx, "agent home")
 	fitsPhone(t, ctx, "agent home")
 	screenshots(t, ctx, "agent-home")
+	run(t, ctx, "to the table", chromedp.Evaluate(`document.getElementById("inquiries").scrollIntoView()`, nil))
+	screenshots(t, ctx, "agent-home-table")
+	run(t, ctx, "to the top", chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
 
 	// Range: a week.
 	var week views.Performance

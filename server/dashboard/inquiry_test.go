@@ -136,7 +136,10 @@ func TestInquiryDetails(t *testing.T) {
 	}
 	a11y(t, ctx, "inquiry details")
 	fitsPhone(t, ctx, "inquiry details")
+	run(t, ctx, "to the top", chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
 	screenshots(t, ctx, "inquiry")
+	run(t, ctx, "to the figures", chromedp.Evaluate(`document.getElementById("more").scrollIntoView()`, nil))
+	screenshots(t, ctx, "inquiry-more")
 
 	// Live: a new interaction shows up first, the volume moves, the open
 	// details stay open, no reload.
