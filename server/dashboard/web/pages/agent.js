@@ -93,8 +93,7 @@ export async function render(ctx) {
     el("section", { class: "all-inquiries", "aria-labelledby": "all-title" }, el("h2", { id: "all-title" }, "All inquiries"), table));
 
   const draw = (p) => {
-    // email (no predictions): no satisfaction or resolution anywhere.
-    const email = !p.inquiries.some((i) => i.psat) && (p.overall.psat === null || p.overall.psat === undefined);
+    const email = noPredictions(p);
     presetBtns.forEach((b) => b.setAttribute("aria-pressed", String(!state.from && !state.to && b.dataset.range === state.range)));
     rangeLine.textContent = `${state.model} · ${rangeText(p.from, p.to)}`;
     keepFocus(() => {
@@ -124,6 +123,14 @@ export async function render(ctx) {
     try {
       const p = await api.get(`/v1/agents/${enc(agent)}/performance${q({ model: state.model, ...apiRange(state), sort: state.sort, order: state.order })}`);
       if (mine !== seq) return;
+      if (noPredictions(p) && (state.sort === "psat" || state.sort === "pres")) {
+        // This model has no satisfaction or resolution to sort by.
+        state.sort = "";
+        state.order = "";
+        history.replaceState(null, "", `#/agent/${enc(agent)}${hashQuery(state)}`);
+        refresh();
+        return;
+      }
       mount(problem);
       draw(p);
       const now = new Date();
@@ -149,6 +156,12 @@ export async function render(ctx) {
   }));
 }
 
+// noPredictions is true for a model without satisfaction and resolution
+// predictions (email): no such figure anywhere.
+function noPredictions(p) {
+  return !p.inquiries.some((i) => i.psat || i.pres) && (p.overall.psat === null || p.overall.psat === undefined);
+}
+
 // defaultOrder is the API's default order of a sort key: best first
 // (lower AES and AHT, higher satisfaction and resolution, more volume).
 function defaultOrder(key) {
@@ -170,22 +183,23 @@ function inquiryHref(agent, state, inquiry) {
 }
 
 function drawCards(node, p, opt) {
+  const whose = opt.own ? "your" : "the agent's";
   const list = (id, title, items, empty) => el("section", { class: "inq-list", "aria-labelledby": id, "data-list": id },
     el("h2", { id }, title),
     items.length ? el("div", { class: "cards" }, items.map((i) => card(i, opt))) : el("p", { class: "muted" }, empty));
   mount(node,
-    list("top-title", "Top performing inquiries", p.top_inquiries, "No inquiry lowers your AES yet."),
-    list("work-title", "Inquiries to work on", p.work_on, "No inquiry raises your AES: well done."));
+    list("top-title", "Top performing inquiries", p.top_inquiries, `No inquiry lowers ${whose} AES yet.`),
+    list("work-title", "Inquiries to work on", p.work_on, `No inquiry raises ${whose} AES.`));
 }
 
-function card(i, { agent, state, showTop }) {
+function card(i, { agent, state, showTop, own }) {
   const a = i.aes;
   const top = showTop && i.top_agent ? ` (${i.top_agent})` : "";
   return el("article", { class: "card inq-card", "data-inquiry": i.inquiry },
     el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry }, i.inquiry)),
     el("p", { class: "label-line" }, labelBadge(a.label), " ", el("span", { class: "muted" }, `${fmtNumber(i.volume)} interactions`)),
     el("dl", { class: "pairs" },
-      el("dt", {}, "Your AES"), el("dd", { class: "aes-you" }, fmtMetric("aes", a.value)),
+      el("dt", {}, own ? "Your AES" : "Agent's AES"), el("dd", { class: "aes-you" }, fmtMetric("aes", a.value)),
       el("dt", {}, "Team"), el("dd", { class: "aes-team" }, fmtMetric("aes", a.team)),
       el("dt", {}, "Top agent"), el("dd", { class: "aes-top" }, fmtMetric("aes", a.top), top),
       el("dt", {}, "Impact"), el("dd", { class: "impact" }, fmtImpact(i.impact))));

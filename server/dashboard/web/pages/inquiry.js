@@ -66,11 +66,11 @@ export async function render(ctx) {
 
   const draw = (d) => {
     const have = ORDER.filter((m) => d[m]);
-    summary.textContent = `${d.model} · ${rangeText(d.from, d.to)} · ${fmtNumber(d.volume)} interactions · impact on your AES ${fmtImpact(d.impact)}`;
+    summary.textContent = `${d.model} · ${rangeText(d.from, d.to)} · ${fmtNumber(d.volume)} interactions · impact on ${own ? "your" : "the agent's"} AES ${fmtImpact(d.impact)}`;
     keepFocus(() => {
       drawFocus(focus, d, own);
       mount(metrics,
-        el("h2", { id: "metrics-title" }, "Your figures"),
+        el("h2", { id: "metrics-title" }, own ? "Your figures" : `Figures of ${agent}`),
         el("div", { class: "cards metric-cards" }, have.map((m) => {
           const f = d[m];
           const rec = m === d.recommended_metric;
@@ -125,8 +125,9 @@ function drawFocus(node, d, own) {
   }
   const name = METRICS[m].name;
   const f = d[m] || {};
-  const why = `Of your metrics on this inquiry, bringing your ${METRICS[m].long.toLowerCase()} to the middle of the ${fmtNumber(d.population)} ranked agents would lower your AES the most` +
-    ` (when no metric would, it is the one where you rank lowest). Your ${name} is ${fmtMetric(m, f.value)}; your team's is ${fmtMetric(m, f.team)} and the top performer's ${fmtMetric(m, f.top)}.`;
+  const [your, Your, you] = own ? ["your", "Your", "you rank"] : ["the agent's", "The agent's", "the agent ranks"];
+  const why = `Of ${your} metrics on this inquiry, bringing ${your} ${METRICS[m].long.toLowerCase()} to the middle of the ${fmtNumber(d.population)} ranked agents would lower ${your} AES the most` +
+    ` (when no metric would, it is the one where ${you} lowest). ${Your} ${name} is ${fmtMetric(m, f.value)}; the team's is ${fmtMetric(m, f.team)} and the top performer's ${fmtMetric(m, f.top)}.`;
   const plan = `#/plans/new${q({ model: d.model, inquiry: d.inquiry, metric: m })}`;
   mount(node,
     el("h2", { id: "focus-title", "data-metric": m }, `Focus on ${name}`),
