@@ -38,30 +38,14 @@ func chromiumPath(t testing.TB) string {
 	return ""
 }
 
-// profile is a fresh Chromium profile directory, removed when t ends
-// (after the browser: Chromium may still be writing to it as it exits, so
-// the removal retries briefly and never fails the test, unlike t.TempDir).
-func profile(t testing.TB) string {
+// browser starts a headless Chromium for t and returns its context (one
+// tab), sized 1280×800. It ends with t.
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "agentpulse-chromium-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for i := 0; i < 20; i++ {
-			if os.RemoveAll(dir) == nil {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-	return dir
-}
-
-// browser starts a headless Chromium for t and returns its context (one
-// tab), sized 1280×800. It ends with t.
-func browser(t testing.TB) context.Context {
-	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -71,11 +55,19 @@ func browser(t testing.TB) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 800),
-		chromedp.UserDataDir(profile(t)),
+		chromedp.UserDataDir(dir),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+		// Chromium may still write its profile for a moment after it is
+		// told to stop: retry rather than fail the test on cleanup.
+		for i := 0; i < 20 && os.RemoveAll(dir) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}

@@ -17,16 +17,6 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// fmtDuration is ui.js fmtDuration: "6m 05s", or "42s" under a minute.
-func fmtDuration(s float64) string {
-	m := math.Floor(s / 60)
-	r := math.Round(s - m*60)
-	if m > 0 {
-		return fmt.Sprintf("%dm %02ds", int(m), int(r))
-	}
-	return fmt.Sprintf("%ds", int(r))
-}
-
 // setValue sets an input's value as a user would (input and change events).
 func setValue(sel, v string) chromedp.Action {
 	return chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%s); e.value = %s;
@@ -92,11 +82,6 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 func stepTitle(t *testing.T, ctx context.Context, want string) {
 	t.Helper()
 	run(t, ctx, "wait for step "+want, chromedp.Poll(fmt.Sprintf(`(document.getElementById("step-title")?.textContent || "").includes(%s) && (%t || document.activeElement.id === "step-title")`, jsString(want), strings.HasPrefix(want, "Step 1 ")), nil, chromedp.WithPollingTimeout(10*time.Second)))
-}
-
-func waitJS(t *testing.T, ctx context.Context, what, expr string) {
-	t.Helper()
-	run(t, ctx, what, chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(15*time.Second)))
 }
 
 // TestCoachingPlan builds a coaching plan through every wizard step as an
@@ -245,7 +230,7 @@ func TestCoachingPlan(t *testing.T) {
 		stepTitle(t, ctx, want)
 	}
 	run(t, ctx, "commit", chromedp.Click("#wiz-commit", chromedp.ByID))
-	waitJS(t, ctx, "the plan's page", `/^#\/plans\/[^/]+$/.test(location.hash) && location.hash !== "#/plans/new" && !!document.querySelector("[data-fig=start]")`)
+	waitJS(t, ctx, "the plan's page", `/^#\/plans\/[^/]+$/.test(location.hash) && location.hash !== "#/plans/new" && !!document.querySelector("[data-fig=start]")`, "location.hash")
 	var hash string
 	run(t, ctx, "hash", chromedp.Evaluate(`location.hash`, &hash))
 	id := strings.TrimPrefix(hash, "#/plans/")
@@ -292,7 +277,7 @@ func TestCoachingPlan(t *testing.T) {
 	// An action ticked stays ticked after a reload.
 	run(t, ctx, "tick action 1",
 		chromedp.Click("#plan-action-0", chromedp.ByID))
-	waitJS(t, ctx, "saved", `document.getElementById("status").textContent.includes("ticked")`)
+	waitJS(t, ctx, "saved", `document.getElementById("status").textContent.includes("ticked")`, "location.hash")
 	run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible("#plan-action-0", chromedp.ByID))
 	var done bool
 	run(t, ctx, "after reload", chromedp.Evaluate(`document.getElementById("plan-action-0").checked && !document.getElementById("plan-action-1").checked`, &done))
@@ -318,7 +303,7 @@ func TestCoachingPlan(t *testing.T) {
 		chromedp.WaitVisible("#cancel-yes", chromedp.ByID))
 	screenshots(t, ctx, "plan-cancel-confirm")
 	run(t, ctx, "confirm", chromedp.Click("#cancel-yes", chromedp.ByID))
-	waitJS(t, ctx, "cancelled", `document.querySelector("[data-fig=status] dd").textContent === "Cancelled" && !document.getElementById("cancel-plan")`)
+	waitJS(t, ctx, "cancelled", `document.querySelector("[data-fig=status] dd").textContent === "Cancelled" && !document.getElementById("cancel-plan")`, "location.hash")
 	if s := getPlan(t, p, tok, id).Status; s != views.PlanCancelled {
 		t.Errorf("API status after cancel %q", s)
 	}

@@ -3,6 +3,7 @@
 export const routes = [
   { path: "/signin", title: "Sign in", public: true, page: () => import("./signin.js") },
   { path: "/agent/:agent", title: "Performance", page: () => import("./agent.js") },
+  { path: "/agent/:agent/inquiry/:inquiry", title: "Inquiry", page: () => import("./inquiry.js") },
   { path: "/plans", title: "My coaching plans", page: () => import("./plans.js") },
   { path: "/plans/new", title: "New coaching plan", page: () => import("./plan-new.js") },
   { path: "/plans/:id", title: "Coaching plan", page: () => import("./plan.js") },
