@@ -109,9 +109,10 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 	return strings.TrimSpace(s)
 }
 
-// withTimeout bounds one chromedp.Run on ctx to 15 s (the context is
-// left to expire: a test ends well before).
-func withTimeout(ctx context.Context) context.Context {
-	c, _ := context.WithTimeout(ctx, 15*time.Second) //nolint:govet // ends with the test
+// withTimeout bounds chromedp.Run on ctx to 15 s; the deadline is
+// cancelled when t ends.
+func withTimeout(t *testing.T, ctx context.Context) context.Context {
+	c, cancel := context.WithTimeout(ctx, 15*time.Second)
+	t.Cleanup(cancel)
 	return c
 }

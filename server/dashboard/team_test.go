@@ -37,7 +37,7 @@ func TestTeamView(t *testing.T) {
 	ctx := browser(t)
 	signIn(t, ctx, p, tok, "#/team/team-01")
 	var mainText string
-	if err := chromedp.Run(withTimeout(ctx), chromedp.WaitVisible("table.team-agents tbody tr", chromedp.ByQuery),
+	if err := chromedp.Run(withTimeout(t, ctx), chromedp.WaitVisible("table.team-agents tbody tr", chromedp.ByQuery),
 		chromedp.WaitVisible("#plans-in-progress", chromedp.ByID)); err != nil {
 		_ = chromedp.Run(ctx, chromedp.Text("main", &mainText, chromedp.ByQuery))
 		screenshots(t, ctx, "team-failed")
@@ -104,6 +104,7 @@ func TestTeamView(t *testing.T) {
 	}
 	checkA11y(t, ctx, "team view", len(shown))
 	checkTabOrder(t, ctx)
+	run(t, ctx, "back to the top", chromedp.Evaluate(`document.activeElement.blur(); window.scrollTo(0, 0)`, nil))
 	screenshots(t, ctx, "team")
 
 	// Email: no satisfaction or resolution columns.

@@ -80,8 +80,8 @@ export async function render(ctx) {
   mount(ctx.main,
     el("h1", {}, `Team ${team}`),
     picker,
-    needs,
-    el("div", { class: "team-grid" }, el("div", {}, table, updated), plans));
+    el("div", { class: "team-top" }, needs, plans),
+    table, updated);
 
   let plansByAgent = new Map();
   const draw = () => {
@@ -173,9 +173,9 @@ function drawTable(node, data, model, range, plansByAgent) {
     el("caption", {}, `Agents of the team, ${model}, ${label.toLowerCase()}`),
     el("thead", {}, el("tr", {},
       el("th", { scope: "col" }, "Agent"),
-      cols.map(([, h]) => el("th", { scope: "col" }, h)),
       el("th", { scope: "col" }, "Label"),
-      el("th", { scope: "col" }, "Trend (week vs 3 months)"),
+      el("th", { scope: "col", title: "AES over the last week against the last 3 months" }, "Trend (AES, week)"),
+      cols.map(([, h]) => el("th", { scope: "col" }, h)),
       el("th", { scope: "col" }, "Coaching plans"))),
     el("tbody", {}, rows.map((a) => {
       const w = data.week.get(a.agent_id), b = data.base.get(a.agent_id);
@@ -183,11 +183,11 @@ function drawTable(node, data, model, range, plansByAgent) {
       const ps = plansByAgent.get(a.agent_id);
       return el("tr", { class: a.label === "needs_work" ? "row-needs" : null, "data-agent": a.agent_id },
         el("th", { scope: "row" }, agentLinks(a.agent_id)),
-        cols.map(([k, , f]) => el("td", { "data-metric": k }, f(a))),
         el("td", { "data-label": a.label || "" }, labelBadge(a.label)),
         el("td", {}, trendCell(trend(wAes, bAes), wAes, bAes)),
+        cols.map(([k, , f]) => el("td", { "data-metric": k }, f(a))),
         el("td", {}, el("a", { href: `#/agent/${enc(a.agent_id)}/plans`, "aria-label": `Coaching plans of ${a.agent_id}` },
-          ps === undefined ? "Plans" : ps === null ? "Plans (unavailable)" : `${ps.in_progress} in progress`)));
+          ps === undefined || ps === null ? "Plans" : ps.in_progress ? `${ps.in_progress} (${ps.on_track} on track)` : "None")));
     }))));
 }
 
