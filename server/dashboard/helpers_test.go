@@ -42,6 +42,22 @@ func chromiumPath(t testing.TB) string {
 // tab), sized 1280×800. It ends with t.
 func browser(t testing.TB) context.Context {
 	t.Helper()
+	// Chromium may still write its profile for a moment after it is
+	// told to stop: remove the directory with retries (t.TempDir's
+	// cleanup fails the test on "directory not empty"). Registered first,
+	// this cleanup runs after the browser's.
+	profile, err := os.MkdirTemp("", "agentpulse-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -51,7 +67,7 @@ func browser(t testing.TB) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 800),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)

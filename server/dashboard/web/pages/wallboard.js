@@ -29,7 +29,8 @@ export async function render(ctx) {
   const clock = el("span", { class: "wb-clock", "aria-label": "Time" });
   const ago = el("span", { class: "wb-ago" });
   const head = el("header", { class: "wb-head" },
-    el("h1", {}, `${model}${team ? " · " + team : " · all teams"}`),
+    el("h1", {}, `${model.charAt(0).toUpperCase() + model.slice(1)} · ${team
+      || (ctx.claims.role === "supervisor" ? ctx.claims.teams.join(", ") : "all teams")}`),
     el("div", { class: "wb-meta" }, clock, ago, exit));
   const body = el("div", { class: "wb-body" });
   const foot = el("footer", { class: "wb-foot" });
