@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -106,6 +107,21 @@ func TestTeamView(t *testing.T) {
 	checkTabOrder(t, ctx)
 	run(t, ctx, "back to the top", chromedp.Evaluate(`document.activeElement.blur(); window.scrollTo(0, 0)`, nil))
 	screenshots(t, ctx, "team")
+
+	// Live: two chat interactions of agent-0002 move its volume in place.
+	var vol int
+	run(t, ctx, "volume before", chromedp.Evaluate(`parseInt(document.querySelector('tr[data-agent="agent-0002"] [data-metric="volume"]').textContent.replace(/,/g, ""))`, &vol),
+		chromedp.Evaluate(`window.__same = true`, nil))
+	inquiry := ""
+	for _, it := range p.History {
+		if it.AgentID == "agent-0002" && it.Model == model {
+			inquiry = it.Inquiry
+		}
+	}
+	p.Produce(t, p.NewInteraction("agent-0002", "team-01", model, inquiry, 240), p.NewInteraction("agent-0002", "team-01", model, inquiry, 260))
+	run(t, ctx, "the team view refreshes live",
+		chromedp.Poll(fmt.Sprintf(`document.querySelector('tr[data-agent="agent-0002"] [data-metric="volume"]').textContent.replace(/,/g, "") === "%d" && window.__same === true`, vol+2),
+			nil, chromedp.WithPollingTimeout(15*time.Second)))
 
 	// Email: no satisfaction or resolution columns.
 	var heads []string

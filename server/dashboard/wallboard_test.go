@@ -50,7 +50,7 @@ func TestWallboard(t *testing.T) {
 	checkA11y(t, ctx, "wallboards", 1)
 	var chrome struct {
 		Wallboard, NavVisible, Exit bool
-		Clock, Hash               string
+		Clock, Hash                 string
 	}
 	run(t, ctx, "full screen", chromedp.Evaluate(`({wallboard: document.body.classList.contains("wallboard"),
 	  navVisible: document.querySelector("header.top").offsetParent !== null,
