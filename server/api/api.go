@@ -59,6 +59,8 @@ func New(cfg Config) *API {
 //	GET /v1/agents/{agent}/inquiries/{inquiry}
 //	GET /v1/agents/{agent}/inquiries/{inquiry}/interactions
 //	GET /v1/teams/{team}/agents
+//	GET /v1/models              (supervisor, admin)
+//	GET /v1/wallboards/{model}  (supervisor, admin)
 func (a *API) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
@@ -70,6 +72,8 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}/interactions", a.interactions)
 		r.Get("/v1/teams/{team}/agents", a.teamAgents)
+		r.Get("/v1/models", a.tenantModels)
+		r.Get("/v1/wallboards/{model}", a.wallboard)
 	})
 }
 

@@ -157,7 +157,7 @@ func TestAgentHome(t *testing.T) {
 		overall["aht"] != fmtMetric(views.MetricAHT, perf.Overall.AHT) || overall["psat"] != fmtMetric(views.MetricPSAT, perf.Overall.PSAT) {
 		t.Fatalf("overall figures %v, API %+v", overall, perf.Overall)
 	}
-	a11y(t, ctx, "agent home")
+	checkA11y(t, ctx, "agent home", 1)
 	fitsPhone(t, ctx, "agent home")
 	screenshots(t, ctx, "agent-home")
 	run(t, ctx, "to the table", chromedp.Evaluate(`document.getElementById("inquiries").scrollIntoView()`, nil))

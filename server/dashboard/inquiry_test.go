@@ -134,7 +134,7 @@ func TestInquiryDetails(t *testing.T) {
 	if path != "#/plans/new" || pq.Get("model") != model || pq.Get("inquiry") != inq || pq.Get("metric") != string(rec) {
 		t.Fatalf("plan link %q, want #/plans/new with model %s, inquiry %s, metric %s", href, model, inq, rec)
 	}
-	a11y(t, ctx, "inquiry details")
+	checkA11y(t, ctx, "inquiry details", 1)
 	fitsPhone(t, ctx, "inquiry details")
 	run(t, ctx, "to the top", chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
 	screenshots(t, ctx, "inquiry")

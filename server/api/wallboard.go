@@ -1,0 +1,115 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// TenantModel is one model of GET /v1/models.
+type TenantModel struct {
+	Model  string    `json:"model"`
+	Latest time.Time `json:"latest"` // the model's latest available data
+}
+
+// tenantModelsAnswer is GET /v1/models.
+type tenantModelsAnswer struct {
+	Models []TenantModel `json:"models"`
+}
+
+// checkWallboardRole admits supervisors and admins (who pick a model and a
+// team for a wallboard); agents and other roles are refused.
+func checkWallboardRole(c auth.Claims) error {
+	switch c.Role {
+	case auth.RoleSupervisor, auth.RoleAdmin:
+		return nil
+	}
+	return forbidden("role", "role %s may not read team or wallboard data; it needs role supervisor or admin", c.Role)
+}
+
+// tenantModels serves GET /v1/models: the tenant's models that have data,
+// sorted, with their latest data (supervisors and admins: the wallboard
+// picker).
+func (a *API) tenantModels(w http.ResponseWriter, r *http.Request) {
+	c, ok := claims(w, r)
+	if !ok {
+		return
+	}
+	if err := checkWallboardRole(c); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ms, err := a.views.TenantModels(r.Context(), c.Tenant)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := tenantModelsAnswer{Models: []TenantModel{}}
+	for _, m := range ms {
+		latest, err := a.views.LatestData(r.Context(), c.Tenant, m)
+		if errors.Is(err, views.ErrNoData) {
+			continue
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out.Models = append(out.Models, TenantModel{Model: m, Latest: latest})
+	}
+	a.writeJSON(w, r, out)
+}
+
+// wallboard serves GET /v1/wallboards/{model}: the model's figures per
+// team with their agents (the snapshot of wallboard:{model}), over range
+// or from/to. A supervisor gets only the teams they lead; team=… narrows
+// it to one team (a supervisor: one they lead, else 403).
+func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
+	c, ok := claims(w, r)
+	if !ok {
+		return
+	}
+	if err := checkWallboardRole(c); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	model, err := PathParam(r, "model")
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	qv := r.URL.Query()
+	qv.Set("model", model)
+	q, err := parseQuery(qv, false)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var only []string
+	if c.Role == auth.RoleSupervisor {
+		only = slices.Clone(c.Teams)
+		if only == nil {
+			only = []string{}
+		}
+	}
+	if team := qv.Get("team"); team != "" {
+		if err := checkID("team", team); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if err := checkTeam(c, team); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		only = []string{team}
+	}
+	wb, err := a.views.Wallboard(r.Context(), c.Tenant, q.model, q.rng, only)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, wb)
+}

@@ -1,0 +1,167 @@
+// pages/wallboard.js: the full-screen wallboard of a model for a TV
+// (#/wallboard/:model?team=…). No navigation chrome (body.wallboard),
+// large type on a dark high-contrast theme, a clock and "updated N s
+// ago", live from the websocket channel wallboard:{model}.
+//
+// Data: GET /v1/wallboards/{model} first (so a refusal shows the API's
+// message and nothing else), then the channel's snapshot replaces it
+// and each score message updates that agent's figures at once (when the
+// message carries them) and triggers a debounced re-read of the REST
+// answer for the team figures and labels. A supervisor sees only their
+// teams (the server filters both the snapshot and the score messages).
+//
+// Keeping the screen awake: navigator.wakeLock ("screen") when the
+// browser has it (a secure context: https or localhost), re-requested
+// when the tab becomes visible again. Without it the footer says so:
+// the TV's own sleep timer must then be turned off.
+import { api, q } from "../api.js";
+import { live } from "../live.js";
+import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox } from "../ui.js";
+
+const enc = encodeURIComponent;
+
+export async function render(ctx) {
+  const model = ctx.params.model;
+  const team = ctx.query.get("team") || "";
+  document.body.classList.add("wallboard");
+  ctx.onCleanup(() => document.body.classList.remove("wallboard"));
+  const exit = el("button", { type: "button", class: "wb-exit", onclick: () => ctx.navigate("#/wallboards") }, "Exit");
+  const clock = el("span", { class: "wb-clock", "aria-label": "Time" });
+  const ago = el("span", { class: "wb-ago" });
+  const head = el("header", { class: "wb-head" },
+    el("h1", {}, `${model.charAt(0).toUpperCase() + model.slice(1)} · ${team
+      || (ctx.claims.role === "supervisor" ? ctx.claims.teams.join(", ") : "all teams")}`),
+    el("div", { class: "wb-meta" }, clock, ago, exit));
+  const body = el("div", { class: "wb-body" });
+  const foot = el("footer", { class: "wb-foot" });
+  mount(ctx.main, head, body, foot);
+
+  let board;
+  try {
+    board = await api.get(`/v1/wallboards/${enc(model)}${q({ team })}`);
+  } catch (err) {
+    mount(body, errorBox(err));
+    return;
+  }
+  let last = Date.now();
+  const draw = () => drawBoard(body, board, team);
+  draw();
+
+  const tick = () => {
+    const now = new Date();
+    clock.textContent = now.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    const s = Math.max(0, Math.round((Date.now() - last) / 1000));
+    ago.textContent = `Updated ${s} s ago`;
+  };
+  tick();
+  const clockTimer = setInterval(tick, 1000);
+  ctx.onCleanup(() => clearInterval(clockTimer));
+
+  let timer = null;
+  const reread = async () => {
+    timer = null;
+    try {
+      board = await api.get(`/v1/wallboards/${enc(model)}${q({ team })}`);
+      last = Date.now();
+      draw();
+    } catch { /* keep what is shown; the next message retries */ }
+  };
+  ctx.onCleanup(live.subscribe(`wallboard:${model}`, (m) => {
+    if (m.type === "error") {
+      foot.textContent = "Live updates refused: " + (m.message || m.error);
+      return;
+    }
+    if (m.type === "snapshot") {
+      board = filterTeam(m.data, team);
+    } else if (m.type === "score") {
+      if (team && !(m.data.teams || []).includes(team)) return;
+      applyScore(board, m.data);
+      if (!timer) timer = setTimeout(reread, 2000);
+    } else return;
+    last = Date.now();
+    draw();
+    tick();
+  }));
+  ctx.onCleanup(() => clearTimeout(timer));
+  keepAwake(ctx, foot);
+}
+
+function filterTeam(wb, team) {
+  if (!team) return wb;
+  return { ...wb, teams: (wb.teams || []).filter((t) => t.team === team) };
+}
+
+// applyScore puts the agent's new overall figures (when the message has
+// them) into the board.
+function applyScore(board, d) {
+  if (!d.figures) return;
+  for (const t of board.teams) {
+    const a = t.agents.find((x) => x.agent_id === d.agent);
+    if (a) Object.assign(a, d.figures, { fresh: Date.now() });
+  }
+}
+
+function drawBoard(node, board, team) {
+  if (!board.teams.length) {
+    mount(node, el("p", { class: "wb-empty" }, team ? `No interactions of ${team} on ${board.model} in the last 3 months.` : `No interactions on ${board.model} in the last 3 months.`));
+    return;
+  }
+  const outcomes = board.teams.some((t) => t.psat !== null || t.pres !== null);
+  node.classList.toggle("wb-single", board.teams.length === 1);
+  mount(node, board.teams.map((t) => {
+    const needs = t.agents.filter((a) => a.label === "needs_work").length;
+    const agents = [...t.agents].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity));
+    return el("section", { class: "wb-team", "data-team": t.team, "aria-label": `Team ${t.team}` },
+      el("h2", {}, `Team ${t.team}`),
+      el("dl", { class: "wb-figures" },
+        fig("Volume", fmtNumber(t.volume), "volume"),
+        fig("AES", fmtMetric("aes", t.aes), "aes"),
+        fig("AHT", fmtMetric("aht", t.aht), "aht"),
+        outcomes ? fig("Satisfaction", fmtMetric("psat", t.psat), "psat") : null,
+        outcomes ? fig("Resolution", fmtMetric("pres", t.pres), "pres") : null,
+        fig("Needs work", String(needs), "needs")),
+      el("table", { class: "wb-agents" },
+        el("caption", { class: "sr-only" }, `Agents of ${t.team}, best AES first`),
+        el("thead", {}, el("tr", {},
+          el("th", { scope: "col" }, "Agent"), el("th", { scope: "col" }, "Volume"),
+          el("th", { scope: "col" }, "AES"), el("th", { scope: "col" }, "Label"))),
+        el("tbody", {}, agents.map((a) => el("tr", {
+          "data-agent": a.agent_id,
+          class: a.fresh && Date.now() - a.fresh < 3000 ? "wb-fresh" : null,
+        },
+        el("th", { scope: "row" }, a.agent_id),
+        el("td", { "data-metric": "volume" }, fmtNumber(a.volume)),
+        el("td", { "data-metric": "aes" }, fmtMetric("aes", a.aes)),
+        el("td", {}, labelBadge(a.label)))))));
+  }));
+}
+
+function fig(name, value, key) {
+  return el("div", { class: "wb-fig", "data-fig": key }, el("dt", {}, name), el("dd", {}, value));
+}
+
+// keepAwake holds a screen wake lock while the wallboard is open.
+function keepAwake(ctx, foot) {
+  if (!("wakeLock" in navigator)) {
+    foot.textContent = "This browser cannot keep the screen awake (it needs https or localhost): turn the TV's sleep timer off.";
+    return;
+  }
+  let lock = null, gone = false;
+  const take = async () => {
+    if (gone || document.visibilityState !== "visible") return;
+    try {
+      lock = await navigator.wakeLock.request("screen");
+      foot.textContent = "Screen kept awake.";
+    } catch (err) {
+      foot.textContent = `The screen may sleep (${err.message}): turn the TV's sleep timer off.`;
+    }
+  };
+  const onVis = () => { if (document.visibilityState === "visible") take(); };
+  document.addEventListener("visibilitychange", onVis);
+  take();
+  ctx.onCleanup(() => {
+    gone = true;
+    document.removeEventListener("visibilitychange", onVis);
+    if (lock) lock.release().catch(() => {});
+  });
+}
