@@ -106,7 +106,16 @@ async function route() {
   }
 }
 
-session.onChange(renderNav);
+// A new identity (sign-in as someone else, sign-out, an expired token)
+// must not keep the old one's websocket: close it; pages subscribe again.
+let signedAs = session.token();
+session.onChange(() => {
+  if (session.token() !== signedAs) {
+    signedAs = session.token();
+    live.close();
+  }
+  renderNav();
+});
 window.addEventListener("hashchange", route);
 renderNav();
 route();
