@@ -3,7 +3,6 @@ package storeview
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -67,38 +66,7 @@ func (v *Views) newestOf(ctx context.Context, tenant, model, agent string, fn fu
 	if nr, ok := v.r.(store.NewestReader); ok {
 		return nr.NewestBuckets(ctx, tenant, model, agent, fn)
 	}
-	return newestFromBuckets(ctx, v.r, tenant, model, agent, fn)
-}
-
-// newestFromBuckets is store.NewestReader's NewestBuckets over r.Buckets.
-func newestFromBuckets(ctx context.Context, r store.Reader, tenant, model, agent string, fn func(store.AgentNewest) error) error {
-	by := map[string]*store.AgentNewest{}
-	q := store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: allTime.from, To: allTime.to}
-	err := r.Buckets(ctx, q, func(b store.Bucket) error {
-		a := by[b.Agent]
-		if a == nil {
-			a = &store.AgentNewest{Agent: b.Agent}
-			by[b.Agent] = a
-		}
-		switch {
-		case a.Hour.IsZero() || b.Hour.After(a.Hour):
-			a.Hour, a.Inquiry, a.Team = b.Hour, a.Inquiry[:0], a.Team[:0]
-		case b.Hour.Before(a.Hour):
-			return nil
-		}
-		a.Inquiry = append(a.Inquiry, b.Inquiry)
-		a.Team = append(a.Team, b.Team)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("newest buckets of tenant %q model %q: %w", tenant, model, err)
-	}
-	for _, a := range by {
-		if err := fn(*a); err != nil {
-			return err
-		}
-	}
-	return nil
+	return store.NewestByScan(ctx, v.r, tenant, model, agent, fn)
 }
 
 var (
@@ -170,7 +138,7 @@ func (o *Overlay) SumBuckets(ctx context.Context, q store.SumQuery, fn func(stor
 func (o *Overlay) NewestBuckets(ctx context.Context, tenant, model, agent string, fn func(store.AgentNewest) error) error {
 	nr, ok := o.st.(store.NewestReader)
 	if !ok {
-		return newestFromBuckets(ctx, o, tenant, model, agent, fn)
+		return store.NewestByScan(ctx, o, tenant, model, agent, fn)
 	}
 	over := o.overlayAgents(tenant, model, agent, allTime.from.Unix(), allTime.to.Unix())
 	if len(over) == 0 {
@@ -186,7 +154,7 @@ func (o *Overlay) NewestBuckets(ctx context.Context, tenant, model, agent string
 		return err
 	}
 	for id := range over {
-		if err := newestFromBuckets(ctx, o, tenant, model, id, fn); err != nil {
+		if err := store.NewestByScan(ctx, o, tenant, model, id, fn); err != nil {
 			return err
 		}
 	}

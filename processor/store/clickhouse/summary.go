@@ -3,7 +3,6 @@ package clickhouse
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -176,23 +175,7 @@ WHERE tenant_id = ? AND model = ?`+filter+` AND volume != 0`, args[:len(args)/2]
 
 // newestOfAgent is NewestBuckets for one agent from every current part.
 func (s *Store) newestOfAgent(ctx context.Context, tenant, model, agent string, fn func(store.AgentNewest) error) error {
-	a := store.AgentNewest{Agent: agent}
-	q := store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: time.Unix(0, 0), To: time.Unix(math.MaxUint32, 0)}
-	err := s.Buckets(ctx, q, func(b store.Bucket) error {
-		switch {
-		case a.Hour.IsZero() || b.Hour.After(a.Hour):
-			a.Hour, a.Inquiry, a.Team = b.Hour, a.Inquiry[:0], a.Team[:0]
-		case b.Hour.Before(a.Hour):
-			return nil
-		}
-		a.Inquiry = append(a.Inquiry, b.Inquiry)
-		a.Team = append(a.Team, b.Team)
-		return nil
-	})
-	if err != nil || len(a.Inquiry) == 0 {
-		return err
-	}
-	return fn(a)
+	return store.NewestByScan(ctx, s, tenant, model, agent, fn)
 }
 
 // TenantModels lists the (tenant, model) pairs with stored bucket parts.
