@@ -174,7 +174,7 @@ function drawOverall(node, p, email) {
   if (!email) figs.push(["Satisfaction", fmtMetric("psat", o.psat), "psat"], ["Resolution", fmtMetric("pres", o.pres), "pres"]);
   mount(node,
     el("h2", { id: "overall-title" }, "Overall"),
-    el("dl", { class: "figures" }, figs.map(([name, v, k]) =>
+    el("dl", { class: "agent-figures" }, figs.map(([name, v, k]) =>
       el("div", { class: "figure", "data-figure": k }, el("dt", {}, name), el("dd", {}, v)))));
 }
 

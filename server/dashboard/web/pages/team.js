@@ -216,7 +216,7 @@ function drawPlans(node, byAgent, nAgents) {
   }
   mount(node,
     el("h2", { id: "plans-h" }, "Coaching plans"),
-    el("dl", { class: "figures" },
+    el("dl", { class: "team-figures" },
       el("div", {}, el("dt", {}, "In progress"), el("dd", { id: "plans-in-progress" }, fmtNumber(inProgress))),
       el("div", {}, el("dt", {}, "On track"), el("dd", { id: "plans-on-track" }, fmtNumber(onTrack))),
       el("div", {}, el("dt", {}, "Agents with a plan"), el("dd", {}, `${withPlan} of ${nAgents}`))),
