@@ -40,6 +40,10 @@ type Config struct {
 	// ShutdownGrace is how long, after Run's context ends, workers may keep
 	// retrying to store what they hold. Default 30s.
 	ShutdownGrace time.Duration
+	// LagInterval is how often Run measures the consumer lag of the owned
+	// partitions against the broker's end offsets (the gauge
+	// agentpulse_processor_lag_records; Ready measures it too). Default 10s.
+	LagInterval time.Duration
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Registerer registers the processor's metrics; nil registers nothing.
@@ -76,6 +80,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SessionTimeout <= 0 {
 		c.SessionTimeout = 10 * time.Second
+	}
+	if c.LagInterval <= 0 {
+		c.LagInterval = 10 * time.Second
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = 30 * time.Second

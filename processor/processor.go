@@ -105,6 +105,10 @@ func (p *Processor) Run(ctx context.Context) error {
 	p.mu.Lock()
 	p.runCtx = workCtx
 	p.mu.Unlock()
+	// The lag gauge moves on its own, not only when /readyz asks.
+	lagCtx, stopLag := context.WithCancel(ctx)
+	defer stopLag()
+	go p.sampleLag(lagCtx)
 
 	var runErr error
 	for runErr == nil {
@@ -255,6 +259,22 @@ func (p *Processor) Lag(ctx context.Context) (records int64, assigned bool, err 
 	})
 	p.metrics.lag.Set(float64(records))
 	return records, true, nil
+}
+
+// sampleLag measures the lag every LagInterval until ctx ends.
+func (p *Processor) sampleLag(ctx context.Context) {
+	t := time.NewTicker(p.cfg.LagInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, _, err := p.Lag(ctx); err != nil && ctx.Err() == nil {
+				p.log.Debug("measure lag", "err", err)
+			}
+		}
+	}
 }
 
 // Ready reports an error until the processor owns partitions and has

@@ -8,8 +8,11 @@ import (
 	"io"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/server/httpserver"
 )
 
 // runProcess runs the processor alone against external brokers: the part
@@ -23,6 +26,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	flushRecords := fs.Int("flush-records", 50000, "store a partition's batch once it holds this many records")
 	flushInterval := fs.Duration("flush-interval", 200*time.Millisecond, "store a partition's batch at the latest this long after its first change")
 	sessionTimeout := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
+	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
 	var sf storeFlags
 	sf.register(fs)
 	var lf logFlags
@@ -46,15 +50,37 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	reg := newRegistry()
 	p, err := processor.New(processor.Config{
 		Brokers: seeds, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
-		SessionTimeout: *sessionTimeout, Logger: log,
+		SessionTimeout: *sessionTimeout, Logger: log, Registerer: reg,
 	}, st)
 	if err != nil {
 		return err
 	}
-	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group)
-	if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	g, gctx := errgroup.WithContext(ctx)
+	if *httpAddr != "" {
+		// Ready when the store answers; lag is a metric
+		// (agentpulse_processor_lag_records, alerted on), not readiness: a
+		// processor with no partition (more processors than partitions)
+		// is healthy.
+		ready := func(ctx context.Context) error {
+			if _, err := st.Checkpoint(ctx, 0); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			return nil
+		}
+		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, Ready: ready, Gatherer: reg, Logger: log})
+		g.Go(func() error { return srv.Run(gctx) })
+	}
+	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "http_addr", *httpAddr)
+	g.Go(func() error {
+		if err := p.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	log.Info("processor stopped")
