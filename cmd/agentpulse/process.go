@@ -8,9 +8,18 @@ import (
 	"io"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/server/httpserver"
 )
+
+// lagRefresh is how often a processor with --http-addr measures its lag
+// (agentpulse_processor_lag_records) for Prometheus and autoscalers.
+const lagRefresh = 10 * time.Second
 
 // runProcess runs the processor alone against external brokers: the part
 // that scales as a consumer group.
@@ -23,6 +32,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	flushRecords := fs.Int("flush-records", 50000, "store a partition's batch once it holds this many records")
 	flushInterval := fs.Duration("flush-interval", 200*time.Millisecond, "store a partition's batch at the latest this long after its first change")
 	sessionTimeout := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
+	httpAddr := fs.String("http-addr", "", "where /healthz, /readyz and /metrics listen (orchestrator probes, Prometheus); empty: no HTTP listener")
 	var sf storeFlags
 	sf.register(fs)
 	var lf logFlags
@@ -46,17 +56,70 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	p, err := processor.New(processor.Config{
+	var reg *prometheus.Registry
+	if *httpAddr != "" {
+		reg = newRegistry()
+	}
+	cfg := processor.Config{
 		Brokers: seeds, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
 		SessionTimeout: *sessionTimeout, Logger: log,
-	}, st)
+	}
+	if reg != nil {
+		cfg.Registerer = reg
+	}
+	p, err := processor.New(cfg, st)
 	if err != nil {
 		return err
 	}
-	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group)
-	if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "http_addr", *httpAddr)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := p.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	})
+	if *httpAddr != "" {
+		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, Ready: processReady(p, st), Gatherer: reg, Logger: log})
+		g.Go(func() error { return srv.Run(gctx) })
+		g.Go(func() error { refreshLag(gctx, p); return nil })
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	log.Info("processor stopped")
 	return nil
+}
+
+// processReady is a standalone processor's /readyz: the store and the
+// broker answer. Unlike `agentpulse all` it does not wait for partitions
+// or a small lag: a processor beyond the partition count owns none, and a
+// backlog is the autoscaler's business, not a reason to hold a rollout.
+func processReady(p *processor.Processor, st store.Store) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if _, err := st.Checkpoint(ctx, 0); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if _, _, err := p.Lag(ctx); err != nil {
+			return fmt.Errorf("broker: %w", err)
+		}
+		return nil
+	}
+}
+
+// refreshLag measures the lag every lagRefresh until ctx ends, so that
+// agentpulse_processor_lag_records is current for every scrape.
+func refreshLag(ctx context.Context, p *processor.Processor) {
+	t := time.NewTicker(lagRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, _, _ = p.Lag(mctx)
+			cancel()
+		}
+	}
 }
