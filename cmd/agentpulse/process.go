@@ -60,13 +60,16 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	if *httpAddr != "" {
-		// Ready when the store answers; lag is a metric
-		// (agentpulse_processor_lag_records, alerted on), not readiness: a
-		// processor with no partition (more processors than partitions)
-		// is healthy.
+		// Ready when the store and the broker answer. Not on lag: a
+		// processor beyond the partition count owns none, and a backlog is
+		// the autoscaler's business (agentpulse_processor_lag_records),
+		// not a reason to hold a rollout.
 		ready := func(ctx context.Context) error {
 			if _, err := st.Checkpoint(ctx, 0); err != nil {
 				return fmt.Errorf("store: %w", err)
+			}
+			if _, _, err := p.Lag(ctx); err != nil {
+				return fmt.Errorf("broker: %w", err)
 			}
 			return nil
 		}
