@@ -10,7 +10,9 @@ import (
 )
 
 // runMigrate creates or updates the ClickHouse database and tables. It is
-// idempotent; processors and servers also apply it at start.
+// idempotent; processors and servers also apply it at start, except in
+// cluster mode (--clickhouse-cluster), where only migrate creates the
+// tables (ON CLUSTER) and the others check that they exist.
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -27,6 +29,10 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := clickhouse.Migrate(ctx, sf.clickhouseConfig(log)); err != nil {
 		return fmt.Errorf("migrate clickhouse at %s: %w", sf.chAddr, err)
+	}
+	if sf.chCluster != "" {
+		fmt.Fprintf(stdout, "clickhouse database %q is up to date on cluster %q\n", sf.chDB, sf.chCluster)
+		return nil
 	}
 	fmt.Fprintf(stdout, "clickhouse database %q is up to date\n", sf.chDB)
 	return nil

@@ -19,6 +19,8 @@ type storeFlags struct {
 	chDB   string
 	chUser string
 	chPass string
+	// chCluster, when set, is cluster mode (see clickhouse.Config.Cluster).
+	chCluster string
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
@@ -32,6 +34,7 @@ func (s *storeFlags) registerClickHouse(fs *flag.FlagSet) {
 	fs.StringVar(&s.chDB, "clickhouse-database", "agentpulse", "ClickHouse database (with --store clickhouse)")
 	fs.StringVar(&s.chUser, "clickhouse-user", "default", "ClickHouse user")
 	fs.StringVar(&s.chPass, "clickhouse-password", "", "ClickHouse password")
+	fs.StringVar(&s.chCluster, "clickhouse-cluster", "", "ClickHouse cluster (a remote_servers name) for cluster mode: migrate creates replicated, sharded tables ON CLUSTER; the others only check them (empty: one server)")
 }
 
 // open opens the chosen store; ClickHouse tables are created when missing.
@@ -56,6 +59,7 @@ func (s *storeFlags) clickhouseConfig(log *slog.Logger) clickhouse.Config {
 		Database: s.chDB,
 		Username: s.chUser,
 		Password: s.chPass,
+		Cluster:  s.chCluster,
 		Logger:   log,
 	}
 }

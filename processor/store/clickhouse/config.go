@@ -60,6 +60,14 @@ type Config struct {
 	// Compress turns on LZ4 compression of the native protocol: worth it
 	// when the server is across a network, a cost on loopback. Default off.
 	Compress bool
+	// Cluster, when set, switches to cluster mode: the name of a
+	// <remote_servers> cluster of the servers (a plain identifier). Migrate
+	// then creates the schema ON CLUSTER as replicated *_local tables behind
+	// Distributed tables of the single-node names (see package ddl); Open
+	// does not create anything but checks that the tables exist, and
+	// connects with the settings Distributed reads and writes need (see
+	// clusterSettings). Empty means a single server.
+	Cluster string
 	// Logger receives retries (warn) and migrations (info). Nil discards.
 	Logger *slog.Logger
 }
@@ -75,6 +83,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if err := ddl.CheckDatabaseName(c.Database); err != nil {
 		return c, fmt.Errorf("clickhouse config: %w", err)
+	}
+	if c.Cluster != "" {
+		if err := ddl.CheckClusterName(c.Cluster); err != nil {
+			return c, fmt.Errorf("clickhouse config: %w", err)
+		}
 	}
 	if c.Username == "" {
 		c.Username = DefaultUsername

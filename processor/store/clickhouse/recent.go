@@ -36,9 +36,15 @@ func (s *Store) recentBefore(ctx context.Context, tenant, model, agent, inquiry 
 	if limit <= 0 {
 		return nil, nil
 	}
-	out, err := s.recent(ctx, tenant, model, agent, inquiry, beforeNS, limit, 4*limit+16)
-	if err != nil || len(out) >= limit {
-		return out, err
+	if s.cfg.Cluster == "" {
+		// Not in cluster mode: there the candidate LIMIT runs per shard,
+		// and a shard whose candidates mostly moved away could hide a
+		// current interaction behind other shards' full answers; every
+		// candidate is checked instead (see package ddl).
+		out, err := s.recent(ctx, tenant, model, agent, inquiry, beforeNS, limit, 4*limit+16)
+		if err != nil || len(out) >= limit {
+			return out, err
+		}
 	}
 	return s.recent(ctx, tenant, model, agent, inquiry, beforeNS, limit, math.MaxInt64)
 }

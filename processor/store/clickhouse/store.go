@@ -35,7 +35,10 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open connects to the servers of cfg, creates the database when missing,
-// applies the schema (see Migrate) and returns the store. It retries a
+// applies the schema (see Migrate) and returns the store. In cluster mode
+// (cfg.Cluster) it creates nothing: it checks that `agentpulse migrate
+// --clickhouse-cluster` created every table, and fails with
+// ErrSchemaMissing otherwise. It retries a
 // server that does not answer yet like any transient error, within ctx.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg, err := cfg.withDefaults()
@@ -51,7 +54,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		conn.Close()
 		return nil, fmt.Errorf("open clickhouse store at %v: %w", cfg.Addr, err)
 	}
-	if err := migrate(ctx, conn, cfg, s.retry); err != nil {
+	if cfg.Cluster != "" {
+		err = checkClusterSchema(ctx, conn, cfg, s.retry)
+	} else {
+		err = migrate(ctx, conn, cfg, s.retry)
+	}
+	if err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -63,7 +71,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 // Migrate connects to the servers of cfg, creates the database when
-// missing and applies every statement of package ddl, then disconnects. It
+// missing and applies every statement of package ddl (ddl.ClusterStatements
+// in cluster mode, sent to one server, which runs them on every server of
+// the cluster), then disconnects. It
 // is idempotent: running it on an up-to-date database changes nothing. Open
 // does the same; Migrate exists for `agentpulse migrate`.
 func Migrate(ctx context.Context, cfg Config) error {
@@ -81,6 +91,9 @@ func Migrate(ctx context.Context, cfg Config) error {
 
 func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error {
 	stmts, err := ddl.Statements(cfg.Database)
+	if cfg.Cluster != "" {
+		stmts, err = ddl.ClusterStatements(cfg.Database, cfg.Cluster)
+	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -89,7 +102,7 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 			return err
 		}
 	}
-	cfg.Logger.Info("clickhouse schema applied", "database", cfg.Database, "statements", len(stmts))
+	cfg.Logger.Info("clickhouse schema applied", "database", cfg.Database, "cluster", cfg.Cluster, "statements", len(stmts))
 	return nil
 }
 
@@ -103,6 +116,9 @@ func dial(cfg Config) (driver.Conn, error) {
 		ReadTimeout:  cfg.ReadTimeout,
 		MaxOpenConns: cfg.MaxOpenConns,
 		MaxIdleConns: cfg.MaxOpenConns,
+	}
+	if cfg.Cluster != "" {
+		opts.Settings = clusterSettings()
 	}
 	if cfg.Compress {
 		opts.Compression = &ch.Compression{Method: ch.CompressionLZ4}

@@ -31,6 +31,11 @@ var (
 // (every version of a part has the same values there, so PREWHERE drops
 // all or none of them); the empty-part condition is applied after the
 // collapse, inside the aggregates (sumIf), never in WHERE.
+//
+// In cluster mode FINAL collapses on each shard separately, which is exact
+// because every version of a part lives on one shard (buckets are sharded
+// by tenant and agent, both in the part's key; see package ddl); the
+// GROUP BY is then merged across shards like any aggregate.
 func (s *Store) SumBuckets(ctx context.Context, q store.SumQuery, fn func(store.CellSums) error) error {
 	if err := s.check(); err != nil {
 		return err

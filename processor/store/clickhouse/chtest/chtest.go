@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,21 +64,48 @@ func Start(tb testing.TB) string {
 
 // StartServer starts a server whose files live in dir and waits until it
 // answers a ping (up to 60 s). Close stops it.
-func StartServer(dir string) (*Server, error) {
+func StartServer(dir string) (*Server, error) { return StartServerWith(dir, Options{}) }
+
+// Options adjust a server of StartServerWith.
+type Options struct {
+	// TCPPort is the native-protocol port; zero picks a free one.
+	TCPPort int
+	// Extra is XML added inside the configuration's root element, such as
+	// a <remote_servers> section.
+	Extra string
+	// Users, when set, is the whole users configuration (users.xml) in
+	// place of the default one, such as one whose profile sets a setting.
+	Users string
+}
+
+// UsersXML is the users configuration of a server without /etc's: user
+// default without password from loopback, profile default with profile
+// (XML elements, such as "<readonly>1</readonly>") in it.
+func UsersXML(profile string) string {
+	return strings.Replace(usersXML, "<profiles><default/></profiles>", "<profiles><default>"+profile+"</default></profiles>", 1)
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort() (int, error) { return freePort() }
+
+// StartServerWith is StartServer with options.
+func StartServerWith(dir string, o Options) (*Server, error) {
 	bin, args, err := findBinary()
 	if err != nil {
 		return nil, err
 	}
-	tcpPort, err := freePort()
-	if err != nil {
-		return nil, err
+	tcpPort := o.TCPPort
+	if tcpPort == 0 {
+		if tcpPort, err = freePort(); err != nil {
+			return nil, err
+		}
 	}
 	httpPort, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	config := filepath.Join(dir, "config.xml")
-	if err := os.WriteFile(config, []byte(configXML(dir, tcpPort, httpPort)), 0o644); err != nil {
+	if err := os.WriteFile(config, []byte(configXML(dir, tcpPort, httpPort, o.Extra, o.Users)), 0o644); err != nil {
 		return nil, fmt.Errorf("write clickhouse config: %w", err)
 	}
 	logFile, err := os.Create(filepath.Join(dir, "server.log"))
@@ -156,9 +184,12 @@ func findBinary() (string, []string, error) {
 }
 
 // configXML is the smallest config both 18.16 and current releases accept.
-func configXML(dir string, tcpPort, httpPort int) string {
+func configXML(dir string, tcpPort, httpPort int, extra, usersText string) string {
 	users := "/etc/clickhouse-server/users.xml"
-	if _, err := os.Stat(users); err != nil {
+	if usersText != "" {
+		users = filepath.Join(dir, "users.xml")
+		_ = os.WriteFile(users, []byte(usersText), 0o644)
+	} else if _, err := os.Stat(users); err != nil {
 		users = filepath.Join(dir, "users.xml")
 		_ = os.WriteFile(users, []byte(usersXML), 0o644)
 	}
@@ -171,8 +202,9 @@ func configXML(dir string, tcpPort, httpPort int) string {
   <tmp_path>%s/</tmp_path>
   <users_config>%s</users_config>
   <mark_cache_size>268435456</mark_cache_size>
+%s
 </yandex>
-`, tcpPort, httpPort, filepath.Join(dir, "data"), filepath.Join(dir, "tmp"), users)
+`, tcpPort, httpPort, filepath.Join(dir, "data"), filepath.Join(dir, "tmp"), users, extra)
 }
 
 const usersXML = `<yandex>
