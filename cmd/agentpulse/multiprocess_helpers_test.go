@@ -24,9 +24,9 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
-// buildAgentpulse builds this command into a temporary directory once per
-// test and returns the binary's path.
-func buildAgentpulse(t *testing.T, dir string) (string, error) {
+// buildAgentpulse builds this command into dir and returns the binary's
+// path.
+func buildAgentpulse(dir string) (string, error) {
 	bin := filepath.Join(dir, "agentpulse")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	var out bytes.Buffer

@@ -52,23 +52,22 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	}
 	ctx := t.Context()
 
-	// The binary builds while ClickHouse starts.
-	type built struct {
-		bin string
-		err error
-	}
-	buildDone := make(chan built, 1)
+	// The binary builds while ClickHouse starts (waited for on cleanup
+	// too, should ClickHouse skip the test, before its directory goes).
 	binDir := t.TempDir()
+	var bin string
+	var buildErr error
+	buildDone := make(chan struct{})
 	go func() {
-		bin, err := buildAgentpulse(t, binDir)
-		buildDone <- built{bin, err}
+		defer close(buildDone)
+		bin, buildErr = buildAgentpulse(binDir)
 	}()
+	t.Cleanup(func() { <-buildDone })
 	chAddr := chtest.Start(t)
-	b := <-buildDone
-	if b.err != nil {
-		t.Fatal(b.err)
+	<-buildDone
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	bin := b.bin
 	lap("built %s and started ClickHouse on %s", bin, chAddr)
 
 	secret := "multiprocess-test-secret-0123456789abcdef"
