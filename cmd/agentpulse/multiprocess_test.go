@@ -92,21 +92,24 @@ func TestMultiProcessOneMachine(t *testing.T) {
 		return len(distinct(procA.loadedPartitions())) == mpPartitions
 	})
 	procB := startProc(t, bin, "process-b", procArgs...)
-	var members [][]int32
-	waitFor(t, "processor B joining the group", 30*time.Second, func() bool {
+	// Who owns what: the group's two assignments, B's being the one it
+	// has loaded every partition of (its log says so after loading).
+	var ownedA, ownedB []int32
+	waitFor(t, "processor B joining the group and loading its partitions", 30*time.Second, func() bool {
 		state, m, err := groupMembers(ctx, adm, group)
-		members = m
-		return err == nil && state == "Stable" && len(m) == 2 && len(m[0]) > 0 && len(m[1]) > 0 &&
-			len(procB.loadedPartitions()) > 0
-	})
-	ownedB := distinct(procB.loadedPartitions())
-	var ownedA []int32
-	for p := range int32(mpPartitions) {
-		if !slices.Contains(ownedB, p) {
-			ownedA = append(ownedA, p)
+		if err != nil || state != "Stable" || len(m) != 2 || len(m[0]) == 0 || len(m[1]) == 0 {
+			return false
 		}
-	}
-	lap("processors in group %s: A owns %v, B owns %v (group members %v)", group, ownedA, ownedB, members)
+		loaded := distinct(procB.loadedPartitions())
+		for i := range m {
+			if slices.Equal(distinct(m[i]), loaded) {
+				ownedB, ownedA = loaded, distinct(m[1-i])
+				return true
+			}
+		}
+		return false
+	})
+	lap("processors in group %s (stable, 2 members): A owns %v, B owns %v", group, ownedA, ownedB)
 
 	serveArgs := func(addr string) []string {
 		return []string{"serve", "--brokers", brokerAddr, "--http-addr", addr, "--auth-secret", secret,
