@@ -37,6 +37,12 @@ type Config struct {
 	// (Kafka's own default is 45s); brokers refuse values below their
 	// group.min.session.timeout.ms (6s by default).
 	SessionTimeout time.Duration
+	// FetchMaxWait is how long the broker may hold a fetch waiting for
+	// data. A fetch returns as soon as data arrives, but partitions taken
+	// over from a dead processor are only fetched once the fetch in
+	// flight returns, so this bounds how long they wait after the
+	// takeover. Default 500ms (franz-go's own default is 5s).
+	FetchMaxWait time.Duration
 	// ShutdownGrace is how long, after Run's context ends, workers may keep
 	// retrying to store what they hold. Default 30s.
 	ShutdownGrace time.Duration
@@ -83,6 +89,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LagInterval <= 0 {
 		c.LagInterval = 10 * time.Second
+	}
+	if c.FetchMaxWait <= 0 {
+		c.FetchMaxWait = 500 * time.Millisecond
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = 30 * time.Second

@@ -58,6 +58,7 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 		// for a silent one.
 		kgo.RebalanceTimeout(2 * cfg.SessionTimeout),
 		kgo.HeartbeatInterval(min(cfg.SessionTimeout/5, 3*time.Second)),
+		kgo.FetchMaxWait(cfg.FetchMaxWait),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.AutoCommitMarks(),
 		kgo.AdjustFetchOffsetsFn(p.assign),

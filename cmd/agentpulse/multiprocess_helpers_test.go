@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// buildAgentpulse builds this command into dir and returns the binary's
+// path.
+func buildAgentpulse(dir string) (string, error) {
+	bin := filepath.Join(dir, "agentpulse")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out.String())
+	}
+	return bin, nil
+}
+
+// osProc is one agentpulse part running as its own OS process, its stdout
+// and stderr captured to a file.
+type osProc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+	err  error // valid after done
+}
+
+// startProc starts `bin args…` as name. On cleanup the process gets
+// SIGTERM (SIGKILL after 10 s) and, when the test failed, its output is
+// printed.
+func startProc(t *testing.T, bin, name string, args ...string) *osProc {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), name+".log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	// Flags only: no AGENTPULSE_* fallback from the environment.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AGENTPULSE_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		t.Fatalf("start %s: %v", name, err)
+	}
+	p := &osProc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.stop(syscall.SIGTERM, 10*time.Second)
+		if t.Failed() {
+			out, _ := os.ReadFile(p.log)
+			t.Logf("---- output of %s (pid %d, %v) ----\n%s", p.name, cmd.Process.Pid, p.err, tailBytes(out, 6000))
+		}
+	})
+	return p
+}
+
+// stop sends sig and waits up to grace before SIGKILL.
+func (p *osProc) stop(sig syscall.Signal, grace time.Duration) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// exited reports whether the process has ended.
+func (p *osProc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *osProc) output() string {
+	b, _ := os.ReadFile(p.log)
+	return string(b)
+}
+
+var partitionLoaded = regexp.MustCompile(`msg="partition loaded" (?:[a-z_]+=\S+ )*?partition=(\d+)`)
+
+// loadedPartitions returns the partitions the processor has loaded (taken
+// ownership of), in the order of its log, duplicates included.
+func (p *osProc) loadedPartitions() []int32 {
+	var out []int32
+	for _, m := range partitionLoaded.FindAllStringSubmatch(p.output(), -1) {
+		n, _ := strconv.Atoi(m[1])
+		out = append(out, int32(n))
+	}
+	return out
+}
+
+func tailBytes(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// waitFor polls cond every 50 ms until it holds, failing after limit.
+func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) time.Duration {
+	t.Helper()
+	began := time.Now()
+	for !cond() {
+		if time.Since(began) > limit {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return time.Since(began)
+}
+
+// waitTCP waits until addr accepts connections.
+func waitTCP(t *testing.T, addr string, limit time.Duration) {
+	t.Helper()
+	waitFor(t, "broker listening on "+addr, limit, func() bool {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+// ready reports whether url answers 200.
+func ready(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// partitionsOf reads the interactions topic up to its end offsets and
+// returns the partition each interaction id landed in (where ingest's
+// producer put it).
+func partitionsOf(ctx context.Context, brokers string, adm *kadm.Client) (map[string]int32, error) {
+	ends, err := endOffsetsOf(ctx, adm)
+	if err != nil {
+		return nil, err
+	}
+	offsets := map[int32]kgo.Offset{}
+	for p := range ends {
+		offsets[p] = kgo.NewOffset().AtStart()
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"interactions": offsets}))
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	out := map[string]int32{}
+	next := map[int32]int64{}
+	done := func() bool {
+		for p, end := range ends {
+			if next[p] < end {
+				return false
+			}
+		}
+		return true
+	}
+	for !done() {
+		fetches := cl.PollFetches(ctx)
+		if err := fetches.Err0(); err != nil {
+			return nil, err
+		}
+		fetches.EachRecord(func(r *kgo.Record) {
+			it, err := schemas.DecodeInteraction(r.Value)
+			if err == nil {
+				out[it.InteractionID] = r.Partition
+			}
+			next[r.Partition] = r.Offset + 1
+		})
+	}
+	return out, nil
+}
+
+// groupMembers returns the processors' consumer group: its state and each
+// member's assigned interactions partitions.
+func groupMembers(ctx context.Context, adm *kadm.Client, group string) (string, [][]int32, error) {
+	described, err := adm.DescribeGroups(ctx, group)
+	if err != nil {
+		return "", nil, err
+	}
+	g, ok := described[group]
+	if !ok || g.Err != nil {
+		return "", nil, fmt.Errorf("describe group %s: %v", group, g.Err)
+	}
+	var out [][]int32
+	for _, m := range g.Members {
+		var parts []int32
+		if ca, ok := m.Assigned.AsConsumer(); ok {
+			for _, tp := range ca.Topics {
+				if tp.Topic == "interactions" {
+					parts = append(parts, tp.Partitions...)
+				}
+			}
+		}
+		out = append(out, parts)
+	}
+	return g.State, out, nil
+}
+
+// endOffsetsOf returns the end offset of every interactions partition.
+func endOffsetsOf(ctx context.Context, adm *kadm.Client) (map[int32]int64, error) {
+	offs, err := adm.ListEndOffsets(ctx, "interactions")
+	if err == nil {
+		err = offs.Error()
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[int32]int64{}
+	offs.Each(func(o kadm.ListedOffset) { out[o.Partition] = o.Offset })
+	return out, nil
+}
+
+// behind returns how many records of the interactions topic the store's
+// checkpoints have not reached yet (the consumer lag as the store sees it).
+func behind(ctx context.Context, st store.Store, ends map[int32]int64) (int64, error) {
+	var lag int64
+	for p, end := range ends {
+		cp, err := st.Checkpoint(ctx, p)
+		if err != nil {
+			return 0, err
+		}
+		lag += max(0, end-cp)
+	}
+	return lag, nil
+}
+
+// scoreLog collects, per interaction id, when a score message naming it
+// first arrived on a websocket.
+type scoreLog struct {
+	mu       sync.Mutex
+	first    map[string]time.Time
+	messages int
+	err      error
+}
+
+func (s *scoreLog) add(ids []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.messages++
+	now := time.Now()
+	for _, id := range ids {
+		if _, ok := s.first[id]; !ok {
+			s.first[id] = now
+		}
+	}
+}
+
+func (s *scoreLog) snapshot() (map[string]time.Time, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]time.Time, len(s.first))
+	for k, v := range s.first {
+		out[k] = v
+	}
+	return out, s.messages, s.err
+}
