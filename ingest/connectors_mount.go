@@ -31,6 +31,10 @@ type ConnectorsConfig struct {
 	// TwilioPublicBaseURL is the public URL prefix Twilio calls, for its
 	// signature. Empty: rebuilt from the request.
 	TwilioPublicBaseURL string
+	// MaxInFlight bounds the deliveries handled at once over every
+	// connector; more are answered 429 (connectors.HandlerConfig.InFlight).
+	// Default DefaultMaxInFlight.
+	MaxInFlight int
 	// ExpireEvery is how often joining connectors (Genesys, Twilio) are
 	// asked for interactions whose other half never came. Default 5s.
 	ExpireEvery time.Duration
@@ -90,7 +94,11 @@ func NewConnectors(cfg ConnectorsConfig, p *Producer) (*Connectors, error) {
 		return nil, fmt.Errorf("twilio-taskrouter connector: %w", err)
 	}
 	c := &Connectors{cfg: cfg, producer: p, handlers: map[string]*connectors.Handler{}}
-	hc := connectors.HandlerConfig{Logger: cfg.Logger, Metrics: connectors.NewMetrics(cfg.Registerer)}
+	inFlight := cfg.MaxInFlight
+	if inFlight <= 0 {
+		inFlight = DefaultMaxInFlight
+	}
+	hc := connectors.HandlerConfig{Logger: cfg.Logger, Metrics: connectors.NewMetrics(cfg.Registerer), InFlight: connectors.NewInFlight(inFlight)}
 	for _, conn := range []connectors.Connector{ac, gc, tw} {
 		c.handlers[conn.Name()] = connectors.NewHandler(conn, c.keep, hc)
 	}

@@ -80,7 +80,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 		return nil, err
 	}
 	conns, err := ingest.NewConnectors(ingest.ConnectorsConfig{
-		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL,
+		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight,
 		Logger: log, Registerer: reg,
 	}, producer)
 	if err != nil {

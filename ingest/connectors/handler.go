@@ -32,7 +32,18 @@ type HandlerConfig struct {
 	// Metrics counts deliveries by status and results by outcome; nil: not
 	// counted.
 	Metrics *Metrics
+	// InFlight bounds the deliveries read, authenticated and kept at once,
+	// over every Handler sharing it (NewInFlight): a body is read before
+	// it can be authenticated (Twilio signs the body), so without a bound
+	// anyone reaching the port could hold MaxBodyBytes (twice, with gzip)
+	// per connection. A delivery beyond it is answered 429 with
+	// Retry-After, which every platform retries. Nil: no bound.
+	InFlight chan struct{}
 }
+
+// NewInFlight returns the shared bound of HandlerConfig.InFlight: at most
+// n deliveries at once.
+func NewInFlight(n int) chan struct{} { return make(chan struct{}, max(n, 1)) }
 
 // Handler serves POST /v1/ingest/{connector} for one Connector: it reads
 // the body (bounded, gzip-aware), authenticates it, maps it, hands the
@@ -67,6 +78,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Metrics.observeDelivery(h.c.Name(), resp.Status)
 		writeResponse(w, resp)
 		return
+	}
+	if h.cfg.InFlight != nil {
+		select {
+		case h.cfg.InFlight <- struct{}{}:
+			defer func() { <-h.cfg.InFlight }()
+		default:
+			w.Header().Set("Retry-After", "2")
+			resp := jsonError(http.StatusTooManyRequests, fmt.Sprintf("more than %d deliveries at once; retry (--max-inflight raises the limit)", cap(h.cfg.InFlight)))
+			h.cfg.Metrics.observeDelivery(h.c.Name(), resp.Status)
+			writeResponse(w, resp)
+			return
+		}
 	}
 	counts, err := h.handle(r)
 	if err != nil {

@@ -105,7 +105,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.metrics.upgrades.WithLabelValues("limit").Inc()
 		w.Header().Set("Retry-After", "5")
-		auth.WriteError(w, http.StatusServiceUnavailable, "too many websocket connections on this server (--ws-max-connections) or shutting down; retry", "")
+		auth.WriteError(w, http.StatusServiceUnavailable, "too many websocket connections on this server or it is shutting down; retry (another server, or later)", "")
 		return
 	}
 	h.wg.Add(1)
