@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/server/auth"
@@ -39,6 +40,7 @@ func TestChaos(t *testing.T) {
 	}
 	t.Run("ClickHouseRestartMidStream", func(t *testing.T) { chaosClickHouseRestart(t, bin) })
 	t.Run("ServerKilledUnderSubscribers", func(t *testing.T) { chaosServerKilled(t, bin) })
+	t.Run("BrokerFaults", chaosBrokerFaults)
 }
 
 // chaosRig is a broker, one processor on ClickHouse and an ingest server,
@@ -115,7 +117,7 @@ func (r *chaosRig) waitDrained(st *clickhouse.Store, want int, limit time.Durati
 
 // checkStoreFigures compares storeview over the store with the reference:
 // every agent, every model it works, presets 3m/1w/24h.
-func checkStoreFigures(t *testing.T, st *clickhouse.Store, ref *reference.Dataset) {
+func checkStoreFigures(t *testing.T, st store.Reader, ref *reference.Dataset) {
 	t.Helper()
 	v := storeview.New(st, views.DefaultParams())
 	agents := map[string]bool{}
