@@ -9,7 +9,7 @@ PKGS      := ./...
 FUZZTIME  ?= 30s
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test bench fuzz lint fmt check-fmt vet clean
+.PHONY: help build run test chaos bench fuzz lint fmt check-fmt vet clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +22,9 @@ run: build ## start the whole product on embedded defaults with a simulated feed
 
 test: vet check-fmt ## run every test (real services required when CI=true)
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+chaos: ## run the chaos suite's long form (longer outages; AGENTPULSE_CHAOS=long)
+	AGENTPULSE_CHAOS=long $(GO) test -count=1 -timeout 30m -run '^TestChaos' -v ./cmd/agentpulse/
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)

@@ -370,6 +370,6 @@ func checkPerformance(t *testing.T, ref *reference.Dataset, token, watched strin
 			}
 		}
 	}
-	t.Logf("performance: %d answers (agents %v × their models × presets 3m/1m/1w/24h × 2 servers, %d inquiry rows) equal the reference within 1e-9 (%d retries of an answer that differed)",
-		compared, agents, inquiries, retried)
+	t.Logf("performance: %d answers (agents %v × their models × presets 3m/1m/1w/24h × %d servers, %d inquiry rows) equal the reference within 1e-9 (%d retries of an answer that differed)",
+		compared, agents, len(servers), inquiries, retried)
 }
