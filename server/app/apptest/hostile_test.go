@@ -109,7 +109,7 @@ func TestHostileInput(t *testing.T) {
 		{name: "another tenant's record", method: "POST", path: ing, tok: ingestTok,
 			body: one(rec(`"tenant_id":"`+p.Tenant+`"`, `"tenant_id":"globex"`)), status: 200, reject: true, field: "tenant_id"},
 		{name: "record of the token's tenant, token of a stranger", method: "POST", path: ing,
-			tok: p.Token(t, auth.Claims{Tenant: "nosuchtenant", Subject: "loader", Role: auth.RoleIngest}),
+			tok:  p.Token(t, auth.Claims{Tenant: "nosuchtenant", Subject: "loader", Role: auth.RoleIngest}),
 			body: one(rec()), status: 200, reject: true, field: "tenant_id"},
 
 		// Tokens, on both sides.
