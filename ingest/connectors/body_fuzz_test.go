@@ -29,7 +29,7 @@ func FuzzReadBody(f *testing.F) {
 	f.Add([]byte(`{"a":1}`), "identity", int64(7))
 	f.Add(gz([]byte(`{"a":1}`)), "gzip", int64(-1))
 	f.Add(gz(bytes.Repeat([]byte{0}, 64<<10)), "GZIP ", int64(-1)) // a bomb: 64 KiB of zeros
-	f.Add(gz([]byte("x"))[:10], "x-gzip", int64(-1))                 // truncated stream
+	f.Add(gz([]byte("x"))[:10], "x-gzip", int64(-1))               // truncated stream
 	f.Add(bytes.Repeat([]byte("x"), limit+1), "", int64(-1))
 	f.Add([]byte("x"), "", int64(limit+1))
 	f.Add([]byte("x"), "br", int64(1))
