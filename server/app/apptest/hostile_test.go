@@ -67,19 +67,23 @@ func TestHostileInput(t *testing.T) {
 	handle := strings.TrimSuffix(strings.SplitN(strings.SplitN(rec(), field("handle_time_s"), 2)[1], ",", 2)[0], "}")
 
 	type row struct {
-		name   string
-		method string
-		path   string
-		tok    string
-		body   []byte
-		status int
-		field  string // the error's field (4xx), or the rejected record's field (ingest 200)
-		reject bool   // ingest answered 200 with one rejected record naming field
+		name     string
+		method   string
+		path     string
+		tok      string
+		body     []byte
+		status   int
+		field    string // the error's field (4xx), or the rejected record's field (ingest 200)
+		reject   bool   // ingest answered 200 with one rejected record naming field
+		contains string // the answer contains this text
 	}
 	ing := ingest.InteractionsPath
 	one := func(s string) []byte { return []byte(s + "\n") }
 	perf := "/v1/agents/" + url.PathEscape(h.AgentID) + "/performance?model=" + h.Model
 	review := "/v1/agents/" + url.PathEscape(h.AgentID) + "/inquiries/" + url.PathEscape(h.Inquiry) + "/interactions?model=" + h.Model + "&metric=aes"
+	plans := "/v1/agents/" + url.PathEscape(h.AgentID) + "/plans"
+	target := time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly)
+	plan := `{"model":"` + h.Model + `","inquiry":"` + h.Inquiry + `","metric":"aht","improvement_pct":10,"target_date":"` + target + `","actions":["a"],"assistance":["b"]}`
 	rows := []row{
 		// Ingest: the body.
 		{name: "oversized body", method: "POST", path: ing, tok: ingestTok,
@@ -111,6 +115,24 @@ func TestHostileInput(t *testing.T) {
 		{name: "record of the token's tenant, token of a stranger", method: "POST", path: ing,
 			tok:  p.Token(t, auth.Claims{Tenant: "nosuchtenant", Subject: "loader", Role: auth.RoleIngest}),
 			body: one(rec()), status: 200, reject: true, field: "tenant_id"},
+
+		// Coaching plans: a JSON body (FuzzCreateBody covers arbitrary bodies).
+		{name: "plan, oversized body", method: "POST", path: plans, tok: admin,
+			body: []byte(`{"actions":["` + strings.Repeat("x", 100<<10) + `"]}`), status: 413},
+		{name: "plan, deeply nested JSON", method: "POST", path: plans, tok: admin,
+			body: []byte(`{"actions":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`), status: 400, field: "body"},
+		{name: "plan, invalid UTF-8 in inquiry", method: "POST", path: plans, tok: admin,
+			body: []byte(strings.Replace(plan, `"inquiry":"`, "\"inquiry\":\"\xff", 1)), status: 400, field: "body"},
+		{name: "plan, NaN", method: "POST", path: plans, tok: admin,
+			body: []byte(strings.Replace(plan, `"improvement_pct":10`, `"improvement_pct":NaN`, 1)), status: 400},
+		{name: "plan, 1e999", method: "POST", path: plans, tok: admin,
+			body: []byte(strings.Replace(plan, `"improvement_pct":10`, `"improvement_pct":1e999`, 1)), status: 400, field: "improvement_pct"},
+		// A far target is allowed by views.DecodePlanInput (a warning past 3 months, no upper bound).
+		{name: "plan, target in 2200", method: "POST", path: plans, tok: admin,
+			body: []byte(strings.Replace(plan, `"target_date":"`+target, `"target_date":"2200-01-01`, 1)), status: 201, contains: "more than 3 months"},
+		{name: "plan, target in 1900", method: "POST", path: plans, tok: admin,
+			body: []byte(strings.Replace(plan, `"target_date":"`+target, `"target_date":"1900-01-01`, 1)), status: 400, field: "target_date"},
+		{name: "plan, ingest token", method: "POST", path: plans, tok: ingestTok, body: []byte(plan), status: 403},
 
 		// Tokens, on both sides.
 		{name: "expired token, read", method: "GET", path: perf, tok: expired, status: 401},
@@ -158,6 +180,9 @@ func TestHostileInput(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d; body %.300s", resp.StatusCode, tc.status, body)
+			}
+			if !bytes.Contains(body, []byte(tc.contains)) {
+				t.Fatalf("answer %.300s does not contain %q", body, tc.contains)
 			}
 			switch {
 			case tc.reject:
