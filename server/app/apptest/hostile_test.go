@@ -76,6 +76,7 @@ func TestHostileInput(t *testing.T) {
 		field    string // the error's field (4xx), or the rejected record's field (ingest 200)
 		reject   bool   // ingest answered 200 with one rejected record naming field
 		contains string // the answer contains this text
+		ctype    string // Content-Type of a POST; application/x-ndjson when empty
 	}
 	ing := ingest.InteractionsPath
 	one := func(s string) []byte { return []byte(s + "\n") }
@@ -92,6 +93,10 @@ func TestHostileInput(t *testing.T) {
 			body: one(rec(`"source_refs":{`, `"source_refs":{"x":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`,`)), status: 200, reject: true, field: "source_refs.x"},
 		{name: "deeply nested array body", method: "POST", path: ing, tok: ingestTok,
 			body: []byte(strings.Repeat("[", 100000) + strings.Repeat("]", 100000)), status: 200, reject: true, field: ""},
+		{name: "deeply nested JSON array body", method: "POST", path: ing, tok: ingestTok, ctype: "application/json",
+			body: []byte(strings.Repeat("[", 100000) + strings.Repeat("]", 100000)), status: 200, reject: true, field: ""},
+		{name: "deeply nested element of an array body", method: "POST", path: ing, tok: ingestTok, ctype: "application/json",
+			body: []byte("[" + rec(`"source_refs":{`, `"source_refs":{"x":`+strings.Repeat("{\"a\":", 50000)+"1"+strings.Repeat("}", 50000)+`,`) + "]"), status: 200, reject: true, field: "source_refs.x"},
 		{name: "invalid UTF-8 in agent_id", method: "POST", path: ing, tok: ingestTok,
 			body: one(rec(`"agent_id":"`, "\"agent_id\":\"\xff\xfe")), status: 200, reject: true, field: "agent_id"},
 		{name: "NaN literal", method: "POST", path: ing, tok: ingestTok,
@@ -168,6 +173,9 @@ func TestHostileInput(t *testing.T) {
 			}
 			if tc.method == "POST" {
 				req.Header.Set("Content-Type", "application/x-ndjson")
+				if tc.ctype != "" {
+					req.Header.Set("Content-Type", tc.ctype)
+				}
 			}
 			if tc.tok != "" {
 				req.Header.Set("Authorization", "Bearer "+tc.tok)
