@@ -136,6 +136,17 @@ func (g *Generator) Each(ctx context.Context, fn func(*schemas.Interaction) erro
 	})
 }
 
+// All returns every record, in stream order: the whole simulated period
+// in memory, for tests and small worlds. See Run.
+func (g *Generator) All(ctx context.Context) ([]schemas.Interaction, error) {
+	var out []schemas.Interaction
+	_, err := g.Run(ctx, func(b Batch) error {
+		out = append(out, b.Records...)
+		return nil
+	})
+	return out, err
+}
+
 // generate simulates every shift that starts in [winLo, winHi) on the
 // workers and returns those records appended to carry (unsorted).
 func (g *Generator) generate(winLo, winHi int64, carry []rec) []rec {

@@ -48,19 +48,12 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var its []schemas.Interaction
-	if _, err := g.Each(context.Background(), func(it *schemas.Interaction) error {
-		its = append(its, *it)
-		return nil
-	}); err != nil {
+	its, err := g.All(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
 	st := embedded.New()
-	for _, b := range storetest.Batches(its, 4, 500) {
-		if err := st.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, its, 4, 500)
 	a := api.New(api.Config{Views: storeview.New(st, params), Verifier: auth.Verifier{Secret: secret}})
 	r := chi.NewRouter()
 	a.Routes(r)

@@ -339,11 +339,7 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 func storeOf(t testing.TB, e *env) *embedded.Store {
 	t.Helper()
 	st := embedded.New()
-	for _, b := range storetest.Batches(e.its, 4, 500) {
-		if err := st.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, e.its, 4, 500)
 	return st
 }
 

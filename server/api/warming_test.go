@@ -39,11 +39,7 @@ func (h heldStore) SumBuckets(ctx context.Context, q store.SumQuery, fn func(sto
 func TestWarmingAnswers503(t *testing.T) {
 	e := newEnv(t)
 	st := embedded.New()
-	for _, b := range storetest.Batches(e.its, 4, 500) {
-		if err := st.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, e.its, 4, 500)
 	h := heldStore{Store: st, release: make(chan struct{})}
 	sv := storeview.New(h, params, storeview.WithCache(storeview.CacheConfig{BuildWait: 10 * time.Millisecond}))
 	a := api.New(api.Config{Views: sv, Verifier: auth.Verifier{Secret: secret}})

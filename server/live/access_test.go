@@ -10,7 +10,6 @@ import (
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
-	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/live"
@@ -40,19 +39,12 @@ func newAccessEnv(t *testing.T, plan live.PlanFunc) *accessEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var its []schemas.Interaction
-	if _, err := g.Each(context.Background(), func(it *schemas.Interaction) error {
-		its = append(its, *it)
-		return nil
-	}); err != nil {
+	its, err := g.All(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
 	st := embedded.New()
-	for _, b := range storetest.Batches(its, 2, 500) {
-		if err := st.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, its, 2, 500)
 	p := views.Params{MinVolume: 3}
 	sv := storeview.New(st, p)
 	a := api.New(api.Config{Views: sv, Verifier: auth.Verifier{Secret: secret}})

@@ -54,11 +54,8 @@ func simulated(t testing.TB) []schemas.Interaction {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []schemas.Interaction
-	if _, err := g.Each(context.Background(), func(it *schemas.Interaction) error {
-		out = append(out, *it)
-		return nil
-	}); err != nil {
+	out, err := g.All(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -181,11 +178,7 @@ func openClickHouse(t testing.TB, db string) *clickhouse.Store {
 
 func fill(t testing.TB, st store.Writer, its []schemas.Interaction) {
 	t.Helper()
-	for _, b := range storetest.Batches(its, 4, 500) {
-		if err := st.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, its, 4, 500)
 }
 
 func newEnv(t testing.TB, kind string, its []schemas.Interaction, at time.Time) *env {

@@ -35,11 +35,8 @@ func simulated(t testing.TB, agents, days int) []schemas.Interaction {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []schemas.Interaction
-	if _, err := g.Each(context.Background(), func(it *schemas.Interaction) error {
-		out = append(out, *it)
-		return nil
-	}); err != nil {
+	out, err := g.All(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
 	return append(out, teamMoves()...)
@@ -85,11 +82,7 @@ func teamMoves() []schemas.Interaction {
 // fill applies the feed's batches to st.
 func fill(t testing.TB, st store.Writer, its []schemas.Interaction) {
 	t.Helper()
-	for _, b := range storetest.Batches(its, 4, 500) {
-		if err := st.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, its, 4, 500)
 }
 
 func openClickHouse(t testing.TB) *clickhouse.Store {

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"context"
 	"hash/fnv"
+	"testing"
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
@@ -36,4 +38,15 @@ func Batches(its []schemas.Interaction, partitions, size int) []store.Batch {
 		}
 	}
 	return out
+}
+
+// Fill applies Batches(its, partitions, size) to w, failing tb on an
+// error: a store holding what the pipeline would have written.
+func Fill(tb testing.TB, w store.Writer, its []schemas.Interaction, partitions, size int) {
+	tb.Helper()
+	for _, b := range Batches(its, partitions, size) {
+		if err := w.Apply(context.Background(), b); err != nil {
+			tb.Fatalf("apply batch of partition %d: %v", b.Partition, err)
+		}
+	}
 }
