@@ -1,6 +1,7 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -126,4 +127,57 @@ func pathOr(path string) string {
 		return "value"
 	}
 	return path
+}
+
+// ApproxJSONDiff compares two JSON documents: numbers within a relative
+// 1e-9 of the larger of their magnitudes and floor (a difference of two
+// figures, such as an impact, inherits their absolute error: pass their
+// scale), everything else exactly. It returns the path of the first
+// difference ("$.inquiries[].aes.value: numbers differ 1 vs 2"), ok false.
+// It is meant for tests that compare API answers with the reference's.
+func ApproxJSONDiff(a, b []byte, floor float64) (path string, ok bool) {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return "invalid JSON", false
+	}
+	return walkJSON("$", va, vb, floor)
+}
+
+func walkJSON(path string, a, b any, floor float64) (string, bool) {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return path + ": object keys differ", false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok {
+				return path + "." + k + ": missing", false
+			}
+			if p, ok := walkJSON(path+"."+k, v, w, floor); !ok {
+				return p, false
+			}
+		}
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return fmt.Sprintf("%s: arrays differ: %v vs %v", path, a, b), false
+		}
+		for i := range x {
+			if p, ok := walkJSON(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], floor); !ok {
+				return p, false
+			}
+		}
+	case float64:
+		y, ok := b.(float64)
+		if !ok || math.Abs(x-y) > RelTolerance*max(math.Abs(x), math.Abs(y), floor) {
+			return fmt.Sprintf("%s: numbers differ: %v vs %v", path, a, b), false
+		}
+	default:
+		if a != b {
+			return fmt.Sprintf("%s: values differ: %v vs %v", path, a, b), false
+		}
+	}
+	return "", true
 }

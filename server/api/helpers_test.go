@@ -2,9 +2,7 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -104,49 +102,4 @@ type errBody struct {
 // the larger of their magnitudes and 1e4 (figures are seconds; an impact
 // is a difference of such figures and inherits their absolute error),
 // everything else exactly. It returns the first difference's path.
-func jsonDiff(a, b []byte) (string, bool) {
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return "invalid JSON", false
-	}
-	return walk("$", va, vb)
-}
-
-func walk(path string, a, b any) (string, bool) {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return path + ": object keys differ", false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok {
-				return path + "." + k + ": missing", false
-			}
-			if p, ok := walk(path+"."+k, v, w); !ok {
-				return p, false
-			}
-		}
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return path + ": array lengths differ", false
-		}
-		for i := range x {
-			if p, ok := walk(path+"[]", x[i], y[i]); !ok {
-				return p, false
-			}
-		}
-	case float64:
-		y, ok := b.(float64)
-		if !ok || math.Abs(x-y) > 1e-9*max(math.Abs(x), math.Abs(y), 1e4) {
-			return path + ": numbers differ", false
-		}
-	default:
-		if a != b {
-			return path + ": values differ", false
-		}
-	}
-	return "", true
-}
+func jsonDiff(a, b []byte) (string, bool) { return views.ApproxJSONDiff(a, b, 1e4) }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -262,45 +261,7 @@ func decode[T any](t testing.TB, b []byte) T {
 func samePlan(got, want views.Plan) (string, bool) {
 	a, _ := json.Marshal(got)
 	b, _ := json.Marshal(want)
-	var va, vb any
-	_ = json.Unmarshal(a, &va)
-	_ = json.Unmarshal(b, &vb)
-	return walk("$", va, vb)
-}
-
-func walk(path string, a, b any) (string, bool) {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return path + ": object keys differ", false
-		}
-		for k, v := range x {
-			if p, ok := walk(path+"."+k, v, y[k]); !ok {
-				return p, false
-			}
-		}
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return fmt.Sprintf("%s: arrays differ: %v vs %v", path, a, b), false
-		}
-		for i := range x {
-			if p, ok := walk(fmt.Sprintf("%s[%d]", path, i), x[i], y[i]); !ok {
-				return p, false
-			}
-		}
-	case float64:
-		y, ok := b.(float64)
-		if !ok || math.Abs(x-y) > 1e-9*max(math.Abs(x), math.Abs(y), 1) {
-			return fmt.Sprintf("%s: %v vs %v", path, a, b), false
-		}
-	default:
-		if a != b {
-			return fmt.Sprintf("%s: %v vs %v", path, a, b), false
-		}
-	}
-	return "", true
+	return views.ApproxJSONDiff(a, b, 1)
 }
 
 func (e *env) planStore() interface {
