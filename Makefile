@@ -26,8 +26,15 @@ test: vet check-fmt ## run every test (real services required when CI=true)
 chaos: ## run the chaos suite's long form (longer outages; AGENTPULSE_CHAOS=long)
 	AGENTPULSE_CHAOS=long $(GO) test -count=1 -timeout 30m -run '^TestChaos' -v ./cmd/agentpulse/
 
-bench: ## run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+BENCH     ?= .
+BENCH_ENV ?= AGENTPULSE_BENCH_SCALE=full
+
+bench: ## run every benchmark (BENCH=regexp for some) and write docs/BENCHMARKS.md
+	@mkdir -p artifacts
+	@began=$$(date -u +%Y-%m-%dT%H:%M:%SZ); \
+	  bash -o pipefail -c "env $(BENCH_ENV) $(GO) test -run '^\$$' -bench '$(BENCH)' -benchmem -timeout 120m $(PKGS) | tee artifacts/bench.txt" && \
+	  $(GO) run ./cmd/benchreport -in artifacts/bench.txt -out docs/BENCHMARKS.md -began $$began \
+	    -command "make bench" -env "$(BENCH_ENV)" && echo "wrote docs/BENCHMARKS.md"
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \

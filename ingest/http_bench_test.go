@@ -2,11 +2,13 @@ package ingest
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/server/auth"
 )
 
@@ -33,37 +35,55 @@ func benchPost(b *testing.B, h http.Handler, tok string, body []byte) {
 }
 
 // BenchmarkIngestNDJSON sends batches of 1,000 records through the real
-// handler into an in-memory embedded broker, each answered after the
-// durable acknowledgement, one request at a time and (Parallel) from
-// several clients at once.
+// handler into the embedded broker, each answered after the broker's
+// acknowledgement, one request at a time (Serial) and from several clients
+// at once (Parallel). The broker keeps its log in memory (broker=memory),
+// in a data directory as `agentpulse all` does (broker=disk), or fsyncs
+// every batch before acknowledging it as with --broker-sync
+// (broker=disk-fsync).
 func BenchmarkIngestNDJSON(b *testing.B) {
 	const batch = 1000
 	body := benchBody(batch)
-	br := startBroker(b)
-	r := newRig(b, br, HTTPConfig{})
 	tok := token(b, "acme", auth.RoleIngest)
-	benchPost(b, r.h, tok, body) // warm up: metadata, producer id
-	b.Run("Serial", func(b *testing.B) {
-		b.SetBytes(int64(len(body)))
-		b.ReportAllocs()
-		start := time.Now()
-		for b.Loop() {
-			benchPost(b, r.h, tok, body)
-		}
-		b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "records/s")
-	})
-	b.Run("Parallel", func(b *testing.B) {
-		b.SetBytes(int64(len(body)))
-		b.ReportAllocs()
-		b.SetParallelism(2) // 2×GOMAXPROCS clients
-		start := time.Now()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				benchPost(b, r.h, tok, body)
+	for _, kind := range []struct {
+		name       string
+		disk, sync bool
+	}{{"memory", false, false}, {"disk", true, false}, {"disk-fsync", true, true}} {
+		b.Run("broker="+kind.name, func(b *testing.B) {
+			cfg := broker.EmbeddedConfig{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler), SyncWrites: kind.sync}
+			if kind.disk {
+				cfg.DataDir = b.TempDir()
 			}
+			br, err := broker.StartEmbedded(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(br.Close)
+			r := newRig(b, br, HTTPConfig{})
+			benchPost(b, r.h, tok, body) // warm up: metadata, producer id
+			b.Run("Serial", func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				start := time.Now()
+				for b.Loop() {
+					benchPost(b, r.h, tok, body)
+				}
+				b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "records/s")
+			})
+			b.Run("Parallel", func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				b.SetParallelism(2) // 2×GOMAXPROCS clients
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						benchPost(b, r.h, tok, body)
+					}
+				})
+				b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "records/s")
+			})
 		})
-		b.ReportMetric(float64(b.N*batch)/time.Since(start).Seconds(), "records/s")
-	})
+	}
 }
 
 // BenchmarkIngestRead measures framing and decoding alone (no broker).

@@ -1,0 +1,89 @@
+package main
+
+// A target is one row of DESIGN.md §4: a benchmark's metric compared with
+// the figure to reach on the 2-core test machine.
+type target struct {
+	What   string  // the figure, as DESIGN.md §4 names it
+	Goal   string  // the target, as DESIGN.md §4 states it
+	Bench  string  // the benchmark's full name without "Benchmark" and the -N suffix
+	Unit   string  // the b.ReportMetric unit holding the figure
+	AtMost bool    // the figure must be ≤ Limit (else ≥ Limit)
+	Limit  float64 // the target in Unit
+	Pkg    string  // the package, for the command line
+	Env    string  // environment the command needs, if any
+	Short  string  // why the target is missed, when it is (shown only then)
+}
+
+// targets are DESIGN.md §4's figures, in its order.
+var targets = []target{
+	{
+		What: "replay/backfill, Kafka → processor → ClickHouse", Goal: "≥ 250 000 interactions/s",
+		Bench: "ReplayToClickHouse/n=1000000", Unit: "replay_interactions/s", Limit: 250_000, Pkg: "./processor/",
+		Short: "ClickHouse 18.16 runs on the same 2 cores as the processor and the broker: the raw insert of the same rows (no Kafka, no fold) is the ceiling, see the ratio below.",
+	},
+	{
+		What: "freshness, ingest accepted → websocket message received", Goal: "p99 ≤ 50 ms at 1 000 interactions/s",
+		Bench: "Freshness", Unit: "p99_ms", AtMost: true, Limit: 50, Pkg: "./server/live/",
+	},
+	{
+		What: "agent performance page, 10 000 agents × 90 days in ClickHouse", Goal: "p99 ≤ 50 ms",
+		Bench: "PerformanceClickHouse/warm", Unit: "p99_ms", AtMost: true, Limit: 50, Pkg: "./views/storeview/",
+	},
+	{
+		What: "websocket fan-out, one server", Goal: "10 000 subscribers, broadcast p99 ≤ 100 ms",
+		Bench: "Fanout/hub", Unit: "broadcast_p99_ms", AtMost: true, Limit: 100, Pkg: "./server/ws/",
+		Short: "the 10 000 client sockets run in a child process on the same 2 cores (the container's hard limit of 20 000 file descriptors rules out more processes): a bare gorilla/websocket loop in the same run costs most of the budget too, see the comparison below.",
+	},
+	{
+		What: "HTTP ingest, NDJSON batches, durable broker ack", Goal: "≥ 100 000 interactions/s",
+		Bench: "IngestNDJSON/broker=disk-fsync/Parallel", Unit: "records/s", Limit: 100_000, Pkg: "./ingest/",
+	},
+	{
+		What: "restart: kill -9 of the processor → serving fresh figures again", Goal: "≤ 10 s with 10 000 agents' state",
+		Bench: "ProcessorRestart", Unit: "restart_s", AtMost: true, Limit: 10, Pkg: "./cmd/agentpulse/",
+	},
+}
+
+// A comparison is a figure of the same run set against another one: the
+// ratio shows what our code costs over the bare mechanism.
+type comparison struct {
+	What       string
+	Bench      string
+	Unit       string
+	OverBench  string
+	OverUnit   string
+	RatioMeans string // how to read the ratio
+}
+
+var comparisons = []comparison{
+	{
+		What:  "replay through Kafka and the processor ÷ raw ClickHouse insert of the same rows",
+		Bench: "ReplayToClickHouse/n=1000000", Unit: "replay_interactions/s",
+		OverBench: "ReplayToClickHouse/n=1000000", OverUnit: "raw_apply_interactions/s",
+		RatioMeans: "share of the store's own insert rate the whole pipeline reaches (1 = free)",
+	},
+	{
+		What:  "websocket hub ÷ bare gorilla/websocket broadcast loop, broadcast p99",
+		Bench: "Fanout/hub", Unit: "broadcast_p99_ms",
+		OverBench: "Fanout/minimal", OverUnit: "broadcast_p99_ms",
+		RatioMeans: "time the hub's protocol (channels, history, queues) adds over writing the same bytes (1 = free)",
+	},
+	{
+		What:  "websocket hub ÷ bare gorilla/websocket loop, memory per connection",
+		Bench: "Fanout/hub", Unit: "bytes/conn",
+		OverBench: "Fanout/minimal", OverUnit: "bytes/conn",
+		RatioMeans: "memory the hub holds per subscriber over the bare loop",
+	},
+	{
+		What:  "HTTP ingest acknowledged after fsync ÷ the same into an in-memory broker",
+		Bench: "IngestNDJSON/broker=disk-fsync/Parallel", Unit: "records/s",
+		OverBench: "IngestNDJSON/broker=memory/Parallel", OverUnit: "records/s",
+		RatioMeans: "share of the ingest rate left once every batch is on disk before the answer",
+	},
+	{
+		What:  "HTTP ingest (memory broker) ÷ reading and validating the same batches alone",
+		Bench: "IngestNDJSON/broker=memory/Parallel", Unit: "records/s",
+		OverBench: "IngestRead", OverUnit: "records/s",
+		RatioMeans: "share of the parser's speed left after HTTP and the broker round trip",
+	},
+}
