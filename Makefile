@@ -7,6 +7,9 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 PKGS      := ./...
 FUZZTIME  ?= 30s
+# FUZZTIME_BRIEF is how much `make test` fuzzes each target: a count of
+# inputs, so a loaded machine runs longer instead of racing a deadline.
+FUZZTIME_BRIEF ?= 300x
 
 .DEFAULT_GOAL := help
 .PHONY: help build run test chaos bench fuzz lint fmt check-fmt vet clean
@@ -20,8 +23,9 @@ build: ## build bin/agentpulse
 run: build ## start the whole product on embedded defaults with a simulated feed
 	./$(BIN) all --simulate
 
-test: vet check-fmt ## run every test (real services required when CI=true)
+test: vet check-fmt ## run every test (real services required when CI=true), then fuzz each target briefly
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_BRIEF)
 
 chaos: ## run the chaos suite's long form (longer outages; AGENTPULSE_CHAOS=long)
 	AGENTPULSE_CHAOS=long $(GO) test -count=1 -timeout 30m -run '^TestChaos' -v ./cmd/agentpulse/
@@ -36,11 +40,8 @@ bench: ## run every benchmark (BENCH=regexp for some) and write docs/BENCHMARKS.
 	  $(GO) run ./cmd/benchreport -in artifacts/bench.txt -out docs/BENCHMARKS.md -began $$began \
 	    -command "make bench" -env "$(BENCH_ENV)" && echo "wrote docs/BENCHMARKS.md"
 
-fuzz: ## run each fuzz target for FUZZTIME (default 30s)
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
-	  done; done
+fuzz: ## run each fuzz target for FUZZTIME (default 30s; a count like 500x works too) from its corpus in testdata/fuzz
+	@GO=$(GO) scripts/fuzz.sh $(FUZZTIME) $(PKGS)
 
 lint: vet check-fmt ## go vet and gofmt check
 
