@@ -27,8 +27,8 @@ test: vet check-fmt ## run every test (real services required when CI=true), the
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_BRIEF)
 
-chaos: ## run the chaos suite's long form (longer outages; AGENTPULSE_CHAOS=long)
-	AGENTPULSE_CHAOS=long $(GO) test -count=1 -timeout 30m -run '^TestChaos' -v ./cmd/agentpulse/
+chaos: ## run the chaos suite's long form (longer outages, more kills; AGENTPULSE_CHAOS=long)
+	AGENTPULSE_CHAOS=long $(GO) test -count=1 -timeout 45m -run '^(TestChaos|TestCrashKill9DuringIngest)$$' -v ./cmd/agentpulse/ ./processor/
 
 BENCH     ?= .
 BENCH_ENV ?= AGENTPULSE_BENCH_SCALE=full

@@ -31,7 +31,9 @@ func buildBinary(t *testing.T) string {
 // ClickHouse and kills it with SIGKILL at random moments while interactions
 // (with duplicates, revisions and late arrivals) are being produced, then
 // restarts it each time. Once it has caught up, the store must equal the
-// reference exactly: nothing lost, nothing counted twice.
+// reference exactly: nothing lost, nothing counted twice. It belongs to the
+// chaos suite: AGENTPULSE_CHAOS=long (`make chaos`) feeds 4 times as much
+// and kills at least 25 times.
 func TestCrashKill9DuringIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test builds the binary and runs ClickHouse; skipped with -short")
@@ -39,7 +41,11 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 	chAddr := chtest.Start(t)
 	bin := buildBinary(t)
 	addr := startBroker(t)
-	its := simulated(t, 20, 14)
+	agents, minKills := 20, 5
+	if os.Getenv("AGENTPULSE_CHAOS") == "long" {
+		agents, minKills = 80, 25
+	}
+	its := simulated(t, agents, 14)
 	db := "crash"
 
 	// Each restart joins a consumer group of its own. Where a partition
@@ -87,7 +93,7 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 			proc = start()
 		}
 	}
-	for kills < 5 {
+	for kills < minKills {
 		// The feed ended early: keep killing during catch-up.
 		time.Sleep(time.Duration(50+rng.IntN(200)) * time.Millisecond)
 		_ = proc.Process.Signal(syscall.SIGKILL)
