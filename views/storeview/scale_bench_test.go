@@ -2,12 +2,14 @@ package storeview_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 )
 
 // The scaling curve of the performance page: the same data (loadBench's)
@@ -52,19 +55,26 @@ func benchSizes(tb testing.TB, defaults, full []int) []int {
 var benchFirst = benchEnd.AddDate(0, 0, -benchDays)
 
 // benchBulkLoad writes loadBench's rows for agents into database db of
-// the server at addr with one INSERT … SELECT over numbers(), row n being
+// the server at addr with INSERT … SELECT over numbers() (two at once), row n being
 // agent n/720, day n%720/8, hour 8+n%8; versions are n+1. Then the newest
 // interaction goes through w (store.Apply), as in loadBench.
 func benchBulkLoad(tb testing.TB, addr, db string, w store.Writer, agents int) {
 	tb.Helper()
 	ctx := context.Background()
-	conn, err := ch.Open(&ch.Options{Addr: []string{addr}, DialTimeout: 10 * time.Second, ReadTimeout: time.Hour})
+	conn, err := ch.Open(&ch.Options{Addr: []string{addr}, DialTimeout: 10 * time.Second, ReadTimeout: time.Hour, MaxOpenConns: 4})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
 	perAgent := benchDays * 8
-	query := fmt.Sprintf(`INSERT INTO %s.buckets (tenant_id, model, agent_id, inquiry, team_id, hour, log_partition,
+	// Two inserts of half the agents each at once: one insert is one
+	// thread of the server's.
+	const parts = 2
+	var wg sync.WaitGroup
+	errs := make([]error, parts)
+	for i := range parts {
+		lo, hi := agents*i/parts*perAgent, agents*(i+1)/parts*perAgent
+		query := fmt.Sprintf(`INSERT INTO %s.buckets (tenant_id, model, agent_id, inquiry, team_id, hour, log_partition,
 	volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum, version)
 SELECT '%s', '%s',
 	concat('agent-', substring(toString(100000 + a), 2)),
@@ -76,10 +86,13 @@ SELECT '%s', '%s',
 	toInt64(4), 4 * (0.5 + (x %% 40) / 100),
 	toInt64(4), 4 * (0.6 + (x %% 33) / 100),
 	toUInt64(n + 1)
-FROM (SELECT number AS n, intDiv(n, %d) AS a, intDiv(n %% %d, 8) AS d, 8 + n %% 8 AS h, a * 7 + d * 13 + h * 31 AS x
+FROM (SELECT number + %d AS n, intDiv(n, %d) AS a, intDiv(n %% %d, 8) AS d, 8 + n %% 8 AS h, a * 7 + d * 13 + h * 31 AS x
 	FROM numbers(%d))`,
-		db, benchTenant, benchModel, benchInquiry, benchFirst.Unix(), benchPartitns, perAgent, perAgent, agents*perAgent)
-	if err := conn.Exec(ctx, query); err != nil {
+			db, benchTenant, benchModel, benchInquiry, benchFirst.Unix(), benchPartitns, lo, perAgent, perAgent, hi-lo)
+		wg.Go(func() { errs[i] = conn.Exec(ctx, query) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		tb.Fatalf("bulk load: %v", err)
 	}
 	applyNewest(tb, w, int64(agents*perAgent+1))
@@ -154,4 +167,45 @@ func heapMB() float64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return float64(ms.HeapAlloc) / (1 << 20)
+}
+
+// TestBenchBulkLoadMatchesApply checks that the benchmarks' bulk load
+// writes the very rows loadBench writes through store.Apply (versions
+// aside), so that the ClickHouse figures are of the documented data.
+func TestBenchBulkLoadMatchesApply(t *testing.T) {
+	addr := chtest.Start(t)
+	const agents = 13 // odd: the two inserts split it unevenly
+	hashes := map[string]string{}
+	for _, how := range []string{"apply", "bulk"} {
+		db := fmt.Sprintf("benchload_%s_%d_%d", how, os.Getpid(), time.Now().UnixNano())
+		st, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: []string{addr}, Database: db,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { dropDatabase(t, addr, db); _ = st.Close() })
+		if how == "apply" {
+			loadBench(t, st, agents)
+		} else {
+			benchBulkLoad(t, addr, db, st, agents)
+		}
+		conn, err := ch.Open(&ch.Options{Addr: []string{addr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n, h uint64
+		err = conn.QueryRow(context.Background(), `SELECT count(), sum(cityHash64(tenant_id, model, agent_id, inquiry, team_id,
+			hour, log_partition, volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum)) FROM `+db+".buckets").Scan(&n, &h)
+		_ = conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := uint64(agents*benchDays*8 + 1); n != want {
+			t.Fatalf("%s: %d rows, want %d", how, n, want)
+		}
+		hashes[how] = fmt.Sprint(n, h)
+	}
+	if hashes["apply"] != hashes["bulk"] {
+		t.Fatalf("bulk load differs from store.Apply's: %v", hashes)
+	}
 }
