@@ -30,8 +30,10 @@ import (
 //
 // The ClickHouse sizes are loaded by benchBulkLoad (INSERT … SELECT FROM
 // numbers() in the server, the same rows loadBench writes through
-// store.Apply, which takes minutes at 10,000 agents); AGENTPULSE_BENCH_LOAD=apply
-// loads through store.Apply instead, to time the writer's path.
+// store.Apply, which takes minutes at 10,000 agents), plus the last
+// hour's index rows that LatestData reads (benchLatestLoad);
+// AGENTPULSE_BENCH_LOAD=apply loads the buckets through store.Apply
+// instead, to time the writer's path.
 func benchSizes(tb testing.TB, defaults, full []int) []int {
 	tb.Helper()
 	if s := os.Getenv("AGENTPULSE_BENCH_AGENTS"); s != "" {
@@ -98,6 +100,41 @@ FROM (SELECT number + %d AS n, intDiv(n, %d) AS a, intDiv(n %% %d, 8) AS d, 8 + 
 	applyNewest(tb, w, int64(agents*perAgent+1))
 }
 
+// benchLastHour is how many interactions per agent benchLatestLoad puts
+// in the last hour.
+const benchLastHour = 4
+
+// benchLatestLoad writes the index rows of benchLastHour interactions
+// per agent ended in the last hour, 2026-11-30T23:00..24:00Z, into the
+// tables LatestData reads (interaction_timeline, interaction_revisions),
+// which every request of the page reads once: with loadBench's single
+// interaction there, its cost would be that of an empty store, not of
+// one taking agents × 4 interactions an hour. (Their buckets and full
+// rows are not loaded: no figure of the page reads them.)
+func benchLatestLoad(tb testing.TB, addr, db string, agents int) {
+	tb.Helper()
+	conn, err := ch.Open(&ch.Options{Addr: []string{addr}, ReadTimeout: time.Hour})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	const sel = `FROM (SELECT number AS n, intDiv(n, %d) AS a, n %% %d AS j,
+	concat('last-', toString(a), '-', toString(j)) AS id,
+	(%d + j * 900 + (a * 7) %% 900) * 1000000000 AS ended FROM numbers(%d))`
+	from := fmt.Sprintf(sel, benchLastHour, benchLastHour, benchEnd.Unix()-3600, agents*benchLastHour)
+	for _, q := range []string{
+		`INSERT INTO ` + db + `.interaction_timeline (tenant_id, model, ended_at_ns, ended_at_offset, interaction_id, revision,
+	log_partition, log_offset) SELECT '` + benchTenant + `', '` + benchModel + `', toInt64(ended), toInt32(0), id, toInt64(1),
+	toInt32(a % 4), toInt64(n + 1) ` + from,
+		`INSERT INTO ` + db + `.interaction_revisions (tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns)
+	SELECT '` + benchTenant + `', id, toInt64(1), toInt32(a % 4), toInt64(n + 1), toInt64(ended) ` + from,
+	} {
+		if err := conn.Exec(context.Background(), q); err != nil {
+			tb.Fatalf("load last hour: %v", err)
+		}
+	}
+}
+
 // benchClickHouse returns a ClickHouse store on the server at addr loaded
 // with agents' buckets, and how long the load took (0 when an earlier run
 // loaded it: AGENTPULSE_BENCH_CLICKHOUSE_DB=prefix keeps database
@@ -121,8 +158,11 @@ func benchClickHouse(b *testing.B, addr string, agents int) (store.Store, time.D
 		_ = st.Close()
 	})
 	want := uint64(agents*benchDays*8 + 1)
-	if keep && countBuckets(b, addr, db) == want {
+	if keep && countRows(b, addr, db+".buckets") == want {
 		b.Logf("reusing database %s (%d bucket parts)", db, want)
+		if countRows(b, addr, db+".interaction_timeline") != uint64(agents*benchLastHour+1) {
+			benchLatestLoad(b, addr, db, agents)
+		}
 		return st, 0
 	}
 	start := time.Now()
@@ -131,19 +171,20 @@ func benchClickHouse(b *testing.B, addr string, agents int) (store.Store, time.D
 	} else {
 		benchBulkLoad(b, addr, db, st, agents)
 	}
+	benchLatestLoad(b, addr, db, agents)
 	load := time.Since(start)
 	b.Logf("loaded %s: %d agents × %d days, %d bucket parts in %v", db, agents, benchDays, want, load.Round(time.Millisecond))
 	return st, load
 }
 
-func countBuckets(tb testing.TB, addr, db string) uint64 {
+func countRows(tb testing.TB, addr, table string) uint64 {
 	conn, err := ch.Open(&ch.Options{Addr: []string{addr}})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
 	var n uint64
-	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+db+".buckets").Scan(&n); err != nil {
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+table).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}
 	return n
