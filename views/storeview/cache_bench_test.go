@@ -116,8 +116,9 @@ func applyNewest(tb testing.TB, w store.Writer, off int64) {
 // uncached request and one warm-up pass (Views.Warm on fresh views) are
 // timed for comparison; the live heap those fresh views add is the
 // cache's memory (heap_MB). load is the time the data took to load
-// (reported as load_s; 0 when reused).
-func benchPerformance(b *testing.B, r store.Reader, agents int, load time.Duration) {
+// (reported as load_s; 0 when reused), storeMB the store's heap (an
+// embedded store's; 0: not reported).
+func benchPerformance(b *testing.B, r store.Reader, agents int, load time.Duration, storeMB float64) {
 	ctx := context.Background()
 	params := views.DefaultParams()
 	sv := storeview.New(r, params, storeview.WithCache(benchCache))
@@ -179,6 +180,9 @@ func benchPerformance(b *testing.B, r store.Reader, agents int, load time.Durati
 		if load > 0 {
 			b.ReportMetric(load.Seconds(), "load_s")
 		}
+		if storeMB > 0 {
+			b.ReportMetric(storeMB, "store_heap_MB")
+		}
 	})
 	b.Run("onupdate", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -219,7 +223,7 @@ func BenchmarkPerformanceClickHouse(b *testing.B) {
 	for _, agents := range benchSizes(b, []int{1_000, 10_000}, []int{1_000, 10_000, 50_000}) {
 		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
 			st, load := benchClickHouse(b, addr, agents)
-			benchPerformance(b, st, agents, load)
+			benchPerformance(b, st, agents, load, 0)
 		})
 	}
 }
@@ -236,10 +240,12 @@ func BenchmarkPerformanceEmbedded(b *testing.B) {
 			continue
 		}
 		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
+			heap0 := heapMB()
 			st := embedded.New()
 			start := time.Now()
 			loadBench(b, st, agents)
-			benchPerformance(b, st, agents, time.Since(start))
+			load := time.Since(start)
+			benchPerformance(b, st, agents, load, heapMB()-heap0)
 		})
 	}
 }

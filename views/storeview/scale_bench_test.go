@@ -146,8 +146,10 @@ func benchClickHouse(b *testing.B, addr string, agents int) (store.Store, time.D
 		prefix = fmt.Sprintf("bench_%d_%d", os.Getpid(), time.Now().UnixNano())
 	}
 	db := fmt.Sprintf("%s_%d", prefix, agents)
+	// A build's scan of 50,000 agents on a busy machine outlasts the
+	// default ReadTimeout (5 min), the server sending nothing meanwhile.
 	st, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: []string{addr}, Database: db,
-		Logger: slog.New(slog.DiscardHandler)})
+		ReadTimeout: time.Hour, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
