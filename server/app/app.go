@@ -82,7 +82,8 @@ func New(cfg Config) (*Server, error) {
 	overlay := storeview.NewOverlay(cfg.Store)
 	// views.Run builds every model at start, so only a server's first
 	// seconds or a rebuild make a request wait (then 503).
-	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait}))
+	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait,
+		LatestTTL: time.Second}))
 	readAPI := api.New(api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger})
 	s := &Server{overlay: overlay, views: sv, readAPI: readAPI}
 	rules, err := live.New(live.Config{Views: sv, API: readAPI, Plan: s.planChannel})

@@ -3,17 +3,14 @@ package storeview_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	"os"
+	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
-	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
@@ -45,6 +42,10 @@ const (
 )
 
 var benchEnd = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// benchCache is the server's cache configuration (server/app): the range
+// end is read from the store at most once a second.
+var benchCache = storeview.CacheConfig{LatestTTL: time.Second}
 
 func benchAgent(i int) string { return fmt.Sprintf("agent-%05d", i) }
 
@@ -86,31 +87,41 @@ func loadBench(tb testing.TB, w store.Writer, agents int) {
 	for p := range benchPartitns {
 		flush(p)
 	}
-	// The newest interaction, so that ranges end at 2026-12-01.
+	applyNewest(tb, w, next[0])
+	tb.Logf("loaded %d agents × %d days: %d bucket parts in %v", agents, benchDays, agents*benchDays*8+1, time.Since(start).Round(time.Millisecond))
+}
+
+// applyNewest applies the newest interaction (agent-00000,
+// 2026-11-30T23:30Z) and its bucket at offset off of partition 0, so
+// that ranges end at 2026-12-01.
+func applyNewest(tb testing.TB, w store.Writer, off int64) {
+	tb.Helper()
 	pf := func(f float64) *float64 { return &f }
 	it := schemas.Interaction{TenantID: benchTenant, InteractionID: "newest", Revision: 1, Model: benchModel, AgentID: benchAgent(0),
 		TeamID: "team-0000", Inquiry: "inq-0", StartedAt: benchEnd.Add(-35 * time.Minute), EndedAt: benchEnd.Add(-30 * time.Minute),
 		HandleTimeS: 300, PredictedSatisfaction: pf(0.8), PredictedResolution: pf(0.7), Source: "api"}
 	var s views.Sums
 	s.Add(&it)
-	err := w.Apply(ctx, store.Batch{Partition: 0, Records: []store.Record{{Interaction: it, Partition: 0, Offset: next[0]}},
+	err := w.Apply(context.Background(), store.Batch{Partition: 0, Records: []store.Record{{Interaction: it, Partition: 0, Offset: off}},
 		Buckets: []store.Bucket{{BucketKey: store.BucketKey{Tenant: benchTenant, Model: benchModel, Team: "team-0000", Agent: benchAgent(0),
-			Inquiry: "inq-0", Hour: benchEnd.Add(-time.Hour)}, Partition: 0, Sums: s, Version: next[0]}}, Next: next[0] + 1})
+			Inquiry: "inq-0", Hour: benchEnd.Add(-time.Hour)}, Partition: 0, Sums: s, Version: off}}, Next: off + 1})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Logf("loaded %d agents × %d days: %d bucket parts in %v", agents, benchDays, agents*benchDays*8+1, time.Since(start).Round(time.Millisecond))
 }
 
 // benchPerformance measures the cached performance page over st: the
 // cold first request (one full build), then warm requests for random
 // agents (p50/p99), and OnUpdate of one update into a hot hour. One
 // uncached request and one warm-up pass (Views.Warm on fresh views) are
-// timed for comparison.
-func benchPerformance(b *testing.B, r store.Reader, agents int) {
+// timed for comparison; the live heap those fresh views add is the
+// cache's memory (heap_MB). load is the time the data took to load
+// (reported as load_s; 0 when reused), storeMB the store's heap (an
+// embedded store's; 0: not reported).
+func benchPerformance(b *testing.B, r store.Reader, agents int, load time.Duration, storeMB float64) {
 	ctx := context.Background()
 	params := views.DefaultParams()
-	sv := storeview.New(r, params, storeview.WithCache(storeview.CacheConfig{}))
+	sv := storeview.New(r, params, storeview.WithCache(benchCache))
 	spec := views.RangeSpec{Preset: views.Preset3M}
 	start := time.Now()
 	if _, err := sv.AgentPerformance(ctx, benchTenant, benchAgent(1), benchModel, spec, views.SortSpec{}); err != nil {
@@ -134,11 +145,16 @@ func benchPerformance(b *testing.B, r store.Reader, agents int) {
 	}
 	teams := time.Since(start)
 	// A server's warm-up pass (Run): every entry built, teams learned.
+	heap0 := heapMB()
 	start = time.Now()
-	if err := storeview.New(r, params, storeview.WithCache(storeview.CacheConfig{})).Warm(ctx); err != nil {
+	warmed := storeview.New(r, params, storeview.WithCache(benchCache))
+	if err := warmed.Warm(ctx); err != nil {
 		b.Fatal(err)
 	}
 	warmup := time.Since(start)
+	cacheMB := heapMB() - heap0
+	runtime.KeepAlive(warmed)
+	warmed = nil
 	b.Run("warm", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		var lat []time.Duration
@@ -160,6 +176,13 @@ func benchPerformance(b *testing.B, r store.Reader, agents int) {
 		b.ReportMetric(float64(uncached.Milliseconds()), "uncached_ms")
 		b.ReportMetric(float64(teams.Milliseconds()), "teams_ms")
 		b.ReportMetric(float64(warmup.Milliseconds()), "warmup_ms")
+		b.ReportMetric(cacheMB, "cache_heap_MB")
+		if load > 0 {
+			b.ReportMetric(load.Seconds(), "load_s")
+		}
+		if storeMB > 0 {
+			b.ReportMetric(storeMB, "store_heap_MB")
+		}
 	})
 	b.Run("onupdate", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -186,51 +209,43 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	}
 	b.ReportMetric(q(0.50), "p50_ms")
 	b.ReportMetric(q(0.99), "p99_ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max_ms")
 	b.ReportMetric(0, "ns/op")
 }
 
-// chBench is the ClickHouse store loaded once per process.
-var chBench struct {
-	st     store.Store
-	agents int
-}
-
-// BenchmarkPerformanceClickHouse is DESIGN.md §4's performance page:
-// 10,000 agents × 90 days in ClickHouse (see loadBench). It skips when
-// clickhouse-server is missing; plain `go test` never runs it.
+// BenchmarkPerformanceClickHouse is DESIGN.md §4's performance page
+// (10,000 agents × 90 days in ClickHouse, see loadBench) and its scaling
+// curve: one sub-benchmark per size of benchSizes (agents=1000, 10000,
+// and 50000 with AGENTPULSE_BENCH_SCALE=full), each on one server. It
+// skips when clickhouse-server is missing; plain `go test` never runs it.
 func BenchmarkPerformanceClickHouse(b *testing.B) {
-	agents := 10_000
-	if s := os.Getenv("AGENTPULSE_BENCH_AGENTS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 10 {
-			b.Fatalf("AGENTPULSE_BENCH_AGENTS=%q: want a number ≥ 10", s)
-		}
-		agents = n
+	addr := chtest.Start(b)
+	for _, agents := range benchSizes(b, []int{1_000, 10_000}, []int{1_000, 10_000, 50_000}) {
+		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
+			st, load := benchClickHouse(b, addr, agents)
+			benchPerformance(b, st, agents, load, 0)
+		})
 	}
-	if chBench.st == nil {
-		if db := os.Getenv("AGENTPULSE_BENCH_CLICKHOUSE_DB"); db != "" {
-			// A database an earlier run loaded (with the same agent count)
-			// on the server of AGENTPULSE_TEST_CLICKHOUSE_ADDR: skip the load.
-			st, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: []string{chtest.Start(b)}, Database: db,
-				Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { _ = st.Close() })
-			chBench.st, chBench.agents = st, agents
-		} else {
-			st := openClickHouse(b)
-			loadBench(b, st, agents)
-			chBench.st, chBench.agents = st, agents
-		}
-	}
-	benchPerformance(b, chBench.st, chBench.agents)
 }
 
-// BenchmarkPerformanceEmbedded is the same page over the embedded store
-// with 1,000 agents, for comparison.
+// BenchmarkPerformanceEmbedded is the same page over the embedded store,
+// loaded through store.Apply, for comparison: 1,000 agents by default;
+// 10,000 with AGENTPULSE_BENCH_SCALE=full (7.2 million parts, ~3 GB of
+// heap); AGENTPULSE_BENCH_AGENTS sets the sizes here too. 50,000 agents
+// (~15 GB as Go maps) are not run: the machine's RAM is shared.
 func BenchmarkPerformanceEmbedded(b *testing.B) {
-	st := embedded.New()
-	loadBench(b, st, 1000)
-	benchPerformance(b, st, 1000)
+	for _, agents := range benchSizes(b, []int{1_000}, []int{1_000, 10_000, 50_000}) {
+		if agents > 20_000 {
+			b.Logf("agents=%d: skipped, too large for the embedded store's maps in this machine's RAM", agents)
+			continue
+		}
+		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
+			heap0 := heapMB()
+			st := embedded.New()
+			start := time.Now()
+			loadBench(b, st, agents)
+			load := time.Since(start)
+			benchPerformance(b, st, agents, load, heapMB()-heap0)
+		})
+	}
 }

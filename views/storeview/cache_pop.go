@@ -3,7 +3,6 @@ package storeview
 import (
 	"cmp"
 	"slices"
-	"sort"
 
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -25,11 +24,22 @@ func cmpScored(a, b scored) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compa
 // by binary search), medians and the top agent need. Values are computed
 // from the member's Sums by views' one expression, so removing a member
 // finds the very bits inserted. An aesOnly index (model-level labels)
-// keeps AES alone.
+// keeps AES alone. The lists are sortedLists: an update costs O(block),
+// not O(population).
 type popIndex struct {
-	aes     []scored
-	vals    [3][]float64 // aht, psat, pres
+	aes     sortedList[scored]
+	vals    [3]sortedList[float64] // aht, psat, pres
 	aesOnly bool
+}
+
+// init sets the lists' orders; the zero popIndex calls it lazily.
+func (p *popIndex) init() {
+	if p.aes.cmp == nil {
+		p.aes.cmp = cmpScored
+		for i := range p.vals {
+			p.vals[i].cmp = cmp.Compare[float64]
+		}
+	}
 }
 
 // update inserts or removes a member's values.
@@ -41,13 +51,13 @@ func (p *popIndex) update(id string, s views.Sums, insert bool, params views.Par
 	if !ok {
 		return
 	}
+	p.init()
 	e := scored{means.AES(params.Floor), id}
-	at, found := slices.BinarySearchFunc(p.aes, e, cmpScored)
 	switch {
-	case insert && !found:
-		p.aes = slices.Insert(p.aes, at, e)
-	case !insert && found:
-		p.aes = slices.Delete(p.aes, at, at+1)
+	case insert && !p.aes.contains(e):
+		p.aes.insert(e)
+	case !insert:
+		p.aes.remove(e)
 	}
 	if p.aesOnly {
 		return
@@ -57,20 +67,23 @@ func (p *popIndex) update(id string, s views.Sums, insert bool, params views.Par
 		if !ok {
 			continue
 		}
-		list := p.vals[i]
-		at, found := slices.BinarySearch(list, v)
-		switch {
-		case insert:
-			p.vals[i] = slices.Insert(list, at, v)
-		case found:
-			p.vals[i] = slices.Delete(list, at, at+1)
+		if insert {
+			p.vals[i].insert(v)
+		} else {
+			p.vals[i].remove(v)
 		}
 	}
 }
 
+// popBuilder collects a popIndex's members before one sort (bulk build).
+type popBuilder struct {
+	aes  []scored
+	vals [3][]float64
+}
+
 // appendMember appends a member's values without sorting (bulk build;
-// sortAll after).
-func (p *popIndex) appendMember(id string, s views.Sums, params views.Params) {
+// build after).
+func (b *popBuilder) appendMember(id string, s views.Sums, aesOnly bool, params views.Params) {
 	if s.Volume < params.MinVolume {
 		return
 	}
@@ -78,30 +91,34 @@ func (p *popIndex) appendMember(id string, s views.Sums, params views.Params) {
 	if !ok {
 		return
 	}
-	p.aes = append(p.aes, scored{means.AES(params.Floor), id})
-	if p.aesOnly {
+	b.aes = append(b.aes, scored{means.AES(params.Floor), id})
+	if aesOnly {
 		return
 	}
 	for i, m := range allMetrics[1:] {
 		if v, ok := means.Value(m, params.Floor); ok {
-			p.vals[i] = append(p.vals[i], v)
+			b.vals[i] = append(b.vals[i], v)
 		}
 	}
 }
 
-func (p *popIndex) sortAll() {
-	slices.SortFunc(p.aes, cmpScored)
-	for i := range p.vals {
-		slices.Sort(p.vals[i])
+// build sorts the collected values into p.
+func (b *popBuilder) build(p *popIndex) {
+	p.init()
+	slices.SortFunc(b.aes, cmpScored)
+	p.aes.reset(b.aes)
+	for i := range b.vals {
+		slices.Sort(b.vals[i])
+		p.vals[i].reset(b.vals[i])
 	}
 }
 
-// at returns the i-th smallest value of m and how many there are.
+// at returns the i-th smallest value of m.
 func (p *popIndex) at(m views.Metric, i int) float64 {
 	if m == views.MetricAES {
-		return p.aes[i].v
+		return p.aes.at(i).v
 	}
-	return p.vals[metricIndex(m)-1][i]
+	return p.vals[metricIndex(m)-1].at(i)
 }
 
 func metricIndex(m views.Metric) int {
@@ -114,24 +131,31 @@ func metricIndex(m views.Metric) int {
 }
 
 // size is the population size: every member has an AES.
-func (p *popIndex) size() int { return len(p.aes) }
+func (p *popIndex) size() int { return p.aes.len() }
 
 // count is the number of population members with a value for m.
 func (p *popIndex) count(m views.Metric) int {
 	if m == views.MetricAES {
-		return len(p.aes)
+		return p.aes.len()
 	}
-	return len(p.vals[metricIndex(m)-1])
+	return p.vals[metricIndex(m)-1].len()
+}
+
+// search is sort.Search over m's ascending values.
+func (p *popIndex) search(m views.Metric, pred func(float64) bool) int {
+	if m == views.MetricAES {
+		return p.aes.search(func(e scored) bool { return pred(e.v) })
+	}
+	return p.vals[metricIndex(m)-1].search(pred)
 }
 
 // rank is views.Rank of value against the population's values of m: the
 // number of values strictly better.
 func (p *popIndex) rank(value float64, m views.Metric) int {
-	n := p.count(m)
 	if m.LowerIsBetter() {
-		return sort.Search(n, func(j int) bool { return p.at(m, j) >= value })
+		return p.search(m, func(x float64) bool { return x >= value })
 	}
-	return n - sort.Search(n, func(j int) bool { return p.at(m, j) > value })
+	return p.count(m) - p.search(m, func(x float64) bool { return x > value })
 }
 
 // median is views.Median of the population's values of m.
@@ -149,10 +173,10 @@ func (p *popIndex) median(m views.Metric) (float64, bool) {
 // top is views.TopAgent's choice: the lowest AES, ties by smallest id
 // (the AES list's first element).
 func (p *popIndex) top() (string, bool) {
-	if len(p.aes) == 0 {
+	if p.aes.len() == 0 {
 		return "", false
 	}
-	return p.aes[0].id, true
+	return p.aes.at(0).id, true
 }
 
 // label returns the agent's quartile label for m, views.MemberLabels'

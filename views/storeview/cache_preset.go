@@ -118,6 +118,7 @@ func (p *presetAgg) rebuild(hot map[string]map[partKey]hotPart, hotFrom time.Tim
 	p.agentTotal = make(map[string]views.Sums, len(p.cur))
 	p.model = views.Sums{}
 	p.modelPop = popIndex{aesOnly: true}
+	var modelPop popBuilder
 	for agent, c := range p.cur {
 		if len(c) == 0 {
 			delete(p.cur, agent)
@@ -137,15 +138,16 @@ func (p *presetAgg) rebuild(hot map[string]map[partKey]hotPart, hotFrom time.Tim
 		}
 		p.model.Merge(total)
 		p.agentTotal[agent] = total
-		p.modelPop.appendMember(agent, total, params)
+		modelPop.appendMember(agent, total, true, params)
 	}
 	for _, ia := range p.inq {
+		var b popBuilder
 		for agent, s := range ia.agents {
-			ia.pop.appendMember(agent, s, params)
+			b.appendMember(agent, s, false, params)
 		}
-		ia.pop.sortAll()
+		b.build(&ia.pop)
 	}
-	p.modelPop.sortAll()
+	modelPop.build(&p.modelPop)
 }
 
 // setAgent replaces the agent's cells with next and moves every group and
@@ -179,7 +181,12 @@ func (p *presetAgg) setAgent(agent string, next cells, params views.Params) {
 	}
 	for name := range inquiries {
 		ia := p.inq[name]
-		if old, ok := ia.agents[agent]; ok {
+		old, had := ia.agents[agent]
+		if s := perInquiry[name]; had && s == old {
+			ia.agents[agent] = s
+			continue // the index holds these values already
+		}
+		if had {
 			ia.pop.update(agent, old, false, params)
 			delete(ia.agents, agent)
 		}

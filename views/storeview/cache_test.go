@@ -174,9 +174,12 @@ func TestCacheFollowsUpdates(t *testing.T) {
 		open         func(t *testing.T) store.Store
 		size, stride int
 		checks       int
+		latestTTL    time.Duration
 	}{
-		{"embedded", func(*testing.T) store.Store { return embedded.New() }, 1, 2, 10},
-		{"clickhouse", func(t *testing.T) store.Store { return openClickHouse(t) }, 60, 8, 2},
+		{"embedded", func(*testing.T) store.Store { return embedded.New() }, 1, 2, 10, 0},
+		// The range end remembered for the whole test: updates alone move it.
+		{"embedded-latest-memo", func(*testing.T) store.Store { return embedded.New() }, 1, 2, 10, time.Hour},
+		{"clickhouse", func(t *testing.T) store.Store { return openClickHouse(t) }, 60, 8, 2, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -193,7 +196,8 @@ func TestCacheFollowsUpdates(t *testing.T) {
 			}
 			reg := prometheus.NewRegistry()
 			ov := storeview.NewOverlay(st)
-			sv := storeview.New(ov, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2, MaxAgentRereads: 8, Registerer: reg}))
+			sv := storeview.New(ov, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2, MaxAgentRereads: 8, Registerer: reg,
+				LatestTTL: c.latestTTL}))
 			delivered := interactionsOf(batches[:half]...)
 			compareFresh(t, sv, reference.New(delivered, params), delivered, c.stride, "warm")
 			const lag = 5

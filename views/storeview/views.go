@@ -64,7 +64,7 @@ var allTime = struct{ from, to time.Time }{time.Unix(0, 0).UTC(), time.Date(9999
 // an error wrapping views.ErrNoData (and store.ErrNoData) when the tenant
 // has no data for the model.
 func (v *Views) LatestData(ctx context.Context, tenant, model string) (time.Time, error) {
-	t, err := v.r.LatestData(ctx, tenant, model)
+	t, err := v.latestData(ctx, tenant, model)
 	if errors.Is(err, store.ErrNoData) {
 		return time.Time{}, fmt.Errorf("tenant %q model %q: %w (%w)", tenant, model, views.ErrNoData, err)
 	}
