@@ -31,10 +31,10 @@ func (p *rollingPart) start(t *testing.T, bin string) {
 	p.proc = startProc(t, bin, fmt.Sprintf("%s-run%d", p.name, p.runs), p.args...)
 }
 
-// restart stops the part with SIGTERM, waits for it to exit, starts it
-// again and waits until it is ready; it returns how long the stop took
-// and how long from the restart until ready.
-func (p *rollingPart) restart(t *testing.T, bin string) (stopped, readyIn time.Duration) {
+// restart stops the part with SIGTERM, waits for it to exit, leaves it
+// down for down, starts it again and waits until it is ready; it returns
+// how long the stop took and how long from the restart until ready.
+func (p *rollingPart) restart(t *testing.T, bin string, down time.Duration) (stopped, readyIn time.Duration) {
 	began := time.Now()
 	p.proc.stop(syscall.SIGTERM, 20*time.Second)
 	stopped = time.Since(began)
@@ -43,6 +43,7 @@ func (p *rollingPart) restart(t *testing.T, bin string) (stopped, readyIn time.D
 	} else if p.proc.err != nil {
 		t.Errorf("%s exited with %v after SIGTERM", p.name, p.proc.err)
 	}
+	time.Sleep(down)
 	restarted := time.Now()
 	p.start(t, bin)
 	waitFor(t, p.name+" ready again", 60*time.Second, func() bool {
@@ -65,12 +66,13 @@ func (p *rollingPart) restart(t *testing.T, bin string) (stopped, readyIn time.D
 // gets a contiguous replay or a fresh snapshot, and every interaction of
 // the watched agents is named by a score message or older than the
 // client's last snapshot. After: lag drains and the store and both
-// servers' figures equal the reference over exactly what was sent. The
-// long form (AGENTPULSE_CHAOS=long) makes three rounds, ingesting slower.
+// servers' figures equal the reference over exactly what was sent. Each
+// process stays down 1 s before its restart; the long form
+// (AGENTPULSE_CHAOS=long) makes three rounds, each process down 5 s.
 func chaosRollingRestart(t *testing.T, bin string) {
-	rounds, chunks, pace := 1, 300, 100*time.Millisecond
+	rounds, chunks, pace, down := 1, 300, 100*time.Millisecond, time.Second
 	if chaosLong() {
-		rounds, chunks, pace = 3, 900, 100*time.Millisecond
+		rounds, chunks, pace, down = 3, 900, 150*time.Millisecond, 5*time.Second
 	}
 	chAddr := chtest.Start(t)
 	ctx := t.Context()
@@ -184,12 +186,12 @@ func chaosRollingRestart(t *testing.T, bin string) {
 		for _, p := range order {
 			time.Sleep(500 * time.Millisecond) // some ingest between restarts
 			before := fd.failedAttempts()
-			stopped, readyIn := p.restart(t, bin)
+			stopped, readyIn := p.restart(t, bin, down)
 			r := recovery{part: p.name, stopped: stopped, readyIn: readyIn, retriesDuringDown: fd.failedAttempts() - before}
 			recoveries = append(recoveries, r)
-			t.Logf("round %d: %-9s stopped in %6s, ready again %6s after its restart (down %6s); ingest requests failed and retried meanwhile: %d; sent so far %d of %d",
-				round+1, p.name, r.stopped.Round(time.Millisecond), r.readyIn.Round(time.Millisecond),
-				(r.stopped + r.readyIn).Round(time.Millisecond), r.retriesDuringDown, fd.sentRecords(), len(feed))
+			t.Logf("round %d: %-9s stopped in %6s, restarted after %s down, ready again %6s later (SIGTERM to ready: %6s); ingest requests failed and retried meanwhile: %d; sent so far %d of %d",
+				round+1, p.name, r.stopped.Round(time.Millisecond), down, r.readyIn.Round(time.Millisecond),
+				(r.stopped + down + r.readyIn).Round(time.Millisecond), r.retriesDuringDown, fd.sentRecords(), len(feed))
 		}
 	}
 	close(restartsDone)

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
@@ -30,41 +29,14 @@ func benchEnvInt(name string, def int) int {
 
 const restartBenchPartitions = 8 // the product's default
 
-// restartBenchAgent returns agent a's perAgent interactions of the
-// processor's state: tenant "acme", model "voice", 8 inquiries, teams of
-// 10, spread over the 80 days before end; the last agent's last one ends 1
-// minute before end (the model's latest data).
-func restartBenchAgent(out []schemas.Interaction, a, agents, perAgent int, end time.Time) []schemas.Interaction {
-	first := end.AddDate(0, 0, -80)
-	span := end.Add(-time.Hour).Sub(first)
-	for k := range perAgent {
-		x := a*7 + k*13
-		ended := first.Add(span * time.Duration(k) / time.Duration(perAgent)).Add(time.Duration(a%3600) * time.Second)
-		if a == agents-1 && k == perAgent-1 {
-			ended = end.Add(-time.Minute)
-		}
-		out = append(out, restartBenchInteraction(fmt.Sprintf("agent-%05d", a), fmt.Sprintf("i-%05d-%04d", a, k), x, ended))
-	}
-	return out
-}
-
-func restartBenchInteraction(agent, id string, x int, ended time.Time) schemas.Interaction {
-	psat, pres := 0.5+float64(x%40)/100, 0.6+float64(x%33)/100
-	aht := float64(200 + x%300)
-	var team int
-	fmt.Sscanf(agent, "agent-%d", &team)
-	return schemas.Interaction{TenantID: "acme", InteractionID: id, Revision: 1, Model: "voice",
-		AgentID: agent, TeamID: fmt.Sprintf("team-%04d", team/10), Inquiry: fmt.Sprintf("inq-%d", x%8),
-		StartedAt: ended.Add(-time.Duration(aht) * time.Second), EndedAt: ended, HandleTimeS: aht,
-		PredictedSatisfaction: &psat, PredictedResolution: &pres, Source: "api"}
-}
-
 // BenchmarkProcessorRestart measures DESIGN.md §4 "restart: kill -9 of the
 // processor → serving fresh figures again ≤ 10 s with 10,000 agents'
-// state". Set up once: a broker, ingest and a server as OS processes, and
-// one processor (OS process, ClickHouse store, product defaults but
-// --instance-id) that folds 10,000 agents × 100 interactions (1 million;
-// AGENTPULSE_BENCH_AGENTS and AGENTPULSE_BENCH_PER_AGENT change the size).
+// state". Set up once: the state of 10,000 agents × 100 interactions (1
+// million; AGENTPULSE_BENCH_AGENTS and AGENTPULSE_BENCH_PER_AGENT change
+// the size) on the broker and in ClickHouse as a processor would have
+// stored it (loadRestartState); a broker, ingest and a server as OS
+// processes, and one processor (OS process, ClickHouse store, product
+// defaults plus --instance-id) that loads the state.
 // Each iteration SIGKILLs the processor, starts it again, and right after
 // the kill ingests one new interaction of a watched agent; it ends when
 // both a websocket subscribed to that agent has received the score message
@@ -96,43 +68,24 @@ func BenchmarkProcessorRestart(b *testing.B) {
 		return err == nil && len(ends) == restartBenchPartitions
 	})
 
-	// The state: produced to the interactions topic as ingest would, a
-	// few agents at a time.
+	// The state: on the interactions topic, and straight in the store
+	// as the processor would have left it (folding it through the
+	// processor would take minutes).
 	setUp := time.Now()
 	end := time.Now().UTC().Truncate(time.Hour)
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: []string{brokerAddr}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var chunk []schemas.Interaction
-	for a := range agents {
-		chunk = restartBenchAgent(chunk, a, agents, perAgent, end)
-		if len(chunk) >= 20_000 || a == agents-1 {
-			if err := producer.Produce(ctx, chunk); err != nil {
-				b.Fatal(err)
-			}
-			chunk = chunk[:0]
-		}
-	}
-	producer.Close()
-	produced := time.Now()
-	total := agents * perAgent
-
-	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
-		"--clickhouse-database", db, "--partitions", parts, "--instance-id", "processor-0", "--log-level", "info"}
-	proc := startProc(b, bin, "process-run0", procArgs...)
 	st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: db})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	ends, err := endOffsetsOf(ctx, adm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	waitFor(b, "the processor folding the state", 20*time.Minute, func() bool {
-		lag, err := behind(ctx, st, ends)
-		return err == nil && lag == 0
+	total := loadRestartState(b, brokerAddr, st, agents, perAgent, end)
+	produced := time.Now()
+
+	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+		"--clickhouse-database", db, "--partitions", parts, "--instance-id", "processor-0", "--log-level", "info"}
+	proc := startProc(b, bin, "process-run0", procArgs...)
+	waitFor(b, "the processor loading its state", 10*time.Minute, func() bool {
+		return len(distinct(proc.loadedPartitions())) == restartBenchPartitions
 	})
 	folded := time.Now()
 
@@ -143,7 +96,7 @@ func BenchmarkProcessorRestart(b *testing.B) {
 	for _, a := range []string{serveAddr, ingestAddr} {
 		waitFor(b, a+"/readyz", 5*time.Minute, func() bool { return ready("http://" + a + "/readyz") })
 	}
-	b.Logf("set-up: binary built and ClickHouse started in %s; state of %d agents × %d interactions = %d produced in %s, folded by the processor into ClickHouse in %s; server and ingest ready %s later",
+	b.Logf("set-up: binary built and ClickHouse started in %s; state of %d agents × %d interactions = %d on the broker and in ClickHouse in %s, loaded by the first processor in %s; server and ingest ready %s later",
 		setUp.Sub(began).Round(time.Millisecond), agents, perAgent, total, produced.Sub(setUp).Round(time.Millisecond),
 		folded.Sub(produced).Round(time.Millisecond), time.Since(folded).Round(time.Millisecond))
 
