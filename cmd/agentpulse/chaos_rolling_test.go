@@ -67,10 +67,10 @@ func (p *rollingPart) restart(t *testing.T, bin string, down time.Duration) (sto
 // the watched agents is named by a score message or older than the
 // client's last snapshot. After: lag drains and the store and both
 // servers' figures equal the reference over exactly what was sent. Each
-// process stays down 1 s before its restart; the long form
+// process stays down 0.5 s before its restart; the long form
 // (AGENTPULSE_CHAOS=long) makes three rounds, each process down 5 s.
 func chaosRollingRestart(t *testing.T, bin string) {
-	rounds, chunks, pace, down := 1, 300, 100*time.Millisecond, time.Second
+	rounds, chunks, pace, down := 1, 300, 100*time.Millisecond, 500*time.Millisecond
 	if chaosLong() {
 		rounds, chunks, pace, down = 3, 900, 150*time.Millisecond, 5*time.Second
 	}
