@@ -160,8 +160,10 @@ func (f *retryFeeder) error() error {
 
 // wsResumer is a websocket client subscribed to agent:{agent} that
 // reconnects whenever its connection ends, trying the other server first,
-// and resumes with the epoch and seq it last saw. It records the
-// interactions its score messages name, its snapshots, its replays, and
+// and resumes with the epoch and seq it last saw; a subscription answered
+// "unavailable" (the server could not read the channel's state) is sent
+// again, as the protocol says. It records the interactions its score
+// messages name, its snapshots, its replays, and
 // any break of the protocol's promise (a seq gap in an epoch, a score
 // message in an epoch it has no snapshot of).
 type wsResumer struct {
@@ -175,7 +177,10 @@ type wsResumer struct {
 	seq        int64
 	replays    int
 	reconnects int
-	problems   []string
+	// unavailable counts subscriptions answered "unavailable" and sent
+	// again.
+	unavailable int
+	problems    []string
 }
 
 func newWSResumer(agent, token string, servers []string) *wsResumer {
@@ -222,14 +227,18 @@ func (c *wsResumer) session(ctx context.Context, ws *websocket.Conn) {
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
 	defer ws.Close()
-	c.mu.Lock()
-	sub := map[string]any{"op": "subscribe", "channel": c.channel}
-	resuming := c.epoch != ""
-	if resuming {
-		sub["epoch"], sub["since"] = c.epoch, c.seq
+	var resuming bool
+	subscribe := func() error {
+		c.mu.Lock()
+		sub := map[string]any{"op": "subscribe", "channel": c.channel}
+		resuming = c.epoch != ""
+		if resuming {
+			sub["epoch"], sub["since"] = c.epoch, c.seq
+		}
+		c.mu.Unlock()
+		return ws.WriteJSON(sub)
 	}
-	c.mu.Unlock()
-	if err := ws.WriteJSON(sub); err != nil {
+	if subscribe() != nil {
 		return
 	}
 	for {
@@ -241,19 +250,32 @@ func (c *wsResumer) session(ctx context.Context, ws *websocket.Conn) {
 			}
 			return
 		}
-		c.handle(m, &resuming)
+		if c.handle(m, &resuming) {
+			// "unavailable": the server could not read the channel's
+			// state (a slow store); the protocol says retry later.
+			time.Sleep(250 * time.Millisecond)
+			if subscribe() != nil {
+				return
+			}
+		}
 	}
 }
 
-func (c *wsResumer) handle(m wsClientMessage, resuming *bool) {
+// handle records m; it reports whether the subscription must be sent
+// again (an "unavailable" error, which the protocol says to retry).
+func (c *wsResumer) handle(m wsClientMessage, resuming *bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.Op == "error" {
+		if m.Error == "unavailable" && m.Channel == c.channel {
+			c.unavailable++
+			return true
+		}
 		c.problems = append(c.problems, fmt.Sprintf("error on %s: %s %s", m.Channel, m.Error, m.Message))
-		return
+		return false
 	}
 	if m.Channel != c.channel {
-		return
+		return false
 	}
 	switch m.Type {
 	case "snapshot":
@@ -274,6 +296,7 @@ func (c *wsResumer) handle(m wsClientMessage, resuming *bool) {
 		}
 	}
 	*resuming = false
+	return false
 }
 
 func (c *wsResumer) problem(format string, args ...any) {
@@ -321,8 +344,8 @@ func (c *wsResumer) check(t *testing.T, ref *reference.Dataset, fd *retryFeeder)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t.Logf("websocket %s: %d reconnects, %d snapshots, %d replays; of its %d interactions %d named by score messages, %d older than its last snapshot, %d missed",
-		c.channel, c.reconnects, len(c.snapTimes), c.replays, len(keys), named, bySnapshot, len(missing))
+	t.Logf("websocket %s: %d reconnects, %d snapshots, %d replays, %d subscriptions answered unavailable and retried; of its %d interactions %d named by score messages, %d older than its last snapshot, %d missed",
+		c.channel, c.reconnects, len(c.snapTimes), c.replays, c.unavailable, len(keys), named, bySnapshot, len(missing))
 	if len(missing) > 0 {
 		t.Errorf("websocket %s never received %d interactions sent after its last snapshot: %v", c.channel, len(missing), missing[:min(len(missing), 10)])
 	}
