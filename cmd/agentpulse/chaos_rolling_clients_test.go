@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -21,7 +22,10 @@ import (
 
 // retryFeeder posts a feed to the ingest server in chunks, retrying each
 // chunk until a 200 accepts all of it, as a CCaaS connector retries a
-// delivery: on a refused connection, a timeout, 503, 429 or any 5xx.
+// delivery: on a refused connection, a timeout, 503, 429 or any 5xx. It
+// waits 2 s for an answer: ingest holds requests while the broker is down,
+// so some are sent again while the first attempt is still to be stored,
+// leaving duplicates on the topic that the processors must drop.
 type retryFeeder struct {
 	base, token string
 	feed        []schemas.Interaction
@@ -38,7 +42,7 @@ type retryFeeder struct {
 
 func newRetryFeeder(base, token string, feed []schemas.Interaction, chunks int) *retryFeeder {
 	return &retryFeeder{base: base, token: token, feed: feed, chunks: chunks,
-		attempts: firstAttempts{at: map[string]time.Time{}}, client: http.Client{Timeout: 15 * time.Second}, kinds: map[string]int{}}
+		attempts: firstAttempts{at: map[string]time.Time{}}, client: http.Client{Timeout: 2 * time.Second}, kinds: map[string]int{}}
 }
 
 // run sends every chunk, pausing pace between chunks until fast closes.
@@ -103,6 +107,10 @@ func (f *retryFeeder) attempt(ctx context.Context, body []byte, n int) (string, 
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return "no answer within 2 s", nil
 		}
 		return "transport error", nil
 	}
