@@ -37,6 +37,14 @@ type Config struct {
 	// (Kafka's own default is 45s); brokers refuse values below their
 	// group.min.session.timeout.ms (6s by default).
 	SessionTimeout time.Duration
+	// InstanceID makes the processor a static member of the group
+	// (KIP-345): a processor restarted with the same InstanceID after a
+	// crash takes its partitions back at once, instead of the group
+	// waiting SessionTimeout for the dead member first. Give each
+	// processor its own stable id (a StatefulSet pod name); two running
+	// with one id fence each other. A graceful stop still leaves the
+	// group, so its partitions move at once. Empty: a dynamic member.
+	InstanceID string
 	// FetchMaxWait is how long the broker may hold a fetch waiting for
 	// data. A fetch returns as soon as data arrives, but partitions taken
 	// over from a dead processor are only fetched once the fetch in

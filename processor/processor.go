@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/plugin/kprom"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -66,6 +68,9 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 		kgo.OnPartitionsLost(p.lostPartitions),
 		kgo.ProducerLinger(0),
 		kgo.AllowAutoTopicCreation(),
+	}
+	if cfg.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
 	}
 	if cfg.Registerer != nil {
 		// agentpulse_processor_kafka_*: bytes and records fetched and
@@ -165,7 +170,47 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 	cancel()
 	p.client.Close()
+	p.leaveStatic(ctx)
 	return runErr
+}
+
+// leaveStatic makes a static member (Config.InstanceID) leave the group on
+// a graceful stop, as a dynamic one does on Close: its partitions move to
+// the other processors now, not after SessionTimeout. A crashed static
+// member does not leave, and its restart takes the partitions back.
+func (p *Processor) leaveStatic(ctx context.Context) {
+	if p.cfg.InstanceID == "" {
+		return
+	}
+	req := kmsg.NewPtrLeaveGroupRequest()
+	req.Group = p.cfg.Group
+	m := kmsg.NewLeaveGroupRequestMember()
+	m.InstanceID = &p.cfg.InstanceID
+	reason := "processor stopping"
+	m.Reason = &reason
+	req.Members = append(req.Members, m)
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	// The group's client is closed (a static member's Close does not
+	// leave, and it must not rejoin meanwhile): leave through another.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(p.cfg.Brokers...))
+	if err != nil {
+		p.log.Warn("leaving the group failed; the partitions move after the session timeout", "instance_id", p.cfg.InstanceID, "err", err)
+		return
+	}
+	defer cl.Close()
+	resp, err := req.RequestWith(lctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(resp.ErrorCode)
+		for _, m := range resp.Members {
+			if err == nil {
+				err = kerr.ErrorForCode(m.ErrorCode)
+			}
+		}
+	}
+	if err != nil {
+		p.log.Warn("leaving the group failed; the partitions move after the session timeout", "instance_id", p.cfg.InstanceID, "err", err)
+	}
 }
 
 // assign is called when partitions are assigned, before fetching starts:

@@ -41,6 +41,7 @@ func TestChaos(t *testing.T) {
 	t.Run("ClickHouseRestartMidStream", func(t *testing.T) { chaosClickHouseRestart(t, bin) })
 	t.Run("ServerKilledUnderSubscribers", func(t *testing.T) { chaosServerKilled(t, bin) })
 	t.Run("BrokerFaults", chaosBrokerFaults)
+	t.Run("RollingRestart", func(t *testing.T) { chaosRollingRestart(t, bin) })
 }
 
 // chaosRig is a broker, one processor on ClickHouse and an ingest server,

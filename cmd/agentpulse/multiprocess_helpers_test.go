@@ -50,7 +50,7 @@ type osProc struct {
 // startProc starts `bin args…` as name. On cleanup the process gets
 // SIGTERM (SIGKILL after 10 s) and, when the test failed, its output is
 // printed.
-func startProc(t *testing.T, bin, name string, args ...string) *osProc {
+func startProc(t testing.TB, bin, name string, args ...string) *osProc {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	f, err := os.Create(logPath)
@@ -137,7 +137,7 @@ func tailBytes(b []byte, n int) []byte {
 }
 
 // waitFor polls cond every 50 ms until it holds, failing after limit.
-func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) time.Duration {
+func waitFor(t testing.TB, what string, limit time.Duration, cond func() bool) time.Duration {
 	t.Helper()
 	began := time.Now()
 	for !cond() {
@@ -150,7 +150,7 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) t
 }
 
 // waitTCP waits until addr accepts connections.
-func waitTCP(t *testing.T, addr string, limit time.Duration) {
+func waitTCP(t testing.TB, addr string, limit time.Duration) {
 	t.Helper()
 	waitFor(t, "broker listening on "+addr, limit, func() bool {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)

@@ -238,7 +238,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	lap("figures checked")
 }
 
-func newAdmin(t *testing.T, addr string) *kadm.Client {
+func newAdmin(t testing.TB, addr string) *kadm.Client {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
 	if err != nil {
 		t.Fatal(err)

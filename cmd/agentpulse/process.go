@@ -26,6 +26,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	flushRecords := fs.Int("flush-records", 50000, "store a partition's batch once it holds this many records")
 	flushInterval := fs.Duration("flush-interval", 200*time.Millisecond, "store a partition's batch at the latest this long after its first change")
 	sessionTimeout := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
+	instanceID := fs.String("instance-id", "", "stable name of this processor in the group (e.g. the pod name): restarted after a crash, it takes its partitions back at once instead of after --session-timeout (empty: a dynamic member)")
 	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
 	var sf storeFlags
 	sf.register(fs)
@@ -53,7 +54,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	reg := newRegistry()
 	p, err := processor.New(processor.Config{
 		Brokers: seeds, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
-		SessionTimeout: *sessionTimeout, Logger: log, Registerer: reg,
+		SessionTimeout: *sessionTimeout, InstanceID: *instanceID, Logger: log, Registerer: reg,
 	}, st)
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, Ready: ready, Gatherer: reg, Logger: log})
 		g.Go(func() error { return srv.Run(gctx) })
 	}
-	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "http_addr", *httpAddr)
+	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "instance_id", *instanceID, "http_addr", *httpAddr)
 	g.Go(func() error {
 		if err := p.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 			return err

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// benchEnvInt reads a positive integer from the environment, or def.
+func benchEnvInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+const restartBenchPartitions = 8 // the product's default
+
+// BenchmarkProcessorRestart measures DESIGN.md §4 "restart: kill -9 of the
+// processor → serving fresh figures again ≤ 10 s with 10,000 agents'
+// state". Set up once: the state of 10,000 agents × 100 interactions (1
+// million; AGENTPULSE_BENCH_AGENTS and AGENTPULSE_BENCH_PER_AGENT change
+// the size) on the broker and in ClickHouse as a processor would have
+// stored it (loadRestartState); a broker, ingest and a server as OS
+// processes, and one processor (OS process, ClickHouse store, product
+// defaults plus --instance-id) that loads the state.
+// Each iteration SIGKILLs the processor, starts it again, and right after
+// the kill ingests one new interaction of a watched agent; it ends when
+// both a websocket subscribed to that agent has received the score message
+// naming it and GET /v1/agents/{agent}/performance counts it.
+//
+// Metrics: restart_s (kill → both), process_start_s (kill → the new
+// process has loaded every partition's state from ClickHouse), ws_fresh_s
+// and api_fresh_s (kill → each of the two), and the state's size.
+func BenchmarkProcessorRestart(b *testing.B) {
+	b.ReportAllocs()
+	agents := benchEnvInt("AGENTPULSE_BENCH_AGENTS", 10_000)
+	perAgent := benchEnvInt("AGENTPULSE_BENCH_PER_AGENT", 100)
+	began := time.Now()
+	bin, err := buildAgentpulse(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	chAddr := chtest.Start(b)
+	ctx := b.Context()
+	secret := "restart-bench-secret-0123456789abcdef"
+	db := fmt.Sprintf("restart_%d", time.Now().UnixNano())
+	brokerAddr, ingestAddr, serveAddr := freeAddr(b), freeAddr(b), freeAddr(b)
+	parts := fmt.Sprint(restartBenchPartitions)
+	startProc(b, bin, "broker", "broker", "--broker-addr", brokerAddr, "--data-dir", b.TempDir(), "--partitions", parts, "--log-level", "warn")
+	waitTCP(b, brokerAddr, 20*time.Second)
+	adm := newAdmin(b, brokerAddr)
+	waitFor(b, "topics created by the broker", 20*time.Second, func() bool {
+		ends, err := endOffsetsOf(ctx, adm)
+		return err == nil && len(ends) == restartBenchPartitions
+	})
+
+	// The state: on the interactions topic, and straight in the store
+	// as the processor would have left it (folding it through the
+	// processor would take minutes).
+	setUp := time.Now()
+	end := time.Now().UTC().Truncate(time.Hour)
+	st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	total := loadRestartState(b, brokerAddr, st, agents, perAgent, end)
+	produced := time.Now()
+
+	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+		"--clickhouse-database", db, "--partitions", parts, "--instance-id", "processor-0", "--log-level", "info"}
+	proc := startProc(b, bin, "process-run0", procArgs...)
+	waitFor(b, "the processor loading its state", 10*time.Minute, func() bool {
+		return len(distinct(proc.loadedPartitions())) == restartBenchPartitions
+	})
+	folded := time.Now()
+
+	startProc(b, bin, "serve", "serve", "--brokers", brokerAddr, "--http-addr", serveAddr, "--auth-secret", secret,
+		"--data-dir", b.TempDir(), "--clickhouse-addr", chAddr, "--clickhouse-database", db, "--partitions", parts, "--log-level", "warn")
+	startProc(b, bin, "ingest", "ingest", "--brokers", brokerAddr, "--http-addr", ingestAddr, "--auth-secret", secret,
+		"--data-dir", b.TempDir(), "--log-level", "warn")
+	for _, a := range []string{serveAddr, ingestAddr} {
+		waitFor(b, a+"/readyz", 5*time.Minute, func() bool { return ready("http://" + a + "/readyz") })
+	}
+	b.Logf("set-up: binary built and ClickHouse started in %s; state of %d agents × %d interactions = %d on the broker and in ClickHouse in %s, loaded by the first processor in %s; server and ingest ready %s later",
+		setUp.Sub(began).Round(time.Millisecond), agents, perAgent, total, produced.Sub(setUp).Round(time.Millisecond),
+		folded.Sub(produced).Round(time.Millisecond), time.Since(folded).Round(time.Millisecond))
+
+	watched := "agent-00000"
+	mint := func(c auth.Claims) string {
+		tok, err := auth.Mint([]byte(secret), c, 24*time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return tok
+	}
+	agentTok := mint(auth.Claims{Tenant: "acme", Subject: watched, Role: auth.RoleAgent})
+	ingestTok := mint(auth.Claims{Tenant: "acme", Subject: "restart-bench", Role: auth.RoleIngest})
+	scores := newWSResumer(watched, agentTok, []string{serveAddr})
+	wsCtx, stopWS := context.WithCancel(ctx)
+	defer stopWS()
+	go scores.run(wsCtx)
+	waitFor(b, "the websocket snapshot", 60*time.Second, func() bool { return scores.snapshots() > 0 })
+	perfURL := fmt.Sprintf("http://%s/v1/agents/%s/performance?model=voice", serveAddr, watched)
+	volume := func() int64 {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, perfURL, nil)
+		req.Header.Set("Authorization", "Bearer "+agentTok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return -1
+		}
+		defer resp.Body.Close()
+		var p views.Performance
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&p) != nil {
+			return -1
+		}
+		return p.Overall.Volume
+	}
+	baseVolume := volume()
+	if baseVolume <= 0 {
+		b.Fatalf("GET %s: volume %d before the first kill", perfURL, baseVolume)
+	}
+
+	var restart, start, wsFresh, apiFresh time.Duration
+	n := 0
+	for b.Loop() {
+		n++
+		proc.stop(syscall.SIGKILL, 0)
+		killed := time.Now()
+		proc = startProc(b, bin, fmt.Sprintf("process-run%d", n), procArgs...)
+		probe := restartBenchInteraction(watched, fmt.Sprintf("probe-%d", n), n, end.Add(-2*time.Hour).Add(time.Duration(n)*time.Second))
+		fd := newRetryFeeder("http://"+ingestAddr, ingestTok, []schemas.Interaction{probe}, 1)
+		if err := fd.send(ctx, fd.feed); err != nil {
+			b.Fatal(err)
+		}
+		key := revKey(probe.InteractionID, probe.Revision)
+		var loadedAt, wsAt, apiAt time.Time
+		waitFor(b, "fresh figures after the restart", 5*time.Minute, func() bool {
+			now := time.Now()
+			if loadedAt.IsZero() && len(distinct(proc.loadedPartitions())) == restartBenchPartitions {
+				loadedAt = now
+			}
+			if wsAt.IsZero() {
+				scores.mu.Lock()
+				if scores.named[key] {
+					wsAt = now
+				}
+				scores.mu.Unlock()
+			}
+			if apiAt.IsZero() && volume() == baseVolume+int64(n) {
+				apiAt = time.Now()
+			}
+			if proc.exited() {
+				b.Fatalf("the restarted processor exited: %v", proc.err)
+			}
+			return !loadedAt.IsZero() && !wsAt.IsZero() && !apiAt.IsZero()
+		})
+		start += loadedAt.Sub(killed)
+		wsFresh += wsAt.Sub(killed)
+		apiFresh += apiAt.Sub(killed)
+		restart += laterOf(wsAt, apiAt).Sub(killed)
+	}
+	secs := func(d time.Duration) float64 { return d.Seconds() / float64(n) }
+	b.ReportMetric(secs(restart), "restart_s")
+	b.ReportMetric(secs(start), "process_start_s")
+	b.ReportMetric(secs(wsFresh), "ws_fresh_s")
+	b.ReportMetric(secs(apiFresh), "api_fresh_s")
+	b.ReportMetric(float64(agents), "agents")
+	b.ReportMetric(float64(total), "state_interactions")
+	b.StopTimer()
+	scores.mu.Lock()
+	problems := strings.Join(scores.problems, "; ")
+	scores.mu.Unlock()
+	if problems != "" {
+		b.Errorf("websocket: %s", problems)
+	}
+}
+
+// laterOf returns the later of two instants.
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

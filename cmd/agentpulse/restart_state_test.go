@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/ingest"
+	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// restartBenchInteraction is one interaction of the restart benchmark:
+// tenant "acme", model "voice", 8 inquiries, teams of 10 agents.
+func restartBenchInteraction(agent, id string, x int, ended time.Time) schemas.Interaction {
+	psat, pres := 0.5+float64(x%40)/100, 0.6+float64(x%33)/100
+	aht := float64(200 + x%300)
+	var n int
+	fmt.Sscanf(agent, "agent-%d", &n)
+	return schemas.Interaction{TenantID: "acme", InteractionID: id, Revision: 1, Model: "voice",
+		AgentID: agent, TeamID: fmt.Sprintf("team-%04d", n/10), Inquiry: fmt.Sprintf("inq-%d", x%8),
+		StartedAt: ended.Add(-time.Duration(aht) * time.Second), EndedAt: ended, HandleTimeS: aht,
+		PredictedSatisfaction: &psat, PredictedResolution: &pres, Source: "api"}
+}
+
+// restartBenchAgent appends agent a's perAgent interactions: 8 per hour
+// (one inquiry per hour), an hour every 7 hours going back from 2 hours
+// before end; the very last agent also has one that ended 1 minute
+// before end (the model's latest data).
+func restartBenchAgent(out []schemas.Interaction, a, agents, perAgent int, end time.Time) []schemas.Interaction {
+	agent := fmt.Sprintf("agent-%05d", a)
+	for k := range perAgent {
+		slot := k / 8
+		ended := end.Add(-2*time.Hour - time.Duration(slot*7)*time.Hour).Add(time.Duration((a*13+k*7)%3600) * time.Second)
+		it := restartBenchInteraction(agent, fmt.Sprintf("i-%05d-%05d", a, k), a+slot, ended)
+		it.HandleTimeS = float64(200 + (a*7+k*13)%300)
+		out = append(out, it)
+	}
+	if a == agents-1 {
+		out = append(out, restartBenchInteraction(agent, fmt.Sprintf("i-%05d-latest", a), a, end.Add(-time.Minute)))
+	}
+	return out
+}
+
+// loadRestartState puts agents × perAgent interactions on the broker's
+// interactions topic (keyed as ingest keys them) and writes to st what a
+// processor folding them would have stored: every record with its offset,
+// every bucket part, and each partition's checkpoint at the topic's end.
+// It returns how many interactions it loaded.
+func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents, perAgent int, end time.Time) int {
+	tb.Helper()
+	ctx := context.Background()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokerAddr), kgo.DefaultProduceTopic("interactions"),
+		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerBatchMaxBytes(4<<20), kgo.MaxBufferedRecords(1<<20), kgo.ProducerLinger(0))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	type partState struct {
+		records []store.Record
+		buckets map[store.BucketKey]*store.Bucket
+		next    int64
+	}
+	parts := map[int32]*partState{}
+	apply := func(p int32, s *partState, withBuckets bool) {
+		b := store.Batch{Partition: p, Records: s.records, Next: s.next}
+		if withBuckets {
+			for _, bk := range s.buckets {
+				b.Buckets = append(b.Buckets, *bk)
+			}
+		}
+		if err := st.Apply(ctx, b); err != nil {
+			tb.Fatal(err)
+		}
+		s.records = s.records[:0]
+	}
+	total := 0
+	var chunk []schemas.Interaction
+	for a := range agents {
+		chunk = restartBenchAgent(chunk, a, agents, perAgent, end)
+		if len(chunk) < 20_000 && a < agents-1 {
+			continue
+		}
+		recs := make([]*kgo.Record, len(chunk))
+		for i := range chunk {
+			recs[i] = &kgo.Record{Key: ingest.Key(&chunk[i]), Value: chunk[i].AppendJSON(nil)}
+		}
+		if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+			tb.Fatal(err)
+		}
+		for i, r := range recs {
+			s := parts[r.Partition]
+			if s == nil {
+				s = &partState{buckets: map[store.BucketKey]*store.Bucket{}}
+				parts[r.Partition] = s
+			}
+			it := chunk[i]
+			s.records = append(s.records, store.Record{Interaction: it, Partition: r.Partition, Offset: r.Offset})
+			key := processor.BucketKeyOf(&it)
+			bk := s.buckets[key]
+			if bk == nil {
+				bk = &store.Bucket{BucketKey: key, Partition: r.Partition}
+				s.buckets[key] = bk
+			}
+			bk.Sums.Add(&it)
+			bk.Version = max(bk.Version, r.Offset)
+			s.next = max(s.next, r.Offset+1)
+		}
+		for p, s := range parts {
+			if len(s.records) >= 50_000 {
+				apply(p, s, false)
+			}
+		}
+		total += len(chunk)
+		chunk = chunk[:0]
+	}
+	for p, s := range parts {
+		apply(p, s, true)
+	}
+	return total
+}
