@@ -62,3 +62,43 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetsNameExistingBenchmarks keeps targets.go and the benchmarks in
+// step: a renamed benchmark would otherwise show as "not measured".
+func TestTargetsNameExistingBenchmarks(t *testing.T) {
+	defined := map[string]string{} // "BenchmarkX" → its package directory
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if name, ok := strings.CutPrefix(line, "func Benchmark"); ok {
+				name, _, _ = strings.Cut(name, "(")
+				dir, _ := filepath.Rel(root, filepath.Dir(path))
+				defined[name] = "./" + dir + "/"
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range targets {
+		base := strings.SplitN(tg.Bench, "/", 2)[0]
+		if pkg, ok := defined[base]; !ok || pkg != tg.Pkg {
+			t.Errorf("target %q: Benchmark%s is in %q, want %q", tg.What, base, pkg, tg.Pkg)
+		}
+	}
+	for _, c := range comparisons {
+		for _, b := range []string{c.Bench, c.OverBench} {
+			if base := strings.SplitN(b, "/", 2)[0]; defined[base] == "" {
+				t.Errorf("comparison %q: no Benchmark%s", c.What, base)
+			}
+		}
+	}
+}
