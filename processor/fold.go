@@ -60,6 +60,20 @@ type bucketState struct {
 	sums    views.Sums
 	version int64
 	dirty   bool
+	agent   *agentState // the agent (of a tenant and model) the bucket counts for
+	// published is the worker's update round that last put the bucket in
+	// an update: a bucket goes once into its agent's update of a round.
+	published uint64
+}
+
+// agentState is what the worker's update building needs of one agent of
+// a tenant and model, shared by the agent's buckets so that building an
+// update looks nothing up.
+type agentState struct {
+	tenant, model, agent string
+	round                uint64         // the update round update belongs to
+	update               *Update        // the agent's update of that round
+	buckets              []*bucketState // the buckets of update.Buckets, in order
 }
 
 // fold is the state of one partition: a pure function of the partition's
@@ -69,18 +83,25 @@ type fold struct {
 	partition int32
 	index     map[string]*applied
 	buckets   map[store.BucketKey]*bucketState
+	agents    map[agentKey]*agentState
 	last      *bucketState // the bucket of the previous record: feeds run by agent
 
 	// pending is what the next store batch must carry.
 	pending []store.Record
 	dirty   []*bucketState
+	// spare is the Records slice of the batch before the last one, reused
+	// for the next batch: see takeBatch.
+	spare []store.Record
 }
+
+type agentKey struct{ tenant, model, agent string }
 
 func newFold(partition int32) *fold {
 	return &fold{
 		partition: partition,
 		index:     map[string]*applied{},
 		buckets:   map[store.BucketKey]*bucketState{},
+		agents:    map[agentKey]*agentState{},
 	}
 }
 
@@ -88,9 +109,12 @@ func newFold(partition int32) *fold {
 type Change struct {
 	// Applied is false for a redelivery or an older revision: nothing changed.
 	Applied bool
-	// Buckets are the buckets whose value changed (one, or two when a
-	// revision moved the interaction to another bucket).
-	Buckets []store.BucketKey
+	// Buckets are the buckets whose value changed: Buckets[:N], one, or two
+	// when a revision moved the interaction to another bucket (the old one
+	// first). A fixed array, so that applying a record allocates nothing
+	// for it.
+	Buckets [2]*bucketState
+	N       int
 	// RetractedRevision is the revision the record replaced, 0 for a new
 	// interaction.
 	RetractedRevision int64
@@ -110,14 +134,16 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	if old != nil {
 		old.retract()
 		f.touch(old.bucket, offset)
-		ch.Buckets = append(ch.Buckets, old.bucket.key)
+		ch.Buckets[ch.N] = old.bucket
+		ch.N++
 		ch.RetractedRevision = old.revision
 	}
 	b := f.bucketFor(it)
 	b.sums.Add(it)
 	f.touch(b, offset)
 	if old == nil || old.bucket != b {
-		ch.Buckets = append(ch.Buckets, b.key)
+		ch.Buckets[ch.N] = b
+		ch.N++
 	}
 	f.index[k] = newApplied(it, b)
 	f.pending = append(f.pending, store.Record{Interaction: *it, Partition: f.partition, Offset: offset})
@@ -148,11 +174,23 @@ func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
 		// decoded record's buffer alive.
 		key.Tenant, key.Model, key.Team = strings.Clone(key.Tenant), strings.Clone(key.Model), strings.Clone(key.Team)
 		key.Agent, key.Inquiry = strings.Clone(key.Agent), strings.Clone(key.Inquiry)
-		b = &bucketState{key: key}
+		b = &bucketState{key: key, agent: f.agentFor(key)}
 		f.buckets[key] = b
 	}
 	f.last = b
 	return b
+}
+
+// agentFor returns the agent state of a new bucket's key, whose strings
+// are already cloned.
+func (f *fold) agentFor(key store.BucketKey) *agentState {
+	k := agentKey{key.Tenant, key.Model, key.Agent}
+	a := f.agents[k]
+	if a == nil {
+		a = &agentState{tenant: key.Tenant, model: key.Model, agent: key.Agent}
+		f.agents[k] = a
+	}
+	return a
 }
 
 func (f *fold) touch(b *bucketState, offset int64) {
@@ -165,6 +203,12 @@ func (f *fold) touch(b *bucketState, offset int64) {
 
 // takeBatch returns what was applied since the last batch, to be stored
 // with next as the partition's checkpoint, and starts a new one.
+//
+// The new batch reuses the Records slice of the batch taken before the
+// returned one (growing a slice of 50,000 records from nothing for every
+// batch cost a fifth of the fold's time): the caller must be done with a
+// batch before it takes the batch after next. The worker is: it waits for
+// the batch in flight before taking the next.
 func (f *fold) takeBatch(next int64) store.Batch {
 	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next}
 	b.Buckets = make([]store.Bucket, len(f.dirty))
@@ -172,7 +216,12 @@ func (f *fold) takeBatch(next int64) store.Batch {
 		b.Buckets[i] = store.Bucket{BucketKey: bs.key, Partition: f.partition, Sums: bs.sums, Version: bs.version}
 		bs.dirty = false
 	}
-	f.pending, f.dirty = nil, nil
+	// The spare slice still points at the strings and maps of records two
+	// batches old; clear it so that those are not kept alive.
+	clear(f.spare)
+	f.pending, f.spare = f.spare[:0], f.pending
+	clear(f.dirty)
+	f.dirty = f.dirty[:0]
 	return b
 }
 
