@@ -172,7 +172,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 			b.agent.update.Offset = r.Offset
 			if b.published != w.round {
 				b.published = w.round
-				b.agent.update.Buckets = append(b.agent.update.Buckets, UpdateBucket{Team: b.key.Team, Inquiry: b.key.Inquiry, Hour: b.key.Hour})
+				b.agent.update.Buckets = append(b.agent.update.Buckets, UpdateBucket{Team: b.team, Inquiry: b.inquiry, Hour: b.hour})
 				b.agent.buckets = append(b.agent.buckets, b)
 			}
 		}
