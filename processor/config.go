@@ -28,7 +28,7 @@ type Config struct {
 	// its first unstored change. Default 200ms.
 	FlushInterval time.Duration
 	// CatchUpFlushInterval replaces FlushInterval while a partition is at
-	// least FlushRecords records behind its log end (a replay, a backfill,
+	// least FlushRecords/10 records behind its log end (a replay, a backfill,
 	// a restart after downtime): batches then fill up to FlushRecords, and
 	// the store's checkpoint advances at least this often. Updates are
 	// published as records are folded, behind or not. Default 5s.

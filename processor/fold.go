@@ -243,6 +243,11 @@ func (f *fold) takeBatch(next int64) store.Batch {
 	// batches old; clear it so that those are not kept alive.
 	clear(f.spare)
 	f.pending, f.spare = f.spare[:0], f.pending
+	if cap(f.pending) > 1024 && cap(f.pending) > 4*len(b.Records) {
+		// Batches became much smaller (caught up after a replay): do not
+		// keep a replay-sized slice for them.
+		f.pending = nil
+	}
 	clear(f.dirty)
 	f.dirty = f.dirty[:0]
 	return b

@@ -111,12 +111,14 @@ type fetched struct {
 
 // flushInterval is how long the oldest unstored change may wait for the
 // store: FlushInterval near the log end, for fresh reads; CatchUpFlushInterval
-// while the log holds at least FlushRecords more records, so that a replay
-// writes full batches of FlushRecords rather than one small batch every
-// FlushInterval (fewer, bigger inserts cost the store and the processor
-// far less). Updates are published as records are folded either way.
+// while the log holds at least a tenth of FlushRecords more records (a
+// processor keeping up with live traffic is never that far behind), so
+// that a replay writes full batches of FlushRecords rather than one small
+// batch every FlushInterval: fewer, bigger inserts cost the store and the
+// processor far less. Updates are published as records are folded either
+// way.
 func (w *worker) flushInterval() time.Duration {
-	if w.highWatermark-w.next.Load() >= int64(w.p.cfg.FlushRecords) {
+	if w.highWatermark-w.next.Load() >= int64(max(1, w.p.cfg.FlushRecords/10)) {
 		return w.p.cfg.CatchUpFlushInterval
 	}
 	return w.p.cfg.FlushInterval
