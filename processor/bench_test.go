@@ -1,13 +1,25 @@
 package processor
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	rtmetrics "runtime/metrics"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
@@ -15,84 +27,326 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
-// benchRecords is how many interactions the replay benchmark replays;
-// AGENTPULSE_BENCH_RECORDS overrides it (default 1,000,000).
-func benchRecords() int {
+// replaySizes are the numbers of interactions BenchmarkReplayToClickHouse
+// replays, one sub-benchmark each: 10^5 and 10^6 by default, plus 10^7
+// with AGENTPULSE_BENCH_SCALE=full (about ten minutes on 2 cores);
+// AGENTPULSE_BENCH_RECORDS=N replays N only.
+func replaySizes() []int {
 	if v, err := strconv.Atoi(os.Getenv("AGENTPULSE_BENCH_RECORDS")); err == nil && v > 0 {
-		return v
+		return []int{v}
 	}
-	return 1_000_000
+	sizes := []int{100_000, 1_000_000}
+	if os.Getenv("AGENTPULSE_BENCH_SCALE") == "full" {
+		sizes = append(sizes, 10_000_000)
+	}
+	return sizes
 }
 
-// simulatedN returns at least n simulated interactions (no faults).
-func simulatedN(b *testing.B, n int) []schemas.Interaction {
+// rawApplyMax is the largest size whose raw-apply rate is measured too: at
+// 10^7 it would add minutes for a ratio that 10^6 already shows.
+const rawApplyMax = 1_000_000
+
+// simulatedStream calls fn with chunks of at most chunk simulated
+// interactions (no faults), n in all, without holding more than one chunk:
+// 10^7 interactions would not fit the test's memory next to the broker's
+// log. The stream is the same on every call.
+func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction)) {
 	cfg := simulator.DefaultConfig(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-	cfg.Agents, cfg.Days = max(10, n/(56*64)), 90
+	// About 3,300 interactions per agent in 90 days.
+	cfg.Agents, cfg.Days = max(10, n/3000+1), 90
 	g, err := simulator.New(cfg, 2)
 	if err != nil {
 		b.Fatal(err)
 	}
-	out := make([]schemas.Interaction, 0, n)
+	buf := make([]schemas.Interaction, 0, chunk)
+	sent := 0
 	_, _ = g.Each(context.Background(), func(it *schemas.Interaction) error {
-		if len(out) == n {
+		if sent == n {
 			return context.Canceled
 		}
-		out = append(out, *it)
+		buf = append(buf, *it)
+		sent++
+		if len(buf) == chunk {
+			fn(buf)
+			buf = buf[:0]
+		}
 		return nil
 	})
-	return out
+	if len(buf) > 0 {
+		fn(buf)
+	}
+	if sent != n {
+		b.Fatalf("simulated %d interactions, want %d", sent, n)
+	}
 }
 
-// BenchmarkReplayToClickHouse replays interactions already on the broker
-// through the processor into a real ClickHouse, and in the same run writes
-// the same rows straight through the store's Apply (no Kafka, no fold) for
-// the ratio. Reports interactions/s for both.
+// BenchmarkReplayToClickHouse replays n interactions already on the broker
+// (4 partitions) through the processor into a real ClickHouse, for each n
+// of replaySizes. It reports:
+//   - interactions/s: replay rate, processor start to every checkpoint at
+//     the log end;
+//   - raw_interactions/s: the same rows folded and written straight
+//     through the store's Apply in batches of 50,000 (no Kafka, no
+//     decode, no updates), up to 10^6; replay/raw is the ratio;
+//   - peak_heap_MB: the most Go heap (live and not yet collected objects)
+//     the test process held during the replay, less what it held before
+//     the processor started (the embedded broker's log, the producer):
+//     the processor's peak;
+//   - state_heap_MB: the live heap after the replay and a GC, less the
+//     same baseline: the processor's retained state (fold index, buckets)
+//     plus the updates it published into the in-process broker.
+//   - cpu_us/interaction: CPU time (user and system) of the test process
+//     during the replay per interaction: the processor's, plus the
+//     embedded broker serving its fetches and keeping its updates; and
+//     ch_cpu_us/interaction, the ClickHouse server's, when the benchmark
+//     started it (raw_ch_cpu_us/interaction: the same during the raw
+//     apply, generating the chunks included). Unlike the rates, these hardly move when other work
+//     loads the machine.
 func BenchmarkReplayToClickHouse(b *testing.B) {
-	n := benchRecords()
-	its := simulatedN(b, n)
-	chAddr := chtest.Start(b)
-	addr := startBroker(b)
-	for i := 0; i < len(its); i += 100_000 {
-		produce(b, addr, its[i:min(i+100_000, len(its))])
+	chAddr, chPid := os.Getenv("AGENTPULSE_TEST_CLICKHOUSE_ADDR"), 0
+	if chAddr == "" {
+		srv, err := chtest.StartServer(b.TempDir())
+		if err != nil {
+			if errors.Is(err, chtest.ErrNoBinary) && !chtest.Required() {
+				b.Skipf("skipping: %v", err)
+			}
+			b.Fatalf("start clickhouse: %v", err)
+		}
+		b.Cleanup(func() { _ = srv.Close() })
+		chAddr, chPid = srv.Addr, srv.Pid()
 	}
+	for _, n := range replaySizes() {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) { benchReplay(b, chAddr, chPid, n) })
+	}
+}
+
+func benchReplay(b *testing.B, chAddr string, chPid, n int) {
+	b.ReportAllocs()
+	addr := startBroker(b)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic("interactions"), kgo.ProducerLinger(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	simulatedStream(b, n, 100_000, func(its []schemas.Interaction) {
+		recs := make([]*kgo.Record, len(its))
+		for i := range its {
+			recs[i] = &kgo.Record{Key: ingest.Key(&its[i]), Value: its[i].AppendJSON(nil)}
+		}
+		if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	cl.Close()
 	ends := endOffsets(b, addr)
 	ctx := context.Background()
 
-	var replayRate, rawRate float64
+	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, cpuUS, chCPUUS float64
 	for i := 0; b.Loop(); i++ {
-		// Raw: the same rows, batches of 50,000, straight into the store.
-		raw, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: fmt.Sprintf("raw%d", i)})
-		if err != nil {
-			b.Fatal(err)
+		if n <= rawApplyMax {
+			chCPU0 := pidCPU(chPid)
+			rawRate = rawApply(b, chAddr, fmt.Sprintf("raw_%d_%d", n, i), n)
+			rawCHCPUUS = float64((pidCPU(chPid) - chCPU0).Microseconds()) / float64(n)
 		}
-		began := time.Now()
-		for j := 0; j < len(its); j += 50_000 {
-			f := newFold(0)
-			for k := j; k < min(j+50_000, len(its)); k++ {
-				f.apply(&its[k], int64(k))
-			}
-			if err := raw.Apply(ctx, f.takeBatch(int64(min(j+50_000, len(its))))); err != nil {
-				b.Fatal(err)
-			}
-		}
-		rawRate = float64(len(its)) / time.Since(began).Seconds()
-		raw.Close()
 
-		// Replay: broker → processor → ClickHouse.
-		st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: fmt.Sprintf("replay%d", i)})
+		db := fmt.Sprintf("replay_%d_%d", n, i)
+		st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: db})
 		if err != nil {
 			b.Fatal(err)
 		}
-		began = time.Now()
-		stop := runProcessorB(b, addr, st, fmt.Sprintf("bench%d", i))
-		waitCaughtUp(b, st, ends, 10*time.Minute)
-		replayRate = float64(len(its)) / time.Since(began).Seconds()
+		runtime.GC()
+		base := heapBytes()
+		peak := watchHeap()
+		cpu0, chCPU0 := processCPU(), pidCPU(chPid)
+		began := time.Now()
+		w := &watchedWriter{Writer: st, stored: map[int32]int64{}, changed: make(chan struct{}, 1)}
+		stop := runProcessorB(b, addr, w, fmt.Sprintf("bench_%d_%d", n, i))
+		w.waitFor(b, ends, 30*time.Minute)
+		replayRate = float64(n) / time.Since(began).Seconds()
+		cpuUS = float64((processCPU() - cpu0).Microseconds()) / float64(n)
+		chCPUUS = float64((pidCPU(chPid) - chCPU0).Microseconds()) / float64(n)
+		peakMB = float64(peak()-base) / 1e6
+		runtime.GC()
+		stateMB = float64(heapBytes()-base) / 1e6
 		stop()
 		st.Close()
+		dropDatabase(b, chAddr, db)
 	}
-	b.ReportMetric(replayRate, "replay_interactions/s")
-	b.ReportMetric(rawRate, "raw_apply_interactions/s")
-	b.ReportMetric(replayRate/rawRate, "replay/raw")
+	b.ReportMetric(replayRate, "interactions/s")
+	if rawRate > 0 {
+		b.ReportMetric(rawRate, "raw_interactions/s")
+		b.ReportMetric(replayRate/rawRate, "replay/raw")
+		if chPid != 0 {
+			b.ReportMetric(rawCHCPUUS, "raw_ch_cpu_us/interaction")
+		}
+	}
+	b.ReportMetric(cpuUS, "cpu_us/interaction")
+	if chPid != 0 {
+		b.ReportMetric(chCPUUS, "ch_cpu_us/interaction")
+	}
+	b.ReportMetric(peakMB, "peak_heap_MB")
+	b.ReportMetric(stateMB, "state_heap_MB")
+}
+
+// watchedWriter tells when the processor stored every partition up to
+// the log end by watching its Apply calls, so that waiting costs the
+// server no query (polling Checkpoint every 50ms took a share of the
+// server's CPU in a long replay).
+type watchedWriter struct {
+	store.Writer
+	mu      sync.Mutex
+	stored  map[int32]int64 // the highest checkpoint stored, by partition
+	changed chan struct{}
+}
+
+func (w *watchedWriter) Apply(ctx context.Context, b store.Batch) error {
+	err := w.Writer.Apply(ctx, b)
+	if err == nil {
+		w.mu.Lock()
+		w.stored[b.Partition] = max(w.stored[b.Partition], b.Next)
+		w.mu.Unlock()
+		select {
+		case w.changed <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// waitFor waits until every partition's stored checkpoint reaches its end
+// offset.
+func (w *watchedWriter) waitFor(b *testing.B, ends map[int32]int64, limit time.Duration) {
+	deadline := time.After(limit)
+	for {
+		w.mu.Lock()
+		behind := 0
+		for p, end := range ends {
+			if w.stored[p] < end {
+				behind++
+			}
+		}
+		w.mu.Unlock()
+		if behind == 0 {
+			return
+		}
+		select {
+		case <-w.changed:
+		case <-deadline:
+			b.Fatalf("%d partitions still behind after %s", behind, limit)
+		}
+	}
+}
+
+// rawApply folds the same n interactions in chunks of 50,000 and writes
+// each chunk straight through the store's Apply, and returns the rate;
+// generating the chunks is not timed.
+func rawApply(b *testing.B, chAddr, db string, n int) float64 {
+	ctx := context.Background()
+	raw, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var took time.Duration
+	off := 0
+	simulatedStream(b, n, 50_000, func(its []schemas.Interaction) {
+		began := time.Now()
+		f := newFold(0)
+		for k := range its {
+			f.apply(&its[k], int64(off+k))
+		}
+		off += len(its)
+		if err := raw.Apply(ctx, f.takeBatch(int64(off))); err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(began)
+	})
+	raw.Close()
+	dropDatabase(b, chAddr, db)
+	return float64(n) / took.Seconds()
+}
+
+// dropDatabase frees the server's disk and merges between sizes.
+func dropDatabase(b *testing.B, chAddr, db string) {
+	conn, err := ch.Open(&ch.Options{Addr: []string{chAddr}})
+	if err == nil {
+		err = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+		conn.Close()
+	}
+	if err != nil {
+		b.Logf("drop database %s: %v", db, err)
+	}
+}
+
+// processCPU is the test process's CPU time so far, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// pidCPU is a process's CPU time so far, user and system, read from
+// /proc (Linux); 0 when unknown.
+func pidCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command's closing parenthesis: utime and stime are
+	// the 12th and 13th, in clock ticks (100 per second on Linux).
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// heapBytes is the Go heap's live and not yet collected objects, in bytes.
+func heapBytes() uint64 {
+	s := []rtmetrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	rtmetrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// watchHeap samples heapBytes every 20ms until the returned function is
+// called, which returns the highest sample.
+func watchHeap() func() uint64 {
+	var peak atomic.Uint64
+	peak.Store(heapBytes())
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if h := heapBytes(); h > peak.Load() {
+					peak.Store(h)
+				}
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		if h := heapBytes(); h > peak.Load() {
+			peak.Store(h)
+		}
+		return peak.Load()
+	}
 }
 
 func runProcessorB(b *testing.B, addr string, st store.Writer, group string) func() {

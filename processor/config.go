@@ -27,6 +27,12 @@ type Config struct {
 	// FlushInterval writes a partition's batch at the latest this long after
 	// its first unstored change. Default 200ms.
 	FlushInterval time.Duration
+	// CatchUpFlushInterval replaces FlushInterval while a partition is at
+	// least FlushRecords/10 records behind its log end (a replay, a backfill,
+	// a restart after downtime): batches then fill up to FlushRecords, and
+	// the store's checkpoint advances at least this often. Updates are
+	// published as records are folded, behind or not. Default 5s.
+	CatchUpFlushInterval time.Duration
 	// QueueBatches bounds each partition worker's queue, in fetched
 	// batches; a full queue pauses polling (back-pressure). Default 4.
 	QueueBatches int
@@ -85,6 +91,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FlushInterval <= 0 {
 		c.FlushInterval = 200 * time.Millisecond
+	}
+	if c.CatchUpFlushInterval <= 0 {
+		c.CatchUpFlushInterval = 5 * time.Second
 	}
 	if c.QueueBatches <= 0 {
 		c.QueueBatches = 4

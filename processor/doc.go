@@ -20,7 +20,9 @@
 // new. The store holds that state as versioned values, never as increments:
 //
 //  1. A worker folds records and, every FlushInterval or FlushRecords, writes
-//     one store.Batch: the applied revisions with their (partition, offset),
+//     one store.Batch (while a partition is far behind its log end, in a
+//     replay, CatchUpFlushInterval replaces FlushInterval, so that batches
+//     fill up to FlushRecords): the applied revisions with their (partition, offset),
 //     then the full new value of every changed bucket versioned by the offset
 //     of the last record that changed it, then the partition's checkpoint
 //     (the next offset). Only after the store acknowledges does it mark the

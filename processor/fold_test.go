@@ -22,7 +22,7 @@ func TestFoldRevisionsAndRedelivery(t *testing.T) {
 	h9 := time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC)
 	h11 := time.Date(2026, 1, 5, 11, 5, 0, 0, time.UTC)
 	r1 := rec("i1", 1, "billing", h9, 100)
-	if ch := f.apply(&r1, 10); !ch.Applied || len(ch.Buckets) != 1 {
+	if ch := f.apply(&r1, 10); !ch.Applied || ch.N != 1 {
 		t.Fatalf("new interaction: %+v", ch)
 	}
 	if ch := f.apply(&r1, 11); ch.Applied {
@@ -30,7 +30,7 @@ func TestFoldRevisionsAndRedelivery(t *testing.T) {
 	}
 	r2 := rec("i1", 2, "technical", h11, 250)
 	ch := f.apply(&r2, 12)
-	if !ch.Applied || len(ch.Buckets) != 2 || ch.RetractedRevision != 1 {
+	if !ch.Applied || ch.N != 2 || ch.RetractedRevision != 1 {
 		t.Fatalf("revision: %+v", ch)
 	}
 	if ch := f.apply(&r1, 13); ch.Applied {

@@ -15,6 +15,11 @@ type metrics struct {
 	queueLimit    prometheus.Counter
 	partitions    prometheus.Gauge
 	lag           prometheus.Gauge
+
+	// Children of records and updates resolved once: a label lookup per
+	// record showed in the replay profile.
+	applied, unchanged         prometheus.Counter
+	updatesSent, updatesFailed prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -62,6 +67,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Partitions of the interactions topic this processor owns.",
 		}),
 	}
+	m.applied, m.unchanged = m.records.WithLabelValues("applied"), m.records.WithLabelValues("unchanged")
+	m.updatesSent, m.updatesFailed = m.updates.WithLabelValues("sent"), m.updates.WithLabelValues("failed")
 	if reg != nil {
 		reg.MustRegister(m.records, m.flushSeconds, m.flushRecords, m.storeErrors, m.updates,
 			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions, m.lag)

@@ -139,12 +139,13 @@ func (p *Processor) Run(ctx context.Context) error {
 				return // not ours any more; the new owner replays from its checkpoint
 			}
 			p.metrics.queueLength.Inc()
+			f := fetched{records: ftp.Records, highWatermark: ftp.HighWatermark}
 			select {
-			case w.in <- ftp.Records:
+			case w.in <- f:
 			default:
 				p.metrics.queueLimit.Inc()
 				select {
-				case w.in <- ftp.Records:
+				case w.in <- f:
 				case <-w.done:
 				}
 			}

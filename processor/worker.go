@@ -2,7 +2,6 @@ package processor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -22,14 +21,22 @@ type worker struct {
 	start     int64 // the store's checkpoint when the partition was assigned
 	fold      *fold
 
-	in   chan []*kgo.Record
+	in   chan fetched
 	quit chan struct{} // closed on revoke: flush, then stop
 	lost chan struct{} // closed on loss: stop without flushing
 	done chan struct{}
 
+	// highWatermark is the partition's log end as of the latest fetch.
+	highWatermark int64
+
 	last       *kgo.Record   // last record applied, not yet handed to the store
 	firstDirty time.Time     // when the oldest unstored change was applied
 	inflight   chan struct{} // closed when the batch being stored is done; nil when none
+
+	// round numbers the update rounds (one per fetched batch) and order
+	// lists the agents with an update in the current round: see process.
+	round uint64
+	order []*agentState
 
 	// next is the offset after the last record folded. Read by
 	// Processor.Lag.
@@ -39,7 +46,7 @@ type worker struct {
 func newWorker(p *Processor, partition int32, start int64) *worker {
 	w := &worker{
 		p: p, partition: partition, start: start, fold: newFold(partition),
-		in:   make(chan []*kgo.Record, p.cfg.QueueBatches),
+		in:   make(chan fetched, p.cfg.QueueBatches),
 		quit: make(chan struct{}), lost: make(chan struct{}), done: make(chan struct{}),
 	}
 	w.next.Store(start)
@@ -69,14 +76,15 @@ func (w *worker) run(ctx context.Context) {
 	defer ticker.Stop()
 	for {
 		select {
-		case recs := <-w.in:
+		case f := <-w.in:
 			w.p.metrics.queueLength.Dec()
-			w.process(ctx, recs)
+			w.highWatermark = f.highWatermark
+			w.process(ctx, f.records)
 			if len(w.fold.pending) >= w.p.cfg.FlushRecords {
 				w.flush(ctx)
 			}
 		case <-ticker.C:
-			if w.last != nil && time.Since(w.firstDirty) >= w.p.cfg.FlushInterval {
+			if w.last != nil && time.Since(w.firstDirty) >= w.flushInterval() {
 				w.flush(ctx)
 			}
 		case <-w.quit:
@@ -94,13 +102,36 @@ func (w *worker) run(ctx context.Context) {
 	}
 }
 
+// fetched is one partition's records of a poll, and the partition's log
+// end as the broker saw it then.
+type fetched struct {
+	records       []*kgo.Record
+	highWatermark int64
+}
+
+// flushInterval is how long the oldest unstored change may wait for the
+// store: FlushInterval near the log end, for fresh reads; CatchUpFlushInterval
+// while the log holds at least a tenth of FlushRecords more records (a
+// processor keeping up with live traffic is never that far behind), so
+// that a replay writes full batches of FlushRecords rather than one small
+// batch every FlushInterval: fewer, bigger inserts cost the store and the
+// processor far less. Updates are published as records are folded either
+// way.
+func (w *worker) flushInterval() time.Duration {
+	if w.highWatermark-w.next.Load() >= int64(max(1, w.p.cfg.FlushRecords/10)) {
+		return w.p.cfg.CatchUpFlushInterval
+	}
+	return w.p.cfg.FlushInterval
+}
+
 // drain folds what is already queued, so a revoke stores it.
 func (w *worker) drain(ctx context.Context) {
 	for {
 		select {
-		case recs := <-w.in:
+		case f := <-w.in:
 			w.p.metrics.queueLength.Dec()
-			w.process(ctx, recs)
+			w.highWatermark = f.highWatermark
+			w.process(ctx, f.records)
 		default:
 			return
 		}
@@ -109,8 +140,10 @@ func (w *worker) drain(ctx context.Context) {
 
 // process folds a fetched batch and publishes one update per changed agent.
 func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
-	changed := map[agentModel]*Update{}
-	var order []*Update
+	// A new round of updates: every agentState and bucketState whose round
+	// is older is not in an update of this batch yet.
+	w.round++
+	order := w.order[:0]
 	for _, r := range recs {
 		if r.Offset < w.start {
 			continue // before the checkpoint: already in the loaded state
@@ -125,54 +158,51 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 		ch := w.fold.apply(&it, r.Offset)
 		w.markApplied(r)
 		if !ch.Applied {
-			w.p.metrics.records.WithLabelValues("unchanged").Inc()
+			w.p.metrics.unchanged.Inc()
 			continue
 		}
-		w.p.metrics.records.WithLabelValues("applied").Inc()
-		u := w.updateFor(changed, &order, it.TenantID, it.Model, it.AgentID)
-		u.Offset = r.Offset
-		u.Interactions = append(u.Interactions, UpdateInteraction{ID: it.InteractionID, Revision: it.Revision, Inquiry: it.Inquiry, EndedAt: it.EndedAt})
-		for _, k := range ch.Buckets {
+		w.p.metrics.applied.Inc()
+		// The interaction's own agent is its new bucket's.
+		a := ch.Buckets[ch.N-1].agent
+		order = w.updateFor(order, a)
+		a.update.Offset = r.Offset
+		a.update.Interactions = append(a.update.Interactions, UpdateInteraction{ID: it.InteractionID, Revision: it.Revision, Inquiry: it.Inquiry, EndedAt: it.EndedAt})
+		for _, b := range ch.Buckets[:ch.N] {
 			// A retraction from another agent's or model's bucket is that
 			// agent's change.
-			uk := w.updateFor(changed, &order, k.Tenant, k.Model, k.Agent)
-			uk.Offset = r.Offset
-			uk.Buckets = appendBucket(uk.Buckets, k)
+			order = w.updateFor(order, b.agent)
+			b.agent.update.Offset = r.Offset
+			if b.published != w.round {
+				b.published = w.round
+				b.agent.update.Buckets = append(b.agent.update.Buckets, UpdateBucket{Team: b.team, Inquiry: b.inquiry, Hour: b.hour})
+				b.agent.buckets = append(b.agent.buckets, b)
+			}
 		}
 	}
-	for _, u := range order {
-		for i := range u.Buckets {
-			b := w.fold.buckets[keyOf(u, &u.Buckets[i])]
+	for _, a := range order {
+		u := a.update
+		for i, b := range a.buckets {
 			u.Buckets[i].Sums, u.Buckets[i].Version = b.sums, b.version
 		}
 		w.p.publish(ctx, u)
+		a.update = nil
+		clear(a.buckets)
+		a.buckets = a.buckets[:0]
 	}
+	clear(order)
+	w.order = order[:0]
 }
 
-type agentModel struct{ tenant, model, agent string }
-
-func (w *worker) updateFor(m map[agentModel]*Update, order *[]*Update, tenant, model, agent string) *Update {
-	k := agentModel{tenant, model, agent}
-	u := m[k]
-	if u == nil {
-		u = &Update{Tenant: tenant, Model: model, Agent: agent, Partition: w.partition}
-		m[k] = u
-		*order = append(*order, u)
+// updateFor makes sure agent a has an update in the current round,
+// appending it to order when it is new.
+func (w *worker) updateFor(order []*agentState, a *agentState) []*agentState {
+	if a.round != w.round || a.update == nil {
+		a.round = w.round
+		a.update = &Update{Tenant: a.tenant, Model: a.model, Agent: a.agent, Partition: w.partition}
+		a.buckets = a.buckets[:0]
+		order = append(order, a)
 	}
-	return u
-}
-
-func appendBucket(bs []UpdateBucket, k store.BucketKey) []UpdateBucket {
-	for _, b := range bs {
-		if b.Team == k.Team && b.Inquiry == k.Inquiry && b.Hour.Equal(k.Hour) {
-			return bs
-		}
-	}
-	return append(bs, UpdateBucket{Team: k.Team, Inquiry: k.Inquiry, Hour: k.Hour})
-}
-
-func keyOf(u *Update, b *UpdateBucket) store.BucketKey {
-	return store.BucketKey{Tenant: u.Tenant, Model: u.Model, Team: b.Team, Agent: u.Agent, Inquiry: b.Inquiry, Hour: b.Hour}
+	return order
 }
 
 func (w *worker) markApplied(r *kgo.Record) {
@@ -271,7 +301,7 @@ func (p *Processor) deadLetter(ctx context.Context, r *kgo.Record, cause error) 
 
 // publish sends an update without waiting for it.
 func (p *Processor) publish(ctx context.Context, u *Update) {
-	b, err := json.Marshal(u)
+	b, err := u.appendJSON(nil)
 	if err != nil {
 		p.log.Error("encode update", "err", err)
 		return
@@ -279,10 +309,10 @@ func (p *Processor) publish(ctx context.Context, u *Update) {
 	rec := &kgo.Record{Topic: p.cfg.UpdatesTopic, Key: []byte(u.Tenant + "/" + u.Agent), Value: b}
 	p.client.Produce(ctx, rec, func(_ *kgo.Record, err error) {
 		if err != nil {
-			p.metrics.updates.WithLabelValues("failed").Inc()
+			p.metrics.updatesFailed.Inc()
 			p.log.Warn("update produce failed", "err", err)
 			return
 		}
-		p.metrics.updates.WithLabelValues("sent").Inc()
+		p.metrics.updatesSent.Inc()
 	})
 }

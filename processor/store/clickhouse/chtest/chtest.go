@@ -129,6 +129,9 @@ func StartServerWith(dir string, o Options) (*Server, error) {
 	return s, nil
 }
 
+// Pid is the server process's id (for benchmarks that read its CPU time).
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits.
 func (s *Server) Close() error {
 	if s.cmd.Process == nil {
