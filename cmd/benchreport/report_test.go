@@ -26,16 +26,16 @@ func TestReport(t *testing.T) {
 		"- **websocket fan-out, one server** falls short: the 10 000 client sockets",
 		"| HTTP ingest, NDJSON batches, durable broker ack | ≥ 100 000 interactions/s | not measured in this run | — |",
 		// The last result of a name is the one reported.
-		"| replay/backfill, Kafka → processor → ClickHouse | ≥ 250 000 interactions/s | 110\u202f000 replay_interactions/s | **no** |",
+		"| replay/backfill, Kafka → processor → ClickHouse | ≥ 250 000 interactions/s | 110\u202f000 interactions/s | **no** |",
 		// The command reruns exactly the target's benchmark.
 		"`go test -run '^$' -bench '^BenchmarkFanout$/^hub$' -benchmem ./server/ws/`",
 		"`go test -run '^$' -bench '^BenchmarkReplayToClickHouse$/^n=1000000$' -benchmem ./processor/`",
 		// Same-run ratios.
 		"| 196.3 broadcast_p99_ms | 152.7 broadcast_p99_ms | 1.29 |",
-		"| 110\u202f000 replay_interactions/s | 220\u202f000 raw_apply_interactions/s | 0.50 |",
+		"| 110\u202f000 interactions/s | 220\u202f000 raw_interactions/s | 0.50 |",
 		// The scaling curve, sorted by size, with every unit.
 		"### ReplayToClickHouse/n=…",
-		"| n | ns/op | replay_interactions/s | raw_apply_interactions/s | replay/raw | peak_heap_MB |",
+		"| n | ns/op | interactions/s | raw_interactions/s | replay/raw | peak_heap_MB |",
 		"| 100\u202f000 | 1\u202f000\u202f000\u202f000 | 120\u202f000 | 240\u202f000 | 0.5 | 210 |",
 		"| 1\u202f000\u202f000 | 1\u202f000\u202f000\u202f000 | 110\u202f000 | 220\u202f000 | 0.5 | 480 |",
 		// Every line verbatim, under its package.
