@@ -181,10 +181,15 @@ const (
 	soakPlanClients      = 10
 	soakWallboardClients = 10
 	soakTeamClients      = 5
+	// soakDialers is how many clients connect at once: a snapshot waits
+	// on a few ClickHouse reads, so more in parallel than cores helps; a
+	// snapshot past the hub's timeout is answered "unavailable" and
+	// retried.
+	soakDialers = 24
 )
 
 // connectSoakClients opens n websocket clients, one subscription each,
-// each with its own token (see soakPlanClients), 8 at a time.
+// each with its own token (see soakPlanClients), soakDialers at a time.
 func connectSoakClients(t *testing.T, r *soakRig, roster []simulator.Agent, plans []soakPlan, n int, l *soakLoad) []*soakClient {
 	type sub struct{ channel, token string }
 	var subs []sub
@@ -214,7 +219,7 @@ func connectSoakClients(t *testing.T, r *soakRig, roster []simulator.Agent, plan
 	errs := make([]error, len(subs))
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range 8 {
+	for range soakDialers {
 		wg.Go(func() {
 			for i := range work {
 				out[i], errs[i] = dialSoakClient(r.serveAddr, subs[i].token, subs[i].channel, l)
