@@ -34,10 +34,15 @@ type soakConfig struct {
 	readers    int           // API reader goroutines
 }
 
-// soakSettings returns the short form (`make test`: 60 s of load sampled
-// every 10 s) or, with AGENTPULSE_SOAK=long (`make soak`), the long form:
-// 30 minutes sampled each minute (AGENTPULSE_SOAK_DURATION=10m shortens
-// it).
+// soakSettings returns the short form (`make test`: 2 days of history,
+// then 60 s of load at 40 interactions/s sampled every 10 s; the
+// warm-up is the first sample) or, with AGENTPULSE_SOAK=long (`make
+// soak`), the long form: 7 days of history, then 30 minutes at 100
+// interactions/s sampled each minute, the first three samples warm-up
+// (AGENTPULSE_SOAK_DURATION=15m shortens it, to at least 6m). Both open
+// 1,000 websocket clients; connecting them (a snapshot each, read from
+// ClickHouse) dominates the short form's setup: ~1.5–2.5 min on the
+// shared 2-core machine at load average 20–40, ~5 min for the whole test.
 func soakSettings(t *testing.T) soakConfig {
 	c := soakConfig{agents: 120, backfill: 2, rate: 40, duration: 60 * time.Second, interval: 10 * time.Second,
 		warmSample: 1, clients: 1000, readers: 4}
