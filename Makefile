@@ -12,7 +12,7 @@ FUZZTIME  ?= 30s
 FUZZTIME_BRIEF ?= 300x
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test chaos bench fuzz lint fmt check-fmt vet clean
+.PHONY: help build run test chaos soak bench fuzz lint fmt check-fmt vet clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,9 @@ test: vet check-fmt ## run every test (real services required when CI=true), the
 
 chaos: ## run the chaos suite's long form (longer outages, more kills; AGENTPULSE_CHAOS=long)
 	AGENTPULSE_CHAOS=long $(GO) test -count=1 -timeout 45m -run '^(TestChaos|TestCrashKill9DuringIngest)$$' -v ./cmd/agentpulse/ ./processor/
+
+soak: ## run the soak's long form: 30 minutes of mixed load, resources sampled each minute (AGENTPULSE_SOAK=long)
+	AGENTPULSE_SOAK=long $(GO) test -count=1 -timeout 90m -run '^TestSoak$$' -v ./cmd/agentpulse/
 
 BENCH     ?= .
 BENCH_ENV ?= AGENTPULSE_BENCH_SCALE=full
