@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -74,6 +75,17 @@ func dialSoakClient(addr, token, channel string, l *soakLoad) (*soakClient, erro
 	if err != nil {
 		return nil, fmt.Errorf("dial for %s: %w", channel, err)
 	}
+	// Answer pings as gorilla's default handler does, but give the pong
+	// 10 s instead of 1 s to be written: on a starved test machine the
+	// default once failed a client ("write: i/o timeout") that was only slow
+	// to be scheduled, which is the test's own fault, not the server's.
+	conn.SetPingHandler(func(data string) error {
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
 	type message struct {
 		Op, Channel, Type, Error string
 		Seq                      int64
