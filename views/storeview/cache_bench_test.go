@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -218,8 +219,13 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // curve: one sub-benchmark per size of benchSizes (agents=1000, 10000,
 // and 50000 with AGENTPULSE_BENCH_SCALE=full), each on one server. It
 // skips when clickhouse-server is missing; plain `go test` never runs it.
+// AGENTPULSE_BENCH_CLICKHOUSE_ADDR points it (only it) at a running server,
+// with AGENTPULSE_BENCH_CLICKHOUSE_DB to reuse databases loaded there.
 func BenchmarkPerformanceClickHouse(b *testing.B) {
-	addr := chtest.Start(b)
+	addr := os.Getenv("AGENTPULSE_BENCH_CLICKHOUSE_ADDR")
+	if addr == "" {
+		addr = chtest.Start(b)
+	}
 	for _, agents := range benchSizes(b, []int{1_000, 10_000}, []int{1_000, 10_000, 50_000}) {
 		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
 			st, load := benchClickHouse(b, addr, agents)
