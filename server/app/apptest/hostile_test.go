@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/views"
 )
 
 // TestHostileInput sends hostile requests through the real product's HTTP
@@ -216,6 +218,49 @@ func TestHostileInput(t *testing.T) {
 			}
 		})
 	}
+	// Nothing lost, nothing hostile counted: the valid record every hostile
+	// one was made from is accepted once sent as is, and the agent's figures
+	// then equal the reference over the history plus that record alone.
+	good := h
+	good.InteractionID = "hostile-1"
+	req, _ := http.NewRequest("POST", p.URL+ing, bytes.NewReader(one(rec())))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+ingestTok)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted ingest.InteractionsResponse
+	if err := json.NewDecoder(resp.Body).Decode(&accepted); err != nil || resp.StatusCode != 200 || accepted.Accepted != 1 {
+		t.Fatalf("the valid record: status %d, %+v, %v", resp.StatusCode, accepted, err)
+	}
+	resp.Body.Close()
+	p.History = append(p.History, good)
+	want, err := p.Reference().AgentPerformance(p.Tenant, h.AgentID, h.Model, views.RangeSpec{}, views.SortSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBody, _ := json.Marshal(want)
+	var diff string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest("GET", p.URL+perf, nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		where, ok := views.ApproxJSONDiff(body, wantBody, 1e4)
+		if resp.StatusCode == 200 && ok {
+			break
+		}
+		diff = fmt.Sprintf("status %d, differs at %s:\n got %.2000s\nwant %.2000s", resp.StatusCode, where, body, wantBody)
+		if time.Now().After(deadline) {
+			t.Fatalf("after the hostile table, the agent's performance is not the reference's: %s", diff)
+		}
+	}
+
 	// The stranger sees nothing of the tenant, on any route.
 	for _, path := range []string{"/v1/teams/" + url.PathEscape(h.TeamID) + "/agents?model=" + h.Model, "/v1/wallboards/" + h.Model, "/v1/models"} {
 		req, _ := http.NewRequest("GET", p.URL+path, nil)
