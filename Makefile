@@ -39,7 +39,7 @@ BENCH_ENV ?= AGENTPULSE_BENCH_SCALE=full
 bench: ## run every benchmark (BENCH=regexp for some) and write docs/BENCHMARKS.md
 	@mkdir -p artifacts
 	@began=$$(date -u +%Y-%m-%dT%H:%M:%SZ); \
-	  bash -o pipefail -c "env $(BENCH_ENV) $(GO) test -run '^\$$' -bench '$(BENCH)' -benchmem -timeout 120m $(PKGS) | tee artifacts/bench.txt" && \
+	  bash -o pipefail -c "env $(BENCH_ENV) $(GO) test -run '^\$$' -p 1 -bench '$(BENCH)' -benchmem -timeout 120m $(PKGS) | tee artifacts/bench.txt" && \
 	  $(GO) run ./cmd/benchreport -in artifacts/bench.txt -out docs/BENCHMARKS.md -began $$began \
 	    -command "make bench" -env "$(BENCH_ENV)" && echo "wrote docs/BENCHMARKS.md"
 
