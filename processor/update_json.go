@@ -79,15 +79,15 @@ func (b *UpdateBucket) appendJSON(dst []byte) []byte {
 	dst = append(dst, `,"sums":{"volume":`...)
 	dst = strconv.AppendInt(dst, b.Sums.Volume, 10)
 	dst = append(dst, `,"handle_sum":`...)
-	dst = appendJSONFloat(dst, b.Sums.HandleSum)
+	dst = schemas.AppendJSONFloat(dst, b.Sums.HandleSum)
 	dst = append(dst, `,"psat_n":`...)
 	dst = strconv.AppendInt(dst, b.Sums.PsatN, 10)
 	dst = append(dst, `,"psat_sum":`...)
-	dst = appendJSONFloat(dst, b.Sums.PsatSum)
+	dst = schemas.AppendJSONFloat(dst, b.Sums.PsatSum)
 	dst = append(dst, `,"pres_n":`...)
 	dst = strconv.AppendInt(dst, b.Sums.PresN, 10)
 	dst = append(dst, `,"pres_sum":`...)
-	dst = appendJSONFloat(dst, b.Sums.PresSum)
+	dst = schemas.AppendJSONFloat(dst, b.Sums.PresSum)
 	dst = append(dst, `},"version":`...)
 	dst = strconv.AppendInt(dst, b.Version, 10)
 	return append(dst, '}')
@@ -136,22 +136,4 @@ func appendJSONTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
 	dst = t.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"')
-}
-
-// appendJSONFloat appends a finite f as encoding/json writes a float64.
-func appendJSONFloat(dst []byte, f float64) []byte {
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	dst = strconv.AppendFloat(dst, f, format, -1, 64)
-	if format == 'e' {
-		// Clean up e-09 to e-9, as encoding/json does.
-		n := len(dst)
-		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
-			dst[n-2] = dst[n-1]
-			dst = dst[:n-1]
-		}
-	}
-	return dst
 }

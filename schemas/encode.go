@@ -174,6 +174,11 @@ func appendFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
+// AppendJSONFloat appends f as encoding/json writes a float64 (NaN and
+// ±Inf, which encoding/json refuses, as null): for encoders written by hand
+// that must match json.Marshal byte for byte.
+func AppendJSONFloat(dst []byte, f float64) []byte { return appendFloat(dst, f) }
+
 const hexDigits = "0123456789abcdef"
 
 // htmlSafe marks the ASCII bytes encoding/json writes unescaped.
