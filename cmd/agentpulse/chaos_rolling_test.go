@@ -214,14 +214,7 @@ func chaosRollingRestart(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ends, err := endOffsetsOf(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var total int64
-	for _, e := range ends {
-		total += e
-	}
+	ends, total := topicEnd(t, ctx, adm)
 	if total < int64(len(feed)) {
 		t.Errorf("the interactions topic holds %d records, fewer than the %d accepted: the broker restart lost records", total, len(feed))
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
@@ -298,4 +299,39 @@ func (s *scoreLog) snapshot() (map[string]time.Time, int, error) {
 		out[k] = v
 	}
 	return out, s.messages, s.err
+}
+
+// buildWithClickHouse builds the binary while a throwaway ClickHouse
+// starts (the build is waited for on cleanup too, should ClickHouse skip
+// the test, before its directory goes).
+func buildWithClickHouse(t *testing.T) (bin, chAddr string) {
+	binDir := t.TempDir()
+	var buildErr error
+	buildDone := make(chan struct{})
+	go func() {
+		defer close(buildDone)
+		bin, buildErr = buildAgentpulse(binDir)
+	}()
+	t.Cleanup(func() { <-buildDone })
+	chAddr = chtest.Start(t)
+	<-buildDone
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return bin, chAddr
+}
+
+// topicEnd returns the interactions topic's end offset per partition and
+// their sum: every record the broker holds.
+func topicEnd(t *testing.T, ctx context.Context, adm *kadm.Client) (map[int32]int64, int64) {
+	t.Helper()
+	ends, err := endOffsetsOf(ctx, adm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, e := range ends {
+		total += e
+	}
+	return ends, total
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
-	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
@@ -51,22 +50,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	}
 	ctx := t.Context()
 
-	// The binary builds while ClickHouse starts (waited for on cleanup
-	// too, should ClickHouse skip the test, before its directory goes).
-	binDir := t.TempDir()
-	var bin string
-	var buildErr error
-	buildDone := make(chan struct{})
-	go func() {
-		defer close(buildDone)
-		bin, buildErr = buildAgentpulse(binDir)
-	}()
-	t.Cleanup(func() { <-buildDone })
-	chAddr := chtest.Start(t)
-	<-buildDone
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
+	bin, chAddr := buildWithClickHouse(t)
 	lap("built %s and started ClickHouse on %s", bin, chAddr)
 
 	secret := "multiprocess-test-secret-0123456789abcdef"
@@ -202,14 +186,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ends, err := endOffsetsOf(ctx, adm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var total int64
-	for _, e := range ends {
-		total += e
-	}
+	ends, total := topicEnd(t, ctx, adm)
 	var lag int64
 	waitFor(t, "consumer lag 0", 45*time.Second, func() bool {
 		lag, err = behind(ctx, st, ends)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
-	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/auth"
 )
@@ -109,20 +108,7 @@ func TestSoak(t *testing.T) {
 	setupBegan := time.Now()
 	raiseFDLimit(t, uint64(3*cfg.clients+1000))
 	ctx := t.Context()
-	binDir := t.TempDir()
-	var bin string
-	var buildErr error
-	buildDone := make(chan struct{})
-	go func() {
-		defer close(buildDone)
-		bin, buildErr = buildAgentpulse(binDir)
-	}()
-	t.Cleanup(func() { <-buildDone })
-	chAddr := chtest.Start(t)
-	<-buildDone
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
+	bin, chAddr := buildWithClickHouse(t)
 	rig := startSoakRig(t, bin, chAddr)
 	t.Logf("setup: binary built, ClickHouse, broker, processor, ingest and server ready after %s", time.Since(setupBegan).Round(time.Millisecond))
 	st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: rig.db})
