@@ -17,6 +17,22 @@ func ValidID(s string) bool {
 	return true
 }
 
+// ValidPlanID reports whether s can be a coaching plan's id:
+// ^[A-Za-z0-9._@-]{1,128}$. Plan ids are random URL-safe base64, which may
+// begin with '-' or '_', so unlike ValidID any first byte of the set is
+// allowed.
+func ValidPlanID(s string) bool {
+	if s == "" || len(s) > MaxIDLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIDByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // ValidModel reports whether s matches the canonical model pattern
 // ^[a-z][a-z0-9_-]{0,31}$.
 func ValidModel(s string) bool {

@@ -44,3 +44,14 @@ func TestValidInquiry(t *testing.T) {
 		}
 	}
 }
+
+func TestValidPlanID(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"-EOSL3q88Df8Su3MF-zHOg": true, "_": true, "abc": true, "a.b@c": true,
+		"": false, "a b": false, "a/b": false, "é": false, strings.Repeat("a", 128): true, strings.Repeat("a", 129): false,
+	} {
+		if got := ValidPlanID(s); got != ok {
+			t.Errorf("ValidPlanID(%q) = %v, want %v", s, got, ok)
+		}
+	}
+}

@@ -32,17 +32,22 @@ type Channel struct {
 // String returns kind:id.
 func (c Channel) String() string { return c.Kind + ":" + c.ID }
 
-// ParseChannel parses kind:id. Agent, team and plan ids follow the
-// canonical id rule (1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a
-// letter or digit); a wallboard's id is a model (1 to 32 of a-z 0-9 _ -,
-// starting with a letter).
+// ParseChannel parses kind:id. Agent and team ids follow the canonical id
+// rule (1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit);
+// a plan id is 1 to 128 of the same bytes, any first (plan ids are random
+// URL-safe base64: one in 32 begins with - or _); a wallboard's id is a
+// model (1 to 32 of a-z 0-9 _ -, starting with a letter).
 func ParseChannel(s string) (Channel, error) {
 	kind, id, ok := strings.Cut(s, ":")
 	if !ok {
 		return Channel{}, fmt.Errorf("channel %s is not kind:id (for example agent:a1)", clip(s))
 	}
 	switch kind {
-	case KindAgent, KindTeam, KindPlan:
+	case KindPlan:
+		if !schemas.ValidPlanID(id) {
+			return Channel{}, fmt.Errorf("channel %s: the plan id must be 1 to 128 of A-Z a-z 0-9 . _ @ -", clip(s))
+		}
+	case KindAgent, KindTeam:
 		if !schemas.ValidID(id) {
 			return Channel{}, fmt.Errorf("channel %s: the %s id must be 1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit", clip(s), kind)
 		}

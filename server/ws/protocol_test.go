@@ -60,6 +60,10 @@ func TestParseChannel(t *testing.T) {
 		"agent:a1": true, "team:team-01": true, "plan:p_1": true, "wallboard:voice": true, "wallboard:chat_2": true,
 		"agent:": false, "agent": false, ":a1": false, "agent:-a": false, "wallboard:Voice": false,
 		"wallboard:9x": false, "queue:q": false, "agent:a b": false, "agent:" + strings.Repeat("a", 129): false,
+		// Plan ids are random URL-safe base64: one in 32 begins with - or _
+		// (found by the soak, whose plan "-EOSL3q88Df8Su3MF-zHOg" was refused).
+		"plan:-EOSL3q88Df8Su3MF-zHOg": true, "plan:_x": true, "team:-a": false,
+		"plan:": false, "plan:a b": false, "plan:a/b": false, "plan:" + strings.Repeat("a", 129): false,
 	} {
 		if _, err := ws.ParseChannel(s); (err == nil) != ok {
 			t.Errorf("ParseChannel(%q) error %v, want ok=%v", s, err, ok)
