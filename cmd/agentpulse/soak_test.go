@@ -53,8 +53,8 @@ func soakSettings(t *testing.T) soakConfig {
 		c.backfill, c.rate, c.duration, c.interval, c.warmSample, c.clients = 7, 100, 30*time.Minute, time.Minute, 3, 1000
 		if d := os.Getenv("AGENTPULSE_SOAK_DURATION"); d != "" {
 			v, err := time.ParseDuration(d)
-			if err != nil || v < 6*time.Minute {
-				t.Fatalf("AGENTPULSE_SOAK_DURATION=%q: want a duration of at least 6m", d)
+			if err != nil || v < 10*time.Minute {
+				t.Fatalf("AGENTPULSE_SOAK_DURATION=%q: want a duration of at least 10m (after 3 warm-up samples, two per third)", d)
 			}
 			c.duration = v
 		}
