@@ -38,7 +38,7 @@ type soakConfig struct {
 // warm-up is the first sample) or, with AGENTPULSE_SOAK=long (`make
 // soak`), the long form: 7 days of history, then 30 minutes at 100
 // interactions/s sampled each minute, the first three samples warm-up
-// (AGENTPULSE_SOAK_DURATION=15m shortens it, to at least 6m). Both open
+// (AGENTPULSE_SOAK_DURATION=15m shortens it, to at least 10m). Both open
 // 1,000 websocket clients; connecting them (a snapshot each, read from
 // ClickHouse) dominates the short form's setup: ~1.5–2.5 min on the
 // shared 2-core machine at load average 20–40, ~5 min for the whole test.
