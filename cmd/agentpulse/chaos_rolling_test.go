@@ -142,13 +142,7 @@ func chaosRollingRestart(t *testing.T, bin string) {
 
 	feed := simulatedFeed(t)
 	ref := reference.New(feed, views.DefaultParams())
-	mint := func(c auth.Claims) string {
-		tok, err := auth.Mint([]byte(secret), c, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	// Two websocket clients on the two busiest agents, one starting on
 	// each server.
 	watched := busiestAgents(ref, 2)

@@ -80,11 +80,7 @@ func startChaosRig(t *testing.T, bin, chAddr string) *chaosRig {
 }
 
 func (r *chaosRig) mint(c auth.Claims) string {
-	tok, err := auth.Mint([]byte(r.secret), c, time.Hour)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return tok
+	return mintToken(r.t, r.secret, c, time.Hour)
 }
 
 func (r *chaosRig) serve(addr string) *osProc {

@@ -23,6 +23,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // buildAgentpulse builds this command into dir and returns the binary's
@@ -334,4 +335,14 @@ func topicEnd(t *testing.T, ctx context.Context, adm *kadm.Client) (map[int32]in
 		total += e
 	}
 	return ends, total
+}
+
+// mintToken signs c with secret for ttl, as `agentpulse token` does.
+func mintToken(t testing.TB, secret string, c auth.Claims, ttl time.Duration) string {
+	t.Helper()
+	tok, err := auth.Mint([]byte(secret), c, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

@@ -113,13 +113,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	// records, in stream order, and the reference over exactly that.
 	feed := simulatedFeed(t)
 	ref := reference.New(feed, views.DefaultParams())
-	mint := func(c auth.Claims) string {
-		tok, err := auth.Mint([]byte(secret), c, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	watched := busiestAgent(ref)
 	var watchedIDs []*schemas.Interaction
 	for _, it := range ref.Records() {

@@ -101,13 +101,7 @@ func BenchmarkProcessorRestart(b *testing.B) {
 		folded.Sub(produced).Round(time.Millisecond), time.Since(folded).Round(time.Millisecond))
 
 	watched := "agent-00000"
-	mint := func(c auth.Claims) string {
-		tok, err := auth.Mint([]byte(secret), c, 24*time.Hour)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return tok
-	}
+	mint := func(c auth.Claims) string { return mintToken(b, secret, c, 24*time.Hour) }
 	agentTok := mint(auth.Claims{Tenant: "acme", Subject: watched, Role: auth.RoleAgent})
 	ingestTok := mint(auth.Claims{Tenant: "acme", Subject: "restart-bench", Role: auth.RoleIngest})
 	scores := newWSResumer(watched, agentTok, []string{serveAddr})

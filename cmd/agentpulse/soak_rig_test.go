@@ -82,11 +82,7 @@ func (r *soakRig) anyExited() bool {
 }
 
 func (r *soakRig) mint(c auth.Claims) string {
-	tok, err := auth.Mint([]byte(r.secret), c, 24*time.Hour)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return tok
+	return mintToken(r.t, r.secret, c, 24*time.Hour)
 }
 
 // waitLagZero waits until the store's checkpoints reach the current end
