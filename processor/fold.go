@@ -59,9 +59,9 @@ func (b *bucketState) key() store.BucketKey {
 // update looks nothing up.
 type agentState struct {
 	tenant, model, agent string
-	round                uint64         // the update round update belongs to
-	update               *Update        // the agent's update of that round
-	buckets              []*bucketState // the buckets of update.Buckets, in order
+	round                uint64          // the update round update belongs to
+	update               *schemas.Update // the agent's update of that round
+	buckets              []*bucketState  // the buckets of update.Buckets, in order
 }
 
 // fold is the state of one partition: a pure function of the partition's

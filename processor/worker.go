@@ -166,7 +166,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 		a := ch.Buckets[ch.N-1].agent
 		order = w.updateFor(order, a)
 		a.update.Offset = r.Offset
-		a.update.Interactions = append(a.update.Interactions, UpdateInteraction{ID: it.InteractionID, Revision: it.Revision, Inquiry: it.Inquiry, EndedAt: it.EndedAt})
+		a.update.Interactions = append(a.update.Interactions, schemas.UpdateInteraction{ID: it.InteractionID, Revision: it.Revision, Inquiry: it.Inquiry, EndedAt: it.EndedAt})
 		for _, b := range ch.Buckets[:ch.N] {
 			// A retraction from another agent's or model's bucket is that
 			// agent's change.
@@ -174,7 +174,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 			b.agent.update.Offset = r.Offset
 			if b.published != w.round {
 				b.published = w.round
-				b.agent.update.Buckets = append(b.agent.update.Buckets, UpdateBucket{Team: b.team, Inquiry: b.inquiry, Hour: b.hour})
+				b.agent.update.Buckets = append(b.agent.update.Buckets, schemas.UpdateBucket{Team: b.team, Inquiry: b.inquiry, Hour: b.hour})
 				b.agent.buckets = append(b.agent.buckets, b)
 			}
 		}
@@ -182,7 +182,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 	for _, a := range order {
 		u := a.update
 		for i, b := range a.buckets {
-			u.Buckets[i].Sums, u.Buckets[i].Version = b.sums, b.version
+			u.Buckets[i].Sums, u.Buckets[i].Version = schemas.UpdateSums(b.sums), b.version
 		}
 		w.p.publish(ctx, u)
 		a.update = nil
@@ -198,7 +198,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 func (w *worker) updateFor(order []*agentState, a *agentState) []*agentState {
 	if a.round != w.round || a.update == nil {
 		a.round = w.round
-		a.update = &Update{Tenant: a.tenant, Model: a.model, Agent: a.agent, Partition: w.partition}
+		a.update = &schemas.Update{Tenant: a.tenant, Model: a.model, Agent: a.agent, Partition: w.partition}
 		a.buckets = a.buckets[:0]
 		order = append(order, a)
 	}
@@ -297,22 +297,4 @@ func (p *Processor) deadLetter(ctx context.Context, r *kgo.Record, cause error) 
 	if err := p.client.ProduceSync(ctx, dl).FirstErr(); err != nil {
 		p.log.Error("dead-letter produce failed", "partition", r.Partition, "offset", r.Offset, "err", err)
 	}
-}
-
-// publish sends an update without waiting for it.
-func (p *Processor) publish(ctx context.Context, u *Update) {
-	b, err := u.appendJSON(nil)
-	if err != nil {
-		p.log.Error("encode update", "err", err)
-		return
-	}
-	rec := &kgo.Record{Topic: p.cfg.UpdatesTopic, Key: []byte(u.Tenant + "/" + u.Agent), Value: b}
-	p.client.Produce(ctx, rec, func(_ *kgo.Record, err error) {
-		if err != nil {
-			p.metrics.updatesFailed.Inc()
-			p.log.Warn("update produce failed", "err", err)
-			return
-		}
-		p.metrics.updatesSent.Inc()
-	})
 }

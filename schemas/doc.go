@@ -8,6 +8,11 @@
 // by github.com/santhosh-tekuri/jsonschema/v6 with format assertions on, and
 // the Go decoder in agreement on every input.
 //
+// It also owns the message of the updates topic: [Update] (its JSON Schema
+// update.schema.json, embedded as [UpdateSchema]), [DecodeUpdate] and
+// [Update.AppendJSON]. The processor writes it and servers read it through
+// this package, so no reader imports the processor.
+//
 // # Rules
 //
 // Required: tenant_id, interaction_id, revision, model, agent_id, team_id,

@@ -41,3 +41,12 @@ var WSSchema []byte
 
 // WSSchemaID is the "$id" of WSSchema.
 const WSSchemaID = "https://agentpulse.dev/schemas/ws.schema.json"
+
+// UpdateSchema is update.schema.json: the JSON Schema (2020-12) of a
+// message of the updates topic, [Update]. Do not modify the slice.
+//
+//go:embed update.schema.json
+var UpdateSchema []byte
+
+// UpdateSchemaID is the "$id" of UpdateSchema.
+const UpdateSchemaID = "https://agentpulse.dev/schemas/update.schema.json"

@@ -11,8 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/feed"
@@ -115,7 +115,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
-	updates.Handle(func(ctx context.Context, u processor.Update) {
+	updates.Handle(func(ctx context.Context, u schemas.Update) {
 		// OnUpdate never blocks: a full queue drops the update, counted
 		// (agentpulse_plans_updates_dropped_total); the next read or
 		// sweep recomputes Now from the store anyway.

@@ -1,5 +1,5 @@
 // Package feed consumes the "updates" topic for one server instance and
-// hands each processor.Update to the registered handlers (the websocket
+// hands each schemas.Update to the registered handlers (the websocket
 // hub's OnUpdate, caches).
 //
 // Every server instance consumes every partition itself, without a

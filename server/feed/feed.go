@@ -11,12 +11,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // Handler receives one update. It runs in the feed's goroutine and must
 // not block.
-type Handler func(ctx context.Context, u processor.Update)
+type Handler func(ctx context.Context, u schemas.Update)
 
 // Config configures New. Brokers is required; the zero value of every
 // other field means its default.
@@ -127,7 +127,7 @@ func (f *Feed) Run(ctx context.Context) error {
 }
 
 func (f *Feed) handle(ctx context.Context, r *kgo.Record, hs []Handler) {
-	u, err := processor.DecodeUpdate(r.Value)
+	u, err := schemas.DecodeUpdate(r.Value)
 	if err != nil {
 		f.metrics.records.WithLabelValues("invalid").Inc()
 		f.metrics.decodeErrors.Inc()

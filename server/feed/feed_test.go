@@ -12,7 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/ingest/broker"
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/feed"
 )
 
@@ -33,8 +33,8 @@ func TestFeedSkipsUndecodable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan processor.Update, 100)
-	f.Handle(func(_ context.Context, u processor.Update) { got <- u })
+	got := make(chan schemas.Update, 100)
+	f.Handle(func(_ context.Context, u schemas.Update) { got <- u })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -50,7 +50,7 @@ func TestFeedSkipsUndecodable(t *testing.T) {
 		}
 	}
 	upd := func(agent string) []byte {
-		b, _ := json.Marshal(processor.Update{Tenant: "acme", Model: "voice", Agent: agent})
+		b, _ := json.Marshal(schemas.Update{Tenant: "acme", Model: "voice", Agent: agent})
 		return b
 	}
 	// The feed starts at the topic's end: produce until it is positioned.

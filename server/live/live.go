@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/ws"
@@ -171,7 +171,7 @@ func (l *Live) Snapshot(ctx context.Context, c auth.Claims, ch ws.Channel) (any,
 // the default range (storeview.Views.CachedAgentFigures). It never blocks
 // the updates feed on the store.
 func ScoreData(sv *storeview.Views) ws.ScoreDataFunc {
-	return func(_ context.Context, u processor.Update) (any, error) {
+	return func(_ context.Context, u schemas.Update) (any, error) {
 		d := ws.DefaultScoreData(u)
 		if f, rng, ok := sv.CachedAgentFigures(u.Tenant, u.Agent, u.Model, views.RangeSpec{}); ok {
 			d.Figures, d.FiguresRange = &f, &rng

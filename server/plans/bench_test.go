@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -43,8 +43,8 @@ func BenchmarkPlanNow(b *testing.B) {
 	}
 	e.clock.set(t2)
 	b.Run("track", func(b *testing.B) {
-		u := processor.Update{Tenant: e.tenant, Model: p.Model, Agent: p.AgentID, Partition: 0, Offset: -1,
-			Interactions: []processor.UpdateInteraction{{ID: "x", Revision: 1, Inquiry: p.Inquiry, EndedAt: t1}}}
+		u := schemas.Update{Tenant: e.tenant, Model: p.Model, Agent: p.AgentID, Partition: 0, Offset: -1,
+			Interactions: []schemas.UpdateInteraction{{ID: "x", Revision: 1, Inquiry: p.Inquiry, EndedAt: t1}}}
 		b.ReportAllocs()
 		start := time.Now()
 		for b.Loop() {

@@ -58,7 +58,7 @@ func startPipeline(t *testing.T, e *env) *pipeline {
 		for ctx.Err() == nil {
 			fs := cons.PollFetches(ctx)
 			fs.EachRecord(func(r *kgo.Record) {
-				u, err := processor.DecodeUpdate(r.Value)
+				u, err := schemas.DecodeUpdate(r.Value)
 				if err == nil {
 					_ = e.svc.OnUpdate(ctx, u)
 				}

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -81,7 +81,7 @@ type work struct {
 // (agentpulse_plans_updates_total{result="dropped"}); the next update, a
 // read or the sweeper brings the plan up to date. It is safe for
 // concurrent use and returns an error only when ctx is done.
-func (s *Service) OnUpdate(ctx context.Context, u processor.Update) error {
+func (s *Service) OnUpdate(ctx context.Context, u schemas.Update) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Service) OnUpdate(ctx context.Context, u processor.Update) error {
 // the store to hold the update (up to Config.UpdateWait) and re-evaluates,
 // stores and publishes every plan the update touched before returning.
 // It returns the first failure.
-func (s *Service) Track(ctx context.Context, u processor.Update) error {
+func (s *Service) Track(ctx context.Context, u schemas.Update) error {
 	for _, w := range s.touched(u) {
 		if err := s.track(ctx, w); err != nil {
 			return err
@@ -111,7 +111,7 @@ func (s *Service) Track(ctx context.Context, u processor.Update) error {
 }
 
 // touched returns the re-evaluations an update calls for (see OnUpdate).
-func (s *Service) touched(u processor.Update) []work {
+func (s *Service) touched(u schemas.Update) []work {
 	from := map[string]time.Time{} // inquiry → earliest changed instant
 	touch := func(inquiry string, t time.Time) {
 		if cur, ok := from[inquiry]; !ok || t.Before(cur) {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/auth"
 )
 
@@ -44,7 +44,7 @@ type Snapshotter func(ctx context.Context, c auth.Claims, ch Channel) (any, erro
 // same data goes to the agent, team and wallboard channels). It runs in
 // the feed's goroutine once per update and must be cheap. DefaultScoreData
 // is the default; wrap it to add figures from a cache.
-type ScoreDataFunc func(ctx context.Context, u processor.Update) (any, error)
+type ScoreDataFunc func(ctx context.Context, u schemas.Update) (any, error)
 
 // Sentinels an Authorizer or Snapshotter returns (wrapped) to refuse.
 var (
@@ -118,7 +118,7 @@ var ErrConfig = errors.New("ws: Verifier, Authorize and Snapshot are required")
 
 func (c Config) withDefaults() Config {
 	if c.ScoreData == nil {
-		c.ScoreData = func(_ context.Context, u processor.Update) (any, error) { return DefaultScoreData(u), nil }
+		c.ScoreData = func(_ context.Context, u schemas.Update) (any, error) { return DefaultScoreData(u), nil }
 	}
 	if len(c.Roles) == 0 {
 		c.Roles = []auth.Role{auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin}

@@ -16,10 +16,9 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/ws"
-	"github.com/agentpulse/agentpulse/views"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
@@ -171,11 +170,11 @@ func closeCode(t testing.TB, c *websocket.Conn, within time.Duration) int {
 	}
 }
 
-func update(tenant, agent, team, model string, n int) processor.Update {
+func update(tenant, agent, team, model string, n int) schemas.Update {
 	h := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	return processor.Update{Tenant: tenant, Model: model, Agent: agent,
-		Buckets:      []processor.UpdateBucket{{Team: team, Inquiry: "billing", Hour: h, Version: int64(n), Sums: views.Sums{Volume: int64(n), HandleSum: float64(300 * n)}}},
-		Interactions: []processor.UpdateInteraction{{ID: fmt.Sprintf("i%d", n), Revision: 1, Inquiry: "billing", EndedAt: h.Add(time.Minute)}}}
+	return schemas.Update{Tenant: tenant, Model: model, Agent: agent,
+		Buckets:      []schemas.UpdateBucket{{Team: team, Inquiry: "billing", Hour: h, Version: int64(n), Sums: schemas.UpdateSums{Volume: int64(n), HandleSum: float64(300 * n)}}},
+		Interactions: []schemas.UpdateInteraction{{ID: fmt.Sprintf("i%d", n), Revision: 1, Inquiry: "billing", EndedAt: h.Add(time.Minute)}}}
 }
 
 func counter(t testing.TB, reg *prometheus.Registry, name, label, value string) float64 {

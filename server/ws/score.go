@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -23,7 +23,7 @@ type ScoreData struct {
 	Inquiries []string `json:"inquiries"`
 	// Interactions are the interactions applied (new ones and higher
 	// revisions) in the order the processor applied them.
-	Interactions []processor.UpdateInteraction `json:"interactions"`
+	Interactions []schemas.UpdateInteraction `json:"interactions"`
 	// Buckets are the new full values of the agent's changed hour
 	// buckets, with their figures: a client overlays them (the higher
 	// version wins) on the buckets it holds.
@@ -47,16 +47,17 @@ type ScoreBucket struct {
 }
 
 // DefaultScoreData builds ScoreData from u alone (Figures nil).
-func DefaultScoreData(u processor.Update) ScoreData {
+func DefaultScoreData(u schemas.Update) ScoreData {
 	d := ScoreData{Model: u.Model, Agent: u.Agent, Teams: []string{}, Inquiries: []string{},
 		Interactions: u.Interactions, Buckets: make([]ScoreBucket, len(u.Buckets))}
 	if d.Interactions == nil {
-		d.Interactions = []processor.UpdateInteraction{}
+		d.Interactions = []schemas.UpdateInteraction{}
 	}
 	floor := views.DefaultParams().Floor
 	for i, b := range u.Buckets {
-		d.Buckets[i] = ScoreBucket{Team: b.Team, Inquiry: b.Inquiry, Hour: b.Hour, Version: b.Version, Sums: b.Sums,
-			Figures: b.Sums.Figures(floor)}
+		sums := views.Sums(b.Sums)
+		d.Buckets[i] = ScoreBucket{Team: b.Team, Inquiry: b.Inquiry, Hour: b.Hour, Version: b.Version, Sums: sums,
+			Figures: sums.Figures(floor)}
 		d.Teams = appendUnique(d.Teams, b.Team)
 		d.Inquiries = appendUnique(d.Inquiries, b.Inquiry)
 	}
@@ -81,7 +82,7 @@ func appendUnique(s []string, v string) []string {
 // concerns one of their teams. The data (Config.ScoreData) is encoded
 // once for every channel. It has the signature of a feed handler and is
 // safe for concurrent use, but updates of one agent must come in order.
-func (h *Hub) OnUpdate(ctx context.Context, u processor.Update) {
+func (h *Hub) OnUpdate(ctx context.Context, u schemas.Update) {
 	data, err := h.cfg.ScoreData(ctx, u)
 	if err != nil {
 		h.log.Warn("score data", "model", u.Model, "err", err)

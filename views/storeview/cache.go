@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // CacheConfig configures the benchmark cache (WithCache).
@@ -155,14 +155,14 @@ func (c *cache) lookup(tenant, model string) *modelCache {
 }
 
 // OnUpdate feeds one processor update to the views: when the Reader is an
-// *Overlay (or anything with Apply(processor.Update)) the update is laid
+// *Overlay (or anything with Apply(schemas.Update)) the update is laid
 // over the store first, then the cache (WithCache) moves the figures it
 // changes and forgets the agent's remembered team. Call it for every
 // message of the "updates" topic, in order per partition; it does not
 // read the store, only takes short in-memory locks, and is safe for
 // concurrent use. Without WithCache and an overlay it does nothing.
-func (v *Views) OnUpdate(ctx context.Context, u processor.Update) {
-	if ap, ok := v.r.(interface{ Apply(processor.Update) }); ok {
+func (v *Views) OnUpdate(ctx context.Context, u schemas.Update) {
+	if ap, ok := v.r.(interface{ Apply(schemas.Update) }); ok {
 		ap.Apply(u)
 	}
 	c := v.cache

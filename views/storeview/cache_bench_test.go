@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
@@ -192,9 +191,9 @@ func benchPerformance(b *testing.B, r store.Reader, agents int, load time.Durati
 		for b.Loop() {
 			a := rng.IntN(agents)
 			version++
-			u := processor.Update{Tenant: benchTenant, Model: benchModel, Agent: benchAgent(a), Partition: int32(a % benchPartitns), Offset: version,
-				Buckets: []processor.UpdateBucket{{Team: fmt.Sprintf("team-%04d", a/10), Inquiry: "inq-3", Hour: benchEnd.Add(-2 * time.Hour),
-					Sums: views.Sums{Volume: 1 + version%3, HandleSum: 250, PsatN: 1, PsatSum: 0.7, PresN: 1, PresSum: 0.8}, Version: version}}}
+			u := schemas.Update{Tenant: benchTenant, Model: benchModel, Agent: benchAgent(a), Partition: int32(a % benchPartitns), Offset: version,
+				Buckets: []schemas.UpdateBucket{{Team: fmt.Sprintf("team-%04d", a/10), Inquiry: "inq-3", Hour: benchEnd.Add(-2 * time.Hour),
+					Sums: schemas.UpdateSums{Volume: 1 + version%3, HandleSum: 250, PsatN: 1, PsatSum: 0.7, PresN: 1, PresSum: 0.8}, Version: version}}}
 			sv.OnUpdate(ctx, u)
 		}
 	})

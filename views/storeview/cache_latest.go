@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // latestMemo remembers the Reader's LatestData per (tenant, model) for
@@ -63,7 +63,7 @@ func (l *latestMemo) put(k modelKey, t, started time.Time) {
 }
 
 // raise records the interactions of an update.
-func (l *latestMemo) raise(u *processor.Update) {
+func (l *latestMemo) raise(u *schemas.Update) {
 	var newest time.Time
 	for _, it := range u.Interactions {
 		if it.EndedAt.After(newest) {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // TestLatestMemo checks the remembered range end by hand: fresh for the
@@ -16,8 +16,8 @@ func TestLatestMemo(t *testing.T) {
 	l.now = func() time.Time { return clock }
 	k := modelKey{"t", "voice"}
 	at := func(h int) time.Time { return time.Date(2026, 11, 30, h, 0, 0, 0, time.UTC) }
-	upd := func(h int) *processor.Update {
-		return &processor.Update{Tenant: "t", Model: "voice", Interactions: []processor.UpdateInteraction{{ID: "x", EndedAt: at(h)}}}
+	upd := func(h int) *schemas.Update {
+		return &schemas.Update{Tenant: "t", Model: "voice", Interactions: []schemas.UpdateInteraction{{ID: "x", EndedAt: at(h)}}}
 	}
 	want := func(step string, w time.Time, ok bool) {
 		t.Helper()
@@ -29,7 +29,7 @@ func TestLatestMemo(t *testing.T) {
 	want("empty", time.Time{}, false)
 	l.put(k, at(8), clock)
 	want("read", at(8), true)
-	l.raise(&processor.Update{Tenant: "t", Model: "chat", Interactions: []processor.UpdateInteraction{{ID: "y", EndedAt: at(11)}}})
+	l.raise(&schemas.Update{Tenant: "t", Model: "chat", Interactions: []schemas.UpdateInteraction{{ID: "y", EndedAt: at(11)}}})
 	want("other model's update", at(8), true)
 	l.raise(upd(9))
 	want("raised", at(9), true)

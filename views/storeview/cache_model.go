@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -72,7 +72,7 @@ func newModelCache(c *cache, tenant, model string) *modelCache {
 }
 
 // apply records an update (OnUpdate). It only touches memory.
-func (mc *modelCache) apply(u *processor.Update) {
+func (mc *modelCache) apply(u *schemas.Update) {
 	mc.mu.Lock()
 	defer mc.mu.Unlock()
 	mc.invalidateMetrics(u)
@@ -96,7 +96,7 @@ func (mc *modelCache) apply(u *processor.Update) {
 		if old, ok := parts[pk]; ok && old.version >= b.Version {
 			continue
 		}
-		parts[pk] = hotPart{b.Sums, b.Version}
+		parts[pk] = hotPart{views.Sums(b.Sums), b.Version}
 		changed = true
 	}
 	if sealed {
@@ -115,7 +115,7 @@ func (mc *modelCache) apply(u *processor.Update) {
 
 // invalidateMetrics forgets the cached all-time metrics when a part
 // disagrees with them (it may add or remove a prediction kind).
-func (mc *modelCache) invalidateMetrics(u *processor.Update) {
+func (mc *modelCache) invalidateMetrics(u *schemas.Update) {
 	if !mc.metricsValid {
 		mc.metricsGen++
 		return

@@ -11,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
@@ -24,14 +23,14 @@ import (
 // updatesOf returns the updates a processor publishes for a batch before
 // storing it: one per (tenant, model, agent) with a changed bucket part
 // or an applied interaction, with the parts' full values and versions.
-func updatesOf(b store.Batch) []processor.Update {
-	byKey := map[[3]string]*processor.Update{}
-	var order []*processor.Update
-	get := func(tenant, model, agent string) *processor.Update {
+func updatesOf(b store.Batch) []schemas.Update {
+	byKey := map[[3]string]*schemas.Update{}
+	var order []*schemas.Update
+	get := func(tenant, model, agent string) *schemas.Update {
 		k := [3]string{tenant, model, agent}
 		u := byKey[k]
 		if u == nil {
-			u = &processor.Update{Tenant: tenant, Model: model, Agent: agent, Partition: b.Partition}
+			u = &schemas.Update{Tenant: tenant, Model: model, Agent: agent, Partition: b.Partition}
 			byKey[k] = u
 			order = append(order, u)
 		}
@@ -40,14 +39,14 @@ func updatesOf(b store.Batch) []processor.Update {
 	for _, r := range b.Records {
 		u := get(r.TenantID, r.Model, r.AgentID)
 		u.Offset = max(u.Offset, r.Offset)
-		u.Interactions = append(u.Interactions, processor.UpdateInteraction{ID: r.InteractionID, Revision: r.Revision, Inquiry: r.Inquiry, EndedAt: r.EndedAt})
+		u.Interactions = append(u.Interactions, schemas.UpdateInteraction{ID: r.InteractionID, Revision: r.Revision, Inquiry: r.Inquiry, EndedAt: r.EndedAt})
 	}
 	for _, bk := range b.Buckets {
 		u := get(bk.Tenant, bk.Model, bk.Agent)
 		u.Offset = max(u.Offset, bk.Version)
-		u.Buckets = append(u.Buckets, processor.UpdateBucket{Team: bk.Team, Inquiry: bk.Inquiry, Hour: bk.Hour, Sums: bk.Sums, Version: bk.Version})
+		u.Buckets = append(u.Buckets, schemas.UpdateBucket{Team: bk.Team, Inquiry: bk.Inquiry, Hour: bk.Hour, Sums: schemas.UpdateSums(bk.Sums), Version: bk.Version})
 	}
-	out := make([]processor.Update, len(order))
+	out := make([]schemas.Update, len(order))
 	for i, u := range order {
 		out[i] = *u
 	}

@@ -40,7 +40,7 @@
 // # Fresh: the update overlay
 //
 // An Overlay (NewOverlay) wraps a store and lays the processor's updates
-// (processor.Update: the full new value and version of every changed
+// (schemas.Update: the full new value and version of every changed
 // bucket part, published before the processor stores its batch) over the
 // store's parts, the higher version winning; Prune drops what the store's
 // checkpoints show it holds. Views over an Overlay answer from buckets

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
 )
 
 // OverlayStore is what an Overlay reads: a store's read side and its
@@ -82,12 +82,12 @@ func keyOf(b *store.Bucket) partKey {
 // Apply lays an update's bucket parts over the store (per part, the
 // higher version wins) and records its interactions' ended_at for
 // LatestData. It does not block on the store.
-func (o *Overlay) Apply(u processor.Update) {
+func (o *Overlay) Apply(u schemas.Update) {
 	mk := modelKey{u.Tenant, u.Model}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i := range u.Buckets {
-		b := u.Bucket(i)
+		b := updateBucket(&u, i)
 		b.Hour = b.Hour.UTC()
 		agents := o.parts[mk]
 		if agents == nil {
@@ -304,4 +304,15 @@ func (o *Overlay) Recent(ctx context.Context, tenant, model, agent, inquiry stri
 // store's checkpoint before reading it).
 func (o *Overlay) RecentBefore(ctx context.Context, tenant, model, agent, inquiry string, before time.Time, limit int) ([]schemas.Interaction, error) {
 	return o.st.RecentBefore(ctx, tenant, model, agent, inquiry, before, limit)
+}
+
+// updateBucket returns the store bucket part u.Buckets[i] stands for.
+func updateBucket(u *schemas.Update, i int) store.Bucket {
+	b := u.Buckets[i]
+	return store.Bucket{
+		BucketKey: store.BucketKey{Tenant: u.Tenant, Model: u.Model, Team: b.Team, Agent: u.Agent, Inquiry: b.Inquiry, Hour: b.Hour},
+		Partition: u.Partition,
+		Sums:      views.Sums(b.Sums),
+		Version:   b.Version,
+	}
 }

@@ -1,32 +1,29 @@
-package processor
+package schemas
 
 import (
 	"encoding/json"
 	"math"
 	"strconv"
 	"time"
-
-	"github.com/agentpulse/agentpulse/schemas"
-	"github.com/agentpulse/agentpulse/views"
 )
 
-// appendJSON appends the update's JSON, byte for byte what json.Marshal
+// AppendJSON appends the update's JSON, byte for byte what json.Marshal
 // writes (field order, escaping, number and time formats, null for a nil
 // slice), without reflection: encoding/json took a sixth of the worker's
 // time in a replay. A value json.Marshal would refuse or that this
 // encoder does not handle the same way (a non-finite float, a year
 // outside 0..9999) goes through json.Marshal, which returns its error.
-func (u *Update) appendJSON(dst []byte) ([]byte, error) {
+func (u *Update) AppendJSON(dst []byte) ([]byte, error) {
 	if !u.plain() {
 		b, err := json.Marshal(u)
 		return append(dst, b...), err
 	}
 	dst = append(dst, `{"tenant":`...)
-	dst = schemas.AppendJSONString(dst, u.Tenant)
+	dst = AppendJSONString(dst, u.Tenant)
 	dst = append(dst, `,"model":`...)
-	dst = schemas.AppendJSONString(dst, u.Model)
+	dst = AppendJSONString(dst, u.Model)
 	dst = append(dst, `,"agent":`...)
-	dst = schemas.AppendJSONString(dst, u.Agent)
+	dst = AppendJSONString(dst, u.Agent)
 	dst = append(dst, `,"partition":`...)
 	dst = strconv.AppendInt(dst, int64(u.Partition), 10)
 	dst = append(dst, `,"offset":`...)
@@ -55,11 +52,11 @@ func (u *Update) appendJSON(dst []byte) ([]byte, error) {
 			}
 			it := &u.Interactions[i]
 			dst = append(dst, `{"id":`...)
-			dst = schemas.AppendJSONString(dst, it.ID)
+			dst = AppendJSONString(dst, it.ID)
 			dst = append(dst, `,"revision":`...)
 			dst = strconv.AppendInt(dst, it.Revision, 10)
 			dst = append(dst, `,"inquiry":`...)
-			dst = schemas.AppendJSONString(dst, it.Inquiry)
+			dst = AppendJSONString(dst, it.Inquiry)
 			dst = append(dst, `,"ended_at":`...)
 			dst = appendJSONTime(dst, it.EndedAt)
 			dst = append(dst, '}')
@@ -71,29 +68,29 @@ func (u *Update) appendJSON(dst []byte) ([]byte, error) {
 
 func (b *UpdateBucket) appendJSON(dst []byte) []byte {
 	dst = append(dst, `{"team":`...)
-	dst = schemas.AppendJSONString(dst, b.Team)
+	dst = AppendJSONString(dst, b.Team)
 	dst = append(dst, `,"inquiry":`...)
-	dst = schemas.AppendJSONString(dst, b.Inquiry)
+	dst = AppendJSONString(dst, b.Inquiry)
 	dst = append(dst, `,"hour":`...)
 	dst = appendJSONTime(dst, b.Hour)
 	dst = append(dst, `,"sums":{"volume":`...)
 	dst = strconv.AppendInt(dst, b.Sums.Volume, 10)
 	dst = append(dst, `,"handle_sum":`...)
-	dst = schemas.AppendJSONFloat(dst, b.Sums.HandleSum)
+	dst = AppendJSONFloat(dst, b.Sums.HandleSum)
 	dst = append(dst, `,"psat_n":`...)
 	dst = strconv.AppendInt(dst, b.Sums.PsatN, 10)
 	dst = append(dst, `,"psat_sum":`...)
-	dst = schemas.AppendJSONFloat(dst, b.Sums.PsatSum)
+	dst = AppendJSONFloat(dst, b.Sums.PsatSum)
 	dst = append(dst, `,"pres_n":`...)
 	dst = strconv.AppendInt(dst, b.Sums.PresN, 10)
 	dst = append(dst, `,"pres_sum":`...)
-	dst = schemas.AppendJSONFloat(dst, b.Sums.PresSum)
+	dst = AppendJSONFloat(dst, b.Sums.PresSum)
 	dst = append(dst, `},"version":`...)
 	dst = strconv.AppendInt(dst, b.Version, 10)
 	return append(dst, '}')
 }
 
-// plain reports whether appendJSON can write u itself: every float finite
+// plain reports whether AppendJSON can write u itself: every float finite
 // and every time's year in 0..9999 (what time.Time.MarshalJSON accepts).
 func (u *Update) plain() bool {
 	for i := range u.Buckets {
@@ -110,7 +107,7 @@ func (u *Update) plain() bool {
 	return true
 }
 
-func finiteSums(s *views.Sums) bool {
+func finiteSums(s *UpdateSums) bool {
 	for _, f := range [...]float64{s.HandleSum, s.PsatSum, s.PresSum} {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return false

@@ -1,20 +1,18 @@
-package processor
+package schemas
 
 import (
 	"encoding/json"
 	"time"
-
-	"github.com/agentpulse/agentpulse/processor/store"
-	"github.com/agentpulse/agentpulse/views"
 )
 
 // Update is the message the processor publishes on the "updates" topic
-// after applying records, before they are stored: what changed for one
-// agent of one tenant and model, with the new full value of every bucket
-// that changed. Servers overlay these buckets on what the store answers
-// (the higher version wins), so a pushed figure never waits for a flush.
-// Updates are keyed by tenant/agent, so one agent's updates stay in order
-// within a processor; Partition names the bucket parts they carry.
+// (update.schema.json, embedded as [UpdateSchema]) after applying records,
+// before they are stored: what changed for one agent of one tenant and
+// model, with the new full value of every bucket that changed. Servers
+// overlay these buckets on what the store answers (the higher version
+// wins), so a pushed figure never waits for a flush. Updates are keyed by
+// tenant/agent, so one agent's updates stay in order within a processor;
+// Partition names the bucket parts they carry.
 type Update struct {
 	Tenant    string         `json:"tenant"`
 	Model     string         `json:"model"`
@@ -31,8 +29,21 @@ type UpdateBucket struct {
 	Team    string     `json:"team"`
 	Inquiry string     `json:"inquiry"`
 	Hour    time.Time  `json:"hour"`
-	Sums    views.Sums `json:"sums"`
+	Sums    UpdateSums `json:"sums"`
 	Version int64      `json:"version"`
+}
+
+// UpdateSums are a bucket's additive sums, field for field views.Sums
+// (which cannot live here: views imports schemas). The two convert into
+// each other with a plain conversion, views.Sums(s) and UpdateSums(v), so
+// a field added to one and not the other fails to compile.
+type UpdateSums struct {
+	Volume    int64   `json:"volume"`
+	HandleSum float64 `json:"handle_sum"`
+	PsatN     int64   `json:"psat_n"`
+	PsatSum   float64 `json:"psat_sum"`
+	PresN     int64   `json:"pres_n"`
+	PresSum   float64 `json:"pres_sum"`
 }
 
 // UpdateInteraction names one applied revision.
@@ -41,17 +52,6 @@ type UpdateInteraction struct {
 	Revision int64     `json:"revision"`
 	Inquiry  string    `json:"inquiry"`
 	EndedAt  time.Time `json:"ended_at"`
-}
-
-// Bucket returns the store bucket an UpdateBucket stands for.
-func (u *Update) Bucket(i int) store.Bucket {
-	b := u.Buckets[i]
-	return store.Bucket{
-		BucketKey: store.BucketKey{Tenant: u.Tenant, Model: u.Model, Team: b.Team, Agent: u.Agent, Inquiry: b.Inquiry, Hour: b.Hour},
-		Partition: u.Partition,
-		Sums:      b.Sums,
-		Version:   b.Version,
-	}
 }
 
 // DecodeUpdate parses an update message.

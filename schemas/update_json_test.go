@@ -1,4 +1,4 @@
-package processor
+package schemas
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
-
-	"github.com/agentpulse/agentpulse/views"
 )
 
 // TestUpdateAppendJSONIsMarshal checks the hand-written encoder against
@@ -33,7 +31,7 @@ func TestUpdateAppendJSONIsMarshal(t *testing.T) {
 			u.Buckets = []UpdateBucket{}
 			for range rng.IntN(4) {
 				u.Buckets = append(u.Buckets, UpdateBucket{Team: pick(strs), Inquiry: pick(strs), Hour: when(), Version: rng.Int64N(1 << 40),
-					Sums: views.Sums{Volume: rng.Int64N(1e6), HandleSum: floats[rng.IntN(len(floats))], PsatN: rng.Int64N(9), PsatSum: floats[rng.IntN(len(floats))], PresN: -3, PresSum: floats[rng.IntN(len(floats))] * rng.Float64()}})
+					Sums: UpdateSums{Volume: rng.Int64N(1e6), HandleSum: floats[rng.IntN(len(floats))], PsatN: rng.Int64N(9), PsatSum: floats[rng.IntN(len(floats))], PresN: -3, PresSum: floats[rng.IntN(len(floats))] * rng.Float64()}})
 			}
 		}
 		if i%5 != 0 {
@@ -46,8 +44,8 @@ func TestUpdateAppendJSONIsMarshal(t *testing.T) {
 	}
 	// Values json.Marshal refuses: the same error, through json.Marshal.
 	for _, u := range []Update{
-		{Buckets: []UpdateBucket{{Sums: views.Sums{HandleSum: math.NaN()}}}},
-		{Buckets: []UpdateBucket{{Sums: views.Sums{PresSum: math.Inf(-1)}}}},
+		{Buckets: []UpdateBucket{{Sums: UpdateSums{HandleSum: math.NaN()}}}},
+		{Buckets: []UpdateBucket{{Sums: UpdateSums{PresSum: math.Inf(-1)}}}},
 		{Interactions: []UpdateInteraction{{EndedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}},
 		{Buckets: []UpdateBucket{{Hour: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}}},
 		{Interactions: []UpdateInteraction{{EndedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("far", 25*3600))}}},
@@ -59,7 +57,7 @@ func TestUpdateAppendJSONIsMarshal(t *testing.T) {
 func compareUpdateJSON(t *testing.T, u *Update) {
 	t.Helper()
 	want, wantErr := json.Marshal(u)
-	got, gotErr := u.appendJSON([]byte("prefix"))
+	got, gotErr := u.AppendJSON([]byte("prefix"))
 	if (wantErr != nil) != (gotErr != nil) {
 		t.Fatalf("%+v: error %v, json.Marshal %v", u, gotErr, wantErr)
 	}
