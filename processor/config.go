@@ -30,8 +30,9 @@ type Config struct {
 	// CatchUpFlushInterval replaces FlushInterval while a partition is at
 	// least FlushRecords/10 records behind its log end (a replay, a backfill,
 	// a restart after downtime): batches then fill up to FlushRecords, and
-	// the store's checkpoint advances at least this often. Updates are
-	// published as records are folded, behind or not. Default 5s.
+	// the store's checkpoint advances at least this often. Records folded
+	// that far behind publish no updates; once caught up, the partition's
+	// store write is followed by one schemas.KindRebuilt marker. Default 5s.
 	CatchUpFlushInterval time.Duration
 	// QueueBatches bounds each partition worker's queue, in fetched
 	// batches; a full queue pauses polling (back-pressure). Default 4.

@@ -38,6 +38,10 @@ type worker struct {
 	round uint64
 	order []*agentState
 
+	// catchingUp is set while the partition is far behind its log end:
+	// records are folded without publishing updates (update_publish.go).
+	catchingUp bool
+
 	// next is the offset after the last record folded. Read by
 	// Processor.Lag.
 	next atomic.Int64
@@ -79,6 +83,7 @@ func (w *worker) run(ctx context.Context) {
 		case f := <-w.in:
 			w.p.metrics.queueLength.Dec()
 			w.highWatermark = f.highWatermark
+			w.catchUp(ctx, f)
 			w.process(ctx, f.records)
 			if len(w.fold.pending) >= w.p.cfg.FlushRecords {
 				w.flush(ctx)
@@ -115,10 +120,10 @@ type fetched struct {
 // processor keeping up with live traffic is never that far behind), so
 // that a replay writes full batches of FlushRecords rather than one small
 // batch every FlushInterval: fewer, bigger inserts cost the store and the
-// processor far less. Updates are published as records are folded either
-// way.
+// processor far less. The same distance decides whether updates are
+// published (catchUp).
 func (w *worker) flushInterval() time.Duration {
-	if w.highWatermark-w.next.Load() >= int64(max(1, w.p.cfg.FlushRecords/10)) {
+	if w.highWatermark-w.next.Load() >= w.catchUpLag() {
 		return w.p.cfg.CatchUpFlushInterval
 	}
 	return w.p.cfg.FlushInterval
@@ -131,6 +136,7 @@ func (w *worker) drain(ctx context.Context) {
 		case f := <-w.in:
 			w.p.metrics.queueLength.Dec()
 			w.highWatermark = f.highWatermark
+			w.catchUp(ctx, f)
 			w.process(ctx, f.records)
 		default:
 			return
@@ -162,6 +168,9 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 			continue
 		}
 		w.p.metrics.applied.Inc()
+		if w.catchingUp {
+			continue // no updates: a marker once caught up
+		}
 		// The interaction's own agent is its new bucket's.
 		a := ch.Buckets[ch.N-1].agent
 		order = w.updateFor(order, a)

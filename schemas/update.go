@@ -13,7 +13,13 @@ import (
 // wins), so a pushed figure never waits for a flush. Updates are keyed by
 // tenant/agent, so one agent's updates stay in order within a processor;
 // Partition names the bucket parts they carry.
+//
+// A message whose Kind is not empty is a marker, not an agent's change:
+// see [KindRebuilt]. Readers dispatch on Kind and skip kinds they do not
+// know.
 type Update struct {
+	// Kind is empty for an agent's update, else the marker's kind.
+	Kind      string         `json:"kind,omitempty"`
 	Tenant    string         `json:"tenant"`
 	Model     string         `json:"model"`
 	Agent     string         `json:"agent"`
@@ -22,6 +28,19 @@ type Update struct {
 	Buckets   []UpdateBucket `json:"buckets"`
 	// Interactions are the ids applied (new ones and higher revisions).
 	Interactions []UpdateInteraction `json:"interactions"`
+}
+
+// KindRebuilt marks that the processor folded a partition's records
+// without publishing updates (it was far behind the log end: a replay, a
+// restart after downtime, a backfill) and has now stored every record of
+// Partition up to and including Offset. A reader that keeps figures from
+// updates reads the store again, once. A marker carries only Kind,
+// Partition and Offset.
+const KindRebuilt = "rebuilt"
+
+// Rebuilt returns the marker that partition is stored through offset.
+func Rebuilt(partition int32, offset int64) Update {
+	return Update{Kind: KindRebuilt, Partition: partition, Offset: offset}
 }
 
 // UpdateBucket is one changed bucket's new full value.

@@ -86,12 +86,29 @@ func TestUpdateEncoderMatchesSchema(t *testing.T) {
 			t.Fatalf("round trip\n%s\n%s", b, again)
 		}
 	}
+	marker := Rebuilt(3, 123456)
+	mb, err := marker.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(mb) != `{"kind":"rebuilt","partition":3,"offset":123456}` {
+		t.Fatalf("marker encodes as %s", mb)
+	}
+	if err := validateAgainst(sch, mb); err != nil {
+		t.Fatalf("%s does not match update.schema.json: %v", mb, err)
+	}
+	if back, err := DecodeUpdate(mb); err != nil || back.Kind != KindRebuilt || back.Partition != 3 || back.Offset != 123456 || back.Tenant != "" || back.Buckets != nil {
+		t.Fatalf("marker decodes as %+v, %v", back, err)
+	}
 	good := `{"tenant":"acme","model":"voice","agent":"a1","partition":0,"offset":7,"buckets":[{"team":"t1","inquiry":"billing","hour":"2026-01-01T10:00:00Z","sums":{"volume":1,"handle_sum":300,"psat_n":0,"psat_sum":0,"pres_n":0,"pres_sum":0},"version":3}],"interactions":null}`
 	if err := validateAgainst(sch, []byte(good)); err != nil {
 		t.Fatalf("hand-written update refused: %v", err)
 	}
 	for _, bad := range []string{
 		`{}`,
+		`{"kind":"rebuilt","partition":3}`, // marker without offset
+		`{"kind":"rebuilt","partition":3,"offset":1,"tenant":"acme"}`,                                                                                                          // marker with an update's field
+		`{"kind":"other","partition":3,"offset":1}`,                                                                                                                            // unknown kind
 		`{"tenant":"acme","model":"voice","agent":"a1","partition":0,"offset":7,"buckets":null}`,                                                                               // no interactions
 		`{"tenant":"acme","model":"voice","agent":"a1","partition":-1,"offset":7,"buckets":null,"interactions":null}`,                                                          // partition
 		`{"tenant":"acme","model":"Voice","agent":"a1","partition":0,"offset":7,"buckets":null,"interactions":null}`,                                                           // model

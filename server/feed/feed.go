@@ -50,6 +50,7 @@ type Feed struct {
 
 	mu       sync.Mutex
 	handlers []Handler
+	markers  []Handler
 	running  bool
 }
 
@@ -95,12 +96,27 @@ func (f *Feed) Handle(h Handler) {
 	f.handlers = append(f.handlers, h)
 }
 
+// HandleRebuilt registers h for the processor's rebuilt markers
+// (schemas.KindRebuilt): a partition's records were stored without
+// updates, so state kept from updates must read the store again. Handlers
+// registered with Handle never see markers; a marker of an unknown kind
+// is counted and skipped. Like Handle, it panics once Run has started.
+func (f *Feed) HandleRebuilt(h Handler) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.running {
+		panic("feed: HandleRebuilt after Run")
+	}
+	f.markers = append(f.markers, h)
+}
+
 // Run consumes until ctx ends, then closes the client. It returns nil
 // after ctx ends; a Feed runs once.
 func (f *Feed) Run(ctx context.Context) error {
 	f.mu.Lock()
 	f.running = true
 	hs := append([]Handler(nil), f.handlers...)
+	ms := append([]Handler(nil), f.markers...)
 	f.mu.Unlock()
 	defer f.client.Close()
 	f.log.Info("consuming updates", "topic", f.cfg.Topic, "from", "end")
@@ -116,7 +132,7 @@ func (f *Feed) Run(ctx context.Context) error {
 		})
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 			for _, r := range p.Records {
-				f.handle(ctx, r, hs)
+				f.handle(ctx, r, hs, ms)
 			}
 			if n := len(p.Records); n > 0 {
 				last := p.Records[n-1]
@@ -126,12 +142,26 @@ func (f *Feed) Run(ctx context.Context) error {
 	}
 }
 
-func (f *Feed) handle(ctx context.Context, r *kgo.Record, hs []Handler) {
+func (f *Feed) handle(ctx context.Context, r *kgo.Record, hs, ms []Handler) {
 	u, err := schemas.DecodeUpdate(r.Value)
 	if err != nil {
 		f.metrics.records.WithLabelValues("invalid").Inc()
 		f.metrics.decodeErrors.Inc()
 		f.log.Warn("undecodable update skipped", "partition", r.Partition, "offset", r.Offset, "bytes", len(r.Value), "err", err)
+		return
+	}
+	switch u.Kind {
+	case "":
+	case schemas.KindRebuilt:
+		f.metrics.records.WithLabelValues("marker").Inc()
+		f.log.Info("partition rebuilt by the processor", "partition", u.Partition, "offset", u.Offset)
+		for _, h := range ms {
+			h(ctx, u)
+		}
+		return
+	default:
+		f.metrics.records.WithLabelValues("unknown_kind").Inc()
+		f.log.Warn("update of an unknown kind skipped", "kind", u.Kind, "partition", r.Partition, "offset", r.Offset)
 		return
 	}
 	f.metrics.records.WithLabelValues("handled").Inc()

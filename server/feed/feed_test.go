@@ -17,7 +17,9 @@ import (
 )
 
 // TestFeedSkipsUndecodable: handlers get every update in partition order;
-// a record that is not an update is counted and skipped, not fatal.
+// a record that is not an update is counted and skipped, not fatal; a
+// rebuilt marker goes to the marker handlers only, a marker of an unknown
+// kind to nobody.
 func TestFeedSkipsUndecodable(t *testing.T) {
 	b, err := broker.StartEmbedded(broker.EmbeddedConfig{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -35,6 +37,8 @@ func TestFeedSkipsUndecodable(t *testing.T) {
 	}
 	got := make(chan schemas.Update, 100)
 	f.Handle(func(_ context.Context, u schemas.Update) { got <- u })
+	rebuilt := make(chan schemas.Update, 10)
+	f.HandleRebuilt(func(_ context.Context, u schemas.Update) { rebuilt <- u })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -67,6 +71,10 @@ func TestFeedSkipsUndecodable(t *testing.T) {
 		break
 	}
 	produce([]byte("not an update"))
+	marker := schemas.Rebuilt(5, 77)
+	mb, _ := marker.AppendJSON(nil)
+	produce(mb)
+	produce([]byte(`{"kind":"from-the-future","partition":1,"offset":2}`))
 	produce(upd("a1"))
 	produce(upd("a2"))
 	var agents []string
@@ -82,6 +90,17 @@ func TestFeedSkipsUndecodable(t *testing.T) {
 	}
 	if agents[0] != "a1" || agents[1] != "a2" {
 		t.Fatalf("order %v, want a1, a2", agents)
+	}
+	select {
+	case m := <-rebuilt:
+		if m.Kind != schemas.KindRebuilt || m.Partition != 5 || m.Offset != 77 {
+			t.Fatalf("marker handler got %+v", m)
+		}
+	default:
+		t.Fatal("marker handler got nothing")
+	}
+	if len(rebuilt) != 0 {
+		t.Fatalf("marker handler got %d more", len(rebuilt))
 	}
 	if n := testutil.ToFloat64(mustCollector(t, reg, "agentpulse_feed_decode_errors_total")); n != 1 {
 		t.Fatalf("decode errors = %v, want 1", n)

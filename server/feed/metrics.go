@@ -4,7 +4,7 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // metrics are the feed's Prometheus metrics.
 type metrics struct {
-	records       *prometheus.CounterVec // by result: handled, invalid
+	records       *prometheus.CounterVec // by result: handled, marker, unknown_kind, invalid
 	decodeErrors  prometheus.Counter
 	lag           *prometheus.GaugeVec // by partition
 	handleSeconds prometheus.Histogram
@@ -15,7 +15,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_feed_records_total",
-			Help: "Records read from the updates topic, by result (handled, invalid).",
+			Help: "Records read from the updates topic, by result (handled, marker, unknown_kind, invalid).",
 		}, []string{"result"}),
 		decodeErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "agentpulse_feed_decode_errors_total",
