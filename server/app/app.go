@@ -15,6 +15,7 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/server/catchup"
 	"github.com/agentpulse/agentpulse/server/feed"
 	"github.com/agentpulse/agentpulse/server/httpmw"
 	"github.com/agentpulse/agentpulse/server/live"
@@ -44,6 +45,11 @@ type Config struct {
 	// model to be built before it is answered 503 + Retry-After (the
 	// build goes on). Default 2 s.
 	BuildWait time.Duration
+	// CatchUpMaxLag is how many records a partition's store may be behind
+	// the interactions topic's end and still count as caught up; further
+	// behind, reads answer 503 + Retry-After (server/catchup). Default
+	// 5000, the processor's catch-up distance at its default FlushRecords.
+	CatchUpMaxLag int64
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -55,6 +61,7 @@ type Config struct {
 
 // Server is the assembled client-facing server.
 type Server struct {
+	gate    *catchup.Gate
 	overlay *storeview.Overlay
 	views   *storeview.Views
 	readAPI *api.API
@@ -80,18 +87,28 @@ func New(cfg Config) (*Server, error) {
 	}
 	reg := cfg.Registerer
 	overlay := storeview.NewOverlay(cfg.Store)
+	// Never a partial figure: while the store is catching up with the
+	// log, reads answer 503 and the cache is not built; when it has
+	// caught up (or a processor's rebuilt marker arrives) the cache is
+	// dropped first, so every answer after is from the whole history.
+	var sv *storeview.Views
+	gate, err := catchup.New(catchup.Config{Brokers: cfg.Brokers, Store: cfg.Store, MaxLag: cfg.CatchUpMaxLag,
+		Refresh: func() { sv.Refresh() }, Logger: cfg.Logger, Registerer: reg})
+	if err != nil {
+		return nil, err
+	}
 	// views.Run builds every model at start, so only a server's first
 	// seconds or a rebuild make a request wait (then 503).
-	sv := storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait,
-		LatestTTL: time.Second}))
+	sv = storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait,
+		LatestTTL: time.Second}), storeview.WithWarmHold(gate.Err))
 	readAPI := api.New(api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger})
-	s := &Server{overlay: overlay, views: sv, readAPI: readAPI}
+	s := &Server{gate: gate, overlay: overlay, views: sv, readAPI: readAPI}
 	rules, err := live.New(live.Config{Views: sv, API: readAPI, Plan: s.planChannel})
 	if err != nil {
 		return nil, err
 	}
 	hub, err := ws.New(ws.Config{
-		Verifier: cfg.Verifier, Authorize: rules.Authorize, Snapshot: rules.Snapshot, ScoreData: live.ScoreData(sv),
+		Verifier: cfg.Verifier, Authorize: rules.Authorize, Snapshot: s.gatedSnapshot(rules.Snapshot), ScoreData: live.ScoreData(sv),
 		AllowedOrigins: cfg.WS.AllowedOrigins, MaxQueueBytes: cfg.WS.MaxQueueBytes, MaxSubscriptions: cfg.WS.MaxSubscriptions,
 		Logger: cfg.Logger, Registerer: reg,
 	})
@@ -113,6 +130,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	updates.HandleRebuilt(gate.OnRebuilt)
 	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
 	updates.Handle(func(ctx context.Context, u schemas.Update) {
@@ -131,12 +149,26 @@ func New(cfg Config) (*Server, error) {
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)
-			readAPI.Routes(r)
-			planSvc.Routes(r)
+			r.Group(func(r chi.Router) {
+				r.Use(gate.Handler)
+				readAPI.Routes(r)
+				planSvc.Routes(r)
+			})
 			hub.Routes(r)
 		})
 	}}, cfg.Mount...)
 	return s, nil
+}
+
+// gatedSnapshot refuses snapshots while the store is catching up: the
+// client gets error "unavailable" saying so, never a partial snapshot.
+func (s *Server) gatedSnapshot(next ws.Snapshotter) ws.Snapshotter {
+	return func(ctx context.Context, c auth.Claims, ch ws.Channel) (any, error) {
+		if err := s.gate.Err(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ws.ErrNotReady, err)
+		}
+		return next(ctx, c, ch)
+	}
 }
 
 // planChannel serves plan:{id} from the plan service.
@@ -156,10 +188,11 @@ func (s *Server) Routes(r chi.Router) {
 // Views returns the figures the server answers from.
 func (s *Server) Views() *storeview.Views { return s.views }
 
-// Run runs the feed, the overlay's pruning, the cache's warm-up, the hub
+// Run runs the catch-up gate, the feed, the overlay's pruning, the cache's warm-up, the hub
 // and the plans' workers and sweeper until ctx ends or one of them fails.
 func (s *Server) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.gate.Run(ctx) })
 	g.Go(func() error { return s.views.Run(ctx) })
 	g.Go(func() error {
 		if err := s.overlay.Run(ctx, time.Second); err != nil && !errors.Is(err, context.Canceled) {
@@ -173,9 +206,13 @@ func (s *Server) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// Ready is nil once the figures cache's first warm-up pass has ended
-// (every tenant model built, teams learned): part of /readyz.
+// Ready is nil once the store has caught up with the log and the figures
+// cache's first warm-up pass has ended (every tenant model built, teams
+// learned): part of /readyz.
 func (s *Server) Ready(ctx context.Context) error {
+	if err := s.gate.Err(); err != nil {
+		return err
+	}
 	if err := s.views.Ready(ctx); err != nil {
 		return fmt.Errorf("read views: %w", err)
 	}

@@ -52,6 +52,11 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrNotFound refuses a channel naming nothing in the token's tenant.
 	ErrNotFound = errors.New("not found")
+	// ErrNotReady refuses a snapshot that would be partial (the store is
+	// catching up with the log): the client gets error "unavailable"
+	// with the error's text, and should subscribe again later; nothing
+	// is logged.
+	ErrNotReady = errors.New("not ready")
 )
 
 // Config configures New. Verifier, Authorize and Snapshot are required;

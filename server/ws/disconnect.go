@@ -85,6 +85,7 @@ const (
 	// not hold.
 	ErrCodeNotSubscribed = "not_subscribed"
 	// ErrCodeUnavailable: the server could not read the channel's state
-	// (the store failed); retry the subscription later.
+	// (the store failed, or is catching up with the log and the snapshot
+	// would be partial); retry the subscription later.
 	ErrCodeUnavailable = "unavailable"
 )

@@ -119,6 +119,8 @@ func (h *Hub) refusal(channel, stage string, err error) *ProtocolError {
 		return &ProtocolError{Code: ErrCodeForbidden, Channel: channel, Message: "this token may not see " + channel}
 	case errors.Is(err, ErrNotFound):
 		return &ProtocolError{Code: ErrCodeNotFound, Channel: channel, Message: channel + " does not exist"}
+	case errors.Is(err, ErrNotReady):
+		return &ProtocolError{Code: ErrCodeUnavailable, Channel: channel, Message: err.Error()}
 	}
 	h.log.Warn("websocket subscription failed", "stage", stage, "channel_kind", channel[:max(0, indexColon(channel))], "err", err)
 	return &ProtocolError{Code: ErrCodeUnavailable, Channel: channel, Message: "could not read the channel's state; retry later"}

@@ -188,6 +188,7 @@ type teamMemo struct {
 	m         map[[2]string]*teamEntry
 	clock     uint64 // ticks at every invalidation and eviction
 	evictedAt uint64 // clock at the last eviction
+	resetAt   uint64 // clock at the last reset (Views.Refresh)
 }
 
 type teamEntry struct {
@@ -248,7 +249,7 @@ func (t *teamMemo) learn(tenant, agent, team string, start uint64) {
 	defer t.mu.Unlock()
 	k := [2]string{tenant, agent}
 	e := t.m[k]
-	if (e != nil && e.changedAt > start) || (e == nil && t.evictedAt > start) {
+	if (e != nil && e.changedAt > start) || (e == nil && t.evictedAt > start) || t.resetAt > start {
 		return
 	}
 	if e == nil {

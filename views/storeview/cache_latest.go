@@ -20,8 +20,9 @@ type latestMemo struct {
 	ttl time.Duration
 	now func() time.Time
 
-	mu sync.Mutex
-	m  map[modelKey]*latestEntry
+	mu      sync.Mutex
+	m       map[modelKey]*latestEntry
+	resetAt time.Time // the last reset: reads begun before are not kept
 }
 
 type latestEntry struct {
@@ -52,6 +53,9 @@ func (l *latestMemo) get(k modelKey) (time.Time, bool) {
 func (l *latestMemo) put(k modelKey, t, started time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if started.Before(l.resetAt) {
+		return // read before a Refresh
+	}
 	e := l.entry(k)
 	if !e.raisedAt.Before(started) && e.raised.After(t) {
 		t = e.raised

@@ -12,6 +12,7 @@ type cacheMetrics struct {
 	updates   prometheus.Counter
 	refused   prometheus.Counter
 	warmups   prometheus.Counter
+	refreshes prometheus.Counter
 	warmed    prometheus.Gauge
 }
 
@@ -27,11 +28,12 @@ func newCacheMetrics(reg prometheus.Registerer) *cacheMetrics {
 		updates:   c("updates_total", "Processor updates fed to OnUpdate."),
 		refused:   c("refused_total", "Requests answered ErrWarming: their entry was still building after CacheConfig.BuildWait."),
 		warmups:   c("warmups_total", "Passes of the warm-up (Run) over every (tenant, model) with data."),
+		refreshes: c("refreshes_total", "Times every cached figure was dropped (Refresh: a rebuilt marker, a catch-up that ended)."),
 		warmed: prometheus.NewGauge(prometheus.GaugeOpts{Name: "agentpulse_storeview_cache_warmed",
 			Help: "1 once the first warm-up pass has built every (tenant, model) entry and learned the teams, else 0."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.builds, m.slides, m.rereads, m.evictions, m.updates, m.refused, m.warmups, m.warmed)
+		reg.MustRegister(m.builds, m.slides, m.rereads, m.evictions, m.updates, m.refused, m.warmups, m.refreshes, m.warmed)
 	}
 	return m
 }

@@ -29,6 +29,7 @@ type Views struct {
 
 	cacheCfg *CacheConfig // set by WithCache
 	cache    *cache       // nil without WithCache
+	hold     func() error // set by WithWarmHold
 }
 
 // Option configures New.

@@ -59,6 +59,14 @@ func (v *Views) Warm(ctx context.Context) error {
 	if c == nil {
 		return nil
 	}
+	if v.hold != nil {
+		if err := v.hold(); err != nil {
+			c.warmMu.Lock()
+			c.warmErr = err
+			c.warmMu.Unlock()
+			return err // the store is partial: building now would be wasted
+		}
+	}
 	c.metrics.warmups.Inc()
 	err := v.warm(ctx)
 	c.warmMu.Lock()
