@@ -43,8 +43,9 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 	}
 	srv, err := app.New(app.Config{
 		Store: d.store, Plans: planStore, Brokers: d.seeds, Verifier: d.verifier,
-		Limits:     httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
-		WS:         ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions},
+		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
+		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
+			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})

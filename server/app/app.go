@@ -37,8 +37,9 @@ type Config struct {
 	// Limits are the admission limits of the API, plans and websocket
 	// routes (rate, body size); their Registerer is Registerer.
 	Limits httpmw.Config
-	// WS configures the hub: AllowedOrigins, MaxQueueBytes and
-	// MaxSubscriptions are taken from it; the rest is wired here.
+	// WS configures the hub: AllowedOrigins, MaxQueueBytes,
+	// MaxSubscriptions, MaxChannels and SubscribeRate are taken from it;
+	// the rest is wired here.
 	WS ws.Config
 	// BuildWait is how long a request waits for the figures cache of its
 	// model to be built before it is answered 503 + Retry-After (the
@@ -93,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 	hub, err := ws.New(ws.Config{
 		Verifier: cfg.Verifier, Authorize: rules.Authorize, Snapshot: rules.Snapshot, ScoreData: live.ScoreData(sv),
 		AllowedOrigins: cfg.WS.AllowedOrigins, MaxQueueBytes: cfg.WS.MaxQueueBytes, MaxSubscriptions: cfg.WS.MaxSubscriptions,
+		MaxChannels: cfg.WS.MaxChannels, SubscribeRate: cfg.WS.SubscribeRate,
 		Logger: cfg.Logger, Registerer: reg,
 	})
 	if err != nil {

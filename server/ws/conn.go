@@ -24,6 +24,10 @@ type conn struct {
 	wake   chan struct{} // cap 1: the queue or closing changed
 	doneRd chan struct{} // closed when the reader returns
 
+	// The subscribe rate bucket (allowSubscribe), the reader's alone.
+	tokens float64
+	rateAt time.Time
+
 	mu         sync.Mutex
 	queue      []queued
 	queueBytes int

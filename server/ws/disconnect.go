@@ -85,6 +85,10 @@ const (
 	// not hold.
 	ErrCodeNotSubscribed = "not_subscribed"
 	// ErrCodeUnavailable: the server could not read the channel's state
-	// (the store failed); retry the subscription later.
+	// (the store failed) or holds the most channels it may
+	// (Config.MaxChannels); retry the subscription later.
 	ErrCodeUnavailable = "unavailable"
+	// ErrCodeRateLimited: the connection sent subscribe messages faster
+	// than Config.SubscribeRate; retry the subscription after a pause.
+	ErrCodeRateLimited = "rate_limited"
 )

@@ -136,7 +136,7 @@ func TestUnsubscribe(t *testing.T) {
 // TestClientErrors: every malformed or refused message gets its error
 // code and the connection stays usable.
 func TestClientErrors(t *testing.T) {
-	th := newTestHub(t, func(c *ws.Config) { c.MaxSubscriptions = 2; c.MaxBadMessages = 100 })
+	th := newTestHub(t, func(c *ws.Config) { c.MaxSubscriptions = 2; c.MaxBadMessages = 100; c.SubscribeRate = 1e6 })
 	c := th.dial(t, token(t, admin))
 	cases := []struct{ in, code, channel string }{
 		{`not json`, ws.ErrCodeBadMessage, ""},
