@@ -83,7 +83,7 @@ func TestServerEndpointsAndGracefulShutdown(t *testing.T) {
 		answered <- resp
 	}()
 	_, _ = pw.Write([]byte(line("acme", 1) + "\n"))
-	waitFor(t, "the request to be in flight", func() bool { return len(srv.handler.slots) == 1 })
+	waitFor(t, "the request to be in flight", func() bool { return srv.handler.slots.InUse() == 1 })
 	cancel()
 	_, _ = pw.Write([]byte(line("acme", 2) + "\n"))
 	_ = pw.Close()

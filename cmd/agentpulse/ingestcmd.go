@@ -26,7 +26,7 @@ type ingestFlags struct {
 	addr, secret, dataDir           string
 	maxBody                         int64
 	maxRecords, maxRecordBytes      int
-	maxInFlight                     int
+	maxInFlight, maxInFlightTenant  int
 	credentials, mapping, twilioURL string
 }
 
@@ -38,6 +38,7 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxRecords, "max-records", ingest.DefaultMaxRecords, "most records in one request; more is refused with 413")
 	fs.IntVar(&f.maxRecordBytes, "max-record-bytes", ingest.DefaultMaxRecordBytes, "largest record in bytes; a larger one is rejected (the others are accepted)")
 	fs.IntVar(&f.maxInFlight, "max-inflight", ingest.DefaultMaxInFlight, "requests decoded or produced at once; more are answered 429")
+	fs.IntVar(&f.maxInFlightTenant, "max-inflight-per-tenant", 0, "of --max-inflight, requests one tenant may have decoded or produced at once; more are answered 429 (0: a quarter of --max-inflight, at least 1)")
 	fs.StringVar(&f.credentials, "connector-credentials", "", "JSON file of each tenant's CCaaS delivery secrets; empty: the /v1/ingest/{connector} endpoints are off")
 	fs.StringVar(&f.mapping, "connector-mapping", "", "JSON file of each tenant's connector mapping rules; empty: the built-in rules")
 	fs.StringVar(&f.twilioURL, "twilio-public-url", "", "public URL prefix Twilio calls, for its signature; empty: rebuilt from the request")
@@ -80,7 +81,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 		return nil, err
 	}
 	conns, err := ingest.NewConnectors(ingest.ConnectorsConfig{
-		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight,
+		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant,
 		Logger: log, Registerer: reg,
 	}, producer)
 	if err != nil {
@@ -93,7 +94,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 	srv, err := ingest.NewServer(ingest.ServerConfig{
 		Addr: f.addr,
 		HTTP: ingest.HTTPConfig{MaxBodyBytes: f.maxBody, MaxRecords: f.maxRecords, MaxRecordBytes: f.maxRecordBytes,
-			MaxInFlight: f.maxInFlight, Registerer: reg},
+			MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant, Registerer: reg},
 		Mount:    mount,
 		Gatherer: reg,
 		Logger:   log,
