@@ -75,7 +75,7 @@ func (h *Hub) Routes(r chi.Router) { r.Get(Path, h.ServeHTTP) }
 // for a role that may not connect or a foreign origin, 503 past
 // MaxConnections or while shutting down.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, status, field, err := auth.Authenticate(h.cfg.Verifier, r, h.cfg.Roles...)
+	c, status, field, err := auth.AuthenticateWebsocket(h.cfg.Verifier, r, h.cfg.Roles...)
 	if err != nil {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="agentpulse"`)
