@@ -105,7 +105,7 @@ func TestChannelAccess(t *testing.T) {
 			"supervisor other": forbidden, "admin": ok, "other tenant admin": notFound, "ingest": forbidden},
 		// Channels only for what exists (the security test's HIGH
 		// finding: made-up ids grew the hub's channel table).
-		"agent:made-up": {"agent self": forbidden, "supervisor own": forbidden, "admin": notFound, "ingest": forbidden},
+		"agent:made-up":     {"agent self": forbidden, "supervisor own": forbidden, "admin": notFound, "ingest": forbidden},
 		"wallboard:made-up": {"agent self": forbidden, "supervisor own": notFound, "admin": notFound, "ingest": forbidden},
 		"team:" + e.team: {"agent self": forbidden, "agent other": forbidden, "plan owner": forbidden, "supervisor own": ok,
 			"supervisor other": forbidden, "admin": ok, "other tenant admin": ok, "ingest": forbidden},
