@@ -8,8 +8,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/admit"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // InteractionsPath is where the endpoint is mounted.

@@ -15,9 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // ingestFlags are the flags of the HTTP ingest part, shared by `ingest`

@@ -10,9 +10,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/server/dashboard"
-	"github.com/agentpulse/agentpulse/server/httpserver"
 )
 
 // runServe runs the server alone: the v1 read API, coaching plans, the

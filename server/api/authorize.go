@@ -3,7 +3,7 @@ package api
 import (
 	"context"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // AuthorizeAgent applies the access rule of the agent routes to c and

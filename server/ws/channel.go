@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // message is one published message, encoded once for every subscriber.

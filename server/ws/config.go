@@ -8,8 +8,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/processor"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // Defaults of Config.
