@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -40,15 +42,18 @@ type Config struct {
 
 // Log keeps the keys on the topic and in a Keyring.
 type Log struct {
-	cfg  Config
-	keys *Keyring
-	cl   *kgo.Client // producer
-	rd   *kgo.Client // tail reader, from the end offsets at Open
+	cfg   Config
+	opts  []kgo.Opt
+	keys  *Keyring
+	cl    *kgo.Client // producer
+	rd    *kgo.Client // reader: replays, then tails; set by load
+	ready atomic.Bool // the replay is done
 }
 
-// Open creates the topic when missing, replays it into a fresh Keyring and
-// prepares to tail it (Run).
-func Open(ctx context.Context, cfg Config) (*Log, error) {
+// New returns a Log that has not read the topic yet: Run replays it
+// (retrying while the broker is away), then tails it. Until then Ready
+// fails and the keyring admits no key.
+func New(cfg Config) (*Log, error) {
 	if len(cfg.Brokers) == 0 {
 		return nil, errors.New("apikeys: Config.Brokers is required")
 	}
@@ -65,24 +70,49 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts := append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.Opts...)
-	cl, err := kgo.NewClient(append(opts, kgo.DefaultProduceTopic(cfg.Topic), kgo.RequiredAcks(kgo.AllISRAcks()))...)
+	cl, err := kgo.NewClient(append(slices.Clone(opts), kgo.DefaultProduceTopic(cfg.Topic), kgo.RequiredAcks(kgo.AllISRAcks()))...)
 	if err != nil {
 		return nil, fmt.Errorf("api keys client: %w", err)
 	}
-	l := &Log{cfg: cfg, keys: NewKeyring(cfg.Now), cl: cl}
-	adm := kadm.NewClient(cl)
+	return &Log{cfg: cfg, opts: opts, keys: NewKeyring(cfg.Now), cl: cl}, nil
+}
+
+// Open is New, then the replay: it returns once every key on the topic is
+// in the keyring. Run then only tails.
+func Open(ctx context.Context, cfg Config) (*Log, error) {
+	l, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.load(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// Ready is nil once the topic has been replayed.
+func (l *Log) Ready(context.Context) error {
+	if !l.ready.Load() {
+		return errors.New("api keys: not read from the broker yet")
+	}
+	return nil
+}
+
+// load creates the topic when missing and replays it up to its end.
+func (l *Log) load(ctx context.Context) error {
+	cfg := l.cfg
+	adm := kadm.NewClient(l.cl)
 	resp, err := adm.CreateTopic(ctx, 1, -1, map[string]*string{"cleanup.policy": ptr("compact")}, cfg.Topic)
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-		cl.Close()
-		return nil, fmt.Errorf("create topic %q: %w", cfg.Topic, err)
+		return fmt.Errorf("create topic %q: %w", cfg.Topic, err)
 	}
 	ends, err := adm.ListEndOffsets(ctx, cfg.Topic)
 	if err == nil {
 		err = ends.Error()
 	}
 	if err != nil {
-		cl.Close()
-		return nil, fmt.Errorf("end offsets of %q: %w", cfg.Topic, err)
+		return fmt.Errorf("end offsets of %q: %w", cfg.Topic, err)
 	}
 	want := map[int32]int64{}
 	ends.Each(func(o kadm.ListedOffset) { want[o.Partition] = o.Offset })
@@ -90,26 +120,26 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	for p := range want {
 		start[p] = kgo.NewOffset().AtStart()
 	}
-	rd, err := kgo.NewClient(append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{cfg.Topic: start}),
+	rd, err := kgo.NewClient(append(slices.Clone(l.opts), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{cfg.Topic: start}),
 		kgo.FetchMaxWait(time.Second))...)
 	if err != nil {
-		cl.Close()
-		return nil, fmt.Errorf("api keys reader: %w", err)
+		return fmt.Errorf("api keys reader: %w", err)
+	}
+	n, err := l.replay(ctx, rd, want)
+	if err != nil {
+		rd.Close()
+		return err
 	}
 	l.rd = rd
-	n, err := l.replay(ctx, want)
-	if err != nil {
-		l.Close()
-		return nil, err
-	}
+	l.ready.Store(true)
 	cfg.Logger.Info("api keys replayed from the broker", "topic", cfg.Topic, "records", n)
-	return l, nil
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }
 
 // replay applies the records below the end offsets at Open.
-func (l *Log) replay(ctx context.Context, want map[int32]int64) (int, error) {
+func (l *Log) replay(ctx context.Context, rd *kgo.Client, want map[int32]int64) (int, error) {
 	for p, end := range want {
 		if end <= 0 {
 			delete(want, p)
@@ -117,7 +147,7 @@ func (l *Log) replay(ctx context.Context, want map[int32]int64) (int, error) {
 	}
 	n := 0
 	for len(want) > 0 {
-		fs := l.rd.PollFetches(ctx)
+		fs := rd.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
 			return n, fmt.Errorf("replay %q: %w", l.cfg.Topic, err)
 		}
@@ -148,9 +178,26 @@ func (l *Log) apply(r *kgo.Record) {
 	l.keys.put(rec)
 }
 
-// Run tails the topic into the keyring until ctx ends, so that keys
-// created or revoked by any process take effect here. It returns nil.
+// Run replays the topic when Open did not (retrying every second while
+// the broker is away), then tails it into the keyring until ctx ends, so
+// that keys created or revoked by any process take effect here. It
+// returns nil.
 func (l *Log) Run(ctx context.Context) error {
+	for !l.ready.Load() {
+		err := l.load(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		l.cfg.Logger.Warn("api keys: cannot read the topic yet, retrying", "topic", l.cfg.Topic, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
 	for {
 		fs := l.rd.PollFetches(ctx)
 		if ctx.Err() != nil {
@@ -189,6 +236,9 @@ var (
 // Create makes a key for tenant named name by admin actor and returns its
 // record and the key itself: the only time the key is known.
 func (l *Log) Create(ctx context.Context, tenant, name, actor string) (Record, string, error) {
+	if err := l.Ready(ctx); err != nil {
+		return Record{}, "", err
+	}
 	if n := len(l.keys.List(tenant)); n >= l.cfg.MaxPerTenant {
 		return Record{}, "", fmt.Errorf("%w (%d)", ErrTooMany, n)
 	}
@@ -203,6 +253,9 @@ func (l *Log) Create(ctx context.Context, tenant, name, actor string) (Record, s
 
 // Revoke ends the tenant's key id at once.
 func (l *Log) Revoke(ctx context.Context, tenant, id, actor string) (Record, error) {
+	if err := l.Ready(ctx); err != nil {
+		return Record{}, err
+	}
 	r, ok := l.keys.get(tenant, id)
 	if !ok {
 		return Record{}, ErrNotFound

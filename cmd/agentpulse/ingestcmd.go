@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 )
@@ -71,14 +72,25 @@ func (f *ingestFlags) verifier() (auth.Verifier, error) {
 type ingestPart struct {
 	server     *ingest.Server
 	connectors *ingest.Connectors
+	keys       *apikeys.Log
 }
 
 // build assembles the HTTP server (interactions endpoint, connector
-// endpoints, health, metrics, and any extra routes) on producer.
-func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
-	v, err := f.verifier()
+// endpoints, health, metrics, and any extra routes) on producer. The
+// ingest endpoint admits the API keys of keys besides tokens, and is not
+// ready before keys has read its topic; run runs keys.
+func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, keys *apikeys.Log, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
+	jwt, err := f.verifier()
 	if err != nil {
 		return nil, err
+	}
+	v := apikeys.Verifier{Keys: keys.Keys(), Next: jwt}
+	inner := ready
+	ready = func(ctx context.Context) error {
+		if err := keys.Ready(ctx); err != nil {
+			return err
+		}
+		return inner(ctx)
 	}
 	conns, err := ingest.NewConnectors(ingest.ConnectorsConfig{
 		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant,
@@ -102,12 +114,13 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 	if err != nil {
 		return nil, err
 	}
-	return &ingestPart{server: srv, connectors: conns}, nil
+	return &ingestPart{server: srv, connectors: conns, keys: keys}, nil
 }
 
 // run serves until ctx ends.
 func (p *ingestPart) run(ctx context.Context, g *errgroup.Group) {
 	g.Go(func() error { return p.server.Run(ctx) })
+	g.Go(func() error { return p.keys.Run(ctx) })
 	if p.connectors != nil {
 		g.Go(func() error { return p.connectors.Run(ctx) })
 	}
@@ -180,7 +193,12 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	part, err := f.build(producer, reg, ready, log)
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer keys.Close()
+	part, err := f.build(producer, reg, ready, keys, log)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/server/api"
@@ -45,6 +46,9 @@ type Config struct {
 	// model to be built before it is answered 503 + Retry-After (the
 	// build goes on). Default 2 s.
 	BuildWait time.Duration
+	// Keys, when not nil, serves the admins' API-key routes
+	// (/v1/api-keys…) within the API limits.
+	Keys *apikeys.Log
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -137,6 +141,9 @@ func New(cfg Config) (*Server, error) {
 			readAPI.Routes(r)
 			planSvc.Routes(r)
 			hub.Routes(r)
+			if cfg.Keys != nil {
+				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger}).Routes(r)
+			}
 		})
 	}}, cfg.Mount...)
 	return s, nil
