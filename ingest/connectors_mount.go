@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agentpulse/agentpulse/ingest/admit"
 	"github.com/agentpulse/agentpulse/ingest/connectors"
 	"github.com/agentpulse/agentpulse/ingest/connectors/amazonconnect"
 	"github.com/agentpulse/agentpulse/ingest/connectors/genesys"
@@ -35,6 +36,10 @@ type ConnectorsConfig struct {
 	// connector; more are answered 429 (connectors.HandlerConfig.InFlight).
 	// Default DefaultMaxInFlight.
 	MaxInFlight int
+	// MaxInFlightPerTenant bounds the deliveries of one tenant (or, for
+	// Twilio, whose signature covers the body, of every delivery not yet
+	// authenticated) among MaxInFlight. Default a quarter of it, at least 1.
+	MaxInFlightPerTenant int
 	// ExpireEvery is how often joining connectors (Genesys, Twilio) are
 	// asked for interactions whose other half never came. Default 5s.
 	ExpireEvery time.Duration
@@ -98,7 +103,7 @@ func NewConnectors(cfg ConnectorsConfig, p *Producer) (*Connectors, error) {
 	if inFlight <= 0 {
 		inFlight = DefaultMaxInFlight
 	}
-	hc := connectors.HandlerConfig{Logger: cfg.Logger, Metrics: connectors.NewMetrics(cfg.Registerer), InFlight: connectors.NewInFlight(inFlight)}
+	hc := connectors.HandlerConfig{Logger: cfg.Logger, Metrics: connectors.NewMetrics(cfg.Registerer), InFlight: admit.New(inFlight, cfg.MaxInFlightPerTenant)}
 	for _, conn := range []connectors.Connector{ac, gc, tw} {
 		c.handlers[conn.Name()] = connectors.NewHandler(conn, c.keep, hc)
 	}

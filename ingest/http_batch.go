@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/agentpulse/agentpulse/ingest/admit"
 	"io"
 	"net/http"
 	"sync"
@@ -23,6 +24,7 @@ type batch struct {
 	report   []Rejection           // the answer's "rejected"
 	syntax   int                   // NDJSON records that are not JSON
 	state    atomic.Int32          // keepRunning, keepAnswered or keepAbandoned
+	freeSlot func()                // gives the batch's in-flight slot back
 }
 
 // maxPooledRecords caps the capacity a batch keeps when returned to the
@@ -53,22 +55,25 @@ func (bp *batchPool) put(b *batch) {
 	bp.p.Put(b)
 }
 
-// acquire takes an in-flight slot and a batch, or reports that every slot
-// is taken. release gives both back.
-func (h *HTTPHandler) acquire() (*batch, bool) {
-	select {
-	case h.slots <- struct{}{}:
-	default:
-		return nil, false
+// acquire takes one of tenant's in-flight slots and a batch, or reports
+// the limit that refused it. release gives both back.
+func (h *HTTPHandler) acquire(tenant string) (*batch, admit.Limit) {
+	free, refused := h.slots.Acquire(tenant)
+	if refused != admit.None {
+		return nil, refused
 	}
 	h.m.inFlight.Inc()
-	return h.pool.get(), true
+	b := h.pool.get()
+	b.freeSlot = free
+	return b, admit.None
 }
 
 func (h *HTTPHandler) release(b *batch) {
+	free := b.freeSlot
+	b.freeSlot = nil
 	h.pool.put(b)
 	h.m.inFlight.Dec()
-	<-h.slots
+	free()
 }
 
 // read frames and decodes body into b: accepted records of tenant, and

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/broker"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // benchBody is an NDJSON batch of n valid records of tenant acme.

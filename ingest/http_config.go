@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agentpulse/agentpulse/ingest/admit"
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
@@ -38,6 +39,12 @@ type HTTPConfig struct {
 	// and with MaxBodyBytes the memory they hold. A request beyond it is
 	// answered 429 with Retry-After naming --max-inflight. Default 8.
 	MaxInFlight int
+	// MaxInFlightPerTenant bounds the slots of MaxInFlight one tenant may
+	// hold, so that one tenant's slow uploads cannot refuse every other
+	// tenant. A request beyond it is answered 429 naming
+	// --max-inflight-per-tenant. Default a quarter of MaxInFlight, at
+	// least 1 (admit.DefaultPerKey).
+	MaxInFlightPerTenant int
 	// ProduceTimeout bounds the wait for the broker's durable
 	// acknowledgement; past it the request is answered 503 with
 	// Retry-After. Default 10 s.
@@ -65,6 +72,12 @@ func (c HTTPConfig) withDefaults() HTTPConfig {
 	}
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.MaxInFlightPerTenant <= 0 || c.MaxInFlightPerTenant > c.MaxInFlight {
+		c.MaxInFlightPerTenant = min(c.MaxInFlight, max(c.MaxInFlightPerTenant, 0))
+		if c.MaxInFlightPerTenant == 0 {
+			c.MaxInFlightPerTenant = admit.DefaultPerKey(c.MaxInFlight)
+		}
 	}
 	if c.ProduceTimeout <= 0 {
 		c.ProduceTimeout = DefaultProduceTimeout

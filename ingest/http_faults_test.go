@@ -14,7 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // waitFor polls cond until it holds, failing after a generous deadline
@@ -114,7 +114,7 @@ func TestIngestHungBrokerFreesTheRequest(t *testing.T) {
 		t.Fatalf("while the first request is still producing: %d %s, want 429 naming --max-inflight", rec.Code, rec.Body)
 	}
 	close(release)
-	waitFor(t, "the abandoned request to free its slot", func() bool { return len(r.h.slots) == 0 })
+	waitFor(t, "the abandoned request to free its slot", func() bool { return r.h.slots.InUse() == 0 })
 	if rec := r.post(t, ndjsonType, tok, ndjson(line("acme", 3))); rec.Code != 200 {
 		t.Fatalf("after the broker answered: %d %s", rec.Code, rec.Body)
 	}
@@ -135,8 +135,9 @@ func TestIngestInFlightLimit(t *testing.T) {
 		r.h.ServeHTTP(rec, req)
 		first <- rec
 	}()
-	waitFor(t, "the first request to take the slot", func() bool { return len(r.h.slots) == 1 })
-	rec := r.post(t, ndjsonType, tok, ndjson(line("acme", 2)))
+	waitFor(t, "the first request to take the slot", func() bool { return r.h.slots.InUse() == 1 })
+	// Another tenant: the global bound, not acme's share, refuses it.
+	rec := r.post(t, ndjsonType, token(t, "initech", auth.RoleIngest), ndjson(line("initech", 2)))
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "3" {
 		t.Fatalf("second request: %d Retry-After %q, want 429 and 3", rec.Code, rec.Header().Get("Retry-After"))
 	}
@@ -150,6 +151,51 @@ func TestIngestInFlightLimit(t *testing.T) {
 	}
 	if got := metricValue(t, reg, "agentpulse_ingest_inflight_capacity_requests", "", ""); got != 1 {
 		t.Errorf("inflight capacity = %v, want 1", got)
+	}
+}
+
+// TestIngestInFlightPerTenant reproduces the security test's MEDIUM
+// finding: slow uploads with one tenant's token took every in-flight slot,
+// so every other tenant was answered 429. A tenant now holds at most
+// --max-inflight-per-tenant of them.
+func TestIngestInFlightPerTenant(t *testing.T) {
+	b := startBroker(t)
+	reg := prometheus.NewRegistry()
+	r := newRig(t, b, HTTPConfig{MaxInFlight: 4, MaxInFlightPerTenant: 2, Registerer: reg})
+	tok := token(t, "acme", auth.RoleIngest)
+	var pws []*io.PipeWriter
+	var slow []chan *httptest.ResponseRecorder
+	for range 2 {
+		pr, pw := io.Pipe()
+		done := make(chan *httptest.ResponseRecorder, 1)
+		go func() {
+			req := httptest.NewRequest(http.MethodPost, InteractionsPath, pr)
+			req.Header.Set("Content-Type", ndjsonType)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			r.h.ServeHTTP(rec, req)
+			done <- rec
+		}()
+		pws, slow = append(pws, pw), append(slow, done)
+	}
+	waitFor(t, "two slow uploads of acme to take their slots", func() bool { return r.h.slots.InUse() == 2 })
+	rec := r.post(t, ndjsonType, tok, ndjson(line("acme", 3)))
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "--max-inflight-per-tenant") {
+		t.Fatalf("a third acme request: %d %s, want 429 naming --max-inflight-per-tenant", rec.Code, rec.Body)
+	}
+	other := token(t, "initech", auth.RoleIngest)
+	if rec := r.post(t, ndjsonType, other, ndjson(line("initech", 1))); rec.Code != http.StatusOK {
+		t.Fatalf("another tenant while acme holds its share: %d %s, want 200", rec.Code, rec.Body)
+	}
+	for i, pw := range pws {
+		_, _ = pw.Write(ndjson(line("acme", 10+i)))
+		_ = pw.Close()
+		if rec := <-slow[i]; rec.Code != http.StatusOK {
+			t.Fatalf("slow upload %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	if got := metricValue(t, reg, "agentpulse_ingest_limit_reached_total", "limit", "in_flight_tenant"); got != 1 {
+		t.Errorf("limit_reached_total{in_flight_tenant} = %v, want 1", got)
 	}
 }
 

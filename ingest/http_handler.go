@@ -8,7 +8,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/ingest/admit"
 )
 
 // InteractionsPath is where the endpoint is mounted.
@@ -25,7 +26,9 @@ const InteractionsPath = "/v1/ingest/interactions"
 // both are durably acknowledged. A request is refused whole, and nothing of
 // it kept, with 400 (not a JSON array, or an NDJSON body none of whose
 // lines is JSON), 401/403 (token), 413 (--max-body-bytes,
-// --max-records), 415 (Content-Encoding), 429 (--max-inflight) or 503 (the
+// --max-records), 415 (Content-Encoding), 429 (--max-inflight, or
+// --max-inflight-per-tenant: the token is checked first, and one tenant
+// holds at most that many of the slots) or 503 (the
 // broker did not acknowledge within ProduceTimeout; the client retries and
 // the processor drops the duplicates). Only a 503 is the server's fault.
 //
@@ -37,7 +40,7 @@ type HTTPHandler struct {
 	m      *httpMetrics
 	authed http.Handler
 	pool   batchPool
-	slots  chan struct{}
+	slots  *admit.Slots
 }
 
 // NewHTTPHandler returns the endpoint keeping records with sink and
@@ -52,7 +55,7 @@ func NewHTTPHandler(cfg HTTPConfig, sink Sink, v auth.TokenVerifier) (*HTTPHandl
 	if err != nil {
 		return nil, err
 	}
-	h := &HTTPHandler{cfg: cfg, sink: sink, m: m, slots: make(chan struct{}, cfg.MaxInFlight)}
+	h := &HTTPHandler{cfg: cfg, sink: sink, m: m, slots: admit.New(cfg.MaxInFlight, cfg.MaxInFlightPerTenant)}
 	h.authed = auth.Require(v, auth.RoleIngest, auth.RoleAdmin)(http.HandlerFunc(h.serveAuthed))
 	return h, nil
 }
@@ -86,8 +89,14 @@ func (h *HTTPHandler) ServeInteractions(w http.ResponseWriter, r *http.Request) 
 // serveAuthed runs behind auth.Require.
 func (h *HTTPHandler) serveAuthed(w http.ResponseWriter, r *http.Request) {
 	claims, _ := auth.ClaimsFrom(r.Context())
-	b, ok := h.acquire()
-	if !ok {
+	b, refused := h.acquire(claims.Tenant)
+	switch refused {
+	case admit.Key:
+		h.m.limitReached.WithLabelValues(limitInFlightTenant).Inc()
+		h.fail(w, r, &httpError{status: http.StatusTooManyRequests, limit: limitInFlightTenant,
+			msg: fmt.Sprintf("this tenant has %d requests being decoded or produced already; retry later or raise --max-inflight-per-tenant", h.cfg.MaxInFlightPerTenant)})
+		return
+	case admit.Global:
 		h.m.limitReached.WithLabelValues(limitInFlight).Inc()
 		h.fail(w, r, &httpError{status: http.StatusTooManyRequests, limit: limitInFlight,
 			msg: fmt.Sprintf("the server is decoding or producing %d requests already; retry later or raise --max-inflight", h.cfg.MaxInFlight)})

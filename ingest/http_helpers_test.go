@@ -18,9 +18,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/schemas"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // testSecret signs the tests' tokens.

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // InteractionsResponse is the 200 answer of POST /v1/ingest/interactions,

@@ -10,8 +10,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/server/auth"
-	"github.com/agentpulse/agentpulse/server/httpserver"
+	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/httpserver"
 )
 
 // ServerConfig configures the standalone ingest server (`agentpulse

@@ -13,7 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 func TestServerEndpointsAndGracefulShutdown(t *testing.T) {
@@ -83,7 +83,7 @@ func TestServerEndpointsAndGracefulShutdown(t *testing.T) {
 		answered <- resp
 	}()
 	_, _ = pw.Write([]byte(line("acme", 1) + "\n"))
-	waitFor(t, "the request to be in flight", func() bool { return len(srv.handler.slots) == 1 })
+	waitFor(t, "the request to be in flight", func() bool { return srv.handler.slots.InUse() == 1 })
 	cancel()
 	_, _ = pw.Write([]byte(line("acme", 2) + "\n"))
 	_ = pw.Close()

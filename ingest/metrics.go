@@ -25,6 +25,8 @@ const (
 	limitBodyBytes = "body_bytes"
 	limitRecords   = "records"
 	limitInFlight  = "in_flight"
+	// limitInFlightTenant: one tenant holds --max-inflight-per-tenant.
+	limitInFlightTenant = "in_flight_tenant"
 )
 
 // newHTTPMetrics builds the metrics and registers them on reg (none when
@@ -62,11 +64,11 @@ func newHTTPMetrics(reg prometheus.Registerer, capacity int) (*httpMetrics, erro
 		}),
 		limitReached: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_ingest_limit_reached_total",
-			Help: "Requests refused whole by a limit: body_bytes (413), records (413) or in_flight (429).",
+			Help: "Requests refused whole by a limit: body_bytes (413), records (413), in_flight or in_flight_tenant (429).",
 		}, []string{"limit"}),
 	}
 	m.inFlightCapacity.Set(float64(capacity))
-	for _, l := range []string{limitBodyBytes, limitRecords, limitInFlight} {
+	for _, l := range []string{limitBodyBytes, limitRecords, limitInFlight, limitInFlightTenant} {
 		m.limitReached.WithLabelValues(l) // export zeros
 	}
 	if reg == nil {

@@ -58,6 +58,18 @@ type Plan struct {
 	Assistance     []string     `json:"assistance"`
 	Warnings       []string     `json:"warnings"`
 	History        []DayValue   `json:"history"`
+	// CreatedBy is who created the plan; nil on plans stored before
+	// actors were recorded.
+	CreatedBy *PlanActor `json:"created_by,omitempty"`
+	// CancelledBy is who cancelled the plan; nil unless it was cancelled
+	// (and on plans stored before actors were recorded).
+	CancelledBy *PlanActor `json:"cancelled_by,omitempty"`
+}
+
+// PlanActor is who changed a plan: the subject and role of their token.
+type PlanActor struct {
+	Subject string `json:"sub"`
+	Role    string `json:"role"`
 }
 
 // PlanAction is one of the agent's own actions; Done is ticked by the agent.

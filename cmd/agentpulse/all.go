@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
@@ -126,8 +127,13 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
@@ -147,7 +153,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return proc.Ready(ctx, readyLag)
 	}
-	part, err := f.ingest.build(producer, reg, ready, log, srv.routes)
+	part, err := f.ingest.build(producer, reg, ready, keys, log, srv.routes)
 	if err != nil {
 		return err
 	}

@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/schemas"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/dashboard"
 )
 

@@ -15,9 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // ingestFlags are the flags of the HTTP ingest part, shared by `ingest`
@@ -26,7 +27,7 @@ type ingestFlags struct {
 	addr, secret, dataDir           string
 	maxBody                         int64
 	maxRecords, maxRecordBytes      int
-	maxInFlight                     int
+	maxInFlight, maxInFlightTenant  int
 	credentials, mapping, twilioURL string
 }
 
@@ -38,6 +39,7 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxRecords, "max-records", ingest.DefaultMaxRecords, "most records in one request; more is refused with 413")
 	fs.IntVar(&f.maxRecordBytes, "max-record-bytes", ingest.DefaultMaxRecordBytes, "largest record in bytes; a larger one is rejected (the others are accepted)")
 	fs.IntVar(&f.maxInFlight, "max-inflight", ingest.DefaultMaxInFlight, "requests decoded or produced at once; more are answered 429")
+	fs.IntVar(&f.maxInFlightTenant, "max-inflight-per-tenant", 0, "of --max-inflight, requests one tenant may have decoded or produced at once; more are answered 429 (0: a quarter of --max-inflight, at least 1)")
 	fs.StringVar(&f.credentials, "connector-credentials", "", "JSON file of each tenant's CCaaS delivery secrets; empty: the /v1/ingest/{connector} endpoints are off")
 	fs.StringVar(&f.mapping, "connector-mapping", "", "JSON file of each tenant's connector mapping rules; empty: the built-in rules")
 	fs.StringVar(&f.twilioURL, "twilio-public-url", "", "public URL prefix Twilio calls, for its signature; empty: rebuilt from the request")
@@ -70,17 +72,28 @@ func (f *ingestFlags) verifier() (auth.Verifier, error) {
 type ingestPart struct {
 	server     *ingest.Server
 	connectors *ingest.Connectors
+	keys       *apikeys.Log
 }
 
 // build assembles the HTTP server (interactions endpoint, connector
-// endpoints, health, metrics, and any extra routes) on producer.
-func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
-	v, err := f.verifier()
+// endpoints, health, metrics, and any extra routes) on producer. The
+// ingest endpoint admits the API keys of keys besides tokens, and is not
+// ready before keys has read its topic; run runs keys.
+func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, keys *apikeys.Log, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
+	jwt, err := f.verifier()
 	if err != nil {
 		return nil, err
 	}
+	v := apikeys.Verifier{Keys: keys.Keys(), Next: jwt}
+	inner := ready
+	ready = func(ctx context.Context) error {
+		if err := keys.Ready(ctx); err != nil {
+			return err
+		}
+		return inner(ctx)
+	}
 	conns, err := ingest.NewConnectors(ingest.ConnectorsConfig{
-		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight,
+		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant,
 		Logger: log, Registerer: reg,
 	}, producer)
 	if err != nil {
@@ -93,7 +106,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 	srv, err := ingest.NewServer(ingest.ServerConfig{
 		Addr: f.addr,
 		HTTP: ingest.HTTPConfig{MaxBodyBytes: f.maxBody, MaxRecords: f.maxRecords, MaxRecordBytes: f.maxRecordBytes,
-			MaxInFlight: f.maxInFlight, Registerer: reg},
+			MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant, Registerer: reg},
 		Mount:    mount,
 		Gatherer: reg,
 		Logger:   log,
@@ -101,12 +114,13 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 	if err != nil {
 		return nil, err
 	}
-	return &ingestPart{server: srv, connectors: conns}, nil
+	return &ingestPart{server: srv, connectors: conns, keys: keys}, nil
 }
 
 // run serves until ctx ends.
 func (p *ingestPart) run(ctx context.Context, g *errgroup.Group) {
 	g.Go(func() error { return p.server.Run(ctx) })
+	g.Go(func() error { return p.keys.Run(ctx) })
 	if p.connectors != nil {
 		g.Go(func() error { return p.connectors.Run(ctx) })
 	}
@@ -179,7 +193,12 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	part, err := f.build(producer, reg, ready, log)
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer keys.Close()
+	part, err := f.build(producer, reg, ready, keys, log)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}

@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
-	"github.com/agentpulse/agentpulse/server/httpserver"
 )
 
 // runProcess runs the processor alone against external brokers: the part

@@ -10,9 +10,10 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/auth/apikeys"
+	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/server/dashboard"
-	"github.com/agentpulse/agentpulse/server/httpserver"
 )
 
 // runServe runs the server alone: the v1 read API, coaching plans, the
@@ -76,8 +77,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
 	if err != nil {
 		return err
 	}
@@ -93,6 +99,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	srv.run(gctx, g)
+	g.Go(func() error { return keys.Run(gctx) })
 	g.Go(func() error { return http.Run(gctx) })
 	fmt.Fprintf(stdout, "agentpulse server on http://%s: the dashboard at /, GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
 	log.Info("agentpulse server running", "http_addr", hf.addr, "brokers", seeds, "clickhouse", sf.chAddr)

@@ -9,9 +9,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/server/app"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/httpmw"
 	"github.com/agentpulse/agentpulse/server/ws"
 )
@@ -29,8 +30,10 @@ type serverDeps struct {
 	store    store.Store
 	seeds    []string
 	verifier auth.TokenVerifier
-	reg      *prometheus.Registry
-	log      *slog.Logger
+	// keys serves the admins' API-key routes; the caller runs it.
+	keys *apikeys.Log
+	reg  *prometheus.Registry
+	log  *slog.Logger
 	// mount adds routes outside the API limits (the dashboard).
 	mount func(chi.Router)
 }
@@ -43,8 +46,10 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 	}
 	srv, err := app.New(app.Config{
 		Store: d.store, Plans: planStore, Brokers: d.seeds, Verifier: d.verifier,
-		Limits:     httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
-		WS:         ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions},
+		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
+		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
+			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
+		Keys:       d.keys,
 		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})

@@ -8,7 +8,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // runToken prints a JWT signed with the product's secret: --auth-secret,

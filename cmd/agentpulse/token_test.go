@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 const tokenTestSecret = "token-test-secret-of-32-bytes!!!"

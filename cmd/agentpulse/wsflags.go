@@ -11,10 +11,14 @@ type wsFlags struct {
 	allowedOrigins   string
 	maxQueueBytes    int
 	maxSubscriptions int
+	maxChannels      int
+	subscribeRate    float64
 }
 
 func (f *wsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.allowedOrigins, "ws-allowed-origins", "", "browser origins besides the server's own host that may open GET /v1/ws, comma-separated (scheme://host:port; * for any)")
 	fs.IntVar(&f.maxQueueBytes, "ws-max-queue-bytes", ws.DefaultMaxQueueBytes, "bytes a websocket client's outbound queue may hold; a client past it is closed with code 4001 and resumes")
 	fs.IntVar(&f.maxSubscriptions, "ws-max-subscriptions", ws.DefaultMaxSubscriptions, "subscriptions one websocket connection may hold")
+	fs.IntVar(&f.maxChannels, "ws-max-channels", ws.DefaultMaxChannels, "channels the websocket hub holds; past it idle histories are dropped and new channels refused with unavailable")
+	fs.Float64Var(&f.subscribeRate, "ws-subscribe-rate", ws.DefaultSubscribeRate, "subscribe messages per second one websocket connection may send, sustained (burst: --ws-max-subscriptions); more are refused with rate_limited")
 }

@@ -34,7 +34,7 @@ type Connector interface {
 // Responder is implemented by connectors whose platform expects a particular
 // response to a delivery (Amazon Data Firehose's {"requestId", "timestamp"}
 // body, TaskRouter's 204). err is nil on success or the error that failed the
-// delivery; it matches [ErrUnauthenticated], [ErrMalformed], [ErrTooLarge] or
+// delivery; it matches [ErrUnauthenticated], [ErrBusy], [ErrMalformed], [ErrTooLarge] or
 // [ErrUnavailable] (the caller could not keep the results and the platform
 // should retry). The Response's Status is only a suggestion for errors:
 // [StatusFor] gives the status every connector must use.

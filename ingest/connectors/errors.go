@@ -31,6 +31,11 @@ var (
 	// ErrUnavailable is returned by the Handler when its Sink failed: the
 	// results were not kept and the platform should retry (503).
 	ErrUnavailable = errors.New("results could not be kept")
+
+	// ErrBusy is returned by the Handler for a delivery beyond its
+	// in-flight bound (HandlerConfig.InFlight): nothing was read or kept
+	// and the platform should retry (429 with Retry-After).
+	ErrBusy = errors.New("too many deliveries at once")
 )
 
 // unmappable wraps err so that it matches ErrUnmappable, once.
@@ -57,7 +62,7 @@ func Unauthenticated(detail string) error {
 }
 
 // StatusFor is the HTTP status for the outcome of a delivery: 200 for nil,
-// 401 for [ErrUnauthenticated], 413 for [ErrTooLarge], 400 for
+// 401 for [ErrUnauthenticated], 429 for [ErrBusy], 413 for [ErrTooLarge], 400 for
 // [ErrMalformed], 503 for [ErrUnavailable] and 500 for anything else.
 func StatusFor(err error) int {
 	switch {
@@ -65,6 +70,8 @@ func StatusFor(err error) int {
 		return http.StatusOK
 	case errors.Is(err, ErrUnauthenticated):
 		return http.StatusUnauthorized
+	case errors.Is(err, ErrBusy):
+		return http.StatusTooManyRequests
 	case errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrMalformed):

@@ -3,11 +3,14 @@ package connectors
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/agentpulse/agentpulse/ingest/admit"
 )
 
 // Sink keeps the results of one authenticated delivery: it produces the
@@ -33,17 +36,27 @@ type HandlerConfig struct {
 	// counted.
 	Metrics *Metrics
 	// InFlight bounds the deliveries read, authenticated and kept at once,
-	// over every Handler sharing it (NewInFlight): a body is read before
-	// it can be authenticated (Twilio signs the body), so without a bound
-	// anyone reaching the port could hold MaxBodyBytes (twice, with gzip)
-	// per connection. A delivery beyond it is answered 429 with
-	// Retry-After, which every platform retries. Nil: no bound.
-	InFlight chan struct{}
+	// over every Handler sharing it, and per key: the tenant when the
+	// connector authenticates from headers alone (HeaderAuthenticator;
+	// a delivery failing that is refused before its body is read and
+	// takes no slot), else "unauthenticated:" and the connector's name (a
+	// Twilio signature covers the body, so its deliveries are read first
+	// and share one key: a flood of them cannot take the other
+	// connectors' slots). A delivery beyond it is answered 429 with
+	// Retry-After, in the platform's format, which every platform
+	// retries. Nil: no bound.
+	InFlight *admit.Slots
 }
 
-// NewInFlight returns the shared bound of HandlerConfig.InFlight: at most
-// n deliveries at once.
-func NewInFlight(n int) chan struct{} { return make(chan struct{}, max(n, 1)) }
+// HeaderAuthenticator is implemented by connectors whose platform sends
+// its credential in headers (Firehose's access key, EventBridge's API key
+// or basic auth): AuthenticateHeader returns the tenant from the headers
+// alone, or an error matching [ErrUnauthenticated], so that a delivery
+// without a valid credential is refused before its body is read.
+// Authenticate still runs on the body afterwards.
+type HeaderAuthenticator interface {
+	AuthenticateHeader(r *http.Request) (tenant string, err error)
+}
 
 // Handler serves POST /v1/ingest/{connector} for one Connector: it reads
 // the body (bounded, gzip-aware), authenticates it, maps it, hands the
@@ -79,22 +92,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, resp)
 		return
 	}
-	if h.cfg.InFlight != nil {
-		select {
-		case h.cfg.InFlight <- struct{}{}:
-			defer func() { <-h.cfg.InFlight }()
-		default:
-			w.Header().Set("Retry-After", "2")
-			resp := jsonError(http.StatusTooManyRequests, fmt.Sprintf("more than %d deliveries at once; retry (--max-inflight raises the limit)", cap(h.cfg.InFlight)))
-			h.cfg.Metrics.observeDelivery(h.c.Name(), resp.Status)
-			writeResponse(w, resp)
-			return
-		}
-	}
-	counts, err := h.handle(r)
+	counts, err := h.admitAndHandle(r)
 	if err != nil {
 		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "delivery refused",
 			slog.String("connector", h.c.Name()), slog.Int("status", StatusFor(err)), slog.String("error", err.Error()))
+	}
+	if errors.Is(err, ErrBusy) {
+		w.Header().Set("Retry-After", "2")
 	}
 	var resp Response
 	switch rs, ok := h.c.(Responder); {
@@ -111,6 +115,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.cfg.Metrics.observeDelivery(h.c.Name(), resp.Status)
 	writeResponse(w, resp)
+}
+
+// admitAndHandle authenticates the headers when the connector can, takes
+// an in-flight slot for the tenant (or the connector's unauthenticated
+// share), then handles the delivery.
+func (h *Handler) admitAndHandle(r *http.Request) (Counts, error) {
+	key := "unauthenticated:" + h.c.Name()
+	if ha, ok := h.c.(HeaderAuthenticator); ok {
+		tenant, err := ha.AuthenticateHeader(r)
+		if err != nil {
+			return Counts{}, err
+		}
+		key = "tenant:" + tenant
+	}
+	if h.cfg.InFlight != nil {
+		free, refused := h.cfg.InFlight.Acquire(key)
+		switch refused {
+		case admit.Key:
+			return Counts{}, fmt.Errorf("%w: more than %d deliveries of this tenant at once; retry (--max-inflight-per-tenant raises the limit)", ErrBusy, h.cfg.InFlight.PerKey())
+		case admit.Global:
+			return Counts{}, fmt.Errorf("%w: more than %d deliveries at once; retry (--max-inflight raises the limit)", ErrBusy, h.cfg.InFlight.Total())
+		}
+		defer free()
+	}
+	return h.handle(r)
 }
 
 // handle runs one delivery through the connector and the sink.

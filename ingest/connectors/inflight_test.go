@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/ingest/admit"
 	"github.com/agentpulse/agentpulse/ingest/connectors"
 )
 
@@ -17,7 +18,7 @@ import (
 // through. Bodies are read before they can be authenticated, so this
 // bound is what keeps unauthenticated clients from holding memory.
 func TestInFlightBound(t *testing.T) {
-	inFlight := connectors.NewInFlight(1)
+	inFlight := admit.New(1, 0)
 	entered, release := make(chan struct{}), make(chan struct{})
 	slow := connectors.NewHandler(echo{}, func(context.Context, string, string, []connectors.Result) error {
 		close(entered)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
 

@@ -12,12 +12,12 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/reference"
 	"github.com/agentpulse/agentpulse/views/storeview"

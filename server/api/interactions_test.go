@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/schemas"
-	"github.com/agentpulse/agentpulse/server/auth"
 
 	"github.com/agentpulse/agentpulse/views"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/storeview"
 )

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // FuzzReadRoutes sends an arbitrary path segment and query string to every

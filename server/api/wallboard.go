@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
 

@@ -11,10 +11,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/catchup"
 	"github.com/agentpulse/agentpulse/server/feed"
 	"github.com/agentpulse/agentpulse/server/httpmw"
@@ -38,8 +39,9 @@ type Config struct {
 	// Limits are the admission limits of the API, plans and websocket
 	// routes (rate, body size); their Registerer is Registerer.
 	Limits httpmw.Config
-	// WS configures the hub: AllowedOrigins, MaxQueueBytes and
-	// MaxSubscriptions are taken from it; the rest is wired here.
+	// WS configures the hub: AllowedOrigins, MaxQueueBytes,
+	// MaxSubscriptions, MaxChannels and SubscribeRate are taken from it;
+	// the rest is wired here.
 	WS ws.Config
 	// BuildWait is how long a request waits for the figures cache of its
 	// model to be built before it is answered 503 + Retry-After (the
@@ -50,6 +52,9 @@ type Config struct {
 	// behind, reads answer 503 + Retry-After (server/catchup). Default
 	// 5000, the processor's catch-up distance at its default FlushRecords.
 	CatchUpMaxLag int64
+	// Keys, when not nil, serves the admins' API-key routes
+	// (/v1/api-keys…) within the API limits.
+	Keys *apikeys.Log
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -110,12 +115,14 @@ func New(cfg Config) (*Server, error) {
 	hub, err := ws.New(ws.Config{
 		Verifier: cfg.Verifier, Authorize: rules.Authorize, Snapshot: s.gatedSnapshot(rules.Snapshot), ScoreData: live.ScoreData(sv),
 		AllowedOrigins: cfg.WS.AllowedOrigins, MaxQueueBytes: cfg.WS.MaxQueueBytes, MaxSubscriptions: cfg.WS.MaxSubscriptions,
+		MaxChannels: cfg.WS.MaxChannels, SubscribeRate: cfg.WS.SubscribeRate,
 		Logger: cfg.Logger, Registerer: reg,
 	})
 	if err != nil {
 		return nil, err
 	}
-	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger})
+	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger,
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +162,9 @@ func New(cfg Config) (*Server, error) {
 				planSvc.Routes(r)
 			})
 			hub.Routes(r)
+			if cfg.Keys != nil {
+				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger}).Routes(r)
+			}
 		})
 	}}, cfg.Mount...)
 	return s, nil

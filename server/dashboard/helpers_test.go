@@ -10,8 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/server/app/apptest"
-	"github.com/agentpulse/agentpulse/server/auth"
 )
 
 // required reports whether a missing browser must fail the tests rather

@@ -13,7 +13,7 @@ const (
 	// a few a second at most.
 	DefaultRatePerSecond = 50
 	// DefaultMaxBodyBytes bounds a request body (plan bodies are a few KB).
-	DefaultMaxBodyBytes = 1 << 20
+	DefaultMaxBodyBytes = 64 << 10
 )
 
 // Config configures New. The zero value of every field means its default.
@@ -24,7 +24,7 @@ type Config struct {
 	// negative turns the limit off.
 	RatePerSecond int
 	// MaxBodyBytes bounds a request body in bytes; a larger one is
-	// answered 413 naming BodyFlag. Default DefaultMaxBodyBytes (1 MiB).
+	// answered 413 naming BodyFlag. Default DefaultMaxBodyBytes (64 KiB).
 	MaxBodyBytes int64
 	// RateFlag and BodyFlag are the command-line flags that raise the
 	// limits, named in refusals so an operator knows what to change.

@@ -13,7 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/httprate"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // Limits is the middleware of one server. Build it with New and install
@@ -94,11 +94,17 @@ func (l *Limits) tooMany(w http.ResponseWriter, _ *http.Request) {
 }
 
 // callerKey keys a request by a hash of its bearer token (one agent's
-// dashboard, one wallboard) or, without one, by its IP address. The token
-// itself is never kept in memory; a forged token only gets its own bucket
-// before auth refuses it.
+// dashboard, one wallboard; the header, or the websocket's access_token)
+// or, without one or with one longer than auth.MaxTokenBytes (never
+// hashed), by its IP address. The token itself is never kept in memory; a
+// forged token only gets its own bucket before auth refuses it, and since
+// auth decodes base64url strictly a token has one spelling, so one bucket.
 func callerKey(r *http.Request) (string, error) {
-	if tok, err := auth.FromRequest(r); err == nil {
+	tok, err := auth.FromRequest(r)
+	if err != nil && r.Header.Get("Authorization") == "" {
+		tok, err = r.URL.Query().Get("access_token"), nil
+	}
+	if err == nil && tok != "" && len(tok) <= auth.MaxTokenBytes {
 		sum := sha256.Sum256([]byte(tok))
 		return "t:" + hex.EncodeToString(sum[:12]), nil
 	}

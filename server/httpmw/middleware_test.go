@@ -14,6 +14,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // newRouter mounts an echo route and a hijacking route behind l.
@@ -225,4 +227,31 @@ func mustCounter(t *testing.T, reg *prometheus.Registry, name string, labels ...
 	}
 	t.Fatalf("no %s%v", name, labels)
 	return nil
+}
+
+// TestCallerKey: a token is keyed by its hash, a websocket's access_token
+// too; a token longer than auth.MaxTokenBytes is not hashed but keyed by
+// the caller's address.
+func TestCallerKey(t *testing.T) {
+	key := func(target, header string) string {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.RemoteAddr = "192.0.2.7:5000"
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		k, err := callerKey(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	if a, b := key("/v1/models", "Bearer tok"), key("/v1/ws?access_token=tok", ""); a != b || !strings.HasPrefix(a, "t:") {
+		t.Fatalf("header %q and query %q keys differ", a, b)
+	}
+	if k := key("/v1/models", "Bearer "+strings.Repeat("x", auth.MaxTokenBytes+1)); k != "ip:192.0.2.7" {
+		t.Fatalf("long token key %q, want the address", k)
+	}
+	if k := key("/v1/models", ""); k != "ip:192.0.2.7" {
+		t.Fatalf("no token key %q", k)
+	}
 }

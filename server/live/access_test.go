@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/server/api"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/live"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views"
@@ -102,7 +102,11 @@ func TestChannelAccess(t *testing.T) {
 	const ok, forbidden, notFound = "ok", "forbidden", "not_found"
 	want := map[string]map[string]string{
 		"agent:" + e.agent: {"agent self": ok, "agent other": forbidden, "plan owner": forbidden, "supervisor own": ok,
-			"supervisor other": forbidden, "admin": ok, "other tenant admin": ok, "ingest": forbidden},
+			"supervisor other": forbidden, "admin": ok, "other tenant admin": notFound, "ingest": forbidden},
+		// Channels only for what exists (the security test's HIGH
+		// finding: made-up ids grew the hub's channel table).
+		"agent:made-up":     {"agent self": forbidden, "supervisor own": forbidden, "admin": notFound, "ingest": forbidden},
+		"wallboard:made-up": {"agent self": forbidden, "supervisor own": notFound, "admin": notFound, "ingest": forbidden},
 		"team:" + e.team: {"agent self": forbidden, "agent other": forbidden, "plan owner": forbidden, "supervisor own": ok,
 			"supervisor other": forbidden, "admin": ok, "other tenant admin": ok, "ingest": forbidden},
 		"wallboard:voice": {"agent self": forbidden, "agent other": forbidden, "plan owner": forbidden, "supervisor own": ok,
@@ -135,8 +139,8 @@ func TestChannelAccess(t *testing.T) {
 			})
 		}
 	}
-	// Another tenant's admin is admitted to its own tenant's channels,
-	// which hold nothing of this tenant.
+	// Another tenant's snapshot of the same name holds nothing of this
+	// tenant.
 	s, err := e.rules.Snapshot(context.Background(), callers["other tenant admin"], ws.Channel{Kind: ws.KindAgent, ID: e.agent})
 	if err != nil {
 		t.Fatal(err)

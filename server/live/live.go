@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/server/api"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/storeview"
@@ -62,6 +63,13 @@ func (l *Live) Authorize(ctx context.Context, c auth.Claims, ch ws.Channel) erro
 	case ws.KindWallboard:
 		if c.Role == auth.RoleAgent {
 			return fmt.Errorf("role agent may not see a wallboard: %w", ws.ErrForbidden)
+		}
+		models, err := l.cfg.Views.TenantModels(ctx, c.Tenant)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(models, ch.ID) {
+			return fmt.Errorf("wallboard %q: no such model in the tenant: %w", ch.ID, ws.ErrNotFound)
 		}
 		return nil
 	case ws.KindPlan:

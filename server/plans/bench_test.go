@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/agentpulse/agentpulse/schemas"
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
 

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/processor/store"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
@@ -34,6 +34,8 @@ const (
 	DefaultUpdateWait    = 2 * time.Second
 	DefaultQueueSize     = 1024
 	DefaultWorkers       = 4
+	// DefaultMaxActivePerAgent bounds the plans in progress of one agent.
+	DefaultMaxActivePerAgent = 25
 )
 
 // Config configures New. Plans, Store, Views and Verifier are required.
@@ -70,6 +72,10 @@ type Config struct {
 	// Workers is how many goroutines of Run re-evaluate plans after
 	// updates. Default DefaultWorkers (4).
 	Workers int
+	// MaxActivePerAgent bounds the plans in progress of one agent: a
+	// create past it is refused with 409 naming agent. Default
+	// DefaultMaxActivePerAgent.
+	MaxActivePerAgent int
 	// Logger receives store failures and dropped work. Nil: discard.
 	Logger *slog.Logger
 }
@@ -95,6 +101,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers
+	}
+	if c.MaxActivePerAgent <= 0 {
+		c.MaxActivePerAgent = DefaultMaxActivePerAgent
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/processor/store"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -128,6 +128,10 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 	if err := s.checkAgent(ctx, c, agent); err != nil {
 		return views.Plan{}, err
 	}
+	defer s.lock(c.Tenant, "\x00agent\x00"+agent)()
+	if err := s.checkActive(ctx, c.Tenant, agent); err != nil {
+		return views.Plan{}, err
+	}
 	now := s.cfg.Now().UTC()
 	in = in.Normalized()
 	var metrics []views.Metric
@@ -157,6 +161,7 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 		Status: views.PlanInProgress, CreatedAt: now,
 		Actions: make([]views.PlanAction, 0, len(in.Actions)), Assistance: slices.Clone(in.Assistance),
 		Warnings: []string{}, History: []views.DayValue{},
+		CreatedBy: actor(c),
 	}
 	for _, a := range in.Actions {
 		p.Actions = append(p.Actions, views.PlanAction{Text: a})
@@ -174,6 +179,25 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 	}
 	s.met.created.Inc()
 	return rec.Plan, nil
+}
+
+// checkActive refuses a new plan for an agent who holds
+// MaxActivePerAgent plans in progress already. Called under the agent's
+// lock, so one process's concurrent creates do not pass it together.
+func (s *Service) checkActive(ctx context.Context, tenant, agent string) error {
+	recs, err := s.cfg.Plans.Plans(ctx, store.PlanQuery{Tenant: tenant, Agent: agent, Status: views.PlanInProgress})
+	if err != nil {
+		return fmt.Errorf("count plans: %w", err)
+	}
+	if len(recs) >= s.cfg.MaxActivePerAgent {
+		return conflict("agent", "agent %q has %d plans in progress, the most allowed; finish or cancel one first", clip(agent), len(recs))
+	}
+	return nil
+}
+
+// actor is the holder of c, as a plan records them.
+func actor(c auth.Claims) *views.PlanActor {
+	return &views.PlanActor{Subject: c.Subject, Role: string(c.Role)}
 }
 
 // Get returns the plan as of now: Now re-evaluated, a due plan settled.
@@ -240,6 +264,7 @@ func (s *Service) Cancel(ctx context.Context, c auth.Claims, id string) (views.P
 			return conflict("status", "the plan is already %s; only a plan in progress can be cancelled", rec.Plan.Status)
 		}
 		rec.Plan.Status = views.PlanCancelled
+		rec.Plan.CancelledBy = actor(c)
 		return nil
 	})
 	return rec.Plan, err

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // message is one published message, encoded once for every subscriber.
@@ -52,7 +52,7 @@ type channel struct {
 }
 
 func newChannel(key, name string, historySize int) *channel {
-	return &channel{key: key, name: name, epoch: newEpoch(), history: ring{buf: make([]*message, historySize)},
+	return &channel{key: key, name: name, epoch: newEpoch(), history: ring{size: historySize},
 		subs: map[*subscription]struct{}{}}
 }
 
@@ -80,19 +80,22 @@ func (ch *channel) replay(since uint64) ([]*message, bool) {
 	return ch.history.since(since), true
 }
 
-// ring is a fixed-size history of messages, oldest first.
+// ring is a history of at most size messages, oldest first. Its buffer
+// grows as messages arrive: a channel nothing is published on costs no
+// slots.
 type ring struct {
 	buf   []*message
-	start int // index of the oldest
+	size  int
+	start int // index of the oldest; 0 until the ring is full
 	n     int
 }
 
 func (r *ring) push(m *message) {
-	if len(r.buf) == 0 {
+	if r.size == 0 {
 		return
 	}
-	if r.n < len(r.buf) {
-		r.buf[(r.start+r.n)%len(r.buf)] = m
+	if r.n < r.size {
+		r.buf = append(r.buf, m) // start is 0 and len(buf) == n until full
 		r.n++
 		return
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agentpulse/agentpulse/schemas"
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // Defaults of Config.
@@ -25,6 +25,8 @@ const (
 	DefaultWriteTimeout     = 10 * time.Second
 	DefaultSnapshotTimeout  = 10 * time.Second
 	DefaultMaxBadMessages   = 10
+	DefaultMaxChannels      = 100_000
+	DefaultSubscribeRate    = 5.0
 )
 
 // Authorizer decides whether the holder of c may subscribe to ch. It
@@ -90,8 +92,19 @@ type Config struct {
 	// MaxSubscriptions bounds the subscriptions of one connection; more
 	// are refused with "too_many_subscriptions". Default 64.
 	MaxSubscriptions int
-	// HistorySize is how many messages each channel keeps for resumes.
-	// Default 256.
+	// MaxChannels bounds the channels the hub holds (each tenant's
+	// kind:id with subscribers or history). Past it, channels without
+	// subscribers are dropped early (their resumes become snapshots); when
+	// every channel has subscribers, a subscription that needs a new one
+	// is refused with "unavailable". Default 100,000.
+	MaxChannels int
+	// SubscribeRate is how many subscribe messages per second one
+	// connection may send, sustained; the burst is MaxSubscriptions (a
+	// client resubscribing its whole set after a reconnect). More are
+	// refused with "rate_limited" without building a snapshot. Default 5.
+	SubscribeRate float64
+	// HistorySize is how many messages each channel keeps for resumes
+	// (allocated as messages arrive, not up front). Default 256.
 	HistorySize int
 	// HistoryTTL is how long a channel without subscribers keeps its
 	// epoch and history, so that a client reconnecting within it resumes
@@ -136,6 +149,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxSubscriptions <= 0 {
 		c.MaxSubscriptions = DefaultMaxSubscriptions
+	}
+	if c.MaxChannels <= 0 {
+		c.MaxChannels = DefaultMaxChannels
+	}
+	if c.SubscribeRate <= 0 {
+		c.SubscribeRate = DefaultSubscribeRate
 	}
 	if c.HistorySize <= 0 {
 		c.HistorySize = DefaultHistorySize

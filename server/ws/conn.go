@@ -9,7 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // conn is one client connection. Its reader goroutine (serve) handles
@@ -23,6 +23,10 @@ type conn struct {
 
 	wake   chan struct{} // cap 1: the queue or closing changed
 	doneRd chan struct{} // closed when the reader returns
+
+	// The subscribe rate bucket (allowSubscribe), the reader's alone.
+	tokens float64
+	rateAt time.Time
 
 	mu         sync.Mutex
 	queue      []queued

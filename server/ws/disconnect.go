@@ -86,6 +86,10 @@ const (
 	ErrCodeNotSubscribed = "not_subscribed"
 	// ErrCodeUnavailable: the server could not read the channel's state
 	// (the store failed, or is catching up with the log and the snapshot
-	// would be partial); retry the subscription later.
+	// would be partial) or holds the most channels it may
+	// (Config.MaxChannels); retry the subscription later.
 	ErrCodeUnavailable = "unavailable"
+	// ErrCodeRateLimited: the connection sent subscribe messages faster
+	// than Config.SubscribeRate; retry the subscription after a pause.
+	ErrCodeRateLimited = "rate_limited"
 )

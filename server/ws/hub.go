@@ -13,7 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/websocket"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 )
 
 // Path is where Routes mounts the websocket endpoint.
@@ -75,7 +75,7 @@ func (h *Hub) Routes(r chi.Router) { r.Get(Path, h.ServeHTTP) }
 // for a role that may not connect or a foreign origin, 503 past
 // MaxConnections or while shutting down.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, status, field, err := auth.Authenticate(h.cfg.Verifier, r, h.cfg.Roles...)
+	c, status, field, err := auth.AuthenticateWebsocket(h.cfg.Verifier, r, h.cfg.Roles...)
 	if err != nil {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="agentpulse"`)
@@ -143,7 +143,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // originAllowed applies the origin check: no Origin header (not a
-// browser), the request's own host, or an entry of AllowedOrigins.
+// browser), the request's own host with a scheme at least as strong (an
+// https server, reached over TLS or behind a proxy saying
+// X-Forwarded-Proto: https, admits only https pages), or an entry of
+// AllowedOrigins (scheme, host and port).
 func (h *Hub) originAllowed(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
@@ -153,7 +156,9 @@ func (h *Hub) originAllowed(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	secure := r.TLS != nil || strings.EqualFold(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0]), "https")
+	sameScheme := strings.EqualFold(u.Scheme, "https") || (strings.EqualFold(u.Scheme, "http") && !secure)
+	if sameScheme && strings.EqualFold(u.Host, r.Host) {
 		return true
 	}
 	for _, a := range h.cfg.AllowedOrigins {

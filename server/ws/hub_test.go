@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/server/ws"
 )
 
@@ -136,7 +136,7 @@ func TestUnsubscribe(t *testing.T) {
 // TestClientErrors: every malformed or refused message gets its error
 // code and the connection stays usable.
 func TestClientErrors(t *testing.T) {
-	th := newTestHub(t, func(c *ws.Config) { c.MaxSubscriptions = 2; c.MaxBadMessages = 100 })
+	th := newTestHub(t, func(c *ws.Config) { c.MaxSubscriptions = 2; c.MaxBadMessages = 100; c.SubscribeRate = 1e6 })
 	c := th.dial(t, token(t, admin))
 	cases := []struct{ in, code, channel string }{
 		{`not json`, ws.ErrCodeBadMessage, ""},
@@ -220,6 +220,16 @@ func TestUpgradeRefusals(t *testing.T) {
 		{"foreign origin", http.Header{"Authorization": {"Bearer " + token(t, admin)}, "Origin": {"https://evil.example"}}, "", 403},
 		{"allowed origin", http.Header{"Authorization": {"Bearer " + token(t, admin)}, "Origin": {"https://wall.example"}}, "", 101},
 		{"same host", http.Header{"Authorization": {"Bearer " + token(t, admin)}, "Origin": {th.srv.URL}}, "", 101},
+		// The scheme counts (the security test's INFO finding): a page
+		// served over plain http may not open the websocket of a server
+		// reached over https, here behind a TLS-terminating proxy.
+		{"same host, http page, https server", http.Header{"Authorization": {"Bearer " + token(t, admin)}, "Origin": {th.srv.URL},
+			"X-Forwarded-Proto": {"https"}}, "", 403},
+		{"same host, https page, https server", http.Header{"Authorization": {"Bearer " + token(t, admin)},
+			"Origin": {"https://" + strings.TrimPrefix(th.srv.URL, "http://")}, "X-Forwarded-Proto": {"https"}}, "", 101},
+		{"same host, another scheme", http.Header{"Authorization": {"Bearer " + token(t, admin)},
+			"Origin": {"ftp://" + strings.TrimPrefix(th.srv.URL, "http://")}}, "", 403},
+		{"allowed origin, other scheme", http.Header{"Authorization": {"Bearer " + token(t, admin)}, "Origin": {"http://wall.example"}}, "", 403},
 		{"query token", http.Header{}, "?access_token=" + token(t, admin), 101},
 	}
 	for _, k := range cases {

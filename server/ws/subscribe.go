@@ -20,7 +20,31 @@ func (c *conn) handle(ctx context.Context, b []byte) *ProtocolError {
 	if m.Op == OpUnsubscribe {
 		return c.unsubscribe(ch)
 	}
+	if !c.allowSubscribe(time.Now()) {
+		c.hub.metrics.limitReached.WithLabelValues("subscribe_rate").Inc()
+		return &ProtocolError{Code: ErrCodeRateLimited, Channel: ch.String(),
+			Message: "too many subscribe messages on this connection (--ws-subscribe-rate per second); retry after a pause"}
+	}
 	return c.subscribe(ctx, m, ch)
+}
+
+// allowSubscribe takes a token of the connection's subscribe bucket:
+// SubscribeRate per second, MaxSubscriptions at most. Called from the
+// reader goroutine only.
+func (c *conn) allowSubscribe(now time.Time) bool {
+	cfg := &c.hub.cfg
+	burst := float64(cfg.MaxSubscriptions)
+	if c.rateAt.IsZero() {
+		c.tokens = burst
+	} else {
+		c.tokens = min(burst, c.tokens+now.Sub(c.rateAt).Seconds()*cfg.SubscribeRate)
+	}
+	c.rateAt = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
 }
 
 // subscribe authorizes ch, then either replays the history after since
@@ -53,6 +77,13 @@ func (c *conn) subscribe(ctx context.Context, m ClientMessage, ch Channel) *Prot
 	h.mu.Lock()
 	chs := h.channels[key]
 	if chs == nil {
+		if len(h.channels) >= h.cfg.MaxChannels && !h.dropIdleLocked() {
+			h.mu.Unlock()
+			h.metrics.limitReached.WithLabelValues("channels").Inc()
+			h.metrics.subscribes.WithLabelValues("error").Inc()
+			return &ProtocolError{Code: ErrCodeUnavailable, Channel: name,
+				Message: "this server holds the most channels it may (--ws-max-channels); retry later"}
+		}
 		chs = newChannel(key, name, h.cfg.HistorySize)
 		h.channels[key] = chs
 		h.metrics.channels.Inc()
@@ -160,16 +191,46 @@ func (c *conn) removeSubscription(name string, s *subscription) {
 }
 
 // removeSub removes s from its channel; a channel left without
-// subscribers starts its HistoryTTL.
+// subscribers starts its HistoryTTL, unless nothing was ever published on
+// it: with nothing to resume it is dropped at once (so fresh names
+// subscribed and unsubscribed do not pile up).
 func (h *Hub) removeSub(s *subscription) {
 	ch := s.ch
 	ch.mu.Lock()
+	empty := false
 	if _, ok := ch.subs[s]; ok {
 		delete(ch.subs, s)
 		h.metrics.subscriptions.Dec()
 		if len(ch.subs) == 0 {
 			ch.idle = time.Now()
+			empty = ch.seq == 0
 		}
 	}
 	ch.mu.Unlock()
+	if !empty {
+		return
+	}
+	h.mu.Lock()
+	ch.mu.Lock()
+	if len(ch.subs) == 0 && ch.seq == 0 && h.channels[ch.key] == ch {
+		delete(h.channels, ch.key)
+		h.metrics.channels.Dec()
+	}
+	ch.mu.Unlock()
+	h.mu.Unlock()
+}
+
+// dropIdleLocked drops every channel without subscribers (their resumes
+// become snapshots) and reports whether that made room under
+// MaxChannels. Called with h.mu held.
+func (h *Hub) dropIdleLocked() bool {
+	for k, ch := range h.channels {
+		ch.mu.Lock()
+		if len(ch.subs) == 0 {
+			delete(h.channels, k)
+			h.metrics.channels.Dec()
+		}
+		ch.mu.Unlock()
+	}
+	return len(h.channels) < h.cfg.MaxChannels
 }

@@ -34,8 +34,9 @@ var ErrNoCredentials = errors.New("amazonconnect: Config.Credentials is required
 
 // The interfaces a Connector implements.
 var (
-	_ connectors.Connector = (*Connector)(nil)
-	_ connectors.Responder = (*Connector)(nil)
+	_ connectors.Connector           = (*Connector)(nil)
+	_ connectors.Responder           = (*Connector)(nil)
+	_ connectors.HeaderAuthenticator = (*Connector)(nil)
 )
 
 // New returns a Connector.
@@ -56,13 +57,9 @@ func (c *Connector) Name() string { return Name }
 // connectors.ErrUnauthenticated; a missing or mismatched request id (with a
 // good key) with connectors.ErrMalformed.
 func (c *Connector) Authenticate(r *http.Request, body []byte) (string, error) {
-	key := r.Header.Get(HeaderAccessKey)
-	if key == "" {
-		return "", connectors.Unauthenticated("no " + HeaderAccessKey + " header")
-	}
-	tenant, ok := c.creds.FirehoseTenant(key)
-	if !ok {
-		return "", connectors.Unauthenticated("unknown Firehose access key")
+	tenant, err := c.AuthenticateHeader(r)
+	if err != nil {
+		return "", err
 	}
 	hdr := r.Header.Get(HeaderRequestID)
 	if hdr == "" {
@@ -74,6 +71,20 @@ func (c *Connector) Authenticate(r *http.Request, body []byte) (string, error) {
 	}
 	if id != hdr {
 		return "", connectors.Malformed("%s %.64q does not match the body's requestId %.64q", HeaderRequestID, hdr, id)
+	}
+	return tenant, nil
+}
+
+// AuthenticateHeader finds the tenant by the X-Amz-Firehose-Access-Key
+// header alone, before the body is read (connectors.HeaderAuthenticator).
+func (c *Connector) AuthenticateHeader(r *http.Request) (string, error) {
+	key := r.Header.Get(HeaderAccessKey)
+	if key == "" {
+		return "", connectors.Unauthenticated("no " + HeaderAccessKey + " header")
+	}
+	tenant, ok := c.creds.FirehoseTenant(key)
+	if !ok {
+		return "", connectors.Unauthenticated("unknown Firehose access key")
 	}
 	return tenant, nil
 }

@@ -6,11 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/ingest/admit"
 	"github.com/agentpulse/agentpulse/ingest/connectors"
 )
 
@@ -119,4 +121,80 @@ func TestHandlerAnswersLikeFirehoseExpects(t *testing.T) {
 			t.Fatalf("answer %d %s", w.Code, w.Body)
 		}
 	})
+}
+
+// blockingBody is a request body that never ends: a client sending one
+// byte a second, as in the security test's finding.
+type blockingBody struct{ stop chan struct{} }
+
+func (b blockingBody) Read([]byte) (int, error) { <-b.stop; return 0, errors.New("stopped") }
+
+// TestDeliveriesAdmittedPerTenant reproduces the security test's MEDIUM
+// finding on the connector endpoints: slow deliveries with no credentials
+// at all held every in-flight slot, so every tenant's deliveries were
+// answered 429 (and not in Firehose's format). The access key is now
+// checked before the body is read, a tenant holds at most its share of
+// the slots, and the 429 is a Firehose answer.
+func TestDeliveriesAdmittedPerTenant(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	entered := make(chan struct{}, 4)
+	release := make(chan struct{})
+	slots := admit.New(2, 1)
+	h := connectors.NewHandler(newConnector(t), func(context.Context, string, string, []connectors.Result) error {
+		entered <- struct{}{}
+		<-release
+		return nil
+	}, connectors.HandlerConfig{MaxBodyBytes: 1 << 20, Now: func() time.Time { return testNow }, InFlight: slots})
+
+	// No credentials, a body that never ends: refused before it is read.
+	for range 4 {
+		r := request(nil, "", requestID)
+		r.Body = io.NopCloser(blockingBody{stop})
+		w := httptest.NewRecorder()
+		done := make(chan struct{})
+		go func() { h.ServeHTTP(w, r); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a delivery without credentials waited for its body")
+		}
+		if w.Code != http.StatusUnauthorized || slots.InUse() != 0 {
+			t.Fatalf("no credentials: %d, slots in use %d; want 401 and none", w.Code, slots.InUse())
+		}
+	}
+
+	body := envelope(t, requestID, casePayloads(t, "testdata/voice.json")...)
+	first := make(chan int)
+	go func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, request(body, acmeKey, requestID))
+		first <- w.Code
+	}()
+	<-entered
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, request(body, acmeKey, requestID))
+	var a firehoseAnswer
+	if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != http.StatusTooManyRequests ||
+		a.RequestID != requestID || a.ErrorMessage == nil || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("acme past its share: %d %s (Retry-After %q), want a Firehose 429", w.Code, w.Body, w.Header().Get("Retry-After"))
+	}
+	other := make(chan int)
+	go func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, request(body, globexKey, requestID))
+		other <- w.Code
+	}()
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("another tenant's delivery was not admitted while acme held its share")
+	}
+	close(release)
+	if c := <-first; c != http.StatusOK {
+		t.Fatalf("first acme delivery: %d", c)
+	}
+	if c := <-other; c != http.StatusOK {
+		t.Fatalf("initech delivery: %d", c)
+	}
 }

@@ -38,8 +38,9 @@ var ErrNoCredentials = errors.New("genesys: Config.Credentials is required")
 
 // The interfaces a Connector implements.
 var (
-	_ connectors.Connector   = (*Connector)(nil)
-	_ connectors.StatsSource = (*Connector)(nil)
+	_ connectors.Connector           = (*Connector)(nil)
+	_ connectors.StatsSource         = (*Connector)(nil)
+	_ connectors.HeaderAuthenticator = (*Connector)(nil)
 )
 
 // New returns a Connector.
@@ -60,6 +61,12 @@ func (c *Connector) Name() string { return Name }
 // auth. Anything else fails with connectors.ErrUnauthenticated. The body is
 // not read.
 func (c *Connector) Authenticate(r *http.Request, _ []byte) (string, error) {
+	return c.AuthenticateHeader(r)
+}
+
+// AuthenticateHeader is Authenticate, before the body is read
+// (connectors.HeaderAuthenticator).
+func (c *Connector) AuthenticateHeader(r *http.Request) (string, error) {
 	if t, ok := c.creds.APIKeyTenant(r.Header); ok {
 		return t, nil
 	}

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/server/app/apptest"
-	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -30,7 +30,7 @@ import (
 // unknown fields, record and body size limits with small configs, another
 // tenant's record, no token, agent token on ingest (ingest TestIngestHTTP);
 // broker faults (ingest/http_faults_test.go); every malformed-token shape
-// at the verifier (server/auth TestVerifyRefuses); model/range/from/to/
+// at the verifier (auth TestVerifyRefuses); model/range/from/to/
 // sort/order/agent/inquiry/team parameters of the read API (server/api
 // TestBadParameters); Twilio signatures (ingest/connectors/twilio
 // TestAuthenticate, FuzzAuthenticate) and redeliveries (TestTrackerProperties:

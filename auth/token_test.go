@@ -225,3 +225,66 @@ func alterPayload(t *testing.T) string {
 	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"tenant":"acme","sub":"a1","role":"admin","exp":9999999999}`))
 	return strings.Join(parts, ".")
 }
+
+// TestVerifyStrictBase64 reproduces the security test's LOW finding: the
+// last character of a base64url segment carries spare bits, so several
+// spellings of one token verified (and each got its own rate-limit
+// bucket). Only the canonical spelling verifies now.
+func TestVerifyStrictBase64(t *testing.T) {
+	v := verifierAt(t0)
+	tok := sign(t, jwt.SigningMethodHS256, testSecret, good())
+	if _, err := v.Verify(tok); err != nil {
+		t.Fatal(err)
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	// A 32-byte signature is 43 characters: the last one's 2 low bits
+	// are padding.
+	for spare := 1; spare < 4; spare++ {
+		alt := tok[:len(tok)-1] + string(alphabet[last|spare])
+		if alt == tok {
+			continue
+		}
+		if _, err := v.Verify(alt); !errors.Is(err, ErrMalformed) {
+			t.Errorf("spelling with spare bits %d: %v, want ErrMalformed", spare, err)
+		}
+	}
+}
+
+// TestVerifyRefusesLongTokensFirst reproduces the security test's LOW
+// finding: forged tokens near 1 MB were decoded whole before the
+// signature check. A token longer than MaxTokenBytes is refused unread.
+func TestVerifyRefusesLongTokensFirst(t *testing.T) {
+	v := verifierAt(t0)
+	long := sign(t, jwt.SigningMethodHS256, testSecret, with(good(), "pad", strings.Repeat("x", MaxTokenBytes)))
+	_, err := v.Verify(long)
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("a %d-byte token: %v, want ErrMalformed naming the length bound", len(long), err)
+	}
+	forged := "eyJhbGciOiJIUzI1NiJ9." + strings.Repeat("A", 1<<20) + ".sig"
+	start := time.Now()
+	for range 100 {
+		if _, err := v.Verify(forged); !errors.Is(err, ErrMalformed) {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("100 forged 1 MiB tokens took %s to refuse, want well under 50ms", d)
+	}
+}
+
+// TestVerifyRefusesCrit: a token whose header lists critical extensions
+// is refused (RFC 7515 §4.1.11: the recipient understands none of them;
+// the security test's INFO finding).
+func TestVerifyRefusesCrit(t *testing.T) {
+	tk := jwt.NewWithClaims(jwt.SigningMethodHS256, good())
+	tk.Header["crit"] = []string{"b64"}
+	tk.Header["b64"] = false
+	s, err := tk.SignedString(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifierAt(t0).Verify(s); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "crit") {
+		t.Fatalf("crit header: %v, want ErrMalformed naming crit", err)
+	}
+}

@@ -12,6 +12,15 @@ import (
 // §3.2 requires a key at least as long as the hash output (32 bytes).
 const MinSecretBytes = 32
 
+// MaxTokenBytes bounds a token Verify decodes: longer ones are refused
+// before any decoding (a forged megabyte costs nothing). The product's
+// tokens are a few hundred bytes; IdP access tokens a few kilobytes.
+const MaxTokenBytes = 8 << 10
+
+// errCrit is what the key function returns for a token with a crit
+// header; Verify reports it as ErrMalformed.
+var errCrit = errors.New(`the token's header lists critical extensions ("crit"); none is supported`)
+
 // wireClaims is the JSON payload of a token.
 type wireClaims struct {
 	Tenant string   `json:"tenant"`
@@ -74,14 +83,19 @@ type TokenVerifier interface {
 	Verify(token string) (Claims, error)
 }
 
-// Verify checks token's signature, algorithm (HS256 only: "none" and every
-// other algorithm are refused with ErrAlgorithm), expiry (exp is required)
-// and claims (tenant, sub and role required, role known, tenant, sub and
-// teams well-formed) and returns its claims. Every error matches one of the
-// package's sentinels; claim errors are a *ClaimError.
+// Verify checks token's length (at most MaxTokenBytes, before decoding),
+// encoding (strict base64url: one spelling per token), header (no crit),
+// signature, algorithm (HS256 only: "none" and every other algorithm are
+// refused with ErrAlgorithm), expiry (exp is required) and claims (tenant,
+// sub and role required, role known, tenant, sub and teams well-formed)
+// and returns its claims. Every error matches one of the package's
+// sentinels; claim errors are a *ClaimError.
 func (v Verifier) Verify(token string) (Claims, error) {
 	if len(v.Secret) < MinSecretBytes {
 		return Claims{}, fmt.Errorf("%w: the verifier's secret has %d bytes, need at least %d", ErrWeakSecret, len(v.Secret), MinSecretBytes)
+	}
+	if len(token) > MaxTokenBytes {
+		return Claims{}, fmt.Errorf("%w: %d bytes, longer than the %d accepted", ErrMalformed, len(token), MaxTokenBytes)
 	}
 	now := v.Now
 	if now == nil {
@@ -92,9 +106,13 @@ func (v Verifier) Verify(token string) (Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(v.Leeway),
 		jwt.WithTimeFunc(now),
+		jwt.WithStrictDecoding(),
 	)
 	var wc wireClaims
 	tok, err := p.ParseWithClaims(token, &wc, func(t *jwt.Token) (any, error) {
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errCrit
+		}
 		if t.Method != jwt.SigningMethodHS256 {
 			return nil, ErrAlgorithm
 		}
@@ -119,6 +137,8 @@ func (v Verifier) Verify(token string) (Claims, error) {
 // classify maps the jwt library's errors to this package's sentinels.
 func classify(tok *jwt.Token, err error) error {
 	switch {
+	case errors.Is(err, errCrit):
+		return fmt.Errorf("%w: %w", ErrMalformed, errCrit)
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	case tok != nil && (tok.Method == nil || tok.Method.Alg() != jwt.SigningMethodHS256.Alg()),

@@ -34,7 +34,7 @@ func Require(v TokenVerifier, roles ...Role) func(http.Handler) http.Handler {
 	allowed := slices.Clone(roles)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, status, field, err := check(v, allowed, r)
+			c, status, field, err := check(v, allowed, r, false)
 			if err != nil {
 				if status == http.StatusUnauthorized {
 					w.Header().Set("WWW-Authenticate", challenge(r))
@@ -52,11 +52,18 @@ func Require(v TokenVerifier, roles ...Role) func(http.Handler) http.Handler {
 // own. status is 401 or 403 when err is not nil; field names the claim or
 // where the token came from.
 func Authenticate(v TokenVerifier, r *http.Request, roles ...Role) (c Claims, status int, field string, err error) {
-	return check(v, roles, r)
+	return check(v, roles, r, false)
 }
 
-func check(v TokenVerifier, roles []Role, r *http.Request) (Claims, int, string, error) {
-	tok, src, err := fromRequest(r)
+// AuthenticateWebsocket is Authenticate for the websocket upgrade: without
+// an Authorization header it takes the token from the access_token query
+// parameter (browsers cannot set headers on a websocket).
+func AuthenticateWebsocket(v TokenVerifier, r *http.Request, roles ...Role) (c Claims, status int, field string, err error) {
+	return check(v, roles, r, true)
+}
+
+func check(v TokenVerifier, roles []Role, r *http.Request, query bool) (Claims, int, string, error) {
+	tok, src, err := fromRequest(r, query)
 	if err != nil {
 		return Claims{}, http.StatusUnauthorized, src, err
 	}
@@ -90,7 +97,7 @@ func (e *forbiddenError) Error() string {
 
 // challenge is the RFC 6750 WWW-Authenticate value for a refusal.
 func challenge(r *http.Request) string {
-	if r.Header.Get("Authorization") == "" && r.URL.Query().Get(fieldQuery) == "" {
+	if r.Header.Get("Authorization") == "" {
 		return `Bearer realm="agentpulse"`
 	}
 	return `Bearer realm="agentpulse", error="invalid_token"`

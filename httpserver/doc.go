@@ -6,6 +6,9 @@
 // finish within a bound, and returns. Hijacked connections (websockets)
 // are not waited for; their owner closes them.
 //
+// It sits below both ingest and server (each command's parts mount on
+// one); it imports neither.
+//
 // A Server is built once and run once; its Handler is safe for concurrent
 // use.
 package httpserver

@@ -5,6 +5,9 @@
 // ([Require]) and the server's signing secret ([LoadOrCreateSecret],
 // [ResolveSecret]).
 //
+// It sits below both ingest and server, which use it; it imports neither
+// (nor anything of the product but schemas).
+//
 // # Consistency
 //
 // A token is trusted for what it says until it expires: there is no

@@ -12,18 +12,20 @@ const (
 	fieldQuery  = "access_token"
 )
 
-// FromRequest returns the bearer token of r: from the Authorization header
-// ("Bearer <token>", scheme case-insensitive) or, when the header is
-// absent, from the access_token query parameter (browsers cannot set
-// headers on a websocket). It returns an error matching ErrNoToken when
-// neither holds a token or the header uses another scheme.
+// FromRequest returns the bearer token of r's Authorization header
+// ("Bearer <token>", scheme case-insensitive). It returns an error
+// matching ErrNoToken when there is none or the header uses another
+// scheme. The access_token query parameter is not read: it is for the
+// websocket upgrade alone (AuthenticateWebsocket), so that tokens stay out
+// of the URLs (and logs) of every other route.
 func FromRequest(r *http.Request) (string, error) {
-	tok, _, err := fromRequest(r)
+	tok, _, err := fromRequest(r, false)
 	return tok, err
 }
 
-// fromRequest is FromRequest that also names where the token came from.
-func fromRequest(r *http.Request) (token, field string, err error) {
+// fromRequest is FromRequest that also names where the token came from;
+// query admits the access_token parameter when there is no header.
+func fromRequest(r *http.Request, query bool) (token, field string, err error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
 		tok := strings.TrimSpace(rest)
@@ -31,6 +33,9 @@ func fromRequest(r *http.Request) (token, field string, err error) {
 			return "", fieldHeader, fmt.Errorf("%w (the Authorization header is not \"Bearer <token>\")", ErrNoToken)
 		}
 		return tok, fieldHeader, nil
+	}
+	if !query {
+		return "", fieldHeader, ErrNoToken
 	}
 	if tok := r.URL.Query().Get(fieldQuery); tok != "" {
 		return tok, fieldQuery, nil
