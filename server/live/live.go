@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views"

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
 

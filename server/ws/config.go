@@ -8,8 +8,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // Defaults of Config.
