@@ -50,12 +50,12 @@
 // publishes them again: an Update carries full bucket values with versions,
 // so receiving one twice changes nothing.
 //
-// Catch-up (update_publish.go): a fetched batch that leaves its partition
-// at least FlushRecords/10 records behind the log end (a replay, a
-// restart after downtime, a backfill) publishes no updates. The first
-// batch near the log end after such batches first stores what was folded
-// (flush, waited for), then publishes one schemas.KindRebuilt marker with
-// the last offset folded, so readers that keep figures from updates read
+// Catch-up (update_publish.go): a fetched batch that begins at least
+// FlushRecords/10 records behind its partition's log end (a replay, a
+// restart after downtime, a backfill) publishes no updates, nor do the
+// batches after it until the partition is less than that behind. Then
+// what was folded is stored (flush, waited for) and one
+// schemas.KindRebuilt marker with the last offset folded is published, so readers that keep figures from updates read
 // the store once instead of applying a copy of the history. A crash in
 // between loses no marker that matters: the next owner replays from the
 // checkpoint and announces its own catch-up, and readers also compare the

@@ -15,45 +15,45 @@ import (
 func (w *worker) catchUpLag() int64 { return int64(max(1, w.p.cfg.FlushRecords/10)) }
 
 // catchUp decides, before a fetched batch is folded, whether its records
-// publish updates. A batch that leaves the partition at least catchUpLag
-// records behind its log end is folded without them: during a replay,
-// nobody needs the per-batch updates (servers would fall behind applying
-// them, and the updates topic would grow by a copy of the history). The
-// first batch near the log end after such batches ends the catch-up: what
-// was folded is stored first (flush, and wait for it), then one
-// schemas.KindRebuilt marker says the store holds the partition through
-// the last offset folded, so servers read it again once; the batch and
-// those after it publish updates as usual.
-func (w *worker) catchUp(ctx context.Context, f fetched) {
-	if len(f.records) == 0 {
+// publish updates: a batch that begins at least catchUpLag records behind
+// the partition's log end is folded without them. During a replay nobody
+// needs the per-batch updates (servers would fall behind applying them,
+// and the updates topic would grow by a copy of the history).
+func (w *worker) catchUp(f fetched) {
+	if len(f.records) == 0 || w.catchingUp {
 		return
 	}
-	end := f.records[len(f.records)-1].Offset + 1
-	behind := f.highWatermark-end >= w.catchUpLag()
-	switch {
-	case behind && !w.catchingUp:
+	if f.highWatermark-f.records[0].Offset >= w.catchUpLag() {
 		w.catchingUp = true
 		w.p.log.Info("partition far behind its log end: folding without updates until caught up",
-			"partition", w.partition, "from_offset", w.next.Load(), "log_end", f.highWatermark)
-	case !behind && w.catchingUp:
-		w.catchingUp = false
-		last := w.next.Load() - 1
-		w.flush(ctx)
-		w.waitFlushed()
-		select {
-		case <-w.lost:
-			return // not ours any more: the new owner announces its own catch-up
-		case <-ctx.Done():
-			return
-		default:
-		}
-		if last < 0 {
-			return
-		}
-		m := schemas.Rebuilt(w.partition, last)
-		w.p.publish(ctx, &m)
-		w.p.log.Info("partition caught up: stored without updates, rebuilt marker published", "partition", w.partition, "offset", last)
+			"partition", w.partition, "from_offset", f.records[0].Offset, "log_end", f.highWatermark)
 	}
+}
+
+// caughtUp ends a catch-up, after a batch is folded, once the partition
+// is less than catchUpLag records behind its log end: what was folded is
+// stored first (flush, and wait for it), then one schemas.KindRebuilt
+// marker says the store holds the partition through the last offset
+// folded, so servers read it again once. Later batches publish updates as
+// usual.
+func (w *worker) caughtUp(ctx context.Context) {
+	if !w.catchingUp || w.highWatermark-w.next.Load() >= w.catchUpLag() {
+		return
+	}
+	w.catchingUp = false
+	last := w.next.Load() - 1
+	w.flush(ctx)
+	w.waitFlushed()
+	select {
+	case <-w.lost:
+		return // not ours any more: the new owner announces its own catch-up
+	case <-ctx.Done():
+		return
+	default:
+	}
+	m := schemas.Rebuilt(w.partition, last)
+	w.p.publish(ctx, &m)
+	w.p.log.Info("partition caught up: stored without updates, rebuilt marker published", "partition", w.partition, "offset", last)
 }
 
 // publish sends an update (or a marker) without waiting for it. An

@@ -83,8 +83,9 @@ func (w *worker) run(ctx context.Context) {
 		case f := <-w.in:
 			w.p.metrics.queueLength.Dec()
 			w.highWatermark = f.highWatermark
-			w.catchUp(ctx, f)
+			w.catchUp(f)
 			w.process(ctx, f.records)
+			w.caughtUp(ctx)
 			if len(w.fold.pending) >= w.p.cfg.FlushRecords {
 				w.flush(ctx)
 			}
@@ -136,7 +137,7 @@ func (w *worker) drain(ctx context.Context) {
 		case f := <-w.in:
 			w.p.metrics.queueLength.Dec()
 			w.highWatermark = f.highWatermark
-			w.catchUp(ctx, f)
+			w.catchUp(f)
 			w.process(ctx, f.records)
 		default:
 			return

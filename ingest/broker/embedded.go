@@ -63,6 +63,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		kfake.AllowAutoTopicCreation(),
 		// Let consumer groups detect a killed member within seconds.
 		kfake.GroupMinSessionTimeout(time.Second),
+		// Enforce topics' retention (the updates topic's) every minute;
+		// kfake's default is an hour.
+		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "60000"}),
 		// kfake listens on 127.0.0.1; listen where the operator asked.
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
 			return net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -25,6 +27,14 @@ type Topics struct {
 	// 8 partitions.
 	Updates           string
 	UpdatesPartitions int32
+	// UpdatesRetention and UpdatesRetentionBytes bound the updates topic
+	// (retention.ms, and retention.bytes per partition): updates are a
+	// live signal that servers read from the end, never a log to replay,
+	// so an hour is plenty and a replay cannot grow the topic without
+	// bound. Set on creation and on every start of an existing topic.
+	// Defaults 1h and 64 MiB.
+	UpdatesRetention      time.Duration
+	UpdatesRetentionBytes int64
 }
 
 // WithDefaults fills the zero fields.
@@ -47,12 +57,20 @@ func (t Topics) WithDefaults() Topics {
 	if t.UpdatesPartitions <= 0 {
 		t.UpdatesPartitions = 8
 	}
+	if t.UpdatesRetention <= 0 {
+		t.UpdatesRetention = time.Hour
+	}
+	if t.UpdatesRetentionBytes <= 0 {
+		t.UpdatesRetentionBytes = 64 << 20
+	}
 	return t
 }
 
 // EnsureTopics creates the topics that do not exist yet with their
 // partition counts (replication factor: the broker's default). Existing
-// topics are left as they are.
+// topics keep their partitions; the updates topic's retention
+// (UpdatesRetention, UpdatesRetentionBytes) is set whether it existed or
+// not, unless the broker refuses the client the right to alter configs.
 func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 	t = t.WithDefaults()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
@@ -66,14 +84,44 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 		t.DeadLetter:   t.DeadLetterPartitions,
 		t.Updates:      t.UpdatesPartitions,
 	}
+	retention := map[string]*string{
+		"retention.ms":    ptr(strconv.FormatInt(t.UpdatesRetention.Milliseconds(), 10)),
+		"retention.bytes": ptr(strconv.FormatInt(t.UpdatesRetentionBytes, 10)),
+	}
 	for topic, parts := range want {
-		resp, err := adm.CreateTopic(ctx, parts, -1, nil, topic)
+		var configs map[string]*string
+		if topic == t.Updates {
+			configs = retention
+		}
+		resp, err := adm.CreateTopic(ctx, parts, -1, configs, topic)
 		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
 			return fmt.Errorf("create topic %q with %d partitions: %w", topic, parts, err)
 		}
 	}
+	// A topic created before (or by someone else) gets the bound too.
+	alter := make([]kadm.AlterConfig, 0, len(retention))
+	for k, v := range retention {
+		alter = append(alter, kadm.AlterConfig{Op: kadm.SetConfig, Name: k, Value: v})
+	}
+	resps, err := adm.AlterTopicConfigs(ctx, alter, t.Updates)
+	if err == nil {
+		for _, r := range resps {
+			if r.Err != nil {
+				err = r.Err
+			}
+		}
+	}
+	switch {
+	case errors.Is(err, kerr.TopicAuthorizationFailed), errors.Is(err, kerr.ClusterAuthorizationFailed):
+		// A managed cluster whose topic configs are the operator's: the
+		// operator sets the bound (README, "Topics").
+	case err != nil:
+		return fmt.Errorf("set the retention of topic %q: %w", t.Updates, err)
+	}
 	return nil
 }
+
+func ptr(s string) *string { return &s }
 
 // Records returns how many records a topic holds in all (the sum of its
 // partitions' end offsets; 0 for a new topic).

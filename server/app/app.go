@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -157,7 +158,7 @@ func New(cfg Config) (*Server, error) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)
 			r.Group(func(r chi.Router) {
-				r.Use(gate.Handler)
+				r.Use(figuresGate(gate))
 				readAPI.Routes(r)
 				planSvc.Routes(r)
 			})
@@ -168,6 +169,21 @@ func New(cfg Config) (*Server, error) {
 		})
 	}}, cfg.Mount...)
 	return s, nil
+}
+
+// figuresGate answers 503 while the store catches up (catchup.Gate),
+// except for the assistance catalog, which holds no figure.
+func figuresGate(g *catchup.Gate) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		gated := g.Handler(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/assistance-catalog" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			gated.ServeHTTP(w, r)
+		})
+	}
 }
 
 // gatedSnapshot refuses snapshots while the store is catching up: the

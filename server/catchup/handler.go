@@ -7,16 +7,16 @@ import (
 	"strconv"
 )
 
-// behindBody is the 503's JSON: API.md's error shape plus catching_up.
+// behindBody is the 503's JSON: API.md's error shape (no field to blame)
+// plus catching_up and behind_records (openapi.yaml, Error).
 type behindBody struct {
 	Error         string `json:"error"`
-	Field         string `json:"field"`
 	CatchingUp    bool   `json:"catching_up"`
 	BehindRecords int64  `json:"behind_records"`
 }
 
 // Handler answers 503 with Retry-After and a JSON error
-// ({"error", "field": "", "catching_up": true, "behind_records": N})
+// ({"error", "catching_up": true, "behind_records": N})
 // while Err is not nil, and passes the request to next otherwise.
 func (g *Gate) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -49,6 +49,11 @@ type Options struct {
 	// without the binary, fails when services are required) instead of
 	// the embedded store.
 	ClickHouse bool
+	// HoldProcessor starts everything but the processor: Start returns
+	// once the history is on the broker, with the store empty and the
+	// server catching up (its catch-up distance lowered to 100 records so
+	// that a small history counts); StartProcessor then folds it.
+	HoldProcessor bool
 }
 
 // Product is a running product.
@@ -63,6 +68,8 @@ type Product struct {
 	Server   *app.Server
 	producer *ingest.Producer
 	seq      atomic.Int64
+	// startProc runs the processor (once) and waits for the history.
+	startProc func(tb testing.TB)
 }
 
 var groups atomic.Int64
@@ -132,7 +139,11 @@ func Start(tb testing.TB, opt Options) *Product {
 		demo = DemoTokens(tb, tenant)
 	}
 	dash := dashboard.New(dashboard.Config{DemoTokens: demo})
-	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes}})
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes}}
+	if opt.HoldProcessor {
+		acfg.CatchUpMaxLag = 100
+	}
+	srv, err := app.New(acfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -145,14 +156,24 @@ func Start(tb testing.TB, opt Options) *Product {
 
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)
-	go func() { _ = proc.Run(runCtx); done <- struct{}{} }()
+	var procStarted atomic.Bool
+	runProc := func() {
+		if procStarted.CompareAndSwap(false, true) {
+			go func() { _ = proc.Run(runCtx); done <- struct{}{} }()
+		}
+	}
 	go func() { _ = srv.Run(runCtx); done <- struct{}{} }()
 	tb.Cleanup(func() {
 		cancel()
 		<-done
-		<-done
+		if procStarted.Load() {
+			<-done
+		}
 		hs.Close()
 	})
+	if !opt.HoldProcessor {
+		runProc()
+	}
 
 	gen, err := simulator.New(cfg, 0)
 	if err != nil {
@@ -164,20 +185,42 @@ func Start(tb testing.TB, opt Options) *Product {
 	}); err != nil {
 		tb.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		err := proc.Ready(ctx, 0)
-		if err == nil {
-			if err = srv.Views().Warm(ctx); err == nil {
-				break
+	p.startProc = func(tb testing.TB) {
+		tb.Helper()
+		runProc()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			err := proc.Ready(ctx, 0)
+			if err == nil {
+				if err = srv.Views().Warm(ctx); err == nil {
+					break
+				}
 			}
+			if time.Now().After(deadline) {
+				tb.Fatalf("the product did not fold its history within 60 s: %v", err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("the product did not fold its history within 60 s: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	if opt.HoldProcessor {
+		// Let the server compare its store with the log after the
+		// history reached it (every 500 ms): it must be catching up.
+		time.Sleep(time.Second)
+		if err := srv.Ready(ctx); err == nil {
+			tb.Fatal("the server is ready with its processor held")
+		}
+		return p
+	}
+	p.startProc(tb)
 	return p
+}
+
+// StartProcessor starts the processor of a product started with
+// HoldProcessor and returns once the history is folded and the figures
+// cache is warm.
+func (p *Product) StartProcessor(tb testing.TB) {
+	tb.Helper()
+	p.startProc(tb)
 }
 
 // Token mints a token of the product for c (tenant defaulted to the

@@ -4,11 +4,16 @@
 import { session } from "./session.js";
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter) {
     super((body && body.error) || `HTTP ${status}`);
     this.status = status;
     this.field = (body && body.field) || "";
     this.errors = (body && body.errors) || [];
+    // 503 while the server's store catches up with the log after a
+    // restart: no figure is partial, the page waits (ui.js errorBox).
+    this.catchingUp = status === 503 && !!(body && body.catching_up);
+    this.behindRecords = (body && body.behind_records) || 0;
+    this.retryAfter = retryAfter || 0;
   }
 }
 
@@ -25,7 +30,7 @@ async function call(method, path, body) {
   }
   if (!resp.ok) {
     if (resp.status === 401) session.expired();
-    throw new ApiError(resp.status, data);
+    throw new ApiError(resp.status, data, parseInt(resp.headers.get("Retry-After") || "", 10) || 0);
   }
   return data;
 }

@@ -6,7 +6,7 @@
 import { session } from "./session.js";
 import { live } from "./live.js";
 import { routes } from "./pages/index.js";
-import { el, mount, status } from "./ui.js";
+import { el, mount, status, errorBox } from "./ui.js";
 
 let cleanups = [];
 
@@ -102,7 +102,7 @@ async function route() {
     await mod.render(ctx);
     main.focus({ preventScroll: true });
   } catch (err) {
-    mount(main, el("div", { class: "error", role: "alert" }, err && err.message ? err.message : String(err)));
+    mount(main, errorBox(err));
   }
 }
 

@@ -88,7 +88,29 @@ export function status(msg, kind = "info") {
   s.textContent = msg || "";
 }
 
-// errorBox renders an API error for a page body.
+// errorBox renders an API error for a page body; while the server is
+// catching up with its history (503, catching_up) it says so instead of
+// showing numbers, and renders the page again once the server's
+// Retry-After has passed.
 export function errorBox(err) {
+  if (err && err.catchingUp) return catchingUpBox(err);
   return el("div", { class: "error", role: "alert" }, err && err.message ? err.message : String(err));
+}
+
+let retryTimer = 0;
+
+function catchingUpBox(err) {
+  const secs = Math.min(30, Math.max(1, err.retryAfter || 5));
+  const hash = location.hash;
+  if (!retryTimer) {
+    retryTimer = setTimeout(() => {
+      retryTimer = 0;
+      // Still on the same page and still waiting: render it again.
+      if (location.hash === hash && document.querySelector(".catching-up")) window.dispatchEvent(new HashChangeEvent("hashchange"));
+    }, secs * 1000);
+  }
+  const togo = err.behindRecords ? ` (${fmtNumber(err.behindRecords)} records to go)` : "";
+  return el("div", { class: "catching-up", role: "status" },
+    el("strong", {}, "Catching up"),
+    el("p", {}, `The server is rebuilding the figures from the full history${togo}. They appear here by themselves when complete; partial numbers are never shown.`));
 }
