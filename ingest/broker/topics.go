@@ -35,6 +35,13 @@ type Topics struct {
 	// Defaults 1h and 64 MiB.
 	UpdatesRetention      time.Duration
 	UpdatesRetentionBytes int64
+	// Outcomes holds outcome records keyed like their interaction
+	// (tenant/interaction_id). Default "outcomes" with the partition count
+	// of Interactions, so that an outcome and its interaction share a
+	// partition number; EnsureTopics creates it with the interactions
+	// topic's actual count when that topic exists.
+	Outcomes           string
+	OutcomesPartitions int32
 }
 
 // WithDefaults fills the zero fields.
@@ -63,12 +70,19 @@ func (t Topics) WithDefaults() Topics {
 	if t.UpdatesRetentionBytes <= 0 {
 		t.UpdatesRetentionBytes = 64 << 20
 	}
+	if t.Outcomes == "" {
+		t.Outcomes = "outcomes"
+	}
+	if t.OutcomesPartitions <= 0 {
+		t.OutcomesPartitions = t.InteractionsPartitions
+	}
 	return t
 }
 
 // EnsureTopics creates the topics that do not exist yet with their
-// partition counts (replication factor: the broker's default). Existing
-// topics keep their partitions; the updates topic's retention
+// partition counts (replication factor: the broker's default), the
+// outcomes topic last with the interactions topic's partition count.
+// Existing topics keep their partitions; the updates topic's retention
 // (UpdatesRetention, UpdatesRetentionBytes) is set whether it existed or
 // not, unless the broker refuses the client the right to alter configs.
 func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
@@ -93,9 +107,8 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 		if topic == t.Updates {
 			configs = retention
 		}
-		resp, err := adm.CreateTopic(ctx, parts, -1, configs, topic)
-		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-			return fmt.Errorf("create topic %q with %d partitions: %w", topic, parts, err)
+		if err := createTopic(ctx, adm, topic, parts, configs); err != nil {
+			return err
 		}
 	}
 	// A topic created before (or by someone else) gets the bound too.
@@ -117,6 +130,29 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 		// operator sets the bound (README, "Topics").
 	case err != nil:
 		return fmt.Errorf("set the retention of topic %q: %w", t.Updates, err)
+	}
+	// Outcomes meet their interactions only with equal partition counts:
+	// a new outcomes topic takes the interactions topic's actual count
+	// (it may predate this configuration).
+	parts := t.OutcomesPartitions
+	details, err := adm.ListTopics(ctx, t.Interactions)
+	if err != nil {
+		return fmt.Errorf("describe topic %q: %w", t.Interactions, err)
+	}
+	if d, ok := details[t.Interactions]; ok && d.Err == nil && len(d.Partitions) > 0 {
+		parts = int32(len(d.Partitions))
+	}
+	if err := createTopic(ctx, adm, t.Outcomes, parts, nil); err != nil {
+		return err
+	}
+	return nil
+}
+
+// createTopic creates topic unless it exists.
+func createTopic(ctx context.Context, adm *kadm.Client, topic string, parts int32, configs map[string]*string) error {
+	resp, err := adm.CreateTopic(ctx, parts, -1, configs, topic)
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+		return fmt.Errorf("create topic %q with %d partitions: %w", topic, parts, err)
 	}
 	return nil
 }
