@@ -29,6 +29,9 @@ type Store struct {
 	current map[interactionKey]*store.Record
 	// byAgent indexes current interactions for Recent.
 	byAgent map[agentKey]map[string]*store.Record
+	// everByAgent holds every revision of an agent's, for CurrentIn.
+	everByAgent map[agentKey][]*store.Record
+	snapshots   map[int32]snapshot
 	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
 	latest  map[modelKey]time.Time
 
@@ -36,6 +39,12 @@ type Store struct {
 }
 
 type interactionKey struct{ tenant, id string }
+
+// snapshot is a partition's newest Batch.Snapshot and its checkpoint.
+type snapshot struct {
+	next int64
+	data []byte
+}
 type agentKey struct{ tenant, model, agent string }
 type modelKey struct{ tenant, model string }
 
@@ -54,6 +63,8 @@ func New() *Store {
 		revisions:   map[interactionKey][]*store.Record{},
 		current:     map[interactionKey]*store.Record{},
 		byAgent:     map[agentKey]map[string]*store.Record{},
+		everByAgent: map[agentKey][]*store.Record{},
+		snapshots:   map[int32]snapshot{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
 		plans:       newPlanMem(),
@@ -76,6 +87,9 @@ func (s *Store) Apply(_ context.Context, b store.Batch) error {
 	if b.Next > s.checkpoints[b.Partition] {
 		s.checkpoints[b.Partition] = b.Next
 	}
+	if b.Snapshot != nil && b.Next >= s.snapshots[b.Partition].next {
+		s.snapshots[b.Partition] = snapshot{next: b.Next, data: append([]byte(nil), b.Snapshot...)}
+	}
 	return nil
 }
 
@@ -89,6 +103,8 @@ func (s *Store) applyRecord(r store.Record) {
 	rec := new(store.Record)
 	*rec = r
 	s.revisions[k] = append(s.revisions[k], rec)
+	ek := agentKey{r.TenantID, r.Model, r.AgentID}
+	s.everByAgent[ek] = append(s.everByAgent[ek], rec)
 	cur := s.current[k]
 	if cur != nil && cur.Revision >= r.Revision {
 		return
