@@ -42,7 +42,7 @@ func newQueries(db string) queries {
 		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
 
-		insertSnapshot:     r.Replace("INSERT INTO {{db}}.snapshots (log_partition, next_offset, state)"),
+		insertSnapshot: r.Replace("INSERT INTO {{db}}.snapshots (log_partition, next_offset, state)"),
 
 		// A snapshot row is a checkpoint too (see the snapshots DDL).
 		checkpoint: r.Replace(`SELECT greatest(

@@ -32,8 +32,8 @@ type Store struct {
 	// everByAgent holds every revision of an agent's, for CurrentIn.
 	everByAgent map[agentKey][]*store.Record
 	snapshots   map[int32]snapshot
-	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
-	latest  map[modelKey]time.Time
+	buckets     map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	latest      map[modelKey]time.Time
 
 	plans planMem
 }
