@@ -82,6 +82,8 @@ func (w *worker) run(ctx context.Context) {
 		case <-ticker.C:
 			if w.last != nil && time.Since(w.firstDirty) >= w.flushInterval() {
 				w.flush(ctx)
+			} else if w.last == nil {
+				w.evictIdle()
 			}
 		case <-w.quit:
 			w.drain(ctx)
@@ -292,6 +294,23 @@ func (w *worker) flush(ctx context.Context) {
 			w.p.client.MarkCommitRecords(last)
 		}
 	}()
+}
+
+// evictIdle lets days past the horizon leave memory while nothing waits
+// for the store, so a partition that went quiet does not keep them until
+// its next record.
+func (w *worker) evictIdle() {
+	if w.inflight != nil {
+		select {
+		case <-w.inflight:
+			w.inflight = nil
+		default:
+			return
+		}
+	}
+	if _, n := w.fold.evict(w.stored); n > 0 {
+		w.p.metrics.evicted.Add(float64(n))
+	}
 }
 
 // waitFlushed waits for the batch in flight, if any.

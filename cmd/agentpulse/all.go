@@ -32,6 +32,7 @@ type allFlags struct {
 	simDays     int
 	simRate     float64
 	store       storeFlags
+	state       stateFlags
 	ingest      ingestFlags
 	api         apiFlags
 	log         logFlags
@@ -50,6 +51,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.simRate, "sim-rate", 20, "live simulated interactions per second (with --simulate)")
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
+	f.state.register(fs)
 	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
@@ -109,7 +111,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	proc, err := processor.New(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}, st)
+	proc, err := processor.New(f.state.apply(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}), st)
 	if err != nil {
 		return err
 	}
