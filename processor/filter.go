@@ -60,26 +60,32 @@ func (f *evictedFilter) mayHold(key []byte) bool {
 	return false
 }
 
-// appendBinary appends the filter's encoding to buf.
+// appendBinary appends the filter's encoding to buf: the counts, then per
+// filter its capacity, its bit count and its 64-bit words little-endian
+// (k is fixed: filterHashes).
 func (f *evictedFilter) appendBinary(buf []byte) ([]byte, error) {
 	buf = binary.AppendUvarint(buf, uint64(len(f.filters)))
 	buf = binary.AppendUvarint(buf, uint64(f.n))
 	buf = binary.AppendUvarint(buf, f.total)
 	for i, b := range f.filters {
-		data, err := b.MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("encode evicted filter: %w", err)
+		if b.K() != filterHashes {
+			return nil, fmt.Errorf("encode evicted filter: %d hashes, want %d", b.K(), filterHashes)
 		}
+		words := b.BitSet().Words()
 		buf = binary.AppendUvarint(buf, uint64(f.caps[i]))
-		buf = binary.AppendUvarint(buf, uint64(len(data)))
-		buf = append(buf, data...)
+		buf = binary.AppendUvarint(buf, uint64(b.Cap()))
+		buf = binary.AppendUvarint(buf, uint64(len(words)))
+		for _, w := range words {
+			buf = binary.LittleEndian.AppendUint64(buf, w)
+		}
 	}
 	return buf, nil
 }
 
 var errShortSnapshot = errors.New("snapshot ends early")
 
-// readFilter decodes a filter encoded by appendBinary from r.
+// readFilter decodes a filter encoded by appendBinary from r, refusing
+// counts the rest of the snapshot cannot hold.
 func readFilter(r *snapReader) (evictedFilter, error) {
 	var f evictedFilter
 	n := r.uvarint()
@@ -90,16 +96,24 @@ func readFilter(r *snapReader) (evictedFilter, error) {
 	}
 	for range n {
 		c := uint(r.uvarint())
-		data := r.bytes()
+		m := r.uvarint()
+		nw := r.count(8)
 		if r.err != nil {
 			return f, r.err
 		}
-		b := new(bloom.BloomFilter)
-		if err := b.UnmarshalBinary(data); err != nil {
-			return f, fmt.Errorf("evicted filter: %w", err)
+		if m == 0 || (m+63)/64 != uint64(nw) || c == 0 || c > 1<<40 {
+			return f, errors.New("evicted filter: sizes do not match")
 		}
-		f.filters = append(f.filters, b)
+		words := make([]uint64, nw)
+		for i := range words {
+			words[i] = binary.LittleEndian.Uint64(r.b[8*i:])
+		}
+		r.b = r.b[8*nw:]
+		f.filters = append(f.filters, bloom.FromWithM(words, uint(m), filterHashes))
 		f.caps = append(f.caps, c)
+	}
+	if n == 0 && f.n != 0 {
+		return f, errors.New("evicted filter: keys without a filter")
 	}
 	return f, nil
 }
