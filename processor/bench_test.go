@@ -17,6 +17,7 @@ import (
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/ingest"
@@ -54,6 +55,11 @@ func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction))
 	cfg := simulator.DefaultConfig(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 	// About 3,300 interactions per agent in 90 days.
 	cfg.Agents, cfg.Days = max(10, n/3000+1), 90
+	if a, err := strconv.Atoi(os.Getenv("AGENTPULSE_BENCH_AGENTS")); err == nil && a > 0 {
+		// A fixed daily rate: n interactions of a center of a agents take
+		// n/(36a) days, so more history is more days.
+		cfg.Agents, cfg.Days = a, n/(36*a)+1
+	}
 	g, err := simulator.New(cfg, 2)
 	if err != nil {
 		b.Fatal(err)
@@ -350,12 +356,20 @@ func watchHeap() func() uint64 {
 }
 
 func runProcessorB(b *testing.B, addr string, st store.Writer, group string) func() {
-	p, err := New(Config{Brokers: []string{addr}, Group: group, Logger: quietLogger()}, st)
+	reg := prometheus.NewRegistry()
+	p, err := New(Config{Brokers: []string{addr}, Group: group, Logger: quietLogger(), Registerer: reg}, st)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	return func() { cancel(); <-done }
+	return func() {
+		cancel()
+		<-done
+		b.Logf("evicted %.0f interactions, %.0f store lookups, %.0f snapshots",
+			counter(b, reg, "agentpulse_processor_evicted_interactions_total"),
+			counter(b, reg, "agentpulse_processor_store_lookups_total"),
+			counter(b, reg, "agentpulse_processor_snapshots_total"))
+	}
 }

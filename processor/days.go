@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"hash/maphash"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -53,7 +54,12 @@ func (f *fold) evict(stored uint64) (days, interactions int) {
 		if d.touched > stored || (int64(n)+1)*dayNS > limit {
 			continue
 		}
-		d.index.each(func(key []byte, _ *applied) { f.evicted.add(key) })
+		d.index.each(func(key []byte, _ *applied) {
+			f.evicted.add(key)
+			if h := maphash.Bytes(f.seed, key); f.where[h] == n {
+				delete(f.where, h)
+			}
+		})
 		for _, b := range d.buckets {
 			delete(f.buckets, bucketIndexKey{agent: b.agent, team: b.team, inquiry: b.inquiry, hour: b.hour})
 			if f.last == b {

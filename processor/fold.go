@@ -77,6 +77,11 @@ type fold struct {
 	partition int32
 	seed      maphash.Seed
 	days      map[int32]*dayState // by day number (UTC days since 1970)
+	// where maps the hash of every interaction key in memory to the day
+	// that holds it, or to minDay when keys of several days share the
+	// hash (then every day is looked at): one lookup tells a new
+	// interaction from one in memory.
+	where map[uint64]int32
 	buckets   map[bucketIndexKey]*bucketState
 	strs      map[string]string // interned team, inquiry, tenant and model strings
 	agents    map[agentKey]*agentState
@@ -114,6 +119,7 @@ func newFold(partition int32) *fold {
 		partition:      partition,
 		seed:           maphash.MakeSeed(),
 		days:           map[int32]*dayState{},
+		where:          map[uint64]int32{},
 		buckets:        map[bucketIndexKey]*bucketState{},
 		strs:           map[string]string{},
 		agents:         map[agentKey]*agentState{},
@@ -167,10 +173,13 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	if e != nil && b.day != d {
 		// Moved to another day: the entry moves to that day's index.
 		d.index.remove(it, h)
+		if f.where[h] == d.day {
+			delete(f.where, h)
+		}
 		e = nil
 	}
 	if e == nil {
-		e = b.day.index.add(it, h)
+		e = f.add(b.day, it, h)
 	}
 	e.remember(it, b)
 	if ns := it.EndedAt.UnixNano(); ns > f.watermark {
@@ -181,24 +190,36 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 }
 
 // find returns the entry of it's key (hash h) and its day, nil when the
-// interaction is not in memory. The day of it's own bucket is looked at
-// first: a revision rarely moves an interaction to another day.
+// interaction is not in memory.
 func (f *fold) find(it *schemas.Interaction, h uint64) (*applied, *dayState) {
-	own := dayOf(it.EndedAt.UnixNano())
-	if d := f.days[own]; d != nil {
-		if e := d.index.lookup(it, h); e != nil {
-			return e, d
-		}
+	n, ok := f.where[h]
+	if !ok {
+		return nil, nil
 	}
-	for n, d := range f.days {
-		if n == own {
-			continue
+	if n != minDay {
+		if d := f.days[n]; d != nil {
+			if e := d.index.lookup(it, h); e != nil {
+				return e, d
+			}
 		}
+		return nil, nil
+	}
+	for _, d := range f.days {
 		if e := d.index.lookup(it, h); e != nil {
 			return e, d
 		}
 	}
 	return nil, nil
+}
+
+// add indexes it's key (hash h, not in memory) in day d.
+func (f *fold) add(d *dayState, it *schemas.Interaction, h uint64) *applied {
+	if n, ok := f.where[h]; ok && n != d.day {
+		f.where[h] = minDay
+	} else {
+		f.where[h] = d.day
+	}
+	return d.index.add(it, h)
 }
 
 // load restores an applied record from the store at start, without marking
@@ -221,7 +242,7 @@ func (f *fold) remember(it *schemas.Interaction, b *bucketState) {
 	if e, _ := f.find(it, h); e != nil {
 		return
 	}
-	b.day.index.add(it, h).remember(it, b)
+	f.add(b.day, it, h).remember(it, b)
 }
 
 func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {

@@ -204,7 +204,7 @@ func (f *fold) decode(data []byte) error {
 		if e, _ := f.find(&it, h); e != nil {
 			return errors.New("interaction twice")
 		}
-		e := b.day.index.add(&it, h)
+		e := f.add(b.day, &it, h)
 		e.bucket = b.slot
 		e.revision = r.varint()
 		e.handle = r.f64()
