@@ -81,11 +81,11 @@ type fold struct {
 	// that holds it, or to minDay when keys of several days share the
 	// hash (then every day is looked at): one lookup tells a new
 	// interaction from one in memory.
-	where map[uint64]int32
-	buckets   map[bucketIndexKey]*bucketState
-	strs      map[string]string // interned team, inquiry, tenant and model strings
-	agents    map[agentKey]*agentState
-	last      *bucketState // the bucket of the previous record: feeds run by agent
+	where   map[uint64]int32
+	buckets map[bucketIndexKey]*bucketState
+	strs    map[string]string // interned team, inquiry, tenant and model strings
+	agents  map[agentKey]*agentState
+	last    *bucketState // the bucket of the previous record: feeds run by agent
 
 	// horizon is how far behind watermark a day must end to leave memory;
 	// 0 keeps everything.
