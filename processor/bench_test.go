@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	rtmetrics "runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,8 +58,9 @@ func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction))
 	cfg.Agents, cfg.Days = max(10, n/3000+1), 90
 	if a, err := strconv.Atoi(os.Getenv("AGENTPULSE_BENCH_AGENTS")); err == nil && a > 0 {
 		// A fixed daily rate: n interactions of a center of a agents take
-		// n/(36a) days, so more history is more days.
-		cfg.Agents, cfg.Days = a, n/(36*a)+1
+		// about n/(36a) days (n/(30a) asked, so that n fit), so more history
+		// is more days.
+		cfg.Agents, cfg.Days = a, n/(30*a)+1
 	}
 	g, err := simulator.New(cfg, 2)
 	if err != nil {
@@ -100,7 +102,10 @@ func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction))
 //     the processor's peak;
 //   - state_heap_MB: the live heap after the replay and a GC, less the
 //     same baseline: the processor's retained state (fold index, buckets)
-//     plus the updates it published into the in-process broker.
+//     plus the updates it published into the in-process broker;
+//   - processor_heap_MB: what stopping the processor frees (live heap
+//     after the replay less live heap after the stop, each after a GC):
+//     the processor's own retained state, without the broker's.
 //   - cpu_us/interaction: CPU time (user and system) of the test process
 //     during the replay per interaction: the processor's, plus the
 //     embedded broker serving its fetches and keeping its updates; and
@@ -146,7 +151,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	ends := endOffsets(b, addr)
 	ctx := context.Background()
 
-	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, cpuUS, chCPUUS float64
+	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, procMB, cpuUS, chCPUUS float64
 	for i := 0; b.Loop(); i++ {
 		if n <= rawApplyMax {
 			chCPU0 := pidCPU(chPid)
@@ -172,9 +177,18 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 		chCPUUS = float64((pidCPU(chPid) - chCPU0).Microseconds()) / float64(n)
 		peakMB = float64(peak()-base) / 1e6
 		runtime.GC()
-		stateMB = float64(heapBytes()-base) / 1e6
+		live := heapBytes()
+		if path := os.Getenv("AGENTPULSE_BENCH_HEAPPROFILE"); path != "" {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+		stateMB = float64(live-base) / 1e6
 		stop()
 		st.Close()
+		runtime.GC()
+		procMB = float64(int64(live)-int64(heapBytes())) / 1e6
 		dropDatabase(b, chAddr, db)
 	}
 	b.ReportMetric(replayRate, "interactions/s")
@@ -191,6 +205,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	}
 	b.ReportMetric(peakMB, "peak_heap_MB")
 	b.ReportMetric(stateMB, "state_heap_MB")
+	b.ReportMetric(procMB, "processor_heap_MB")
 }
 
 // watchedWriter tells when the processor stored every partition up to

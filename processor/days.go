@@ -71,7 +71,46 @@ func (f *fold) evict(stored uint64) (days, interactions int) {
 		delete(f.days, n)
 		f.evictedThrough = max(f.evictedThrough, n)
 	}
+	if days > 0 {
+		f.shrinkMaps()
+	}
 	return days, interactions
+}
+
+// shrinkMaps copies the fold's per-key maps into new ones once they hold
+// far fewer keys than they grew to (a Go map keeps its peak size): a
+// replay's first days, folded before anything could leave, must not set
+// the size of memory for good.
+func (f *fold) shrinkMaps() {
+	if n := len(f.buckets); f.bucketsPeak > 4*n+4096 {
+		m := make(map[bucketIndexKey]*bucketState, n)
+		for k, v := range f.buckets {
+			m[k] = v
+		}
+		f.buckets, f.bucketsPeak = m, n
+	}
+	if n := len(f.where); f.wherePeak > 4*n+4096 {
+		m := make(map[uint64]int32, n)
+		for k, v := range f.where {
+			m[k] = v
+		}
+		f.where, f.wherePeak = m, n
+	}
+}
+
+// overdue reports whether memory holds a day that ended a day or more
+// past the horizon: one a flush would let leave.
+func (f *fold) overdue() bool {
+	if f.horizon <= 0 || f.watermark == 0 {
+		return false
+	}
+	limit := f.watermark - int64(f.horizon) - dayNS
+	for n := range f.days {
+		if (int64(n)+1)*dayNS <= limit {
+			return true
+		}
+	}
+	return false
 }
 
 // hot counts the interactions and bucket parts in memory.

@@ -81,11 +81,14 @@ type fold struct {
 	// that holds it, or to minDay when keys of several days share the
 	// hash (then every day is looked at): one lookup tells a new
 	// interaction from one in memory.
-	where   map[uint64]int32
-	buckets map[bucketIndexKey]*bucketState
-	strs    map[string]string // interned team, inquiry, tenant and model strings
-	agents  map[agentKey]*agentState
-	last    *bucketState // the bucket of the previous record: feeds run by agent
+	where map[uint64]int32
+	// bucketsPeak and wherePeak are the most keys the maps held since
+	// they were made: see shrinkMaps.
+	bucketsPeak, wherePeak int
+	buckets                map[bucketIndexKey]*bucketState
+	strs                   map[string]string // interned team, inquiry, tenant and model strings
+	agents                 map[agentKey]*agentState
+	last                   *bucketState // the bucket of the previous record: feeds run by agent
 
 	// horizon is how far behind watermark a day must end to leave memory;
 	// 0 keeps everything.
@@ -219,6 +222,7 @@ func (f *fold) add(d *dayState, it *schemas.Interaction, h uint64) *applied {
 	} else {
 		f.where[h] = d.day
 	}
+	f.wherePeak = max(f.wherePeak, len(f.where))
 	return d.index.add(it, h)
 }
 
@@ -282,6 +286,7 @@ func (f *fold) newBucket(key bucketIndexKey) *bucketState {
 	b := &bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: key.hour}
 	d.buckets = append(d.buckets, b)
 	f.buckets[key] = b
+	f.bucketsPeak = max(f.bucketsPeak, len(f.buckets))
 	return b
 }
 

@@ -76,7 +76,10 @@ func (w *worker) run(ctx context.Context) {
 			w.p.metrics.queueLength.Dec()
 			w.highWatermark = f.highWatermark
 			w.process(ctx, f.records)
-			if len(w.fold.pending) >= w.p.cfg.FlushRecords {
+			if n := len(w.fold.pending); n >= w.p.cfg.FlushRecords || (n >= w.p.cfg.FlushRecords/10 && w.fold.overdue()) {
+				// Full, or (in a replay) holding a day past the horizon
+				// that only a flush lets leave memory: memory follows the
+				// horizon, not the records between flushes.
 				w.flush(ctx)
 			}
 		case <-ticker.C:
