@@ -20,8 +20,8 @@ func (s *Store) Snapshot(_ context.Context, partition int32) (int64, []byte, err
 
 // newestBelow returns the newest revision of k applied from partition at
 // offsets below below, nil when none. The caller holds s.mu.
-func (s *Store) newestBelow(k interactionKey, partition int32, below int64) *store.Record {
-	var best *store.Record
+func (s *Store) newestBelow(k interactionKey, partition int32, below int64) *rec {
+	var best *rec
 	for _, r := range s.revisions[k] {
 		if r.Partition != partition || r.Offset >= below {
 			continue
@@ -46,7 +46,7 @@ func (s *Store) Current(_ context.Context, partition int32, below int64, keys []
 		}
 		seen[ik] = true
 		if r := s.newestBelow(ik, partition, below); r != nil {
-			out = append(out, *r)
+			out = append(out, r.full())
 		}
 	}
 	s.mu.RUnlock()
@@ -84,8 +84,8 @@ func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys 
 			}
 			seen[ik] = true
 			r := s.newestBelow(ik, partition, below)
-			if r != nil && want[bucketOf(r)] {
-				out = append(out, *r)
+			if r != nil && want[bucketOf(&r.Record)] {
+				out = append(out, r.full())
 			}
 		}
 	}
