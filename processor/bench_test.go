@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	rtmetrics "runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/ingest"
@@ -54,6 +56,12 @@ func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction))
 	cfg := simulator.DefaultConfig(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 	// About 3,300 interactions per agent in 90 days.
 	cfg.Agents, cfg.Days = max(10, n/3000+1), 90
+	if a, err := strconv.Atoi(os.Getenv("AGENTPULSE_BENCH_AGENTS")); err == nil && a > 0 {
+		// A fixed daily rate: n interactions of a center of a agents take
+		// about n/(36a) days (n/(30a) asked, so that n fit), so more history
+		// is more days.
+		cfg.Agents, cfg.Days = a, n/(30*a)+1
+	}
 	g, err := simulator.New(cfg, 2)
 	if err != nil {
 		b.Fatal(err)
@@ -94,7 +102,10 @@ func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction))
 //     the processor's peak;
 //   - state_heap_MB: the live heap after the replay and a GC, less the
 //     same baseline: the processor's retained state (fold index, buckets)
-//     plus the updates it published into the in-process broker.
+//     plus the updates it published into the in-process broker;
+//   - processor_heap_MB: what stopping the processor frees (live heap
+//     after the replay less live heap after the stop, each after a GC):
+//     the processor's own retained state, without the broker's.
 //   - cpu_us/interaction: CPU time (user and system) of the test process
 //     during the replay per interaction: the processor's, plus the
 //     embedded broker serving its fetches and keeping its updates; and
@@ -140,7 +151,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	ends := endOffsets(b, addr)
 	ctx := context.Background()
 
-	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, cpuUS, chCPUUS float64
+	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, procMB, cpuUS, chCPUUS float64
 	for i := 0; b.Loop(); i++ {
 		if n <= rawApplyMax {
 			chCPU0 := pidCPU(chPid)
@@ -166,9 +177,18 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 		chCPUUS = float64((pidCPU(chPid) - chCPU0).Microseconds()) / float64(n)
 		peakMB = float64(peak()-base) / 1e6
 		runtime.GC()
-		stateMB = float64(heapBytes()-base) / 1e6
+		live := heapBytes()
+		if path := os.Getenv("AGENTPULSE_BENCH_HEAPPROFILE"); path != "" {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+		stateMB = float64(live-base) / 1e6
 		stop()
 		st.Close()
+		runtime.GC()
+		procMB = float64(int64(live)-int64(heapBytes())) / 1e6
 		dropDatabase(b, chAddr, db)
 	}
 	b.ReportMetric(replayRate, "interactions/s")
@@ -185,6 +205,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	}
 	b.ReportMetric(peakMB, "peak_heap_MB")
 	b.ReportMetric(stateMB, "state_heap_MB")
+	b.ReportMetric(procMB, "processor_heap_MB")
 }
 
 // watchedWriter tells when the processor stored every partition up to
@@ -350,12 +371,20 @@ func watchHeap() func() uint64 {
 }
 
 func runProcessorB(b *testing.B, addr string, st store.Writer, group string) func() {
-	p, err := New(Config{Brokers: []string{addr}, Group: group, Logger: quietLogger()}, st)
+	reg := prometheus.NewRegistry()
+	p, err := New(Config{Brokers: []string{addr}, Group: group, Logger: quietLogger(), Registerer: reg}, st)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	return func() { cancel(); <-done }
+	return func() {
+		cancel()
+		<-done
+		b.Logf("evicted %.0f interactions, %.0f store lookups, %.0f snapshots",
+			counter(b, reg, "agentpulse_processor_evicted_interactions_total"),
+			counter(b, reg, "agentpulse_processor_store_lookups_total"),
+			counter(b, reg, "agentpulse_processor_snapshots_total"))
+	}
 }

@@ -65,6 +65,23 @@ type Config struct {
 	// partitions against the broker's end offsets (the gauge
 	// agentpulse_processor_lag_records; Ready measures it too). Default 10s.
 	LagInterval time.Duration
+	// StateHorizon is how much event time a partition keeps in memory: a
+	// UTC day of interactions and bucket parts leaves memory once it ended
+	// StateHorizon before the newest ended_at the partition applied, and
+	// once it is stored. A revision of an interaction that left is looked
+	// up in the store, so corrections of any age still land exactly; keep
+	// it at least the sources' usual correction window so that lookups
+	// stay rare. Default 168h (7 days); negative keeps everything.
+	StateHorizon time.Duration
+	// AcceptanceWindow is how far behind the newest ended_at a partition
+	// applied a record may end: an older one goes to the dead-letter topic
+	// with the reason. Default 18600h (about 25 months).
+	AcceptanceWindow time.Duration
+	// SnapshotInterval is how often a partition writes a snapshot of its
+	// hot state with a checkpoint (and always when it stops gracefully); a
+	// restart loads the snapshot and refolds only the records after it.
+	// Default 1m.
+	SnapshotInterval time.Duration
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Registerer registers the processor's metrics; nil registers nothing.
@@ -113,6 +130,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.StateHorizon == 0 {
+		c.StateHorizon = 168 * time.Hour
+	}
+	if c.StateHorizon < 0 {
+		c.StateHorizon = 0
+	}
+	if c.AcceptanceWindow <= 0 {
+		c.AcceptanceWindow = 18600 * time.Hour
+	}
+	if c.SnapshotInterval <= 0 {
+		c.SnapshotInterval = time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // buildBinary builds cmd/agentpulse into a temp dir.
@@ -38,15 +39,51 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test builds the binary and runs ClickHouse; skipped with -short")
 	}
-	chAddr := chtest.Start(t)
-	bin := buildBinary(t)
-	addr := startBroker(t)
 	agents, minKills := 20, 5
 	if os.Getenv("AGENTPULSE_CHAOS") == "long" {
 		agents, minKills = 80, 25
 	}
+	crashRun(t, "crash", simulated(t, agents, 14), crashTiming{minKills: minKills, pause: 150 * time.Millisecond, killAfter: 200 * time.Millisecond, killSpan: 500 * time.Millisecond})
+}
+
+// TestCrashKill9WithEviction is TestCrashKill9DuringIngest with a two-day
+// state horizon and a snapshot every 50ms, so that kills land while days
+// leave memory and while snapshots are written, over a feed that ends
+// with corrections of interactions long evicted (moved to other agents,
+// teams, inquiries and hours) and late records of evicted days. The long
+// form (`make chaos`) kills at least 100 times.
+func TestCrashKill9WithEviction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test builds the binary and runs ClickHouse; skipped with -short")
+	}
+	agents, minKills := 12, 5
+	if os.Getenv("AGENTPULSE_CHAOS") == "long" {
+		agents, minKills = 60, 100
+	}
 	its := simulated(t, agents, 14)
-	db := "crash"
+	its = append(its, oldCorrections(its, "k", 100)...)
+	// Processes live 0.5 to 1.4 s, long enough to fold, evict and
+	// snapshot between kills.
+	crashRun(t, "crash_evict", its, crashTiming{minKills: minKills, pause: 500 * time.Millisecond, killAfter: 500 * time.Millisecond, killSpan: 900 * time.Millisecond},
+		"--state-horizon", "48h", "--snapshot-interval", "50ms")
+}
+
+// crashTiming is how a crashRun produces and kills.
+type crashTiming struct {
+	minKills  int           // kills at least this many times
+	pause     time.Duration // between the 12 chunks produced
+	killAfter time.Duration // a process lives killAfter plus up to killSpan during ingest
+	killSpan  time.Duration
+}
+
+// crashRun produces its in chunks while killing the processor (on
+// ClickHouse database db, with extra flags) with SIGKILL at random
+// moments, then checks the store against the reference.
+func crashRun(t *testing.T, db string, its []schemas.Interaction, tm crashTiming, extra ...string) {
+	minKills := tm.minKills
+	chAddr := chtest.Start(t)
+	bin := buildBinary(t)
+	addr := startBroker(t)
 
 	// Each restart joins a consumer group of its own. Where a partition
 	// resumes comes from the store's checkpoint, never from the group, so
@@ -57,9 +94,10 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 	restarts := 0
 	start := func() *exec.Cmd {
 		restarts++
-		cmd := exec.Command(bin, "process", "--brokers", addr, "--store", "clickhouse", "--group", fmt.Sprintf("crash-%d", restarts),
+		args := []string{"process", "--brokers", addr, "--store", "clickhouse", "--group", fmt.Sprintf("crash-%d", restarts),
 			"--clickhouse-addr", chAddr, "--clickhouse-database", db, "--partitions", "4",
-			"--flush-records", "2000", "--session-timeout", "6s", "--flush-interval", "30ms", "--log-level", "warn")
+			"--flush-records", "2000", "--session-timeout", "6s", "--flush-interval", "30ms", "--log-level", "warn"}
+		cmd := exec.Command(bin, append(args, extra...)...)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		cmd.Env = append(os.Environ(), "AGENTPULSE_STORE=") // flags only
 		if err := cmd.Start(); err != nil {
@@ -77,7 +115,7 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 		step := (len(its) + chunks - 1) / chunks
 		for i := 0; i < len(its); i += step {
 			produce(t, addr, its[i:min(i+step, len(its))])
-			time.Sleep(150 * time.Millisecond)
+			time.Sleep(tm.pause)
 		}
 	}()
 	kills := 0
@@ -86,7 +124,7 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 		select {
 		case <-produced:
 			done = true
-		case <-time.After(time.Duration(200+rng.IntN(500)) * time.Millisecond):
+		case <-time.After(tm.killAfter + time.Duration(rng.Int64N(int64(tm.killSpan)))):
 			_ = proc.Process.Signal(syscall.SIGKILL)
 			_ = proc.Wait()
 			kills++
@@ -116,4 +154,12 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 	t.Logf("caught up %s after the last kill", time.Since(began).Round(time.Millisecond))
 	t.Logf("processor killed with SIGKILL %d times during ingest of %d records", kills, len(its))
 	checkAgainstReference(t, st, its)
+	if len(extra) > 0 {
+		// The snapshots were written (and read by the restarts).
+		for p := range endOffsets(t, addr) {
+			if at, snap, err := st.Snapshot(context.Background(), p); err != nil || snap == nil {
+				t.Errorf("partition %d: no snapshot stored (%d, %v)", p, at, err)
+			}
+		}
+	}
 }

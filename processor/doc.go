@@ -14,36 +14,72 @@
 // # Why a crash at any instant neither loses nor double-counts
 //
 // The state of a partition (which revision of each interaction is applied,
-// and the Sums of every bucket) is a pure function of the partition's log
-// up to an offset: folding is deterministic, an equal or lower revision
-// changes nothing, a higher one retracts the old contribution and adds the
-// new. The store holds that state as versioned values, never as increments:
+// and the Sums of every bucket part) is a pure function of the partition's
+// log up to an offset: folding is deterministic, an equal or lower
+// revision changes nothing, a higher one retracts the old contribution and
+// adds the new. The store holds that state as versioned values, never as
+// increments:
 //
 //  1. A worker folds records and, every FlushInterval or FlushRecords, writes
 //     one store.Batch (while a partition is far behind its log end, in a
 //     replay, CatchUpFlushInterval replaces FlushInterval, so that batches
 //     fill up to FlushRecords): the applied revisions with their (partition, offset),
-//     then the full new value of every changed bucket versioned by the offset
-//     of the last record that changed it, then the partition's checkpoint
-//     (the next offset). Only after the store acknowledges does it mark the
-//     offsets for the group commit.
+//     then the full new value of every changed bucket part versioned by the
+//     offset of the last record that changed it, then the partition's
+//     checkpoint (the next offset), which every SnapshotInterval (and on a
+//     graceful stop) is a snapshot of the fold's hot state stored in the
+//     same single-row insert. Only after the store acknowledges does it
+//     mark the offsets for the group commit.
 //  2. Every write is idempotent: a revision row is keyed by interaction,
 //     revision and offset; a bucket row is a full value whose higher version
-//     wins; a checkpoint only moves forward.
-//  3. On (re)assignment, a worker resumes at the store's checkpoint, not the
-//     group's committed offset, and first reloads exactly the revisions the
-//     store holds at offsets below that checkpoint (store.LoadPartition), so
-//     its in-memory state is the fold of the log up to the checkpoint.
+//     wins; a checkpoint only moves forward; a snapshot is never ahead of
+//     the checkpoint (a snapshot row is a checkpoint).
+//  3. On (re)assignment, a worker resumes at the store's newest snapshot S
+//     (≤ the checkpoint) with the state it holds, or, with no snapshot, at
+//     the checkpoint C after reloading exactly the revisions the store
+//     holds at offsets below it (store.LoadPartition, a read of the
+//     partition's history done once, after which a snapshot is written).
+//     Either way its state is the fold of the log below where it resumes.
 //
 // A crash before the checkpoint write leaves rows from offsets at or past
-// the checkpoint; they are ignored by the reload and rewritten identically
-// (same values, same versions) when the log is replayed from the
-// checkpoint. A crash after it loses nothing: everything below the
-// checkpoint is stored. A broker redelivery or a CCaaS re-send of the same
-// revision is an equal revision and changes nothing. So the stored figures
-// equal the fold of the log, exactly once, whatever instant the process
-// dies at; TestCrashKill9DuringIngest kills it with SIGKILL repeatedly to
-// check it.
+// the checkpoint; they are ignored by every read the processor makes and
+// rewritten identically (same values, same versions) when the log is
+// replayed. Resuming at a snapshot older than the checkpoint refolds
+// records already stored: the same rows again. A crash after it loses
+// nothing: everything below the checkpoint is stored. A broker
+// redelivery or a CCaaS re-send of the same revision is an equal revision
+// and changes nothing. So the stored figures equal the fold of the log,
+// exactly once, whatever instant the process dies at;
+// TestCrashKill9DuringIngest and TestCrashKill9WithEviction kill it with
+// SIGKILL repeatedly to check it.
+//
+// # Bounded by the present: the horizon
+//
+// A fold keeps in memory the interactions and bucket parts of recent
+// days of event time, grouped by UTC day (dayState: an index of plain
+// values and the day's parts). A day leaves memory as a whole once it
+// ended StateHorizon before the newest ended_at the partition applied
+// (its watermark) and every batch that changed it is stored; its
+// interactions' keys go into a Bloom filter chain (no false negatives).
+// Evicting never changes what the fold computes, only what it must read
+// back, so when it happens (flush timing) does not matter to the
+// argument above. Before folding a fetched batch whose first offset is B,
+// the worker brings back (hydrate) the current revision of every
+// interaction of the batch that is not in memory and that the filter may
+// hold (store.Current below B), and every bucket part of an evicted day
+// that a record or such a revision counts in, as the sum of the
+// revisions that are current in it below B (store.CurrentIn). That is
+// exact: everything the partition applied below B is in memory or, having
+// left after it was stored, in the store; rows at or past B (a crash's
+// leftovers) are not read; and a part of an evicted day is either wholly
+// in memory or wholly in the store, because it is loaded before any
+// record changes it. So a correction of any age retracts exactly what the
+// earlier revision added, wherever it counted. A record that ended more
+// than AcceptanceWindow before the watermark goes to the dead-letter
+// topic; the watermark is a function of the log (restored from
+// snapshots), so a refold decides the same. TestCorrectionsBeyondHorizon
+// and TestRestartWithoutSnapshot check corrections past the horizon
+// against the reference.
 //
 // Updates are published after folding and before the store write (the
 // freshness target cannot wait for a flush). After a crash the replay

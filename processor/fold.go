@@ -1,6 +1,8 @@
 package processor
 
 import (
+	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -11,7 +13,7 @@ import (
 
 // remember sets e to it's contribution to bucket b.
 func (e *applied) remember(it *schemas.Interaction, b *bucketState) {
-	e.revision, e.handle, e.bucket = it.Revision, it.HandleTimeS, b.id
+	e.revision, e.handle, e.bucket = it.Revision, it.HandleTimeS, b.slot
 	e.psat, e.hasPsat, e.pres, e.hasPres = 0, false, 0, false
 	if p := it.PredictedSatisfaction; p != nil {
 		e.psat, e.hasPsat = *p, true
@@ -36,7 +38,8 @@ func (e *applied) retract(b *bucketState) {
 
 // bucketState is one hourly aggregate as the fold holds it.
 type bucketState struct {
-	id      int32 // index in fold.bucketList
+	day     *dayState // the day of hour
+	slot    int32     // index in day.buckets
 	team    string
 	inquiry string
 	hour    time.Time
@@ -65,16 +68,41 @@ type agentState struct {
 }
 
 // fold is the state of one partition: a pure function of the partition's
-// records from offset 0 up to the last one applied. It is not safe for
+// records from offset 0 up to the last one applied. It keeps in memory the
+// interactions and bucket parts of recent days of event time (days); older
+// days leave memory once stored (evict) and come back from the store when
+// a record needs them (the worker's hydrate). It is not safe for
 // concurrent use; one goroutine owns each partition's fold.
 type fold struct {
-	partition  int32
-	index      *appliedIndex
-	buckets    map[bucketIndexKey]*bucketState
-	strs       map[string]string // interned team, inquiry, tenant and model strings
-	bucketList []*bucketState    // by bucketState.id
-	agents     map[agentKey]*agentState
-	last       *bucketState // the bucket of the previous record: feeds run by agent
+	partition int32
+	seed      maphash.Seed
+	days      map[int32]*dayState // by day number (UTC days since 1970)
+	// where maps the hash of every interaction key in memory to the day
+	// that holds it, or to minDay when keys of several days share the
+	// hash (then every day is looked at): one lookup tells a new
+	// interaction from one in memory.
+	where map[uint64]int32
+	// bucketsPeak and wherePeak are the most keys the maps held since
+	// they were made: see shrinkMaps.
+	bucketsPeak, wherePeak int
+	buckets                map[bucketIndexKey]*bucketState
+	strs                   map[string]string // interned team, inquiry, tenant and model strings
+	agents                 map[agentKey]*agentState
+	last                   *bucketState // the bucket of the previous record: feeds run by agent
+
+	// horizon is how far behind watermark a day must end to leave memory;
+	// 0 keeps everything.
+	horizon time.Duration
+	// watermark is the newest ended_at (unix ns) of the revisions applied.
+	watermark int64
+	// evictedThrough is the newest day that ever left memory (minDay when
+	// none): a bucket part of that day or older that is not in memory may
+	// be in the store, and must be loaded before it changes.
+	evictedThrough int32
+	// evicted holds the keys of interactions that left memory.
+	evicted evictedFilter
+	// seq counts the batches taken; changes since belong to batch seq+1.
+	seq uint64
 
 	// pending is what the next store batch must carry.
 	pending []store.Record
@@ -84,15 +112,21 @@ type fold struct {
 	spare []store.Record
 }
 
+// minDay stands for "no day".
+const minDay = -1 << 31
+
 type agentKey struct{ tenant, model, agent string }
 
 func newFold(partition int32) *fold {
 	return &fold{
-		partition: partition,
-		index:     newAppliedIndex(),
-		buckets:   map[bucketIndexKey]*bucketState{},
-		strs:      map[string]string{},
-		agents:    map[agentKey]*agentState{},
+		partition:      partition,
+		seed:           maphash.MakeSeed(),
+		days:           map[int32]*dayState{},
+		where:          map[uint64]int32{},
+		buckets:        map[bucketIndexKey]*bucketState{},
+		strs:           map[string]string{},
+		agents:         map[agentKey]*agentState{},
+		evictedThrough: minDay,
 	}
 }
 
@@ -113,9 +147,11 @@ type Change struct {
 
 // apply folds one record read at offset. A record whose revision is not
 // higher than the applied one changes nothing (redelivery, or a correction
-// that was itself corrected already).
+// that was itself corrected already). An interaction or bucket part that
+// left memory must have been brought back first (hydrate).
 func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
-	e, h := f.index.get(it)
+	h := keyHash(f.seed, it)
+	e, d := f.find(it, h)
 	if e != nil && e.revision >= it.Revision {
 		return Change{}
 	}
@@ -123,7 +159,7 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	ch.Applied = true
 	var oldBucket *bucketState
 	if e != nil {
-		oldBucket = f.bucketList[e.bucket]
+		oldBucket = d.buckets[e.bucket]
 		e.retract(oldBucket)
 		f.touch(oldBucket, offset)
 		ch.Buckets[ch.N] = oldBucket
@@ -137,12 +173,57 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 		ch.Buckets[ch.N] = b
 		ch.N++
 	}
+	if e != nil && b.day != d {
+		// Moved to another day: the entry moves to that day's index.
+		d.index.remove(it, h)
+		if f.where[h] == d.day {
+			delete(f.where, h)
+		}
+		e = nil
+	}
 	if e == nil {
-		e = f.index.add(it, h)
+		e = f.add(b.day, it, h)
 	}
 	e.remember(it, b)
+	if ns := it.EndedAt.UnixNano(); ns > f.watermark {
+		f.watermark = ns
+	}
 	f.pending = append(f.pending, store.Record{Interaction: *it, Partition: f.partition, Offset: offset})
 	return ch
+}
+
+// find returns the entry of it's key (hash h) and its day, nil when the
+// interaction is not in memory.
+func (f *fold) find(it *schemas.Interaction, h uint64) (*applied, *dayState) {
+	n, ok := f.where[h]
+	if !ok {
+		return nil, nil
+	}
+	if n != minDay {
+		if d := f.days[n]; d != nil {
+			if e := d.index.lookup(it, h); e != nil {
+				return e, d
+			}
+		}
+		return nil, nil
+	}
+	for _, d := range f.days {
+		if e := d.index.lookup(it, h); e != nil {
+			return e, d
+		}
+	}
+	return nil, nil
+}
+
+// add indexes it's key (hash h, not in memory) in day d.
+func (f *fold) add(d *dayState, it *schemas.Interaction, h uint64) *applied {
+	if n, ok := f.where[h]; ok && n != d.day {
+		f.where[h] = minDay
+	} else {
+		f.where[h] = d.day
+	}
+	f.wherePeak = max(f.wherePeak, len(f.where))
+	return d.index.add(it, h)
 }
 
 // load restores an applied record from the store at start, without marking
@@ -153,11 +234,19 @@ func (f *fold) load(r store.Record) {
 	if r.Offset > b.version {
 		b.version = r.Offset
 	}
-	e, h := f.index.get(&r.Interaction)
-	if e == nil {
-		e = f.index.add(&r.Interaction, h)
+	f.remember(&r.Interaction, b)
+	if ns := r.EndedAt.UnixNano(); ns > f.watermark {
+		f.watermark = ns
 	}
-	e.remember(&r.Interaction, b)
+}
+
+// remember indexes it, counted in b, unless it is in memory already.
+func (f *fold) remember(it *schemas.Interaction, b *bucketState) {
+	h := keyHash(f.seed, it)
+	if e, _ := f.find(it, h); e != nil {
+		return
+	}
+	f.add(b.day, it, h).remember(it, b)
 }
 
 func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
@@ -176,14 +265,28 @@ func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
 	key := bucketIndexKey{agent: a, team: it.TeamID, inquiry: it.Inquiry, hour: hour}
 	b := f.buckets[key]
 	if b == nil {
-		// The strings are interned so that buckets share them and do not
-		// keep the decoded record's buffer alive.
-		key.team, key.inquiry = f.intern(it.TeamID), f.intern(it.Inquiry)
-		b = &bucketState{id: int32(len(f.bucketList)), agent: a, team: key.team, inquiry: key.inquiry, hour: hour}
-		f.buckets[key] = b
-		f.bucketList = append(f.bucketList, b)
+		day := dayOf(hour.UnixNano())
+		if day <= f.evictedThrough {
+			// The part may be in the store: counting from zero would
+			// overwrite it. The worker loads such parts before folding.
+			panic(fmt.Sprintf("processor: partition %d: bucket part %v of an evicted day folded before it was loaded", f.partition, BucketKeyOf(it)))
+		}
+		b = f.newBucket(key)
 	}
 	f.last = b
+	return b
+}
+
+// newBucket adds an empty bucket part for key, in its day.
+func (f *fold) newBucket(key bucketIndexKey) *bucketState {
+	// The strings are interned so that buckets share them and do not
+	// keep the decoded record's buffer alive.
+	key.team, key.inquiry = f.intern(key.team), f.intern(key.inquiry)
+	d := f.day(dayOf(key.hour.UnixNano()))
+	b := &bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: key.hour}
+	d.buckets = append(d.buckets, b)
+	f.buckets[key] = b
+	f.bucketsPeak = max(f.bucketsPeak, len(f.buckets))
 	return b
 }
 
@@ -207,10 +310,14 @@ func (f *fold) intern(s string) string {
 
 // agentFor returns the state of an interaction's agent.
 func (f *fold) agentFor(it *schemas.Interaction) *agentState {
-	k := agentKey{it.TenantID, it.Model, it.AgentID}
+	return f.agent(it.TenantID, it.Model, it.AgentID)
+}
+
+func (f *fold) agent(tenant, model, agent string) *agentState {
+	k := agentKey{tenant, model, agent}
 	a := f.agents[k]
 	if a == nil {
-		a = &agentState{tenant: f.intern(it.TenantID), model: f.intern(it.Model), agent: strings.Clone(it.AgentID)}
+		a = &agentState{tenant: f.intern(tenant), model: f.intern(model), agent: strings.Clone(agent)}
 		f.agents[agentKey{a.tenant, a.model, a.agent}] = a
 	}
 	return a
@@ -218,6 +325,7 @@ func (f *fold) agentFor(it *schemas.Interaction) *agentState {
 
 func (f *fold) touch(b *bucketState, offset int64) {
 	b.version = offset
+	b.day.touched = f.seq + 1
 	if !b.dirty {
 		b.dirty = true
 		f.dirty = append(f.dirty, b)
@@ -233,6 +341,7 @@ func (f *fold) touch(b *bucketState, offset int64) {
 // batch before it takes the batch after next. The worker is: it waits for
 // the batch in flight before taking the next.
 func (f *fold) takeBatch(next int64) store.Batch {
+	f.seq++
 	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next}
 	b.Buckets = make([]store.Bucket, len(f.dirty))
 	for i, bs := range f.dirty {

@@ -6,26 +6,24 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
-// appliedIndex maps every interaction of a partition (tenant and id) to
-// what the fold remembers of its current revision. It holds no Go pointer
-// per interaction: entries live in fixed-size pages of plain values, ids
-// in byte pages, and the map goes from a 64-bit hash of the key to the
+// appliedIndex maps interactions (tenant and id) to what the fold
+// remembers of their current revision. The fold keeps one per day of
+// event time (dayState), so that a day leaves memory at once. It holds no
+// Go pointer per interaction: entries are plain values in one slice, ids
+// in one byte slice, and the map goes from a 64-bit hash of the key to the
 // first entry with that hash (others chain through next). A map of string
 // keys to pointers made the garbage collector scan two objects per
 // interaction on every cycle, which grew with the partition to a fifth of
 // a replay's CPU; this index is invisible to it and about half the size.
+//
+// A pointer to an entry is valid until the next add to the same index.
 type appliedIndex struct {
 	seed    maphash.Seed
 	byHash  map[uint64]int32 // hash → first entry index
-	entries [][]applied      // pages of indexPage entries
-	keys    [][]byte         // pages of key bytes, each at most keyPage long unless one key is longer
-	n       int32
+	entries []applied
+	keys    []byte // every entry's key: tenant, a NUL byte, id
+	live    int
 }
-
-const (
-	indexPage = 1 << 16
-	keyPage   = 1 << 20
-)
 
 // applied is what the fold remembers of the current revision of an
 // interaction: enough to retract its contribution when a higher revision
@@ -35,37 +33,41 @@ type applied struct {
 	handle   float64
 	psat     float64
 	pres     float64
-	bucket   int32 // index into fold.bucketList
+	bucket   int32 // index into the dayState.buckets of the index's day
 	next     int32 // next entry with the same hash, -1 for none
-	keyPage  int32
 	keyOff   int32
-	keyLen   int32
+	keyLen   int32 // -1 once removed
 	hasPsat  bool
 	hasPres  bool
 }
 
-func newAppliedIndex() *appliedIndex {
-	return &appliedIndex{seed: maphash.MakeSeed(), byHash: map[uint64]int32{}}
+// newAppliedIndex returns an empty index hashing with seed: every index of
+// a fold shares one, so that a key is hashed once for all of them.
+func newAppliedIndex(seed maphash.Seed) *appliedIndex {
+	return &appliedIndex{seed: seed, byHash: map[uint64]int32{}}
 }
 
-// hash of an interaction's key: tenant, a NUL byte (which no id may
-// contain) and the interaction id.
-func (x *appliedIndex) hash(it *schemas.Interaction) uint64 {
+// keyHash is the hash of an interaction's key with seed: tenant, a NUL
+// byte (which no id may contain) and the interaction id.
+func keyHash(seed maphash.Seed, it *schemas.Interaction) uint64 {
 	var h maphash.Hash
-	h.SetSeed(x.seed)
+	h.SetSeed(seed)
 	h.WriteString(it.TenantID)
 	h.WriteByte(0)
 	h.WriteString(it.InteractionID)
 	return h.Sum64()
 }
 
-func (x *appliedIndex) entry(i int32) *applied {
-	return &x.entries[i/indexPage][i%indexPage]
-}
+func (x *appliedIndex) hash(it *schemas.Interaction) uint64 { return keyHash(x.seed, it) }
+
+func (x *appliedIndex) entry(i int32) *applied { return &x.entries[i] }
+
+// key returns entry e's key bytes.
+func (x *appliedIndex) key(e *applied) []byte { return x.keys[e.keyOff : e.keyOff+e.keyLen] }
 
 // matches reports whether entry e is the key of it.
 func (x *appliedIndex) matches(e *applied, it *schemas.Interaction) bool {
-	k := x.keys[e.keyPage][e.keyOff : e.keyOff+e.keyLen]
+	k := x.key(e)
 	t, id := it.TenantID, it.InteractionID
 	return len(k) == len(t)+1+len(id) && string(k[:len(t)]) == t && k[len(t)] == 0 && string(k[len(t)+1:]) == id
 }
@@ -95,30 +97,57 @@ func (x *appliedIndex) lookup(it *schemas.Interaction, h uint64) *applied {
 // add stores a new entry for it's key (which must not be in the index),
 // with hash h from get, and returns it for the caller to fill.
 func (x *appliedIndex) add(it *schemas.Interaction, h uint64) *applied {
-	if int(x.n)/indexPage == len(x.entries) {
-		x.entries = append(x.entries, make([]applied, indexPage))
-	}
-	i := x.n
-	x.n++
-	e := x.entry(i)
-	*e = applied{next: -1}
+	i := int32(len(x.entries))
+	x.entries = append(x.entries, applied{next: -1})
+	e := &x.entries[i]
 	if first, ok := x.byHash[h]; ok {
 		e.next = first
 	}
 	x.byHash[h] = i
-
-	klen := len(it.TenantID) + 1 + len(it.InteractionID)
-	p := len(x.keys) - 1
-	if p < 0 || len(x.keys[p])+klen > cap(x.keys[p]) {
-		x.keys = append(x.keys, make([]byte, 0, max(keyPage, klen)))
-		p++
-	}
-	e.keyPage, e.keyOff, e.keyLen = int32(p), int32(len(x.keys[p])), int32(klen)
-	x.keys[p] = append(x.keys[p], it.TenantID...)
-	x.keys[p] = append(x.keys[p], 0)
-	x.keys[p] = append(x.keys[p], it.InteractionID...)
+	e.keyOff, e.keyLen = int32(len(x.keys)), int32(len(it.TenantID)+1+len(it.InteractionID))
+	x.keys = append(x.keys, it.TenantID...)
+	x.keys = append(x.keys, 0)
+	x.keys = append(x.keys, it.InteractionID...)
+	x.live++
 	return e
 }
 
+// remove takes it's key (with hash h) out of the index, when there. Its
+// slot stays unused until the index is dropped with its day.
+func (x *appliedIndex) remove(it *schemas.Interaction, h uint64) {
+	i, ok := x.byHash[h]
+	if !ok {
+		return
+	}
+	prev := int32(-1)
+	for i >= 0 {
+		e := x.entry(i)
+		if x.matches(e, it) {
+			switch {
+			case prev >= 0:
+				x.entry(prev).next = e.next
+			case e.next >= 0:
+				x.byHash[h] = e.next
+			default:
+				delete(x.byHash, h)
+			}
+			e.keyLen, e.next = -1, -1
+			x.live--
+			return
+		}
+		prev, i = i, e.next
+	}
+}
+
+// each calls fn with every entry in the index and its key bytes (valid
+// during the call).
+func (x *appliedIndex) each(fn func(key []byte, e *applied)) {
+	for i := range x.entries {
+		if e := &x.entries[i]; e.keyLen >= 0 {
+			fn(x.key(e), e)
+		}
+	}
+}
+
 // len is the number of interactions indexed.
-func (x *appliedIndex) len() int { return int(x.n) }
+func (x *appliedIndex) len() int { return x.live }

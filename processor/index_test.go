@@ -2,6 +2,7 @@ package processor
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"testing"
 
@@ -12,15 +13,15 @@ import (
 // long and some prefixes of others, finds each with its own value, and
 // finds nothing for keys never stored.
 func TestAppliedIndex(t *testing.T) {
-	x := newAppliedIndex()
+	x := newAppliedIndex(maphash.MakeSeed())
 	key := func(i int) *schemas.Interaction {
 		id := fmt.Sprintf("i%d", i)
 		if i%1000 == 0 {
-			id += strings.Repeat("x", keyPage/3) // forces new key pages
+			id += strings.Repeat("x", 1<<18) // long keys
 		}
 		return &schemas.Interaction{TenantID: fmt.Sprintf("t%d", i%3), InteractionID: id}
 	}
-	const n = indexPage + 5000
+	const n = 1<<16 + 5000
 	for i := range n {
 		it := key(i)
 		e, h := x.get(it)
@@ -54,7 +55,7 @@ func TestAppliedIndex(t *testing.T) {
 // TestAppliedIndexCollisions chains keys that share a hash (forced: a
 // 64-bit collision does not happen by chance in a test).
 func TestAppliedIndexCollisions(t *testing.T) {
-	x := newAppliedIndex()
+	x := newAppliedIndex(maphash.MakeSeed())
 	its := []*schemas.Interaction{{TenantID: "a", InteractionID: "1"}, {TenantID: "a", InteractionID: "2"}, {TenantID: "b", InteractionID: "1"}}
 	for i, it := range its {
 		if e := x.lookup(it, 42); e != nil {

@@ -15,6 +15,10 @@ type metrics struct {
 	queueLimit    prometheus.Counter
 	partitions    prometheus.Gauge
 	lag           prometheus.Gauge
+	evicted       prometheus.Counter
+	lookups       prometheus.Counter
+	snapshots     prometheus.Counter
+	snapshotBytes prometheus.Histogram
 
 	// Children of records and updates resolved once: a label lookup per
 	// record showed in the replay profile.
@@ -62,6 +66,23 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "agentpulse_processor_lag_records",
 			Help: "Records of the owned partitions not folded yet, as of the latest fetches (measured when /readyz asks).",
 		}),
+		evicted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_processor_evicted_interactions_total",
+			Help: "Interactions that left memory with their day of event time (older than the state horizon, and stored).",
+		}),
+		lookups: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_processor_store_lookups_total",
+			Help: "Store queries for evicted interactions and bucket parts that a record needed.",
+		}),
+		snapshots: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_processor_snapshots_total",
+			Help: "Snapshots of a partition's hot state written with a checkpoint.",
+		}),
+		snapshotBytes: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "agentpulse_processor_snapshot_bytes",
+			Help:    "Size of each snapshot of a partition's hot state.",
+			Buckets: prometheus.ExponentialBuckets(1024, 4, 12),
+		}),
 		partitions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "agentpulse_processor_partitions",
 			Help: "Partitions of the interactions topic this processor owns.",
@@ -71,7 +92,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.updatesSent, m.updatesFailed = m.updates.WithLabelValues("sent"), m.updates.WithLabelValues("failed")
 	if reg != nil {
 		reg.MustRegister(m.records, m.flushSeconds, m.flushRecords, m.storeErrors, m.updates,
-			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions, m.lag)
+			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions, m.lag,
+			m.evicted, m.lookups, m.snapshots, m.snapshotBytes)
 	}
 	return m
 }

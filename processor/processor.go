@@ -215,9 +215,9 @@ func (p *Processor) leaveStatic(ctx context.Context) {
 }
 
 // assign is called when partitions are assigned, before fetching starts:
-// each partition resumes at the store's checkpoint (not the group's
-// committed offset, which may be behind or ahead of what the store has),
-// and a worker loads the state below that checkpoint.
+// each partition resumes at the store's snapshot, or at its checkpoint
+// when it has none (not the group's committed offset, which may be behind
+// or ahead of what the store has), and a worker loads the state below.
 func (p *Processor) assign(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -230,8 +230,20 @@ func (p *Processor) assign(ctx context.Context, offsets map[string]map[int32]kgo
 			if err != nil {
 				return nil, fmt.Errorf("read checkpoint of partition %d: %w", part, err)
 			}
+			// A snapshot is never ahead of the checkpoint: resuming at it
+			// refolds the records between the two, which rewrites
+			// identical rows.
+			at, snap, err := p.store.Snapshot(ctx, part)
+			if err != nil {
+				return nil, fmt.Errorf("read snapshot of partition %d: %w", part, err)
+			}
+			if snap != nil && at <= cp {
+				cp = at
+			} else {
+				snap = nil
+			}
 			offsets[topic][part] = kgo.NewOffset().At(cp).WithEpoch(-1)
-			w := newWorker(p, part, cp)
+			w := newWorker(p, part, cp, snap)
 			p.workers[part] = w
 			p.metrics.partitions.Inc()
 			go w.run(p.runCtx)

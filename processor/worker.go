@@ -18,7 +18,8 @@ import (
 type worker struct {
 	p         *Processor
 	partition int32
-	start     int64 // the store's checkpoint when the partition was assigned
+	start     int64  // the offset the partition's state was loaded at
+	snapshot  []byte // the store's snapshot at start, nil when none
 	fold      *fold
 
 	in   chan fetched
@@ -42,14 +43,22 @@ type worker struct {
 	// records are folded without publishing updates (update_publish.go).
 	catchingUp bool
 
+	decoded []decoded // process's buffer
+
+	// stored is the fold.seq of the newest batch the store acknowledged:
+	// written by the batch's goroutine before it closes inflight.
+	stored       uint64
+	lastSnapshot time.Time
+	final        bool // stopping: the next batch carries a snapshot
+
 	// next is the offset after the last record folded. Read by
 	// Processor.Lag.
 	next atomic.Int64
 }
 
-func newWorker(p *Processor, partition int32, start int64) *worker {
+func newWorker(p *Processor, partition int32, start int64, snapshot []byte) *worker {
 	w := &worker{
-		p: p, partition: partition, start: start, fold: newFold(partition),
+		p: p, partition: partition, start: start, snapshot: snapshot, fold: newPartitionFold(p.cfg, partition),
 		in:   make(chan fetched, p.cfg.QueueBatches),
 		quit: make(chan struct{}), lost: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -60,22 +69,9 @@ func newWorker(p *Processor, partition int32, start int64) *worker {
 // run loads state, then folds until quit, lost or ctx ends.
 func (w *worker) run(ctx context.Context) {
 	defer close(w.done)
-	log := w.p.log.With("partition", w.partition)
-	began := time.Now()
-	n := 0
-	err := w.p.store.LoadPartition(ctx, w.partition, w.start, func(r store.Record) error {
-		w.fold.load(r)
-		n++
-		return nil
-	})
-	if err != nil {
-		// Without its state the partition cannot be folded correctly: stop
-		// the processor rather than count wrongly.
-		w.p.fail(fmt.Errorf("load partition %d: %w", w.partition, err))
+	if !w.load(ctx) {
 		return
 	}
-	log.Info("partition loaded", "interactions", n, "from_offset", w.start, "took", time.Since(began))
-
 	ticker := time.NewTicker(w.p.cfg.FlushInterval / 4)
 	defer ticker.Stop()
 	for {
@@ -86,15 +82,21 @@ func (w *worker) run(ctx context.Context) {
 			w.catchUp(f)
 			w.process(ctx, f.records)
 			w.caughtUp(ctx)
-			if len(w.fold.pending) >= w.p.cfg.FlushRecords {
+			if n := len(w.fold.pending); n >= w.p.cfg.FlushRecords || (n >= w.p.cfg.FlushRecords/10 && w.fold.overdue()) {
+				// Full, or (in a replay) holding a day past the horizon
+				// that only a flush lets leave memory: memory follows the
+				// horizon, not the records between flushes.
 				w.flush(ctx)
 			}
 		case <-ticker.C:
 			if w.last != nil && time.Since(w.firstDirty) >= w.flushInterval() {
 				w.flush(ctx)
+			} else if w.last == nil {
+				w.evictIdle()
 			}
 		case <-w.quit:
 			w.drain(ctx)
+			w.final = true
 			w.flush(ctx)
 			w.waitFlushed()
 			return
@@ -145,24 +147,56 @@ func (w *worker) drain(ctx context.Context) {
 	}
 }
 
+// decoded is one fetched record as process folds it.
+type decoded struct {
+	rec *kgo.Record
+	it  schemas.Interaction
+	err error // why it cannot be folded; nil when it can
+}
+
 // process folds a fetched batch and publishes one update per changed agent.
+// It first brings back from the store what the batch needs of what left
+// memory (hydrate); when the worker stops before the store answers, it
+// folds nothing and returns.
 func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
-	// A new round of updates: every agentState and bucketState whose round
-	// is older is not in an update of this batch yet.
-	w.round++
-	order := w.order[:0]
+	ds := w.decoded[:0]
 	for _, r := range recs {
 		if r.Offset < w.start {
 			continue // before the checkpoint: already in the loaded state
 		}
-		it, err := schemas.DecodeInteraction(r.Value)
-		if err != nil {
+		d := decoded{rec: r}
+		d.it, d.err = schemas.DecodeInteraction(r.Value)
+		ds = append(ds, d)
+	}
+	defer func() {
+		clear(ds)
+		w.decoded = ds[:0]
+	}()
+	if len(ds) == 0 || !w.hydrate(ctx, ds) {
+		return
+	}
+	// A new round of updates: every agentState and bucketState whose round
+	// is older is not in an update of this batch yet.
+	w.round++
+	order := w.order[:0]
+	for i := range ds {
+		d := &ds[i]
+		r := d.rec
+		if d.err != nil {
 			w.p.metrics.records.WithLabelValues("invalid").Inc()
-			w.p.deadLetter(ctx, r, err)
+			w.p.deadLetter(ctx, r, d.err)
 			w.markApplied(r)
 			continue
 		}
-		ch := w.fold.apply(&it, r.Offset)
+		it := &d.it
+		if w.tooOld(it) {
+			w.p.metrics.records.WithLabelValues("too_old").Inc()
+			w.p.deadLetter(ctx, r, fmt.Errorf("ended_at %s is more than the acceptance window (%s) before the newest ended_at of its partition (%s): too old to correct",
+				it.EndedAt.Format(time.RFC3339), w.p.cfg.AcceptanceWindow, time.Unix(0, w.fold.watermark).UTC().Format(time.RFC3339)))
+			w.markApplied(r)
+			continue
+		}
+		ch := w.fold.apply(it, r.Offset)
 		w.markApplied(r)
 		if !ch.Applied {
 			w.p.metrics.unchanged.Inc()
@@ -203,6 +237,13 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 	w.order = order[:0]
 }
 
+// tooOld reports whether it ended more than the acceptance window before
+// the newest ended_at the partition applied: a function of the log, so a
+// refold decides the same.
+func (w *worker) tooOld(it *schemas.Interaction) bool {
+	return w.fold.watermark != 0 && w.fold.watermark-it.EndedAt.UnixNano() > int64(w.p.cfg.AcceptanceWindow)
+}
+
 // updateFor makes sure agent a has an update in the current round,
 // appending it to order when it is new.
 func (w *worker) updateFor(order []*agentState, a *agentState) []*agentState {
@@ -233,20 +274,56 @@ func (w *worker) markApplied(r *kgo.Record) {
 // partition next.
 func (w *worker) flush(ctx context.Context) {
 	w.waitFlushed()
+	// Every batch taken so far is stored (or the worker is stopping):
+	// days past the horizon may leave memory now.
+	if _, n := w.fold.evict(w.stored); n > 0 {
+		w.p.metrics.evicted.Add(float64(n))
+	}
 	if w.last == nil {
 		return
 	}
 	last := w.last
 	batch := w.fold.takeBatch(last.Offset + 1)
+	seq := w.fold.seq
+	if w.final || time.Since(w.lastSnapshot) >= w.p.cfg.SnapshotInterval {
+		// The fold is exactly the state as of the batch's checkpoint.
+		snap, err := w.fold.snapshot()
+		if err != nil {
+			w.p.log.Error("snapshot not written", "partition", w.partition, "err", err)
+		} else {
+			batch.Snapshot = snap
+			w.lastSnapshot = time.Now()
+			w.p.metrics.snapshots.Inc()
+			w.p.metrics.snapshotBytes.Observe(float64(len(snap)))
+		}
+	}
 	w.last = nil
 	done := make(chan struct{})
 	w.inflight = done
 	go func() {
 		defer close(done)
 		if w.store(ctx, batch) {
+			w.stored = seq
 			w.p.client.MarkCommitRecords(last)
 		}
 	}()
+}
+
+// evictIdle lets days past the horizon leave memory while nothing waits
+// for the store, so a partition that went quiet does not keep them until
+// its next record.
+func (w *worker) evictIdle() {
+	if w.inflight != nil {
+		select {
+		case <-w.inflight:
+			w.inflight = nil
+		default:
+			return
+		}
+	}
+	if _, n := w.fold.evict(w.stored); n > 0 {
+		w.p.metrics.evicted.Add(float64(n))
+	}
 }
 
 // waitFlushed waits for the batch in flight, if any.
@@ -304,7 +381,14 @@ func (p *Processor) deadLetter(ctx context.Context, r *kgo.Record, cause error) 
 			{Key: "source_offset", Value: fmt.Appendf(nil, "%d", r.Offset)},
 		},
 	}
-	if err := p.client.ProduceSync(ctx, dl).FirstErr(); err != nil {
-		p.log.Error("dead-letter produce failed", "partition", r.Partition, "offset", r.Offset, "err", err)
-	}
+	// Produced without waiting: a record that fails never holds its
+	// partition for a broker round trip. The client retries; a record it
+	// gives up on is logged with its position, which stays in the
+	// interactions topic.
+	part, off := r.Partition, r.Offset
+	p.client.Produce(ctx, dl, func(_ *kgo.Record, err error) {
+		if err != nil {
+			p.log.Error("dead-letter produce failed", "partition", part, "offset", off, "reason", reason, "err", err)
+		}
+	})
 }

@@ -34,6 +34,7 @@ type allFlags struct {
 	simRate        float64
 	simPredictions bool
 	store          storeFlags
+	state          stateFlags
 	ingest         ingestFlags
 	api            apiFlags
 	log            logFlags
@@ -53,6 +54,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.simPredictions, "sim-predictions", true, "give simulated voice and chat records predicted satisfaction and resolution (false: leave them out, to be learned; with --simulate)")
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
+	f.state.register(fs)
 	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
@@ -112,7 +114,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	proc, err := processor.New(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}, st)
+	proc, err := processor.New(f.state.apply(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}), st)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,8 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
 	var sf storeFlags
 	sf.register(fs)
+	var stf stateFlags
+	stf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -52,10 +54,10 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	p, err := processor.New(processor.Config{
+	p, err := processor.New(stf.apply(processor.Config{
 		Brokers: seeds, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
 		SessionTimeout: *sessionTimeout, InstanceID: *instanceID, Logger: log, Registerer: reg,
-	}, st)
+	}), st)
 	if err != nil {
 		return err
 	}

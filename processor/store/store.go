@@ -13,7 +13,10 @@
 // the store either at the old checkpoint or at the new one plus rows that
 // replaying the log rewrites identically. On restart the processor reloads
 // exactly the revisions below the checkpoint (LoadPartition) and replays
-// the log from there.
+// the log from there; a processor that stored a snapshot of its hot state
+// with a checkpoint (Batch.Snapshot) loads that instead, and looks up the
+// few older interactions and bucket parts it needs (Current, CurrentIn) as
+// of an offset, never the partition's whole history.
 //
 // Implementations are safe for concurrent use.
 package store
@@ -76,6 +79,17 @@ type Batch struct {
 	Buckets []Bucket
 	// Next is the offset to resume from once the batch is stored.
 	Next int64
+	// Snapshot, when not nil, is the partition's hot state as of Next (an
+	// opaque encoding of the processor's). It is stored atomically with
+	// the checkpoint: a store that holds the snapshot reports a checkpoint
+	// of at least Next, so a snapshot is never ahead of the checkpoint.
+	Snapshot []byte
+}
+
+// InteractionKey names one interaction of a tenant.
+type InteractionKey struct {
+	Tenant string
+	ID     string
 }
 
 // Writer is the processor's side of a store.
@@ -90,6 +104,19 @@ type Writer interface {
 	// whose applied records came from partition at offsets below below, in
 	// no particular order. It stops at fn's first error and returns it.
 	LoadPartition(ctx context.Context, partition int32, below int64, fn func(Record) error) error
+	// Snapshot returns the newest snapshot stored for partition and the
+	// checkpoint it was stored with; 0 and nil when there is none. The
+	// offset is never above Checkpoint.
+	Snapshot(ctx context.Context, partition int32) (int64, []byte, error)
+	// Current calls fn with the newest revision, among those applied from
+	// partition at offsets below below, of each of keys that has one, in
+	// no particular order. It stops at fn's first error and returns it.
+	Current(ctx context.Context, partition int32, below int64, keys []InteractionKey, fn func(Record) error) error
+	// CurrentIn calls fn, as Current does, with the newest revision below
+	// below of every interaction of partition whose newest revision below
+	// below counts in one of the buckets keys: what a bucket part holds
+	// as of an offset. It stops at fn's first error and returns it.
+	CurrentIn(ctx context.Context, partition int32, below int64, keys []BucketKey, fn func(Record) error) error
 }
 
 // BucketQuery selects buckets of one tenant and model whose hour lies in

@@ -33,6 +33,7 @@ var shardingKeys = map[string]string{
 	// Small tables read with a top-level GROUP BY (exact on any sharding);
 	// keys chosen so every version of a row still shares a shard.
 	"checkpoints":         "log_partition",
+	"snapshots":           "log_partition",
 	"plans":               "cityHash64(tenant_id)",
 	"assistance_catalogs": "cityHash64(tenant_id)",
 }

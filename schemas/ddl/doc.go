@@ -28,7 +28,7 @@
 //
 //	interactions, interaction_revisions, interaction_timeline  cityHash64(tenant_id, interaction_id)
 //	buckets                                                     cityHash64(tenant_id, agent_id)
-//	checkpoints                                                 log_partition
+//	checkpoints, snapshots                                      log_partition
 //	plans, assistance_catalogs                                  cityHash64(tenant_id)
 //
 // Why the reads stay exact. A query over a Distributed table runs on every

@@ -13,7 +13,8 @@ import (
 
 // Apply stores a batch: the records into interactions, then their index
 // rows into interaction_revisions and interaction_timeline, meanwhile the
-// buckets, and once all of those are stored the checkpoint. Each insert is
+// buckets, and once all of those are stored the checkpoint (a snapshots
+// row when the batch carries a snapshot, which is a checkpoint as well). Each insert is
 // retried on transient errors. Every insert is idempotent (identical rows
 // collapse; reads take the newest revision, the highest version and the
 // highest checkpoint), so a failure at any point leaves a store that
@@ -66,6 +67,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	wg.Wait()
 	if err := errors.Join(recErr, revErr, timelineErr, bucketErr); err != nil {
 		return err
+	}
+	if b.Snapshot != nil {
+		// The snapshot row is the checkpoint too: one insert stores both.
+		cols := []any{[]int32{b.Partition}, []uint64{uint64(b.Next)}, []string{string(b.Snapshot)}}
+		return s.insert(ctx, "insert snapshot", s.q.insertSnapshot, cols)
 	}
 	if b.Next > 0 {
 		cols := []any{[]int32{b.Partition}, []uint64{uint64(b.Next)}}

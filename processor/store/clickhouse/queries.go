@@ -15,6 +15,7 @@ type queries struct {
 	insertTimeline     string
 	insertBuckets      string
 	insertCheckpoint   string
+	insertSnapshot     string
 
 	checkpoint    string
 	buckets       string // Buckets appends its filters, GROUP BY and HAVING
@@ -22,6 +23,9 @@ type queries struct {
 	currentRevs   string
 	recent        string
 	loadPartition string
+	snapshot      string
+	current       string
+	candidates    string // CurrentIn appends its OR of bucket conditions
 }
 
 // recordColumns is the select list rowScanner.scan decodes.
@@ -39,7 +43,37 @@ func newQueries(db string) queries {
 		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
 
-		checkpoint: r.Replace("SELECT max(next_offset) FROM {{db}}.checkpoints WHERE log_partition = ?"),
+		insertSnapshot: r.Replace("INSERT INTO {{db}}.snapshots (log_partition, next_offset, state)"),
+
+		// A snapshot row is a checkpoint too (see the snapshots DDL).
+		checkpoint: r.Replace(`SELECT greatest(
+	(SELECT max(next_offset) FROM {{db}}.checkpoints WHERE log_partition = ?),
+	(SELECT max(next_offset) FROM {{db}}.snapshots WHERE log_partition = ?))`),
+		snapshot: r.Replace(`SELECT next_offset, state FROM {{db}}.snapshots WHERE log_partition = ?
+ORDER BY next_offset DESC LIMIT 1`),
+
+		// The newest revision below an offset of a few interactions of a
+		// tenant that a partition applied. The revisions index finds each
+		// one's newest revision and its ended_at; the ended_at set lets the
+		// read of interactions skip the months that cannot hold them.
+		current: r.Replace(`SELECT {{record}}
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND log_partition = ? AND log_offset < ? AND interaction_id IN ?
+	AND ended_at_ns IN (
+		SELECT ended_at_ns FROM {{db}}.interaction_revisions
+		WHERE tenant_id = ? AND interaction_id IN ? AND log_partition = ? AND log_offset < ?)
+	AND (interaction_id, revision) IN (
+		SELECT interaction_id, max(revision)
+		FROM {{db}}.interaction_revisions
+		WHERE tenant_id = ? AND interaction_id IN ? AND log_partition = ? AND log_offset < ?
+		GROUP BY interaction_id)
+LIMIT 1 BY interaction_id`),
+
+		// The ids of every revision a partition applied below an offset in
+		// some buckets of a tenant: key ranges of interactions.
+		candidates: r.Replace(`SELECT DISTINCT interaction_id
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND log_partition = ? AND log_offset < ? AND (`),
 
 		// The newest version of every bucket part in range; filters on
 		// agent, team and inquiry are appended before GROUP BY.

@@ -20,7 +20,7 @@ func (s *Store) Checkpoint(ctx context.Context, partition int32) (int64, error) 
 	}
 	var next uint64
 	err := s.retry.do(ctx, "read checkpoint", func(ctx context.Context) error {
-		return s.conn.QueryRow(ctx, s.q.checkpoint, partition).Scan(&next)
+		return s.conn.QueryRow(ctx, s.q.checkpoint, partition, partition).Scan(&next)
 	})
 	if err != nil {
 		return 0, err

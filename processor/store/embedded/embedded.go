@@ -24,18 +24,27 @@ type Store struct {
 	// revisions holds every applied revision of every interaction, so that
 	// LoadPartition can answer "as of an offset" exactly.
 	// current and byAgent point at the same records.
-	revisions map[interactionKey][]*store.Record
+	revisions map[interactionKey][]*rec
 	// current is the newest revision of every interaction.
-	current map[interactionKey]*store.Record
+	current map[interactionKey]*rec
 	// byAgent indexes current interactions for Recent.
-	byAgent map[agentKey]map[string]*store.Record
-	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
-	latest  map[modelKey]time.Time
+	byAgent map[agentKey]map[string]*rec
+	// everByAgent holds every revision of an agent's, for CurrentIn.
+	everByAgent map[agentKey][]*rec
+	snapshots   map[int32]snapshot
+	buckets     map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	latest      map[modelKey]time.Time
 
 	plans planMem
 }
 
 type interactionKey struct{ tenant, id string }
+
+// snapshot is a partition's newest Batch.Snapshot and its checkpoint.
+type snapshot struct {
+	next int64
+	data []byte
+}
 type agentKey struct{ tenant, model, agent string }
 type modelKey struct{ tenant, model string }
 
@@ -51,9 +60,11 @@ var _ store.Store = (*Store)(nil)
 func New() *Store {
 	return &Store{
 		checkpoints: map[int32]int64{},
-		revisions:   map[interactionKey][]*store.Record{},
-		current:     map[interactionKey]*store.Record{},
-		byAgent:     map[agentKey]map[string]*store.Record{},
+		revisions:   map[interactionKey][]*rec{},
+		current:     map[interactionKey]*rec{},
+		byAgent:     map[agentKey]map[string]*rec{},
+		everByAgent: map[agentKey][]*rec{},
+		snapshots:   map[int32]snapshot{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
 		plans:       newPlanMem(),
@@ -76,6 +87,9 @@ func (s *Store) Apply(_ context.Context, b store.Batch) error {
 	if b.Next > s.checkpoints[b.Partition] {
 		s.checkpoints[b.Partition] = b.Next
 	}
+	if b.Snapshot != nil && b.Next >= s.snapshots[b.Partition].next {
+		s.snapshots[b.Partition] = snapshot{next: b.Next, data: append([]byte(nil), b.Snapshot...)}
+	}
 	return nil
 }
 
@@ -86,9 +100,10 @@ func (s *Store) applyRecord(r store.Record) {
 			return // redelivered write
 		}
 	}
-	rec := new(store.Record)
-	*rec = r
-	s.revisions[k] = append(s.revisions[k], rec)
+	nr := newRec(r)
+	s.revisions[k] = append(s.revisions[k], nr)
+	ek := agentKey{r.TenantID, r.Model, r.AgentID}
+	s.everByAgent[ek] = append(s.everByAgent[ek], nr)
 	cur := s.current[k]
 	if cur != nil && cur.Revision >= r.Revision {
 		return
@@ -96,12 +111,12 @@ func (s *Store) applyRecord(r store.Record) {
 	if cur != nil {
 		delete(s.byAgent[agentKey{cur.TenantID, cur.Model, cur.AgentID}], cur.InteractionID)
 	}
-	s.current[k] = rec
+	s.current[k] = nr
 	ak := agentKey{r.TenantID, r.Model, r.AgentID}
 	if s.byAgent[ak] == nil {
-		s.byAgent[ak] = map[string]*store.Record{}
+		s.byAgent[ak] = map[string]*rec{}
 	}
-	s.byAgent[ak][r.InteractionID] = rec
+	s.byAgent[ak][r.InteractionID] = nr
 	mk := modelKey{r.TenantID, r.Model}
 	if r.EndedAt.After(s.latest[mk]) {
 		s.latest[mk] = r.EndedAt
@@ -166,7 +181,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 	s.mu.RLock()
 	var out []store.Record
 	for _, revs := range s.revisions {
-		var best *store.Record
+		var best *rec
 		for _, r := range revs {
 			if r.Partition != partition || r.Offset >= below {
 				continue
@@ -176,7 +191,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 			}
 		}
 		if best != nil {
-			out = append(out, *best)
+			out = append(out, best.full())
 		}
 	}
 	s.mu.RUnlock()
@@ -250,7 +265,7 @@ func (s *Store) recent(tenant, model, agent, inquiry string, before time.Time, b
 	var out []schemas.Interaction
 	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
 		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) {
-			out = append(out, r.Interaction)
+			out = append(out, r.full().Interaction)
 		}
 	}
 	s.mu.RUnlock()

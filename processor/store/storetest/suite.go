@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Checkpoints", testCheckpoints},
 		{"LoadPartitionAsOf", testLoadPartitionAsOf},
 		{"LoadPartitionStops", testLoadPartitionStops},
+		{"Snapshots", testSnapshots},
+		{"CurrentLookups", testCurrentLookups},
 		{"TenantIsolation", testTenantIsolation},
 		{"Restart", func(t *testing.T, open func(t *testing.T) store.Store) { testRestart(t, open, o.durable) }},
 		{"Concurrency", testConcurrency},

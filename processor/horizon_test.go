@@ -1,0 +1,243 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/processor/store/embedded"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// runConfigured runs a processor with cfg (brokers, group and logger filled
+// in) and returns its metrics registry and a stop function.
+func runConfigured(t testing.TB, addr string, st store.Writer, group string, cfg Config) (*prometheus.Registry, func()) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	cfg.Brokers, cfg.Group, cfg.Logger, cfg.Registerer = []string{addr}, group, quietLogger(), reg
+	if cfg.FlushInterval == 0 {
+		cfg.FlushInterval = 20 * time.Millisecond
+	}
+	p, err := New(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	return reg, func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("processor: %v", err)
+		}
+	}
+}
+
+// counter returns the value of a counter of reg.
+func counter(t testing.TB, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			v := 0.0
+			for _, m := range mf.GetMetric() {
+				v += m.GetCounter().GetValue()
+			}
+			return v
+		}
+	}
+	return 0
+}
+
+// waitCounter waits until a counter of reg is positive.
+func waitCounter(t testing.TB, reg *prometheus.Registry, name string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for counter(t, reg, name) <= 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s stayed 0", name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// oldCorrections returns corrections of the oldest interactions of its
+// (by ended_at): every third moves to another agent, team and inquiry and
+// 3 hours later; every ninth 60 days later (past every other interaction,
+// so that every day falls behind the horizon); every fifth back to the
+// oldest day; with a redelivery of an old revision, a correction of a
+// correction, and new interactions late into the oldest day.
+func oldCorrections(its []schemas.Interaction, tag string, rev int64) []schemas.Interaction {
+	byEnd := append([]schemas.Interaction(nil), its...)
+	sort.SliceStable(byEnd, func(i, j int) bool { return byEnd[i].EndedAt.Before(byEnd[j].EndedAt) })
+	oldest := byEnd[0].EndedAt
+	n := len(byEnd)
+	var out []schemas.Interaction
+	for i := 0; i < n/4; i += 3 {
+		moved := byEnd[i]
+		other := byEnd[(i+n/2)%n]
+		moved.Revision = rev + int64(i)
+		moved.AgentID, moved.TeamID, moved.Inquiry = other.AgentID, other.TeamID, other.Inquiry
+		shift := 3 * time.Hour
+		switch {
+		case i%9 == 0:
+			shift = 60 * 24 * time.Hour
+		case i%5 == 0:
+			shift = oldest.Sub(moved.EndedAt) + time.Duration(i)*time.Second
+		}
+		moved.EndedAt, moved.StartedAt = moved.EndedAt.Add(shift), moved.StartedAt.Add(shift)
+		moved.HandleTimeS += 7
+		out = append(out, moved)
+		if i%4 == 0 {
+			again := moved
+			again.Revision++
+			again.HandleTimeS++
+			out = append(out, again, byEnd[i]) // and the original again: stale
+		}
+	}
+	for i := range 20 {
+		late := byEnd[i]
+		late.InteractionID = fmt.Sprintf("late-%s-%d", tag, i)
+		late.EndedAt = oldest.Add(time.Duration(i) * time.Minute)
+		late.StartedAt = late.EndedAt.Add(-time.Minute)
+		out = append(out, late)
+	}
+	return out
+}
+
+// TestCorrectionsBeyondHorizon folds ten days with a one-day horizon, so
+// that most days leave memory, then corrects the oldest interactions:
+// moved to other agents, teams, inquiries and hours (60 days later, or
+// back to the oldest day), corrected twice, redelivered stale, and joined
+// by late new interactions of the oldest day. Every figure must equal the
+// reference. Then a restart loads the snapshot and a second round of
+// corrections lands exactly too.
+func TestCorrectionsBeyondHorizon(t *testing.T) {
+	its := simulated(t, 6, 10)
+	addr := startBroker(t)
+	st := embedded.New()
+	cfg := Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond}
+	reg, stop := runConfigured(t, addr, st, "horizon", cfg)
+	produce(t, addr, its)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	waitCounter(t, reg, "agentpulse_processor_evicted_interactions_total")
+
+	fix := oldCorrections(its, "a", 100)
+	its = append(its, fix...)
+	produce(t, addr, fix)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	checkAgainstReference(t, st, its)
+	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
+		t.Error("no store lookup: the corrections never reached evicted state")
+	}
+	stop()
+
+	// A restart loads the snapshots, not the history.
+	for p := range endOffsets(t, addr) {
+		if at, snap, err := st.Snapshot(context.Background(), p); err != nil || snap == nil {
+			t.Fatalf("partition %d: no snapshot (%d, %v)", p, at, err)
+		}
+	}
+	reg, stop = runConfigured(t, addr, st, "horizon", cfg)
+	defer stop()
+	fix = oldCorrections(its, "b", 1000)
+	its = append(its, fix...)
+	produce(t, addr, fix)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	checkAgainstReference(t, st, its)
+	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
+		t.Error("no store lookup after the restart")
+	}
+}
+
+// noSnapshots is a store that keeps no snapshot: a restart on it rebuilds
+// the hot state from the store's rows (store.LoadPartition).
+type noSnapshots struct{ store.Store }
+
+func (n noSnapshots) Apply(ctx context.Context, b store.Batch) error {
+	b.Snapshot = nil
+	return n.Store.Apply(ctx, b)
+}
+
+func (noSnapshots) Snapshot(context.Context, int32) (int64, []byte, error) { return 0, nil, nil }
+
+// TestRestartWithoutSnapshot restarts on a store without snapshots, half
+// way through a feed with old corrections: the state is rebuilt from the
+// store, evicted at once, and the rest still lands exactly.
+func TestRestartWithoutSnapshot(t *testing.T) {
+	its := simulated(t, 6, 8)
+	addr := startBroker(t)
+	st := noSnapshots{embedded.New()}
+	cfg := Config{StateHorizon: 36 * time.Hour}
+	_, stop := runConfigured(t, addr, st, "rebuild", cfg)
+	produce(t, addr, its)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	stop()
+	reg, stop := runConfigured(t, addr, st, "rebuild", cfg)
+	defer stop()
+	fix := oldCorrections(its, "r", 100)
+	its = append(its, fix...)
+	produce(t, addr, fix)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	checkAgainstReference(t, st, its)
+	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
+		t.Error("no store lookup: the corrections never reached evicted state")
+	}
+}
+
+// TestTooOldGoesToDeadLetter: a record that ended more than the acceptance
+// window before its partition's newest is not folded and reaches the
+// dead-letter topic with the reason.
+func TestTooOldGoesToDeadLetter(t *testing.T) {
+	its := simulated(t, 2, 2)
+	addr := startBroker(t)
+	st := embedded.New()
+	_, stop := runConfigured(t, addr, st, "old", Config{AcceptanceWindow: 30 * 24 * time.Hour})
+	defer stop()
+	var old []schemas.Interaction
+	for i := range its {
+		o := its[i]
+		o.InteractionID = fmt.Sprintf("ancient-%d", i)
+		o.EndedAt, o.StartedAt = o.EndedAt.AddDate(0, -2, 0), o.StartedAt.AddDate(0, -2, 0)
+		old = append(old, o)
+	}
+	produce(t, addr, its)
+	produce(t, addr, old)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	checkAgainstReference(t, st, its)
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics("interactions.dlq"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	got := 0
+	for got < len(old) {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("%d of %d too-old records on the dead-letter topic", got, len(old))
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			for _, h := range r.Headers {
+				if h.Key == "reason" && len(h.Value) > 0 {
+					got++
+					if got == 1 {
+						t.Logf("reason: %s", h.Value)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+// newPartitionFold returns an empty fold configured by cfg.
+func newPartitionFold(cfg Config, partition int32) *fold {
+	f := newFold(partition)
+	f.horizon = cfg.StateHorizon
+	return f
+}
+
+// load makes the fold the state of the partition's log below w.start: the
+// snapshot stored with that checkpoint when there is one, else (no
+// snapshot yet, or one this version cannot read) the partition's newest
+// revisions below it (store.LoadPartition), after which a snapshot is
+// written at once so that the next start is a snapshot's. Days past the
+// horizon then leave memory. False when the partition cannot be folded:
+// the processor is failing.
+func (w *worker) load(ctx context.Context) bool {
+	log := w.p.log.With("partition", w.partition)
+	began := time.Now()
+	from := "snapshot"
+	if w.snapshot != nil {
+		if err := w.fold.restore(w.snapshot); err != nil {
+			log.Warn("snapshot unreadable; loading the partition from the store", "offset", w.start, "err", err)
+			w.fold = newPartitionFold(w.p.cfg, w.partition)
+			w.snapshot = nil
+		}
+	}
+	if w.snapshot == nil && w.start > 0 {
+		from = "store"
+		err := w.p.store.LoadPartition(ctx, w.partition, w.start, func(r store.Record) error {
+			w.fold.load(r)
+			return nil
+		})
+		if err != nil {
+			// Without its state the partition cannot be folded correctly:
+			// stop the processor rather than count wrongly.
+			w.p.fail(fmt.Errorf("load partition %d: %w", w.partition, err))
+			return false
+		}
+	}
+	size := len(w.snapshot)
+	w.snapshot = nil
+	// Everything loaded is stored: batch 0 is.
+	days, evicted := w.fold.evict(0)
+	w.p.metrics.evicted.Add(float64(evicted))
+	hot, buckets := w.fold.hot()
+	log.Info("partition loaded", "from", from, "offset", w.start, "snapshot_bytes", size,
+		"interactions", hot, "bucket_parts", buckets, "evicted_days", days, "evicted_interactions", evicted, "took", time.Since(began))
+	if from == "store" {
+		// Write the snapshot now: the next start then reads it instead of
+		// the partition's history.
+		if err := w.writeSnapshot(ctx); err != nil {
+			log.Warn("first snapshot not written", "err", err)
+		}
+	}
+	return true
+}
+
+// writeSnapshot stores a snapshot of the fold at w.start, with nothing
+// else: the state right after loading.
+func (w *worker) writeSnapshot(ctx context.Context) error {
+	snap, err := w.fold.snapshot()
+	if err != nil {
+		return err
+	}
+	if !w.store(ctx, store.Batch{Partition: w.partition, Next: w.start, Snapshot: snap}) {
+		return errors.New("stopped before the store answered")
+	}
+	w.lastSnapshot = time.Now()
+	w.p.metrics.snapshots.Inc()
+	w.p.metrics.snapshotBytes.Observe(float64(len(snap)))
+	return nil
+}

@@ -1,0 +1,104 @@
+package embedded
+
+import (
+	"context"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+// Snapshot returns the newest snapshot stored for partition.
+func (s *Store) Snapshot(_ context.Context, partition int32) (int64, []byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sn, ok := s.snapshots[partition]
+	if !ok {
+		return 0, nil, nil
+	}
+	return sn.next, append([]byte(nil), sn.data...), nil
+}
+
+// newestBelow returns the newest revision of k applied from partition at
+// offsets below below, nil when none. The caller holds s.mu.
+func (s *Store) newestBelow(k interactionKey, partition int32, below int64) *rec {
+	var best *rec
+	for _, r := range s.revisions[k] {
+		if r.Partition != partition || r.Offset >= below {
+			continue
+		}
+		if best == nil || r.Revision > best.Revision {
+			best = r
+		}
+	}
+	return best
+}
+
+// Current calls fn with the newest revision below below of each of keys
+// that partition applied.
+func (s *Store) Current(_ context.Context, partition int32, below int64, keys []store.InteractionKey, fn func(store.Record) error) error {
+	s.mu.RLock()
+	var out []store.Record
+	seen := make(map[interactionKey]bool, len(keys))
+	for _, k := range keys {
+		ik := interactionKey{k.Tenant, k.ID}
+		if seen[ik] {
+			continue
+		}
+		seen[ik] = true
+		if r := s.newestBelow(ik, partition, below); r != nil {
+			out = append(out, r.full())
+		}
+	}
+	s.mu.RUnlock()
+	for _, r := range out {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CurrentIn calls fn with the newest revision below below of every
+// interaction of partition whose newest revision below below counts in one
+// of keys.
+func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys []store.BucketKey, fn func(store.Record) error) error {
+	want := make(map[store.BucketKey]bool, len(keys))
+	for _, k := range keys {
+		k.Hour = k.Hour.UTC()
+		want[k] = true
+	}
+	s.mu.RLock()
+	var out []store.Record
+	seen := map[interactionKey]bool{}
+	agents := map[agentKey]bool{}
+	for _, k := range keys {
+		ak := agentKey{k.Tenant, k.Model, k.Agent}
+		if agents[ak] {
+			continue
+		}
+		agents[ak] = true
+		for _, c := range s.everByAgent[ak] {
+			ik := interactionKey{c.TenantID, c.InteractionID}
+			if seen[ik] || c.Partition != partition || c.Offset >= below {
+				continue
+			}
+			seen[ik] = true
+			r := s.newestBelow(ik, partition, below)
+			if r != nil && want[bucketOf(&r.Record)] {
+				out = append(out, r.full())
+			}
+		}
+	}
+	s.mu.RUnlock()
+	for _, r := range out {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bucketOf is the bucket a record counts in.
+func bucketOf(r *store.Record) store.BucketKey {
+	return store.BucketKey{Tenant: r.TenantID, Model: r.Model, Team: r.TeamID, Agent: r.AgentID, Inquiry: r.Inquiry, Hour: r.EndedAt.UTC().Truncate(time.Hour)}
+}

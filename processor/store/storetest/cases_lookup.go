@@ -1,0 +1,105 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+// testSnapshots: a batch's snapshot is stored with its checkpoint, the
+// newest one is returned, and it is never ahead of the checkpoint.
+func testSnapshots(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := context.Background()
+	check := func(what string, partition int32, wantNext int64, want []byte) {
+		t.Helper()
+		next, data, err := s.Snapshot(ctx, partition)
+		if err != nil {
+			t.Fatalf("%s: Snapshot(%d): %v", what, partition, err)
+		}
+		if next != wantNext || !bytes.Equal(data, want) {
+			t.Errorf("%s: Snapshot(%d) = %d, %q; want %d, %q", what, partition, next, data, wantNext, want)
+		}
+		if cp := readCheckpoint(t, s, partition); cp < next {
+			t.Errorf("%s: Checkpoint(%d) = %d, below its snapshot's %d", what, partition, cp, next)
+		}
+	}
+	check("empty store", 0, 0, nil)
+	p := newFeed(0)
+	b1 := p.batch(ix("t1", "A", 1, "x", "billing", t0))
+	b1.Snapshot = []byte("one\x00\xff")
+	apply(t, s, b1)
+	check("first snapshot", 0, b1.Next, b1.Snapshot)
+	check("other partition", 1, 0, nil)
+	b2 := p.batch(ix("t1", "B", 1, "x", "billing", t0))
+	apply(t, s, b2)
+	check("batch without snapshot", 0, b1.Next, b1.Snapshot)
+	if cp := readCheckpoint(t, s, 0); cp != b2.Next {
+		t.Errorf("Checkpoint(0) = %d, want %d", cp, b2.Next)
+	}
+	p.skip(4)
+	b3 := p.batch(ix("t1", "C", 1, "x", "billing", t0))
+	b3.Snapshot = []byte("three")
+	apply(t, s, b3, b1) // b1 redelivered: older, changes nothing
+	check("newer snapshot", 0, b3.Next, b3.Snapshot)
+	if cp := readCheckpoint(t, s, 0); cp != b3.Next {
+		t.Errorf("Checkpoint(0) = %d, want %d (a snapshot is a checkpoint)", cp, b3.Next)
+	}
+}
+
+// testCurrentLookups: Current and CurrentIn answer, for some keys, what
+// LoadPartition answers for all of them, at every offset of random feeds
+// with revisions that move interactions between buckets.
+func testCurrentLookups(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := context.Background()
+	feeds := []*feed{newFeed(0), newFeed(1)}
+	var all []store.Batch
+	for _, f := range feeds {
+		bs := randomBatches(f, 7, 4, 30)
+		all = append(all, bs...)
+	}
+	apply(t, s, all...)
+	for _, f := range feeds {
+		for _, below := range []int64{0, 1, 17, 45, 80, 119, 1 << 40} {
+			want := readLoad(t, s, f.partition, below)
+			// Half of the interactions by key, and every bucket of a third of them.
+			var keys []store.InteractionKey
+			var wantKeys []store.Record
+			buckets := map[store.BucketKey]bool{}
+			var bucketList []store.BucketKey
+			for i, r := range want {
+				if i%2 == 0 {
+					keys = append(keys, store.InteractionKey{Tenant: r.TenantID, ID: r.InteractionID})
+					wantKeys = append(wantKeys, r)
+				}
+				if i%3 == 0 {
+					k := bucketKeyOf(&r.Interaction)
+					if !buckets[k] {
+						buckets[k] = true
+						bucketList = append(bucketList, k)
+					}
+				}
+			}
+			keys = append(keys, store.InteractionKey{Tenant: "t1", ID: "never"}, store.InteractionKey{Tenant: "t3", ID: "p0-i01"})
+			var wantIn []store.Record
+			for _, r := range want {
+				if buckets[bucketKeyOf(&r.Interaction)] {
+					wantIn = append(wantIn, r)
+				}
+			}
+			var got, gotIn []store.Record
+			if err := s.Current(ctx, f.partition, below, keys, func(r store.Record) error { got = append(got, r); return nil }); err != nil {
+				t.Fatalf("Current: %v", err)
+			}
+			if err := s.CurrentIn(ctx, f.partition, below, bucketList, func(r store.Record) error { gotIn = append(gotIn, r); return nil }); err != nil {
+				t.Fatalf("CurrentIn: %v", err)
+			}
+			sameText(t, fmt.Sprintf("Current(%d, %d)", f.partition, below), canonRecords(got), canonRecords(wantKeys))
+			sameText(t, fmt.Sprintf("CurrentIn(%d, %d)", f.partition, below), canonRecords(gotIn), canonRecords(wantIn))
+		}
+	}
+}
