@@ -148,7 +148,12 @@ func TestAlterAddMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := stmts[len(stmts)-1]
+	var st Statement
+	for _, s := range stmts {
+		if s.Name == "009_interaction_inputs.sql" {
+			st = s
+		}
+	}
 	if st.Table != "interactions" || len(st.Columns) != 6 {
 		t.Fatalf("009: table %q, columns %v", st.Table, st.Columns)
 	}
