@@ -31,6 +31,9 @@ type Store struct {
 	byAgent map[agentKey]map[string]*store.Record
 	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
 	latest  map[modelKey]time.Time
+	// rolls holds the rollups (rollup.go); days indexes the same parts
+	// as buckets by UTC day.
+	rolls rollups
 
 	plans planMem
 }
@@ -56,6 +59,7 @@ func New() *Store {
 		byAgent:     map[agentKey]map[string]*store.Record{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
+		rolls:       newRollups(),
 		plans:       newPlanMem(),
 	}
 }
@@ -151,6 +155,7 @@ func (s *Store) applyBucket(b store.Bucket) {
 	}
 	nb := b
 	byKey[pk] = &nb
+	s.rolls.touch(mk, pk, &nb)
 }
 
 // Checkpoint returns the next offset to consume for partition.
