@@ -32,6 +32,7 @@ type allFlags struct {
 	simDays     int
 	simRate     float64
 	store       storeFlags
+	rollup      rollupFlags
 	ingest      ingestFlags
 	api         apiFlags
 	log         logFlags
@@ -50,6 +51,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.simRate, "sim-rate", 20, "live simulated interactions per second (with --simulate)")
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
+	f.rollup.register(fs)
 	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
@@ -78,6 +80,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := f.ingest.validate(); err != nil {
+		return err
+	}
+	if err := f.rollup.validate(); err != nil {
 		return err
 	}
 	if err := f.api.validate(); err != nil {
@@ -159,6 +164,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return f.rollup.run(gctx, st, reg, log) })
 	part.run(gctx, g)
 	srv.run(gctx, g)
 	if f.simulate {

@@ -30,6 +30,8 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
 	var sf storeFlags
 	sf.register(fs)
+	var rf rollupFlags
+	rf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -37,6 +39,9 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log, err := lf.logger()
 	if err != nil {
+		return err
+	}
+	if err := rf.validate(); err != nil {
 		return err
 	}
 	seeds := splitList(*brokers)
@@ -84,6 +89,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return rf.run(gctx, st, reg, log) })
 	if err := g.Wait(); err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func TestStatementsOrderAndTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "004_interaction_timeline.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql"}
+	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "004_interaction_timeline.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql", "009_bucket_hours.sql", "010_bucket_touches.sql", "011_rollups.sql", "012_rollup_state.sql"}
 	if len(stmts) != len(wantNames) {
 		t.Fatalf("got %d statements, want %d", len(stmts), len(wantNames))
 	}

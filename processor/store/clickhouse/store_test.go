@@ -38,8 +38,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ?", cfg.Database).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if tables != 7 {
-		t.Errorf("%d tables in %s, want 7", tables, cfg.Database)
+	if tables != 11 {
+		t.Errorf("%d tables in %s, want 11", tables, cfg.Database)
 	}
 }
 
