@@ -64,22 +64,32 @@ func (s *Store) compactModel(ctx context.Context, tenant, model string, lateness
 	}
 	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] })
 	months := map[int64]bool{}
+	var seal []int64
 	for _, d := range days {
 		p := store.Period{Span: store.SpanDay, Start: d}
 		if !store.Sealable(p, ix.watermark, lateness) {
 			continue
 		}
 		months[store.MonthOf(d)] = true
-		if ix.rollup(p).Use {
-			continue
+		if !ix.rollup(p).Use {
+			seal = append(seal, d)
 		}
-		covers := ix.covers(p)
+	}
+	for len(seal) > 0 {
+		chunk := seal[:min(len(seal), daysPerSeal)]
+		seal = seal[len(chunk):]
+		covers := make([]map[int32]uint64, len(chunk))
+		for i, d := range chunk {
+			covers[i] = ix.covers(store.Period{Span: store.SpanDay, Start: d})
+		}
 		gen := newGen()
-		if err := s.sealDay(ctx, tenant, model, d, gen, covers); err != nil {
+		if err := s.sealDays(ctx, tenant, model, chunk, gen, covers); err != nil {
 			return err
 		}
-		ix.states[p] = rollupState{gen: gen, covers: covers}
-		st.Days++
+		for i, d := range chunk {
+			ix.states[store.Period{Span: store.SpanDay, Start: d}] = rollupState{gen: gen, covers: covers[i]}
+		}
+		st.Days += len(chunk)
 	}
 	ms := make([]int64, 0, len(months))
 	for m := range months {
@@ -139,19 +149,42 @@ const rollupInsert = `INSERT INTO %s.rollups (tenant_id, model, span, period, ge
 	volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum)
 SELECT tenant_id, model, toUInt8(%d), toUInt32(%d), toUInt64(%d), agent_id, inquiry, team_id, ` + sumColumns
 
-// sealDay writes day's rollup rows at gen from its current hours, then
-// its state.
-func (s *Store) sealDay(ctx context.Context, tenant, model string, day int64, gen uint64, covers map[int32]uint64) error {
-	q := fmt.Sprintf(rollupInsert+`
-FROM %s.bucket_hours FINAL
-WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(%d) AND hour < toDateTime(%d)
-GROUP BY tenant_id, model, agent_id, inquiry, team_id
-HAVING s_volume != 0`, s.cfg.Database, store.SpanDay, day, gen, s.cfg.Database, day, day+86400)
-	what := fmt.Sprintf("seal day %s of %s/%s", time.Unix(day, 0).UTC().Format(time.DateOnly), tenant, model)
+// daysPerSeal bounds the days one statement seals: the server's GROUP BY
+// holds one key per (day, agent, inquiry, team) of them.
+const daysPerSeal = 7
+
+// sealDays writes the rollup rows of days (sorted) at gen from their
+// current hours, in one statement, then their states (covers[i] is
+// days[i]'s).
+func (s *Store) sealDays(ctx context.Context, tenant, model string, days []int64, gen uint64, covers []map[int32]uint64) error {
+	var ranges []string
+	for i := 0; i < len(days); {
+		j := i + 1
+		for j < len(days) && days[j] == days[j-1]+86400 {
+			j++
+		}
+		ranges = append(ranges, fmt.Sprintf("(hour >= toDateTime(%d) AND hour < toDateTime(%d))", days[i], days[j-1]+86400))
+		i = j
+	}
+	q := fmt.Sprintf(`INSERT INTO %[1]s.rollups (tenant_id, model, span, period, gen, agent_id, inquiry, team_id,
+	volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum)
+SELECT tenant_id, model, toUInt8(%[2]d), toUInt32(toStartOfDay(hour)) AS r_period, toUInt64(%[3]d), agent_id, inquiry, team_id, `+sumColumns+`
+FROM %[1]s.bucket_hours FINAL
+WHERE tenant_id = ? AND model = ? AND (%[4]s)
+GROUP BY tenant_id, model, r_period, agent_id, inquiry, team_id
+HAVING s_volume != 0`, s.cfg.Database, store.SpanDay, gen, strings.Join(ranges, " OR "))
+	what := fmt.Sprintf("seal %d days of %s/%s from %s", len(days), tenant, model, time.Unix(days[0], 0).UTC().Format(time.DateOnly))
 	if err := s.retry.do(ctx, what, func(ctx context.Context) error { return s.conn.Exec(ctx, q, tenant, model) }); err != nil {
 		return err
 	}
-	return s.writeState(ctx, what, tenant, model, store.SpanDay, day, gen, covers)
+	n := len(days)
+	tenants, models, spans := make([]string, n), make([]string, n), make([]uint8, n)
+	periods, gens, cov := make([]uint32, n), make([]uint64, n), make([]string, n)
+	for i, d := range days {
+		tenants[i], models[i], spans[i] = tenant, model, uint8(store.SpanDay)
+		periods[i], gens[i], cov[i] = uint32(d), gen, formatCovers(covers[i])
+	}
+	return s.insert(ctx, what+": state", s.q.insertRollupState, []any{tenants, models, spans, periods, gens, cov})
 }
 
 // sealMonth writes month's rollup rows at gen from its days' rollups at
