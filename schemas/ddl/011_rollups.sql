@@ -3,10 +3,10 @@
 -- row per (agent, inquiry, team) with interactions in the period, every
 -- log partition's parts summed. gen names one computation of a period: a
 -- redo (after a write touched a sealed day) writes a new gen, and
--- rollup_state says which gen is current. Identical rows (a retried
--- insert) collapse on merge; reads use FINAL with key columns only in
--- WHERE, which is exact. Sorted by time within a model: a range of periods
--- is a key range.
+-- rollup_state says which gen is current. A gen's rows are the output of
+-- one INSERT ... SELECT ... GROUP BY (a retried seal takes a new gen), so
+-- they are unique per key and reads need no FINAL. Sorted by time within
+-- a model: a range of periods is a key range.
 CREATE TABLE IF NOT EXISTS {{database}}.rollups
 (
     tenant_id  String,

@@ -82,8 +82,8 @@ func (s *Store) compactModel(ctx context.Context, tenant, model string, lateness
 		for i, d := range chunk {
 			covers[i] = ix.covers(store.Period{Span: store.SpanDay, Start: d})
 		}
-		gen := newGen()
-		if err := s.sealDays(ctx, tenant, model, chunk, gen, covers); err != nil {
+		gen, err := s.sealDays(ctx, tenant, model, chunk, covers)
+		if err != nil {
 			return err
 		}
 		for i, d := range chunk {
@@ -116,7 +116,7 @@ func (s *Store) compactModel(ctx context.Context, tenant, model string, lateness
 		if !ready {
 			continue
 		}
-		if err := s.sealMonth(ctx, tenant, model, m, newGen(), dayGens, ix.covers(p)); err != nil {
+		if err := s.sealMonth(ctx, tenant, model, m, dayGens, ix.covers(p)); err != nil {
 			return err
 		}
 		st.Months++
@@ -153,10 +153,10 @@ SELECT tenant_id, model, toUInt8(%d), toUInt32(%d), toUInt64(%d), agent_id, inqu
 // holds one key per (day, agent, inquiry, team) of them.
 const daysPerSeal = 7
 
-// sealDays writes the rollup rows of days (sorted) at gen from their
-// current hours, in one statement, then their states (covers[i] is
-// days[i]'s).
-func (s *Store) sealDays(ctx context.Context, tenant, model string, days []int64, gen uint64, covers []map[int32]uint64) error {
+// sealDays writes the rollup rows of days (sorted) from their current
+// hours, in one statement, then their states (covers[i] is days[i]'s),
+// and returns their gen.
+func (s *Store) sealDays(ctx context.Context, tenant, model string, days []int64, covers []map[int32]uint64) (uint64, error) {
 	var ranges []string
 	for i := 0; i < len(days); {
 		j := i + 1
@@ -166,16 +166,23 @@ func (s *Store) sealDays(ctx context.Context, tenant, model string, days []int64
 		ranges = append(ranges, fmt.Sprintf("(hour >= toDateTime(%d) AND hour < toDateTime(%d))", days[i], days[j-1]+86400))
 		i = j
 	}
-	q := fmt.Sprintf(`INSERT INTO %[1]s.rollups (tenant_id, model, span, period, gen, agent_id, inquiry, team_id,
+	what := fmt.Sprintf("seal %d days of %s/%s from %s", len(days), tenant, model, time.Unix(days[0], 0).UTC().Format(time.DateOnly))
+	var gen uint64
+	err := s.retry.do(ctx, what, func(ctx context.Context) error {
+		// A new gen per attempt: a failed attempt's rows (if any) are
+		// never named by a state, so a gen's rows are one insert's.
+		gen = newGen()
+		q := fmt.Sprintf(`INSERT INTO %[1]s.rollups (tenant_id, model, span, period, gen, agent_id, inquiry, team_id,
 	volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum)
 SELECT tenant_id, model, toUInt8(%[2]d), toUInt32(toStartOfDay(hour)) AS r_period, toUInt64(%[3]d), agent_id, inquiry, team_id, `+sumColumns+`
 FROM %[1]s.bucket_hours FINAL
 WHERE tenant_id = ? AND model = ? AND (%[4]s)
 GROUP BY tenant_id, model, r_period, agent_id, inquiry, team_id
 HAVING s_volume != 0`, s.cfg.Database, store.SpanDay, gen, strings.Join(ranges, " OR "))
-	what := fmt.Sprintf("seal %d days of %s/%s from %s", len(days), tenant, model, time.Unix(days[0], 0).UTC().Format(time.DateOnly))
-	if err := s.retry.do(ctx, what, func(ctx context.Context) error { return s.conn.Exec(ctx, q, tenant, model) }); err != nil {
-		return err
+		return s.conn.Exec(ctx, q, tenant, model)
+	})
+	if err != nil {
+		return 0, err
 	}
 	n := len(days)
 	tenants, models, spans := make([]string, n), make([]string, n), make([]uint8, n)
@@ -184,13 +191,14 @@ HAVING s_volume != 0`, s.cfg.Database, store.SpanDay, gen, strings.Join(ranges, 
 		tenants[i], models[i], spans[i] = tenant, model, uint8(store.SpanDay)
 		periods[i], gens[i], cov[i] = uint32(d), gen, formatCovers(covers[i])
 	}
-	return s.insert(ctx, what+": state", s.q.insertRollupState, []any{tenants, models, spans, periods, gens, cov})
+	return gen, s.insert(ctx, what+": state", s.q.insertRollupState, []any{tenants, models, spans, periods, gens, cov})
 }
 
-// sealMonth writes month's rollup rows at gen from its days' rollups at
-// the given (day, gen)s, then its state.
-func (s *Store) sealMonth(ctx context.Context, tenant, model string, month int64, gen uint64, dayGens [][2]uint64, covers map[int32]uint64) error {
+// sealMonth writes month's rollup rows from its days' rollups at the
+// given (day, gen)s (no FINAL: a gen's rows are unique), then its state.
+func (s *Store) sealMonth(ctx context.Context, tenant, model string, month int64, dayGens [][2]uint64, covers map[int32]uint64) error {
 	what := fmt.Sprintf("seal month %s of %s/%s", time.Unix(month, 0).UTC().Format("2006-01"), tenant, model)
+	gen := newGen()
 	if len(dayGens) > 0 {
 		var in strings.Builder
 		for i, dg := range dayGens {
@@ -199,13 +207,17 @@ func (s *Store) sealMonth(ctx context.Context, tenant, model string, month int64
 			}
 			fmt.Fprintf(&in, "(%d, %d)", dg[0], dg[1])
 		}
-		q := fmt.Sprintf(rollupInsert+`
-FROM %s.rollups FINAL
+		err := s.retry.do(ctx, what, func(ctx context.Context) error {
+			gen = newGen() // per attempt, as in sealDays
+			q := fmt.Sprintf(rollupInsert+`
+FROM %s.rollups
 WHERE tenant_id = ? AND model = ? AND span = %d AND period >= %d AND period < %d AND (period, gen) IN (%s)
 GROUP BY tenant_id, model, agent_id, inquiry, team_id
 HAVING s_volume != 0`, s.cfg.Database, store.SpanMonth, month, gen, s.cfg.Database, store.SpanDay,
-			month, store.Period{Span: store.SpanMonth, Start: month}.End(), in.String())
-		if err := s.retry.do(ctx, what, func(ctx context.Context) error { return s.conn.Exec(ctx, q, tenant, model) }); err != nil {
+				month, store.Period{Span: store.SpanMonth, Start: month}.End(), in.String())
+			return s.conn.Exec(ctx, q, tenant, model)
+		})
+		if err != nil {
 			return err
 		}
 	}

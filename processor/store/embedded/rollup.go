@@ -186,13 +186,13 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 		plan := s.rolls.plan(mk, lo, hi)
 		for _, p := range plan.Periods {
 			for k, v := range s.rolls.sealed[mk][p.Period].cells {
-				if q.Agent == "" || k.agent == q.Agent {
+				if q.Selects(k.agent) {
 					add(k, i, v)
 				}
 			}
 		}
 		for _, iv := range plan.Hours {
-			s.hoursOf(mk, q.Agent, iv, func(b *store.Bucket) { add(cellKey{b.Agent, b.Inquiry, b.Team}, i, b.Sums) })
+			s.hoursOf(mk, q, iv, func(b *store.Bucket) { add(cellKey{b.Agent, b.Inquiry, b.Team}, i, b.Sums) })
 		}
 	}
 	s.mu.RUnlock()
@@ -204,17 +204,23 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 	return nil
 }
 
-// hoursOf calls fn with every non-empty part of the model (only agent's
-// when not empty) whose hour lies in iv; under the read lock.
-func (s *Store) hoursOf(mk modelKey, agent string, iv [2]int64, fn func(*store.Bucket)) {
+// hoursOf calls fn with every non-empty part of the model's agents q
+// selects whose hour lies in iv; under the read lock.
+func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(*store.Bucket)) {
 	in := func(b *store.Bucket) bool {
 		h := b.Hour.Unix()
 		return b.Volume != 0 && h >= iv[0] && h < iv[1]
 	}
-	if agent != "" {
-		for _, b := range s.buckets[mk][agent] {
-			if in(b) {
-				fn(b)
+	agents := q.Agents
+	if q.Agent != "" {
+		agents = []string{q.Agent}
+	}
+	if len(agents) > 0 {
+		for _, agent := range agents {
+			for _, b := range s.buckets[mk][agent] {
+				if in(b) {
+					fn(b)
+				}
 			}
 		}
 		return

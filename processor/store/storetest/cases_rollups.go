@@ -94,6 +94,24 @@ func testRollups(t *testing.T, open func(t *testing.T) store.Store) {
 				sameText(t, fmt.Sprintf("%s: SumBuckets(agent %q, to %s)", stage, agent, end.Format(time.RFC3339)),
 					strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
+			// A set of agents (a cache's dirty agents) in one query.
+			q := store.SumQuery{Tenant: "t1", Model: "voice", Agents: []string{"a", "c", "nobody"}, To: end, Starts: starts[:2]}
+			var got, want []string
+			if err := sm.SumBuckets(ctx, q, func(c store.CellSums) error {
+				got = append(got, cellText(c))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range q.Agents {
+				aq := q
+				aq.Agent, aq.Agents = a, nil
+				want = append(want, sumsFromBuckets(t, s, aq)...)
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			sameText(t, fmt.Sprintf("%s: SumBuckets(agents %v, to %s)", stage, q.Agents, end.Format(time.RFC3339)),
+				strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
 	compact := func(lateness time.Duration, days, months int) {
