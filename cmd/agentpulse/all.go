@@ -35,6 +35,7 @@ type allFlags struct {
 	simPredictions bool
 	store          storeFlags
 	state          stateFlags
+	rollup         rollupFlags
 	ingest         ingestFlags
 	api            apiFlags
 	log            logFlags
@@ -55,6 +56,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
 	f.state.register(fs)
+	f.rollup.register(fs)
 	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
@@ -83,6 +85,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := f.ingest.validate(); err != nil {
+		return err
+	}
+	if err := f.rollup.validate(); err != nil {
 		return err
 	}
 	if err := f.api.validate(); err != nil {
@@ -169,6 +174,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return f.rollup.run(gctx, st, reg, log) })
 	part.run(gctx, g)
 	srv.run(gctx, g)
 	if f.simulate {

@@ -32,6 +32,8 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	sf.register(fs)
 	var stf stateFlags
 	stf.register(fs)
+	var rf rollupFlags
+	rf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -39,6 +41,9 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log, err := lf.logger()
 	if err != nil {
+		return err
+	}
+	if err := rf.validate(); err != nil {
 		return err
 	}
 	seeds := splitList(*brokers)
@@ -86,6 +91,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return rf.run(gctx, st, reg, log) })
 	if err := g.Wait(); err != nil {
 		return err
 	}

@@ -21,7 +21,10 @@ import (
 type SumQuery struct {
 	Tenant string
 	Model  string
-	Agent  string // empty: every agent
+	Agent  string // empty: every agent (or those of Agents)
+	// Agents, when not empty (and Agent is empty), selects these agents
+	// only: a cache re-reading its dirty agents in one query.
+	Agents []string
 	To     time.Time
 	// Starts are the ranges' starts, at least one, each before To.
 	Starts []time.Time
@@ -36,6 +39,22 @@ type CellSums struct {
 	Inquiry string
 	Team    string
 	Sums    []views.Sums
+}
+
+// Selects reports whether q selects agent's cells.
+func (q SumQuery) Selects(agent string) bool {
+	switch {
+	case q.Agent != "":
+		return agent == q.Agent
+	case len(q.Agents) > 0:
+		for _, a := range q.Agents {
+			if a == agent {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // Summer is a Reader that merges bucket parts itself.

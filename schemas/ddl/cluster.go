@@ -30,6 +30,13 @@ var shardingKeys = map[string]string{
 	// An agent's bucket parts, every version of each, on one shard: FINAL
 	// and the per-agent newest-hour subquery run shard-locally.
 	"buckets": "cityHash64(tenant_id, agent_id)",
+	// The same placement for the time-sorted copy and the rollups: every
+	// version of a row on one shard, so FINAL runs shard-locally.
+	"bucket_hours": "cityHash64(tenant_id, agent_id)",
+	"rollups":      "cityHash64(tenant_id, agent_id)",
+	// Read with top-level max/argMax per key (exact on any placement).
+	"bucket_touches": "cityHash64(tenant_id, model)",
+	"rollup_state":   "cityHash64(tenant_id, model)",
 	// Small tables read with a top-level GROUP BY (exact on any sharding);
 	// keys chosen so every version of a row still shares a shard.
 	"checkpoints":         "log_partition",

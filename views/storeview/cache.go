@@ -13,9 +13,12 @@ import (
 
 // CacheConfig configures the benchmark cache (WithCache).
 type CacheConfig struct {
-	// MaxModels is how many (tenant, model) entries are kept, each with
-	// its four preset ranges; the least recently used is dropped beyond.
-	// Default 16. An entry's memory is about 4 presets × 2 × (agents ×
+	// MaxModels, when positive, is how many (tenant, model) entries are
+	// kept, each with its four preset ranges; the least recently used is
+	// dropped beyond, and the warm-up builds only that many. 0 (the
+	// default) keeps and warms every (tenant, model) with data: a build
+	// reads the store's rollups, so warming all of them at start is cheap
+	// in time; the bound is memory. An entry's memory is about 4 presets × 2 × (agents ×
 	// inquiries) cells plus the indexes and hot parts, ~12 KB per agent of
 	// 8 inquiries (measured live heap: 123 MB at 10,000 agents, 562 MB at
 	// 50,000; BenchmarkPerformanceClickHouse's cache_heap_MB).
@@ -25,8 +28,10 @@ type CacheConfig struct {
 	// to an older hour (late data, a correction) makes the cache read that
 	// agent's sealed hours again before the next answer.
 	HotHours int
-	// MaxAgentRereads is how many dirty agents are re-read one query each;
-	// beyond it the entry is rebuilt with one scan. Default 64.
+	// MaxAgentRereads is how many dirty agents (with changes to sealed
+	// hours) are re-read, all in one query, before the entry is rebuilt
+	// instead; the limit used is the larger of it and half the entry's
+	// agents, so it scales with the model. Default 64.
 	MaxAgentRereads int
 	// MaxTeams is how many agents' current teams are remembered (invalidated
 	// per agent by updates); beyond it an arbitrary one is forgotten.
@@ -56,9 +61,7 @@ type CacheConfig struct {
 }
 
 func (c CacheConfig) withDefaults() CacheConfig {
-	if c.MaxModels <= 0 {
-		c.MaxModels = 16
-	}
+	c.MaxModels = max(c.MaxModels, 0)
 	if c.HotHours <= 0 {
 		c.HotHours = 3
 	}
@@ -121,7 +124,7 @@ func newCache(v *Views, cfg CacheConfig) *cache {
 func (c *cache) hotSpan() time.Duration { return time.Duration(c.cfg.HotHours) * time.Hour }
 
 // get returns the tenant model's entry, creating it (and dropping the
-// least recently used beyond MaxModels).
+// least recently used beyond a positive MaxModels).
 func (c *cache) get(tenant, model string) *modelCache {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -129,7 +132,7 @@ func (c *cache) get(tenant, model string) *modelCache {
 	k := modelKey{tenant, model}
 	mc := c.models[k]
 	if mc == nil {
-		if len(c.models) >= c.cfg.MaxModels {
+		if c.cfg.MaxModels > 0 && len(c.models) >= c.cfg.MaxModels {
 			var oldest modelKey
 			var at uint64 = ^uint64(0)
 			for k, m := range c.models {

@@ -101,7 +101,7 @@ func (mc *modelCache) apply(u *schemas.Update) {
 	}
 	if sealed {
 		mc.dirty[u.Agent] = true
-		if len(mc.dirty) == mc.c.cfg.MaxAgentRereads+1 {
+		if len(mc.dirty) == mc.rereadLimit()+1 {
 			mc.c.pokeWarmer() // rebuild in the background, not in a request
 		}
 	}
@@ -133,10 +133,10 @@ func (mc *modelCache) invalidateMetrics(u *schemas.Update) {
 
 // maxSlide is how far the range end may move for the cache to slide
 // (subtract the hours that leave, merge the hot hours that seal) rather
-// than rebuild: the 24h preset's new start must not pass the old hotFrom.
-func (mc *modelCache) maxSlide() time.Duration {
-	return 24*time.Hour - mc.c.hotSpan()
-}
+// than rebuild: a week, so that the first interaction after a quiet
+// weekend slides. Beyond, the hours leaving would cost about what a build
+// (from the store's rollups) does.
+func (mc *modelCache) maxSlide() time.Duration { return 7 * 24 * time.Hour }
 
 // prepare brings the presets to the range end to (single-flight: one
 // goroutine runs a job, the others wait for it) and re-reads dirty
@@ -212,7 +212,7 @@ func (mc *modelCache) prepareWait(ctx context.Context, to time.Time, buildWait t
 			continue
 		case to.After(mc.to):
 			err = mc.run(ctx, func(ctx context.Context) error { return mc.slide(ctx, to) })
-		case len(mc.dirty) > mc.c.cfg.MaxAgentRereads:
+		case len(mc.dirty) > mc.rereadLimit():
 			mc.ready = false
 			continue
 		case len(mc.dirty) > 0 && !rereadDone:

@@ -9,12 +9,14 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// slide moves the presets' end from mc.to to to (at most maxSlide later):
-// per preset, the hours that leave the range are read from the store and
-// subtracted from the sealed cells, hours that enter at the start (a
-// calendar preset's start may move back) are read and added, the hot
-// hours that become sealed are merged from the hot parts, and every
-// group is rebuilt from the cells.
+// slide moves the presets' end from mc.to to to (at most maxSlide
+// later): per preset, the sealed hours that leave the range are summed by
+// the store (rollups, one query) and subtracted from the sealed cells, or
+// the sealed cells are dropped when the new start passes the old hotFrom
+// (every sealed hour left); hours that enter at the start (a calendar
+// preset's start may move back) are summed and added; the hot hours that
+// become sealed are merged from the hot parts, and every group is rebuilt
+// from the cells.
 func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 	oldHot := mc.hotFrom
 	newHot := to.Add(-mc.c.hotSpan())
@@ -25,14 +27,17 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 	mc.ready = false
 	mc.to, mc.hotFrom = to, newHot // sealed-hour updates from now on mark agents dirty
 	mc.mu.Unlock()
-	var leave, enter [4][]store.Bucket
+	var leave, enter [4]map[string]cells
 	var err error
 	for i := range presets {
 		o, n := olds[i], news[i]
-		if n.From.After(o.From) {
-			leave[i], err = mc.readHours(ctx, o.From, n.From)
-		} else if n.From.Before(o.From) {
-			enter[i], err = mc.readHours(ctx, n.From, o.From)
+		switch {
+		case !n.From.Before(oldHot):
+			// Every sealed hour leaves: reset below.
+		case n.From.After(o.From):
+			leave[i], err = mc.sumHours(ctx, o.From, n.From)
+		case n.From.Before(o.From):
+			enter[i], err = mc.sumHours(ctx, n.From, o.From)
 		}
 		if err != nil {
 			break
@@ -45,16 +50,23 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 	lo, hi := oldHot.Unix(), newHot.Unix()
 	params := mc.c.v.params
 	for i, p := range mc.presets {
-		for _, b := range leave[i] {
-			if c := p.sealed[b.Agent]; c != nil {
-				c.sub(cellKey{b.Inquiry, b.Team}, b.Sums)
+		if !news[i].From.Before(oldHot) {
+			p.sealed = map[string]cells{}
+		}
+		for agent, cs := range leave[i] {
+			if c := p.sealed[agent]; c != nil {
+				for k, s := range cs {
+					c.sub(k, s)
+				}
 				if len(c) == 0 {
-					delete(p.sealed, b.Agent)
+					delete(p.sealed, agent)
 				}
 			}
 		}
-		for _, b := range enter[i] {
-			p.sealedCells(b.Agent).add(cellKey{b.Inquiry, b.Team}, b.Sums)
+		for agent, cs := range enter[i] {
+			for k, s := range cs {
+				p.sealedCells(agent).add(k, s)
+			}
 		}
 		from := news[i].From.Unix()
 		for agent, parts := range mc.hot {
@@ -73,6 +85,40 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 	mc.ready = true
 	mc.c.metrics.slides.Inc()
 	return nil
+}
+
+// sumHours returns every agent's cells over [from, to), summed by the
+// store (store.Summer: its rollups, hours only at the ragged ends).
+func (mc *modelCache) sumHours(ctx context.Context, from, to time.Time) (map[string]cells, error) {
+	out := map[string]cells{}
+	q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, To: to, Starts: []time.Time{from}}
+	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
+		if cs.Sums[0].Volume == 0 {
+			return nil
+		}
+		c := out[cs.Agent]
+		if c == nil {
+			c = cells{}
+			out[cs.Agent] = c
+		}
+		c.add(cellKey{cs.Inquiry, cs.Team}, cs.Sums[0])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sum buckets %s..%s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// rereadLimit is how many dirty agents are re-read (one query for all)
+// rather than the entry rebuilt: CacheConfig.MaxAgentRereads, or half the
+// entry's agents when more (a re-read then costs up to half a build).
+func (mc *modelCache) rereadLimit() int {
+	n := 0
+	if p := mc.presets[0]; p != nil {
+		n = len(p.cur)
+	}
+	return max(mc.c.cfg.MaxAgentRereads, n/2)
 }
 
 func (p *presetAgg) sealedCells(agent string) cells {
@@ -97,8 +143,8 @@ func (mc *modelCache) readHours(ctx context.Context, from, to time.Time) ([]stor
 	return out, nil
 }
 
-// reread reads the sealed hours of every dirty agent again and replaces
-// their sealed cells.
+// reread reads the sealed hours of every dirty agent again, in one
+// query, and replaces their sealed cells.
 func (mc *modelCache) reread(ctx context.Context) error {
 	agents := make([]string, 0, len(mc.dirty))
 	for a := range mc.dirty {
@@ -111,29 +157,31 @@ func (mc *modelCache) reread(ctx context.Context) error {
 		rngs[i] = p.rng
 	}
 	mc.mu.Unlock()
-	read := make([][4]cells, len(agents))
-	var err error
-	for ai, agent := range agents {
-		q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, Agent: agent, To: hotFrom, Starts: make([]time.Time, len(rngs))}
-		for i := range rngs {
-			q.Starts[i] = rngs[i].From
-		}
-		err = mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
-			for i := range rngs {
-				if cs.Sums[i].Volume == 0 {
-					continue
-				}
-				if read[ai][i] == nil {
-					read[ai][i] = cells{}
-				}
-				read[ai][i].add(cellKey{cs.Inquiry, cs.Team}, cs.Sums[i])
-			}
-			return nil
-		})
-		if err != nil {
-			break
-		}
+	read := make(map[string]*[4]cells, len(agents))
+	// One query for every dirty agent (store.SumQuery.Agents): their
+	// sealed days and months from the store's rollups, hours only at the
+	// ragged ends.
+	q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, Agents: agents, To: hotFrom, Starts: make([]time.Time, len(rngs))}
+	for i := range rngs {
+		q.Starts[i] = rngs[i].From
 	}
+	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
+		r := read[cs.Agent]
+		if r == nil {
+			r = new([4]cells)
+			read[cs.Agent] = r
+		}
+		for i := range rngs {
+			if cs.Sums[i].Volume == 0 {
+				continue
+			}
+			if r[i] == nil {
+				r[i] = cells{}
+			}
+			r[i].add(cellKey{cs.Inquiry, cs.Team}, cs.Sums[i])
+		}
+		return nil
+	})
 	mc.mu.Lock()
 	if err != nil {
 		for _, a := range agents {
@@ -142,9 +190,13 @@ func (mc *modelCache) reread(ctx context.Context) error {
 		return fmt.Errorf("read buckets of dirty agents: %w", err)
 	}
 	params := mc.c.v.params
-	for ai, agent := range agents {
+	for _, agent := range agents {
+		r := read[agent]
+		if r == nil {
+			r = new([4]cells)
+		}
 		for i, p := range mc.presets {
-			if c := read[ai][i]; len(c) > 0 {
+			if c := r[i]; len(c) > 0 {
 				p.sealed[agent] = c
 			} else {
 				delete(p.sealed, agent)

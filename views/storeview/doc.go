@@ -53,7 +53,8 @@
 // Without WithCache every call reads the store. With it, the preset
 // ranges (3m, 1m, 1w, 24h) of AgentPerformance, InquiryDetail and
 // TeamAgents are answered from an entry per (tenant, model) holding the
-// four presets (LRU, CacheConfig.MaxModels): per agent, the Sums of each
+// four presets (every model with data, or an LRU of a positive
+// CacheConfig.MaxModels): per agent, the Sums of each
 // (inquiry, team) over the range, and derived from them per inquiry the
 // all-agents, per-team and per-agent Sums and the population's values of
 // each metric kept sorted, so a label is a binary search, a median two
@@ -61,20 +62,24 @@
 // their sorted AES. A request costs one agent's work plus LatestData.
 // Custom ranges are computed from the store as without the cache.
 //
-// Exactness. An entry is built by one scan of the model's buckets from
-// the widest range's start. The newest HotHours hours of the ranges are
+// Exactness. An entry is built by one read of the model's sums from the
+// widest range's start (store.Summer: the store's monthly and daily
+// rollups, hours only at the ragged ends and in days not sealed yet). The newest HotHours hours of the ranges are
 // kept bucket part by bucket part, and updates to them replace parts
 // (higher version wins, so an update read by the scan and received again
 // is not counted twice, and one received during the scan is not lost);
 // the agent's cells are recomputed from the parts and the groups and
 // sorted values moved by the difference. An update to an older (sealed)
 // hour marks its agent dirty; before the next answer the agent's sealed
-// hours are read again (one query per agent, or a full scan beyond
-// MaxAgentRereads). When the models' latest data reaches a new hour, the
-// hours leaving each preset are read and subtracted, hours entering at a
-// calendar preset's start are read and added, the hot hours that seal
-// are merged from their parts, and every group is recomputed from the
-// cells; an end that moves back or more than 24h − HotHours rebuilds.
+// hours are read again (one query for all dirty agents, or a rebuild
+// beyond the larger of MaxAgentRereads and half the entry's agents). When
+// the models' latest data reaches a new hour, the sealed hours leaving
+// each preset are summed by the store and subtracted (or dropped, when
+// the new start passes the old hot hours), hours entering at a calendar
+// preset's start are summed and added, the hot hours that seal are
+// merged from their parts, and every group is recomputed from the cells;
+// an end that moves back or more than a week (the first interaction
+// after a quiet weekend slides) rebuilds.
 // Counts are integers, and a float sum whose count returns to zero is
 // reset to zero, so subtraction leaves no residue on empty groups; the
 // groups are recomputed from cells at every hour, so rounding cannot
@@ -90,7 +95,7 @@
 // # Warm-up
 //
 // Run (one goroutine per server) builds the entry of every (tenant,
-// model) with data (store.ModelsLister; at most MaxModels) one at a time
+// model) with data (store.ModelsLister; all, or a positive MaxModels) one at a time
 // and learns every tenant's agents' teams, at start, every WarmInterval
 // (slides and re-reads then happen there rather than in a request), after
 // an eviction and when late updates call for a rebuild. Ready is nil once

@@ -31,25 +31,30 @@ func sumCellsFromBuckets(ctx context.Context, r store.Reader, q store.SumQuery, 
 	type key struct{ agent, inquiry, team string }
 	cells := map[key][]views.Sums{}
 	var order []key
-	bq := store.BucketQuery{Tenant: q.Tenant, Model: q.Model, Agent: q.Agent, From: from, To: q.To}
-	err := r.Buckets(ctx, bq, func(b store.Bucket) error {
-		k := key{b.Agent, b.Inquiry, b.Team}
-		sums := cells[k]
-		for i, t := range q.Starts {
-			if b.Hour.Before(t) {
-				continue
+	agents := []string{q.Agent} // "": every agent
+	if q.Agent == "" && len(q.Agents) > 0 {
+		agents = q.Agents
+	}
+	for _, agent := range agents {
+		bq := store.BucketQuery{Tenant: q.Tenant, Model: q.Model, Agent: agent, From: from, To: q.To}
+		if err := r.Buckets(ctx, bq, func(b store.Bucket) error {
+			k := key{b.Agent, b.Inquiry, b.Team}
+			sums := cells[k]
+			for i, t := range q.Starts {
+				if b.Hour.Before(t) {
+					continue
+				}
+				if sums == nil {
+					sums = make([]views.Sums, len(q.Starts))
+					cells[k] = sums
+					order = append(order, k)
+				}
+				sums[i].Merge(b.Sums)
 			}
-			if sums == nil {
-				sums = make([]views.Sums, len(q.Starts))
-				cells[k] = sums
-				order = append(order, k)
-			}
-			sums[i].Merge(b.Sums)
+			return nil
+		}); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for _, k := range order {
 		if err := fn(store.CellSums{Agent: k.agent, Inquiry: k.inquiry, Team: k.team, Sums: cells[k]}); err != nil {
@@ -110,6 +115,11 @@ func (o *Overlay) SumBuckets(ctx context.Context, q store.SumQuery, fn func(stor
 		from = minTime(from, t)
 	}
 	over := o.overlayAgents(q.Tenant, q.Model, q.Agent, from.Unix(), q.To.Unix())
+	for a := range over {
+		if !q.Selects(a) {
+			delete(over, a)
+		}
+	}
 	if len(over) == 0 {
 		return s.SumBuckets(ctx, q, fn)
 	}
@@ -124,7 +134,7 @@ func (o *Overlay) SumBuckets(ctx context.Context, q store.SumQuery, fn func(stor
 	}
 	for agent := range over {
 		aq := q
-		aq.Agent = agent
+		aq.Agent, aq.Agents = agent, nil
 		if err := sumCellsFromBuckets(ctx, o, aq, fn); err != nil {
 			return err
 		}

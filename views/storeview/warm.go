@@ -51,9 +51,9 @@ func (v *Views) Run(ctx context.Context) error {
 // that could list the (tenant, model) pairs makes Ready answer nil.
 //
 // The pairs come from the Reader when it is a store.ModelsLister (both
-// stores are, and an Overlay over one): sorted by tenant then model, at
-// most CacheConfig.MaxModels of them (beyond, entries would evict each
-// other; raise MaxModels). Without a lister there is nothing to warm.
+// stores are, and an Overlay over one): sorted by tenant then model, all
+// of them, or at most a positive CacheConfig.MaxModels (beyond, entries
+// would evict each other). Without a lister there is nothing to warm.
 func (v *Views) Warm(ctx context.Context) error {
 	c := v.cache
 	if c == nil {
@@ -86,7 +86,7 @@ func (v *Views) warm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("warm-up: list tenant models: %w", err)
 	}
-	if len(pairs) > c.cfg.MaxModels {
+	if c.cfg.MaxModels > 0 && len(pairs) > c.cfg.MaxModels {
 		pairs = pairs[:c.cfg.MaxModels]
 	}
 	builds := c.buildCount()

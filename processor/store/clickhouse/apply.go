@@ -13,8 +13,10 @@ import (
 
 // Apply stores a batch: the records into interactions, then their index
 // rows into interaction_revisions and interaction_timeline, meanwhile the
-// buckets, and once all of those are stored the checkpoint (a snapshots
-// row when the batch carries a snapshot, which is a checkpoint as well). Each insert is
+// buckets (into buckets and bucket_hours), then the days the buckets
+// touched (bucket_touches), and once all of those are stored the
+// checkpoint (a snapshots row when the batch carries a snapshot, which is
+// a checkpoint as well). Each insert is
 // retried on transient errors. Every insert is idempotent (identical rows
 // collapse; reads take the newest revision, the highest version and the
 // highest checkpoint), so a failure at any point leaves a store that
@@ -23,7 +25,7 @@ import (
 //
 // Apply validates the whole batch before writing anything and returns an
 // error wrapping ErrInvalidBatch for a value the tables cannot hold. It
-// stops between retries when ctx is done. It uses up to three connections
+// stops between retries when ctx is done. It uses up to four connections
 // at once.
 func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	if err := s.check(); err != nil {
@@ -50,9 +52,10 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	// running independent inserts at once keeps client encoding and server
 	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr, revErr, timelineErr error
+	var bucketErr, hoursErr, revErr, timelineErr error
 	if buckets != nil {
 		wg.Go(func() { bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values()) })
+		wg.Go(func() { hoursErr = s.insert(ctx, "insert bucket hours", s.q.insertBucketHours, buckets.values()) })
 	}
 	var recErr error
 	if recs != nil {
@@ -65,8 +68,15 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, revErr, timelineErr, bucketErr); err != nil {
+	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, hoursErr); err != nil {
 		return err
+	}
+	// The days the buckets touched, once their parts are stored (a touch
+	// makes a sealed day stale; see rollup.go).
+	if len(b.Buckets) > 0 {
+		if err := s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(b.Buckets)); err != nil {
+			return err
+		}
 	}
 	if b.Snapshot != nil {
 		// The snapshot row is the checkpoint too: one insert stores both.

@@ -14,11 +14,15 @@ type queries struct {
 	insertRevisions    string
 	insertTimeline     string
 	insertBuckets      string
+	insertBucketHours  string
+	insertTouches      string
+	insertRollupState  string
 	insertCheckpoint   string
 	insertSnapshot     string
 
 	checkpoint    string
 	buckets       string // Buckets appends its filters, GROUP BY and HAVING
+	bucketsByHour string // buckets over bucket_hours, for reads of every agent
 	latestCands   string
 	currentRevs   string
 	recent        string
@@ -41,6 +45,9 @@ func newQueries(db string) queries {
 		insertRevisions:    r.Replace("INSERT INTO {{db}}.interaction_revisions (" + revisionInsertColumns + ")"),
 		insertTimeline:     r.Replace("INSERT INTO {{db}}.interaction_timeline (" + timelineInsertColumns + ")"),
 		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
+		insertBucketHours:  r.Replace("INSERT INTO {{db}}.bucket_hours (" + bucketInsertColumns + ")"),
+		insertTouches:      r.Replace("INSERT INTO {{db}}.bucket_touches (tenant_id, model, day, log_partition, version, newest_hour)"),
+		insertRollupState:  r.Replace("INSERT INTO {{db}}.rollup_state (tenant_id, model, span, period, gen, covers)"),
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
 
 		insertSnapshot: r.Replace("INSERT INTO {{db}}.snapshots (log_partition, next_offset, state)"),
@@ -83,6 +90,16 @@ WHERE tenant_id = ? AND log_partition = ? AND log_offset < ? AND (`),
 	argMax(pres_n, version) AS v_pres_n, argMax(pres_sum, version) AS v_pres_sum,
 	max(version) AS v_version
 FROM {{db}}.buckets
+WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),
+
+		// The same over the time-sorted copy: a range of hours of every
+		// agent is a key range there.
+		bucketsByHour: r.Replace(`SELECT agent_id, inquiry, team_id, toUInt32(hour) AS hour_s, log_partition,
+	argMax(volume, version) AS v_volume, argMax(handle_sum, version) AS v_handle_sum,
+	argMax(psat_n, version) AS v_psat_n, argMax(psat_sum, version) AS v_psat_sum,
+	argMax(pres_n, version) AS v_pres_n, argMax(pres_sum, version) AS v_pres_sum,
+	max(version) AS v_version
+FROM {{db}}.bucket_hours
 WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),
 
 		// The k rows of a model with the newest ended_at in [lower, upper],

@@ -45,7 +45,11 @@ func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.
 		return nil
 	}
 	var sb strings.Builder
-	sb.WriteString(s.q.buckets)
+	if q.Agent != "" {
+		sb.WriteString(s.q.buckets) // one agent: a key range of buckets
+	} else {
+		sb.WriteString(s.q.bucketsByHour) // a range of hours: a key range of bucket_hours
+	}
 	args := []any{q.Tenant, q.Model, lo, hi}
 	for _, f := range []struct{ col, val string }{{"agent_id", q.Agent}, {"team_id", q.Team}, {"inquiry", q.Inquiry}} {
 		if f.val != "" {

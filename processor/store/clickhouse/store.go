@@ -114,7 +114,48 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 			return err
 		}
 	}
+	if err := backfillBucketHours(ctx, conn, cfg, r); err != nil {
+		return err
+	}
 	cfg.Logger.Info("clickhouse schema applied", "database", cfg.Database, "cluster", cfg.Cluster, "statements", len(stmts))
+	return nil
+}
+
+// backfillBucketHours fills bucket_hours and bucket_touches from buckets
+// once, when a database written before they existed is migrated: while
+// bucket_hours is empty and buckets is not. A processor writing
+// meanwhile writes both; the copies of a part collapse to its highest
+// version like any other (reads use FINAL and max).
+func backfillBucketHours(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error {
+	db := cfg.Database
+	count := func(table string) (uint64, error) {
+		var n uint64
+		err := r.do(ctx, "count "+table, func(ctx context.Context) error {
+			return conn.QueryRow(ctx, "SELECT count() FROM "+db+"."+table).Scan(&n)
+		})
+		return n, err
+	}
+	have, err := count("bucket_hours")
+	if err != nil || have > 0 {
+		return err
+	}
+	old, err := count("buckets")
+	if err != nil || old == 0 {
+		return err
+	}
+	stmts := []string{
+		"INSERT INTO " + db + ".bucket_hours (" + bucketInsertColumns + ")\nSELECT " + bucketInsertColumns + " FROM " + db + ".buckets",
+		"INSERT INTO " + db + `.bucket_touches (tenant_id, model, day, log_partition, version, newest_hour)
+SELECT tenant_id, model, toUInt32(toStartOfDay(hour)) AS t_day, log_partition, max(version) AS t_version, max(toUInt32(hour)) AS t_hour
+FROM ` + db + `.buckets
+GROUP BY tenant_id, model, t_day, log_partition`,
+	}
+	for _, q := range stmts {
+		if err := r.do(ctx, "backfill bucket hours", func(ctx context.Context) error { return conn.Exec(ctx, q) }); err != nil {
+			return err
+		}
+	}
+	cfg.Logger.Info("bucket_hours and bucket_touches filled from buckets", "database", db, "rows", old)
 	return nil
 }
 

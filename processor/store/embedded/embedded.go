@@ -34,6 +34,9 @@ type Store struct {
 	snapshots   map[int32]snapshot
 	buckets     map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
 	latest      map[modelKey]time.Time
+	// rolls holds the rollups (rollup.go); days indexes the same parts
+	// as buckets by UTC day.
+	rolls rollups
 
 	plans planMem
 }
@@ -67,6 +70,7 @@ func New() *Store {
 		snapshots:   map[int32]snapshot{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
+		rolls:       newRollups(),
 		plans:       newPlanMem(),
 	}
 }
@@ -166,6 +170,7 @@ func (s *Store) applyBucket(b store.Bucket) {
 	}
 	nb := b
 	byKey[pk] = &nb
+	s.rolls.touch(mk, pk, &nb)
 }
 
 // Checkpoint returns the next offset to consume for partition.

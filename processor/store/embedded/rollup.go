@@ -1,0 +1,251 @@
+package embedded
+
+import (
+	"context"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+var _ store.Compactor = (*Store)(nil)
+
+// cellKey is one (agent, inquiry, team) of a model.
+type cellKey struct{ agent, inquiry, team string }
+
+// rollup is one sealed period's merged rows: the Sums of every cell with
+// interactions in it.
+type rollup struct {
+	gen   uint64
+	cells map[cellKey]views.Sums
+}
+
+// rollups are the embedded store's daily and monthly rollups, guarded by
+// the store's lock. A write to a day drops the day's and its month's
+// rollup (stale), so every rollup held is current; Compact seals again.
+type rollups struct {
+	// days indexes every part of a model by its UTC day (unix seconds),
+	// the same *store.Bucket values as Store.buckets.
+	days map[modelKey]map[int64]map[partKey]*store.Bucket
+	// sealed holds the current rollups of each model.
+	sealed map[modelKey]map[store.Period]*rollup
+	// newest is each model's watermark: its newest bucket hour plus one
+	// hour, unix seconds.
+	newest map[modelKey]int64
+	gen    uint64
+}
+
+func newRollups() rollups {
+	return rollups{
+		days:   map[modelKey]map[int64]map[partKey]*store.Bucket{},
+		sealed: map[modelKey]map[store.Period]*rollup{},
+		newest: map[modelKey]int64{},
+	}
+}
+
+// touch indexes a stored part and drops the rollups it makes stale.
+func (r *rollups) touch(mk modelKey, pk partKey, b *store.Bucket) {
+	hour := b.Hour.Unix()
+	day := store.DayOf(hour)
+	byDay := r.days[mk]
+	if byDay == nil {
+		byDay = map[int64]map[partKey]*store.Bucket{}
+		r.days[mk] = byDay
+	}
+	parts := byDay[day]
+	if parts == nil {
+		parts = map[partKey]*store.Bucket{}
+		byDay[day] = parts
+	}
+	parts[pk] = b
+	r.newest[mk] = max(r.newest[mk], hour+3600)
+	if sealed := r.sealed[mk]; sealed != nil {
+		delete(sealed, store.Period{Span: store.SpanDay, Start: day})
+		delete(sealed, store.Period{Span: store.SpanMonth, Start: store.MonthOf(day)})
+	}
+}
+
+// Compact seals every sealable day and month of every model that has no
+// current rollup (see store.Compactor), under the write lock.
+func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.CompactStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st store.CompactStats
+	r := &s.rolls
+	for mk, byDay := range r.days {
+		wm := r.newest[mk]
+		sealed := r.sealed[mk]
+		if sealed == nil {
+			sealed = map[store.Period]*rollup{}
+			r.sealed[mk] = sealed
+		}
+		months := map[int64]bool{}
+		for day, parts := range byDay {
+			p := store.Period{Span: store.SpanDay, Start: day}
+			if !store.Sealable(p, wm, lateness) {
+				continue
+			}
+			months[store.MonthOf(day)] = true
+			if sealed[p] != nil {
+				continue
+			}
+			r.gen++
+			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+			for _, b := range parts {
+				if b.Volume == 0 {
+					continue
+				}
+				k := cellKey{b.Agent, b.Inquiry, b.Team}
+				c := ru.cells[k]
+				c.Merge(b.Sums)
+				ru.cells[k] = c
+			}
+			sealed[p] = ru
+			st.Days++
+		}
+		for m := range months {
+			p := store.Period{Span: store.SpanMonth, Start: m}
+			if sealed[p] != nil || !store.Sealable(p, wm, lateness) {
+				continue
+			}
+			r.gen++
+			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+			for d := m; d < p.End(); d += 86400 {
+				dr := sealed[store.Period{Span: store.SpanDay, Start: d}]
+				if dr == nil {
+					continue // a day without parts
+				}
+				for k, v := range dr.cells {
+					c := ru.cells[k]
+					c.Merge(v)
+					ru.cells[k] = c
+				}
+			}
+			sealed[p] = ru
+			st.Months++
+		}
+	}
+	return st, nil
+}
+
+// plan covers [lo, hi) of a model with its current rollups and hours;
+// called under the read lock.
+func (r *rollups) plan(mk modelKey, lo, hi int64) store.RangePlan {
+	byDay := r.days[mk]
+	if len(byDay) == 0 {
+		return store.RangePlan{}
+	}
+	first, last := int64(0), int64(0)
+	for d := range byDay {
+		if first == 0 || d < first {
+			first = d
+		}
+		last = max(last, d)
+	}
+	sealed := r.sealed[mk]
+	return store.PlanRange(lo, hi, first, last+86400, func(p store.Period) store.Rollup {
+		if ru := sealed[p]; ru != nil {
+			return store.Rollup{Use: true, Gen: ru.gen}
+		}
+		// A period without any part is read as empty.
+		for d := p.Start; d < p.End(); d += 86400 {
+			if len(byDay[d]) > 0 {
+				return store.Rollup{}
+			}
+		}
+		return store.Rollup{Use: true}
+	})
+}
+
+// SumBuckets merges, per (agent, inquiry, team) and range start, the
+// rollups and hours that cover each range (store.PlanRange), under the
+// read lock, and calls fn once the lock is released.
+func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.CellSums) error) error {
+	if len(q.Starts) == 0 {
+		return nil
+	}
+	n := len(q.Starts)
+	cells := map[cellKey][]views.Sums{}
+	var order []cellKey
+	add := func(k cellKey, i int, v views.Sums) {
+		sums := cells[k]
+		if sums == nil {
+			sums = make([]views.Sums, n)
+			cells[k] = sums
+			order = append(order, k)
+		}
+		sums[i].Merge(v)
+	}
+	mk := modelKey{q.Tenant, q.Model}
+	s.mu.RLock()
+	for i, start := range q.Starts {
+		lo, hi, ok := hourSeconds(start, q.To)
+		if !ok {
+			continue
+		}
+		plan := s.rolls.plan(mk, lo, hi)
+		for _, p := range plan.Periods {
+			for k, v := range s.rolls.sealed[mk][p.Period].cells {
+				if q.Selects(k.agent) {
+					add(k, i, v)
+				}
+			}
+		}
+		for _, iv := range plan.Hours {
+			s.hoursOf(mk, q, iv, func(b *store.Bucket) { add(cellKey{b.Agent, b.Inquiry, b.Team}, i, b.Sums) })
+		}
+	}
+	s.mu.RUnlock()
+	for _, k := range order {
+		if err := fn(store.CellSums{Agent: k.agent, Inquiry: k.inquiry, Team: k.team, Sums: cells[k]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hoursOf calls fn with every non-empty part of the model's agents q
+// selects whose hour lies in iv; under the read lock.
+func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(*store.Bucket)) {
+	in := func(b *store.Bucket) bool {
+		h := b.Hour.Unix()
+		return b.Volume != 0 && h >= iv[0] && h < iv[1]
+	}
+	agents := q.Agents
+	if q.Agent != "" {
+		agents = []string{q.Agent}
+	}
+	if len(agents) > 0 {
+		for _, agent := range agents {
+			for _, b := range s.buckets[mk][agent] {
+				if in(b) {
+					fn(b)
+				}
+			}
+		}
+		return
+	}
+	byDay := s.rolls.days[mk]
+	for d := store.DayOf(iv[0]); d < iv[1]; d += 86400 {
+		for _, b := range byDay[d] {
+			if in(b) {
+				fn(b)
+			}
+		}
+	}
+}
+
+// hourSeconds turns [from, to) into unix seconds selecting the same whole
+// hours (a bucket hour h is in the range when from <= h < to); ok is false
+// when the range is empty.
+func hourSeconds(from, to time.Time) (lo, hi int64, ok bool) {
+	ceil := func(t time.Time) int64 {
+		s := t.Unix()
+		if t.Nanosecond() > 0 {
+			s++
+		}
+		return s
+	}
+	lo, hi = ceil(from), ceil(to)
+	return lo, hi, lo < hi
+}
