@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth/apikeys"
@@ -38,6 +39,7 @@ type allFlags struct {
 	log         logFlags
 	sessionTime time.Duration
 	ws          wsFlags
+	kafka       kafkaFlags
 }
 
 func (f *allFlags) register(fs *flag.FlagSet) {
@@ -54,6 +56,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
+	f.kafka.register(fs)
 	f.log.register(fs)
 }
 
@@ -89,6 +92,13 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	seeds := splitList(f.brokers)
+	kopts, err := f.kafka.opts()
+	if err != nil {
+		return err
+	}
+	if len(seeds) == 0 && f.kafka.set() {
+		return &usageError{"--kafka-tls* and --kafka-sasl-*: only with --brokers (the embedded broker listens in plaintext)"}
+	}
 	if len(seeds) == 0 {
 		b, err := broker.StartEmbedded(broker.EmbeddedConfig{
 			Addr: f.brokerAddr, DataDir: filepath.Join(f.ingest.dataDir, "broker"), SyncWrites: f.brokerSync,
@@ -101,8 +111,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		seeds = []string{b.Addr()}
 	}
 	topics := broker.Topics{InteractionsPartitions: int32(f.partitions), UpdatesPartitions: int32(f.partitions)}
-	if err := broker.EnsureTopics(ctx, seeds, topics); err != nil {
-		return fmt.Errorf("ensure topics on %v: %w", seeds, err)
+	if err := f.kafka.check(ctx, seeds); err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, topics, kopts...); err != nil {
+		return fmt.Errorf("ensure topics on %v: %w", seeds, f.kafka.explain(err))
 	}
 	st, err := f.store.open(ctx, log)
 	if err != nil {
@@ -110,11 +123,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	proc, err := processor.New(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}, st)
+	proc, err := processor.New(processor.Config{Brokers: seeds, ClientOpts: kopts, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}, st)
 	if err != nil {
 		return err
 	}
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, Registerer: reg})
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts, Registerer: reg})
 	if err != nil {
 		return err
 	}
@@ -127,13 +140,13 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Opts: kopts, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
@@ -168,7 +181,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	part.run(gctx, g)
 	srv.run(gctx, g)
 	if f.simulate {
-		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
+		g.Go(func() error { return runFeed(gctx, &f, seeds, kopts, producer, log) })
 	}
 	if err := printWelcome(stdout, &f, tokens); err != nil {
 		return err
@@ -182,7 +195,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 // runFeed backfills the simulated history unless this data dir has all of
 // it already, then feeds live interactions until ctx ends. A backfill
 // interrupted by a stop resumes at the next start (historyState).
-func runFeed(ctx context.Context, f *allFlags, seeds []string, p *ingest.Producer, log *slog.Logger) error {
+func runFeed(ctx context.Context, f *allFlags, seeds []string, kopts []kgo.Opt, p *ingest.Producer, log *slog.Logger) error {
 	st, ok, err := loadHistoryState(f.ingest.dataDir)
 	if err != nil {
 		return err
@@ -196,7 +209,7 @@ func runFeed(ctx context.Context, f *allFlags, seeds []string, p *ingest.Produce
 			return err
 		}
 	default:
-		n, err := broker.Records(ctx, seeds, "interactions")
+		n, err := broker.Records(ctx, seeds, "interactions", kopts...)
 		if err != nil {
 			return fmt.Errorf("simulated feed: %w", err)
 		}

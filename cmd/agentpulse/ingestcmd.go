@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
@@ -148,6 +149,8 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	brokers := fs.String("brokers", "", "Kafka brokers, comma-separated host:port (required)")
 	var f ingestFlags
 	f.register(fs)
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	fs.Usage = func() {
@@ -172,12 +175,16 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	kopts, err := kf.opts()
+	if err != nil {
+		return err
+	}
 	log, err := lf.logger()
 	if err != nil {
 		return err
 	}
 	reg := newRegistry()
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, Registerer: reg})
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts, Registerer: reg})
 	if err != nil {
 		return err
 	}
@@ -193,7 +200,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Opts: kopts, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -206,7 +213,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		"max_body_bytes", f.maxBody, "max_records", f.maxRecords, "max_record_bytes", f.maxRecordBytes, "max_inflight", f.maxInFlight)
 	g, gctx := errgroup.WithContext(ctx)
 	part.run(gctx, g)
-	g.Go(func() error { ensureTopicsUntilDone(gctx, seeds, &topicsReady, log); return nil })
+	g.Go(func() error { ensureTopicsUntilDone(gctx, seeds, &kf, kopts, &topicsReady, log); return nil })
 	if err := g.Wait(); err != nil {
 		return err
 	}
@@ -217,10 +224,13 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 // ensureTopicsUntilDone creates the topics, retrying every 2 s while the
 // broker does not answer, then sets ready. It returns when done or when
 // ctx ends.
-func ensureTopicsUntilDone(ctx context.Context, seeds []string, ready *atomic.Bool, log *slog.Logger) {
+func ensureTopicsUntilDone(ctx context.Context, seeds []string, kf *kafkaFlags, kopts []kgo.Opt, ready *atomic.Bool, log *slog.Logger) {
 	for {
 		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := broker.EnsureTopics(actx, seeds, broker.Topics{})
+		err := kf.check(actx, seeds)
+		if err == nil {
+			err = kf.explain(broker.EnsureTopics(actx, seeds, broker.Topics{}, kopts...))
+		}
 		cancel()
 		if err == nil {
 			ready.Store(true)

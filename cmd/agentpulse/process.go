@@ -30,9 +30,15 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
 	var sf storeFlags
 	sf.register(fs)
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kopts, err := kf.opts()
+	if err != nil {
 		return err
 	}
 	log, err := lf.logger()
@@ -43,8 +49,11 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(seeds) == 0 {
 		return &usageError{"--brokers: at least one broker address is required"}
 	}
-	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}); err != nil {
-		return fmt.Errorf("ensure topics: %w", err)
+	if err := kf.check(ctx, seeds); err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}, kopts...); err != nil {
+		return fmt.Errorf("ensure topics: %w", kf.explain(err))
 	}
 	st, err := sf.open(ctx, log)
 	if err != nil {
@@ -53,7 +62,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	defer st.Close()
 	reg := newRegistry()
 	p, err := processor.New(processor.Config{
-		Brokers: seeds, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
+		Brokers: seeds, ClientOpts: kopts, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
 		SessionTimeout: *sessionTimeout, InstanceID: *instanceID, Logger: log, Registerer: reg,
 	}, st)
 	if err != nil {

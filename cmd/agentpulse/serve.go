@@ -42,9 +42,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	af.register(fs)
 	var wf wsFlags
 	wf.register(fs)
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kopts, err := kf.opts()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -65,8 +71,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}); err != nil {
-		return fmt.Errorf("ensure topics on %v: %w", seeds, err)
+	if err := kf.check(ctx, seeds); err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}, kopts...); err != nil {
+		return fmt.Errorf("ensure topics on %v: %w", seeds, kf.explain(err))
 	}
 	// The embedded store lives inside the processor's process (`agentpulse
 	// all`); a server of its own reads ClickHouse.
@@ -77,13 +86,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Opts: kopts, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
@@ -27,9 +28,10 @@ type serverPart struct {
 
 // serverDeps are what buildServer needs from the command.
 type serverDeps struct {
-	store    store.Store
-	seeds    []string
-	verifier auth.TokenVerifier
+	store     store.Store
+	seeds     []string
+	kafkaOpts []kgo.Opt
+	verifier  auth.TokenVerifier
 	// keys serves the admins' API-key routes; the caller runs it.
 	keys *apikeys.Log
 	reg  *prometheus.Registry
@@ -40,12 +42,12 @@ type serverDeps struct {
 
 // buildServer opens the plan store and assembles the server.
 func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (*serverPart, error) {
-	planStore, closePlans, err := app.OpenPlanStore(ctx, d.store, d.seeds, d.log)
+	planStore, closePlans, err := app.OpenPlanStore(ctx, d.store, d.seeds, d.log, d.kafkaOpts...)
 	if err != nil {
 		return nil, err
 	}
 	srv, err := app.New(app.Config{
-		Store: d.store, Plans: planStore, Brokers: d.seeds, Verifier: d.verifier,
+		Store: d.store, Plans: planStore, Brokers: d.seeds, KafkaOpts: d.kafkaOpts, Verifier: d.verifier,
 		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
 		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},

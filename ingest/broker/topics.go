@@ -52,10 +52,10 @@ func (t Topics) WithDefaults() Topics {
 
 // EnsureTopics creates the topics that do not exist yet with their
 // partition counts (replication factor: the broker's default). Existing
-// topics are left as they are.
-func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
+// topics are left as they are. opts are extra client options (TLS, SASL).
+func EnsureTopics(ctx context.Context, brokers []string, t Topics, opts ...kgo.Opt) error {
 	t = t.WithDefaults()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
 	if err != nil {
 		return fmt.Errorf("kafka client: %w", err)
 	}
@@ -76,9 +76,10 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 }
 
 // Records returns how many records a topic holds in all (the sum of its
-// partitions' end offsets; 0 for a new topic).
-func Records(ctx context.Context, brokers []string, topic string) (int64, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+// partitions' end offsets; 0 for a new topic). opts are extra client
+// options (TLS, SASL).
+func Records(ctx context.Context, brokers []string, topic string, opts ...kgo.Opt) (int64, error) {
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
 	if err != nil {
 		return 0, fmt.Errorf("kafka client: %w", err)
 	}

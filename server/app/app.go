@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
@@ -33,6 +34,9 @@ type Config struct {
 	Plans store.PlanStore
 	// Brokers are the seed brokers of the "updates" topic.
 	Brokers []string
+	// KafkaOpts are extra franz-go options of its Kafka clients: TLS and
+	// SASL (kafkasec.Config.Opts).
+	KafkaOpts []kgo.Opt
 	// Verifier checks bearer tokens.
 	Verifier auth.TokenVerifier
 	// Limits are the admission limits of the API, plans and websocket
@@ -116,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	updates, err := feed.New(feed.Config{Brokers: cfg.Brokers, Logger: cfg.Logger, Registerer: reg})
+	updates, err := feed.New(feed.Config{Brokers: cfg.Brokers, ClientOpts: cfg.KafkaOpts, Logger: cfg.Logger, Registerer: reg})
 	if err != nil {
 		return nil, err
 	}
