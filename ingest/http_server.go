@@ -35,6 +35,8 @@ type ServerConfig struct {
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	// Default 30 s.
 	ShutdownTimeout time.Duration
+	// TLSCertFile and TLSKeyFile serve HTTPS (httpserver.Config).
+	TLSCertFile, TLSKeyFile string
 	// Logger receives the server's lifecycle and errors. Nil: discard.
 	Logger *slog.Logger
 }
@@ -69,6 +71,8 @@ func NewServer(cfg ServerConfig, sink Sink, v auth.TokenVerifier, ready ReadyFun
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		ShutdownTimeout:   cfg.ShutdownTimeout,
+		TLSCertFile:       cfg.TLSCertFile,
+		TLSKeyFile:        cfg.TLSKeyFile,
 		Logger:            cfg.Logger,
 	})
 	return &Server{http: srv, handler: h}, nil

@@ -26,6 +26,7 @@ import (
 // and `all`.
 type ingestFlags struct {
 	addr, secret, dataDir           string
+	tlsCert, tlsKey                 string
 	maxBody                         int64
 	maxRecords, maxRecordBytes      int
 	maxInFlight, maxInFlightTenant  int
@@ -34,6 +35,7 @@ type ingestFlags struct {
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
+	registerTLS(fs, &f.tlsCert, &f.tlsKey)
 	fs.StringVar(&f.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the broker's log and the generated auth secret")
 	fs.Int64Var(&f.maxBody, "max-body-bytes", ingest.DefaultMaxBodyBytes, "largest request body in bytes, as sent and after gzip; a larger one is refused with 413")
@@ -44,6 +46,12 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.credentials, "connector-credentials", "", "JSON file of each tenant's CCaaS delivery secrets; empty: the /v1/ingest/{connector} endpoints are off")
 	fs.StringVar(&f.mapping, "connector-mapping", "", "JSON file of each tenant's connector mapping rules; empty: the built-in rules")
 	fs.StringVar(&f.twilioURL, "twilio-public-url", "", "public URL prefix Twilio calls, for its signature; empty: rebuilt from the request")
+}
+
+// registerTLS registers --tls-cert and --tls-key.
+func registerTLS(fs *flag.FlagSet, cert, key *string) {
+	fs.StringVar(cert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with, reloaded when the file changes (with --tls-key; empty: plain HTTP)")
+	fs.StringVar(key, "tls-key", "", "PEM private key of --tls-cert")
 }
 
 // validate checks the limits; errors name the flag.
@@ -105,7 +113,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 		mount = append(mount, conns.Routes)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Addr: f.addr,
+		Addr: f.addr, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 		HTTP: ingest.HTTPConfig{MaxBodyBytes: f.maxBody, MaxRecords: f.maxRecords, MaxRecordBytes: f.maxRecordBytes,
 			MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant, Registerer: reg},
 		Mount:    mount,

@@ -28,6 +28,8 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	sessionTimeout := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	instanceID := fs.String("instance-id", "", "stable name of this processor in the group (e.g. the pod name): restarted after a crash, it takes its partitions back at once instead of after --session-timeout (empty: a dynamic member)")
 	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
+	var tlsCert, tlsKey string
+	registerTLS(fs, &tlsCert, &tlsKey)
 	var sf storeFlags
 	sf.register(fs)
 	var kf kafkaFlags
@@ -83,7 +85,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			return nil
 		}
-		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, Ready: ready, Gatherer: reg, Logger: log})
+		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, Ready: ready, Gatherer: reg, Logger: log})
 		g.Go(func() error { return srv.Run(gctx) })
 	}
 	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "instance_id", *instanceID, "http_addr", *httpAddr)
