@@ -30,6 +30,7 @@ const (
 	PathRefresh   = "/auth/refresh"
 	PathSession   = "/auth/session"
 	PathLogout    = "/auth/logout"
+	PathSSO       = "/auth/sso"
 )
 
 // provider is one tenant's IdP.
@@ -98,6 +99,10 @@ func New(ctx context.Context, cfg Config, secret []byte, log *slog.Logger) (*OID
 
 // Routes mounts the sign-in routes (no authentication required).
 func (o *OIDC) Routes(r chi.Router) {
+	r.Get(PathSSO, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"enabled":true}` + "\n"))
+	})
 	r.Get(PathLogin, o.login)
 	r.Get(PathCallback, o.callback)
 	r.Post(PathRefresh, o.refresh)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/oidc"
+	"github.com/agentpulse/agentpulse/auth/oidc/oidctest"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
@@ -31,7 +32,7 @@ func roles() map[string]string {
 	return map[string]string{"ap-agents": "agent", "ap-supervisors": "supervisor", "ap-admins": "admin"}
 }
 
-var users = []opUser{
+var users = []oidctest.User{
 	{ID: "agent-0001", Password: "pw-agent", Groups: []string{"ap-agents"}},
 	{ID: "sup-1", Password: "pw-sup", Groups: []string{"ap-supervisors", "team:team-01", "team:team-02"}},
 	{ID: "boss", Password: "pw-admin", Groups: []string{"ap-admins"}},
@@ -40,12 +41,12 @@ var users = []opUser{
 
 // startApp starts the IdPs and the app: acme's IdP, and initech's (a
 // second provider) when withOther.
-func startApp(t *testing.T, ttl time.Duration) (*app, *testOP, *testOP) {
+func startApp(t *testing.T, ttl time.Duration) (*app, *oidctest.Provider, *oidctest.Provider) {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	public := "http://" + ts.Listener.Addr().String()
-	acme := startOP(t, users, "agentpulse-acme", "acme-secret", public+oidc.PathCallback)
-	initech := startOP(t, users, "agentpulse-initech", "initech-secret", public+oidc.PathCallback)
+	acme := oidctest.Start(t, users, "agentpulse-acme", "acme-secret", public+oidc.PathCallback)
+	initech := oidctest.Start(t, users, "agentpulse-initech", "initech-secret", public+oidc.PathCallback)
 	cfg := oidc.Config{PublicURL: public, SessionTTL: ttl, Tenants: []oidc.TenantConfig{
 		{Tenant: "acme", Issuer: acme.URL, ClientID: "agentpulse-acme", ClientSecret: "acme-secret", Roles: roles()},
 		{Tenant: "initech", Issuer: initech.URL, ClientID: "agentpulse-initech", ClientSecret: "initech-secret", Roles: roles()},
@@ -76,7 +77,7 @@ func browser(t *testing.T) *http.Client {
 
 // signIn runs the authorization-code flow for tenant as user through the
 // provider's login form and returns the final page's status and body.
-func signIn(t *testing.T, cl *http.Client, a *app, tenant string, op *testOP, user, password string) (int, string) {
+func signIn(t *testing.T, cl *http.Client, a *app, tenant string, op *oidctest.Provider, user, password string) (int, string) {
 	t.Helper()
 	resp, err := cl.Get(a.srv.URL + oidc.PathLogin + "?tenant=" + tenant)
 	if err != nil {
@@ -236,7 +237,7 @@ func TestSessionSecurity(t *testing.T) {
 	if code, c := whoami(t, cl, a, ""); resp.StatusCode != 200 || code != 200 || c.Role != auth.RoleSupervisor {
 		t.Fatalf("after refresh: %d, whoami %d %+v", resp.StatusCode, code, c)
 	}
-	acme.st.setGroups("sup-1", []string{"staff"})
+	acme.SetGroups("sup-1", []string{"staff"})
 	resp, err = cl.Post(a.srv.URL+oidc.PathRefresh, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +249,7 @@ func TestSessionSecurity(t *testing.T) {
 	if code, _ := whoami(t, cl, a, ""); code != 401 {
 		t.Fatalf("the session after a revoked role: %d, want 401", code)
 	}
-	acme.st.setGroups("sup-1", []string{"ap-supervisors", "team:team-01"})
+	acme.SetGroups("sup-1", []string{"ap-supervisors", "team:team-01"})
 
 	// Another tenant's IdP: a user of initech's provider signs in through
 	// initech (their own tenant), never acme.
@@ -277,7 +278,7 @@ func TestSessionSecurity(t *testing.T) {
 	}
 	// An access token initech's provider issued is a token of initech
 	// only: it never reads acme.
-	tok := accessToken(t, initech, "agentpulse-initech", "initech-secret", a.srv.URL+oidc.PathCallback, "boss", "pw-admin")
+	tok := oidctest.AccessToken(t, initech, "agentpulse-initech", "initech-secret", a.srv.URL+oidc.PathCallback, "boss", "pw-admin")
 	if code, c := whoami(t, &http.Client{}, a, tok); code != 200 || c.Tenant != "initech" || c.Role != auth.RoleAdmin {
 		t.Fatalf("initech's access token: %d %+v, want initech admin", code, c)
 	}
@@ -291,7 +292,7 @@ func TestSessionSecurity(t *testing.T) {
 		t.Fatalf("acme's server admitted initech's token as %+v", c)
 	}
 	// acme's own access tokens are admitted, for acme.
-	atok := accessToken(t, acme, "agentpulse-acme", "acme-secret", a.srv.URL+oidc.PathCallback, "agent-0001", "pw-agent")
+	atok := oidctest.AccessToken(t, acme, "agentpulse-acme", "acme-secret", a.srv.URL+oidc.PathCallback, "agent-0001", "pw-agent")
 	if c, err := (oidc.Verifier{OIDC: onlyAcme, Next: auth.Verifier{Secret: secret}}).Verify(atok); err != nil || c.Tenant != "acme" || c.Role != auth.RoleAgent {
 		t.Fatalf("acme's access token: %+v %v", c, err)
 	}

@@ -132,7 +132,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer producer.Close()
-	verifier, err := f.ingest.verifier()
+	jwt, err := f.ingest.verifier()
+	if err != nil {
+		return err
+	}
+	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, log)
 	if err != nil {
 		return err
 	}
@@ -146,7 +150,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}

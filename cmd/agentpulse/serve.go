@@ -68,7 +68,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	verifier, err := hf.verifier()
+	jwt, err := hf.verifier()
+	if err != nil {
+		return err
+	}
+	verifier, sso, err := withSSO(ctx, af.oidc, jwt, log)
 	if err != nil {
 		return err
 	}
@@ -93,7 +97,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &af, &wf)
 	if err != nil {
 		return err
 	}

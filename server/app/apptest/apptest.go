@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/oidc"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
@@ -49,6 +50,10 @@ type Options struct {
 	// without the binary, fails when services are required) instead of
 	// the embedded store.
 	ClickHouse bool
+	// SSO, when set, turns single sign-on on: it is given the product's
+	// URL before the server starts and returns the identity providers'
+	// configuration (auth/oidc).
+	SSO func(publicURL string) oidc.Config
 }
 
 // Product is a running product.
@@ -132,7 +137,19 @@ func Start(tb testing.TB, opt Options) *Product {
 		demo = DemoTokens(tb, tenant)
 	}
 	dash := dashboard.New(dashboard.Config{DemoTokens: demo})
-	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes}})
+	hs := httptest.NewUnstartedServer(nil)
+	p.URL = "http://" + hs.Listener.Addr().String()
+	var verifier auth.TokenVerifier = v
+	mounts := []func(chi.Router){dash.Routes}
+	if opt.SSO != nil {
+		o, err := oidc.New(ctx, opt.SSO(p.URL), Secret, quiet)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		verifier = oidc.Verifier{OIDC: o, Next: v}
+		mounts = append(mounts, o.Routes)
+	}
+	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -140,8 +157,8 @@ func Start(tb testing.TB, opt Options) *Product {
 	r := chi.NewRouter()
 	ih.Routes(r)
 	srv.Routes(r)
-	hs := httptest.NewServer(r)
-	p.URL = hs.URL
+	hs.Config.Handler = r
+	hs.Start()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)

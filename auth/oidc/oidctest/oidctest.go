@@ -1,4 +1,10 @@
-package oidc_test
+// Package oidctest runs a real OpenID provider in process for tests:
+// zitadel/oidc's example provider (authorization code with PKCE, refresh
+// tokens, JWT access tokens, a username/password login page), with a
+// "groups" claim per user. It is for tests only.
+//
+// Concurrency: a Provider is safe for concurrent use.
+package oidctest
 
 import (
 	"context"
@@ -22,16 +28,17 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// testOP is a real OpenID provider (zitadel/oidc's example OP) served in
+// Provider is a real OpenID provider (zitadel/oidc's example OP) served in
 // process: users with passwords, a "groups" claim per user (in ID tokens,
 // userinfo and JWT access tokens), one web client per test tenant.
-type testOP struct {
+type Provider struct {
+	// URL is the issuer.
 	URL string
 	st  *opStorage
 }
 
-// opUser is one user of the provider: its id (sub), password and groups.
-type opUser struct {
+// User is one user of the provider: its id (sub), password and groups.
+type User struct {
 	ID, Password string
 	Groups       []string
 }
@@ -40,9 +47,13 @@ type opUser struct {
 // to the example storage.
 type opStorage struct {
 	*storage.Storage
-	mu     sync.Mutex
-	groups map[string][]string
+	mu         sync.Mutex
+	groups     map[string][]string
+	postLogout []string
 }
+
+// SetGroups changes a user's groups (a role revoked at the provider).
+func (p *Provider) SetGroups(user string, g []string) { p.st.setGroups(user, g) }
 
 func (s *opStorage) setGroups(user string, g []string) {
 	s.mu.Lock()
@@ -82,18 +93,24 @@ func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clie
 	if err != nil {
 		return nil, err
 	}
-	return jwtClient{c}, nil
+	return jwtClient{Client: c, postLogout: s.postLogout}, nil
 }
 
-// jwtClient issues JWT access tokens and admits the groups scope.
-type jwtClient struct{ op.Client }
+// jwtClient issues JWT access tokens, admits the groups scope and sends
+// the browser back to the relying party after logout.
+type jwtClient struct {
+	op.Client
+	postLogout []string
+}
+
+func (c jwtClient) PostLogoutRedirectURIs() []string { return c.postLogout }
 
 func (jwtClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
 func (c jwtClient) IsScopeAllowed(s string) bool      { return s == "groups" || c.Client.IsScopeAllowed(s) }
 
-// startOP starts a provider with users and a web client clientID/secret
-// redirecting to redirect.
-func startOP(t *testing.T, users []opUser, clientID, secret, redirect string) *testOP {
+// Start starts a provider for t with users and a web client
+// clientID/secret redirecting to redirect; it stops when t ends.
+func Start(t testing.TB, users []User, clientID, secret, redirect string) *Provider {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + ts.Listener.Addr().String()
@@ -113,16 +130,17 @@ func startOP(t *testing.T, users []opUser, clientID, secret, redirect string) *t
 		t.Fatal(err)
 	}
 	storage.RegisterClients(storage.WebClient(clientID, secret, redirect))
-	st := &opStorage{Storage: storage.NewStorage(us), groups: groups}
+	st := &opStorage{Storage: storage.NewStorage(us), groups: groups,
+		postLogout: []string{strings.TrimSuffix(redirect, "/auth/callback") + "/"}}
 	ts.Config.Handler = exampleop.SetupServer(issuer, st, nil, false)
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &testOP{URL: issuer, st: st}
+	return &Provider{URL: issuer, st: st}
 }
 
-// accessToken runs the code flow against op as an API client would and
+// AccessToken runs the code flow against p as an API client would and
 // returns the provider's (JWT) access token for user.
-func accessToken(t *testing.T, p *testOP, clientID, secret, redirect, user, password string) string {
+func AccessToken(t testing.TB, p *Provider, clientID, secret, redirect, user, password string) string {
 	t.Helper()
 	ctx := context.Background()
 	prov, err := gooidc.NewProvider(ctx, p.URL)
