@@ -18,7 +18,8 @@ const (
 const SessionCookie = "agentpulse_session"
 
 // FromRequest returns the bearer token of r's Authorization header
-// ("Bearer <token>", scheme case-insensitive). It returns an error
+// ("Bearer <token>", scheme case-insensitive) or, without that header, of
+// its single sign-on session cookie (SessionCookie). It returns an error
 // matching ErrNoToken when there is none or the header uses another
 // scheme. The access_token query parameter is not read: it is for the
 // websocket upgrade alone (AuthenticateWebsocket), so that tokens stay out
