@@ -48,7 +48,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 	}
 	srv, err := app.New(app.Config{
 		Store: d.store, Plans: planStore, Brokers: d.seeds, KafkaOpts: d.kafkaOpts, Verifier: d.verifier,
-		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
+		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody, TrustedProxies: af.trusted},
 		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Keys:       d.keys,
