@@ -26,7 +26,7 @@ import (
 // and `all`.
 type ingestFlags struct {
 	addr, secret, dataDir           string
-	tlsCert, tlsKey                 string
+	tlsCert, tlsKey, opsAddr        string
 	maxBody                         int64
 	maxRecords, maxRecordBytes      int
 	maxInFlight, maxInFlightTenant  int
@@ -36,6 +36,7 @@ type ingestFlags struct {
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
 	registerTLS(fs, &f.tlsCert, &f.tlsKey)
+	registerOps(fs, &f.opsAddr)
 	fs.StringVar(&f.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the broker's log and the generated auth secret")
 	fs.Int64Var(&f.maxBody, "max-body-bytes", ingest.DefaultMaxBodyBytes, "largest request body in bytes, as sent and after gzip; a larger one is refused with 413")
@@ -52,6 +53,11 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 func registerTLS(fs *flag.FlagSet, cert, key *string) {
 	fs.StringVar(cert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with, reloaded when the file changes (with --tls-key; empty: plain HTTP)")
 	fs.StringVar(key, "tls-key", "", "PEM private key of --tls-cert")
+}
+
+// registerOps registers --ops-addr.
+func registerOps(fs *flag.FlagSet, addr *string) {
+	fs.StringVar(addr, "ops-addr", "", "a second listener, for the operators' network, that alone serves /readyz and /metrics (plain HTTP), e.g. 0.0.0.0:9090; empty: both on --http-addr")
 }
 
 // validate checks the limits; errors name the flag.
@@ -113,7 +119,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 		mount = append(mount, conns.Routes)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Addr: f.addr, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
+		Addr: f.addr, OpsAddr: f.opsAddr, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 		HTTP: ingest.HTTPConfig{MaxBodyBytes: f.maxBody, MaxRecords: f.maxRecords, MaxRecordBytes: f.maxRecordBytes,
 			MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant, Registerer: reg},
 		Mount:    mount,

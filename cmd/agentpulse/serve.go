@@ -35,6 +35,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	var hf ingestFlags // only the listener and the auth secret
 	fs.StringVar(&hf.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
 	registerTLS(fs, &hf.tlsCert, &hf.tlsKey)
+	registerOps(fs, &hf.opsAddr)
 	fs.StringVar(&hf.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
 	fs.StringVar(&hf.dataDir, "data-dir", "./data", "directory holding the generated auth secret")
 	var sf storeFlags
@@ -109,7 +110,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return srv.ready(ctx)
 	}
-	http := httpserver.New(httpserver.Config{Addr: hf.addr, TLSCertFile: hf.tlsCert, TLSKeyFile: hf.tlsKey, Mount: []func(chi.Router){srv.routes}, Ready: ready, Gatherer: reg, Logger: log})
+	http := httpserver.New(httpserver.Config{Addr: hf.addr, OpsAddr: hf.opsAddr, TLSCertFile: hf.tlsCert, TLSKeyFile: hf.tlsKey, Mount: []func(chi.Router){srv.routes}, Ready: ready, Gatherer: reg, Logger: log})
 
 	g, gctx := errgroup.WithContext(ctx)
 	srv.run(gctx, g)
