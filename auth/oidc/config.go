@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/schemas"
 )
@@ -51,6 +52,9 @@ type Config struct {
 	// SessionTTL is a session's lifetime before a refresh. Default 15
 	// minutes.
 	SessionTTL time.Duration `json:"-"`
+	// Audit records sign-ins, refused sign-ins and sessions the IdP no
+	// longer admits; nil: none.
+	Audit *audit.Log `json:"-"`
 }
 
 // LoadConfig reads a JSON file {"public_url": …, "tenants": [...]}.

@@ -18,6 +18,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 )
 
@@ -171,6 +172,7 @@ func (o *OIDC) callback(w http.ResponseWriter, r *http.Request) {
 	c, err := o.verifyID(r.Context(), p, tok, f.Nonce)
 	if err != nil {
 		o.log.Info("oidc sign-in refused", "tenant", f.Tenant, "err", err)
+		o.cfg.Audit.Record(r.Context(), audit.Event{Tenant: f.Tenant, Action: audit.SignInRefused, Detail: clip(err.Error())})
 		auth.WriteError(w, http.StatusForbidden, "sign-in refused: "+err.Error(), "id_token")
 		return
 	}
@@ -179,6 +181,7 @@ func (o *OIDC) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.log.Info("signed in", "tenant", c.Tenant, "sub", c.Subject, "role", c.Role)
+	o.cfg.Audit.Record(r.Context(), audit.By(c, audit.SignIn, c.Subject, "teams "+strings.Join(c.Teams, ",")))
 	http.Redirect(w, r, "/", http.StatusFound)
 }
 
@@ -206,6 +209,7 @@ func (o *OIDC) verifyID(ctx context.Context, p *provider, tok *oauth2.Token, non
 // refreshState is the refresh cookie's content.
 type refreshState struct {
 	Tenant string `json:"tenant"`
+	Sub    string `json:"sub"`
 	Token  string `json:"token"`
 }
 
@@ -218,7 +222,7 @@ func (o *OIDC) startSession(w http.ResponseWriter, r *http.Request, p *provider,
 	}
 	o.setCookie(w, r, auth.SessionCookie, tok, "/", o.cfg.SessionTTL)
 	if refreshToken != "" {
-		v, err := o.refreshes.seal(refreshState{Tenant: p.cfg.Tenant, Token: refreshToken}, 30*24*time.Hour)
+		v, err := o.refreshes.seal(refreshState{Tenant: p.cfg.Tenant, Sub: c.Subject, Token: refreshToken}, 30*24*time.Hour)
 		if err != nil {
 			return err
 		}
@@ -249,6 +253,7 @@ func (o *OIDC) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		o.log.Info("oidc refresh refused", "tenant", st.Tenant, "err", err)
+		o.cfg.Audit.Record(r.Context(), audit.Event{Tenant: st.Tenant, Actor: st.Sub, Action: audit.SessionEnded, Target: st.Sub, Detail: clip(err.Error())})
 		o.endSession(w, r)
 		auth.WriteError(w, http.StatusUnauthorized, "the identity provider no longer admits this session; sign in again", "session")
 		return

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/oidc"
 	"github.com/agentpulse/agentpulse/auth/oidc/oidctest"
@@ -24,8 +26,24 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 // app is a server with the sign-in routes and one protected route,
 // configured for tenants acme (op) and, when other is set, initech.
 type app struct {
-	srv  *httptest.Server
-	oidc *oidc.OIDC
+	srv   *httptest.Server
+	oidc  *oidc.OIDC
+	audit *audit.Log
+}
+
+// events waits up to 5 s for n of the tenant's audit events and returns
+// them as "action actor" strings, newest first.
+func (a *app) events(t *testing.T, tenant string, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(a.audit.Query(tenant, "", time.Time{}, 100)) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var out []string
+	for _, e := range a.audit.Query(tenant, "", time.Time{}, 100) {
+		out = append(out, e.Action+" "+e.Actor)
+	}
+	return out
 }
 
 func roles() map[string]string {
@@ -47,7 +65,20 @@ func startApp(t *testing.T, ttl time.Duration) (*app, *oidctest.Provider, *oidct
 	public := "http://" + ts.Listener.Addr().String()
 	acme := oidctest.Start(t, users, "agentpulse-acme", "acme-secret", public+oidc.PathCallback)
 	initech := oidctest.Start(t, users, "agentpulse-initech", "initech-secret", public+oidc.PathCallback)
-	cfg := oidc.Config{PublicURL: public, SessionTTL: ttl, Tenants: []oidc.TenantConfig{
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	rec, err := audit.New(audit.Config{Brokers: cluster.ListenAddrs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx, acancel := context.WithCancel(context.Background())
+	adone := make(chan struct{})
+	go func() { defer close(adone); _ = rec.Run(actx) }()
+	t.Cleanup(func() { acancel(); <-adone; rec.Close() })
+	cfg := oidc.Config{PublicURL: public, SessionTTL: ttl, Audit: rec, Tenants: []oidc.TenantConfig{
 		{Tenant: "acme", Issuer: acme.URL, ClientID: "agentpulse-acme", ClientSecret: "acme-secret", Roles: roles()},
 		{Tenant: "initech", Issuer: initech.URL, ClientID: "agentpulse-initech", ClientSecret: "initech-secret", Roles: roles()},
 	}}
@@ -66,7 +97,7 @@ func startApp(t *testing.T, ttl time.Duration) (*app, *oidctest.Provider, *oidct
 	ts.Config.Handler = r
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &app{srv: ts, oidc: o}, acme, initech
+	return &app{srv: ts, oidc: o, audit: rec}, acme, initech
 }
 
 // browser is a client with cookies that follows redirects.
@@ -177,6 +208,11 @@ func TestSignInThroughARealProvider(t *testing.T) {
 	if code, body := signIn(t, cl, a, "acme", acme, "nobody", "pw-none"); code != http.StatusForbidden || !strings.Contains(body, "no agentpulse role") {
 		t.Fatalf("a user without a mapped group: %d %s", code, body)
 	}
+	// The audit log holds every sign-in and the refusal.
+	got := strings.Join(a.events(t, "acme", 4), "|")
+	if want := "sign_in_refused |sign_in boss|sign_in sup-1|sign_in agent-0001"; got != want {
+		t.Fatalf("audit: %s, want %s", got, want)
+	}
 }
 
 // TestSessionSecurity: the cookies are HttpOnly and SameSite; an expired
@@ -248,6 +284,9 @@ func TestSessionSecurity(t *testing.T) {
 	}
 	if code, _ := whoami(t, cl, a, ""); code != 401 {
 		t.Fatalf("the session after a revoked role: %d, want 401", code)
+	}
+	if ev := a.events(t, "acme", 2); len(ev) < 2 || ev[0] != "session_refused sup-1" {
+		t.Fatalf("audit after the revoked role: %v", ev)
 	}
 	acme.SetGroups("sup-1", []string{"ap-supervisors", "team:team-01"})
 

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
@@ -136,7 +137,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, log)
+	auditLog, err := audit.New(audit.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, auditLog, log)
 	if err != nil {
 		return err
 	}
@@ -150,7 +156,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &f.api, &f.ws)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
@@ -184,6 +190,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	part.run(gctx, g)
 	srv.run(gctx, g)
+	g.Go(func() error { return auditLog.Run(gctx) })
 	if f.simulate {
 		g.Go(func() error { return runFeed(gctx, &f, seeds, kopts, producer, log) })
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/oidc"
 )
@@ -15,7 +16,7 @@ import (
 // verifier (the identity providers' access tokens, besides the product's
 // tokens and session cookies) and returns the sign-in routes to mount.
 // Without a file it returns jwt and no routes.
-func withSSO(ctx context.Context, path string, jwt auth.Verifier, log *slog.Logger) (auth.TokenVerifier, func(chi.Router), error) {
+func withSSO(ctx context.Context, path string, jwt auth.Verifier, rec *audit.Log, log *slog.Logger) (auth.TokenVerifier, func(chi.Router), error) {
 	if path == "" {
 		return jwt, nil, nil
 	}
@@ -23,6 +24,7 @@ func withSSO(ctx context.Context, path string, jwt auth.Verifier, log *slog.Logg
 	if err != nil {
 		return nil, nil, &usageError{"--oidc-config: " + err.Error()}
 	}
+	cfg.Audit = rec
 	o, err := oidc.New(ctx, cfg, jwt.Secret, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--oidc-config: %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
@@ -73,7 +74,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	verifier, sso, err := withSSO(ctx, af.oidc, jwt, log)
+	auditLog, err := audit.New(audit.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	verifier, sso, err := withSSO(ctx, af.oidc, jwt, auditLog, log)
 	if err != nil {
 		return err
 	}
@@ -98,7 +104,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &af, &wf)
 	if err != nil {
 		return err
 	}
@@ -115,6 +121,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	g, gctx := errgroup.WithContext(ctx)
 	srv.run(gctx, g)
 	g.Go(func() error { return keys.Run(gctx) })
+	g.Go(func() error { return auditLog.Run(gctx) })
 	g.Go(func() error { return http.Run(gctx) })
 	fmt.Fprintf(stdout, "agentpulse server on http://%s: the dashboard at /, GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
 	log.Info("agentpulse server running", "http_addr", hf.addr, "brokers", seeds, "clickhouse", sf.chAddr)

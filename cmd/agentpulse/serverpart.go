@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -34,8 +35,10 @@ type serverDeps struct {
 	verifier  auth.TokenVerifier
 	// keys serves the admins' API-key routes; the caller runs it.
 	keys *apikeys.Log
-	reg  *prometheus.Registry
-	log  *slog.Logger
+	// audit records and serves the audit log; the caller runs it.
+	audit *audit.Log
+	reg   *prometheus.Registry
+	log   *slog.Logger
 	// mount adds routes outside the API limits (the dashboard).
 	mount func(chi.Router)
 }
@@ -52,6 +55,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Keys:       d.keys,
+		Audit:      d.audit,
 		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})

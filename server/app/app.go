@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor"
@@ -50,6 +51,9 @@ type Config struct {
 	// model to be built before it is answered 503 + Retry-After (the
 	// build goes on). Default 2 s.
 	BuildWait time.Duration
+	// Audit, when not nil, records plan and key changes and serves GET
+	// /v1/audit to admins within the API limits.
+	Audit *audit.Log
 	// Keys, when not nil, serves the admins' API-key routes
 	// (/v1/api-keys…) within the API limits.
 	Keys *apikeys.Log
@@ -109,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger,
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes})
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit})
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +150,10 @@ func New(cfg Config) (*Server, error) {
 			planSvc.Routes(r)
 			hub.Routes(r)
 			if cfg.Keys != nil {
-				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger}).Routes(r)
+				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger, Audit: cfg.Audit}).Routes(r)
+			}
+			if cfg.Audit != nil {
+				cfg.Audit.Routes(r, cfg.Verifier)
 			}
 		})
 	}}, cfg.Mount...)
