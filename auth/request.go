@@ -12,8 +12,14 @@ const (
 	fieldQuery  = "access_token"
 )
 
+// SessionCookie is the cookie of a browser's single sign-on session
+// (auth/oidc): a product token, HttpOnly, read when a request has no
+// Authorization header.
+const SessionCookie = "agentpulse_session"
+
 // FromRequest returns the bearer token of r's Authorization header
-// ("Bearer <token>", scheme case-insensitive). It returns an error
+// ("Bearer <token>", scheme case-insensitive) or, without that header, of
+// its single sign-on session cookie (SessionCookie). It returns an error
 // matching ErrNoToken when there is none or the header uses another
 // scheme. The access_token query parameter is not read: it is for the
 // websocket upgrade alone (AuthenticateWebsocket), so that tokens stay out
@@ -33,6 +39,9 @@ func fromRequest(r *http.Request, query bool) (token, field string, err error) {
 			return "", fieldHeader, fmt.Errorf("%w (the Authorization header is not \"Bearer <token>\")", ErrNoToken)
 		}
 		return tok, fieldHeader, nil
+	}
+	if ck, err := r.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		return ck.Value, SessionCookie, nil
 	}
 	if !query {
 		return "", fieldHeader, ErrNoToken

@@ -46,7 +46,7 @@ func LoadOrCreateSecret(dataDir string) ([]byte, error) {
 	if s, err := readSecret(path); !errors.Is(err, fs.ErrNotExist) {
 		return s, err
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("auth secret: create data dir: %w", err)
 	}
 	raw := make([]byte, 32)

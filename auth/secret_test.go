@@ -26,6 +26,11 @@ func TestLoadOrCreateSecret(t *testing.T) {
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", st.Mode().Perm())
 	}
+	// The data directory it creates is its owner's alone (issue 15, item
+	// 5: it was 0755, and the broker's log lives there too).
+	if dst, err := os.Stat(dir); err != nil || dst.Mode().Perm() != 0o700 {
+		t.Errorf("data dir mode %v (%v), want 0700", dst.Mode().Perm(), err)
+	}
 	s2, err := LoadOrCreateSecret(dir)
 	if err != nil || !bytes.Equal(s1, s2) {
 		t.Fatalf("second call: %q, %v; want the same secret", s2, err)

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
 )
@@ -41,6 +43,16 @@ type Config struct {
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	// Default 30 s.
 	ShutdownTimeout time.Duration
+	// OpsAddr, when set, is a second listener (plain HTTP, for the
+	// operators' network only) that alone serves /readyz (with its
+	// dependency errors) and /metrics; Addr then serves /healthz and the
+	// mounted routes only.
+	OpsAddr string
+	// TLSCertFile and TLSKeyFile, when both set, serve HTTPS with this PEM
+	// certificate and key, reloaded when either file changes (checked at
+	// most every TLSRecheck at a handshake; default 5 s). Empty: HTTP.
+	TLSCertFile, TLSKeyFile string
+	TLSRecheck              time.Duration
 	// Logger receives the server's lifecycle and errors. Nil: discard.
 	Logger *slog.Logger
 }
@@ -58,6 +70,9 @@ func (c Config) withDefaults() Config {
 	if c.ReadTimeout <= 0 {
 		c.ReadTimeout = 2 * time.Minute
 	}
+	if c.TLSRecheck <= 0 {
+		c.TLSRecheck = 5 * time.Second
+	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
 	}
@@ -74,6 +89,7 @@ func (c Config) withDefaults() Config {
 type Server struct {
 	cfg    Config
 	router chi.Router
+	ops    chi.Router // the OpsAddr listener's; nil without one
 	log    *slog.Logger
 }
 
@@ -87,7 +103,14 @@ func New(cfg Config) *Server {
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
-	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
+	s := &Server{cfg: cfg, router: r, log: cfg.Logger}
+	ops := chi.Router(r)
+	if cfg.OpsAddr != "" {
+		s.ops = chi.NewRouter()
+		ops = s.ops
+		ops.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
+	}
+	ops.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := cfg.Ready(ctx); err != nil {
@@ -97,9 +120,18 @@ func New(cfg Config) *Server {
 		writeStatus(w, http.StatusOK, "ready")
 	})
 	if cfg.Gatherer != nil {
-		r.Handle("/metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
+		ops.Handle("/metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
-	return &Server{cfg: cfg, router: r, log: cfg.Logger}
+	return s
+}
+
+// OpsHandler returns the operations listener's router (nil without
+// OpsAddr), for tests.
+func (s *Server) OpsHandler() http.Handler {
+	if s.ops == nil {
+		return nil
+	}
+	return s.ops
 }
 
 // Handler returns the server's router, for tests and for mounting.
@@ -111,7 +143,22 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("http server: listen on %s (%s): %w", s.cfg.Addr, s.cfg.AddrFlag, err)
 	}
-	return s.Serve(ctx, ln)
+	if s.ops == nil {
+		return s.Serve(ctx, ln)
+	}
+	oln, err := net.Listen("tcp", s.cfg.OpsAddr)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("http server: listen on %s (--ops-addr): %w", s.cfg.OpsAddr, err)
+	}
+	ocfg := s.cfg
+	ocfg.TLSCertFile, ocfg.TLSKeyFile = "", ""
+	opsSrv := &Server{cfg: ocfg, router: s.ops, log: s.log.With("listener", "ops")}
+	// Either listener failing stops both.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return opsSrv.Serve(gctx, oln) })
+	g.Go(func() error { return s.Serve(gctx, ln) })
+	return g.Wait()
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: it stops
@@ -126,9 +173,28 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	s.log.Info("http server listening", "addr", ln.Addr().String())
+	tlsOn := s.cfg.TLSCertFile != "" || s.cfg.TLSKeyFile != ""
+	if tlsOn {
+		if s.cfg.TLSCertFile == "" || s.cfg.TLSKeyFile == "" {
+			_ = ln.Close()
+			return fmt.Errorf("http server: --tls-cert and --tls-key go together")
+		}
+		certs, err := newCertReloader(s.cfg.TLSCertFile, s.cfg.TLSKeyFile, s.cfg.TLSRecheck, s.log)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("http server: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{GetCertificate: certs.get, MinVersion: tls.VersionTLS12}
+	}
+	s.log.Info("http server listening", "addr", ln.Addr().String(), "https", tlsOn)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if tlsOn {
+			served <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		return fmt.Errorf("http server: %w", err)

@@ -86,3 +86,56 @@ func TestRunNamesTheFlagWhenTheAddressIsTaken(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestOpsAddr: with OpsAddr, /readyz (with its dependency errors) and
+// /metrics are served only on the operations listener; the public one
+// keeps /healthz and the mounted routes (issue 15, item 5).
+func TestOpsAddr(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	pub, ops := freeAddr(t), freeAddr(t)
+	s := New(Config{Addr: pub, OpsAddr: ops, Gatherer: reg, Ready: func(context.Context) error { return errors.New("store: connection refused") },
+		Mount: []func(chi.Router){func(r chi.Router) {
+			r.Get("/v1/x", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("x")) })
+		}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	get := func(addr, path string) int {
+		for i := 0; ; i++ {
+			resp, err := http.Get("http://" + addr + path)
+			if err == nil {
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			if i > 100 {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for _, c := range []struct {
+		addr, path string
+		want       int
+	}{
+		{pub, "/healthz", 200}, {pub, "/v1/x", 200}, {pub, "/readyz", 404}, {pub, "/metrics", 404},
+		{ops, "/healthz", 200}, {ops, "/readyz", 503}, {ops, "/metrics", 200}, {ops, "/v1/x", 404},
+	} {
+		if got := get(c.addr, c.path); got != c.want {
+			t.Errorf("GET %s on the %s listener = %d, want %d", c.path, map[bool]string{true: "public", false: "ops"}[c.addr == pub], got, c.want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

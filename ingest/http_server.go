@@ -35,6 +35,11 @@ type ServerConfig struct {
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	// Default 30 s.
 	ShutdownTimeout time.Duration
+	// OpsAddr moves /readyz and /metrics to a listener of their own
+	// (httpserver.Config).
+	OpsAddr string
+	// TLSCertFile and TLSKeyFile serve HTTPS (httpserver.Config).
+	TLSCertFile, TLSKeyFile string
 	// Logger receives the server's lifecycle and errors. Nil: discard.
 	Logger *slog.Logger
 }
@@ -69,6 +74,9 @@ func NewServer(cfg ServerConfig, sink Sink, v auth.TokenVerifier, ready ReadyFun
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		ShutdownTimeout:   cfg.ShutdownTimeout,
+		OpsAddr:           cfg.OpsAddr,
+		TLSCertFile:       cfg.TLSCertFile,
+		TLSKeyFile:        cfg.TLSKeyFile,
 		Logger:            cfg.Logger,
 	})
 	return &Server{http: srv, handler: h}, nil

@@ -28,6 +28,9 @@ type ProducerConfig struct {
 	// Linger lets the client gather records into larger batches before
 	// sending. Default 0: send at once (lowest latency).
 	Linger time.Duration
+	// ClientOpts are extra franz-go options of the client: TLS and SASL
+	// (kafkasec.Config.Opts).
+	ClientOpts []kgo.Opt
 	// Registerer receives the Kafka client's metrics (franz-go's kprom:
 	// agentpulse_ingest_kafka_*: bytes and records produced, request
 	// latency, broker connects and errors). Nil: none.
@@ -67,6 +70,7 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 		kgo.ProducerBatchMaxBytes(4 << 20),
 		kgo.MaxBufferedRecords(1 << 20),
 	}
+	opts = append(opts, cfg.ClientOpts...)
 	if cfg.Registerer != nil {
 		opts = append(opts, kgo.WithHooks(kprom.NewMetrics("agentpulse", kprom.Subsystem("ingest_kafka"), kprom.Registerer(cfg.Registerer))))
 	}

@@ -6,12 +6,16 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Config configures a Processor. The zero value of a field means its default.
 type Config struct {
 	// Brokers are the seed brokers (host:port). Required.
 	Brokers []string
+	// ClientOpts are extra franz-go options of every client: TLS and SASL
+	// (kafkasec.Config.Opts).
+	ClientOpts []kgo.Opt
 	// Topic is the topic of canonical interactions. Default "interactions".
 	Topic string
 	// UpdatesTopic receives one Update per changed agent. Default "updates".

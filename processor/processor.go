@@ -69,6 +69,7 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 		kgo.ProducerLinger(0),
 		kgo.AllowAutoTopicCreation(),
 	}
+	opts = append(opts, cfg.ClientOpts...)
 	if cfg.InstanceID != "" {
 		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
 	}
@@ -194,7 +195,7 @@ func (p *Processor) leaveStatic(ctx context.Context) {
 	defer cancel()
 	// The group's client is closed (a static member's Close does not
 	// leave, and it must not rejoin meanwhile): leave through another.
-	cl, err := kgo.NewClient(kgo.SeedBrokers(p.cfg.Brokers...))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(p.cfg.Brokers...)}, p.cfg.ClientOpts...)...)
 	if err != nil {
 		p.log.Warn("leaving the group failed; the partitions move after the session timeout", "instance_id", p.cfg.InstanceID, "err", err)
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 )
 
@@ -35,6 +36,8 @@ type API struct {
 	Log      *Log
 	Verifier auth.TokenVerifier
 	Logger   *slog.Logger
+	// Audit records every creation, revocation and rotation; nil: none.
+	Audit *audit.Log
 }
 
 // Routes mounts, for role admin only: POST and GET /v1/api-keys, POST
@@ -80,6 +83,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.logger().Info("api key created", "tenant", c.Tenant, "key_id", rec.ID, "by", c.Subject)
+	a.Audit.Record(r.Context(), audit.By(c, audit.APIKeyCreated, rec.ID, "name "+rec.Name))
 	writeJSON(w, http.StatusCreated, created{Key: key, APIKey: rec.View(a.Log.cfg.Now())})
 }
 
@@ -101,6 +105,7 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.logger().Info("api key revoked", "tenant", c.Tenant, "key_id", rec.ID, "by", c.Subject)
+	a.Audit.Record(r.Context(), audit.By(c, audit.APIKeyRevoked, rec.ID, "name "+rec.Name))
 	writeJSON(w, http.StatusOK, rec.View(a.Log.cfg.Now()))
 }
 
@@ -124,6 +129,7 @@ func (a *API) rotate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.logger().Info("api key rotated", "tenant", c.Tenant, "key_id", old.ID, "new_key_id", nr.ID, "by", c.Subject)
+	a.Audit.Record(r.Context(), audit.By(c, audit.APIKeyRotated, old.ID, fmt.Sprintf("replaced by %s; the old key works until %s", nr.ID, old.RevokedAt.Format(time.RFC3339))))
 	now := a.Log.cfg.Now()
 	ov := old.View(now)
 	writeJSON(w, http.StatusCreated, created{Key: key, APIKey: nr.View(now), Replaced: &ov})

@@ -1,15 +1,18 @@
 package apikeys_test
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 )
@@ -34,7 +37,15 @@ func TestRoutesAndNoKeyMaterialInLogs(t *testing.T) {
 	l := openLog(t, brokers, logger)
 	v := apikeys.Verifier{Keys: l.Keys(), Next: auth.Verifier{Secret: secret}}
 	r := chi.NewRouter()
-	(&apikeys.API{Log: l, Verifier: v, Logger: logger}).Routes(r)
+	rec, err := audit.New(audit.Config{Brokers: brokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx, acancel := context.WithCancel(context.Background())
+	adone := make(chan struct{})
+	go func() { defer close(adone); _ = rec.Run(actx) }()
+	defer func() { acancel(); <-adone; rec.Close() }()
+	(&apikeys.API{Log: l, Verifier: v, Logger: logger, Audit: rec}).Routes(r)
 	r.With(auth.Require(v, auth.RoleIngest)).Post("/v1/ingest/interactions", func(w http.ResponseWriter, r *http.Request) {})
 	admin := mint(t, auth.Claims{Tenant: "acme", Subject: "boss", Role: auth.RoleAdmin})
 	do := func(tok, method, target, body string) (int, keyAnswer, string) {
@@ -98,8 +109,28 @@ func TestRoutesAndNoKeyMaterialInLogs(t *testing.T) {
 	if code, _, _ := do(rot.Key, "POST", "/v1/ingest/interactions", ""); code != 401 {
 		t.Fatalf("ingest with a revoked key: %d", code)
 	}
-	if code, _, _ := do(key[:len(key)-1]+"A", "POST", "/v1/ingest/interactions", ""); code != 401 {
+	altered := key[:len(key)-1] + "A"
+	if altered == key {
+		altered = key[:len(key)-1] + "E" // another character with the spare bits zero
+	}
+	if code, _, _ := do(altered, "POST", "/v1/ingest/interactions", ""); code != 401 {
 		t.Fatalf("ingest with an altered key: %d", code)
+	}
+	// The audit log names who created, rotated and revoked which key.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(rec.Query("acme", "", time.Time{}, 10)) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var actions []string
+	for _, e := range rec.Query("acme", "", time.Time{}, 10) {
+		if e.Actor != "boss" || e.Role != "admin" || strings.Contains(e.Detail, key[len(key)-43:]) {
+			t.Fatalf("audit event %+v", e)
+		}
+		actions = append(actions, e.Action+" "+e.Target)
+	}
+	want := []string{audit.APIKeyRevoked + " " + rot.APIKey.ID, audit.APIKeyRotated + " " + made.APIKey.ID, audit.APIKeyCreated + " " + made.APIKey.ID}
+	if strings.Join(actions, "|") != strings.Join(want, "|") {
+		t.Fatalf("audit: %v, want %v", actions, want)
 	}
 	out := logs.String()
 	if !strings.Contains(out, "api key created") || !strings.Contains(out, made.APIKey.ID) {

@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
@@ -41,6 +43,7 @@ type allFlags struct {
 	log            logFlags
 	sessionTime    time.Duration
 	ws             wsFlags
+	kafka          kafkaFlags
 }
 
 func (f *allFlags) register(fs *flag.FlagSet) {
@@ -60,6 +63,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	f.ws.register(fs)
 	f.ingest.register(fs)
 	f.api.register(fs)
+	f.kafka.register(fs)
 	f.log.register(fs)
 }
 
@@ -98,6 +102,13 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	seeds := splitList(f.brokers)
+	kopts, err := f.kafka.opts()
+	if err != nil {
+		return err
+	}
+	if len(seeds) == 0 && f.kafka.set() {
+		return &usageError{"--kafka-tls* and --kafka-sasl-*: only with --brokers (the embedded broker listens in plaintext)"}
+	}
 	if len(seeds) == 0 {
 		b, err := broker.StartEmbedded(broker.EmbeddedConfig{
 			Addr: f.brokerAddr, DataDir: filepath.Join(f.ingest.dataDir, "broker"), SyncWrites: f.brokerSync,
@@ -110,8 +121,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		seeds = []string{b.Addr()}
 	}
 	topics := broker.Topics{InteractionsPartitions: int32(f.partitions), UpdatesPartitions: int32(f.partitions)}
-	if err := broker.EnsureTopics(ctx, seeds, topics); err != nil {
-		return fmt.Errorf("ensure topics on %v: %w", seeds, err)
+	if err := f.kafka.check(ctx, seeds); err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, topics, kopts...); err != nil {
+		return fmt.Errorf("ensure topics on %v: %w", seeds, f.kafka.explain(err))
 	}
 	st, err := f.store.open(ctx, log)
 	if err != nil {
@@ -119,16 +133,25 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	proc, err := processor.New(f.state.apply(processor.Config{Brokers: seeds, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}), st)
+	proc, err := processor.New(f.state.apply(processor.Config{Brokers: seeds, ClientOpts: kopts, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}), st)
 	if err != nil {
 		return err
 	}
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, Registerer: reg})
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts, Registerer: reg})
 	if err != nil {
 		return err
 	}
 	defer producer.Close()
-	verifier, err := f.ingest.verifier()
+	jwt, err := f.ingest.verifier()
+	if err != nil {
+		return err
+	}
+	auditLog, err := audit.New(audit.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, auditLog, log)
 	if err != nil {
 		return err
 	}
@@ -136,13 +159,13 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Opts: kopts, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &f.api, &f.ws)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
@@ -177,8 +200,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	g.Go(func() error { return f.rollup.run(gctx, st, reg, log) })
 	part.run(gctx, g)
 	srv.run(gctx, g)
+	g.Go(func() error { return auditLog.Run(gctx) })
 	if f.simulate {
-		g.Go(func() error { return runFeed(gctx, &f, seeds, producer, log) })
+		g.Go(func() error { return runFeed(gctx, &f, seeds, kopts, producer, log) })
 	}
 	if err := printWelcome(stdout, &f, tokens); err != nil {
 		return err
@@ -192,7 +216,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 // runFeed backfills the simulated history unless this data dir has all of
 // it already, then feeds live interactions until ctx ends. A backfill
 // interrupted by a stop resumes at the next start (historyState).
-func runFeed(ctx context.Context, f *allFlags, seeds []string, p *ingest.Producer, log *slog.Logger) error {
+func runFeed(ctx context.Context, f *allFlags, seeds []string, kopts []kgo.Opt, p *ingest.Producer, log *slog.Logger) error {
 	st, ok, err := loadHistoryState(f.ingest.dataDir)
 	if err != nil {
 		return err
@@ -206,7 +230,7 @@ func runFeed(ctx context.Context, f *allFlags, seeds []string, p *ingest.Produce
 			return err
 		}
 	default:
-		n, err := broker.Records(ctx, seeds, "interactions")
+		n, err := broker.Records(ctx, seeds, "interactions", kopts...)
 		if err != nil {
 			return fmt.Errorf("simulated feed: %w", err)
 		}

@@ -50,7 +50,7 @@ func (s historyState) save(dataDir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("simulated history state: %w", err)
 	}
 	tmp := historyStateFile(dataDir) + ".tmp"

@@ -51,7 +51,7 @@ func TestSimulatedBackfillResumes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- runFeed(ctx, f, seeds, p, quiet) }()
+	go func() { done <- runFeed(ctx, f, seeds, nil, p, quiet) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got, _, err := loadHistoryState(f.ingest.dataDir)
@@ -81,7 +81,7 @@ func TestSimulatedBackfillResumes(t *testing.T) {
 	// A later start with the history done backfills nothing more.
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel2()
-	if err := runFeed(ctx2, f, seeds, p, quiet); err != nil {
+	if err := runFeed(ctx2, f, seeds, nil, p, quiet); err != nil {
 		t.Fatalf("runFeed with a done history: %v", err)
 	}
 	n2, err := broker.Records(context.Background(), seeds, "interactions")

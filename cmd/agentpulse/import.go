@@ -50,6 +50,8 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 	format := fs.String("format", "auto", "file format: auto (by extension, else by content), ndjson or csv")
 	batch := fs.Int("batch", backfill.DefaultBatchSize, "records sent, acknowledged and checkpointed together")
 	state := fs.String("state", "", "resume state file (default FILE.progress)")
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	fs.Usage = func() {
@@ -82,16 +84,23 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("import: %w", err)
 	}
 
-	prod, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+	kopts, err := kf.opts()
+	if err != nil {
+		return err
+	}
+	prod, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer prod.Close()
-	if err := reachBrokers(ctx, prod, seeds); err != nil {
+	if err := kf.check(ctx, seeds); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{}); err != nil {
-		return fmt.Errorf("import: ensure topics: %w", err)
+	if err := reachBrokers(ctx, prod, seeds); err != nil {
+		return fmt.Errorf("import: %w", kf.explain(err))
+	}
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{}, kopts...); err != nil {
+		return fmt.Errorf("import: ensure topics: %w", kf.explain(err))
 	}
 	cfg := backfill.Config{Path: files[0], Format: f, BatchSize: *batch, StatePath: *state, Logger: log}
 	if isTerminal(os.Stderr) {

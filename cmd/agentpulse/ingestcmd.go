@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentpulse/agentpulse/auth"
@@ -25,6 +26,7 @@ import (
 // and `all`.
 type ingestFlags struct {
 	addr, secret, dataDir           string
+	tlsCert, tlsKey, opsAddr        string
 	maxBody                         int64
 	maxRecords, maxRecordBytes      int
 	maxInFlight, maxInFlightTenant  int
@@ -33,6 +35,8 @@ type ingestFlags struct {
 
 func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
+	registerTLS(fs, &f.tlsCert, &f.tlsKey)
+	registerOps(fs, &f.opsAddr)
 	fs.StringVar(&f.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory for the broker's log and the generated auth secret")
 	fs.Int64Var(&f.maxBody, "max-body-bytes", ingest.DefaultMaxBodyBytes, "largest request body in bytes, as sent and after gzip; a larger one is refused with 413")
@@ -43,6 +47,17 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.credentials, "connector-credentials", "", "JSON file of each tenant's CCaaS delivery secrets; empty: the /v1/ingest/{connector} endpoints are off")
 	fs.StringVar(&f.mapping, "connector-mapping", "", "JSON file of each tenant's connector mapping rules; empty: the built-in rules")
 	fs.StringVar(&f.twilioURL, "twilio-public-url", "", "public URL prefix Twilio calls, for its signature; empty: rebuilt from the request")
+}
+
+// registerTLS registers --tls-cert and --tls-key.
+func registerTLS(fs *flag.FlagSet, cert, key *string) {
+	fs.StringVar(cert, "tls-cert", "", "PEM certificate (chain) to serve HTTPS with, reloaded when the file changes (with --tls-key; empty: plain HTTP)")
+	fs.StringVar(key, "tls-key", "", "PEM private key of --tls-cert")
+}
+
+// registerOps registers --ops-addr.
+func registerOps(fs *flag.FlagSet, addr *string) {
+	fs.StringVar(addr, "ops-addr", "", "a second listener, for the operators' network, that alone serves /readyz and /metrics (plain HTTP), e.g. 0.0.0.0:9090; empty: both on --http-addr")
 }
 
 // validate checks the limits; errors name the flag.
@@ -104,7 +119,7 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 		mount = append(mount, conns.Routes)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Addr: f.addr,
+		Addr: f.addr, OpsAddr: f.opsAddr, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 		HTTP: ingest.HTTPConfig{MaxBodyBytes: f.maxBody, MaxRecords: f.maxRecords, MaxRecordBytes: f.maxRecordBytes,
 			MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant, Registerer: reg},
 		Mount:    mount,
@@ -148,6 +163,8 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	brokers := fs.String("brokers", "", "Kafka brokers, comma-separated host:port (required)")
 	var f ingestFlags
 	f.register(fs)
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	fs.Usage = func() {
@@ -172,12 +189,16 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	kopts, err := kf.opts()
+	if err != nil {
+		return err
+	}
 	log, err := lf.logger()
 	if err != nil {
 		return err
 	}
 	reg := newRegistry()
-	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, Registerer: reg})
+	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts, Registerer: reg})
 	if err != nil {
 		return err
 	}
@@ -193,7 +214,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Opts: kopts, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -206,7 +227,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		"max_body_bytes", f.maxBody, "max_records", f.maxRecords, "max_record_bytes", f.maxRecordBytes, "max_inflight", f.maxInFlight)
 	g, gctx := errgroup.WithContext(ctx)
 	part.run(gctx, g)
-	g.Go(func() error { ensureTopicsUntilDone(gctx, seeds, &topicsReady, log); return nil })
+	g.Go(func() error { ensureTopicsUntilDone(gctx, seeds, &kf, kopts, &topicsReady, log); return nil })
 	if err := g.Wait(); err != nil {
 		return err
 	}
@@ -217,10 +238,13 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 // ensureTopicsUntilDone creates the topics, retrying every 2 s while the
 // broker does not answer, then sets ready. It returns when done or when
 // ctx ends.
-func ensureTopicsUntilDone(ctx context.Context, seeds []string, ready *atomic.Bool, log *slog.Logger) {
+func ensureTopicsUntilDone(ctx context.Context, seeds []string, kf *kafkaFlags, kopts []kgo.Opt, ready *atomic.Bool, log *slog.Logger) {
 	for {
 		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := broker.EnsureTopics(actx, seeds, broker.Topics{})
+		err := kf.check(actx, seeds)
+		if err == nil {
+			err = kf.explain(broker.EnsureTopics(actx, seeds, broker.Topics{}, kopts...))
+		}
 		cancel()
 		if err == nil {
 			ready.Store(true)

@@ -27,8 +27,12 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := clickhouse.Migrate(ctx, sf.clickhouseConfig(log)); err != nil {
-		return fmt.Errorf("migrate clickhouse at %s: %w", sf.chAddr, err)
+	cfg, err := sf.clickhouseConfig(log)
+	if err != nil {
+		return err
+	}
+	if err := clickhouse.Migrate(ctx, cfg); err != nil {
+		return fmt.Errorf("migrate clickhouse at %s: %w", sf.chAddr, sf.explain(err))
 	}
 	if sf.chCluster != "" {
 		fmt.Fprintf(stdout, "clickhouse database %q is up to date on cluster %q\n", sf.chDB, sf.chCluster)

@@ -28,15 +28,23 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	sessionTimeout := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	instanceID := fs.String("instance-id", "", "stable name of this processor in the group (e.g. the pod name): restarted after a crash, it takes its partitions back at once instead of after --session-timeout (empty: a dynamic member)")
 	httpAddr := fs.String("http-addr", "", "where the processor serves /healthz, /readyz and /metrics, e.g. 0.0.0.0:8081 (empty: no listener)")
+	var tlsCert, tlsKey string
+	registerTLS(fs, &tlsCert, &tlsKey)
 	var sf storeFlags
 	sf.register(fs)
 	var stf stateFlags
 	stf.register(fs)
 	var rf rollupFlags
 	rf.register(fs)
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kopts, err := kf.opts()
+	if err != nil {
 		return err
 	}
 	log, err := lf.logger()
@@ -50,8 +58,11 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(seeds) == 0 {
 		return &usageError{"--brokers: at least one broker address is required"}
 	}
-	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}); err != nil {
-		return fmt.Errorf("ensure topics: %w", err)
+	if err := kf.check(ctx, seeds); err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}, kopts...); err != nil {
+		return fmt.Errorf("ensure topics: %w", kf.explain(err))
 	}
 	st, err := sf.open(ctx, log)
 	if err != nil {
@@ -60,7 +71,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	defer st.Close()
 	reg := newRegistry()
 	p, err := processor.New(stf.apply(processor.Config{
-		Brokers: seeds, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
+		Brokers: seeds, ClientOpts: kopts, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
 		SessionTimeout: *sessionTimeout, InstanceID: *instanceID, Logger: log, Registerer: reg,
 	}), st)
 	if err != nil {
@@ -81,7 +92,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			return nil
 		}
-		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, Ready: ready, Gatherer: reg, Logger: log})
+		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, Ready: ready, Gatherer: reg, Logger: log})
 		g.Go(func() error { return srv.Run(gctx) })
 	}
 	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "instance_id", *instanceID, "http_addr", *httpAddr)

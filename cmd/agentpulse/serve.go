@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
@@ -34,6 +35,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	partitions := fs.Int("partitions", 8, "partitions of the interactions and updates topics when they are created")
 	var hf ingestFlags // only the listener and the auth secret
 	fs.StringVar(&hf.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
+	registerTLS(fs, &hf.tlsCert, &hf.tlsKey)
+	registerOps(fs, &hf.opsAddr)
 	fs.StringVar(&hf.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
 	fs.StringVar(&hf.dataDir, "data-dir", "./data", "directory holding the generated auth secret")
 	var sf storeFlags
@@ -42,9 +45,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	af.register(fs)
 	var wf wsFlags
 	wf.register(fs)
+	var kf kafkaFlags
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kopts, err := kf.opts()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -61,12 +70,24 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	verifier, err := hf.verifier()
+	jwt, err := hf.verifier()
 	if err != nil {
 		return err
 	}
-	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}); err != nil {
-		return fmt.Errorf("ensure topics on %v: %w", seeds, err)
+	auditLog, err := audit.New(audit.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	verifier, sso, err := withSSO(ctx, af.oidc, jwt, auditLog, log)
+	if err != nil {
+		return err
+	}
+	if err := kf.check(ctx, seeds); err != nil {
+		return err
+	}
+	if err := broker.EnsureTopics(ctx, seeds, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}, kopts...); err != nil {
+		return fmt.Errorf("ensure topics on %v: %w", seeds, kf.explain(err))
 	}
 	// The embedded store lives inside the processor's process (`agentpulse
 	// all`); a server of its own reads ClickHouse.
@@ -77,13 +98,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Logger: log})
+	keys, err := apikeys.New(apikeys.Config{Brokers: seeds, Opts: kopts, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, verifier: verifier, keys: keys, reg: reg, log: log, mount: dash.Routes}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &af, &wf)
 	if err != nil {
 		return err
 	}
@@ -95,11 +116,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return srv.ready(ctx)
 	}
-	http := httpserver.New(httpserver.Config{Addr: hf.addr, Mount: []func(chi.Router){srv.routes}, Ready: ready, Gatherer: reg, Logger: log})
+	http := httpserver.New(httpserver.Config{Addr: hf.addr, OpsAddr: hf.opsAddr, TLSCertFile: hf.tlsCert, TLSKeyFile: hf.tlsKey, Mount: []func(chi.Router){srv.routes}, Ready: ready, Gatherer: reg, Logger: log})
 
 	g, gctx := errgroup.WithContext(ctx)
 	srv.run(gctx, g)
 	g.Go(func() error { return keys.Run(gctx) })
+	g.Go(func() error { return auditLog.Run(gctx) })
 	g.Go(func() error { return http.Run(gctx) })
 	fmt.Fprintf(stdout, "agentpulse server on http://%s: the dashboard at /, GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
 	log.Info("agentpulse server running", "http_addr", hf.addr, "brokers", seeds, "clickhouse", sf.chAddr)

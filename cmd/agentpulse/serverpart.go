@@ -7,8 +7,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -27,29 +29,33 @@ type serverPart struct {
 
 // serverDeps are what buildServer needs from the command.
 type serverDeps struct {
-	store    store.Store
-	seeds    []string
-	verifier auth.TokenVerifier
+	store     store.Store
+	seeds     []string
+	kafkaOpts []kgo.Opt
+	verifier  auth.TokenVerifier
 	// keys serves the admins' API-key routes; the caller runs it.
 	keys *apikeys.Log
-	reg  *prometheus.Registry
-	log  *slog.Logger
+	// audit records and serves the audit log; the caller runs it.
+	audit *audit.Log
+	reg   *prometheus.Registry
+	log   *slog.Logger
 	// mount adds routes outside the API limits (the dashboard).
 	mount func(chi.Router)
 }
 
 // buildServer opens the plan store and assembles the server.
 func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (*serverPart, error) {
-	planStore, closePlans, err := app.OpenPlanStore(ctx, d.store, d.seeds, d.log)
+	planStore, closePlans, err := app.OpenPlanStore(ctx, d.store, d.seeds, d.log, d.kafkaOpts...)
 	if err != nil {
 		return nil, err
 	}
 	srv, err := app.New(app.Config{
-		Store: d.store, Plans: planStore, Brokers: d.seeds, Verifier: d.verifier,
-		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
+		Store: d.store, Plans: planStore, Brokers: d.seeds, KafkaOpts: d.kafkaOpts, Verifier: d.verifier,
+		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody, TrustedProxies: af.trusted},
 		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Keys:       d.keys,
+		Audit:      d.audit,
 		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})

@@ -236,6 +236,7 @@ type liveFlags struct {
 	token   string
 	brokers string
 	count   int64
+	kafka   kafkaFlags
 	log     logFlags
 }
 
@@ -245,6 +246,7 @@ func (lv *liveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&lv.token, "token", "", "live mode: bearer token for --to, an ingest token (agentpulse token --role ingest); prefer "+envName("token"))
 	fs.StringVar(&lv.brokers, "brokers", "", "live mode: produce to these Kafka brokers (comma-separated) instead of --to")
 	fs.Int64Var(&lv.count, "count", 0, "live mode: stop after this many interactions (0: run until interrupted)")
+	lv.kafka.register(fs)
 	lv.log.register(fs)
 }
 
@@ -284,16 +286,23 @@ func simulateLive(ctx context.Context, world simulator.Config, lv *liveFlags, st
 			return &usageError{"simulate: --brokers: at least one broker address is required"}
 		}
 		dest = strings.Join(seeds, ",")
-		prod, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds})
+		kopts, err := lv.kafka.opts()
+		if err != nil {
+			return err
+		}
+		prod, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts})
 		if err != nil {
 			return fmt.Errorf("simulate: %w", err)
 		}
 		defer prod.Close()
-		if err := reachBrokers(ctx, prod, seeds); err != nil {
+		if err := lv.kafka.check(ctx, seeds); err != nil {
 			return fmt.Errorf("simulate: %w", err)
 		}
-		if err := broker.EnsureTopics(ctx, seeds, broker.Topics{}); err != nil {
-			return fmt.Errorf("simulate: ensure topics: %w", err)
+		if err := reachBrokers(ctx, prod, seeds); err != nil {
+			return fmt.Errorf("simulate: %w", lv.kafka.explain(err))
+		}
+		if err := broker.EnsureTopics(ctx, seeds, broker.Topics{}, kopts...); err != nil {
+			return fmt.Errorf("simulate: ensure topics: %w", lv.kafka.explain(err))
 		}
 		emit = func(b []schemas.Interaction) error { return prod.Produce(ctx, b) }
 	default:

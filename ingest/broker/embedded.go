@@ -72,7 +72,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		}),
 	}
 	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("broker data dir: %w", err)
 		}
 		opts = append(opts, kfake.DataDir(cfg.DataDir))

@@ -3,6 +3,8 @@ package broker
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -63,5 +65,22 @@ func TestEmbeddedBrokerDurableAcrossRestarts(t *testing.T) {
 	}
 	if seen != n || len(parts) > 3 {
 		t.Fatalf("read back %d records from partitions %v, want %d from at most 3", seen, parts, n)
+	}
+}
+
+// TestEmbeddedBrokerDataDirPrivate: the data directory the broker creates
+// is its owner's alone (0700; issue 15, item 5: it was 0755, and kfake
+// writes its segments 0644, so other local users could read every
+// tenant's interactions).
+func TestEmbeddedBrokerDataDirPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "broker")
+	b, err := StartEmbedded(EmbeddedConfig{Addr: "127.0.0.1:0", DataDir: dir, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	st, err := os.Stat(dir)
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("data dir mode %v (%v), want 0700", st.Mode().Perm(), err)
 	}
 }

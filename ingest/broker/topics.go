@@ -85,9 +85,10 @@ func (t Topics) WithDefaults() Topics {
 // Existing topics keep their partitions; the updates topic's retention
 // (UpdatesRetention, UpdatesRetentionBytes) is set whether it existed or
 // not, unless the broker refuses the client the right to alter configs.
-func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
+// opts are extra client options (TLS, SASL).
+func EnsureTopics(ctx context.Context, brokers []string, t Topics, opts ...kgo.Opt) error {
 	t = t.WithDefaults()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
 	if err != nil {
 		return fmt.Errorf("kafka client: %w", err)
 	}
@@ -160,9 +161,10 @@ func createTopic(ctx context.Context, adm *kadm.Client, topic string, parts int3
 func ptr(s string) *string { return &s }
 
 // Records returns how many records a topic holds in all (the sum of its
-// partitions' end offsets; 0 for a new topic).
-func Records(ctx context.Context, brokers []string, topic string) (int64, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+// partitions' end offsets; 0 for a new topic). opts are extra client
+// options (TLS, SASL).
+func Records(ctx context.Context, brokers []string, topic string, opts ...kgo.Opt) (int64, error) {
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
 	if err != nil {
 		return 0, fmt.Errorf("kafka client: %w", err)
 	}

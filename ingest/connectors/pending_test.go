@@ -146,3 +146,67 @@ func BenchmarkPendingPutExpire(b *testing.B) {
 		i++
 	}
 }
+
+// TestPendingPerTenant: with LimitPerTenant, a tenant past its share
+// pushes out its own earliest entry, never another tenant's; random
+// operations keep every tenant within its share, the table within its
+// capacity, and expiry in deadline order.
+func TestPendingPerTenant(t *testing.T) {
+	type key struct{ tenant, id string }
+	p := connectors.NewPending[key, int](10)
+	p.LimitPerTenant(3, func(k key) string { return k.tenant })
+	p.Put(key{"b", "1"}, 1, t0.Add(time.Second))
+	p.Put(key{"b", "2"}, 2, t0.Add(2*time.Second))
+	for i := range 5 {
+		k, _, pushed := p.Put(key{"a", string(rune('0' + i))}, i, t0.Add(time.Duration(10+i)*time.Second))
+		if pushed != (i >= 3) || pushed && k.tenant != "a" {
+			t.Fatalf("a's put %d pushed %v %+v", i, pushed, k)
+		}
+	}
+	if _, ok := p.Get(key{"b", "1"}); !ok || p.Len() != 5 {
+		t.Fatalf("b's entries pushed out by a's volume (len %d)", p.Len())
+	}
+
+	rng := rand.New(rand.NewPCG(3, 9))
+	q := connectors.NewPending[key, int](20)
+	q.LimitPerTenant(6, func(k key) string { return k.tenant })
+	held := map[key]time.Time{}
+	for i := range 5000 {
+		k := key{string(rune('a' + rng.IntN(5))), string(rune('0' + rng.IntN(12)))}
+		switch rng.IntN(4) {
+		case 0, 1:
+			d := t0.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+			if _, exists := held[k]; !exists {
+				if pk, _, pushed := q.Put(k, i, d); pushed {
+					delete(held, pk)
+				}
+				held[k] = d
+			}
+		case 2:
+			q.Delete(k)
+			delete(held, k)
+		case 3:
+			now := t0.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+			last := time.Time{}
+			q.Expire(now, func(k key, _ int) {
+				if held[k].Before(last) {
+					t.Fatalf("expired out of deadline order")
+				}
+				last = held[k]
+				delete(held, k)
+			})
+		}
+		per := map[string]int{}
+		for k := range held {
+			per[k.tenant]++
+		}
+		for tn, n := range per {
+			if n > 6 {
+				t.Fatalf("tenant %s holds %d > 6", tn, n)
+			}
+		}
+		if q.Len() != len(held) || q.Len() > 20 {
+			t.Fatalf("len %d, model %d", q.Len(), len(held))
+		}
+	}
+}

@@ -10,8 +10,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -35,6 +37,9 @@ type Config struct {
 	Plans store.PlanStore
 	// Brokers are the seed brokers of the "updates" topic.
 	Brokers []string
+	// KafkaOpts are extra franz-go options of its Kafka clients: TLS and
+	// SASL (kafkasec.Config.Opts).
+	KafkaOpts []kgo.Opt
 	// Verifier checks bearer tokens.
 	Verifier auth.TokenVerifier
 	// Limits are the admission limits of the API, plans and websocket
@@ -53,6 +58,9 @@ type Config struct {
 	// behind, reads answer 503 + Retry-After (server/catchup). Default
 	// 5000, the processor's catch-up distance at its default FlushRecords.
 	CatchUpMaxLag int64
+	// Audit, when not nil, records plan and key changes and serves GET
+	// /v1/audit to admins within the API limits.
+	Audit *audit.Log
 	// Keys, when not nil, serves the admins' API-key routes
 	// (/v1/api-keys…) within the API limits.
 	Keys *apikeys.Log
@@ -123,7 +131,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger,
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes})
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	updates, err := feed.New(feed.Config{Brokers: cfg.Brokers, Logger: cfg.Logger, Registerer: reg})
+	updates, err := feed.New(feed.Config{Brokers: cfg.Brokers, ClientOpts: cfg.KafkaOpts, Logger: cfg.Logger, Registerer: reg})
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +172,10 @@ func New(cfg Config) (*Server, error) {
 			})
 			hub.Routes(r)
 			if cfg.Keys != nil {
-				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger}).Routes(r)
+				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger, Audit: cfg.Audit}).Routes(r)
+			}
+			if cfg.Audit != nil {
+				cfg.Audit.Routes(r, cfg.Verifier)
 			}
 		})
 	}}, cfg.Mount...)

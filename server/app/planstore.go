@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/processor/store/planlog"
@@ -14,9 +16,9 @@ import (
 // tables with a ClickHouse store; with the embedded store, its in-memory
 // plans kept durable on the broker's "plans" topic (replayed now). close
 // releases what it opened.
-func OpenPlanStore(ctx context.Context, st store.Store, seeds []string, log *slog.Logger) (ps store.PlanStore, close func(), err error) {
+func OpenPlanStore(ctx context.Context, st store.Store, seeds []string, log *slog.Logger, opts ...kgo.Opt) (ps store.PlanStore, close func(), err error) {
 	if mem, ok := st.(*embedded.Store); ok {
-		l, err := planlog.Open(ctx, planlog.Config{Brokers: seeds, Logger: log}, mem)
+		l, err := planlog.Open(ctx, planlog.Config{Brokers: seeds, ClientOpts: opts, Logger: log}, mem)
 		if err != nil {
 			return nil, nil, fmt.Errorf("plans on the broker: %w", err)
 		}

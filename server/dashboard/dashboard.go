@@ -52,7 +52,7 @@ func New(cfg Config) *Dashboard {
 
 // csp allows this origin only: scripts and styles from /app, the API and
 // the websocket on the same host.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; " +
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 func secure(h http.Header) {

@@ -23,6 +23,9 @@ type Handler func(ctx context.Context, u schemas.Update)
 type Config struct {
 	// Brokers are the seed brokers (host:port). Required.
 	Brokers []string
+	// ClientOpts are extra franz-go options of the client: TLS and SASL
+	// (kafkasec.Config.Opts).
+	ClientOpts []kgo.Opt
 	// Topic is the updates topic. Default "updates".
 	Topic string
 	// PollRecords is the most records handled per poll. Default 1000.
@@ -71,14 +74,14 @@ func New(cfg Config) (*Feed, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	cl, err := kgo.NewClient(
+	cl, err := kgo.NewClient(append([]kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumeTopics(cfg.Topic),
 		// No group: every instance reads every partition, from the end.
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()),
 		kgo.FetchMaxWait(cfg.FetchMaxWait),
 		kgo.MetadataMinAge(time.Second),
-	)
+	}, cfg.ClientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("feed: kafka client: %w", err)
 	}

@@ -2,6 +2,7 @@ package httpmw
 
 import (
 	"log/slog"
+	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -26,6 +27,10 @@ type Config struct {
 	// MaxBodyBytes bounds a request body in bytes; a larger one is
 	// answered 413 naming BodyFlag. Default DefaultMaxBodyBytes (64 KiB).
 	MaxBodyBytes int64
+	// TrustedProxies are the reverse proxies (load balancers, ingress)
+	// whose X-Forwarded-For is believed when keying callers without a
+	// token by address (clientIP). Empty: the connection's peer.
+	TrustedProxies []netip.Prefix
 	// RateFlag and BodyFlag are the command-line flags that raise the
 	// limits, named in refusals so an operator knows what to change.
 	// Defaults "--api-rate" and "--api-max-body-bytes".

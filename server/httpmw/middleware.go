@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -35,7 +36,7 @@ func New(cfg Config) (*Limits, error) {
 	l := &Limits{cfg: cfg, metrics: m}
 	if cfg.RatePerSecond > 0 {
 		l.rate = httprate.Limit(cfg.RatePerSecond, time.Second,
-			httprate.WithKeyFuncs(callerKey),
+			httprate.WithKeyFuncs(func(r *http.Request) (string, error) { return callerKey(r, cfg.TrustedProxies) }),
 			httprate.WithLimitHandler(l.tooMany),
 			httprate.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 				// The in-memory counter never fails; should a future
@@ -96,10 +97,11 @@ func (l *Limits) tooMany(w http.ResponseWriter, _ *http.Request) {
 // callerKey keys a request by a hash of its bearer token (one agent's
 // dashboard, one wallboard; the header, or the websocket's access_token)
 // or, without one or with one longer than auth.MaxTokenBytes (never
-// hashed), by its IP address. The token itself is never kept in memory; a
+// hashed), by its IP address (behind trusted proxies, the client's:
+// clientIP). The token itself is never kept in memory; a
 // forged token only gets its own bucket before auth refuses it, and since
 // auth decodes base64url strictly a token has one spelling, so one bucket.
-func callerKey(r *http.Request) (string, error) {
+func callerKey(r *http.Request, trusted []netip.Prefix) (string, error) {
 	tok, err := auth.FromRequest(r)
 	if err != nil && r.Header.Get("Authorization") == "" {
 		tok, err = r.URL.Query().Get("access_token"), nil
@@ -108,8 +110,7 @@ func callerKey(r *http.Request) (string, error) {
 		sum := sha256.Sum256([]byte(tok))
 		return "t:" + hex.EncodeToString(sum[:12]), nil
 	}
-	ip, err := httprate.KeyByIP(r)
-	return "ip:" + ip, err
+	return "ip:" + httprate.CanonicalizeIP(clientIP(r, trusted)), nil
 }
 
 // statusWriter records the status code written. It forwards Hijack (the

@@ -239,7 +239,7 @@ func TestCallerKey(t *testing.T) {
 		if header != "" {
 			req.Header.Set("Authorization", header)
 		}
-		k, err := callerKey(req)
+		k, err := callerKey(req, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,5 +253,42 @@ func TestCallerKey(t *testing.T) {
 	}
 	if k := key("/v1/models", ""); k != "ip:192.0.2.7" {
 		t.Fatalf("no token key %q", k)
+	}
+}
+
+// TestClientIPBehindTrustedProxies: without a token, a request is keyed
+// by the client's address: X-Forwarded-For is believed only from trusted
+// proxies, read from the right past every trusted hop, so a client cannot
+// choose its bucket by sending the header itself.
+func TestClientIPBehindTrustedProxies(t *testing.T) {
+	trusted, err := ParseProxies("10.0.0.0/8, 192.0.2.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, remote string
+		xff          []string
+		want         string
+	}{
+		{"direct client, spoofed header ignored", "198.51.100.9:4000", []string{"203.0.113.1"}, "198.51.100.9"},
+		{"through the load balancer", "10.1.2.3:4000", []string{"203.0.113.5"}, "203.0.113.5"},
+		{"client-supplied hops left of the real one", "10.1.2.3:4000", []string{"1.1.1.1, 203.0.113.5"}, "203.0.113.5"},
+		{"two trusted hops", "10.1.2.3:4000", []string{"203.0.113.5, 192.0.2.7"}, "203.0.113.5"},
+		{"split headers", "10.1.2.3:4000", []string{"203.0.113.5", "10.9.9.9"}, "203.0.113.5"},
+		{"garbage hop", "10.1.2.3:4000", []string{"nonsense"}, "10.1.2.3"},
+		{"trusted peer without header", "192.0.2.7:1", nil, "192.0.2.7"},
+	}
+	for _, tc := range cases {
+		req := httptest.NewRequest(http.MethodGet, "/v1/models", nil)
+		req.RemoteAddr = tc.remote
+		for _, v := range tc.xff {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		if got := clientIP(req, trusted); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if _, err := ParseProxies("10.0.0.0/8, nope"); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Fatalf("a bad entry: %v", err)
 	}
 }

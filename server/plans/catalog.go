@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -56,6 +57,7 @@ func (s *Service) SetCatalog(ctx context.Context, c auth.Claims, items []string)
 	if err := s.cfg.Plans.PutAssistanceCatalog(ctx, c.Tenant, out, s.nextVersion(0)); err != nil {
 		return nil, fmt.Errorf("store assistance catalog: %w", err)
 	}
+	s.cfg.Audit.Record(ctx, audit.By(c, audit.CatalogChanged, "", fmt.Sprintf("%d items", len(out))))
 	return out, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/views/storeview"
@@ -76,6 +77,9 @@ type Config struct {
 	// create past it is refused with 409 naming agent. Default
 	// DefaultMaxActivePerAgent.
 	MaxActivePerAgent int
+	// Audit records plans created and cancelled and catalogue changes
+	// (who, what, when); nil: none.
+	Audit *audit.Log
 	// Logger receives store failures and dropped work. Nil: discard.
 	Logger *slog.Logger
 }

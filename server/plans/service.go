@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/views"
@@ -178,6 +179,7 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 		return views.Plan{}, err
 	}
 	s.met.created.Inc()
+	s.cfg.Audit.Record(ctx, audit.By(c, audit.PlanCreated, rec.Plan.ID, fmt.Sprintf("agent %s, %s %s %s", agent, in.Model, in.Inquiry, in.Metric)))
 	return rec.Plan, nil
 }
 
@@ -267,6 +269,9 @@ func (s *Service) Cancel(ctx context.Context, c auth.Claims, id string) (views.P
 		rec.Plan.CancelledBy = actor(c)
 		return nil
 	})
+	if err == nil {
+		s.cfg.Audit.Record(ctx, audit.By(c, audit.PlanCancelled, id, "agent "+rec.Plan.AgentID))
+	}
 	return rec.Plan, err
 }
 

@@ -27,6 +27,7 @@ const (
 	DefaultMaxBadMessages   = 10
 	DefaultMaxChannels      = 100_000
 	DefaultSubscribeRate    = 5.0
+	DefaultReauthorize      = time.Minute
 )
 
 // Authorizer decides whether the holder of c may subscribe to ch. It
@@ -103,6 +104,11 @@ type Config struct {
 	// client resubscribing its whole set after a reconnect). More are
 	// refused with "rate_limited" without building a snapshot. Default 5.
 	SubscribeRate float64
+	// ReauthorizeInterval is how often every subscription is authorized
+	// again (Authorize with the connection's claims): one no longer
+	// allowed, such as a supervisor's agent who moved to another team, is
+	// dropped with a "forbidden" error. Default 1 minute.
+	ReauthorizeInterval time.Duration
 	// HistorySize is how many messages each channel keeps for resumes
 	// (allocated as messages arrive, not up front). Default 256.
 	HistorySize int
@@ -155,6 +161,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SubscribeRate <= 0 {
 		c.SubscribeRate = DefaultSubscribeRate
+	}
+	if c.ReauthorizeInterval <= 0 {
+		c.ReauthorizeInterval = DefaultReauthorize
 	}
 	if c.HistorySize <= 0 {
 		c.HistorySize = DefaultHistorySize

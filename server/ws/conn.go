@@ -46,6 +46,8 @@ type queued struct {
 type subscription struct {
 	conn *conn
 	ch   *channel
+	// parsed is the channel as the client named it, for re-authorizing.
+	parsed Channel
 	// ready is false while the snapshot is built: messages published
 	// meanwhile wait in pending and follow the snapshot. Guarded by
 	// conn.mu.

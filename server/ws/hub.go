@@ -225,8 +225,17 @@ func (h *Hub) publish(tenant, name, typ string, raw []byte, teams []string) {
 func (h *Hub) Run(ctx context.Context) error {
 	t := time.NewTicker(max(h.cfg.HistoryTTL/4, 100*time.Millisecond))
 	defer t.Stop()
+	re := time.NewTicker(h.cfg.ReauthorizeInterval)
+	defer re.Stop()
+	reauthorizing := make(chan struct{}, 1) // one pass at a time
 	for {
 		select {
+		case <-re.C:
+			select {
+			case reauthorizing <- struct{}{}:
+				go func() { defer func() { <-reauthorizing }(); h.reauthorize(ctx) }()
+			default: // the previous pass is still running
+			}
 		case <-t.C:
 			h.sweep(time.Now())
 		case <-ctx.Done():

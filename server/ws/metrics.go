@@ -19,6 +19,7 @@ type metrics struct {
 	limitReached  *prometheus.CounterVec // by limit
 	clientErrors  *prometheus.CounterVec // by error code
 	snapshotSecs  prometheus.Histogram
+	reauthorized  prometheus.Counter // subscriptions dropped on re-authorization
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -69,12 +70,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 		limitReached: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_ws_limit_reached_total",
-			Help: "Times a limit was hit, by limit (queue_bytes, subscriptions, connections, read_bytes).",
+			Help: "Times a limit was hit, by limit (queue_bytes, subscriptions, connections, read_bytes, channels, subscribe_rate).",
 		}, []string{"limit"}),
 		clientErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_ws_client_errors_total",
 			Help: "Error messages sent to clients, by error code.",
 		}, []string{"error"}),
+		reauthorized: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_ws_subscriptions_revoked_total",
+			Help: "Subscriptions dropped because a re-authorization refused them (the holder's access changed).",
+		}),
 		snapshotSecs: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "agentpulse_ws_snapshot_duration_seconds",
 			Help:    "Time to build one subscription's snapshot.",
@@ -83,7 +88,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.upgrades, m.disconnects, m.subscriptions, m.subscribes, m.channels,
-			m.published, m.sent, m.sentBytes, m.queueBytes, m.queueCapacity, m.limitReached, m.clientErrors, m.snapshotSecs)
+			m.published, m.sent, m.sentBytes, m.queueBytes, m.queueCapacity, m.limitReached, m.clientErrors, m.snapshotSecs, m.reauthorized)
 	}
 	return m
 }

@@ -73,7 +73,7 @@ func (c *conn) subscribe(ctx context.Context, m ClientMessage, ch Channel) *Prot
 	}
 
 	key := c.claims.Tenant + "\x00" + name
-	s := &subscription{conn: c}
+	s := &subscription{conn: c, parsed: ch}
 	h.mu.Lock()
 	chs := h.channels[key]
 	if chs == nil {

@@ -20,6 +20,10 @@ type JoinerConfig struct {
 	// earliest deadline is pushed out as if it had timed out. Default (0)
 	// 100 000 (a few hundred bytes each).
 	MaxPending int
+	// MaxPendingPerTenant bounds one tenant's share of MaxPending: past
+	// it the tenant's own earliest is pushed out, never another tenant's.
+	// Default (0) a quarter of MaxPending.
+	MaxPendingPerTenant int
 }
 
 // Defaults of JoinerConfig.
@@ -74,7 +78,12 @@ func newJoiner(cfg JoinerConfig, rules func(string) *connectors.Rules) *Joiner {
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = DefaultMaxPending
 	}
-	return &Joiner{timeout: cfg.Timeout, table: connectors.NewPending[key, *entry](cfg.MaxPending), rules: rules}
+	if cfg.MaxPendingPerTenant <= 0 {
+		cfg.MaxPendingPerTenant = max(cfg.MaxPending/4, 1)
+	}
+	table := connectors.NewPending[key, *entry](cfg.MaxPending)
+	table.LimitPerTenant(cfg.MaxPendingPerTenant, func(k key) string { return k.tenant })
+	return &Joiner{timeout: cfg.Timeout, table: table, rules: rules}
 }
 
 func keyOf(tenant string, e *event) key {

@@ -146,7 +146,7 @@ func TestJoinTable(t *testing.T) {
 // TestJoinerBounded: a full table pushes out the oldest entry, which is
 // handled exactly as if it had timed out.
 func TestJoinerBounded(t *testing.T) {
-	c := newConnector(t, genesys.JoinerConfig{MaxPending: 2, Timeout: time.Minute})
+	c := newConnector(t, genesys.JoinerConfig{MaxPending: 2, MaxPendingPerTenant: 2, Timeout: time.Minute})
 	only(t, mapAt(t, c, userEnd("c1", "p", 1772442945000, 1000, 0), t0))
 	only(t, mapAt(t, c, acw("c2", "p", 1000), t0.Add(time.Second)))
 	rs := mapAt(t, c, userEnd("c3", "p", 1772442945000, 1000, 0), t0.Add(2*time.Second))

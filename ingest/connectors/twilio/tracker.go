@@ -26,6 +26,10 @@ type TrackerConfig struct {
 	// earliest deadline is pushed out as if it had timed out. Default (0)
 	// 100 000.
 	MaxPending int
+	// MaxPendingPerTenant bounds one tenant's share of MaxPending: past
+	// it the tenant's own earliest is pushed out, never another tenant's.
+	// Default (0) a quarter of MaxPending.
+	MaxPendingPerTenant int
 }
 
 // Defaults of TrackerConfig.
@@ -79,7 +83,12 @@ func newTracker(cfg TrackerConfig, rules func(string) *connectors.Rules) *Tracke
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = DefaultMaxPending
 	}
-	return &Tracker{cfg: cfg, table: connectors.NewPending[key, *entry](cfg.MaxPending), rules: rules}
+	if cfg.MaxPendingPerTenant <= 0 {
+		cfg.MaxPendingPerTenant = max(cfg.MaxPending/4, 1)
+	}
+	table := connectors.NewPending[key, *entry](cfg.MaxPending)
+	table.LimitPerTenant(cfg.MaxPendingPerTenant, func(k key) string { return k.tenant })
+	return &Tracker{cfg: cfg, table: table, rules: rules}
 }
 
 // add records one tracked event and appends the results it causes.

@@ -113,7 +113,7 @@ func TestHandleTime(t *testing.T) {
 // TestTrackerBounded: a full table pushes out the task with the earliest
 // deadline and reports it; finished tasks are retained only for Retain.
 func TestTrackerBounded(t *testing.T) {
-	c := newConnector(t, twilio.TrackerConfig{MaxPending: 2, Timeout: time.Hour, Retain: time.Minute}, publicBase)
+	c := newConnector(t, twilio.TrackerConfig{MaxPending: 2, MaxPendingPerTenant: 2, Timeout: time.Hour, Retain: time.Minute}, publicBase)
 	deliver(t, c, ev("reservation.accepted", "WT01", base), t0)
 	deliver(t, c, ev("reservation.accepted", "WT02", base), t0.Add(time.Second))
 	rs := deliver(t, c, ev("reservation.accepted", "WT03", base), t0.Add(2*time.Second))

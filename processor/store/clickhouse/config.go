@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
@@ -60,6 +61,10 @@ type Config struct {
 	// Compress turns on LZ4 compression of the native protocol: worth it
 	// when the server is across a network, a cost on loopback. Default off.
 	Compress bool
+	// TLS, when not nil, connects over TLS with this configuration (the
+	// servers' tcp_port_secure, 9440 by default; RootCAs the CA to trust).
+	// Nil: plaintext.
+	TLS *tls.Config
 	// Cluster, when set, switches to cluster mode: the name of a
 	// <remote_servers> cluster of the servers (a plain identifier). Migrate
 	// then creates the schema ON CLUSTER as replicated *_local tables behind

@@ -169,6 +169,7 @@ func dial(cfg Config) (driver.Conn, error) {
 		ReadTimeout:  cfg.ReadTimeout,
 		MaxOpenConns: cfg.MaxOpenConns,
 		MaxIdleConns: cfg.MaxOpenConns,
+		TLS:          cfg.TLS,
 	}
 	if cfg.Cluster != "" {
 		opts.Settings = clusterSettings()

@@ -21,6 +21,9 @@ const DefaultTopic = "plans"
 type Config struct {
 	// Brokers are the seed brokers; required.
 	Brokers []string
+	// ClientOpts are extra franz-go options of its clients: TLS and SASL
+	// (kafkasec.Config.Opts).
+	ClientOpts []kgo.Opt
 	// Topic keeps the plan writes. Default DefaultTopic. It is created
 	// with one partition when missing.
 	Topic string
@@ -34,6 +37,7 @@ type Log struct {
 	cl      *kgo.Client
 	topic   string
 	brokers []string
+	opts    []kgo.Opt
 }
 
 var _ store.PlanStore = (*Log)(nil)
@@ -63,12 +67,12 @@ func Open(ctx context.Context, cfg Config, inner store.PlanStore) (*Log, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...), kgo.DefaultProduceTopic(cfg.Topic),
-		kgo.RequiredAcks(kgo.AllISRAcks()))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.DefaultProduceTopic(cfg.Topic),
+		kgo.RequiredAcks(kgo.AllISRAcks())}, cfg.ClientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("plan log client: %w", err)
 	}
-	l := &Log{inner: inner, cl: cl, topic: cfg.Topic, brokers: cfg.Brokers}
+	l := &Log{inner: inner, cl: cl, topic: cfg.Topic, brokers: cfg.Brokers, opts: cfg.ClientOpts}
 	n, err := l.replay(ctx)
 	if err != nil {
 		cl.Close()
@@ -103,7 +107,7 @@ func (l *Log) replay(ctx context.Context) (int, error) {
 	if len(want) == 0 {
 		return 0, nil
 	}
-	rd, err := kgo.NewClient(kgo.SeedBrokers(l.brokers...), kgo.ConsumePartitions(offsets))
+	rd, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.brokers...), kgo.ConsumePartitions(offsets)}, l.opts...)...)
 	if err != nil {
 		return 0, fmt.Errorf("plan log reader: %w", err)
 	}

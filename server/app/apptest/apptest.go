@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/oidc"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
@@ -54,6 +55,10 @@ type Options struct {
 	// server catching up (its catch-up distance lowered to 100 records so
 	// that a small history counts); StartProcessor then folds it.
 	HoldProcessor bool
+	// SSO, when set, turns single sign-on on: it is given the product's
+	// URL before the server starts and returns the identity providers'
+	// configuration (auth/oidc).
+	SSO func(publicURL string) oidc.Config
 }
 
 // Product is a running product.
@@ -139,7 +144,19 @@ func Start(tb testing.TB, opt Options) *Product {
 		demo = DemoTokens(tb, tenant)
 	}
 	dash := dashboard.New(dashboard.Config{DemoTokens: demo})
-	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes}}
+	hs := httptest.NewUnstartedServer(nil)
+	p.URL = "http://" + hs.Listener.Addr().String()
+	var verifier auth.TokenVerifier = v
+	mounts := []func(chi.Router){dash.Routes}
+	if opt.SSO != nil {
+		o, err := oidc.New(ctx, opt.SSO(p.URL), Secret, quiet)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		verifier = oidc.Verifier{OIDC: o, Next: v}
+		mounts = append(mounts, o.Routes)
+	}
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
 	}
@@ -151,8 +168,8 @@ func Start(tb testing.TB, opt Options) *Product {
 	r := chi.NewRouter()
 	ih.Routes(r)
 	srv.Routes(r)
-	hs := httptest.NewServer(r)
-	p.URL = hs.URL
+	hs.Config.Handler = r
+	hs.Start()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)

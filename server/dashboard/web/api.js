@@ -17,7 +17,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, body) {
+async function call(method, path, body, retried) {
   const headers = { Accept: "application/json" };
   const tok = session.token();
   if (tok) headers.Authorization = "Bearer " + tok;
@@ -29,6 +29,8 @@ async function call(method, path, body) {
     try { data = JSON.parse(text); } catch { data = { error: text }; }
   }
   if (!resp.ok) {
+    // A single sign-on session lasts minutes: renew it once and retry.
+    if (resp.status === 401 && !retried && session.sso() && await session.refresh()) return call(method, path, body, true);
     if (resp.status === 401) session.expired();
     throw new ApiError(resp.status, data, parseInt(resp.headers.get("Retry-After") || "", 10) || 0);
   }

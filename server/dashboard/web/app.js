@@ -108,14 +108,17 @@ async function route() {
 
 // A new identity (sign-in as someone else, sign-out, an expired token)
 // must not keep the old one's websocket: close it; pages subscribe again.
-let signedAs = session.token();
+const who = () => { const c = session.claims(); return c ? `${c.tenant}/${c.sub}/${c.role}` : ""; };
+let signedAs = who();
 session.onChange(() => {
-  if (session.token() !== signedAs) {
-    signedAs = session.token();
+  if (who() !== signedAs) {
+    signedAs = who();
     live.close();
   }
   renderNav();
 });
 window.addEventListener("hashchange", route);
+await session.load();
+signedAs = who();
 renderNav();
 route();

@@ -33,9 +33,12 @@ class Live {
   }
 
   connect() {
-    if (this.ws || !session.token()) return;
+    if (this.ws || !session.claims()) return;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/v1/ws?access_token=${encodeURIComponent(session.token())}`);
+    // A single sign-on session rides on its cookie; a pasted token goes
+    // in the URL (browsers set no headers on a websocket).
+    const query = session.token() ? `?access_token=${encodeURIComponent(session.token())}` : "";
+    const ws = new WebSocket(`${proto}//${location.host}/v1/ws${query}`);
     this.ws = ws;
     this.setState(this.state === "idle" ? "connecting" : "reconnecting");
     ws.onopen = () => {
@@ -59,12 +62,18 @@ class Live {
     };
     ws.onclose = (ev) => {
       this.ws = null;
+      if (ev.code === 4500 && session.sso()) {
+        // The session cookie expired: renew it and resume.
+        this.setState("reconnecting");
+        session.refresh().then((ok) => { if (ok) this.connect(); else this.setState("stopped"); });
+        return;
+      }
       if (TERMINAL.has(ev.code)) {
         this.setState("stopped");
         if (ev.code === 4500) session.expired();
         return;
       }
-      if (!session.token() || this.subs.size === 0) {
+      if (!session.claims() || this.subs.size === 0) {
         this.setState("idle");
         return;
       }

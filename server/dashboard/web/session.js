@@ -1,9 +1,14 @@
-// session.js: who is signed in. The bearer token is kept in the
-// browser's localStorage (this device only) and its claims (tenant, sub,
-// role, teams, exp) are read from the JWT payload for the navigation; the
-// server checks every call anyway.
+// session.js: who is signed in. Two kinds of session: single sign-on
+// (the server keeps an HttpOnly session cookie this code never sees; the
+// claims come from GET /auth/session, a refresh from POST /auth/refresh),
+// or a pasted bearer token kept in localStorage (this device only) whose
+// claims are read from the JWT payload. The server checks every call
+// anyway.
 const KEY = "agentpulse.token";
 let listeners = [];
+let cookie = null; // the single sign-on session's claims
+
+function notify() { listeners.forEach((f) => f()); }
 
 function decode(tok) {
   try {
@@ -16,9 +21,34 @@ function decode(tok) {
 
 export const session = {
   token() { return localStorage.getItem(KEY) || ""; },
+  // sso reports whether the session is the single sign-on cookie.
+  sso() { return !this.token() && cookie !== null; },
+  // load asks the server for a single sign-on session (once, at start).
+  async load() {
+    if (this.token()) return;
+    try {
+      const resp = await fetch("/auth/session", { headers: { Accept: "application/json" } });
+      cookie = resp.ok ? await resp.json() : null;
+    } catch {
+      cookie = null;
+    }
+  },
+  // refresh renews the single sign-on session at the identity provider;
+  // false when it no longer admits the user (signed out).
+  async refresh() {
+    if (!this.sso()) return false;
+    try {
+      const resp = await fetch("/auth/refresh", { method: "POST", headers: { Accept: "application/json" } });
+      cookie = resp.ok ? await resp.json() : null;
+    } catch {
+      cookie = null;
+    }
+    notify();
+    return cookie !== null;
+  },
   claims() {
     const t = this.token();
-    const c = t ? decode(t) : null;
+    const c = t ? decode(t) : cookie;
     if (!c) return null;
     if (c.exp && c.exp * 1000 < Date.now()) return null;
     return { tenant: c.tenant, sub: c.sub, role: c.role, teams: c.teams || [], exp: c.exp };
@@ -33,12 +63,18 @@ export const session = {
     listeners.forEach((f) => f());
   },
   signOut() {
+    if (this.sso()) {
+      cookie = null;
+      location.assign("/auth/logout"); // ends the cookie and the identity provider's session
+      return;
+    }
     localStorage.removeItem(KEY);
-    listeners.forEach((f) => f());
+    notify();
   },
   expired() {
     localStorage.removeItem(KEY);
-    listeners.forEach((f) => f());
+    cookie = null;
+    notify();
   },
   onChange(f) { listeners.push(f); },
 };

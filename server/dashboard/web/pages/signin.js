@@ -1,6 +1,8 @@
-// pages/signin.js: sign in with a token. On the demo feed the server
-// offers ready-made tokens (GET /v1/demo/tokens): one click signs in as
-// the demo agent, supervisor or admin.
+// pages/signin.js: sign in through the organisation's identity provider
+// (single sign-on, when the server has it: GET /auth/sso), or with a
+// token. On the demo feed the server offers ready-made tokens (GET
+// /v1/demo/tokens): one click signs in as the demo agent, supervisor or
+// admin.
 import { session } from "../session.js";
 import { home } from "../app.js";
 import { el, mount } from "../ui.js";
@@ -28,7 +30,26 @@ export async function render(ctx) {
   input, error,
   el("button", { type: "submit", class: "primary" }, "Sign in"));
   const demo = el("section", { class: "card demo", "aria-labelledby": "demo-title", hidden: true });
-  mount(ctx.main, el("h1", {}, "Sign in to agentpulse"), el("div", { class: "signin-grid" }, form, demo));
+  const orgInput = el("input", { id: "org", name: "org", required: true, autocomplete: "organization", "aria-describedby": "org-help" });
+  const sso = el("form", {
+    class: "card sso", id: "sso", hidden: true, onsubmit: (e) => {
+      e.preventDefault();
+      // A navigation, not a form submission: the identity provider is
+      // another origin (the page's CSP keeps form-action to 'self').
+      location.assign("/auth/login?tenant=" + encodeURIComponent(orgInput.value.trim()));
+    },
+  },
+  el("label", { for: "org" }, "Your organisation"),
+  el("p", { id: "org-help", class: "help" }, "Sign in with your company account (single sign-on)."),
+  orgInput,
+  el("button", { type: "submit", class: "primary" }, "Continue"));
+  mount(ctx.main, el("h1", {}, "Sign in to agentpulse"), el("div", { class: "signin-grid" }, sso, form, demo));
+  try {
+    const resp = await fetch("/auth/sso");
+    if (resp.ok && (await resp.json()).enabled) sso.hidden = false;
+  } catch {
+    // no single sign-on
+  }
   try {
     const resp = await fetch("/v1/demo/tokens");
     if (!resp.ok) return;

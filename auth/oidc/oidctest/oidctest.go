@@ -1,0 +1,180 @@
+// Package oidctest runs a real OpenID provider in process for tests:
+// zitadel/oidc's example provider (authorization code with PKCE, refresh
+// tokens, JWT access tokens, a username/password login page), with a
+// "groups" claim per user. It is for tests only.
+//
+// Concurrency: a Provider is safe for concurrent use.
+package oidctest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"github.com/zitadel/oidc/v3/example/server/exampleop"
+	"github.com/zitadel/oidc/v3/example/server/storage"
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/oauth2"
+)
+
+// Provider is a real OpenID provider (zitadel/oidc's example OP) served in
+// process: users with passwords, a "groups" claim per user (in ID tokens,
+// userinfo and JWT access tokens), one web client per test tenant.
+type Provider struct {
+	// URL is the issuer.
+	URL string
+	st  *opStorage
+}
+
+// User is one user of the provider: its id (sub), password and groups.
+type User struct {
+	ID, Password string
+	Groups       []string
+}
+
+// opStorage adds the groups claim (scope "groups") and JWT access tokens
+// to the example storage.
+type opStorage struct {
+	*storage.Storage
+	mu         sync.Mutex
+	groups     map[string][]string
+	postLogout []string
+}
+
+// SetGroups changes a user's groups (a role revoked at the provider).
+func (p *Provider) SetGroups(user string, g []string) { p.st.setGroups(user, g) }
+
+func (s *opStorage) setGroups(user string, g []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[user] = g
+}
+
+func (s *opStorage) groupsOf(user string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.groups[user])
+}
+
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, ui, req, scopes); err != nil {
+		return err
+	}
+	if slices.Contains(scopes, "groups") {
+		ui.AppendClaims("groups", s.groupsOf(req.GetSubject()))
+	}
+	return nil
+}
+
+func (s *opStorage) GetPrivateClaimsFromScopes(ctx context.Context, userID, clientID string, scopes []string) (map[string]any, error) {
+	m, err := s.Storage.GetPrivateClaimsFromScopes(ctx, userID, clientID, scopes)
+	if slices.Contains(scopes, "groups") {
+		if m == nil {
+			m = map[string]any{}
+		}
+		m["groups"] = s.groupsOf(userID)
+	}
+	return m, err
+}
+
+func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return jwtClient{Client: c, postLogout: s.postLogout}, nil
+}
+
+// jwtClient issues JWT access tokens, admits the groups scope and sends
+// the browser back to the relying party after logout.
+type jwtClient struct {
+	op.Client
+	postLogout []string
+}
+
+func (c jwtClient) PostLogoutRedirectURIs() []string { return c.postLogout }
+
+func (jwtClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
+func (c jwtClient) IsScopeAllowed(s string) bool      { return s == "groups" || c.Client.IsScopeAllowed(s) }
+
+// Start starts a provider for t with users and a web client
+// clientID/secret redirecting to redirect; it stops when t ends.
+func Start(t testing.TB, users []User, clientID, secret, redirect string) *Provider {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + ts.Listener.Addr().String()
+	file := map[string]*storage.User{}
+	groups := map[string][]string{}
+	for _, u := range users {
+		file[u.ID] = &storage.User{ID: u.ID, Username: u.ID, Password: u.Password, FirstName: u.ID, LastName: "Test", EmailVerified: true}
+		groups[u.ID] = u.Groups
+	}
+	path := filepath.Join(t.TempDir(), "users.json")
+	b, _ := json.Marshal(file)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	us, err := storage.StoreFromFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storage.RegisterClients(storage.WebClient(clientID, secret, redirect))
+	st := &opStorage{Storage: storage.NewStorage(us), groups: groups,
+		postLogout: []string{strings.TrimSuffix(redirect, "/auth/callback") + "/"}}
+	ts.Config.Handler = exampleop.SetupServer(issuer, st, nil, false)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return &Provider{URL: issuer, st: st}
+}
+
+// AccessToken runs the code flow against p as an API client would and
+// returns the provider's (JWT) access token for user.
+func AccessToken(t testing.TB, p *Provider, clientID, secret, redirect, user, password string) string {
+	t.Helper()
+	ctx := context.Background()
+	prov, err := gooidc.NewProvider(ctx, p.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: clientID, ClientSecret: secret, Endpoint: prov.Endpoint(), RedirectURL: redirect,
+		Scopes: []string{gooidc.ScopeOpenID, "groups"}}
+	verifier := oauth2.GenerateVerifier()
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), redirect) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	resp, err := cl.Get(conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Request.URL.Query().Get("authRequestID")
+	resp, err = cl.PostForm(p.URL+"/login/username", url.Values{"id": {id}, "username": {user}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("no code in %q", resp.Header.Get("Location"))
+	}
+	tok, err := conf.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.AccessToken
+}
