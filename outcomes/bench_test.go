@@ -1,0 +1,37 @@
+package outcomes
+
+import (
+	"testing"
+)
+
+// BenchmarkLearnerPerInteraction measures the learner's CPU per
+// interaction: hashing its features, predicting both targets and learning
+// one label of each (an upper bound: most interactions get at most one
+// resolution label and few a survey). Target ≤ 2 µs (DESIGN.md §4).
+func BenchmarkLearnerPerInteraction(b *testing.B) {
+	cs, _ := synth(9, 2, 500)
+	l := NewLearner(Config{})
+	_ = l.BeginDay(1)
+	hist := History{Known: true, Last1d: 1, Last7d: 2, Last30d: 4, DaysSince: 0}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		c := &cs[i%len(cs)]
+		f := Extract(c, hist, l.cfg.TableBits)
+		p := l.Predict(&f)
+		l.Learn(Satisfaction, &f, i%3 == 0, p[Satisfaction])
+		l.Learn(Resolution, &f, i%2 == 0, p[Resolution])
+	}
+}
+
+// BenchmarkRun measures the whole pure pipeline (labels, histories,
+// learner) per contact, as the reference runs it.
+func BenchmarkRun(b *testing.B) {
+	cs, outs := synth(9, 30, 300)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Run(Config{}, cs, outs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(cs)), "ns/contact")
+}
