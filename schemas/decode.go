@@ -23,7 +23,8 @@ import (
 //   - numbers are judged on their exact decimal value, as the schema does:
 //     86400.0000000000000001 is over the limit even though it rounds to
 //     86400; revision accepts any integral value (2, 2.0, 0.2e1);
-//   - null for an optional field (predicted_*, source_refs, attributes)
+//   - null for an optional field (predicted_*, hold_s, queue_wait_s,
+//     transfers, customer_key, chain_id, initiation, source_refs, attributes)
 //     means absent; null for a required field is a type error;
 //   - a repeated field name is allowed and the last occurrence counts, as in
 //     encoding/json and the schema library.
@@ -68,7 +69,7 @@ type decoder struct {
 	errs      [numFields]*ValidationError // error of each field's last occurrence
 	entryErrs [2][]*ValidationError       // source_refs, attributes entry errors
 	unknown   []string                    // unknown field names (at most MaxErrors)
-	preds     *[2]float64                 // one allocation for both predictions
+	nums      *optionalNumbers            // one allocation for every optional number
 
 	// Every string of the record is collected in arena and converted with
 	// one allocation at the end; strs and entries locate them.
@@ -276,13 +277,12 @@ func (d *decoder) field(f int) bool {
 			d.errs[f] = verr(fieldNames[f], RuleRange, probabilityMessage(quoteNumber(lit)))
 			return true
 		}
-		if d.preds == nil {
-			d.preds = new([2]float64)
-		}
-		p := &d.preds[f-fPredictedSatisfaction]
+		p := &d.numbers().preds[f-fPredictedSatisfaction]
 		*p = v
 		*dst = p
 		return true
+	case fHoldS, fQueueWaitS, fTransfers:
+		return d.optionalNumber(f, c)
 	case fSourceRefs, fAttributes:
 		d.maps[f-fSourceRefs] = mapEntries{}
 		switch c {
@@ -299,6 +299,12 @@ func (d *decoder) field(f int) bool {
 	// The string fields.
 	d.strSet &^= 1 << f
 	if c != '"' {
+		if optionalStrings&(1<<f) != 0 {
+			if c == 'n' {
+				return d.readLiteral("null")
+			}
+			return d.typeError(f, "a string (or null)", c)
+		}
 		return d.typeError(f, "a string", c)
 	}
 	val, bad, ok := d.readString()

@@ -59,7 +59,8 @@ var baseFields = [][2]string{
 
 var mutableFields = []string{"tenant_id", "interaction_id", "revision", "model", "agent_id", "team_id",
 	"inquiry", "started_at", "ended_at", "started_at", "ended_at", "handle_time_s", "predicted_satisfaction",
-	"predicted_resolution", "source", "source_refs", "attributes", "attributes", "extra"}
+	"predicted_resolution", "source", "source_refs", "attributes", "attributes", "extra",
+	"hold_s", "queue_wait_s", "transfers", "customer_key", "chain_id", "initiation"}
 
 // renderFields writes the fields as a JSON object in a random order,
 // sometimes repeating a field with an earlier, different value.
@@ -90,7 +91,8 @@ var (
 		"1.0000001", "1.00000000000000001", "0.99999999999999999", "86400", "86400.0", "8.64e4", "86400.0001",
 		"86400.0000000000000001", "86399.99999999999999", "1e400", "-1e400", "1e-400", "-1e-400", "3.5",
 		"9007199254740991", "9007199254740992", "-9007199254740991", "-9007199254740992", "9007199254740991.0",
-		"9.007199254740991e15", "1.5e3", "309", "2.5e-7"}
+		"9.007199254740991e15", "1.5e3", "309", "2.5e-7", "1000", "1e3", "1000.5", "1001", "2592000",
+		"2592000.0000000001", "2.592e6"}
 	otherPool  = []string{"true", "false", "null", "{}", "[]", `[1]`, `{"a":1}`, `"x"`, `""`, `"1"`, `"NaN"`}
 	stringPool = []string{"", "a", "A", "0", "acme", "a b", "a:b", "a/b", "-a", ".a", "a.b", "a_b", "a@b", "a-b",
 		"Voice", "voice", "1voice", "é", "ü1", "a\tb", "a\nb", "\u0085", "\u007f", "\u2028", "\U0001F600", "\uFFFD",
@@ -137,8 +139,11 @@ func randomValue(r *rand.Rand, field string) string {
 		return numberPool[r.IntN(len(numberPool))]
 	}
 	switch field {
-	case "revision", "handle_time_s", "predicted_satisfaction", "predicted_resolution":
+	case "revision", "handle_time_s", "predicted_satisfaction", "predicted_resolution",
+		"hold_s", "queue_wait_s", "transfers":
 		return numberPool[r.IntN(len(numberPool))]
+	case "initiation":
+		return quote([]string{"inbound", "outbound", "callback", "transfer", "Inbound", "", "api"}[r.IntN(7)])
 	case "started_at", "ended_at":
 		if r.IntN(2) == 0 {
 			return quote(nearTimestamp(r))

@@ -12,7 +12,8 @@
 //
 // Required: tenant_id, interaction_id, revision, model, agent_id, team_id,
 // inquiry, started_at, ended_at, handle_time_s, source. Optional:
-// predicted_satisfaction, predicted_resolution, source_refs, attributes;
+// predicted_satisfaction, predicted_resolution, hold_s, queue_wait_s,
+// transfers, customer_key, chain_id, initiation, source_refs, attributes;
 // null for an optional field means absent. No other top-level field is
 // accepted; custom data goes in attributes.
 //
@@ -25,6 +26,12 @@
 //   - started_at, ended_at: see [ParseTimestamp]; ended_at >= started_at as
 //     instants.
 //   - handle_time_s: 0 to 86400; predicted_*: 0 to 1 (-0 is 0).
+//   - hold_s: 0 to 86400; queue_wait_s: 0 to 2592000 (30 days); transfers:
+//     an integral number from 0 to 1000. Nothing ties hold_s to
+//     handle_time_s: platforms measure them differently.
+//   - customer_key: 1 to 128, chain_id: 1 to 256 printable ASCII characters,
+//     no spaces (an empty string is refused: leave the field out).
+//   - initiation: inbound, outbound, callback or transfer.
 //   - source_refs: at most 16 entries, names ^[a-z][a-z0-9_]{0,63}$, values
 //     strings of at most 512 characters.
 //   - attributes: at most 32 entries, names of 1 to 64 characters, values a

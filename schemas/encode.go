@@ -11,8 +11,8 @@ import (
 
 // AppendJSON appends the JSON encoding of it to dst and returns the extended
 // slice. The output is byte for byte what json.Marshal(it) produces for a
-// valid record: fields in struct order, predicted_*, source_refs and
-// attributes omitted when nil or empty, map keys sorted, timestamps in
+// valid record: fields in struct order, the optional fields omitted
+// when nil or empty, map keys sorted, timestamps in
 // time.RFC3339Nano in the value's own offset, numbers and strings escaped
 // as encoding/json does (including its HTML-safe escaping of <, > and &).
 // It uses no reflection and does not allocate beyond growing dst, except
@@ -52,6 +52,30 @@ func (it *Interaction) AppendJSON(dst []byte) []byte {
 	if p := it.PredictedResolution; p != nil {
 		dst = append(dst, `,"predicted_resolution":`...)
 		dst = appendFloat(dst, *p)
+	}
+	if p := it.HoldS; p != nil {
+		dst = append(dst, `,"hold_s":`...)
+		dst = appendFloat(dst, *p)
+	}
+	if p := it.QueueWaitS; p != nil {
+		dst = append(dst, `,"queue_wait_s":`...)
+		dst = appendFloat(dst, *p)
+	}
+	if p := it.Transfers; p != nil {
+		dst = append(dst, `,"transfers":`...)
+		dst = strconv.AppendInt(dst, *p, 10)
+	}
+	if it.CustomerKey != "" {
+		dst = append(dst, `,"customer_key":`...)
+		dst = appendString(dst, it.CustomerKey)
+	}
+	if it.ChainID != "" {
+		dst = append(dst, `,"chain_id":`...)
+		dst = appendString(dst, it.ChainID)
+	}
+	if it.Initiation != "" {
+		dst = append(dst, `,"initiation":`...)
+		dst = appendString(dst, it.Initiation)
 	}
 	dst = append(dst, `,"source":`...)
 	dst = appendString(dst, it.Source)

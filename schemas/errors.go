@@ -38,6 +38,7 @@ const (
 	RuleMaxProperties Rule = "max_properties" // too many entries in source_refs or attributes
 	RuleName          Rule = "name"           // an entry name of source_refs or attributes is not allowed
 	RuleRecord        Rule = "record"         // the record itself is not a JSON object
+	RuleEnum          Rule = "enum"           // not one of the allowed values (initiation)
 )
 
 // ValidationError is one broken rule of one field.

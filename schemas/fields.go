@@ -14,6 +14,12 @@ const (
 	fHandleTimeS
 	fPredictedSatisfaction
 	fPredictedResolution
+	fHoldS
+	fQueueWaitS
+	fTransfers
+	fCustomerKey
+	fChainID
+	fInitiation
 	fSource
 	fSourceRefs
 	fAttributes
@@ -34,10 +40,20 @@ var fieldNames = [numFields]string{
 	"handle_time_s",
 	"predicted_satisfaction",
 	"predicted_resolution",
+	"hold_s",
+	"queue_wait_s",
+	"transfers",
+	"customer_key",
+	"chain_id",
+	"initiation",
 	"source",
 	"source_refs",
 	"attributes",
 }
+
+// optionalStrings has a bit set for every optional string field index: ""
+// (Go) and null (JSON) mean absent, an empty JSON string is refused.
+const optionalStrings = 1<<fCustomerKey | 1<<fChainID | 1<<fInitiation
 
 // requiredFields has a bit set for every required field index.
 const requiredFields = 1<<fTenantID | 1<<fInteractionID | 1<<fRevision | 1<<fModel |
@@ -71,6 +87,18 @@ func fieldIndex(key []byte) int {
 		return fPredictedSatisfaction
 	case "predicted_resolution":
 		return fPredictedResolution
+	case "hold_s":
+		return fHoldS
+	case "queue_wait_s":
+		return fQueueWaitS
+	case "transfers":
+		return fTransfers
+	case "customer_key":
+		return fCustomerKey
+	case "chain_id":
+		return fChainID
+	case "initiation":
+		return fInitiation
 	case "source":
 		return fSource
 	case "source_refs":
@@ -98,6 +126,12 @@ func stringField(it *Interaction, f int) *string {
 		return &it.Inquiry
 	case fSource:
 		return &it.Source
+	case fCustomerKey:
+		return &it.CustomerKey
+	case fChainID:
+		return &it.ChainID
+	case fInitiation:
+		return &it.Initiation
 	}
 	return nil
 }

@@ -58,6 +58,9 @@ func sameInteraction(a, b Interaction) bool {
 		a.HandleTimeS == b.HandleTimeS &&
 		samePtr(a.PredictedSatisfaction, b.PredictedSatisfaction) &&
 		samePtr(a.PredictedResolution, b.PredictedResolution) &&
+		samePtr(a.HoldS, b.HoldS) && samePtr(a.QueueWaitS, b.QueueWaitS) &&
+		(a.Transfers == nil) == (b.Transfers == nil) && (a.Transfers == nil || *a.Transfers == *b.Transfers) &&
+		a.CustomerKey == b.CustomerKey && a.ChainID == b.ChainID && a.Initiation == b.Initiation &&
 		a.Source == b.Source && maps.Equal(a.SourceRefs, b.SourceRefs) &&
 		maps.EqualFunc(a.Attributes, b.Attributes, func(x, y any) bool { return x == y })
 }
@@ -190,6 +193,13 @@ func (g *gen) interaction() Interaction {
 	if g.r.IntN(3) > 0 {
 		p, q := g.number(0, 1), g.number(0, 1)
 		it.PredictedSatisfaction, it.PredictedResolution = &p, &q
+	}
+	if g.r.IntN(2) == 0 {
+		h, q, n := g.number(0, MaxHoldS), g.number(0, MaxQueueWaitS), g.r.Int64N(MaxTransfers+1)
+		it.HoldS, it.QueueWaitS, it.Transfers = &h, &q, &n
+		it.CustomerKey = g.ascii(visibleASCII, visibleASCII, MaxCustomerKeyLength)
+		it.ChainID = g.ascii(visibleASCII, visibleASCII, MaxChainIDLength)
+		it.Initiation = []string{InitiationInbound, InitiationOutbound, InitiationCallback, InitiationTransfer}[g.r.IntN(4)]
 	}
 	if g.r.IntN(2) == 0 {
 		n := g.r.IntN(MaxSourceRefs + 1)

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"maps"
 	"time"
 )
 
@@ -39,6 +40,26 @@ type Interaction struct {
 	// [0,1]; nil where the model cannot predict them (email).
 	PredictedSatisfaction *float64 `json:"predicted_satisfaction,omitempty"`
 	PredictedResolution   *float64 `json:"predicted_resolution,omitempty"`
+	// HoldS is the time the customer spent on hold, in seconds (0..86400);
+	// nil where the feed does not say. Part of HandleTimeS.
+	HoldS *float64 `json:"hold_s,omitempty"`
+	// QueueWaitS is how long the contact waited in queue before an agent
+	// took it, in seconds (0..2592000, 30 days); nil where unknown.
+	QueueWaitS *float64 `json:"queue_wait_s,omitempty"`
+	// Transfers is how many times the contact was transferred (0..1000);
+	// nil where unknown.
+	Transfers *int64 `json:"transfers,omitempty"`
+	// CustomerKey identifies the customer pseudonymously (connectors derive
+	// it with a per-tenant HMAC; the raw identifier is never stored): 1 to
+	// 128 printable ASCII characters, no spaces. "" means absent.
+	CustomerKey string `json:"customer_key,omitempty"`
+	// ChainID groups the legs of one contact (Connect InitialContactId,
+	// Genesys conversationId): 1 to 256 printable ASCII characters, no
+	// spaces. "" means absent.
+	ChainID string `json:"chain_id,omitempty"`
+	// Initiation says how the contact began: one of the Initiation*
+	// constants. "" means absent.
+	Initiation string `json:"initiation,omitempty"`
 	// Source names the connector that produced the record ("amazon-connect",
 	// "genesys-cloud", "twilio-taskrouter", "api", "import", "simulator").
 	Source string `json:"source"`
@@ -49,4 +70,32 @@ type Interaction struct {
 	// object of scalar values (string, float64, bool or nil once decoded;
 	// at most 32 entries). Optional.
 	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// The values of Interaction.Initiation.
+const (
+	InitiationInbound  = "inbound"  // the customer contacted the center
+	InitiationOutbound = "outbound" // the center contacted the customer
+	InitiationCallback = "callback" // a callback the customer asked for
+	InitiationTransfer = "transfer" // a leg created by transferring another one
+)
+
+// Clone returns a deep copy of it: the copy shares no pointer or map with
+// it, so either may be modified without affecting the other. Safe for
+// concurrent use on an unmodified value.
+func (it *Interaction) Clone() Interaction {
+	c := *it
+	for _, p := range []**float64{&c.PredictedSatisfaction, &c.PredictedResolution, &c.HoldS, &c.QueueWaitS} {
+		if *p != nil {
+			v := **p
+			*p = &v
+		}
+	}
+	if c.Transfers != nil {
+		v := *c.Transfers
+		c.Transfers = &v
+	}
+	c.SourceRefs = maps.Clone(c.SourceRefs)
+	c.Attributes = maps.Clone(c.Attributes)
+	return c
 }

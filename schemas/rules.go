@@ -16,6 +16,11 @@ const (
 	MaxSourceLength          = 64        // source
 	MaxRevision              = 1<<53 - 1 // revision (largest integer every JSON reader holds exactly)
 	MaxHandleTimeS           = 86400     // handle_time_s, 24 hours
+	MaxHoldS                 = 86400     // hold_s, 24 hours
+	MaxQueueWaitS            = 2592000   // queue_wait_s, 30 days (an e-mail may wait in queue for days)
+	MaxTransfers             = 1000      // transfers
+	MaxCustomerKeyLength     = 128       // customer_key
+	MaxChainIDLength         = 256       // chain_id
 	MaxSourceRefs            = 16        // entries of source_refs
 	MaxSourceRefNameLength   = 64        // source_refs names
 	MaxSourceRefValueLength  = 512       // source_refs values, in characters
@@ -35,6 +40,9 @@ var (
 	boundZero       = newBound("0")
 	boundOne        = newBound("1")
 	boundHandleTime = newBound("86400")
+	boundHold       = newBound("86400")
+	boundQueueWait  = newBound("2592000")
+	boundTransfers  = newBound("1000")
 	boundAttrMin    = newBound("-9007199254740991")
 	boundAttrMax    = newBound("9007199254740991")
 )
@@ -72,6 +80,9 @@ func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) 
 func checkString(f int, s string) *ValidationError {
 	name := fieldNames[f]
 	if s == "" {
+		if optionalStrings&(1<<f) != 0 {
+			return verr(name, RuleLength, "must not be empty; leave the field out (or null) when there is no value")
+		}
 		return verr(name, RuleRequired, "is required and must not be empty")
 	}
 	if !utf8.ValidString(s) {
@@ -83,6 +94,18 @@ func checkString(f int, s string) *ValidationError {
 	case fInteractionID:
 		return checkPattern(name, s, MaxInteractionIDLength,
 			"printable ASCII characters without spaces", 0, classVisible)
+	case fCustomerKey:
+		return checkPattern(name, s, MaxCustomerKeyLength,
+			"printable ASCII characters without spaces", 0, classVisible)
+	case fChainID:
+		return checkPattern(name, s, MaxChainIDLength,
+			"printable ASCII characters without spaces", 0, classVisible)
+	case fInitiation:
+		switch s {
+		case InitiationInbound, InitiationOutbound, InitiationCallback, InitiationTransfer:
+			return nil
+		}
+		return verr(name, RuleEnum, "must be one of inbound, outbound, callback or transfer, got "+quote(s))
 	case fModel:
 		return checkPattern(name, s, MaxModelLength, modelChars, classLower, classModel)
 	case fSource:
@@ -181,6 +204,18 @@ func revisionMessage(got string) string {
 
 func handleTimeMessage(got string) string {
 	return "must be between 0 and 86400 seconds (24 hours), got " + got
+}
+
+func holdMessage(got string) string {
+	return "must be between 0 and 86400 seconds (24 hours), got " + got
+}
+
+func queueWaitMessage(got string) string {
+	return "must be between 0 and 2592000 seconds (30 days), got " + got
+}
+
+func transfersMessage(got string) string {
+	return "must be a whole number between 0 and 1000, got " + got
 }
 
 func probabilityMessage(got string) string {

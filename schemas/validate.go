@@ -18,7 +18,10 @@ import (
 //   - StartedAt and EndedAt must be writable in the accepted timestamp form in
 //     their own location: year 2000-2099 there, an offset of whole minutes
 //     within ±23:59; EndedAt must not be before StartedAt;
-//   - HandleTimeS and the predictions must be finite and within bounds;
+//   - HandleTimeS, the predictions, HoldS, QueueWaitS and Transfers must be
+//     finite and within bounds;
+//   - CustomerKey, ChainID and Initiation are absent when "" and otherwise
+//     follow the rules of their JSON fields;
 //   - Attributes values must be string, bool, nil, a finite float64 or
 //     float32, or an int/int8..int64/uint..uint64, with numbers within
 //     ±(2^53-1); json.Number is accepted when it is a valid number within
@@ -56,6 +59,22 @@ func (it *Interaction) Validate() error {
 			add(checkProbability("predicted_satisfaction", it.PredictedSatisfaction))
 		case fPredictedResolution:
 			add(checkProbability("predicted_resolution", it.PredictedResolution))
+		case fHoldS:
+			if h := it.HoldS; h != nil && (!finite(*h) || *h < 0 || *h > MaxHoldS) {
+				add(verr("hold_s", RuleRange, holdMessage(formatFloat(*h))))
+			}
+		case fQueueWaitS:
+			if q := it.QueueWaitS; q != nil && (!finite(*q) || *q < 0 || *q > MaxQueueWaitS) {
+				add(verr("queue_wait_s", RuleRange, queueWaitMessage(formatFloat(*q))))
+			}
+		case fTransfers:
+			if n := it.Transfers; n != nil && (*n < 0 || *n > MaxTransfers) {
+				add(verr("transfers", RuleRange, transfersMessage(formatInt(*n))))
+			}
+		case fCustomerKey, fChainID, fInitiation:
+			if v := *stringField(it, f); v != "" {
+				add(checkString(f, v))
+			}
 		case fSourceRefs:
 			validateSourceRefs(it.SourceRefs, add)
 		case fAttributes:

@@ -42,6 +42,23 @@ func TestValidate(t *testing.T) {
 			[]string{"predicted_resolution: must be a probability between 0 and 1, got 1.0000001"}},
 		{"probability NaN", func(it *Interaction) { it.PredictedSatisfaction = &nan },
 			[]string{"predicted_satisfaction: must be a probability between 0 and 1, got NaN"}},
+		{"inputs valid", func(it *Interaction) {
+			h, q, n := 12.5, 0.0, int64(1000)
+			it.HoldS, it.QueueWaitS, it.Transfers = &h, &q, &n
+			it.CustomerKey, it.ChainID, it.Initiation = "k1", "chain-1", InitiationCallback
+		}, nil},
+		{"inputs out of bounds", func(it *Interaction) {
+			h, q, n := -1.0, 2592000.5, int64(-1)
+			it.HoldS, it.QueueWaitS, it.Transfers = &h, &q, &n
+			it.CustomerKey, it.ChainID, it.Initiation = "a b", strings.Repeat("c", 257), "api"
+		}, []string{
+			"hold_s: must be between 0 and 86400 seconds (24 hours), got -1",
+			"queue_wait_s: must be between 0 and 2592000 seconds (30 days), got 2.5920005e+06",
+			"transfers: must be a whole number between 0 and 1000, got -1",
+			`customer_key: must be 1 to 128 printable ASCII characters without spaces; got "a b"`,
+			"chain_id: must be at most 256 characters, got 257",
+			`initiation: must be one of inbound, outbound, callback or transfer, got "api"`,
+		}},
 		{"revision zero", func(it *Interaction) { it.Revision = 0 },
 			[]string{"revision: must be a whole number between 1 and 9007199254740991, got 0"}},
 		{"revision 2^53", func(it *Interaction) { it.Revision = 1 << 53 },
@@ -172,5 +189,24 @@ func TestMaxErrors(t *testing.T) {
 	var ves ValidationErrors
 	if !errors.As(err, &ves) || len(ves) != MaxErrors {
 		t.Fatalf("got %d errors, want %d", len(ves), MaxErrors)
+	}
+}
+
+// TestClone checks that a clone shares nothing with its original.
+func TestClone(t *testing.T) {
+	it := validRecord()
+	h, q, n := 1.0, 2.0, int64(3)
+	it.HoldS, it.QueueWaitS, it.Transfers = &h, &q, &n
+	it.SourceRefs = map[string]string{"a": "b"}
+	it.Attributes = map[string]any{"x": 1.0}
+	c := it.Clone()
+	if string(c.AppendJSON(nil)) != string(it.AppendJSON(nil)) {
+		t.Fatalf("clone differs: %s", c.AppendJSON(nil))
+	}
+	*c.PredictedSatisfaction, *c.PredictedResolution, *c.HoldS, *c.QueueWaitS, *c.Transfers = 0, 0, 9, 9, 9
+	c.SourceRefs["a"], c.Attributes["x"] = "z", 2.0
+	if *it.PredictedSatisfaction == 0 || *it.PredictedResolution == 0 || *it.HoldS != 1 || *it.QueueWaitS != 2 ||
+		*it.Transfers != 3 || it.SourceRefs["a"] != "b" || it.Attributes["x"] != 1.0 {
+		t.Error("the clone shares memory with the original")
 	}
 }

@@ -31,7 +31,8 @@ CSV: a header row naming canonical fields (any order), then one interaction
 per row, RFC 4180 quoting ("a, ""b""" for a, "b"). Required columns:
 tenant_id, interaction_id, revision, model, agent_id, team_id, inquiry,
 started_at, ended_at, handle_time_s, source. Optional: predicted_satisfaction,
-predicted_resolution (empty cell: no prediction, as for email), source_refs
+predicted_resolution (empty cell: no prediction, as for email), hold_s,
+queue_wait_s, transfers, customer_key, chain_id, initiation, source_refs
 and attributes (a JSON object in the cell). Other columns are refused.
 
   tenant_id,interaction_id,revision,model,agent_id,team_id,inquiry,started_at,ended_at,handle_time_s,predicted_satisfaction,predicted_resolution,source,source_refs

@@ -43,6 +43,12 @@ var csvColumns = []csvColumn{
 	{"handle_time_s", kindNumber, true},
 	{"predicted_satisfaction", kindNumber, false},
 	{"predicted_resolution", kindNumber, false},
+	{"hold_s", kindNumber, false},
+	{"queue_wait_s", kindNumber, false},
+	{"transfers", kindNumber, false},
+	{"customer_key", kindText, false},
+	{"chain_id", kindText, false},
+	{"initiation", kindText, false},
 	{"source", kindText, true},
 	{"source_refs", kindObject, false},
 	{"attributes", kindObject, false},
@@ -140,10 +146,12 @@ func columnList() string {
 // schemas.DecodeInteraction judges, so a CSV record is accepted exactly
 // when the same values as NDJSON would be:
 //   - an empty cell means the field is absent (for a required field that
-//     is a "required" error; for predicted_* it means no prediction);
-//   - text cells (ids, model, inquiry, timestamps, source) are taken
-//     verbatim, spaces included;
-//   - number cells (revision, handle_time_s, predicted_*) must be JSON
+//     is a "required" error; for an optional field, predicted_* included,
+//     it means absent);
+//   - text cells (ids, model, inquiry, timestamps, source, customer_key,
+//     chain_id, initiation) are taken verbatim, spaces included;
+//   - number cells (revision, handle_time_s, predicted_*, hold_s,
+//     queue_wait_s, transfers) must be JSON
 //     numbers (300, 0.85, 1e2); spaces around them are ignored;
 //   - source_refs and attributes cells hold JSON object text such as
 //     {"contact_id":"c-1"}.

@@ -138,6 +138,31 @@ func TestCSVColumnsMatchSchema(t *testing.T) {
 	}
 }
 
+// TestCSVReaderInputs: the optional inputs of learned outcomes read from
+// their own columns; an empty cell is absent; a bad cell names the field.
+func TestCSVReaderInputs(t *testing.T) {
+	const header = "tenant_id,interaction_id,revision,model,agent_id,team_id,inquiry,started_at,ended_at,handle_time_s,source," +
+		"hold_s,queue_wait_s,transfers,customer_key,chain_id,initiation\n"
+	const row = "acme,c-1,1,voice,a1,t1,billing,2026-11-25T09:00:00Z,2026-11-25T09:05:00Z,300,import,"
+	items := readAll(t, FormatCSV, []byte(header+row+"12.5,30,1,k-9,chain-1,inbound\n"+row+",,,,,\n"+row+"1,2,1.5,,,phone\n"), Position{})
+	if len(items) != 3 {
+		t.Fatalf("%d items, want 3", len(items))
+	}
+	it := items[0].Interaction
+	if items[0].Err != nil || *it.HoldS != 12.5 || *it.QueueWaitS != 30 || *it.Transfers != 1 ||
+		it.CustomerKey != "k-9" || it.ChainID != "chain-1" || it.Initiation != "inbound" {
+		t.Errorf("full row: %v %s", items[0].Err, it.AppendJSON(nil))
+	}
+	it = items[1].Interaction
+	if items[1].Err != nil || it.HoldS != nil || it.QueueWaitS != nil || it.Transfers != nil || it.CustomerKey != "" || it.Initiation != "" {
+		t.Errorf("empty cells: %v %s", items[1].Err, it.AppendJSON(nil))
+	}
+	want := `transfers: must be a whole number between 0 and 1000, got 1.5; initiation: must be one of inbound, outbound, callback or transfer, got "phone"`
+	if items[2].Err == nil || !strings.Contains(items[2].Err.Error(), want) {
+		t.Errorf("bad row: %v, want %q", items[2].Err, want)
+	}
+}
+
 func TestCSVReaderRecords(t *testing.T) {
 	const header = "tenant_id,interaction_id,revision,model,agent_id,team_id,inquiry,started_at,ended_at,handle_time_s,predicted_satisfaction,predicted_resolution,source,source_refs,attributes\n"
 	const good = "acme,c-1,1,voice,a1,t1,billing,2026-11-25T09:00:00Z,2026-11-25T09:05:00Z,300,0.8,0.9,import,\"{\"\"contact_id\"\":\"\"c-1\"\"}\",\n"

@@ -22,7 +22,8 @@
 //
 // Required columns: tenant_id, interaction_id, revision, model, agent_id,
 // team_id, inquiry, started_at, ended_at, handle_time_s, source. Optional
-// columns: predicted_satisfaction, predicted_resolution, source_refs,
+// columns: predicted_satisfaction, predicted_resolution, hold_s,
+// queue_wait_s, transfers, customer_key, chain_id, initiation, source_refs,
 // attributes. A header that names any other column, names one twice or
 // lacks a required one stops the import before anything is sent (every
 // row would fail the same way). In a row, an empty cell means the field is

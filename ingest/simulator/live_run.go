@@ -88,7 +88,7 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		out = append(out, it)
 	}
 	if uDup < w.DuplicateRate {
-		out = lr.push(at+secondsNanos(r.logUniform(liveDupLo, liveDupHi)), cloneInteraction(&it), faultDuplicate, out)
+		out = lr.push(at+secondsNanos(r.logUniform(liveDupLo, liveDupHi)), it.Clone(), faultDuplicate, out)
 	}
 	if uRev < w.RevisionRate {
 		out = lr.push(at+secondsNanos(r.logUniform(liveRevLo, liveRevHi)), reviseLive(r, &it, mi), faultRevision, out)
@@ -110,26 +110,11 @@ func (lr *liveRun) emitted(n int) {
 	lr.batch = LiveStats{}
 }
 
-// cloneInteraction copies it without sharing its maps or predictions, so
-// that the receivers of the two records may modify them independently.
-func cloneInteraction(it *schemas.Interaction) schemas.Interaction {
-	c := *it
-	c.SourceRefs = make(map[string]string, len(it.SourceRefs))
-	for k, v := range it.SourceRefs {
-		c.SourceRefs[k] = v
-	}
-	if it.PredictedSatisfaction != nil {
-		p := &[2]float64{*it.PredictedSatisfaction, *it.PredictedResolution}
-		c.PredictedSatisfaction, c.PredictedResolution = &p[0], &p[1]
-	}
-	return c
-}
-
 // reviseLive returns the correction of it (of catalogue model mi):
 // revision 2 with either another inquiry of the model or extra wrap-up
 // time, as the historical stream's revisions.
 func reviseLive(r *rng, it *schemas.Interaction, mi int) schemas.Interaction {
-	c := cloneInteraction(it)
+	c := it.Clone()
 	c.Revision++
 	qs := catalogue[mi].inquiries
 	if r.float64() < 0.5 && len(qs) > 1 {

@@ -76,9 +76,12 @@ func Tables() ([]string, error) {
 //     ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/<db>/T',
 //     '{replica}'[, version]) ({shard} and {replica} are each server's
 //     <macros>), then T ON CLUSTER as Distributed(cluster, db, T_local,
-//     sharding key), the table the store reads and writes.
+//     sharding key), the table the store reads and writes;
+//   - per ALTER TABLE T statement (added columns), the same clauses for
+//     T_local and for T, each ON CLUSTER.
 //
-// Every statement is idempotent (IF NOT EXISTS). ON CLUSTER and the
+// Every CREATE statement is idempotent (IF NOT EXISTS); an ALTER one is
+// sent through [Statement.AddMissing]. ON CLUSTER and the
 // replicated engine need ZooKeeper in the servers' configuration.
 func ClusterStatements(database, cluster string) ([]Statement, error) {
 	if err := CheckClusterName(cluster); err != nil {
@@ -92,6 +95,10 @@ func ClusterStatements(database, cluster string) ([]Statement, error) {
 	for _, s := range single {
 		if createDBRE.MatchString(s.SQL) {
 			out = append(out, Statement{Name: s.Name, SQL: createDBRE.ReplaceAllString(s.SQL, "CREATE DATABASE IF NOT EXISTS $1 ON CLUSTER "+cluster)})
+			continue
+		}
+		if len(s.Columns) > 0 {
+			out = append(out, clusterAlter(s, database, cluster)...)
 			continue
 		}
 		m := createTableRE.FindStringSubmatch(s.SQL)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -72,13 +73,25 @@ func TestClusterEveryTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	single, _ := Statements("db_1")
+	// ALTER statements are checked by TestClusterAlter.
+	var alters []Statement
+	for _, s := range single {
+		if len(s.Columns) > 0 {
+			alters = append(alters, s)
+		}
+	}
+	single = slices.DeleteFunc(single, func(s Statement) bool { return len(s.Columns) > 0 })
+	stmts = slices.DeleteFunc(stmts, func(s Statement) bool { return len(s.Columns) > 0 })
 	if len(stmts) != 1+2*len(tables) {
 		t.Fatalf("%d statements, want %d", len(stmts), 1+2*len(tables))
 	}
 	if !strings.Contains(stmts[0].SQL, "CREATE DATABASE IF NOT EXISTS db_1 ON CLUSTER c_1") {
 		t.Errorf("database statement: %s", stmts[0].SQL)
 	}
-	single, _ := Statements("db_1")
+	if len(alters) == 0 {
+		t.Error("no ALTER statement left to check")
+	}
 	for i, table := range tables {
 		key, ok := ShardingKey(table)
 		if !ok {
@@ -140,5 +153,31 @@ func TestClusterBadNames(t *testing.T) {
 	}
 	if _, err := ClusterStatements("a.b", "c"); !errors.Is(err, ErrBadDatabaseName) {
 		t.Errorf("database a.b: err = %v, want ErrBadDatabaseName", err)
+	}
+}
+
+// TestClusterAlter checks that an ALTER statement becomes the same clauses
+// ON CLUSTER for the local table and then for the Distributed one.
+func TestClusterAlter(t *testing.T) {
+	stmts, err := ClusterStatements("db_1", "c_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Statement
+	for _, s := range stmts {
+		if len(s.Columns) > 0 {
+			got = append(got, s)
+		}
+	}
+	if len(got) != 2 || got[0].Table != "interactions_local" || got[1].Table != "interactions" {
+		t.Fatalf("cluster ALTER statements: %+v", got)
+	}
+	sql, ok := got[0].AddMissing(func(c string) bool { return c != "chain_id" })
+	if want := "ALTER TABLE db_1.interactions_local ON CLUSTER c_1\n    ADD COLUMN chain_id String\n"; !ok || sql != want {
+		t.Errorf("local AddMissing = %q, want %q", sql, want)
+	}
+	sql, _ = got[1].AddMissing(func(c string) bool { return c != "transfers" })
+	if want := "ALTER TABLE db_1.interactions ON CLUSTER c_1\n    ADD COLUMN transfers Nullable(Int64)\n"; sql != want {
+		t.Errorf("distributed AddMissing = %q, want %q", sql, want)
 	}
 }

@@ -25,6 +25,14 @@ type Statement struct {
 	Name string
 	// SQL is the statement with the database name filled in.
 	SQL string
+	// Table and Columns are set for an ALTER TABLE statement, which only
+	// adds columns: the table (without the database) and its ADD COLUMN
+	// clauses. Such a statement is not idempotent by itself on 18.16; send
+	// AddMissing's statement instead of SQL.
+	Table   string
+	Columns []Column
+
+	alterPrefix string // "ALTER TABLE db.table[ ON CLUSTER c]"
 }
 
 // Statements returns the schema for database, in the order to apply them.
@@ -45,7 +53,11 @@ func Statements(database string) ([]Statement, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read ddl %s: %w", name, err)
 		}
-		out = append(out, Statement{Name: name, SQL: strings.ReplaceAll(string(b), Placeholder, database)})
+		st := Statement{Name: name, SQL: strings.ReplaceAll(string(b), Placeholder, database)}
+		if _, err := parseAlter(&st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
 	}
 	return out, nil
 }

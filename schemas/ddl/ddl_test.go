@@ -55,7 +55,7 @@ func TestStatementsOrderAndTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "004_interaction_timeline.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql"}
+	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "004_interaction_timeline.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql", "009_interaction_inputs.sql"}
 	if len(stmts) != len(wantNames) {
 		t.Fatalf("got %d statements, want %d", len(stmts), len(wantNames))
 	}
@@ -66,8 +66,11 @@ func TestStatementsOrderAndTemplate(t *testing.T) {
 		if strings.Contains(s.SQL, "{{") {
 			t.Errorf("%s: placeholder left: %s", s.Name, s.SQL)
 		}
-		if !strings.Contains(s.SQL, "IF NOT EXISTS db_1") {
+		if len(s.Columns) == 0 && !strings.Contains(s.SQL, "IF NOT EXISTS db_1") {
 			t.Errorf("%s: not an idempotent CREATE in db_1", s.Name)
+		}
+		if len(s.Columns) > 0 && !strings.Contains(s.SQL, "ALTER TABLE db_1.") {
+			t.Errorf("%s: not an ALTER TABLE in db_1", s.Name)
 		}
 		code := withoutComments(s.SQL)
 		for _, banned := range []string{"DateTime64", "LowCardinality", " OVER ", "JSON"} {
@@ -136,4 +139,34 @@ func withoutComments(sql string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestAlterAddMissing checks that an ALTER statement sends only the
+// columns the table lacks, and nothing once it has them all.
+func TestAlterAddMissing(t *testing.T) {
+	stmts, err := Statements("db_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := stmts[len(stmts)-1]
+	if st.Table != "interactions" || len(st.Columns) != 6 {
+		t.Fatalf("009: table %q, columns %v", st.Table, st.Columns)
+	}
+	have := map[string]bool{"hold_s": true, "customer_key": true}
+	sql, ok := st.AddMissing(func(c string) bool { return have[c] })
+	want := "ALTER TABLE db_1.interactions\n    ADD COLUMN queue_wait_s Nullable(Float64),\n    ADD COLUMN transfers Nullable(Int64),\n" +
+		"    ADD COLUMN chain_id String,\n    ADD COLUMN initiation String\n"
+	if !ok || sql != want {
+		t.Errorf("AddMissing = %v %q, want %q", ok, sql, want)
+	}
+	if sql, ok := st.AddMissing(func(string) bool { return true }); ok || sql != "" {
+		t.Errorf("AddMissing with every column = %v %q", ok, sql)
+	}
+	if _, ok := stmts[1].AddMissing(func(string) bool { return false }); ok {
+		t.Error("a CREATE statement has columns to add")
+	}
+	bad := Statement{Name: "x.sql", SQL: "ALTER TABLE db.t\n    DROP COLUMN x\n"}
+	if _, err := parseAlter(&bad); err == nil {
+		t.Error("DROP COLUMN accepted")
+	}
 }

@@ -2,12 +2,15 @@
 // embedded .sql file, applied in file-name order, templated only by the
 // database name ({{database}}).
 //
-// Every statement is idempotent (CREATE ... IF NOT EXISTS), so applying the
-// whole list again — at every start of the store, or by `agentpulse
-// migrate` — changes nothing. A later schema change must be a new file that
-// is itself idempotent; an existing file is never edited in a way that
-// changes what it creates (the golden test in testdata/ makes such an edit
-// visible in review).
+// Every statement is idempotent, so applying the whole list again — at
+// every start of the store, or by `agentpulse migrate` — changes nothing:
+// CREATE ... IF NOT EXISTS, and ALTER TABLE statements that only add
+// columns (one "ADD COLUMN name type" clause per line), which the store
+// sends through Statement.AddMissing with the columns the table lacks,
+// because 18.16 has no ADD COLUMN IF NOT EXISTS. A later schema change must
+// be a new file of one of these shapes; an existing file is never edited in
+// a way that changes what it creates (the golden test in testdata/ makes
+// such an edit visible in review).
 //
 // The SQL runs on ClickHouse 18.16 (what Debian ships) and on current
 // releases: no DateTime64, LowCardinality, window functions or JSON type;

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"maps"
 	"slices"
 
 	"github.com/agentpulse/agentpulse/schemas"
@@ -69,16 +68,4 @@ func canonical(it *schemas.Interaction) []byte {
 
 // clone returns a deep copy of it, so that the dataset shares no pointer or
 // map with its caller.
-func clone(it schemas.Interaction) schemas.Interaction {
-	if p := it.PredictedSatisfaction; p != nil {
-		v := *p
-		it.PredictedSatisfaction = &v
-	}
-	if p := it.PredictedResolution; p != nil {
-		v := *p
-		it.PredictedResolution = &v
-	}
-	it.SourceRefs = maps.Clone(it.SourceRefs)
-	it.Attributes = maps.Clone(it.Attributes)
-	return it
-}
+func clone(it schemas.Interaction) schemas.Interaction { return it.Clone() }

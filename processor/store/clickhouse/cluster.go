@@ -90,8 +90,44 @@ func checkClusterSchema(ctx context.Context, conn driver.Conn, cfg Config, r ret
 			missing = append(missing, cfg.Database+"."+t+ddl.LocalSuffix)
 		}
 	}
+	if len(missing) == 0 {
+		if missing, err = missingColumns(ctx, conn, cfg, r); err != nil {
+			return err
+		}
+	}
 	if len(missing) > 0 {
 		return fmt.Errorf("cluster %s: %s: %w", cfg.Cluster, strings.Join(missing, ", "), ErrSchemaMissing)
 	}
 	return nil
+}
+
+// missingColumns returns the columns added by ALTER statements of package
+// ddl that the server's Distributed or local tables lack, as db.table.column.
+func missingColumns(ctx context.Context, conn driver.Conn, cfg Config, r retrier) ([]string, error) {
+	stmts, err := ddl.Statements(cfg.Database)
+	if err != nil {
+		return nil, fmt.Errorf("check cluster schema: %w", err)
+	}
+	var missing []string
+	for _, st := range stmts {
+		for _, table := range []string{st.Table, st.Table + ddl.LocalSuffix} {
+			if len(st.Columns) == 0 {
+				break
+			}
+			var have map[string]bool
+			err := r.do(ctx, "check cluster columns", func(ctx context.Context) error {
+				have, err = tableColumns(ctx, conn, cfg.Database, table)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range st.Columns {
+				if !have[c.Name] {
+					missing = append(missing, cfg.Database+"."+table+"."+c.Name)
+				}
+			}
+		}
+	}
+	return missing, nil
 }

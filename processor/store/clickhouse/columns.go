@@ -23,13 +23,17 @@ type interactionColumns struct {
 	handle                        []float64
 	psat, pres                    []*float64
 	source, refs, attrs           []string
+	hold, queueWait               []*float64
+	transfers                     []*int64
+	customer, chain, initiation   []string
 }
 
 // interactionInsertColumns is the explicit column list of the interactions
 // insert (18.16 needs one for batch inserts), in the order of the values.
 const interactionInsertColumns = "tenant_id, agent_id, model, inquiry, ended_at_ns, interaction_id, revision, " +
 	"log_partition, log_offset, team_id, started_at_ns, started_at_offset, ended_at_offset, handle_time_s, " +
-	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes"
+	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes, " +
+	"hold_s, queue_wait_s, transfers, customer_key, chain_id, initiation"
 
 // revisionInsertColumns is the column list of the interaction_revisions insert.
 const revisionInsertColumns = "tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns"
@@ -46,6 +50,8 @@ func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
 		startedNS: make([]int64, n), startedOff: make([]int32, n), endedOff: make([]int32, n),
 		handle: make([]float64, n), psat: make([]*float64, n), pres: make([]*float64, n),
 		source: make([]string, n), refs: make([]string, n), attrs: make([]string, n),
+		hold: make([]*float64, n), queueWait: make([]*float64, n), transfers: make([]*int64, n),
+		customer: make([]string, n), chain: make([]string, n), initiation: make([]string, n),
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -68,6 +74,8 @@ func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
 		c.partition[i], c.offset[i], c.team[i] = r.Partition, r.Offset, r.TeamID
 		c.handle[i], c.psat[i], c.pres[i] = r.HandleTimeS, r.PredictedSatisfaction, r.PredictedResolution
 		c.source[i] = r.Source
+		c.hold[i], c.queueWait[i], c.transfers[i] = r.HoldS, r.QueueWaitS, r.Transfers
+		c.customer[i], c.chain[i], c.initiation[i] = r.CustomerKey, r.ChainID, r.Initiation
 	}
 	return c, nil
 }
@@ -77,7 +85,8 @@ func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
 func (c *interactionColumns) interactionValues() []any {
 	return []any{c.tenant, c.agent, c.model, c.inquiry, c.endedNS, c.id, c.revision,
 		c.partition, c.offset, c.team, c.startedNS, c.startedOff, c.endedOff, c.handle,
-		c.psat, c.pres, c.source, c.refs, c.attrs}
+		c.psat, c.pres, c.source, c.refs, c.attrs,
+		c.hold, c.queueWait, c.transfers, c.customer, c.chain, c.initiation}
 }
 
 // revisionValues returns the columns of the interaction_revisions insert,

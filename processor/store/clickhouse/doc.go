@@ -32,7 +32,10 @@
 // Nullable(Float64): 18.16 has Nullable, aggregates skip NULL, and absent
 // stays distinct from 0 without a second flag column to keep in step.
 // source_refs and attributes are JSON objects (empty when absent); attribute
-// numbers come back as float64, as the decoder makes them.
+// numbers come back as float64, as the decoder makes them. The optional
+// inputs hold_s, queue_wait_s and transfers are Nullable; customer_key,
+// chain_id and initiation are the empty string when absent (never a valid value). They
+// were added by an ALTER (ddl 009), which Open applies to older databases.
 //
 // # Why reads are right before merges
 //

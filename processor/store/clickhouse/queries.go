@@ -27,7 +27,8 @@ type queries struct {
 // recordColumns is the select list rowScanner.scan decodes.
 const recordColumns = "tenant_id, interaction_id, revision, model, agent_id, team_id, inquiry, " +
 	"started_at_ns, started_at_offset, ended_at_ns, ended_at_offset, handle_time_s, " +
-	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes, log_partition, log_offset"
+	"predicted_satisfaction, predicted_resolution, source, source_refs, attributes, log_partition, log_offset, " +
+	"hold_s, queue_wait_s, transfers, customer_key, chain_id, initiation"
 
 func newQueries(db string) queries {
 	r := strings.NewReplacer("{{db}}", db, "{{record}}", recordColumns)

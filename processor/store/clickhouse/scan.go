@@ -24,7 +24,7 @@ func (sc *rowScanner) scan(rows driver.Rows) (store.Record, error) {
 	if err := rows.Scan(&r.TenantID, &r.InteractionID, &r.Revision, &r.Model, &r.AgentID, &r.TeamID, &r.Inquiry,
 		&sc.startedNS, &sc.startedOff, &sc.endedNS, &sc.endedOff, &r.HandleTimeS,
 		&r.PredictedSatisfaction, &r.PredictedResolution, &r.Source, &sc.refs, &sc.attrs,
-		&r.Partition, &r.Offset); err != nil {
+		&r.Partition, &r.Offset, &r.HoldS, &r.QueueWaitS, &r.Transfers, &r.CustomerKey, &r.ChainID, &r.Initiation); err != nil {
 		return store.Record{}, fmt.Errorf("scan interaction: %w", err)
 	}
 	r.StartedAt = decodeTime(sc.startedNS, sc.startedOff)

@@ -98,7 +98,19 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, st := range stmts {
-		if err := r.do(ctx, "migrate "+st.Name, func(ctx context.Context) error { return conn.Exec(ctx, st.SQL) }); err != nil {
+		if err := r.do(ctx, "migrate "+st.Name, func(ctx context.Context) error {
+			if len(st.Columns) == 0 {
+				return conn.Exec(ctx, st.SQL)
+			}
+			have, err := tableColumns(ctx, conn, cfg.Database, st.Table)
+			if err != nil {
+				return err
+			}
+			if sql, ok := st.AddMissing(func(c string) bool { return have[c] }); ok {
+				return conn.Exec(ctx, sql)
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 	}
@@ -176,4 +188,25 @@ func (s *Store) check() error {
 	default:
 		return nil
 	}
+}
+
+// tableColumns returns the names of the columns of database.table.
+func tableColumns(ctx context.Context, conn driver.Conn, database, table string) (map[string]bool, error) {
+	rows, err := conn.Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", database, table)
+	if err != nil {
+		return nil, fmt.Errorf("read columns of %s.%s: %w", database, table, err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("scan column of %s.%s: %w", database, table, err)
+		}
+		have[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read columns of %s.%s: %w", database, table, err)
+	}
+	return have, nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +81,14 @@ func tricky(tenant, agent, inquiry string) []schemas.Interaction {
 		it.HandleTimeS = 86400
 		it.StartedAt = it.EndedAt.Add(-24 * time.Hour).In(zoneKolkata)
 		it.Attributes = map[string]any{"max": 9007199254740991.0, "min": -9007199254740991.0, "tiny": 1e-7, "empty": "", "no": false}
+		hold, wait, transfers := 86400.0, 2592000.0, int64(1000)
+		it.HoldS, it.QueueWaitS, it.Transfers = &hold, &wait, &transfers
+		it.CustomerKey, it.ChainID, it.Initiation = `k'"\?`+strings.Repeat("k", 123), strings.Repeat("c", 256), schemas.InitiationCallback
+	})
+	add("inputs-zero", func(it *schemas.Interaction) {
+		zero, tiny, none := 0.0, 5e-324, int64(0)
+		it.HoldS, it.QueueWaitS, it.Transfers = &zero, &tiny, &none
+		it.CustomerKey, it.ChainID, it.Initiation = "k", "c", schemas.InitiationInbound
 	})
 	add("fractions", func(it *schemas.Interaction) {
 		it.PredictedSatisfaction, it.PredictedResolution = f64(5e-324), nil
