@@ -20,7 +20,8 @@ type TenantModel struct{ Tenant, Model string }
 type Result struct {
 	// Scored is aligned with Run's contacts.
 	Scored []Scored
-	// Learners holds every tenant × model's learner after its last day.
+	// Learners holds the learner of every tenant × model with at least
+	// one label, after its last day.
 	Learners map[TenantModel]*Learner
 	// Watermark is each tenant's event-time watermark: the newest
 	// ended_at or observed_at of its records.
@@ -140,9 +141,13 @@ func Run(cfg Config, contacts []Contact, outs []Outcome) Result {
 			end++
 		}
 		tm := TenantModel{c0.Tenant, c0.Model}
-		l := NewLearner(cfg)
-		res.Learners[tm] = l
-		res.Pending[tm] = runModel(l, contacts, order[start:end], hist, res.Scored)
+		if hasLabel(res.Scored, order[start:end]) {
+			l := NewLearner(cfg)
+			res.Learners[tm] = l
+			res.Pending[tm] = runModel(l, contacts, order[start:end], hist, res.Scored)
+		} else { // nothing to learn from: no predictions, no learner
+			res.Pending[tm] = pendingOf(contacts, order[start:end])
+		}
 		start = end
 	}
 	return res
@@ -203,4 +208,25 @@ func runModel(l *Learner, contacts []Contact, idx []int, hist []History, scored 
 		}
 	}
 	return pending
+}
+
+func hasLabel(scored []Scored, idx []int) bool {
+	for _, ci := range idx {
+		for _, l := range scored[ci].Label {
+			if l.Has {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func pendingOf(contacts []Contact, idx []int) [numTargets]int64 {
+	var p [numTargets]int64
+	for _, ci := range idx {
+		if contacts[ci].Customer != "" {
+			p[Resolution]++
+		}
+	}
+	return p
 }
