@@ -33,6 +33,24 @@ const (
 	DateTimeNotBeforeKeyword = "dateTimeNotBefore"
 )
 
+// OutcomeSchema is outcome.schema.json: the JSON Schema (the agentpulse
+// dialect, like [InteractionSchema]) of [Outcome]. Do not modify the slice.
+//
+//go:embed outcome.schema.json
+var OutcomeSchema []byte
+
+// OutcomeSchemaID is the "$id" of OutcomeSchema.
+const OutcomeSchemaID = "https://agentpulse.dev/schemas/outcome.schema.json"
+
+// Keywords of the cross-field vocabulary for numbers (outcome.schema.json):
+// each entry "lesser": "greater" of an object requires, when both
+// properties are numbers, lesser <= greater (NumberNotAboveKeyword) or
+// lesser < greater (NumberBelowKeyword).
+const (
+	NumberNotAboveKeyword = "numberNotAbove"
+	NumberBelowKeyword    = "numberBelow"
+)
+
 // WSSchema is ws.schema.json: the JSON Schema (2020-12) of every message
 // of the websocket protocol of GET /v1/ws. Do not modify the slice.
 //

@@ -2,7 +2,9 @@ package schemas
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -52,10 +54,72 @@ func (k *notBeforeKind) LocalizedString(p *message.Printer) string {
 	return p.Sprintf("%s is before %s", k.later, k.earlier)
 }
 
+// numberOrder implements numberNotAbove (strict false) and numberBelow
+// (strict true) with exact rational comparison, as the library compares
+// numbers.
+type numberOrder struct {
+	keyword string
+	strict  bool
+	pairs   [][2]string // lesser, greater
+}
+
+func (k *numberOrder) Validate(ctx *jsonschema.ValidatorContext, v any) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	for _, p := range k.pairs {
+		a, ok1 := obj[p[0]].(json.Number)
+		b, ok2 := obj[p[1]].(json.Number)
+		if !ok1 || !ok2 {
+			continue
+		}
+		ra, ok1 := new(big.Rat).SetString(string(a))
+		rb, ok2 := new(big.Rat).SetString(string(b))
+		if !ok1 || !ok2 {
+			continue
+		}
+		if c := ra.Cmp(rb); c > 0 || k.strict && c == 0 {
+			ctx.AddError(&numberOrderKind{keyword: k.keyword, lesser: p[0], greater: p[1]})
+		}
+	}
+}
+
+type numberOrderKind struct{ keyword, lesser, greater string }
+
+func (k *numberOrderKind) KeywordPath() []string { return []string{k.keyword} }
+
+func (k *numberOrderKind) LocalizedString(p *message.Printer) string {
+	return p.Sprintf("%s is not below %s", k.lesser, k.greater)
+}
+
+// crossFieldExts applies several keywords of the vocabulary.
+type crossFieldExts []jsonschema.SchemaExt
+
+func (es crossFieldExts) Validate(ctx *jsonschema.ValidatorContext, v any) {
+	for _, e := range es {
+		e.Validate(ctx, v)
+	}
+}
+
+func pairsOf(v any, keyword string) ([][2]string, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s must be an object", keyword)
+	}
+	var out [][2]string
+	for a, b := range m {
+		out = append(out, [2]string{a, b.(string)})
+	}
+	return out, nil
+}
+
 func crossFieldVocabulary(t testing.TB) *jsonschema.Vocabulary {
 	meta, err := jsonschema.UnmarshalJSON(strings.NewReader(`{
 		"properties": {
-			"dateTimeNotBefore": {"type": "object", "additionalProperties": {"type": "string"}}
+			"dateTimeNotBefore": {"type": "object", "additionalProperties": {"type": "string"}},
+			"numberNotAbove": {"type": "object", "additionalProperties": {"type": "string"}},
+			"numberBelow": {"type": "object", "additionalProperties": {"type": "string"}}
 		}
 	}`))
 	if err != nil {
@@ -73,19 +137,27 @@ func crossFieldVocabulary(t testing.TB) *jsonschema.Vocabulary {
 		URL:    CrossFieldVocabulary,
 		Schema: sch,
 		Compile: func(_ *jsonschema.CompilerContext, obj map[string]any) (jsonschema.SchemaExt, error) {
-			v, ok := obj[DateTimeNotBeforeKeyword]
-			if !ok {
+			var exts crossFieldExts
+			if v, ok := obj[DateTimeNotBeforeKeyword]; ok {
+				pairs, err := pairsOf(v, DateTimeNotBeforeKeyword)
+				if err != nil {
+					return nil, err
+				}
+				exts = append(exts, &notBefore{pairs: pairs})
+			}
+			for _, kw := range []string{NumberNotAboveKeyword, NumberBelowKeyword} {
+				if v, ok := obj[kw]; ok {
+					pairs, err := pairsOf(v, kw)
+					if err != nil {
+						return nil, err
+					}
+					exts = append(exts, &numberOrder{keyword: kw, strict: kw == NumberBelowKeyword, pairs: pairs})
+				}
+			}
+			if len(exts) == 0 {
 				return nil, nil
 			}
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("%s must be an object", DateTimeNotBeforeKeyword)
-			}
-			k := &notBefore{}
-			for later, earlier := range m {
-				k.pairs = append(k.pairs, [2]string{later, earlier.(string)})
-			}
-			return k, nil
+			return exts, nil
 		},
 	}
 }
@@ -94,6 +166,13 @@ func crossFieldVocabulary(t testing.TB) *jsonschema.Vocabulary {
 // vocab, the cross-field vocabulary is registered and asserted; without it
 // the library behaves as a generic 2020-12 validator that does not know it.
 func compileSchema(t testing.TB, vocab bool) *jsonschema.Schema {
+	t.Helper()
+	return compileDoc(t, vocab, InteractionSchemaID, InteractionSchema)
+}
+
+// compileDoc compiles the agentpulse-dialect schema doc (whose $id is id)
+// as compileSchema does.
+func compileDoc(t testing.TB, vocab bool, id string, schemaDoc []byte) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
@@ -104,7 +183,7 @@ func compileSchema(t testing.TB, vocab bool) *jsonschema.Schema {
 	for _, r := range []struct {
 		id  string
 		doc []byte
-	}{{DialectSchemaID, DialectSchema}, {InteractionSchemaID, InteractionSchema}} {
+	}{{DialectSchemaID, DialectSchema}, {id, schemaDoc}} {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.doc))
 		if err != nil {
 			t.Fatalf("parse %s: %v", r.id, err)
@@ -113,7 +192,7 @@ func compileSchema(t testing.TB, vocab bool) *jsonschema.Schema {
 			t.Fatalf("add %s: %v", r.id, err)
 		}
 	}
-	sch, err := c.Compile(InteractionSchemaID)
+	sch, err := c.Compile(id)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
