@@ -66,7 +66,7 @@ func New(interactions []schemas.Interaction, params views.Params) *Dataset {
 // tenants' outcome settings: it derives labels, runs the learner over the
 // deduplicated records (outcomes.Run) and blends the learned predictions
 // into psat/pres wherever the feed has none.
-func NewWithOutcomes(interactions []schemas.Interaction, outs []outcomes.Outcome, params views.Params, cfg outcomes.Config) *Dataset {
+func NewWithOutcomes(interactions []schemas.Interaction, outs []schemas.Outcome, params views.Params, cfg outcomes.Config) *Dataset {
 	d := &Dataset{
 		params: params.WithDefaults(),
 		recs:   dedupe(interactions),

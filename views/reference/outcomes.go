@@ -34,16 +34,38 @@ func contactOf(it *schemas.Interaction) outcomes.Contact {
 	}
 }
 
+// OutcomeOf is the learner's view of an outcome record; ok is false for a
+// record of neither kind (invalid: validation refuses it).
+func OutcomeOf(o *schemas.Outcome) (outcomes.Outcome, bool) {
+	out := outcomes.Outcome{Tenant: o.TenantID, ID: o.OutcomeID, Revision: o.Revision,
+		InteractionID: o.InteractionID, Kind: o.Kind, ObservedAt: o.ObservedAt}
+	switch {
+	case o.Kind == schemas.OutcomeSurvey && o.Survey != nil:
+		out.Score, out.ScaleMin, out.ScaleMax = o.Survey.Score, o.Survey.ScaleMin, o.Survey.ScaleMax
+	case o.Kind == schemas.OutcomeResolution && o.Resolution != nil:
+		out.Resolved = o.Resolution.Resolved
+	default:
+		return outcomes.Outcome{}, false
+	}
+	return out, true
+}
+
 // learn runs the learner over the deduplicated records and returns their
 // learned cells: for each target the feed does not predict on a record,
 // the served prediction made when it arrived and, once matured, its label
 // (the final value).
-func (d *Dataset) learn(outs []outcomes.Outcome, cfg outcomes.Config) learnedMap {
+func (d *Dataset) learn(outs []schemas.Outcome, cfg outcomes.Config) learnedMap {
 	contacts := make([]outcomes.Contact, len(d.recs))
 	for i := range d.recs {
 		contacts[i] = contactOf(&d.recs[i])
 	}
-	d.run = outcomes.Run(cfg, contacts, outs)
+	lo := make([]outcomes.Outcome, 0, len(outs))
+	for i := range outs {
+		if o, ok := OutcomeOf(&outs[i]); ok {
+			lo = append(lo, o)
+		}
+	}
+	d.run = outcomes.Run(cfg, contacts, lo)
 	lm := make(learnedMap)
 	for i := range d.recs {
 		it := &d.recs[i]

@@ -14,9 +14,9 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-func survey(id, interaction string, score float64, at string) outcomes.Outcome {
-	return outcomes.Outcome{Tenant: "t1", ID: id, Revision: 1, InteractionID: interaction, Kind: outcomes.KindSurvey,
-		ObservedAt: ts(at), Score: score, ScaleMin: 1, ScaleMax: 5}
+func survey(id, interaction string, score float64, at string) schemas.Outcome {
+	return schemas.Outcome{TenantID: "t1", OutcomeID: id, Revision: 1, InteractionID: interaction, Kind: schemas.OutcomeSurvey,
+		ObservedAt: ts(at), Survey: &schemas.Survey{Score: score, ScaleMin: 1, ScaleMax: 5}}
 }
 
 // TestLearnedSatisfactionHandComputed: day 0 brings two satisfied surveys
@@ -31,7 +31,7 @@ func TestLearnedSatisfactionHandComputed(t *testing.T) {
 		ix("a1", "a", "t", "billing", "2026-11-03T09:00:00Z", 200, none, none),
 		ix("a2", "a", "t", "billing", "2026-11-03T10:00:00Z", 400, none, none),
 	}
-	outs := []outcomes.Outcome{
+	outs := []schemas.Outcome{
 		survey("s1", "b1", 5, "2026-11-02T12:00:00Z"),
 		survey("s2", "b2", 4, "2026-11-02T12:00:00Z"),
 		survey("s3", "a1", 5, "2026-11-03T12:00:00Z"),
@@ -79,13 +79,13 @@ func orNaN(p *float64) float64 {
 }
 
 // center is a small center with customer keys, repeat contacts and surveys.
-func center(seed uint64, days, perDay int) ([]schemas.Interaction, []outcomes.Outcome) {
+func center(seed uint64, days, perDay int) ([]schemas.Interaction, []schemas.Outcome) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	inquiries := []string{"billing", "outage", "move"}
 	agents := []string{"a1", "a2", "a3", "a4", "a5", "a6"}
 	t0 := ts("2026-09-01T00:00:00Z")
 	var recs []schemas.Interaction
-	var outs []outcomes.Outcome
+	var outs []schemas.Outcome
 	n := 0
 	for day := range days {
 		for range perDay {
@@ -100,8 +100,7 @@ func center(seed uint64, days, perDay int) ([]schemas.Interaction, []outcomes.Ou
 			}
 			recs = append(recs, it)
 			if rng.Float64() < 0.3 {
-				outs = append(outs, outcomes.Outcome{Tenant: "t1", ID: "s" + strconv.Itoa(n), Revision: 1, InteractionID: it.InteractionID,
-					Kind: outcomes.KindSurvey, ObservedAt: it.EndedAt.Add(time.Hour), Score: float64(1 + rng.IntN(5)), ScaleMin: 1, ScaleMax: 5})
+				outs = append(outs, survey("s"+strconv.Itoa(n), it.InteractionID, float64(1+rng.IntN(5)), it.EndedAt.Add(time.Hour).Format(time.RFC3339)))
 			}
 			n++
 		}
