@@ -43,6 +43,18 @@ var targets = []target{
 		Bench: "ProcessorRestart", Unit: "restart_s", AtMost: true, Limit: 10, Pkg: "./cmd/agentpulse/",
 		Short: "the restarted processor loads each assigned partition's state (1 M interactions for 10 000 agents × 100) with one ClickHouse query per partition; the partition is not a key prefix of the interactions table, so the eight concurrent loads each scan it on the same 2 cores (process_start_s is that load). One scan for all assigned partitions, or a table ordered by partition and offset, would remove it; not done yet.",
 	},
+	{
+		What: "learned outcomes on a simulated center without predictions: Spearman(AES, true AES) per inquiry", Goal: "≥ 0.8",
+		Bench: "LearnedOutcomes", Unit: "spearman_aes", Limit: 0.8, Pkg: "./views/reference/",
+	},
+	{
+		What: "learned outcomes: Spearman(AES, true AES) above AHT alone", Goal: "≥ 0.15 above AHT alone",
+		Bench: "LearnedOutcomes", Unit: "spearman_gain", Limit: 0.15, Pkg: "./views/reference/",
+	},
+	{
+		What: "learning's CPU per interaction (features, both predictions, both updates)", Goal: "≤ 2 µs",
+		Bench: "LearnerPerInteraction", Unit: "ns/op", AtMost: true, Limit: 2000, Pkg: "./outcomes/",
+	},
 }
 
 // A comparison is a figure of the same run set against another one: the
