@@ -10,7 +10,7 @@ import (
 
 // stateMagic opens a serialized Learner; the last byte is the format
 // version.
-var stateMagic = [4]byte{'A', 'P', 'O', 1}
+var stateMagic = [4]byte{'A', 'P', 'O', 2}
 
 // ErrBadState is wrapped by UnmarshalBinary for bytes it cannot read.
 var ErrBadState = errors.New("outcomes: bad learner state")
@@ -22,6 +22,7 @@ func (l *Learner) MarshalBinary() ([]byte, error) {
 	b := append([]byte(nil), stateMagic[:]...)
 	c := &l.cfg
 	b = binary.AppendVarint(b, int64(c.RepeatDays))
+	b = binary.AppendVarint(b, int64(c.OutcomeDays))
 	b = binary.AppendVarint(b, int64(c.TransferGap))
 	b = appendOptF(b, c.SatisfiedMin)
 	b = binary.AppendVarint(b, int64(c.WindowDays))
@@ -196,6 +197,7 @@ func (l *Learner) UnmarshalBinary(data []byte) error {
 	r := &reader{b: data[4:]}
 	var c Config
 	c.RepeatDays = int(r.varint("repeat_days"))
+	c.OutcomeDays = int(r.varint("outcome_days"))
 	c.TransferGap = timeDuration(r.varint("transfer_gap"))
 	if r.byte1("satisfied_min") == 1 {
 		v := r.f64("satisfied_min")

@@ -13,12 +13,14 @@
 // with y.started_at ≥ x.ended_at + 15 minutes (closer contacts are transfers)
 // and x.ended_at < y.ended_at ≤ x.ended_at + N days (N: Config.RepeatDays,
 // default 7). The label matures at the first such y.ended_at. Without one it
-// is resolved once the tenant's event-time watermark (the newest ended_at or
-// observed_at of its records, never the wall clock) reaches x.ended_at + N
+// is resolved once the tenant's event-time watermark (the newest ended_at of
+// its interactions, never the wall clock) reaches x.ended_at + N
 // days, maturing then. Satisfaction: a survey outcome is satisfied when its
 // score ≥ scale_max − 1 (Config.SatisfiedMin overrides with an absolute
 // score); it matures at max(observed_at, x.ended_at). No survey is no label.
-// An ingested resolution outcome overrides the computed label.
+// An ingested resolution outcome overrides the computed label. An outcome
+// observed more than Config.OutcomeDays (30) after its interaction ended
+// gives no label, so that no process keeps interactions longer.
 //
 // Where several labels exist for one interaction (two surveys; a computed
 // resolution and an override), the learner trains once, on the label known
@@ -59,6 +61,17 @@
 // of this from a set of records, so its result does not depend on input
 // order: the reference implementation calls it, and a processor reproduces
 // it by sealing a day once no record of it can still arrive.
+//
+// # Streaming (stream.go)
+//
+// Stream is the same computation for a log read record by record with
+// state bounded by the present: a tenant's day is sealed once its
+// watermark passes the day's end plus a lateness, and sealing does what
+// Run does for that day. For a log whose records arrive before their day
+// is sealed, Stream's predictions, labels and learner bytes equal Run's;
+// MarshalBinary checkpoints it, and a stream restored from a checkpoint
+// continues byte for byte (TestStreamEqualsRun). A processor keeps one
+// per partition set and stores the checkpoint with its consumed offsets.
 //
 // # Determinism
 //

@@ -33,7 +33,9 @@ const (
 
 // History is a customer's contacts before the one being predicted: counts
 // of their contacts that ended in the last 1, 7 and 30 days, and the whole
-// days since the last one (−1 when there is none or no customer key).
+// days since the last one (−1 when there is none in the last 30 days or no
+// customer key). It looks back 30 days only, so that no process keeps a
+// customer's contacts longer.
 type History struct {
 	Last1d, Last7d, Last30d int
 	DaysSince               int
@@ -158,7 +160,7 @@ func countBucket(n int, known bool) uint64 {
 	return uint64(n)
 }
 
-// daysBucket: none, 0, 1, 2–3, 4–7, 8–14, 15–30, more.
+// daysBucket: none, 0, 1, 2–3, 4–7, 8–14, 15–30.
 func daysBucket(d int, known bool) uint64 {
 	switch {
 	case !known:
@@ -173,10 +175,8 @@ func daysBucket(d int, known bool) uint64 {
 		return 3
 	case d <= 14:
 		return 4
-	case d <= 30:
-		return 5
 	}
-	return 6
+	return 5
 }
 
 // HistoryOf computes the history of prior, the customer's earlier
@@ -199,7 +199,7 @@ func HistoryOf(prior []time.Time, at time.Time, known bool) History {
 		}
 		h.Last30d++
 	}
-	if n := len(prior); n > 0 {
+	if n := len(prior); n > 0 && at.Sub(prior[n-1]) <= 30*24*time.Hour {
 		h.DaysSince = int(at.Sub(prior[n-1]) / (24 * time.Hour))
 	}
 	return h

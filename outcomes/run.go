@@ -24,7 +24,7 @@ type Result struct {
 	// one label, after its last day.
 	Learners map[TenantModel]*Learner
 	// Watermark is each tenant's event-time watermark: the newest
-	// ended_at or observed_at of its records.
+	// ended_at of its interactions.
 	Watermark map[string]time.Time
 	// Pending counts, per tenant × model and target, the interactions whose
 	// label is not known yet (resolution within N days of the watermark
@@ -57,15 +57,6 @@ func Run(cfg Config, contacts []Contact, outs []Outcome) Result {
 	byID := make(map[key]int, len(contacts))
 	for i := range contacts {
 		byID[key{contacts[i].Tenant, contacts[i].ID}] = i
-	}
-	for i := range outs {
-		o := &outs[i]
-		if _, ok := byID[key{o.Tenant, o.InteractionID}]; !ok {
-			continue // an outcome for an unknown interaction gives no label
-		}
-		if w := res.Watermark[o.Tenant]; o.ObservedAt.After(w) {
-			res.Watermark[o.Tenant] = o.ObservedAt
-		}
 	}
 
 	// Customers: each one's contacts by (ended_at, interaction_id).
@@ -113,9 +104,9 @@ func Run(cfg Config, contacts []Contact, outs []Outcome) Result {
 		if !ok {
 			continue
 		}
-		at := o.ObservedAt
-		if at.Before(contacts[ci].Ended) {
-			at = contacts[ci].Ended
+		at, ok := outcomeAt(&cfg, o, contacts[ci].Ended)
+		if !ok {
+			continue
 		}
 		switch o.Kind {
 		case KindSurvey:
@@ -229,4 +220,17 @@ func pendingOf(contacts []Contact, idx []int) [numTargets]int64 {
 		}
 	}
 	return p
+}
+
+// outcomeAt is when an outcome about an interaction that ended at ended
+// becomes a label: its observed_at, not before the end; ok is false when
+// it is observed more than OutcomeDays after the end (no label).
+func outcomeAt(cfg *Config, o *Outcome, ended time.Time) (time.Time, bool) {
+	if o.ObservedAt.Sub(ended) > time.Duration(cfg.OutcomeDays)*24*time.Hour {
+		return time.Time{}, false
+	}
+	if o.ObservedAt.Before(ended) {
+		return ended, true
+	}
+	return o.ObservedAt, true
 }

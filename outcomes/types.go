@@ -84,6 +84,7 @@ type Outcome struct {
 // Defaults of Config.
 const (
 	DefaultRepeatDays     = 7
+	DefaultOutcomeDays    = 30
 	DefaultTransferGap    = 15 * time.Minute
 	DefaultWindowDays     = 28
 	DefaultMinServeLabels = 30
@@ -105,6 +106,10 @@ type Config struct {
 	// TransferGap: a contact starting less than this after the previous one
 	// ended is a transfer, not a repeat. Default 15 minutes.
 	TransferGap time.Duration
+	// OutcomeDays: an outcome record observed more than this many days
+	// after its interaction ended gives no label (so that no process keeps
+	// interactions longer). Default 30.
+	OutcomeDays int
 	// SatisfiedMin, when set, is the lowest satisfied survey score; nil
 	// means scale_max − 1.
 	SatisfiedMin *float64
@@ -127,6 +132,9 @@ type Config struct {
 func (c Config) WithDefaults() Config {
 	if c.RepeatDays == 0 {
 		c.RepeatDays = DefaultRepeatDays
+	}
+	if c.OutcomeDays == 0 {
+		c.OutcomeDays = DefaultOutcomeDays
 	}
 	if c.TransferGap == 0 {
 		c.TransferGap = DefaultTransferGap
@@ -164,12 +172,14 @@ func (c Config) Validate() error {
 	switch {
 	case c.RepeatDays < 1 || c.RepeatDays > 90:
 		return fmt.Errorf("repeat_days: must be 1..90 days, got %d", c.RepeatDays)
+	case c.OutcomeDays < 1 || c.OutcomeDays > 366:
+		return fmt.Errorf("outcome_days: must be 1..366 days, got %d", c.OutcomeDays)
 	case c.TransferGap < 0 || c.TransferGap > 24*time.Hour:
 		return fmt.Errorf("transfer_gap: must be 0..24h, got %s", c.TransferGap)
 	case c.WindowDays < 1 || c.WindowDays > 366:
 		return fmt.Errorf("window_days: must be 1..366, got %d", c.WindowDays)
-	case c.TableBits < 8 || c.TableBits > 24:
-		return fmt.Errorf("table_bits: must be 8..24, got %d", c.TableBits)
+	case c.TableBits < 8 || c.TableBits > 20:
+		return fmt.Errorf("table_bits: must be 8..20, got %d", c.TableBits)
 	case c.MinServeLabels < 1:
 		return fmt.Errorf("min_serve_labels: must be at least 1, got %d", c.MinServeLabels)
 	case !(c.BaseStrength > 0) || !(c.Alpha > 0) || !(c.Beta > 0) || !(c.L1 >= 0) || !(c.L2 >= 0):

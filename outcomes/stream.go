@@ -1,0 +1,374 @@
+package outcomes
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Stream is Run for a log read record by record, with bounded state: what
+// a processor keeps. Records may arrive in any order; a UTC day of a
+// tenant is sealed once the tenant's watermark (newest ended_at) reaches
+// the day's end plus Lateness, and sealing runs the learner for the day
+// exactly as Run does: predict the contacts that ended in it (features
+// from their customers' earlier contacts), then learn the labels maturing
+// in it in (maturity, interaction_id) order. So for a log in which no
+// record arrives after its day is sealed, the Scored of every contact —
+// predictions and labels — equal Run's over the same records, and the
+// learners serialize to the same bytes (TestStreamEqualsRun).
+//
+// A record later than that is still used, not exactly: a contact of a
+// sealed day is predicted when it arrives, with the current model; a label
+// maturing in a sealed day is learnt at the next seal. A correction of a
+// contact after its day is sealed keeps its prediction.
+//
+// State is bounded by the present: a contact is dropped OutcomeDays and
+// RepeatDays after it ended (plus Lateness), a customer's contact history
+// after 31 days. Not safe for concurrent use.
+type Stream struct {
+	cfg      Config
+	lateness time.Duration
+	tenants  map[string]*tenantStream
+}
+
+type tenantStream struct {
+	w         time.Time
+	sealed    int64 // last sealed day
+	contacts  map[string]*sContact
+	customers map[string][]*Contact // by customer_key, sorted by (ended, id)
+	orphans   map[string][]Outcome  // outcomes of interactions not seen yet, by interaction_id
+	learners  map[string]*Learner   // by model
+}
+
+// sContact is one live contact.
+type sContact struct {
+	c         Contact
+	outs      []Outcome // its outcomes, one per outcome_id (highest revision)
+	predicted bool
+	pred      [numTargets]Prediction
+	trained   [numTargets]bool
+	hist      History  // the customer's history when predicted
+	feats     Features // Extract of c and hist (not serialized)
+	emitted   bool     // last was drained
+	last      Scored   // what Drain last returned for it
+}
+
+// Emitted is one contact's current predictions and labels.
+type Emitted struct {
+	Tenant, Model, ID string
+	Scored
+}
+
+// NewStream returns an empty stream; cfg is completed with defaults.
+// lateness is how long after a day's end (in event time) its records may
+// still arrive and be used exactly.
+func NewStream(cfg Config, lateness time.Duration) *Stream {
+	return &Stream{cfg: cfg.WithDefaults(), lateness: lateness, tenants: make(map[string]*tenantStream)}
+}
+
+func (s *Stream) tenant(t string) *tenantStream {
+	ts := s.tenants[t]
+	if ts == nil {
+		ts = &tenantStream{sealed: noDay, contacts: make(map[string]*sContact),
+			customers: make(map[string][]*Contact), orphans: make(map[string][]Outcome), learners: make(map[string]*Learner)}
+		s.tenants[t] = ts
+	}
+	return ts
+}
+
+// AddContact adds an interaction (its newest revision replaces an earlier
+// one: the caller deduplicates revisions) and seals what the watermark
+// allows.
+func (s *Stream) AddContact(c Contact) {
+	c.Started, c.Ended = c.Started.UTC(), c.Ended.UTC()
+	ts := s.tenant(c.Tenant)
+	if old := ts.contacts[c.ID]; old != nil {
+		s.removeCustomer(ts, &old.c)
+		old.c = c
+	} else {
+		sc := &sContact{c: c}
+		ts.contacts[c.ID] = sc
+		if os := ts.orphans[c.ID]; os != nil {
+			sc.outs = os
+			delete(ts.orphans, c.ID)
+		}
+	}
+	sc := ts.contacts[c.ID]
+	if c.Customer != "" {
+		list := ts.customers[c.Customer]
+		i, _ := slices.BinarySearchFunc(list, &sc.c, compareEnd)
+		ts.customers[c.Customer] = slices.Insert(list, i, &sc.c)
+	}
+	if day(c.Ended) <= ts.sealed && !sc.predicted { // late: predict now
+		s.predict(ts, sc)
+	}
+	if c.Ended.After(ts.w) {
+		ts.w = c.Ended
+	}
+	s.seal(c.Tenant, ts)
+}
+
+// compareEnd orders a customer's contacts by (ended_at, interaction_id).
+func compareEnd(a, b *Contact) int {
+	return cmp.Or(a.Ended.Compare(b.Ended), cmp.Compare(a.ID, b.ID))
+}
+
+func (s *Stream) removeCustomer(ts *tenantStream, c *Contact) {
+	if c.Customer == "" {
+		return
+	}
+	list := ts.customers[c.Customer]
+	if i, ok := slices.BinarySearchFunc(list, c, compareEnd); ok {
+		ts.customers[c.Customer] = slices.Delete(list, i, i+1)
+	}
+}
+
+// AddOutcome adds an outcome record (a higher revision of an outcome_id
+// replaces the earlier one; an equal or lower one changes nothing).
+func (s *Stream) AddOutcome(o Outcome) {
+	o.ObservedAt = o.ObservedAt.UTC()
+	ts := s.tenant(o.Tenant)
+	sc := ts.contacts[o.InteractionID]
+	var list *[]Outcome
+	if sc != nil {
+		list = &sc.outs
+	} else {
+		l := ts.orphans[o.InteractionID]
+		list = &l
+		defer func() { ts.orphans[o.InteractionID] = l }()
+	}
+	for i := range *list {
+		if (*list)[i].ID == o.ID {
+			if o.Revision > (*list)[i].Revision || (o.Revision == (*list)[i].Revision && compareOutcome(o, (*list)[i]) < 0) {
+				(*list)[i] = o
+			}
+			o = Outcome{}
+			break
+		}
+	}
+	if o.ID != "" {
+		*list = append(*list, o)
+	}
+}
+
+// labels computes a live contact's labels as of the tenant's watermark,
+// exactly as Run does over the same records.
+func (s *Stream) labels(ts *tenantStream, sc *sContact) [numTargets]Label {
+	var computed found
+	if sc.c.Customer != "" {
+		list := ts.customers[sc.c.Customer]
+		if i, ok := slices.BinarySearchFunc(list, &sc.c, compareEnd); ok {
+			computed = computedResolution(&s.cfg, list, i, ts.w)
+		}
+	}
+	var surveys, overrides pick
+	for i := range sc.outs {
+		o := &sc.outs[i]
+		at, ok := outcomeAt(&s.cfg, o, sc.c.Ended)
+		if !ok {
+			continue
+		}
+		switch o.Kind {
+		case KindSurvey:
+			surveys.add(found{has: true, value: s.cfg.Satisfied(o.Score, o.ScaleMax), at: at, id: o.ID}, o.ObservedAt)
+		case KindResolution:
+			overrides.add(found{has: true, value: o.Resolved, at: at, id: o.ID}, o.ObservedAt)
+		}
+	}
+	return [numTargets]Label{surveyLabel(surveys), combineResolution(computed, overrides)}
+}
+
+func (s *Stream) learner(ts *tenantStream, model string) *Learner {
+	l := ts.learners[model]
+	if l == nil {
+		l = NewLearner(s.cfg)
+		ts.learners[model] = l
+	}
+	return l
+}
+
+// predict predicts one contact with its model's learner as it is.
+func (s *Stream) predict(ts *tenantStream, sc *sContact) {
+	sc.hist = s.history(ts, &sc.c)
+	sc.feats = Extract(&sc.c, sc.hist, s.cfg.TableBits)
+	l := s.learner(ts, sc.c.Model)
+	if d := day(sc.c.Ended); d > l.day {
+		_ = l.BeginDay(d)
+	}
+	sc.pred = l.Predict(&sc.feats)
+	sc.predicted = true
+}
+
+// history is the customer's history before c, from the contacts kept.
+func (s *Stream) history(ts *tenantStream, c *Contact) History {
+	h := HistoryOf(nil, c.Ended, false)
+	if c.Customer != "" {
+		list := ts.customers[c.Customer]
+		i, _ := slices.BinarySearchFunc(list, c, compareEnd)
+		ends := make([]time.Time, i)
+		for j := range i {
+			ends[j] = list[j].Ended
+		}
+		h = HistoryOf(ends, c.Ended, true)
+	}
+	return h
+}
+
+// seal seals every day of the tenant whose end plus Lateness the
+// watermark has reached, then drops what no later record can need.
+func (s *Stream) seal(_ string, ts *tenantStream) {
+	s.sealThrough(ts, day(ts.w.Add(-s.lateness))-1) // the last whole day ≤ w − lateness
+}
+
+// Flush seals every day of every tenant, as at the end of the log: what
+// Run does with the records given so far. Records that arrive afterwards
+// are late.
+func (s *Stream) Flush() {
+	for _, t := range s.tenantNames() {
+		s.sealThrough(s.tenants[t], 1<<40)
+	}
+}
+
+func (s *Stream) tenantNames() []string {
+	names := make([]string, 0, len(s.tenants))
+	for t := range s.tenants {
+		names = append(names, t)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (s *Stream) sealThrough(ts *tenantStream, target int64) {
+	if target <= ts.sealed {
+		return
+	}
+	// The days with something to do, in order.
+	type ev struct {
+		at time.Time
+		id string
+		tg Target
+	}
+	byModel := map[string][]*sContact{}
+	for _, sc := range ts.contacts {
+		byModel[sc.c.Model] = append(byModel[sc.c.Model], sc)
+	}
+	models := make([]string, 0, len(byModel))
+	for m := range byModel {
+		models = append(models, m)
+	}
+	slices.Sort(models)
+	for _, m := range models {
+		scs := byModel[m]
+		slices.SortFunc(scs, func(a, b *sContact) int { return cmp.Compare(a.c.ID, b.c.ID) })
+		var days []int64
+		var evs []ev
+		labels := make(map[string][numTargets]Label, len(scs))
+		for _, sc := range scs {
+			if d := day(sc.c.Ended); !sc.predicted && d <= target {
+				days = append(days, d)
+			}
+			lb := s.labels(ts, sc)
+			labels[sc.c.ID] = lb
+			for tg := range numTargets {
+				if l := lb[tg]; l.Has && !sc.trained[tg] && day(l.Matured) <= target {
+					evs = append(evs, ev{l.Matured, sc.c.ID, Target(tg)})
+					days = append(days, day(l.Matured))
+				}
+			}
+		}
+		if len(days) == 0 {
+			continue
+		}
+		slices.Sort(days)
+		days = slices.Compact(days)
+		slices.SortFunc(evs, func(a, b ev) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.id, b.id), cmp.Compare(a.tg, b.tg)) })
+		l := s.learner(ts, m)
+		ei := 0
+		for _, d := range days {
+			if d > l.day {
+				_ = l.BeginDay(d)
+			}
+			for _, sc := range scs {
+				if !sc.predicted && day(sc.c.Ended) == d {
+					s.predict(ts, sc)
+				}
+			}
+			for ; ei < len(evs) && day(evs[ei].at) == d; ei++ {
+				e := evs[ei]
+				sc := ts.contacts[e.id]
+				if !sc.predicted { // a label of a contact of a sealed day that arrived late
+					s.predict(ts, sc)
+				}
+				l.Learn(e.tg, &sc.feats, labels[e.id][e.tg].Train, sc.pred[e.tg])
+				sc.trained[e.tg] = true
+			}
+		}
+	}
+	ts.sealed = target
+}
+
+// evict drops contacts no record can change any more and customer
+// history older than the features look back.
+func (s *Stream) evict(ts *tenantStream) {
+	horizon := time.Duration(max(s.cfg.OutcomeDays, s.cfg.RepeatDays))*24*time.Hour + s.lateness + 24*time.Hour
+	for id, sc := range ts.contacts {
+		if sc.predicted && sc.emitted && ts.w.Sub(sc.c.Ended) > horizon {
+			delete(ts.contacts, id) // its customer entry stays for history
+		}
+	}
+	keep := 31*24*time.Hour + s.lateness + 24*time.Hour
+	for k, list := range ts.customers {
+		i := 0
+		for i < len(list) && ts.w.Sub(list[i].Ended) > keep && ts.contacts[list[i].ID] == nil {
+			i++
+		}
+		if i == len(list) {
+			delete(ts.customers, k)
+		} else if i > 0 {
+			ts.customers[k] = slices.Clone(list[i:])
+		}
+	}
+	for id, os := range ts.orphans {
+		if len(os) > 0 && ts.w.Sub(os[0].ObservedAt) > horizon {
+			delete(ts.orphans, id)
+		}
+	}
+}
+
+// Drain returns the predictions and labels of every predicted contact
+// that changed since the last Drain (new predictions, labels known or
+// changed, the watermark passing a resolution horizon), sorted by
+// (tenant, model, interaction_id): what a processor writes, a contact's
+// cells replaced as a whole. Then it drops the contacts and history no
+// later record can need.
+func (s *Stream) Drain() []Emitted {
+	var out []Emitted
+	for _, t := range s.tenantNames() {
+		ts := s.tenants[t]
+		for _, sc := range ts.contacts {
+			if !sc.predicted {
+				continue
+			}
+			cur := Scored{Pred: sc.pred, Label: s.labels(ts, sc)}
+			if sc.emitted && cur == sc.last {
+				continue
+			}
+			sc.last, sc.emitted = cur, true
+			out = append(out, Emitted{Tenant: t, Model: sc.c.Model, ID: sc.c.ID, Scored: cur})
+		}
+		s.evict(ts)
+	}
+	slices.SortFunc(out, func(a, b Emitted) int {
+		return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.Model, b.Model), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// Learner returns the tenant model's learner, nil before its first seal.
+// Do not mutate it.
+func (s *Stream) Learner(tenant, model string) *Learner {
+	if ts := s.tenants[tenant]; ts != nil {
+		return ts.learners[model]
+	}
+	return nil
+}
