@@ -16,11 +16,11 @@ const (
 // with Pos positives and Exp the sum of their predictions. Cells of
 // disjoint groups add.
 type Cell struct {
-	N      int64
-	SumP   float64
-	Labels int64
-	Pos    int64
-	Exp    float64
+	N      int64   `json:"n"`
+	SumP   float64 `json:"sum_p"`
+	Labels int64   `json:"labels"`
+	Pos    int64   `json:"pos"`
+	Exp    float64 `json:"exp"`
 }
 
 // Add adds one interaction's prediction p and, when labelled, its label.
@@ -43,6 +43,22 @@ func (c *Cell) Merge(o Cell) {
 	c.Labels += o.Labels
 	c.Pos += o.Pos
 	c.Exp += o.Exp
+}
+
+// Sub removes a group's cell added before (a store replacing an
+// interaction's cells). A float sum whose count reaches zero is reset to
+// an exact zero, so no rounding residue stays behind.
+func (c *Cell) Sub(o Cell) {
+	c.N -= o.N
+	c.SumP -= o.SumP
+	c.Labels -= o.Labels
+	c.Pos -= o.Pos
+	c.Exp -= o.Exp
+	if c.N <= 0 {
+		*c = Cell{}
+	} else if c.Labels <= 0 {
+		c.Labels, c.Pos, c.Exp = 0, 0, 0
+	}
 }
 
 // Blend returns clip((Pos + k)/(Exp + k) × SumP/N, 0, 1): the case mix

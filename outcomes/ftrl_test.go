@@ -71,6 +71,11 @@ func TestBlendHandComputed(t *testing.T) {
 	if a != (Cell{N: 2, SumP: 0.2 + 0.6, Labels: 2, Pos: 1, Exp: 0.2 + 0.6}) {
 		t.Fatalf("merge %+v", a)
 	}
+	a.Sub(b)
+	a.Sub(Cell{N: 1, SumP: 0.2, Labels: 1, Exp: 0.2})
+	if a != (Cell{}) {
+		t.Fatalf("sub back to empty: %+v", a)
+	}
 }
 
 func TestBuckets(t *testing.T) {

@@ -54,26 +54,34 @@ type modelIndex struct {
 // New does not validate records: pass records that passed schema
 // validation.
 //
-// Interactions with a customer_key give resolution labels, and the learner
-// predicts psat/pres for interactions without feed predictions (see
-// NewWithOutcomes, which also takes outcome records).
+// New learns nothing: psat/pres come from the feed's predictions only,
+// which is what the stores compute until they run the learner
+// (NewWithOutcomes is the dataset with learned outcomes).
 func New(interactions []schemas.Interaction, params views.Params) *Dataset {
-	return NewWithOutcomes(interactions, nil, params, outcomes.Config{})
+	return newDataset(interactions, nil, params, outcomes.Config{}, false)
 }
 
-// NewWithOutcomes is New with outcome records (surveys, observed
-// resolutions; any order, redeliveries and revisions allowed) and the
-// tenants' outcome settings: it derives labels, runs the learner over the
-// deduplicated records (outcomes.Run) and blends the learned predictions
-// into psat/pres wherever the feed has none.
+// NewWithOutcomes is New with learned outcomes: from the interactions'
+// customer keys and the outcome records (surveys, observed resolutions;
+// any order, redeliveries and revisions allowed) and the tenants' outcome
+// settings it derives labels, runs the learner over the deduplicated
+// records (outcomes.Run) and blends the learned predictions into psat/pres
+// wherever the feed has none.
 func NewWithOutcomes(interactions []schemas.Interaction, outs []schemas.Outcome, params views.Params, cfg outcomes.Config) *Dataset {
+	return newDataset(interactions, outs, params, cfg, true)
+}
+
+func newDataset(interactions []schemas.Interaction, outs []schemas.Outcome, params views.Params, cfg outcomes.Config, learn bool) *Dataset {
 	d := &Dataset{
 		params: params.WithDefaults(),
 		recs:   dedupe(interactions),
 		models: make(map[tenantModel]*modelIndex),
 		teams:  make(map[tenantAgent]*schemas.Interaction),
 	}
-	learned := d.learn(outs, cfg)
+	var learned learnedMap
+	if learn {
+		learned = d.learn(outs, cfg)
+	}
 	for i := range d.recs {
 		it := &d.recs[i]
 		k := tenantModel{it.TenantID, it.Model}

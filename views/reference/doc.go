@@ -47,7 +47,7 @@
 //
 // # Learned outcomes
 //
-// NewWithOutcomes (and New, without outcome records) runs package
+// NewWithOutcomes (not New, which matches stores that learn nothing yet) runs package
 // outcomes over the deduplicated records: labels from repeat contacts of a
 // customer_key and from surveys, the learner per tenant × model day by day
 // in event time, and per record the served prediction made when it

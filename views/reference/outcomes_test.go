@@ -136,6 +136,11 @@ func TestLearnedFiguresOrderIndependent(t *testing.T) {
 	if learned == 0 {
 		t.Fatal("no learned figures")
 	}
+	// New learns nothing: the figures of stores that do not learn yet.
+	plain, _ := New(recs, params2).AgentPerformance("t1", "a1", "voice", views.RangeSpec{Preset: "3m"}, views.SortSpec{})
+	if plain.Overall.PSAT != nil || plain.Overall.PRES != nil || *plain.Overall.AES != *plain.Overall.AHT {
+		t.Fatalf("New learned: %+v", plain.Overall)
+	}
 	b1, _ := d.OutcomeModel("t1", "voice").MarshalBinary()
 	b2, _ := e.OutcomeModel("t1", "voice").MarshalBinary()
 	if string(b1) != string(b2) {
