@@ -18,7 +18,9 @@ type batch struct {
 	br       *bufio.Reader
 	wire     countingReader
 	scratch  []byte                // a record that spans the reader's buffer
-	accepted []schemas.Interaction // to produce
+	outcomes bool                  // the request is POST /v1/ingest/outcomes
+	accepted []schemas.Interaction // to produce (interactions)
+	accOut   []schemas.Outcome     // to produce (outcomes)
 	dead     []Rejected            // to dead-letter, parallel to report
 	report   []Rejection           // the answer's "rejected"
 	syntax   int                   // NDJSON records that are not JSON
@@ -39,13 +41,15 @@ func (bp *batchPool) get() *batch {
 }
 
 func (bp *batchPool) put(b *batch) {
-	if cap(b.accepted) > maxPooledRecords || cap(b.report) > maxPooledRecords || cap(b.scratch) > 1<<20 {
+	if cap(b.accepted) > maxPooledRecords || cap(b.accOut) > maxPooledRecords || cap(b.report) > maxPooledRecords || cap(b.scratch) > 1<<20 {
 		return
 	}
 	clear(b.accepted) // drop references to decoded strings and maps
+	clear(b.accOut)
 	clear(b.dead)
 	clear(b.report)
-	b.accepted, b.dead, b.report = b.accepted[:0], b.dead[:0], b.report[:0]
+	b.accepted, b.accOut, b.dead, b.report = b.accepted[:0], b.accOut[:0], b.dead[:0], b.report[:0]
+	b.outcomes = false
 	b.syntax = 0
 	b.br.Reset(nil)
 	b.wire = countingReader{}
@@ -104,14 +108,13 @@ func (h *HTTPHandler) read(b *batch, body io.Reader, ndjson bool, tenant string)
 				h.cfg.MaxRecordBytes, len(f.raw)))
 			continue
 		}
-		it, err := schemas.DecodeInteraction(f.raw)
+		recTenant, err := b.decode(f.raw)
 		if err == nil {
-			if it.TenantID != tenant {
+			if recTenant != tenant {
+				b.dropLast()
 				b.reject(f, tenant, "tenant_id", RuleTenant, fmt.Sprintf(
-					"belongs to another tenant (%q; the token is for %q)", it.TenantID, tenant))
-				continue
+					"belongs to another tenant (%q; the token is for %q)", recTenant, tenant))
 			}
-			b.accepted = append(b.accepted, it)
 			continue
 		}
 		var se *schemas.SyntaxError
@@ -141,6 +144,47 @@ func (h *HTTPHandler) read(b *batch, body io.Reader, ndjson bool, tenant string)
 	return nil
 }
 
+// decode reads raw as the batch's kind of record and, when it is valid,
+// adds it to the accepted ones and returns its tenant.
+func (b *batch) decode(raw []byte) (tenant string, err error) {
+	if b.outcomes {
+		o, err := schemas.DecodeOutcome(raw)
+		if err != nil {
+			return "", err
+		}
+		b.accOut = append(b.accOut, o)
+		return o.TenantID, nil
+	}
+	it, err := schemas.DecodeInteraction(raw)
+	if err != nil {
+		return "", err
+	}
+	b.accepted = append(b.accepted, it)
+	return it.TenantID, nil
+}
+
+// dropLast forgets the record decode added last.
+func (b *batch) dropLast() {
+	if b.outcomes {
+		b.accOut[len(b.accOut)-1] = schemas.Outcome{}
+		b.accOut = b.accOut[:len(b.accOut)-1]
+		return
+	}
+	b.accepted[len(b.accepted)-1] = schemas.Interaction{}
+	b.accepted = b.accepted[:len(b.accepted)-1]
+}
+
+// nAccepted counts the accepted records.
+func (b *batch) nAccepted() int { return len(b.accepted) + len(b.accOut) }
+
+// stage is the dead-letter stage of the batch's rejected records.
+func (b *batch) stage() string {
+	if b.outcomes {
+		return "ingest-outcomes"
+	}
+	return "ingest"
+}
+
 // reject records one rejected record: for the answer, and for the
 // dead-letter topic with a copy of its bytes.
 func (b *batch) reject(f frame, tenant, field, rule, msg string) {
@@ -149,5 +193,5 @@ func (b *batch) reject(f frame, tenant, field, rule, msg string) {
 	if field != "" {
 		reason = field + ": " + msg
 	}
-	b.dead = append(b.dead, Rejected{Tenant: tenant, Stage: "ingest", Reason: reason, Raw: bytes.Clone(f.raw)})
+	b.dead = append(b.dead, Rejected{Tenant: tenant, Stage: b.stage(), Reason: reason, Raw: bytes.Clone(f.raw)})
 }

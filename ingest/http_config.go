@@ -90,3 +90,14 @@ type Sink interface {
 }
 
 var _ Sink = (*Producer)(nil)
+
+// OutcomeSink keeps outcome records; *Producer is one. A Sink that is also
+// an OutcomeSink gets POST /v1/ingest/outcomes beside the interactions
+// endpoint. ProduceOutcomes returns only once the records are durably
+// acknowledged, and must be safe for concurrent use.
+type OutcomeSink interface {
+	// ProduceOutcomes writes accepted outcomes to the outcomes topic.
+	ProduceOutcomes(ctx context.Context, os []schemas.Outcome) error
+}
+
+var _ OutcomeSink = (*Producer)(nil)

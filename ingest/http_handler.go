@@ -14,6 +14,10 @@ import (
 // InteractionsPath is where the endpoint is mounted.
 const InteractionsPath = "/v1/ingest/interactions"
 
+// OutcomesPath is where the outcomes endpoint is mounted (when the Sink is
+// also an OutcomeSink).
+const OutcomesPath = "/v1/ingest/outcomes"
+
 // HTTPHandler serves POST /v1/ingest/interactions: canonical interactions
 // as a JSON array, or NDJSON with Content-Type application/x-ndjson (gzip
 // Content-Encoding accepted), from a token of role ingest or admin.
@@ -29,15 +33,22 @@ const InteractionsPath = "/v1/ingest/interactions"
 // broker did not acknowledge within ProduceTimeout; the client retries and
 // the processor drops the duplicates). Only a 503 is the server's fault.
 //
+// POST /v1/ingest/outcomes works the same way for outcome records
+// (schemas.DecodeOutcome), produced to the outcomes topic by an
+// OutcomeSink; it is served when the Sink is one. Both endpoints share the
+// limits, the in-flight slots and the request metrics.
+//
 // Safe for concurrent use; a request blocks until the broker acknowledges
 // or ProduceTimeout passes.
 type HTTPHandler struct {
-	cfg    HTTPConfig
-	sink   Sink
-	m      *httpMetrics
-	authed http.Handler
-	pool   batchPool
-	slots  chan struct{}
+	cfg            HTTPConfig
+	sink           Sink
+	osink          OutcomeSink // nil: no outcomes endpoint
+	m              *httpMetrics
+	authed         http.Handler
+	authedOutcomes http.Handler
+	pool           batchPool
+	slots          chan struct{}
 }
 
 // NewHTTPHandler returns the endpoint keeping records with sink and
@@ -53,13 +64,20 @@ func NewHTTPHandler(cfg HTTPConfig, sink Sink, v auth.TokenVerifier) (*HTTPHandl
 		return nil, err
 	}
 	h := &HTTPHandler{cfg: cfg, sink: sink, m: m, slots: make(chan struct{}, cfg.MaxInFlight)}
-	h.authed = auth.Require(v, auth.RoleIngest, auth.RoleAdmin)(http.HandlerFunc(h.serveAuthed))
+	h.osink, _ = sink.(OutcomeSink)
+	require := auth.Require(v, auth.RoleIngest, auth.RoleAdmin)
+	h.authed = require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveAuthed(w, r, false) }))
+	h.authedOutcomes = require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveAuthed(w, r, true) }))
 	return h, nil
 }
 
-// Routes mounts the endpoint on r at InteractionsPath.
+// Routes mounts the endpoint on r at InteractionsPath, and at OutcomesPath
+// when the sink is an OutcomeSink.
 func (h *HTTPHandler) Routes(r chi.Router) {
 	r.Post(InteractionsPath, h.ServeInteractions)
+	if h.osink != nil {
+		r.Post(OutcomesPath, h.ServeOutcomes)
+	}
 }
 
 // ServeHTTP is ServeInteractions.
@@ -69,13 +87,27 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ServeInteractions handles one request (see HTTPHandler).
 func (h *HTTPHandler) ServeInteractions(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, h.authed)
+}
+
+// ServeOutcomes handles one request of POST /v1/ingest/outcomes; 404 when
+// the sink keeps no outcomes.
+func (h *HTTPHandler) ServeOutcomes(w http.ResponseWriter, r *http.Request) {
+	if h.osink == nil {
+		http.NotFound(w, r)
+		return
+	}
+	h.serve(w, r, h.authedOutcomes)
+}
+
+func (h *HTTPHandler) serve(w http.ResponseWriter, r *http.Request, authed http.Handler) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	if r.Method != http.MethodPost {
 		sw.Header().Set("Allow", http.MethodPost)
 		writeHTTPError(sw, &httpError{status: http.StatusMethodNotAllowed, msg: "use POST"}, 0)
 	} else {
-		h.authed.ServeHTTP(sw, r)
+		authed.ServeHTTP(sw, r)
 	}
 	if sw.code == 0 {
 		sw.code = http.StatusOK
@@ -84,7 +116,7 @@ func (h *HTTPHandler) ServeInteractions(w http.ResponseWriter, r *http.Request) 
 }
 
 // serveAuthed runs behind auth.Require.
-func (h *HTTPHandler) serveAuthed(w http.ResponseWriter, r *http.Request) {
+func (h *HTTPHandler) serveAuthed(w http.ResponseWriter, r *http.Request, outcomes bool) {
 	claims, _ := auth.ClaimsFrom(r.Context())
 	b, ok := h.acquire()
 	if !ok {
@@ -93,6 +125,7 @@ func (h *HTTPHandler) serveAuthed(w http.ResponseWriter, r *http.Request) {
 			msg: fmt.Sprintf("the server is decoding or producing %d requests already; retry later or raise --max-inflight", h.cfg.MaxInFlight)})
 		return
 	}
+	b.outcomes = outcomes
 	owned := true
 	defer func() {
 		if owned {
@@ -118,9 +151,14 @@ func (h *HTTPHandler) serveAuthed(w http.ResponseWriter, r *http.Request) {
 			msg: "the broker did not acknowledge the records; nothing of this request may be counted as kept, retry it (duplicates are dropped downstream)"})
 		return
 	}
-	h.m.accepted.Add(float64(len(b.accepted)))
-	h.m.rejected.Add(float64(len(b.report)))
-	writeResponse(w, len(b.accepted), b.report)
+	if outcomes {
+		h.m.outcomesAccepted.Add(float64(b.nAccepted()))
+		h.m.outcomesRejected.Add(float64(len(b.report)))
+	} else {
+		h.m.accepted.Add(float64(b.nAccepted()))
+		h.m.rejected.Add(float64(len(b.report)))
+	}
+	writeResponse(w, b.nAccepted(), b.report)
 }
 
 // fail writes e and logs it: 5xx at warn, the rest at debug.

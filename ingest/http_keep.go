@@ -25,7 +25,7 @@ const (
 // them when the sink returns: memory and slots stay bounded even when the
 // broker hangs.
 func (h *HTTPHandler) keep(ctx context.Context, b *batch) (owned bool, err error) {
-	if len(b.accepted) == 0 && len(b.dead) == 0 {
+	if b.nAccepted() == 0 && len(b.dead) == 0 {
 		return true, nil
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.ProduceTimeout)
@@ -54,14 +54,22 @@ func (h *HTTPHandler) keep(ctx context.Context, b *batch) (owned bool, err error
 func (h *HTTPHandler) sinkAll(ctx context.Context, b *batch) error {
 	switch {
 	case len(b.dead) == 0:
-		return h.sink.Produce(ctx, b.accepted)
-	case len(b.accepted) == 0:
+		return h.produce(ctx, b)
+	case b.nAccepted() == 0:
 		return h.sink.DeadLetter(ctx, b.dead)
 	}
 	var dlqErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { dlqErr = h.sink.DeadLetter(ctx, b.dead) })
-	err := h.sink.Produce(ctx, b.accepted)
+	err := h.produce(ctx, b)
 	wg.Wait()
 	return errors.Join(err, dlqErr)
+}
+
+// produce writes b's accepted records to their topic.
+func (h *HTTPHandler) produce(ctx context.Context, b *batch) error {
+	if b.outcomes {
+		return h.osink.ProduceOutcomes(ctx, b.accOut)
+	}
+	return h.sink.Produce(ctx, b.accepted)
 }

@@ -11,7 +11,9 @@ import (
 // httpMetrics are the HTTP ingest endpoint's Prometheus metrics. Labels
 // never carry tenant, agent or interaction ids.
 type httpMetrics struct {
-	accepted, rejected prometheus.Counter     // agentpulse_ingest_records_total{result}
+	accepted, rejected prometheus.Counter // agentpulse_ingest_records_total{result}
+	outcomesAccepted   prometheus.Counter // agentpulse_ingest_outcomes_total{result}
+	outcomesRejected   prometheus.Counter
 	requests           *prometheus.CounterVec // by HTTP status code
 	duration           prometheus.Histogram
 	bodyBytes          prometheus.Histogram
@@ -35,12 +37,18 @@ func newHTTPMetrics(reg prometheus.Registerer, capacity int) (*httpMetrics, erro
 		Name: "agentpulse_ingest_records_total",
 		Help: "Records received on POST /v1/ingest/interactions, by result: accepted (durably produced) or rejected (kept on the dead-letter topic).",
 	}, []string{"result"})
+	outcomes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agentpulse_ingest_outcomes_total",
+		Help: "Outcome records received on POST /v1/ingest/outcomes, by result: accepted (durably produced) or rejected (kept on the dead-letter topic).",
+	}, []string{"result"})
 	m := &httpMetrics{
-		accepted: records.WithLabelValues("accepted"),
-		rejected: records.WithLabelValues("rejected"),
+		accepted:         records.WithLabelValues("accepted"),
+		rejected:         records.WithLabelValues("rejected"),
+		outcomesAccepted: outcomes.WithLabelValues("accepted"),
+		outcomesRejected: outcomes.WithLabelValues("rejected"),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_ingest_requests_total",
-			Help: "Requests to POST /v1/ingest/interactions, by HTTP status code.",
+			Help: "Requests to POST /v1/ingest/interactions and /v1/ingest/outcomes, by HTTP status code.",
 		}, []string{"code"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "agentpulse_ingest_request_duration_seconds",
@@ -72,7 +80,7 @@ func newHTTPMetrics(reg prometheus.Registerer, capacity int) (*httpMetrics, erro
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{records, m.requests, m.duration, m.bodyBytes,
+	for _, c := range []prometheus.Collector{records, outcomes, m.requests, m.duration, m.bodyBytes,
 		m.inFlight, m.inFlightCapacity, m.limitReached} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register ingest metrics: %w", err)

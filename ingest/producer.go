@@ -22,6 +22,9 @@ type ProducerConfig struct {
 	// DeadLetterTopic receives rejected records with their reason.
 	// Default "interactions.dlq".
 	DeadLetterTopic string
+	// OutcomesTopic receives outcome records (schemas.Outcome), keyed
+	// like their interaction (schemas.OutcomeKey). Default "outcomes".
+	OutcomesTopic string
 	// Linger lets the client gather records into larger batches before
 	// sending. Default 0: send at once (lowest latency).
 	Linger time.Duration
@@ -53,6 +56,9 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	}
 	if cfg.DeadLetterTopic == "" {
 		cfg.DeadLetterTopic = "interactions.dlq"
+	}
+	if cfg.OutcomesTopic == "" {
+		cfg.OutcomesTopic = "outcomes"
 	}
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
@@ -97,10 +103,30 @@ func (p *Producer) Produce(ctx context.Context, its []schemas.Interaction) error
 	return nil
 }
 
+// ProduceOutcomes writes outcome records to the outcomes topic, keyed by
+// tenant/interaction_id (schemas.OutcomeKey) so that, the topic having the
+// interactions topic's partition count, an outcome lands in the partition
+// of its interaction. It waits for their durable acknowledgement; on error
+// callers retry the whole set, which readers deduplicate by (tenant,
+// outcome_id, revision).
+func (p *Producer) ProduceOutcomes(ctx context.Context, os []schemas.Outcome) error {
+	if len(os) == 0 {
+		return nil
+	}
+	recs := make([]*kgo.Record, len(os))
+	for i := range os {
+		recs[i] = &kgo.Record{Topic: p.cfg.OutcomesTopic, Key: schemas.OutcomeKey(&os[i]), Value: os[i].AppendJSON(nil)}
+	}
+	if err := p.client.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		return fmt.Errorf("produce %d outcomes to %q: %w", len(os), p.cfg.OutcomesTopic, err)
+	}
+	return nil
+}
+
 // Rejected is a record refused at ingest, kept on the dead-letter topic.
 type Rejected struct {
 	Tenant string // the authenticated tenant, when known
-	Stage  string // "ingest" or a connector name
+	Stage  string // "ingest", "ingest-outcomes" or a connector name
 	Reason string // the field and rule, in words
 	Raw    []byte // the record as received
 }

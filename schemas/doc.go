@@ -1,5 +1,7 @@
 // Package schemas owns the canonical interaction: the record every connector
-// maps into and every other package reads. interaction.schema.json (embedded
+// maps into and every other package reads. It also owns the outcome record
+// ([Outcome], outcome.schema.json, [DecodeOutcome]): a survey answer or an
+// observed resolution about an interaction, decoded with the same strictness. interaction.schema.json (embedded
 // as [InteractionSchema]) is the contract; [Interaction] is its Go form;
 // [DecodeInteraction], [NDJSONDecoder] and [ArrayDecoder] read it strictly,
 // [Interaction.Validate] checks a Go value against the same rules, and

@@ -3,10 +3,11 @@ package schemas
 import _ "embed" // for the embedded OpenAPI document
 
 // OpenAPI is openapi.yaml: the OpenAPI 3.1 document of the public v1 API
-// (API.md), whose schemas are JSON Schema 2020-12. Its Interaction schema
-// refers to interaction.schema.json by the relative reference
-// "interaction.schema.json", so a tool that loads the document at
-// [OpenAPIID] (or from this directory) finds [InteractionSchema] beside it.
+// (API.md), whose schemas are JSON Schema 2020-12. Its Interaction and
+// Outcome schemas refer to interaction.schema.json and outcome.schema.json
+// by relative references, so a tool that loads the document at
+// [OpenAPIID] (or from this directory) finds [InteractionSchema] and
+// [OutcomeSchema] beside it.
 // Paths marked "x-agentpulse-status: planned" are not served yet. Serve it
 // as is; do not modify the slice.
 //

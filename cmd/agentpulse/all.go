@@ -23,20 +23,21 @@ const readyLag = 1000
 
 // allFlags are the flags of `agentpulse all`.
 type allFlags struct {
-	brokers     string
-	brokerAddr  string
-	brokerSync  bool
-	partitions  int
-	simulate    bool
-	simAgents   int
-	simDays     int
-	simRate     float64
-	store       storeFlags
-	ingest      ingestFlags
-	api         apiFlags
-	log         logFlags
-	sessionTime time.Duration
-	ws          wsFlags
+	brokers        string
+	brokerAddr     string
+	brokerSync     bool
+	partitions     int
+	simulate       bool
+	simAgents      int
+	simDays        int
+	simRate        float64
+	simPredictions bool
+	store          storeFlags
+	ingest         ingestFlags
+	api            apiFlags
+	log            logFlags
+	sessionTime    time.Duration
+	ws             wsFlags
 }
 
 func (f *allFlags) register(fs *flag.FlagSet) {
@@ -48,6 +49,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.simAgents, "sim-agents", 300, "agents of the simulated contact center (with --simulate)")
 	fs.IntVar(&f.simDays, "sim-days", 90, "days of simulated history backfilled on first start (with --simulate)")
 	fs.Float64Var(&f.simRate, "sim-rate", 20, "live simulated interactions per second (with --simulate)")
+	fs.BoolVar(&f.simPredictions, "sim-predictions", true, "give simulated voice and chat records predicted satisfaction and resolution (false: leave them out, to be learned; with --simulate)")
 	fs.DurationVar(&f.sessionTime, "session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")
 	f.store.register(fs)
 	f.ws.register(fs)

@@ -20,6 +20,7 @@ import (
 func simulatedWorld(f *allFlags) simulator.Config {
 	cfg := simulator.DefaultConfig(time.Now().UTC().Truncate(time.Hour))
 	cfg.Agents, cfg.Days = f.simAgents, f.simDays
+	cfg.NoPredictions = !f.simPredictions
 	return cfg
 }
 
@@ -44,7 +45,7 @@ func backfillSimulated(ctx context.Context, f *allFlags, st historyState, p *ing
 			}
 		}
 		sent += len(b.Records)
-		return nil
+		return p.ProduceOutcomes(ctx, b.Outcomes)
 	})
 	switch {
 	case ctx.Err() != nil:

@@ -34,6 +34,9 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.RevisionRate, "revision-rate", 0, "fraction of records followed later by a corrected revision 2 (0..1)")
 	fs.Float64Var(&cfg.LateRate, "late-rate", 0, "fraction of records delivered hours to days late, ended_at unchanged (0..1)")
 	out := fs.String("out", "", "write to this file instead of stdout (replaced atomically when complete)")
+	predictions := fs.Bool("predictions", true, "give voice and chat records predicted satisfaction and resolution (false: leave them out, as real feeds do)")
+	outcomesOut := fs.String("outcomes", "", "also write the survey answers (outcome records, NDJSON) to this file")
+	truthOut := fs.String("truth", "", "also write the ground truth (true psat, pres and AES per agent and inquiry, NDJSON) to this file")
 	var lv liveFlags
 	lv.register(fs)
 	fs.Usage = func() {
@@ -54,10 +57,14 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	cfg.NoPredictions = !*predictions
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("simulate: unexpected argument %q (every setting is a flag)", fs.Arg(0))}
 	}
 	if lv.rate != 0 {
+		if *outcomesOut != "" || *truthOut != "" {
+			return &usageError{"simulate: --outcomes and --truth write a history's; live mode does not make them"}
+		}
 		if *out != "" {
 			return &usageError{"simulate: --out writes a history; with --rate records are sent live to --to or --brokers"}
 		}
@@ -86,11 +93,107 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("simulate: %w", err)
 	}
+	if *outcomesOut != "" || *truthOut != "" {
+		return simulateWithTruth(ctx, gen, *out, *outcomesOut, *truthOut, stdout)
+	}
 	if *out == "" {
 		_, _, err := gen.WriteNDJSON(ctx, stdout)
 		return err
 	}
 	return simulateToFile(ctx, gen, *out, stdout)
+}
+
+// simulateWithTruth writes the interactions (to out, or stdout when it is
+// ""), the survey outcomes to outcomesPath and the ground truth to
+// truthPath (each when not ""), every file replaced atomically when
+// complete.
+func simulateWithTruth(ctx context.Context, gen *simulator.Generator, out, outcomesPath, truthPath string, stdout io.Writer) error {
+	var files []*atomicFile
+	defer func() {
+		for _, f := range files {
+			f.abort()
+		}
+	}()
+	open := func(path string) (io.Writer, error) {
+		if path == "" {
+			return nil, nil
+		}
+		f, err := createAtomic(path)
+		if err != nil {
+			return nil, fmt.Errorf("simulate: %w", err)
+		}
+		files = append(files, f)
+		return f.f, nil
+	}
+	w, err := open(out)
+	if err != nil {
+		return err
+	}
+	if w == nil {
+		w = stdout
+	}
+	ow, err := open(outcomesPath)
+	if err != nil {
+		return err
+	}
+	tw, err := open(truthPath)
+	if err != nil {
+		return err
+	}
+	_, truth, _, err := gen.WriteWithTruth(ctx, w, ow)
+	if err != nil {
+		return err
+	}
+	if tw != nil {
+		if err := truth.WriteNDJSON(tw); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+	}
+	for _, f := range files {
+		if err := f.commit(); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+	}
+	files = nil
+	return nil
+}
+
+// atomicFile is written beside its path and renamed into place on commit.
+type atomicFile struct {
+	f    *os.File
+	path string
+	done bool
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	return &atomicFile{f: f, path: path}, nil
+}
+
+func (a *atomicFile) commit() error {
+	err := a.f.Chmod(0o644)
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(a.f.Name(), a.path)
+	}
+	a.done = err == nil
+	return err
+}
+
+// abort removes the temporary file unless it was committed.
+func (a *atomicFile) abort() {
+	if !a.done {
+		_ = a.f.Close()
+		_ = os.Remove(a.f.Name())
+	}
 }
 
 // simulateToFile writes the stream to a temporary file beside path and

@@ -25,6 +25,13 @@ type Topics struct {
 	// 8 partitions.
 	Updates           string
 	UpdatesPartitions int32
+	// Outcomes holds outcome records keyed like their interaction
+	// (tenant/interaction_id). Default "outcomes" with the partition count
+	// of Interactions, so that an outcome and its interaction share a
+	// partition number; EnsureTopics creates it with the interactions
+	// topic's actual count when that topic exists.
+	Outcomes           string
+	OutcomesPartitions int32
 }
 
 // WithDefaults fills the zero fields.
@@ -47,12 +54,19 @@ func (t Topics) WithDefaults() Topics {
 	if t.UpdatesPartitions <= 0 {
 		t.UpdatesPartitions = 8
 	}
+	if t.Outcomes == "" {
+		t.Outcomes = "outcomes"
+	}
+	if t.OutcomesPartitions <= 0 {
+		t.OutcomesPartitions = t.InteractionsPartitions
+	}
 	return t
 }
 
 // EnsureTopics creates the topics that do not exist yet with their
-// partition counts (replication factor: the broker's default). Existing
-// topics are left as they are.
+// partition counts (replication factor: the broker's default), the
+// outcomes topic last with the interactions topic's partition count.
+// Existing topics are left as they are.
 func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 	t = t.WithDefaults()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
@@ -67,10 +81,29 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics) error {
 		t.Updates:      t.UpdatesPartitions,
 	}
 	for topic, parts := range want {
-		resp, err := adm.CreateTopic(ctx, parts, -1, nil, topic)
-		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-			return fmt.Errorf("create topic %q with %d partitions: %w", topic, parts, err)
+		if err := createTopic(ctx, adm, topic, parts); err != nil {
+			return err
 		}
+	}
+	// Outcomes meet their interactions only with equal partition counts:
+	// a new outcomes topic takes the interactions topic's actual count
+	// (it may predate this configuration).
+	parts := t.OutcomesPartitions
+	details, err := adm.ListTopics(ctx, t.Interactions)
+	if err != nil {
+		return fmt.Errorf("describe topic %q: %w", t.Interactions, err)
+	}
+	if d, ok := details[t.Interactions]; ok && d.Err == nil && len(d.Partitions) > 0 {
+		parts = int32(len(d.Partitions))
+	}
+	return createTopic(ctx, adm, t.Outcomes, parts)
+}
+
+// createTopic creates topic unless it exists.
+func createTopic(ctx context.Context, adm *kadm.Client, topic string, parts int32) error {
+	resp, err := adm.CreateTopic(ctx, parts, -1, nil, topic)
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+		return fmt.Errorf("create topic %q with %d partitions: %w", topic, parts, err)
 	}
 	return nil
 }

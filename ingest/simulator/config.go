@@ -85,6 +85,11 @@ type Config struct {
 	// the stream by one hour to three days, ended_at unchanged. 0..1;
 	// default 0.
 	LateRate float64
+	// NoPredictions leaves predicted_satisfaction and predicted_resolution
+	// out of every record, as real feeds do: satisfaction and resolution
+	// must then be learned from surveys and repeat contacts. Default false
+	// (voice and chat records carry predictions).
+	NoPredictions bool
 }
 
 // DefaultConfig returns the defaults with the period ending at end.

@@ -93,8 +93,10 @@ func (f *faults) release(t int64, out []rec) []rec {
 			f.stats.Late++
 		case faultDuplicate:
 			f.stats.Duplicates++
+			p.r.copy = true
 		case faultRevision:
 			f.stats.Revisions++
+			p.r.copy = true
 		}
 		out = append(out, p.r)
 	}

@@ -80,6 +80,11 @@ type Batch struct {
 	// Records are in stream order: by ended_at, fault records where they
 	// are released. The caller owns them and may keep them.
 	Records []schemas.Interaction
+	// Outcomes are the survey answers of the batch's original records
+	// (about one in ten), in the order of their interactions; each is
+	// observed minutes to hours after its interaction ended. The caller
+	// owns them.
+	Outcomes []schemas.Outcome
 }
 
 // Run generates the stream and calls fn with each non-empty batch, in
@@ -87,7 +92,20 @@ type Batch struct {
 // when ctx is done, returning that error (wrapped). Records are generated
 // on the Generator's workers; the result is identical for any number.
 func (g *Generator) Run(ctx context.Context, fn func(Batch) error) (Stats, error) {
+	return g.run(ctx, fn, nil)
+}
+
+// RunTruth is Run that also returns the ground truth of the run: the
+// simulated center's true figures per agent and inquiry (see Truth).
+func (g *Generator) RunTruth(ctx context.Context, fn func(Batch) error) (Stats, *Truth, error) {
+	tr := newTruth(g)
+	stats, err := g.run(ctx, fn, tr)
+	return stats, tr, err
+}
+
+func (g *Generator) run(ctx context.Context, fn func(Batch) error, tr *Truth) (Stats, error) {
 	f := newFaults(g.cfg)
+	cust := newCustomers(len(g.tenants))
 	var carry, ready, out []rec
 	for k := -1; k < g.cfg.Days; k++ {
 		if err := ctx.Err(); err != nil {
@@ -108,6 +126,10 @@ func (g *Generator) Run(ctx context.Context, fn func(Batch) error) (Stats, error
 		})
 		ready = append(ready[:0], pool[:cut]...)
 		carry = append(carry[:0], pool[cut:]...)
+		cust.assign(ready)
+		if tr != nil {
+			tr.add(ready)
+		}
 		out = f.process(ready, winHi, out[:0])
 		if k == g.cfg.Days-1 {
 			out = f.flush(out)
@@ -116,7 +138,8 @@ func (g *Generator) Run(ctx context.Context, fn func(Batch) error) (Stats, error
 			continue
 		}
 		f.stats.Records += int64(len(out))
-		batch := Batch{Until: time.Unix(winHi, 0).UTC(), Records: g.materializeAll(out)}
+		batch := Batch{Until: time.Unix(winHi, 0).UTC()}
+		batch.Records, batch.Outcomes = g.materializeAll(out)
 		if err := fn(batch); err != nil {
 			return f.stats, fmt.Errorf("simulate: %w", err)
 		}
@@ -190,10 +213,12 @@ func (g *Generator) generate(winLo, winHi int64, carry []rec) []rec {
 	return pool
 }
 
-// materializeAll turns records into canonical interactions on the workers.
-func (g *Generator) materializeAll(rs []rec) []schemas.Interaction {
+// materializeAll turns records into canonical interactions on the
+// workers, and returns the survey outcomes of the original ones.
+func (g *Generator) materializeAll(rs []rec) ([]schemas.Interaction, []schemas.Outcome) {
 	its := make([]schemas.Interaction, len(rs))
-	preds := make([]float64, 2*len(rs))
+	preds := make([]float64, 4*len(rs))
+	transfers := make([]int64, len(rs))
 	chunk := max(1, (len(rs)+g.workers-1)/g.workers)
 	var wg sync.WaitGroup
 	for lo := 0; lo < len(rs); lo += chunk {
@@ -203,10 +228,16 @@ func (g *Generator) materializeAll(rs []rec) []schemas.Interaction {
 			defer wg.Done()
 			buf := make([]byte, 0, 64)
 			for i := lo; i < hi; i++ {
-				buf = g.materialize(&rs[i], &its[i], preds[2*i:2*i+2:2*i+2], buf)
+				buf = g.materialize(&rs[i], &its[i], preds[4*i:4*i+4:4*i+4], &transfers[i], buf)
 			}
 		}()
 	}
 	wg.Wait()
-	return its
+	var outs []schemas.Outcome
+	for i := range rs {
+		if o, ok := surveyOf(&rs[i], &its[i]); ok {
+			outs = append(outs, o)
+		}
+	}
+	return its, outs
 }

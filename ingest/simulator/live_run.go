@@ -69,7 +69,7 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		Source:        Source,
 		SourceRefs:    map[string]string{"sim_id": string(lr.buf)},
 	}
-	if m.predicts {
+	if m.predicts && !l.cfg.World.NoPredictions {
 		p := &[2]float64{float64(psat) / 1000, float64(pres) / 1000}
 		it.PredictedSatisfaction, it.PredictedResolution = &p[0], &p[1]
 	}

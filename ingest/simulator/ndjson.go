@@ -20,10 +20,28 @@ import (
 // error (from w, or ctx being done) the output is a prefix of the full
 // stream, ending at a line boundary unless w itself failed.
 func (g *Generator) WriteNDJSON(ctx context.Context, w io.Writer) (Stats, int64, error) {
+	stats, _, n, err := g.write(ctx, w, nil, false)
+	return stats, n, err
+}
+
+// WriteWithTruth is WriteNDJSON that also writes the survey outcomes
+// (Batch.Outcomes) to outcomes as NDJSON, unless it is nil, and returns
+// the ground truth of the run (RunTruth). The bytes written to w are those
+// of WriteNDJSON.
+func (g *Generator) WriteWithTruth(ctx context.Context, w, outcomes io.Writer) (Stats, *Truth, int64, error) {
+	return g.write(ctx, w, outcomes, true)
+}
+
+func (g *Generator) write(ctx context.Context, w, outcomes io.Writer, truth bool) (Stats, *Truth, int64, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
+	var ow *bufio.Writer
+	if outcomes != nil {
+		ow = bufio.NewWriterSize(outcomes, 1<<16)
+	}
 	enc := newBatchEncoder(g.workers)
 	var written int64
-	stats, err := g.Run(ctx, func(b Batch) error {
+	var obuf []byte
+	fn := func(b Batch) error {
 		for _, chunk := range enc.encode(b.Records) {
 			n, err := bw.Write(chunk)
 			written += int64(n)
@@ -31,15 +49,38 @@ func (g *Generator) WriteNDJSON(ctx context.Context, w io.Writer) (Stats, int64,
 				return fmt.Errorf("write ndjson: %w", err)
 			}
 		}
+		if ow == nil {
+			return nil
+		}
+		obuf = obuf[:0]
+		for i := range b.Outcomes {
+			obuf = append(b.Outcomes[i].AppendJSON(obuf), '\n')
+		}
+		if _, err := ow.Write(obuf); err != nil {
+			return fmt.Errorf("write outcomes ndjson: %w", err)
+		}
 		return nil
-	})
+	}
+	var stats Stats
+	var tr *Truth
+	var err error
+	if truth {
+		stats, tr, err = g.RunTruth(ctx, fn)
+	} else {
+		stats, err = g.Run(ctx, fn)
+	}
 	if err != nil {
-		return stats, written, err
+		return stats, tr, written, err
 	}
 	if err := bw.Flush(); err != nil {
-		return stats, written, fmt.Errorf("write ndjson: %w", err)
+		return stats, tr, written, fmt.Errorf("write ndjson: %w", err)
 	}
-	return stats, written, nil
+	if ow != nil {
+		if err := ow.Flush(); err != nil {
+			return stats, tr, written, fmt.Errorf("write outcomes ndjson: %w", err)
+		}
+	}
+	return stats, tr, written, nil
 }
 
 // batchEncoder encodes a batch as NDJSON in parallel: one contiguous chunk

@@ -25,6 +25,17 @@ type rec struct {
 	model      int8
 	inquiry    int8
 	revision   int8
+	// The ground truth (truth.go).
+	copy        bool   // a duplicate or correction emitted by faults
+	satT, resT  uint16 // latent probabilities in thousandths
+	hold        int32  // hold_s, -1 for none (chat, email)
+	queue       int32  // queue_wait_s
+	retDelay    int32  // seconds after end the customer comes back, 0 for never
+	surveyDelay int32  // seconds after end the survey is answered, 0 for no answer
+	cust        int64  // customer number within the tenant, from 1
+	transfers   int8
+	score       int8 // survey answer when surveyDelay > 0
+	retInquiry  int8 // inquiry of the return
 }
 
 // less orders records by ended_at, then by where they came from: a total
@@ -55,8 +66,9 @@ func cmpRec(a, b rec) int {
 }
 
 // materialize turns r into the canonical record. preds must have room for
-// two values; the record points into it.
-func (g *Generator) materialize(r *rec, it *schemas.Interaction, preds []float64, buf []byte) []byte {
+// four values (predictions, hold, queue wait) and the record points into
+// it and into transfers.
+func (g *Generator) materialize(r *rec, it *schemas.Interaction, preds []float64, transfers *int64, buf []byte) []byte {
 	t := &g.tenants[r.tenant]
 	a := &t.Agents[r.agent]
 	m := &catalogue[r.model]
@@ -86,11 +98,52 @@ func (g *Generator) materialize(r *rec, it *schemas.Interaction, preds []float64
 		Source:        Source,
 		SourceRefs:    map[string]string{"sim_id": string(buf)},
 	}
-	if m.predicts {
+	if r.hold >= 0 {
+		preds[2] = float64(r.hold)
+		it.HoldS = &preds[2]
+	}
+	preds[3] = float64(r.queue)
+	it.QueueWaitS = &preds[3]
+	*transfers = int64(r.transfers)
+	it.Transfers = transfers
+	it.CustomerKey = g.customerKey(r.tenant, r.cust)
+	it.ChainID = id
+	it.Initiation = schemas.InitiationInbound
+	if m.predicts && !g.cfg.NoPredictions {
 		preds[0] = float64(r.psat) / 1000
 		preds[1] = float64(r.pres) / 1000
 		it.PredictedSatisfaction = &preds[0]
 		it.PredictedResolution = &preds[1]
 	}
 	return buf
+}
+
+// customerKey is the pseudonymous key of customer n of tenant t: 16 hex
+// digits of a hash of (seed, tenant, n), as a connector's HMAC would give.
+func (g *Generator) customerKey(t int32, n int64) string {
+	const hexDigits = "0123456789abcdef"
+	h := derive(uint64(g.cfg.Seed), saltCustomer, uint64(t), uint64(n))
+	var b [20]byte
+	copy(b[:], "cus-")
+	for i := 19; i >= 4; i-- {
+		b[i] = hexDigits[h&15]
+		h >>= 4
+	}
+	return string(b[:])
+}
+
+// surveyOf returns the survey outcome of r (materialized as it), when the
+// customer answered one and r is an original record (not a duplicate or a
+// correction, which would repeat it).
+func surveyOf(r *rec, it *schemas.Interaction) (schemas.Outcome, bool) {
+	if r.surveyDelay <= 0 || r.copy || r.revision != 1 {
+		return schemas.Outcome{}, false
+	}
+	return schemas.Outcome{
+		TenantID: it.TenantID, OutcomeID: "survey-" + it.InteractionID, Revision: 1,
+		InteractionID: it.InteractionID, Kind: schemas.OutcomeSurvey,
+		ObservedAt: it.EndedAt.Add(time.Duration(r.surveyDelay) * time.Second),
+		Source:     Source,
+		Survey:     &schemas.Survey{Score: float64(r.score), ScaleMin: surveyScaleMin, ScaleMax: surveyScaleMax},
+	}, true
 }

@@ -45,6 +45,7 @@ func (g *Generator) simulateShift(r *rng, t int, a *Agent, localDay, winLo, winH
 	end := start + shiftLength
 	now := float64(start) + r.uniform(60, 300) // log in, open the tools
 	seq := int32(0)
+	var rt rng // the truth's stream, reseeded per contact
 	for int64(now) < end-120 {
 		for _, b := range brk {
 			if int64(now) >= b[0] && int64(now) < b[1] {
@@ -60,11 +61,13 @@ func (g *Generator) simulateShift(r *rng, t int, a *Agent, localDay, winLo, winH
 		handle, wall, psat, pres := outcome(r, m, &m.inquiries[qi], skill+a.inquirySkew[mi][qi])
 		begin := int64(now)
 		if finish := begin + int64(wall); finish >= g.start && finish < g.end {
-			out = append(out, rec{
+			x := rec{
 				end: finish, start: begin, localDay: localDay, handle: handle,
 				tenant: int32(t), agent: int32(a.Index), seq: seq,
 				psat: psat, pres: pres, model: int8(mi), inquiry: int8(qi), revision: 1,
-			})
+			}
+			g.truthOf(&rt, &x, skill+a.inquirySkew[mi][qi])
+			out = append(out, x)
 		}
 		seq++
 		local := begin + offset

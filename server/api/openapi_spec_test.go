@@ -52,6 +52,7 @@ func loadSpec(t testing.TB) *spec {
 	for id, raw := range map[string][]byte{
 		schemas.InteractionSchemaID: schemas.InteractionSchema,
 		schemas.DialectSchemaID:     schemas.DialectSchema,
+		schemas.OutcomeSchemaID:     schemas.OutcomeSchema,
 	} {
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {

@@ -56,6 +56,9 @@ type nullSink struct{}
 
 func (nullSink) Produce(context.Context, []schemas.Interaction) error { return nil }
 func (nullSink) DeadLetter(context.Context, []ingest.Rejected) error  { return nil }
+func (nullSink) ProduceOutcomes(context.Context, []schemas.Outcome) error {
+	return nil
+}
 
 // planClock is the plan service's clock in these tests: inside the
 // simulated feed (which ends 2026-11-01).
