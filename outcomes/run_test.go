@@ -2,6 +2,8 @@ package outcomes
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -101,8 +103,24 @@ func TestLearnsCaseMix(t *testing.T) {
 	for _, tg := range []Target{Satisfaction, Resolution} {
 		st := l.Stats(tg)
 		t.Logf("%s: %+v", tg, st)
-		if !st.Served || st.LogLoss >= st.BaseLogLoss || st.AUC < 0.6 {
-			t.Errorf("%s: served=%v log-loss %.4f vs base %.4f, AUC %.3f", tg, st.Served, st.LogLoss, st.BaseLogLoss, st.AUC)
+		if st.LogLoss == nil || st.AUC == nil || st.NE == nil {
+			t.Fatalf("%s: no validation figures: %+v", tg, st)
+		}
+		if !st.Served || *st.LogLoss >= *st.BaseLogLoss || *st.AUC < 0.6 || *st.NE >= *st.BaseNE {
+			t.Errorf("%s: served=%v log-loss %.4f vs base %.4f, AUC %.3f", tg, st.Served, *st.LogLoss, *st.BaseLogLoss, *st.AUC)
+		}
+		if _, err := json.Marshal(st); err != nil {
+			t.Fatalf("stats do not encode: %v", err)
+		}
+		var n int64
+		for _, d := range st.Calibration {
+			n += d.N
+			if d.N > 20 && math.Abs(*d.Predicted-*d.Observed) > 0.15 {
+				t.Errorf("%s: decile %+v badly calibrated", tg, d)
+			}
+		}
+		if n != st.WindowLabels {
+			t.Errorf("%s: calibration counts %d labels, window %d", tg, n, st.WindowLabels)
 		}
 	}
 	// Every prediction after the first labels is in (0,1).

@@ -7,9 +7,9 @@ import "math"
 type Decile struct {
 	N int64 `json:"n"`
 	// Predicted is the mean prediction in the decile, Observed the share of
-	// positive labels; both null (NaN here) for an empty decile.
-	Predicted float64 `json:"predicted"`
-	Observed  float64 `json:"observed"`
+	// positive labels; both null for an empty decile.
+	Predicted *float64 `json:"predicted"`
+	Observed  *float64 `json:"observed"`
 }
 
 // TargetStats is what an admin sees of one target's model: the
@@ -25,13 +25,15 @@ type TargetStats struct {
 	// base rate's predictions over the window; NE and BaseNE divide them by
 	// the entropy of the window's positive rate (normalized entropy: < 1
 	// beats predicting that rate).
-	LogLoss      float64 `json:"log_loss"`
-	BaseLogLoss  float64 `json:"base_log_loss"`
-	NE           float64 `json:"normalized_entropy"`
-	BaseNE       float64 `json:"base_normalized_entropy"`
-	PositiveRate float64 `json:"positive_rate"`
+	// Each is null without labels in the window (NE also when they are all
+	// of one class); AUC without both classes.
+	LogLoss      *float64 `json:"log_loss"`
+	BaseLogLoss  *float64 `json:"base_log_loss"`
+	NE           *float64 `json:"normalized_entropy"`
+	BaseNE       *float64 `json:"base_normalized_entropy"`
+	PositiveRate *float64 `json:"positive_rate"`
 	// AUC of the model's predictions (from 50 bins; ties count half).
-	AUC         float64    `json:"auc"`
+	AUC         *float64   `json:"auc"`
 	Calibration [10]Decile `json:"calibration"`
 	// Served is true when the model is served, false when the base rate is.
 	Served  bool  `json:"served"`
@@ -39,20 +41,19 @@ type TargetStats struct {
 }
 
 // Stats returns target tg's validation over the window ending with the
-// current day. Figures without labels are NaN.
+// current day.
 func (l *Learner) Stats(tg Target) TargetStats {
 	t := &l.t[tg]
 	w := t.val.window(l.day)
 	st := TargetStats{Target: tg.String(), Labels: t.labels, Version: t.labels, Served: t.served, WindowLabels: w.n}
-	nan := math.NaN()
-	st.LogLoss, st.BaseLogLoss, st.NE, st.BaseNE, st.PositiveRate, st.AUC = nan, nan, nan, nan, nan, nan
 	if w.n > 0 {
 		n := float64(w.n)
-		st.LogLoss, st.BaseLogLoss = w.llModel/n, w.llBase/n
+		ll, base := w.llModel/n, w.llBase/n
 		p := float64(w.pos) / n
-		st.PositiveRate = p
+		st.LogLoss, st.BaseLogLoss, st.PositiveRate = &ll, &base, &p
 		if h := entropy(p); h > 0 {
-			st.NE, st.BaseNE = st.LogLoss/h, st.BaseLogLoss/h
+			ne, bne := ll/h, base/h
+			st.NE, st.BaseNE = &ne, &bne
 		}
 	}
 	var pos, neg, below, pairs float64
@@ -67,7 +68,8 @@ func (l *Learner) Stats(tg Target) TargetStats {
 			pairs += float64(bp*below) + float64(float64(bp*bn)*0.5)
 			below += bn
 		}
-		st.AUC = pairs / float64(pos*neg)
+		auc := pairs / float64(pos*neg)
+		st.AUC = &auc
 	}
 	for d := range 10 {
 		var n, p int64
@@ -77,10 +79,10 @@ func (l *Learner) Stats(tg Target) TargetStats {
 			p += w.binPos[b]
 			sum += w.binSumP[b]
 		}
-		st.Calibration[d] = Decile{N: n, Predicted: nan, Observed: nan}
+		st.Calibration[d] = Decile{N: n}
 		if n > 0 {
-			st.Calibration[d].Predicted = sum / float64(n)
-			st.Calibration[d].Observed = float64(p) / float64(n)
+			pred, obs := sum/float64(n), float64(p)/float64(n)
+			st.Calibration[d].Predicted, st.Calibration[d].Observed = &pred, &obs
 		}
 	}
 	return st
