@@ -99,3 +99,18 @@ func (d *Dataset) Pending(tenant, model string) (satisfaction, resolution int64)
 	p := d.run.Pending[outcomes.TenantModel{Tenant: tenant, Model: model}]
 	return p[outcomes.Satisfaction], p[outcomes.Resolution]
 }
+
+// OutcomeModels answers GET /v1/outcome-models for the tenant's model. It
+// returns an error wrapping views.ErrNoData when the tenant has no data
+// for the model.
+func (d *Dataset) OutcomeModels(tenant, model string) (views.OutcomeModels, error) {
+	if _, err := d.model(tenant, model); err != nil {
+		return views.OutcomeModels{}, err
+	}
+	l := d.OutcomeModel(tenant, model)
+	sat, res := d.Pending(tenant, model)
+	return views.OutcomeModels{Model: model, Targets: []views.OutcomeTarget{
+		views.NewOutcomeTarget(l, outcomes.Satisfaction, sat),
+		views.NewOutcomeTarget(l, outcomes.Resolution, res),
+	}}, nil
+}

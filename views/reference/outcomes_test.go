@@ -141,6 +141,13 @@ func TestLearnedFiguresOrderIndependent(t *testing.T) {
 	if plain.Overall.PSAT != nil || plain.Overall.PRES != nil || *plain.Overall.AES != *plain.Overall.AHT {
 		t.Fatalf("New learned: %+v", plain.Overall)
 	}
+	om, err := d.OutcomeModels("t1", "voice")
+	if err != nil || len(om.Targets) != 2 || om.Targets[0].Labels == 0 || om.Targets[1].Labels == 0 || om.Targets[1].Serving == views.ServingNone {
+		t.Fatalf("outcome models %+v %v", om, err)
+	}
+	if _, err := d.OutcomeModels("t1", "nope"); err == nil {
+		t.Fatal("unknown model answered")
+	}
 	b1, _ := d.OutcomeModel("t1", "voice").MarshalBinary()
 	b2, _ := e.OutcomeModel("t1", "voice").MarshalBinary()
 	if string(b1) != string(b2) {
