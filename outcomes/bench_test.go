@@ -2,6 +2,7 @@ package outcomes
 
 import (
 	"testing"
+	"time"
 )
 
 // BenchmarkLearnerPerInteraction measures the learner's CPU per
@@ -34,4 +35,30 @@ func BenchmarkRun(b *testing.B) {
 		Run(Config{}, cs, outs)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(cs)), "ns/contact")
+}
+
+// BenchmarkStreamPerRecord measures Stream's CPU per record of a log
+// (contacts and survey answers, arriving within the lateness), draining
+// every 1 000 records as a processor flushes.
+func BenchmarkStreamPerRecord(b *testing.B) {
+	cs, outs := synth(9, 60, 300)
+	log := logOf(cs, outs, 30*time.Minute, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s := NewStream(Config{}, time.Hour)
+		for i, a := range log {
+			if a.c != nil {
+				s.AddContact(*a.c)
+			} else {
+				s.AddOutcome(*a.o)
+			}
+			if i%1000 == 999 {
+				s.Drain()
+			}
+		}
+		s.Flush()
+		s.Drain()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(log)), "ns/record")
 }

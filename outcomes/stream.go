@@ -38,6 +38,14 @@ type tenantStream struct {
 	customers map[string][]*Contact // by customer_key, sorted by (ended, id)
 	orphans   map[string][]Outcome  // outcomes of interactions not seen yet, by interaction_id
 	learners  map[string]*Learner   // by model
+	// due lists, per day, the contacts to look at when the day is sealed:
+	// those ending in it (to predict) and those whose label may mature in
+	// it. Entries may be stale (checked, then ignored).
+	due map[int64]map[string]bool
+	// dirty are the contacts whose Scored may have changed since Drain.
+	dirty map[string]bool
+	// evicted is the watermark's day when eviction last ran.
+	evicted int64
 }
 
 // sContact is one live contact.
@@ -69,8 +77,9 @@ func NewStream(cfg Config, lateness time.Duration) *Stream {
 func (s *Stream) tenant(t string) *tenantStream {
 	ts := s.tenants[t]
 	if ts == nil {
-		ts = &tenantStream{sealed: noDay, contacts: make(map[string]*sContact),
-			customers: make(map[string][]*Contact), orphans: make(map[string][]Outcome), learners: make(map[string]*Learner)}
+		ts = &tenantStream{sealed: noDay, evicted: noDay, contacts: make(map[string]*sContact),
+			customers: make(map[string][]*Contact), orphans: make(map[string][]Outcome), learners: make(map[string]*Learner),
+			due: make(map[int64]map[string]bool), dirty: make(map[string]bool)}
 		s.tenants[t] = ts
 	}
 	return ts
@@ -94,10 +103,31 @@ func (s *Stream) AddContact(c Contact) {
 		}
 	}
 	sc := ts.contacts[c.ID]
+	ts.dirty[c.ID] = true
+	ts.schedule(day(c.Ended), c.ID)
+	for i := range sc.outs {
+		if at, ok := outcomeAt(&s.cfg, &sc.outs[i], c.Ended); ok {
+			ts.schedule(day(at), c.ID)
+		}
+	}
 	if c.Customer != "" {
 		list := ts.customers[c.Customer]
 		i, _ := slices.BinarySearchFunc(list, &sc.c, compareEnd)
-		ts.customers[c.Customer] = slices.Insert(list, i, &sc.c)
+		list = slices.Insert(list, i, &sc.c)
+		ts.customers[c.Customer] = list
+		repeat := time.Duration(s.cfg.RepeatDays) * 24 * time.Hour
+		ts.schedule(day(c.Ended.Add(repeat)), c.ID) // resolved, unless a repeat comes
+		// c may be a repeat of the customer's earlier contacts, and later
+		// ones (arrived first) may be repeats of c.
+		for j := i - 1; j >= 0 && c.Ended.Sub(list[j].Ended) <= repeat; j-- {
+			if _, live := ts.contacts[list[j].ID]; live {
+				ts.schedule(day(c.Ended), list[j].ID)
+				ts.dirty[list[j].ID] = true
+			}
+		}
+		for j := i + 1; j < len(list) && list[j].Ended.Sub(c.Ended) <= repeat; j++ {
+			ts.schedule(day(list[j].Ended), c.ID)
+		}
 	}
 	if day(c.Ended) <= ts.sealed && !sc.predicted { // late: predict now
 		s.predict(ts, sc)
@@ -106,6 +136,20 @@ func (s *Stream) AddContact(c Contact) {
 		ts.w = c.Ended
 	}
 	s.seal(c.Tenant, ts)
+}
+
+// schedule asks for contact id to be looked at when day d is sealed (at
+// the next seal when d is sealed already: a late record).
+func (ts *tenantStream) schedule(d int64, id string) {
+	if d <= ts.sealed {
+		d = ts.sealed + 1
+	}
+	m := ts.due[d]
+	if m == nil {
+		m = make(map[string]bool)
+		ts.due[d] = m
+	}
+	m[id] = true
 }
 
 // compareEnd orders a customer's contacts by (ended_at, interaction_id).
@@ -129,25 +173,33 @@ func (s *Stream) AddOutcome(o Outcome) {
 	o.ObservedAt = o.ObservedAt.UTC()
 	ts := s.tenant(o.Tenant)
 	sc := ts.contacts[o.InteractionID]
-	var list *[]Outcome
+	var list []Outcome
 	if sc != nil {
-		list = &sc.outs
+		list = sc.outs
 	} else {
-		l := ts.orphans[o.InteractionID]
-		list = &l
-		defer func() { ts.orphans[o.InteractionID] = l }()
+		list = ts.orphans[o.InteractionID]
 	}
-	for i := range *list {
-		if (*list)[i].ID == o.ID {
-			if o.Revision > (*list)[i].Revision || (o.Revision == (*list)[i].Revision && compareOutcome(o, (*list)[i]) < 0) {
-				(*list)[i] = o
+	replaced := false
+	for i := range list {
+		if list[i].ID == o.ID {
+			if o.Revision > list[i].Revision || (o.Revision == list[i].Revision && compareOutcome(o, list[i]) < 0) {
+				list[i] = o
 			}
-			o = Outcome{}
+			replaced = true
 			break
 		}
 	}
-	if o.ID != "" {
-		*list = append(*list, o)
+	if !replaced {
+		list = append(list, o)
+	}
+	if sc == nil {
+		ts.orphans[o.InteractionID] = list
+		return
+	}
+	sc.outs = list
+	ts.dirty[sc.c.ID] = true
+	if at, ok := outcomeAt(&s.cfg, &o, sc.c.Ended); ok {
+		ts.schedule(day(at), sc.c.ID)
 	}
 }
 
@@ -242,69 +294,76 @@ func (s *Stream) sealThrough(ts *tenantStream, target int64) {
 	if target <= ts.sealed {
 		return
 	}
-	// The days with something to do, in order.
-	type ev struct {
-		at time.Time
-		id string
-		tg Target
-	}
-	byModel := map[string][]*sContact{}
-	for _, sc := range ts.contacts {
-		byModel[sc.c.Model] = append(byModel[sc.c.Model], sc)
-	}
-	models := make([]string, 0, len(byModel))
-	for m := range byModel {
-		models = append(models, m)
-	}
-	slices.Sort(models)
-	for _, m := range models {
-		scs := byModel[m]
-		slices.SortFunc(scs, func(a, b *sContact) int { return cmp.Compare(a.c.ID, b.c.ID) })
-		var days []int64
-		var evs []ev
-		labels := make(map[string][numTargets]Label, len(scs))
-		for _, sc := range scs {
-			if d := day(sc.c.Ended); !sc.predicted && d <= target {
-				days = append(days, d)
-			}
-			lb := s.labels(ts, sc)
-			labels[sc.c.ID] = lb
-			for tg := range numTargets {
-				if l := lb[tg]; l.Has && !sc.trained[tg] && day(l.Matured) <= target {
-					evs = append(evs, ev{l.Matured, sc.c.ID, Target(tg)})
-					days = append(days, day(l.Matured))
-				}
-			}
+	var days []int64
+	for d := range ts.due {
+		if d <= target {
+			days = append(days, d)
 		}
-		if len(days) == 0 {
-			continue
-		}
-		slices.Sort(days)
-		days = slices.Compact(days)
-		slices.SortFunc(evs, func(a, b ev) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.id, b.id), cmp.Compare(a.tg, b.tg)) })
-		l := s.learner(ts, m)
-		ei := 0
-		for _, d := range days {
-			if d > l.day {
-				_ = l.BeginDay(d)
-			}
-			for _, sc := range scs {
-				if !sc.predicted && day(sc.c.Ended) == d {
-					s.predict(ts, sc)
-				}
-			}
-			for ; ei < len(evs) && day(evs[ei].at) == d; ei++ {
-				e := evs[ei]
-				sc := ts.contacts[e.id]
-				if !sc.predicted { // a label of a contact of a sealed day that arrived late
-					s.predict(ts, sc)
-				}
-				l.Learn(e.tg, &sc.feats, labels[e.id][e.tg].Train, sc.pred[e.tg])
-				sc.trained[e.tg] = true
-			}
-		}
+	}
+	slices.Sort(days)
+	for _, d := range days {
+		s.sealDay(ts, d)
 	}
 	ts.sealed = target
+}
+
+// sealDay does Run's work for day d over the contacts due in it: per
+// model, predict those that ended in d (or arrived late), then learn the
+// labels maturing by d in (maturity, interaction_id) order.
+func (s *Stream) sealDay(ts *tenantStream, d int64) {
+	type ev struct {
+		at time.Time
+		sc *sContact
+		tg Target
+		y  bool
+	}
+	ids := sortedKeys(ts.due[d])
+	delete(ts.due, d)
+	byModel := map[string][]*sContact{}
+	for _, id := range ids {
+		if sc := ts.contacts[id]; sc != nil {
+			byModel[sc.c.Model] = append(byModel[sc.c.Model], sc)
+			ts.dirty[id] = true
+		}
+	}
+	for _, m := range sortedKeys(byModel) {
+		scs := byModel[m] // by interaction_id
+		var todo []*sContact
+		for _, sc := range scs {
+			if !sc.predicted && day(sc.c.Ended) <= d {
+				todo = append(todo, sc)
+			}
+		}
+		var evs []ev
+		for _, sc := range scs {
+			lb := s.labels(ts, sc)
+			for tg := range numTargets {
+				if x := lb[tg]; x.Has && !sc.trained[tg] && day(x.Matured) <= d {
+					evs = append(evs, ev{x.Matured, sc, Target(tg), x.Train})
+				}
+			}
+		}
+		if len(todo) == 0 && len(evs) == 0 {
+			continue // nothing for this model today: no BeginDay, as in Run
+		}
+		l := s.learner(ts, m)
+		if d > l.day {
+			_ = l.BeginDay(d)
+		}
+		for _, sc := range todo {
+			s.predict(ts, sc)
+		}
+		slices.SortFunc(evs, func(a, b ev) int {
+			return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.sc.c.ID, b.sc.c.ID), cmp.Compare(a.tg, b.tg))
+		})
+		for _, e := range evs {
+			if !e.sc.predicted {
+				s.predict(ts, e.sc)
+			}
+			l.Learn(e.tg, &e.sc.feats, e.y, e.sc.pred[e.tg])
+			e.sc.trained[e.tg] = true
+		}
+	}
 }
 
 // evict drops contacts no record can change any more and customer
@@ -339,14 +398,15 @@ func (s *Stream) evict(ts *tenantStream) {
 // that changed since the last Drain (new predictions, labels known or
 // changed, the watermark passing a resolution horizon), sorted by
 // (tenant, model, interaction_id): what a processor writes, a contact's
-// cells replaced as a whole. Then it drops the contacts and history no
-// later record can need.
+// cells replaced as a whole. Then, once per day of the watermark, it drops
+// the contacts and history no later record can need.
 func (s *Stream) Drain() []Emitted {
 	var out []Emitted
 	for _, t := range s.tenantNames() {
 		ts := s.tenants[t]
-		for _, sc := range ts.contacts {
-			if !sc.predicted {
+		for _, id := range sortedKeys(ts.dirty) {
+			sc := ts.contacts[id]
+			if sc == nil || !sc.predicted {
 				continue
 			}
 			cur := Scored{Pred: sc.pred, Label: s.labels(ts, sc)}
@@ -356,7 +416,11 @@ func (s *Stream) Drain() []Emitted {
 			sc.last, sc.emitted = cur, true
 			out = append(out, Emitted{Tenant: t, Model: sc.c.Model, ID: sc.c.ID, Scored: cur})
 		}
-		s.evict(ts)
+		clear(ts.dirty)
+		if d := day(ts.w); d > ts.evicted {
+			s.evict(ts)
+			ts.evicted = d
+		}
 	}
 	slices.SortFunc(out, func(a, b Emitted) int {
 		return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.Model, b.Model), cmp.Compare(a.ID, b.ID))

@@ -26,6 +26,14 @@ type tenantSnap struct {
 	Customers []customerSnap `json:"customers"`
 	Orphans   []Outcome      `json:"orphans"`
 	Learners  []learnerSnap  `json:"learners"`
+	Due       []dueSnap      `json:"due"`
+	Dirty     []string       `json:"dirty"`
+	Evicted   int64          `json:"evicted"`
+}
+
+type dueSnap struct {
+	Day int64    `json:"day"`
+	IDs []string `json:"ids"`
 }
 
 type contactSnap struct {
@@ -63,7 +71,15 @@ func (s *Stream) MarshalBinary() ([]byte, error) {
 	for _, t := range s.tenantNames() {
 		ts := s.tenants[t]
 		tn := tenantSnap{Tenant: t, W: ts.w, Sealed: ts.sealed, Contacts: []contactSnap{}, Customers: []customerSnap{},
-			Orphans: []Outcome{}, Learners: []learnerSnap{}}
+			Orphans: []Outcome{}, Learners: []learnerSnap{}, Due: []dueSnap{}, Dirty: sortedKeys(ts.dirty), Evicted: ts.evicted}
+		days := make([]int64, 0, len(ts.due))
+		for d := range ts.due {
+			days = append(days, d)
+		}
+		slices.Sort(days)
+		for _, d := range days {
+			tn.Due = append(tn.Due, dueSnap{Day: d, IDs: sortedKeys(ts.due[d])})
+		}
 		ids := sortedKeys(ts.contacts)
 		for _, id := range ids {
 			sc := ts.contacts[id]
@@ -133,7 +149,17 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 	n := NewStream(snap.Config, time.Duration(snap.Lateness))
 	for _, tn := range snap.Tenants {
 		ts := n.tenant(tn.Tenant)
-		ts.w, ts.sealed = tn.W, tn.Sealed
+		ts.w, ts.sealed, ts.evicted = tn.W, tn.Sealed, tn.Evicted
+		for _, d := range tn.Due {
+			m := make(map[string]bool, len(d.IDs))
+			for _, id := range d.IDs {
+				m[id] = true
+			}
+			ts.due[d.Day] = m
+		}
+		for _, id := range tn.Dirty {
+			ts.dirty[id] = true
+		}
 		for _, c := range tn.Contacts {
 			sc := &sContact{c: c.C, outs: c.Outs, predicted: c.Predicted, pred: c.Pred, trained: c.Trained,
 				hist: c.Hist, emitted: c.Emitted, last: c.Last}
