@@ -46,6 +46,9 @@ type tenantStream struct {
 	dirty map[string]bool
 	// evicted is the watermark's day when eviction last ran.
 	evicted int64
+	// evictAt lists contacts by the day they pass the horizon (derived
+	// from contacts: rebuilt on restore, not checkpointed).
+	evictAt map[int64][]string
 }
 
 // sContact is one live contact.
@@ -79,7 +82,7 @@ func (s *Stream) tenant(t string) *tenantStream {
 	if ts == nil {
 		ts = &tenantStream{sealed: noDay, evicted: noDay, contacts: make(map[string]*sContact),
 			customers: make(map[string][]*Contact), orphans: make(map[string][]Outcome), learners: make(map[string]*Learner),
-			due: make(map[int64]map[string]bool), dirty: make(map[string]bool)}
+			due: make(map[int64]map[string]bool), dirty: make(map[string]bool), evictAt: make(map[int64][]string)}
 		s.tenants[t] = ts
 	}
 	return ts
@@ -97,6 +100,7 @@ func (s *Stream) AddContact(c Contact) {
 	} else {
 		sc := &sContact{c: c}
 		ts.contacts[c.ID] = sc
+		ts.evictAt[day(c.Ended.Add(s.horizon()))] = append(ts.evictAt[day(c.Ended.Add(s.horizon()))], c.ID)
 		if os := ts.orphans[c.ID]; os != nil {
 			sc.outs = os
 			delete(ts.orphans, c.ID)
@@ -366,29 +370,54 @@ func (s *Stream) sealDay(ts *tenantStream, d int64) {
 	}
 }
 
-// evict drops contacts no record can change any more and customer
-// history older than the features look back.
+// horizon is how long after a contact ended the stream keeps it: no
+// outcome (OutcomeDays), repeat (RepeatDays) or later contact's history
+// (31 days) can need it after that, plus the lateness and a day.
+func (s *Stream) horizon() time.Duration {
+	return time.Duration(max(s.cfg.OutcomeDays, s.cfg.RepeatDays, 31))*24*time.Hour + s.lateness + 24*time.Hour
+}
+
+// evict drops the contacts past the horizon (indexed by the day they
+// reach it, so the cost is what is dropped) and, with each, the
+// customer's history entries that are as old.
 func (s *Stream) evict(ts *tenantStream) {
-	horizon := time.Duration(max(s.cfg.OutcomeDays, s.cfg.RepeatDays))*24*time.Hour + s.lateness + 24*time.Hour
-	for id, sc := range ts.contacts {
-		if sc.predicted && sc.emitted && ts.w.Sub(sc.c.Ended) > horizon {
-			delete(ts.contacts, id) // its customer entry stays for history
+	h := s.horizon()
+	limit := day(ts.w) // a contact passes the horizon on day(ended + h)
+	var days []int64
+	for d := range ts.evictAt {
+		if d <= limit {
+			days = append(days, d)
 		}
 	}
-	keep := 31*24*time.Hour + s.lateness + 24*time.Hour
-	for k, list := range ts.customers {
-		i := 0
-		for i < len(list) && ts.w.Sub(list[i].Ended) > keep && ts.contacts[list[i].ID] == nil {
-			i++
-		}
-		if i == len(list) {
-			delete(ts.customers, k)
-		} else if i > 0 {
-			ts.customers[k] = slices.Clone(list[i:])
+	slices.Sort(days)
+	for _, d := range days {
+		ids := ts.evictAt[d]
+		delete(ts.evictAt, d)
+		for _, id := range ids {
+			sc := ts.contacts[id]
+			if sc == nil {
+				continue
+			}
+			if !sc.predicted || !sc.emitted || ts.w.Sub(sc.c.Ended) <= h {
+				ts.evictAt[limit+1] = append(ts.evictAt[limit+1], id) // not yet: look again
+				continue
+			}
+			delete(ts.contacts, id)
+			if list := ts.customers[sc.c.Customer]; sc.c.Customer != "" {
+				i := 0
+				for i < len(list) && ts.w.Sub(list[i].Ended) > h && ts.contacts[list[i].ID] == nil {
+					i++
+				}
+				if i == len(list) {
+					delete(ts.customers, sc.c.Customer)
+				} else if i > 0 {
+					ts.customers[sc.c.Customer] = slices.Clone(list[i:])
+				}
+			}
 		}
 	}
 	for id, os := range ts.orphans {
-		if len(os) > 0 && ts.w.Sub(os[0].ObservedAt) > horizon {
+		if len(os) > 0 && ts.w.Sub(os[0].ObservedAt) > h {
 			delete(ts.orphans, id)
 		}
 	}

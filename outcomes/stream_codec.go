@@ -170,6 +170,8 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 				sc.feats = Extract(&sc.c, sc.hist, n.cfg.TableBits)
 			}
 			ts.contacts[c.C.ID] = sc
+			d := day(c.C.Ended.Add(n.horizon()))
+			ts.evictAt[d] = append(ts.evictAt[d], c.C.ID)
 		}
 		for _, cs := range tn.Customers {
 			list := make([]*Contact, 0, len(cs.Live))
