@@ -28,6 +28,7 @@ import (
 type Stream struct {
 	cfg      Config
 	lateness time.Duration
+	low      time.Time // SetLowWatermark; zero: none
 	tenants  map[string]*tenantStream
 }
 
@@ -95,6 +96,9 @@ func (s *Stream) AddContact(c Contact) {
 	c.Started, c.Ended = c.Started.UTC(), c.Ended.UTC()
 	ts := s.tenant(c.Tenant)
 	if old := ts.contacts[c.ID]; old != nil {
+		if c.Revision <= old.c.Revision {
+			return // a redelivery or an older revision changes nothing
+		}
 		s.removeCustomer(ts, &old.c)
 		old.c = c
 	} else {
@@ -140,6 +144,18 @@ func (s *Stream) AddContact(c Contact) {
 		ts.w = c.Ended
 	}
 	s.seal(c.Tenant, ts)
+}
+
+// SetLowWatermark bounds sealing by t: a day is sealed only once both the
+// tenant's watermark and t have passed its end plus the lateness. A
+// consumer of several partitions passes the oldest of the partitions'
+// newest ended_at, so that a partition read ahead of the others does not
+// make the others' records late. The zero time removes the bound.
+func (s *Stream) SetLowWatermark(t time.Time) {
+	s.low = t.UTC()
+	for _, name := range s.tenantNames() {
+		s.seal(name, s.tenants[name])
+	}
 }
 
 // schedule asks for contact id to be looked at when day d is sealed (at
@@ -273,7 +289,11 @@ func (s *Stream) history(ts *tenantStream, c *Contact) History {
 // seal seals every day of the tenant whose end plus Lateness the
 // watermark has reached, then drops what no later record can need.
 func (s *Stream) seal(_ string, ts *tenantStream) {
-	s.sealThrough(ts, day(ts.w.Add(-s.lateness))-1) // the last whole day ≤ w − lateness
+	w := ts.w
+	if !s.low.IsZero() && s.low.Before(w) {
+		w = s.low
+	}
+	s.sealThrough(ts, day(w.Add(-s.lateness))-1) // the last whole day ≤ w − lateness
 }
 
 // Flush seals every day of every tenant, as at the end of the log: what

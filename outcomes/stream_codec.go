@@ -15,6 +15,7 @@ type streamSnap struct {
 	Version  int          `json:"version"`
 	Config   Config       `json:"config"`
 	Lateness int64        `json:"lateness_ns"`
+	Low      time.Time    `json:"low_watermark"`
 	Tenants  []tenantSnap `json:"tenants"`
 }
 
@@ -67,7 +68,7 @@ const streamSnapVersion = 1
 // after a kill -9 it resumes from both and emits exactly what an
 // uninterrupted run would.
 func (s *Stream) MarshalBinary() ([]byte, error) {
-	snap := streamSnap{Version: streamSnapVersion, Config: s.cfg, Lateness: int64(s.lateness), Tenants: []tenantSnap{}}
+	snap := streamSnap{Version: streamSnapVersion, Config: s.cfg, Lateness: int64(s.lateness), Low: s.low, Tenants: []tenantSnap{}}
 	for _, t := range s.tenantNames() {
 		ts := s.tenants[t]
 		tn := tenantSnap{Tenant: t, W: ts.w, Sealed: ts.sealed, Contacts: []contactSnap{}, Customers: []customerSnap{},
@@ -147,6 +148,7 @@ func (s *Stream) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: %w", ErrBadState, err)
 	}
 	n := NewStream(snap.Config, time.Duration(snap.Lateness))
+	n.low = snap.Low
 	for _, tn := range snap.Tenants {
 		ts := n.tenant(tn.Tenant)
 		ts.w, ts.sealed, ts.evicted = tn.W, tn.Sealed, tn.Evicted

@@ -40,9 +40,12 @@ const (
 type Contact struct {
 	Tenant string
 	// ID is the interaction_id: unique within the tenant.
-	ID      string
-	Model   string
-	Inquiry string
+	ID string
+	// Revision is the interaction's revision: Stream keeps the highest
+	// (Run takes deduplicated records and ignores it).
+	Revision int64
+	Model    string
+	Inquiry  string
 	// Customer is the pseudonymous customer_key; "" when absent.
 	Customer string
 	// Chain is the chain_id; "" when absent (then the contact is its own

@@ -27,7 +27,7 @@ func (lm learnedMap) add(s *views.Sums, it *schemas.Interaction) {
 // customer, never agent or team.
 func contactOf(it *schemas.Interaction) outcomes.Contact {
 	return outcomes.Contact{
-		Tenant: it.TenantID, ID: it.InteractionID, Model: it.Model, Inquiry: it.Inquiry,
+		Tenant: it.TenantID, ID: it.InteractionID, Revision: it.Revision, Model: it.Model, Inquiry: it.Inquiry,
 		Customer: it.CustomerKey, Chain: it.ChainID, Initiation: it.Initiation,
 		Started: it.StartedAt, Ended: it.EndedAt, HandleS: it.HandleTimeS,
 		HoldS: it.HoldS, QueueWaitS: it.QueueWaitS, Transfers: it.Transfers,
