@@ -23,9 +23,9 @@ func (lm learnedMap) add(s *views.Sums, it *schemas.Interaction) {
 	}
 }
 
-// contactOf is the part of a record the learner reads: case mix and the
+// ContactOf is the part of a record the learner reads: case mix and the
 // customer, never agent or team.
-func contactOf(it *schemas.Interaction) outcomes.Contact {
+func ContactOf(it *schemas.Interaction) outcomes.Contact {
 	return outcomes.Contact{
 		Tenant: it.TenantID, ID: it.InteractionID, Revision: it.Revision, Model: it.Model, Inquiry: it.Inquiry,
 		Customer: it.CustomerKey, Chain: it.ChainID, Initiation: it.Initiation,
@@ -57,7 +57,7 @@ func OutcomeOf(o *schemas.Outcome) (outcomes.Outcome, bool) {
 func (d *Dataset) learn(outs []schemas.Outcome, cfg outcomes.Config) learnedMap {
 	contacts := make([]outcomes.Contact, len(d.recs))
 	for i := range d.recs {
-		contacts[i] = contactOf(&d.recs[i])
+		contacts[i] = ContactOf(&d.recs[i])
 	}
 	lo := make([]outcomes.Outcome, 0, len(outs))
 	for i := range outs {
