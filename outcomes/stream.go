@@ -485,3 +485,38 @@ func (s *Stream) Learner(tenant, model string) *Learner {
 	}
 	return nil
 }
+
+// HasModel reports whether the stream has seen a record of the tenant's
+// model (one still kept, or a learner).
+func (s *Stream) HasModel(tenant, model string) bool {
+	ts := s.tenants[tenant]
+	if ts == nil {
+		return false
+	}
+	if ts.learners[model] != nil {
+		return true
+	}
+	for _, sc := range ts.contacts {
+		if sc.c.Model == model {
+			return true
+		}
+	}
+	return false
+}
+
+// Pending counts, per target, the tenant model's kept interactions whose
+// label is not known yet (as Run's Pending: resolution of contacts with a
+// customer key; satisfaction is never pending). It scans the kept
+// contacts: for an admin's page, not a hot path.
+func (s *Stream) Pending(tenant, model string) (satisfaction, resolution int64) {
+	ts := s.tenants[tenant]
+	if ts == nil {
+		return 0, 0
+	}
+	for _, sc := range ts.contacts {
+		if sc.c.Model == model && sc.c.Customer != "" && !s.labels(ts, sc)[Resolution].Has {
+			resolution++
+		}
+	}
+	return 0, resolution
+}

@@ -65,14 +65,19 @@ func (c *checkpoint) caughtUp(topic string, p int32, hwm int64) {
 	}
 }
 
+// holdAll is the low watermark while a partition behind its end has not
+// been read from yet: nothing may be sealed.
+var holdAll = time.Unix(0, 0).UTC()
+
 // low is the oldest newest-event-time among the partitions still behind
-// their end; zero when none is (no bound).
+// their end; zero when none is (no bound); holdAll while one of them has
+// not been read from yet.
 func (c *checkpoint) low() time.Time {
 	var lo time.Time
 	for k := range c.behind {
 		t, ok := c.newest[k]
 		if !ok {
-			continue // nothing read from it yet: it cannot hold back
+			return holdAll
 		}
 		if lo.IsZero() || t.Before(lo) {
 			lo = t
@@ -92,7 +97,7 @@ func (c *checkpoint) position() int64 {
 
 // save writes the checkpoint atomically: a synced temporary file renamed
 // over the last one.
-func (c *checkpoint) save(path string) error {
+func (c *checkpoint) save(path string) (int, error) {
 	keys := map[tp]bool{}
 	for k := range c.offsets {
 		keys[k] = true
@@ -114,33 +119,33 @@ func (c *checkpoint) save(path string) error {
 	}
 	b, err := c.stream.MarshalBinary()
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	f.Stream = b
 	data, err := json.Marshal(f)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
+		return 0, fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("checkpoint: sync %s: %w", tmp.Name(), err)
+		return 0, fmt.Errorf("checkpoint: sync %s: %w", tmp.Name(), err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
-	return nil
+	return len(data), nil
 }
 
 // loadCheckpoint reads the checkpoint at path, or starts empty when there

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/reference"
 )
 
@@ -41,6 +44,8 @@ type Config struct {
 	Sink Sink
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Registerer receives the agentpulse_learn_* metrics; nil: none.
+	Registerer prometheus.Registerer
 
 	// crashAfter, in tests, makes Run stop without a checkpoint once this
 	// many records were consumed: a kill -9.
@@ -52,9 +57,12 @@ var errCrash = errors.New("learn: simulated crash")
 
 // Learner is the runnable. Build it with New.
 type Learner struct {
-	cfg      Config
-	log      *slog.Logger
-	stream   *outcomes.Stream
+	cfg     Config
+	log     *slog.Logger
+	stream  *outcomes.Stream
+	metrics *metrics
+	// mu guards stream while Run applies a fetch; Models reads under it.
+	mu       sync.Mutex
 	cp       checkpoint
 	consumed int
 	// position is the records consumed in all, checkpoint included: what
@@ -88,7 +96,7 @@ func New(cfg Config) (*Learner, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Learner{cfg: cfg, log: cfg.Logger.With("component", "learn")}, nil
+	return &Learner{cfg: cfg, log: cfg.Logger.With("component", "learn"), metrics: newMetrics(cfg.Registerer)}, nil
 }
 
 // Run loads the checkpoint, consumes both topics from its offsets until ctx
@@ -98,12 +106,17 @@ func (l *Learner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	l.mu.Lock()
 	l.cp, l.stream = cp, cp.stream
+	l.mu.Unlock()
 	l.position.Store(cp.position())
 	parts, err := l.partitions(ctx)
 	if err != nil {
 		return err
 	}
+	l.mu.Lock()
+	l.stream.SetLowWatermark(l.cp.low()) // before the first fetch: a partition not read yet holds everything
+	l.mu.Unlock()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts))
 	if err != nil {
 		return fmt.Errorf("learn: kafka client: %w", err)
@@ -121,6 +134,7 @@ func (l *Learner) Run(ctx context.Context) error {
 			l.log.Warn("fetch failed; retrying", "err", ferr)
 			continue
 		}
+		l.mu.Lock()
 		fs.EachPartition(func(p kgo.FetchTopicPartition) {
 			for _, r := range p.Records {
 				l.apply(r)
@@ -129,14 +143,24 @@ func (l *Learner) Run(ctx context.Context) error {
 			}
 			l.cp.caughtUp(p.Topic, p.Partition, p.HighWatermark)
 		})
-		l.stream.SetLowWatermark(l.cp.low())
+		low := l.cp.low()
+		l.stream.SetLowWatermark(low)
 		if l.cfg.crashAfter > 0 && l.consumed >= l.cfg.crashAfter {
+			l.mu.Unlock()
 			return errCrash
 		}
-		if out := l.stream.Drain(); len(out) > 0 && l.cfg.Sink != nil {
+		out := l.stream.Drain()
+		l.mu.Unlock()
+		if low.IsZero() {
+			l.metrics.lowWatermark.Set(0)
+		} else {
+			l.metrics.lowWatermark.Set(float64(low.Unix()))
+		}
+		if len(out) > 0 && l.cfg.Sink != nil {
 			if err := l.cfg.Sink(ctx, out); err != nil {
 				return fmt.Errorf("learn: sink: %w", err)
 			}
+			l.metrics.cells.Add(float64(len(out)))
 		}
 		if since >= l.cfg.CheckpointRecords {
 			if err := l.save(); err != nil {
@@ -156,17 +180,21 @@ func (l *Learner) apply(r *kgo.Record) {
 	case l.cfg.InteractionsTopic:
 		it, err := schemas.DecodeInteraction(r.Value)
 		if err != nil {
+			l.metrics.records.WithLabelValues(r.Topic, "undecodable").Inc()
 			l.log.Debug("undecodable interaction skipped", "partition", r.Partition, "offset", r.Offset, "err", err)
 			return
 		}
+		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
 		l.cp.saw(r.Topic, r.Partition, it.EndedAt)
 		l.stream.AddContact(reference.ContactOf(&it))
 	case l.cfg.OutcomesTopic:
 		o, err := schemas.DecodeOutcome(r.Value)
 		if err != nil {
+			l.metrics.records.WithLabelValues(r.Topic, "undecodable").Inc()
 			l.log.Debug("undecodable outcome skipped", "partition", r.Partition, "offset", r.Offset, "err", err)
 			return
 		}
+		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
 		l.cp.saw(r.Topic, r.Partition, o.ObservedAt)
 		if lo, ok := reference.OutcomeOf(&o); ok {
 			l.stream.AddOutcome(lo)
@@ -186,6 +214,15 @@ func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offs
 	if err != nil {
 		return nil, fmt.Errorf("learn: list topics: %w", err)
 	}
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, l.cfg.InteractionsTopic, l.cfg.OutcomesTopic)
+	if err != nil {
+		return nil, fmt.Errorf("learn: end offsets: %w", err)
+	}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			l.cp.caughtUp(o.Topic, o.Partition, o.Offset) // behind until read to its end
+		}
+	})
 	out := map[string]map[int32]kgo.Offset{}
 	for _, topic := range []string{l.cfg.InteractionsTopic, l.cfg.OutcomesTopic} {
 		d, ok := td[topic]
@@ -202,8 +239,32 @@ func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offs
 
 // save writes the checkpoint.
 func (l *Learner) save() error {
-	if err := l.cp.save(l.cfg.Checkpoint); err != nil {
+	start := time.Now()
+	l.mu.Lock()
+	n, err := l.cp.save(l.cfg.Checkpoint)
+	l.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("learn: %w", err)
 	}
+	l.metrics.checkpoints.Inc()
+	l.metrics.checkpointBytes.Set(float64(n))
+	l.metrics.checkpointSecs.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// Models answers GET /v1/outcome-models for the tenant's model from the
+// learner's current state; ok is false before the model's first record.
+// Safe for concurrent use with Run.
+func (l *Learner) Models(tenant, model string) (views.OutcomeModels, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stream == nil || !l.stream.HasModel(tenant, model) {
+		return views.OutcomeModels{}, false
+	}
+	lr := l.stream.Learner(tenant, model)
+	sat, res := l.stream.Pending(tenant, model)
+	return views.OutcomeModels{Model: model, Targets: []views.OutcomeTarget{
+		views.NewOutcomeTarget(lr, outcomes.Satisfaction, sat),
+		views.NewOutcomeTarget(lr, outcomes.Resolution, res),
+	}}, true
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/ingest"
@@ -85,6 +87,11 @@ func (s *sink) put(_ context.Context, out []outcomes.Emitted) error {
 // consume runs a learner until it has consumed want records in all (or
 // crashes), then stops it cleanly, unless it crashed.
 func consume(t *testing.T, cfg Config, want int64) error {
+	_, err := consumeWith(t, cfg, want)
+	return err
+}
+
+func consumeWith(t *testing.T, cfg Config, want int64) (*Learner, error) {
 	t.Helper()
 	l, err := New(cfg)
 	if err != nil {
@@ -98,14 +105,14 @@ func consume(t *testing.T, cfg Config, want int64) error {
 	for l.position.Load() < want {
 		select {
 		case err := <-done:
-			return err
+			return l, err
 		case <-deadline:
 			t.Fatalf("consumed %d of %d records in 60 s", l.position.Load(), want)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	cancel()
-	return <-done
+	return l, <-done
 }
 
 // TestKillAndResume: a learner killed midway (no checkpoint at the kill)
@@ -119,9 +126,21 @@ func TestKillAndResume(t *testing.T) {
 
 	a := &sink{last: map[string][]byte{}}
 	ca := base
-	ca.Checkpoint, ca.Sink = filepath.Join(dir, "a.json"), a.put
-	if err := consume(t, ca, total); err != nil {
+	reg := prometheus.NewRegistry()
+	ca.Checkpoint, ca.Sink, ca.Registerer = filepath.Join(dir, "a.json"), a.put, reg
+	la0, err := consumeWith(t, ca, total)
+	if err != nil {
 		t.Fatal(err)
+	}
+	om, ok := la0.Models("acme", "chat")
+	if !ok || len(om.Targets) != 2 || om.Targets[0].Labels == 0 || om.Targets[1].Labels == 0 {
+		t.Fatalf("outcome models %+v %v", om, ok)
+	}
+	if _, ok := la0.Models("acme", "nope"); ok {
+		t.Fatal("an unknown model answered")
+	}
+	if n := testutil.CollectAndCount(reg, "agentpulse_learn_records_total", "agentpulse_learn_checkpoints_total"); n < 3 {
+		t.Fatalf("%d learner metric series", n)
 	}
 
 	b := &sink{last: map[string][]byte{}}
