@@ -17,6 +17,7 @@ func BenchmarkLearnerPerInteraction(b *testing.B) {
 	hist := History{Known: true, Last1d: 1, Last7d: 2, Last30d: 4, DaysSince: 0}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; b.Loop(); i++ {
 		c := &cs[i%len(cs)]
 		f := Extract(c, hist, l.cfg.TableBits)
@@ -24,6 +25,7 @@ func BenchmarkLearnerPerInteraction(b *testing.B) {
 		l.Learn(Satisfaction, &f, i%3 == 0, p[Satisfaction])
 		l.Learn(Resolution, &f, i%2 == 0, p[Resolution])
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu_ns/op")
 }
 
 // BenchmarkRun measures the whole pure pipeline (labels, histories,
