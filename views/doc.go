@@ -11,8 +11,10 @@
 // ratio of means computed from Sums by exactly one expression:
 //
 //	AHT  = HandleSum / Volume
-//	PSAT = PsatSum / PsatN          (absent when PsatN == 0)
-//	PRES = PresSum / PresN          (absent when PresN == 0)
+//	PSAT = PsatSum / PsatN          (feed predictions, used as given)
+//	     = Lsat.Blend(BlendK)       (else learned: package outcomes)
+//	                                (absent when neither)
+//	PRES = the same with PresN, PresSum, Lres
 //	AES  = AHT / (f(PSAT) × f(PRES)),  f(x) = max(Floor, x), or 1 when absent
 //
 // so AES equals AHT exactly for a model without predictions (email). Float

@@ -1,5 +1,7 @@
 package views
 
+import "github.com/agentpulse/agentpulse/outcomes"
+
 // BuildInquiryPerf assembles an agent's InquiryPerf on one inquiry from
 // the groups it is judged against: own (the agent's interactions on the
 // inquiry in the range), members (the population candidates, each with
@@ -58,5 +60,25 @@ func metricFigure(m Metric, own Sums, members []Member, team Sums, top Member, h
 			f.Top = &v
 		}
 	}
+	f.SetBasis(m, own)
 	return f
+}
+
+// SetBasis sets f's Basis and Labels for metric m from own, the agent's
+// Sums: for psat and pres where the value comes from (feed, learned,
+// none) and the labels behind a learned one; nothing for aes and aht.
+func (f *MetricFigure) SetBasis(m Metric, own Sums) {
+	if m != MetricPSAT && m != MetricPRES {
+		return
+	}
+	f.Basis, f.Labels = outcomes.BasisNone, 0
+	means, ok := own.Means()
+	if !ok {
+		return
+	}
+	if m == MetricPSAT {
+		f.Basis, f.Labels = means.PSATBasis, means.PSATLabels
+	} else {
+		f.Basis, f.Labels = means.PRESBasis, means.PRESLabels
+	}
 }

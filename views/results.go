@@ -3,6 +3,7 @@ package views
 import (
 	"time"
 
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
@@ -40,6 +41,15 @@ type MetricFigure struct {
 	// Top is the top agent's figure; null when the population is empty or
 	// the top agent has no value.
 	Top *float64 `json:"top"`
+	// Basis says where the agent's psat/pres value comes from: "feed"
+	// (the feed's predictions, used as given), "learned" (learned
+	// predictions blended with the agent's outcome labels: an estimate) or
+	// "none" (no value). Absent for aes and aht.
+	Basis outcomes.Basis `json:"basis,omitempty"`
+	// Labels is how many outcome labels (surveys for psat, resolved or
+	// repeated contacts for pres) stand behind a learned value; absent
+	// otherwise.
+	Labels int64 `json:"labels,omitempty"`
 }
 
 // InquiryPerf is an agent's figures on one inquiry over a range.

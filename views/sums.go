@@ -1,6 +1,9 @@
 package views
 
-import "github.com/agentpulse/agentpulse/schemas"
+import (
+	"github.com/agentpulse/agentpulse/outcomes"
+	"github.com/agentpulse/agentpulse/schemas"
+)
 
 // Sums is the additive aggregate of a group of interactions: everything any
 // group figure needs. Sums of disjoint groups Merge into the Sums of their
@@ -22,6 +25,21 @@ type Sums struct {
 	PsatSum   float64 `json:"psat_sum"`   // Σ predicted_satisfaction
 	PresN     int64   `json:"pres_n"`     // interactions with predicted_resolution
 	PresSum   float64 `json:"pres_sum"`   // Σ predicted_resolution
+	// Lsat and Lres are the learned outcomes of the interactions without a
+	// feed prediction (package outcomes): the predictions and labels the
+	// blended psat/pres are computed from. Zero where nothing is learned.
+	Lsat outcomes.Cell `json:"lsat,omitzero"`
+	Lres outcomes.Cell `json:"lres,omitzero"`
+}
+
+// BlendK is the k of the blend clip((O + k)/(E + k) × mean p̂, 0, 1).
+const BlendK = outcomes.DefaultBlendK
+
+// AddLearned adds one interaction's learned satisfaction and resolution
+// cells (each with N ≤ 1; see outcomes.Cell.Add), after Add.
+func (s *Sums) AddLearned(sat, res outcomes.Cell) {
+	s.Lsat.Merge(sat)
+	s.Lres.Merge(res)
 }
 
 // Add adds one interaction to the group.
@@ -62,6 +80,8 @@ func (s *Sums) Merge(o Sums) {
 	s.PsatSum += o.PsatSum
 	s.PresN += o.PresN
 	s.PresSum += o.PresSum
+	s.Lsat.Merge(o.Lsat)
+	s.Lres.Merge(o.Lres)
 }
 
 // Means are the group means of the three base metrics. HasPSAT and HasPRES
@@ -72,22 +92,38 @@ type Means struct {
 	PRES    float64
 	HasPSAT bool
 	HasPRES bool
+	// PSATBasis and PRESBasis say where the mean comes from: the feed's
+	// predictions, learned ones (blended with labels), or none.
+	// PSATLabels and PRESLabels count the labels behind a learned figure.
+	PSATBasis, PRESBasis   outcomes.Basis
+	PSATLabels, PRESLabels int64
 }
 
 // Means returns the group means; ok is false for an empty group.
-// AHT = HandleSum/Volume, PSAT = PsatSum/PsatN, PRES = PresSum/PresN.
+// AHT = HandleSum/Volume; PSAT = PsatSum/PsatN when the group has feed
+// predictions (used as given), else the blend of its learned ones
+// (Lsat.Blend(BlendK)), else none; PRES likewise.
 func (s Sums) Means() (m Means, ok bool) {
 	if s.Volume <= 0 {
 		return Means{}, false
 	}
 	m.AHT = s.HandleSum / float64(s.Volume)
-	if s.PsatN > 0 {
-		m.PSAT, m.HasPSAT = s.PsatSum/float64(s.PsatN), true
-	}
-	if s.PresN > 0 {
-		m.PRES, m.HasPRES = s.PresSum/float64(s.PresN), true
-	}
+	m.PSAT, m.HasPSAT, m.PSATBasis, m.PSATLabels = outcomeMean(s.PsatN, s.PsatSum, s.Lsat)
+	m.PRES, m.HasPRES, m.PRESBasis, m.PRESLabels = outcomeMean(s.PresN, s.PresSum, s.Lres)
 	return m, true
+}
+
+// outcomeMean is one outcome's group mean and its basis: the feed's mean
+// when any interaction of the group carries the prediction, else the
+// learned blend, else none.
+func outcomeMean(n int64, sum float64, learned outcomes.Cell) (float64, bool, outcomes.Basis, int64) {
+	if n > 0 {
+		return sum / float64(n), true, outcomes.BasisFeed, 0
+	}
+	if v, ok := learned.Blend(BlendK); ok {
+		return v, true, outcomes.BasisLearned, learned.Labels
+	}
+	return 0, false, outcomes.BasisNone, 0
 }
 
 // AES returns AHT / (f(PSAT) × f(PRES)) where f(x) = max(floor, x) when
@@ -167,6 +203,13 @@ type Figures struct {
 	AHT    *float64 `json:"aht"`
 	PSAT   *float64 `json:"psat"`
 	PRES   *float64 `json:"pres"`
+	// PSATBasis and PRESBasis say where a non-null psat/pres comes from
+	// (feed or learned); PSATLabels and PRESLabels count the outcome
+	// labels behind a learned one. Absent with a null figure.
+	PSATBasis  outcomes.Basis `json:"psat_basis,omitempty"`
+	PRESBasis  outcomes.Basis `json:"pres_basis,omitempty"`
+	PSATLabels int64          `json:"psat_labels,omitempty"`
+	PRESLabels int64          `json:"pres_labels,omitempty"`
 }
 
 // Figures returns the group's Figures with the given AES floor.
@@ -179,10 +222,10 @@ func (s Sums) Figures(floor float64) Figures {
 	f.AES = ptr(means.AES(floor))
 	f.AHT = ptr(means.AHT)
 	if means.HasPSAT {
-		f.PSAT = ptr(means.PSAT)
+		f.PSAT, f.PSATBasis, f.PSATLabels = ptr(means.PSAT), means.PSATBasis, means.PSATLabels
 	}
 	if means.HasPRES {
-		f.PRES = ptr(means.PRES)
+		f.PRES, f.PRESBasis, f.PRESLabels = ptr(means.PRES), means.PRESBasis, means.PRESLabels
 	}
 	return f
 }
@@ -196,10 +239,10 @@ func ModelMetrics(all Sums) []Metric {
 		return nil
 	}
 	ms := []Metric{MetricAES, MetricAHT}
-	if all.PsatN > 0 {
+	if all.PsatN > 0 || all.Lsat.N > 0 {
 		ms = append(ms, MetricPSAT)
 	}
-	if all.PresN > 0 {
+	if all.PresN > 0 || all.Lres.N > 0 {
 		ms = append(ms, MetricPRES)
 	}
 	return ms

@@ -46,7 +46,7 @@ func aggregate(mi *modelIndex, rng views.Range, agent, team, onlyInquiry string)
 			continue
 		}
 		if it.AgentID == agent {
-			ra.agentTotal.Add(it)
+			mi.learned.add(&ra.agentTotal, it)
 		}
 		if onlyInquiry != "" && it.Inquiry != onlyInquiry {
 			continue
@@ -56,11 +56,11 @@ func aggregate(mi *modelIndex, rng views.Range, agent, team, onlyInquiry string)
 			ia = &inquiryAgg{agents: make(map[string]*views.Sums)}
 			ra.inquiries[it.Inquiry] = ia
 		}
-		ia.all.Add(it)
+		mi.learned.add(&ia.all, it)
 		if team != "" && it.TeamID == team {
-			ia.team.Add(it)
+			mi.learned.add(&ia.team, it)
 		}
-		addTo(ia.agents, it)
+		addTo(mi.learned, ia.agents, it)
 	}
 	return ra
 }
@@ -71,19 +71,19 @@ func agentSums(mi *modelIndex, rng views.Range) map[string]*views.Sums {
 	out := make(map[string]*views.Sums)
 	for _, it := range mi.recs {
 		if rng.Contains(it.EndedAt) {
-			addTo(out, it)
+			addTo(mi.learned, out, it)
 		}
 	}
 	return out
 }
 
-func addTo(m map[string]*views.Sums, it *schemas.Interaction) {
+func addTo(lm learnedMap, m map[string]*views.Sums, it *schemas.Interaction) {
 	s := m[it.AgentID]
 	if s == nil {
 		s = new(views.Sums)
 		m[it.AgentID] = s
 	}
-	s.Add(it)
+	lm.add(s, it)
 }
 
 func sortedMembers(m map[string]*views.Sums) []views.Member {
@@ -109,14 +109,14 @@ func selectRecs(mi *modelIndex, agent, inquiry string, keep func(*schemas.Intera
 
 // sumOf sums recs in (tenant_id, interaction_id) order whatever their
 // order in the slice.
-func sumOf(recs []*schemas.Interaction) views.Sums {
+func sumOf(lm learnedMap, recs []*schemas.Interaction) views.Sums {
 	sorted := slices.Clone(recs)
 	slices.SortFunc(sorted, func(a, b *schemas.Interaction) int {
 		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.InteractionID, b.InteractionID))
 	})
 	var s views.Sums
 	for _, it := range sorted {
-		s.Add(it)
+		lm.add(&s, it)
 	}
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -23,6 +24,8 @@ type Dataset struct {
 	// teams is each agent's current team: the team_id of their most
 	// recent interaction in the tenant.
 	teams map[tenantAgent]*schemas.Interaction
+	// run is the learner's result over recs (labels, predictions, models).
+	run outcomes.Result
 }
 
 type tenantModel struct{ tenant, model string }
@@ -39,6 +42,9 @@ type modelIndex struct {
 	// all is the Sums over every record (all time), deciding which
 	// metrics the model has.
 	all views.Sums
+	// learned holds the learned outcome cells of the dataset's records
+	// (shared by every model of the dataset).
+	learned learnedMap
 }
 
 // New builds a Dataset from interactions in any order: it keeps, per
@@ -47,23 +53,45 @@ type modelIndex struct {
 // caller may reuse the slice. params are completed with their defaults.
 // New does not validate records: pass records that passed schema
 // validation.
+//
+// New learns nothing: psat/pres come from the feed's predictions only,
+// which is what the stores compute until they run the learner
+// (NewWithOutcomes is the dataset with learned outcomes).
 func New(interactions []schemas.Interaction, params views.Params) *Dataset {
+	return newDataset(interactions, nil, params, outcomes.Config{}, false)
+}
+
+// NewWithOutcomes is New with learned outcomes: from the interactions'
+// customer keys and the outcome records (surveys, observed resolutions;
+// any order, redeliveries and revisions allowed) and the tenants' outcome
+// settings it derives labels, runs the learner over the deduplicated
+// records (outcomes.Run) and blends the learned predictions into psat/pres
+// wherever the feed has none.
+func NewWithOutcomes(interactions []schemas.Interaction, outs []schemas.Outcome, params views.Params, cfg outcomes.Config) *Dataset {
+	return newDataset(interactions, outs, params, cfg, true)
+}
+
+func newDataset(interactions []schemas.Interaction, outs []schemas.Outcome, params views.Params, cfg outcomes.Config, learn bool) *Dataset {
 	d := &Dataset{
 		params: params.WithDefaults(),
 		recs:   dedupe(interactions),
 		models: make(map[tenantModel]*modelIndex),
 		teams:  make(map[tenantAgent]*schemas.Interaction),
 	}
+	var learned learnedMap
+	if learn {
+		learned = d.learn(outs, cfg)
+	}
 	for i := range d.recs {
 		it := &d.recs[i]
 		k := tenantModel{it.TenantID, it.Model}
 		mi := d.models[k]
 		if mi == nil {
-			mi = &modelIndex{model: it.Model}
+			mi = &modelIndex{model: it.Model, learned: learned}
 			d.models[k] = mi
 		}
 		mi.recs = append(mi.recs, it)
-		mi.all.Add(it)
+		mi.learned.add(&mi.all, it)
 		if it.EndedAt.After(mi.latest) {
 			mi.latest = it.EndedAt
 		}

@@ -45,6 +45,18 @@
 //     the start window moves Start here, while a store may freeze it at
 //     creation); a plan is due at midnight UTC starting its target date.
 //
+// # Learned outcomes
+//
+// NewWithOutcomes (not New, which matches stores that learn nothing yet) runs package
+// outcomes over the deduplicated records: labels from repeat contacts of a
+// customer_key and from surveys, the learner per tenant × model day by day
+// in event time, and per record the served prediction made when it
+// arrived. Where a record carries no feed prediction for a target, its
+// prediction and (matured, final) label enter the Sums as outcomes.Cell,
+// and psat/pres of every group are the blend (views.Sums.Means), with
+// basis and label count. Records without customer keys or outcomes add
+// nothing: figures are exactly those of a dataset without learning.
+//
 // # Concurrency
 //
 // A Dataset is immutable after New; its methods are safe for concurrent use

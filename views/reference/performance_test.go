@@ -39,8 +39,8 @@ func TestAgentPerformanceHandComputed(t *testing.T) {
 		AES:    views.MetricFigure{Value: f64(500), Label: good, Team: f64(150 / 0.675), Top: f64(100)},
 		// AHT ranks: b 100 (0), a 200 and c 200 (1), d 400 (3): good.
 		AHT:  views.MetricFigure{Value: f64(200), Label: good, Team: f64(150), Top: f64(100)},
-		PSAT: &views.MetricFigure{Value: f64(.8), Label: good, Team: f64(.9), Top: f64(1)},
-		PRES: &views.MetricFigure{Value: f64(.5), Label: good, Team: f64(.75), Top: f64(1)},
+		PSAT: &views.MetricFigure{Value: f64(.8), Label: good, Team: f64(.9), Top: f64(1), Basis: "feed"},
+		PRES: &views.MetricFigure{Value: f64(.5), Label: good, Team: f64(.75), Top: f64(1), Basis: "feed"},
 		// b has the best AES on billing (100).
 		TopAgent: str("b"),
 	}
@@ -50,15 +50,15 @@ func TestAgentPerformanceHandComputed(t *testing.T) {
 		Inquiry: "tech", Volume: 1,
 		AES:      views.MetricFigure{Value: f64(50 / .81), Team: f64(50 / .81), Top: f64(200)},
 		AHT:      views.MetricFigure{Value: f64(50), Team: f64(50), Top: f64(100)},
-		PSAT:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(.5)},
-		PRES:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(1)},
+		PSAT:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(.5), Basis: "feed"},
+		PRES:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(1), Basis: "feed"},
 		TopAgent: str("c"),
 	}
 	want := views.Performance{
 		Model: "voice",
 		Range: views.Range{From: ts("2026-03-03T14:00:00Z"), To: ts("2026-05-31T14:00:00Z")},
 		// AHT 450/3 = 150, psat 2.5/3, pres 1.9/3, AES 1350/4.75 = 284.21…
-		Overall:      views.Figures{Volume: 3, AES: f64(1350 / 4.75), AHT: f64(150), PSAT: f64(2.5 / 3), PRES: f64(1.9 / 3)},
+		Overall:      views.Figures{Volume: 3, AES: f64(1350 / 4.75), AHT: f64(150), PSAT: f64(2.5 / 3), PRES: f64(1.9 / 3), PSATBasis: "feed", PRESBasis: "feed"},
 		TopInquiries: []views.InquiryPerf{billing},
 		WorkOn:       []views.InquiryPerf{},
 		Inquiries:    []views.InquiryPerf{billing, tech},

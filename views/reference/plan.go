@@ -19,28 +19,32 @@ func (d *Dataset) StartValue(tenant, agent, model, inquiry string, metric views.
 	}
 	w := views.StartWindow(createdAt)
 	recs := selectRecs(mi, agent, inquiry, func(it *schemas.Interaction) bool { return w.Contains(it.EndedAt) })
-	return sumOf(recs).Value(metric, d.params.Floor)
+	return sumOf(mi.learned, recs).Value(metric, d.params.Floor)
 }
 
 // nowSeries is the agent's interactions on a plan's model and inquiry,
 // newest first, from which Now at any instant is cut.
-type nowSeries []*schemas.Interaction
+type nowSeries struct {
+	recs    []*schemas.Interaction
+	learned learnedMap
+}
 
 func (d *Dataset) nowSeries(tenant, agent, model, inquiry string) nowSeries {
 	mi := d.models[tenantModel{tenant, model}]
 	if mi == nil {
-		return nil
+		return nowSeries{}
 	}
 	recs := selectRecs(mi, agent, inquiry, func(*schemas.Interaction) bool { return true })
 	slices.SortFunc(recs, views.CompareNewestFirst)
-	return recs
+	return nowSeries{recs, mi.learned}
 }
 
 // at returns the Sums of Now as of instant t: the views.NowWindowSize most
 // recent interactions that ended before t.
 func (s nowSeries) at(t time.Time) views.Sums {
-	i := sort.Search(len(s), func(i int) bool { return s[i].EndedAt.Before(t) })
-	return sumOf(s[i:min(len(s), i+views.NowWindowSize)])
+	r := s.recs
+	i := sort.Search(len(r), func(i int) bool { return r[i].EndedAt.Before(t) })
+	return sumOf(s.learned, r[i:min(len(r), i+views.NowWindowSize)])
 }
 
 // PlanProgress returns the plan's figures at instant asOf, recomputed from

@@ -61,15 +61,15 @@ func TestTeamAgents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []views.TeamAgent{
-		{AgentID: "a", Figures: views.Figures{Volume: 3, AES: f64(1350 / 4.75), AHT: f64(150), PSAT: f64(2.5 / 3), PRES: f64(1.9 / 3)}, Label: label(views.LabelGood)},
-		{AgentID: "b", Figures: views.Figures{Volume: 2, AES: f64(100), AHT: f64(100), PSAT: f64(1), PRES: f64(1)}, Label: label(views.LabelGreat)},
+		{AgentID: "a", Figures: views.Figures{Volume: 3, AES: f64(1350 / 4.75), AHT: f64(150), PSAT: f64(2.5 / 3), PRES: f64(1.9 / 3), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelGood)},
+		{AgentID: "b", Figures: views.Figures{Volume: 2, AES: f64(100), AHT: f64(100), PSAT: f64(1), PRES: f64(1), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelGreat)},
 	}
 	assertSame(t, got, want)
 	got, _ = d.TeamAgents("t1", "T2", "voice", views.RangeSpec{})
 	want = []views.TeamAgent{
 		// c: AHT 700/5 = 140, psat .5, pres 4/5 = .8.
-		{AgentID: "c", Figures: views.Figures{Volume: 5, AES: f64(350), AHT: f64(140), PSAT: f64(.5), PRES: f64(.8)}, Label: label(views.LabelGood)},
-		{AgentID: "d", Figures: views.Figures{Volume: 2, AES: f64(1600), AHT: f64(400), PSAT: f64(.5), PRES: f64(.5)}, Label: label(views.LabelNeedsWork)},
+		{AgentID: "c", Figures: views.Figures{Volume: 5, AES: f64(350), AHT: f64(140), PSAT: f64(.5), PRES: f64(.8), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelGood)},
+		{AgentID: "d", Figures: views.Figures{Volume: 2, AES: f64(1600), AHT: f64(400), PSAT: f64(.5), PRES: f64(.5), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelNeedsWork)},
 	}
 	assertSame(t, got, want)
 	// With the default MinVolume 5 only c is in the population: N=1 → good;

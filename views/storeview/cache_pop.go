@@ -228,6 +228,7 @@ func perfFromIndex(inquiry string, own views.Sums, pop *popIndex, topID string, 
 				f.Top = &v
 			}
 		}
+		f.SetBasis(m, own)
 	}
 	return perf
 }

@@ -38,6 +38,8 @@ func subSums(a, b views.Sums) views.Sums {
 	a.PsatSum -= b.PsatSum
 	a.PresN -= b.PresN
 	a.PresSum -= b.PresSum
+	a.Lsat.Sub(b.Lsat)
+	a.Lres.Sub(b.Lres)
 	if a.Volume <= 0 {
 		return views.Sums{}
 	}

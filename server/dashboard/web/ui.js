@@ -50,6 +50,18 @@ export function fmtMetric(metric, v) {
   }
 }
 
+// basisNote says where a satisfaction or resolution figure comes from
+// when it is learned rather than given by the feed: an estimate, and from
+// how many outcome labels (basis and labels of the API). null otherwise.
+export function basisNote(metric, basis, labels) {
+  if (basis !== "learned" || (metric !== "psat" && metric !== "pres")) return null;
+  const n = labels || 0;
+  const what = metric === "psat" ? (n === 1 ? "survey" : "surveys") : (n === 1 ? "followed-up contact" : "followed-up contacts");
+  const text = n > 0 ? `estimate from ${fmtNumber(n)} ${what}` : `estimate, no ${metric === "psat" ? "surveys" : "followed-up contacts"} yet`;
+  return el("span", { class: "basis-note muted", "data-basis": "learned",
+    title: "Learned from surveys and repeat contacts: the feed carries no prediction for it" }, text);
+}
+
 export function fmtDuration(s) {
   if (s === null || s === undefined) return "—";
   const m = Math.floor(s / 60), r = Math.round(s - m * 60);

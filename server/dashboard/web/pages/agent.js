@@ -17,7 +17,7 @@
 //   show the same view.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, labelBadge, errorBox } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, labelBadge, basisNote, errorBox } from "../ui.js";
 import { PRESETS, readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 
 const enc = encodeURIComponent;
@@ -172,10 +172,11 @@ function drawOverall(node, p, email) {
   const o = p.overall;
   const figs = [["Volume", fmtNumber(o.volume), "volume"], ["AES", fmtMetric("aes", o.aes), "aes"], ["AHT", fmtMetric("aht", o.aht), "aht"]];
   if (!email) figs.push(["Satisfaction", fmtMetric("psat", o.psat), "psat"], ["Resolution", fmtMetric("pres", o.pres), "pres"]);
+  const note = (k) => basisNote(k, o[k + "_basis"], o[k + "_labels"]);
   mount(node,
     el("h2", { id: "overall-title" }, "Overall"),
     el("dl", { class: "agent-figures" }, figs.map(([name, v, k]) =>
-      el("div", { class: "figure", "data-figure": k }, el("dt", {}, name), el("dd", {}, v)))));
+      el("div", { class: "figure", "data-figure": k }, el("dt", {}, name), el("dd", {}, v, note(k) ? [" ", note(k)] : null)))));
 }
 
 function inquiryHref(agent, state, inquiry) {
@@ -222,7 +223,8 @@ function drawTable(node, p, { agent, state, email, onSort }) {
     if (c === "volume") return el("td", { "data-metric": c }, fmtNumber(i.volume));
     const f = i[c];
     return el("td", { "data-metric": c },
-      el("span", { class: "value" }, fmtMetric(c, f ? f.value : null)), f && f.label ? [" ", labelBadge(f.label)] : null);
+      el("span", { class: "value" }, fmtMetric(c, f ? f.value : null)), f && f.label ? [" ", labelBadge(f.label)] : null,
+      f && f.value !== null && basisNote(c, f.basis, f.labels) ? [" ", basisNote(c, f.basis, f.labels)] : null);
   };
   mount(node, el("table", { class: "data inquiries" },
     el("caption", {}, `Every inquiry of ${agent} on ${state.model}, ${sortText(sort, order)}`),

@@ -8,7 +8,7 @@
 // agent on this model and inquiry fetches the figures again.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, fmtDate, labelBadge, errorBox } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, fmtDate, labelBadge, basisNote, errorBox } from "../ui.js";
 import { readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 
 const enc = encodeURIComponent;
@@ -77,6 +77,7 @@ export async function render(ctx) {
           return el("article", { class: "card metric-card" + (rec ? " recommended" : ""), "data-metric": m },
             el("h3", {}, METRICS[m].name, rec ? el("span", { class: "focus-tag" }, "Focus") : null),
             el("p", { class: "big value" }, fmtMetric(m, f.value)),
+            f.value !== null ? basisNote(m, f.basis, f.labels) : null,
             el("p", {}, labelBadge(f.label)),
             el("p", { class: "help" }, METRICS[m].long + (METRICS[m].lower ? ", lower is better" : ", higher is better")));
         })));

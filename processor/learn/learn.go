@@ -1,0 +1,270 @@
+package learn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/outcomes"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/reference"
+)
+
+// Sink receives the cells Drain returns, after each fetch. An error stops
+// Run (the records are consumed again after a restart).
+type Sink func(ctx context.Context, emitted []outcomes.Emitted) error
+
+// Config configures a Learner. Zero fields take their defaults.
+type Config struct {
+	// Brokers are the Kafka seed brokers. Required.
+	Brokers []string
+	// InteractionsTopic and OutcomesTopic default to "interactions" and
+	// "outcomes".
+	InteractionsTopic, OutcomesTopic string
+	// Checkpoint is the checkpoint file. Required.
+	Checkpoint string
+	// CheckpointRecords: a checkpoint is written after at least this many
+	// records since the last one (default 10 000), and on a clean stop.
+	CheckpointRecords int
+	// Lateness is how long after a day's end its records may still arrive
+	// and count exactly (default 1 h).
+	Lateness time.Duration
+	// Outcomes are the learner's settings.
+	Outcomes outcomes.Config
+	// Sink receives the learned cells; nil drops them.
+	Sink Sink
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Registerer receives the agentpulse_learn_* metrics; nil: none.
+	Registerer prometheus.Registerer
+
+	// crashAfter, in tests, makes Run stop without a checkpoint once this
+	// many records were consumed: a kill -9.
+	crashAfter int
+}
+
+// errCrash is what Run returns when a test's crashAfter is reached.
+var errCrash = errors.New("learn: simulated crash")
+
+// Learner is the runnable. Build it with New.
+type Learner struct {
+	cfg     Config
+	log     *slog.Logger
+	stream  *outcomes.Stream
+	metrics *metrics
+	// mu guards stream while Run applies a fetch; Models reads under it.
+	mu       sync.Mutex
+	cp       checkpoint
+	consumed int
+	// position is the records consumed in all, checkpoint included: what
+	// tests wait for.
+	position atomic.Int64
+}
+
+// New validates cfg and returns a Learner; it connects when Run starts.
+func New(cfg Config) (*Learner, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("learn: no brokers (set --brokers)")
+	}
+	if cfg.Checkpoint == "" {
+		return nil, errors.New("learn: no checkpoint file")
+	}
+	if err := cfg.Outcomes.Validate(); err != nil {
+		return nil, fmt.Errorf("learn: %w", err)
+	}
+	if cfg.InteractionsTopic == "" {
+		cfg.InteractionsTopic = "interactions"
+	}
+	if cfg.OutcomesTopic == "" {
+		cfg.OutcomesTopic = "outcomes"
+	}
+	if cfg.CheckpointRecords <= 0 {
+		cfg.CheckpointRecords = 10_000
+	}
+	if cfg.Lateness <= 0 {
+		cfg.Lateness = time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Learner{cfg: cfg, log: cfg.Logger.With("component", "learn"), metrics: newMetrics(cfg.Registerer)}, nil
+}
+
+// Run loads the checkpoint, consumes both topics from its offsets until ctx
+// is done, and writes a last checkpoint on the way out.
+func (l *Learner) Run(ctx context.Context) error {
+	cp, err := loadCheckpoint(l.cfg.Checkpoint, l.cfg.Outcomes, l.cfg.Lateness)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.cp, l.stream = cp, cp.stream
+	l.mu.Unlock()
+	l.position.Store(cp.position())
+	parts, err := l.partitions(ctx)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.stream.SetLowWatermark(l.cp.low()) // before the first fetch: a partition not read yet holds everything
+	l.mu.Unlock()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts))
+	if err != nil {
+		return fmt.Errorf("learn: kafka client: %w", err)
+	}
+	defer cl.Close()
+	since := 0
+	for {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return l.save()
+		}
+		var ferr error
+		fs.EachError(func(t string, p int32, err error) { ferr = errors.Join(ferr, fmt.Errorf("fetch %s/%d: %w", t, p, err)) })
+		if ferr != nil {
+			l.log.Warn("fetch failed; retrying", "err", ferr)
+			continue
+		}
+		l.mu.Lock()
+		fs.EachPartition(func(p kgo.FetchTopicPartition) {
+			for _, r := range p.Records {
+				l.apply(r)
+				since++
+				l.consumed++
+			}
+			l.cp.caughtUp(p.Topic, p.Partition, p.HighWatermark)
+		})
+		low := l.cp.low()
+		l.stream.SetLowWatermark(low)
+		if l.cfg.crashAfter > 0 && l.consumed >= l.cfg.crashAfter {
+			l.mu.Unlock()
+			return errCrash
+		}
+		out := l.stream.Drain()
+		l.mu.Unlock()
+		if low.IsZero() {
+			l.metrics.lowWatermark.Set(0)
+		} else {
+			l.metrics.lowWatermark.Set(float64(low.Unix()))
+		}
+		if len(out) > 0 && l.cfg.Sink != nil {
+			if err := l.cfg.Sink(ctx, out); err != nil {
+				return fmt.Errorf("learn: sink: %w", err)
+			}
+			l.metrics.cells.Add(float64(len(out)))
+		}
+		if since >= l.cfg.CheckpointRecords {
+			if err := l.save(); err != nil {
+				return err
+			}
+			since = 0
+		}
+	}
+}
+
+// apply feeds one record to the stream. A record that does not decode was
+// refused by ingest already: it is skipped (and logged).
+func (l *Learner) apply(r *kgo.Record) {
+	l.cp.advance(r.Topic, r.Partition, r.Offset+1)
+	l.position.Add(1)
+	switch r.Topic {
+	case l.cfg.InteractionsTopic:
+		it, err := schemas.DecodeInteraction(r.Value)
+		if err != nil {
+			l.metrics.records.WithLabelValues(r.Topic, "undecodable").Inc()
+			l.log.Debug("undecodable interaction skipped", "partition", r.Partition, "offset", r.Offset, "err", err)
+			return
+		}
+		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
+		l.cp.saw(r.Topic, r.Partition, it.EndedAt)
+		l.stream.AddContact(reference.ContactOf(&it))
+	case l.cfg.OutcomesTopic:
+		o, err := schemas.DecodeOutcome(r.Value)
+		if err != nil {
+			l.metrics.records.WithLabelValues(r.Topic, "undecodable").Inc()
+			l.log.Debug("undecodable outcome skipped", "partition", r.Partition, "offset", r.Offset, "err", err)
+			return
+		}
+		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
+		l.cp.saw(r.Topic, r.Partition, o.ObservedAt)
+		if lo, ok := reference.OutcomeOf(&o); ok {
+			l.stream.AddOutcome(lo)
+		}
+	}
+}
+
+// partitions returns where to start every partition of both topics: the
+// checkpoint's next offset, or the start.
+func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offset, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(l.cfg.Brokers...))
+	if err != nil {
+		return nil, fmt.Errorf("learn: kafka client: %w", err)
+	}
+	defer cl.Close()
+	td, err := kadm.NewClient(cl).ListTopics(ctx, l.cfg.InteractionsTopic, l.cfg.OutcomesTopic)
+	if err != nil {
+		return nil, fmt.Errorf("learn: list topics: %w", err)
+	}
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, l.cfg.InteractionsTopic, l.cfg.OutcomesTopic)
+	if err != nil {
+		return nil, fmt.Errorf("learn: end offsets: %w", err)
+	}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			l.cp.caughtUp(o.Topic, o.Partition, o.Offset) // behind until read to its end
+		}
+	})
+	out := map[string]map[int32]kgo.Offset{}
+	for _, topic := range []string{l.cfg.InteractionsTopic, l.cfg.OutcomesTopic} {
+		d, ok := td[topic]
+		if !ok || d.Err != nil {
+			return nil, fmt.Errorf("learn: topic %q: not found (create the topics first)", topic)
+		}
+		out[topic] = map[int32]kgo.Offset{}
+		for p := range d.Partitions {
+			out[topic][p] = kgo.NewOffset().At(l.cp.next(topic, p))
+		}
+	}
+	return out, nil
+}
+
+// save writes the checkpoint.
+func (l *Learner) save() error {
+	start := time.Now()
+	l.mu.Lock()
+	n, err := l.cp.save(l.cfg.Checkpoint)
+	l.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("learn: %w", err)
+	}
+	l.metrics.checkpoints.Inc()
+	l.metrics.checkpointBytes.Set(float64(n))
+	l.metrics.checkpointSecs.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// Models answers GET /v1/outcome-models for the tenant's model from the
+// learner's current state; ok is false before the model's first record.
+// Safe for concurrent use with Run.
+func (l *Learner) Models(tenant, model string) (views.OutcomeModels, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stream == nil || !l.stream.HasModel(tenant, model) {
+		return views.OutcomeModels{}, false
+	}
+	lr := l.stream.Learner(tenant, model)
+	sat, res := l.stream.Pending(tenant, model)
+	return views.OutcomeModels{Model: model, Targets: []views.OutcomeTarget{
+		views.NewOutcomeTarget(lr, outcomes.Satisfaction, sat),
+		views.NewOutcomeTarget(lr, outcomes.Resolution, res),
+	}}, true
+}
