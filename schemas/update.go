@@ -3,6 +3,8 @@ package schemas
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/agentpulse/agentpulse/outcomes"
 )
 
 // Update is the message the processor publishes on the "updates" topic
@@ -63,6 +65,10 @@ type UpdateSums struct {
 	PsatSum   float64 `json:"psat_sum"`
 	PresN     int64   `json:"pres_n"`
 	PresSum   float64 `json:"pres_sum"`
+	// Lsat and Lres are the learned outcomes (views.Sums.Lsat, Lres);
+	// written only when not zero.
+	Lsat outcomes.Cell `json:"lsat,omitzero"`
+	Lres outcomes.Cell `json:"lres,omitzero"`
 }
 
 // UpdateInteraction names one applied revision.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/agentpulse/agentpulse/outcomes"
 )
 
 // AppendJSON appends the update's JSON; a marker (Kind not empty) is
@@ -97,6 +99,8 @@ func (b *UpdateBucket) appendJSON(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, b.Sums.PresN, 10)
 	dst = append(dst, `,"pres_sum":`...)
 	dst = AppendJSONFloat(dst, b.Sums.PresSum)
+	dst = appendCell(dst, `,"lsat":`, &b.Sums.Lsat)
+	dst = appendCell(dst, `,"lres":`, &b.Sums.Lres)
 	dst = append(dst, `},"version":`...)
 	dst = strconv.AppendInt(dst, b.Version, 10)
 	return append(dst, '}')
@@ -119,8 +123,28 @@ func (u *Update) plain() bool {
 	return true
 }
 
+// appendCell appends a learned-outcome cell under name, nothing when it is
+// zero.
+func appendCell(dst []byte, name string, c *outcomes.Cell) []byte {
+	if c.N == 0 && c.SumP == 0 && c.Labels == 0 && c.Pos == 0 && c.Exp == 0 {
+		return dst
+	}
+	dst = append(dst, name...)
+	dst = append(dst, `{"n":`...)
+	dst = strconv.AppendInt(dst, c.N, 10)
+	dst = append(dst, `,"sum_p":`...)
+	dst = AppendJSONFloat(dst, c.SumP)
+	dst = append(dst, `,"labels":`...)
+	dst = strconv.AppendInt(dst, c.Labels, 10)
+	dst = append(dst, `,"pos":`...)
+	dst = strconv.AppendInt(dst, c.Pos, 10)
+	dst = append(dst, `,"exp":`...)
+	dst = AppendJSONFloat(dst, c.Exp)
+	return append(dst, '}')
+}
+
 func finiteSums(s *UpdateSums) bool {
-	for _, f := range [...]float64{s.HandleSum, s.PsatSum, s.PresSum} {
+	for _, f := range [...]float64{s.HandleSum, s.PsatSum, s.PresSum, s.Lsat.SumP, s.Lsat.Exp, s.Lres.SumP, s.Lres.Exp} {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return false
 		}
