@@ -102,14 +102,7 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 			if len(st.Columns) == 0 {
 				return conn.Exec(ctx, st.SQL)
 			}
-			have, err := tableColumns(ctx, conn, cfg.Database, st.Table)
-			if err != nil {
-				return err
-			}
-			if sql, ok := st.AddMissing(func(c string) bool { return have[c] }); ok {
-				return conn.Exec(ctx, sql)
-			}
-			return nil
+			return addMissingColumns(ctx, conn, cfg.Database, st)
 		}); err != nil {
 			return err
 		}
@@ -119,6 +112,32 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 	}
 	cfg.Logger.Info("clickhouse schema applied", "database", cfg.Database, "cluster", cfg.Cluster, "statements", len(stmts))
 	return nil
+}
+
+// codeColumnExists is ClickHouse's error code for adding a column that
+// exists (ILLEGAL_COLUMN).
+const codeColumnExists = 44
+
+// addMissingColumns sends st's ALTER for the columns its table lacks.
+// Processes and servers migrate at start, so two may add the same column
+// at once: the one that loses sees the column exist, reads the table's
+// columns again and adds only what is still missing.
+func addMissingColumns(ctx context.Context, conn driver.Conn, database string, st ddl.Statement) error {
+	for attempt := 0; ; attempt++ {
+		have, err := tableColumns(ctx, conn, database, st.Table)
+		if err != nil {
+			return err
+		}
+		sql, ok := st.AddMissing(func(c string) bool { return have[c] })
+		if !ok {
+			return nil
+		}
+		err = conn.Exec(ctx, sql)
+		var ex *ch.Exception
+		if err == nil || !errors.As(err, &ex) || ex.Code != codeColumnExists || attempt == 3 {
+			return err
+		}
+	}
 }
 
 // backfillBucketHours fills bucket_hours and bucket_touches from buckets
