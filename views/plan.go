@@ -38,6 +38,16 @@ func Transition(from, to PlanStatus) error {
 
 // Plan is a coaching plan as API.md shows it (POST/GET plans). TenantID is
 // an extension of API.md.
+//
+// Now (NowValue, NowVolume) is the coaching Now, an extension of DESIGN.md
+// §1's rule so that a plan does not read as a failure on day one: of the
+// agent's NowWindowSize most recent interactions on the model and inquiry,
+// only those that ended at or after the commit (CreatedAt) count ("7 of 20
+// since you started"); NowValue is null and NowVolume 0 until there is
+// one, and the dashboard shows Start as the baseline meanwhile. On track
+// and the settlement use this Now. RecentValue and RecentVolume keep
+// DESIGN.md's literal figure: all NowWindowSize most recent interactions,
+// whenever they ended.
 type Plan struct {
 	ID             string       `json:"id"`
 	TenantID       string       `json:"tenant_id"`
@@ -50,6 +60,8 @@ type Plan struct {
 	TargetValue    float64      `json:"target_value"`
 	NowValue       *float64     `json:"now_value"`
 	NowVolume      int64        `json:"now_volume"`
+	RecentValue    *float64     `json:"recent_value"`
+	RecentVolume   int64        `json:"recent_volume"`
 	TargetDate     string       `json:"target_date"` // civil date YYYY-MM-DD (UTC)
 	Status         PlanStatus   `json:"status"`
 	OnTrack        bool         `json:"on_track"`
@@ -79,9 +91,14 @@ type PlanProgress struct {
 	StartValue *float64 `json:"start_value"`
 	// TargetValue is PlanTarget of the start; null without a start.
 	TargetValue *float64 `json:"target_value"`
-	// NowValue is the value over the NowWindowSize most recent interactions.
+	// NowValue is the value over those of the NowWindowSize most recent
+	// interactions that ended at or after the plan's commit (SinceCommit).
 	NowValue  *float64 `json:"now_value"`
 	NowVolume int64    `json:"now_volume"`
+	// RecentValue is the value over all NowWindowSize most recent
+	// interactions (DESIGN.md's literal Now).
+	RecentValue  *float64 `json:"recent_value"`
+	RecentVolume int64    `json:"recent_volume"`
 	// OnTrack reports whether Now meets the target (false without Now).
 	OnTrack bool `json:"on_track"`
 	// Status is the plan's status at that instant: an in-progress plan whose

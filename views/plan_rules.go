@@ -73,6 +73,12 @@ func OnTrack(m Metric, now float64, hasNow bool, target float64) bool {
 	return hasNow && Meets(m, now, target)
 }
 
+// SinceCommit reports whether an interaction that ended at ended counts
+// toward the coaching Now of a plan created at createdAt: it ended at or
+// after the commit. Of the NowWindowSize most recent interactions (newest
+// first) those that count are a prefix.
+func SinceCommit(ended, createdAt time.Time) bool { return !ended.Before(createdAt) }
+
 // StartWindow is the range Start is computed over: the 3 months before the
 // plan's creation, hour-aligned so hourly buckets answer it:
 // [CeilHour(createdAt).AddDate(0,-3,0), CeilHour(createdAt)).

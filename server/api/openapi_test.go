@@ -291,8 +291,9 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	// Coaching plans: create one, then every plan route.
 	self := f.tokens["agent self"]
 	plansP, planP := agentP+"/plans", "/v1/plans/{id}"
+	metric := "aht"
 	input := func(pct float64, date string) string {
-		b, _ := json.Marshal(map[string]any{"model": "voice", "inquiry": f.inquiry, "metric": "aht", "improvement_pct": pct,
+		b, _ := json.Marshal(map[string]any{"model": "voice", "inquiry": f.inquiry, "metric": metric, "improvement_pct": pct,
 			"target_date": date, "actions": []string{"Use the checklist"}, "assistance": []string{"Side-by-side coaching"}})
 		return string(b)
 	}
@@ -307,7 +308,8 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	id := created.ID
 	cat := "/v1/assistance-catalog"
 	planCases := []exchange{
-		{name: "create plan", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(20, "2027-03-01"), want: 201},
+		{name: "create plan duplicate", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(20, "2027-03-01"), want: 409},
+		{name: "create plan", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: func() string { metric = "aes"; defer func() { metric = "aht" }(); return input(20, "2027-03-01") }(), want: 201},
 		{name: "create plan refused", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(60, "2020-01-01"), want: 400},
 		{name: "create plan too big", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(10, strings.Repeat("x", 70<<10)), want: 413},
 		{name: "create plan other agent", method: "POST", path: plansP, target: "/v1/agents/" + f.other + "/plans", tok: self, body: input(10, "2026-12-01"), want: 403},

@@ -1,6 +1,7 @@
 package plans_test
 
 import (
+	"strings"
 	"errors"
 	"net/http"
 	"testing"
@@ -45,6 +46,10 @@ func FuzzCreateBody(f *testing.F) {
 		code, body := e.do(toks["admin"], http.MethodPost, "/v1/agents/"+p.AgentID+"/plans", string(data))
 		switch code {
 		case http.StatusCreated:
+		case http.StatusConflict: // a copy of a plan in progress
+			if !strings.Contains(string(body), `"plan_id"`) {
+				t.Fatalf("409 without the existing plan: %s", body)
+			}
 		case http.StatusBadRequest:
 			if decode[errorsBody](t, body).Field == "" {
 				t.Fatalf("400 without a field: %s", body)

@@ -213,6 +213,14 @@ type fieldErrorBody struct {
 	Errors []*views.FieldError `json:"errors"`
 }
 
+// conflictBody is the 409 answer of a duplicate plan: the existing plan's
+// id in plan_id.
+type conflictBody struct {
+	Error  string `json:"error"`
+	Field  string `json:"field"`
+	PlanID string `json:"plan_id"`
+}
+
 // fail answers err: a views.FieldErrors or *views.FieldError with 400
 // (the first as error and field, all in "errors"), an *Error with its
 // status, views.ErrNoData with 400 naming model, a request whose context
@@ -227,6 +235,8 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeJSON(w, r, http.StatusBadRequest, fieldErrorBody{Error: fes[0].Message, Field: fes[0].Field, Errors: fes})
 	case errors.As(err, &fe):
 		s.writeJSON(w, r, http.StatusBadRequest, fieldErrorBody{Error: fe.Message, Field: fe.Field, Errors: []*views.FieldError{fe}})
+	case errors.As(err, &pe) && pe.PlanID != "":
+		s.writeJSON(w, r, pe.Status, conflictBody{Error: pe.Msg, Field: pe.Field, PlanID: pe.PlanID})
 	case errors.As(err, &pe):
 		auth.WriteError(w, pe.Status, pe.Msg, pe.Field)
 	case errors.Is(err, views.ErrNoData):

@@ -21,9 +21,12 @@ import (
 type Service struct {
 	cfg   Config
 	locks [64]sync.Mutex
-	idx   index
-	work  chan work
-	met   *metrics
+	// agentLocks serialise the duplicate check and store of Create per
+	// agent; a separate set from locks, which Create takes inside them.
+	agentLocks [64]sync.Mutex
+	idx        index
+	work       chan work
+	met        *metrics
 }
 
 // New returns the service over cfg. It fails when a required Config field
@@ -37,10 +40,14 @@ func New(cfg Config) (*Service, error) {
 }
 
 // lock serialises the changes of one plan within the process.
-func (s *Service) lock(tenant, id string) func() {
+func (s *Service) lock(tenant, id string) func() { return lockOf(&s.locks, tenant, id) }
+
+// lockOf locks the stripe of set that tenant/key hashes to and returns
+// its unlock.
+func lockOf(set *[64]sync.Mutex, tenant, key string) func() {
 	h := fnv.New32a()
-	h.Write([]byte(tenant + "/" + id))
-	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	h.Write([]byte(tenant + "/" + key))
+	m := &set[h.Sum32()%uint32(len(set))]
 	m.Lock()
 	return m.Unlock
 }
@@ -149,6 +156,14 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 	if err != nil {
 		return views.Plan{}, err
 	}
+	// One plan in progress per agent, model, inquiry and metric: the
+	// check and the store are serialised per agent within the process.
+	defer lockOf(&s.agentLocks, c.Tenant, agent)()
+	if dup, err := s.inProgressLike(ctx, c.Tenant, agent, in); err != nil {
+		return views.Plan{}, err
+	} else if dup != nil {
+		return views.Plan{}, errDuplicate(dup)
+	}
 	p := views.Plan{
 		ID: newID(), TenantID: c.Tenant, AgentID: agent,
 		Model: in.Model, Inquiry: in.Inquiry, Metric: in.Metric,
@@ -174,6 +189,30 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 	}
 	s.met.created.Inc()
 	return rec.Plan, nil
+}
+
+// inProgressLike returns the agent's in-progress plan on in's model,
+// inquiry and metric, or nil. A plan stored as in progress whose due time
+// has passed is settled first (refresh), so an ended plan never blocks.
+func (s *Service) inProgressLike(ctx context.Context, tenant, agent string, in views.PlanInput) (*views.Plan, error) {
+	recs, err := s.cfg.Plans.Plans(ctx, store.PlanQuery{Tenant: tenant, Agent: agent, Status: views.PlanInProgress})
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	for _, r := range recs {
+		p := r.Plan
+		if p.Model != in.Model || p.Inquiry != in.Inquiry || p.Metric != in.Metric {
+			continue
+		}
+		cur, err := s.refresh(ctx, tenant, p.ID, nil)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Plan.Status == views.PlanInProgress {
+			return &cur.Plan, nil
+		}
+	}
+	return nil, nil
 }
 
 // Get returns the plan as of now: Now re-evaluated, a due plan settled.

@@ -36,18 +36,28 @@ func (d *Dataset) nowSeries(tenant, agent, model, inquiry string) nowSeries {
 	return recs
 }
 
-// at returns the Sums of Now as of instant t: the views.NowWindowSize most
-// recent interactions that ended before t.
-func (s nowSeries) at(t time.Time) views.Sums {
+// at returns the Sums as of instant t of the views.NowWindowSize most
+// recent interactions that ended before t (recent), and of those of them
+// that ended at or after createdAt (now: views.SinceCommit).
+func (s nowSeries) at(t, createdAt time.Time) (now, recent views.Sums) {
 	i := sort.Search(len(s), func(i int) bool { return s[i].EndedAt.Before(t) })
-	return sumOf(s[i:min(len(s), i+views.NowWindowSize)])
+	win := s[i:min(len(s), i+views.NowWindowSize)]
+	since := win
+	for k, it := range win {
+		if !views.SinceCommit(it.EndedAt, createdAt) {
+			since = win[:k]
+			break
+		}
+	}
+	return sumOf(since), sumOf(win)
 }
 
 // PlanProgress returns the plan's figures at instant asOf, recomputed from
 // the dataset: Start over views.StartWindow(plan.CreatedAt), the target
-// (views.PlanTarget), Now (the views.NowWindowSize most recent interactions
-// on the plan's model and inquiry that ended before the evaluation
-// instant), on track, and the status. The evaluation instant is asOf,
+// (views.PlanTarget), Recent (the views.NowWindowSize most recent
+// interactions on the plan's model and inquiry that ended before the
+// evaluation instant), Now (those of them that ended at or after
+// plan.CreatedAt), on track (of Now), and the status. The evaluation instant is asOf,
 // except for a plan that is (or was) in progress and whose due time
 // (views.DueAt) is not after asOf: then it is the due time, and an
 // in-progress plan is settled as achieved or missed (views.Settle). A
@@ -64,12 +74,16 @@ func (d *Dataset) PlanProgress(plan views.Plan, asOf time.Time) views.PlanProgre
 	if dueAt, err := views.DueAt(plan.TargetDate); err == nil && plan.Status != views.PlanCancelled && !asOf.Before(dueAt) {
 		at, due = dueAt, true
 	}
-	now := d.nowSeries(plan.TenantID, plan.AgentID, plan.Model, plan.Inquiry).at(at)
+	now, recent := d.nowSeries(plan.TenantID, plan.AgentID, plan.Model, plan.Inquiry).at(at, plan.CreatedAt)
 	v, hasNow := now.Value(plan.Metric, d.params.Floor)
 	if hasNow {
 		pr.NowValue = &v
 	}
 	pr.NowVolume = now.Volume
+	if rv, ok := recent.Value(plan.Metric, d.params.Floor); ok {
+		pr.RecentValue = &rv
+	}
+	pr.RecentVolume = recent.Volume
 	pr.OnTrack = hasStart && views.OnTrack(plan.Metric, v, hasNow, target)
 	pr.Status = plan.Status
 	if due && plan.Status == views.PlanInProgress {
@@ -84,7 +98,7 @@ func (d *Dataset) PlanProgress(plan views.Plan, asOf time.Time) views.PlanProgre
 // History returns the plan's daily Now values: one point per UTC day from
 // the day of plan.CreatedAt through the day of through, and no later than
 // the day before the target date (the plan ends when its target date
-// starts). Each point is Now as of the end of its day (interactions ended
+// starts). Each point is Now (since the commit) as of the end of its day (interactions ended
 // before the next midnight UTC), or as of through for the day of through
 // (so no point looks past through); days on which Now has no interactions
 // are left out. The result is never nil.
@@ -102,7 +116,8 @@ func (d *Dataset) History(plan views.Plan, through time.Time) []views.DayValue {
 		if through.Before(end) {
 			end = through
 		}
-		if v, ok := series.at(end).Value(plan.Metric, d.params.Floor); ok {
+		now, _ := series.at(end, plan.CreatedAt)
+		if v, ok := now.Value(plan.Metric, d.params.Floor); ok {
 			out = append(out, views.DayValue{Date: day.Format(views.DateLayout), Value: v})
 		}
 	}
@@ -137,6 +152,7 @@ func (d *Dataset) NewPlan(tenant, agent, id string, in views.PlanInput, now time
 	pr := d.PlanProgress(plan, now)
 	plan.StartValue, plan.TargetValue = *pr.StartValue, *pr.TargetValue
 	plan.NowValue, plan.NowVolume, plan.OnTrack = pr.NowValue, pr.NowVolume, pr.OnTrack
+	plan.RecentValue, plan.RecentVolume = pr.RecentValue, pr.RecentVolume
 	plan.History = d.History(plan, now)
 	return plan, nil
 }

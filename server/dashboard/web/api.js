@@ -9,6 +9,7 @@ export class ApiError extends Error {
     this.status = status;
     this.field = (body && body.field) || "";
     this.errors = (body && body.errors) || [];
+    this.planId = (body && body.plan_id) || ""; // a 409 duplicate plan: the plan it repeats
   }
 }
 

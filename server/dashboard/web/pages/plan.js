@@ -9,6 +9,13 @@ import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDate, status, METRICS } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
 
+// nowLine says what Now counts: only interactions since the plan started
+// ("7 of 20 since you started"); until there is one, Start is the baseline.
+export function nowLine(p) {
+  if (p.now_value == null) return " your Start, until your first interaction on this inquiry since you started";
+  return ` ${fmtNumber(p.now_volume)} of 20 interactions since you started`;
+}
+
 // points is the plan's daily history plus today's Now (so far) when the
 // history has no point for today yet.
 function points(p) {
@@ -37,8 +44,8 @@ export async function render(ctx) {
     const fig = (label, key, ...value) => el("div", { "data-fig": key }, el("dt", {}, label), el("dd", {}, ...value));
     mount(figures,
       fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, " your last 3 months before the plan")),
-      fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value)),
-        el("span", { class: "small muted", id: "now-volume" }, plan.now_value != null ? ` over your last ${fmtNumber(plan.now_volume)} interactions` : " no interactions yet")),
+      fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value != null ? plan.now_value : plan.start_value)),
+        el("span", { class: "small muted", id: "now-volume" }, nowLine(plan))),
       fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${plan.target_date}`)),
       fig("Status", "status", statusBadge(plan.status)),
       fig("On track", "ontrack", onTrackBadge(plan)));
@@ -54,7 +61,7 @@ export async function render(ctx) {
     const lower = METRICS[m].lower;
     chartSummary.textContent = pts.length
       ? `${metricName(m)} per day, ${pts.length} point${pts.length > 1 ? "s" : ""} from ${pts[0].date} to ${pts[pts.length - 1].date}; latest ${fmtMetric(m, pts[pts.length - 1].value)}, target ${fmtMetric(m, plan.target_value)} (${lower ? "lower" : "higher"} is better), start ${fmtMetric(m, plan.start_value)}.`
-      : "No points yet: Now appears once you have interactions on this inquiry.";
+      : "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline.";
     mount(pointsTable, pts.length ? el("table", { class: "data" },
       el("caption", {}, "Progress by day"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col" }, `Now (${metricName(m)})`), el("th", { scope: "col" }, "Target"))),

@@ -16,7 +16,7 @@ function table(caption, plans, id) {
         el("th", { scope: "row" }, el("a", { href: `#/plans/${encodeURIComponent(p.id)}` }, planTitle(p))),
         el("td", {}, `${p.inquiry} (${p.model})`),
         el("td", { "data-col": "start" }, fmtMetric(p.metric, p.start_value)),
-        el("td", { "data-col": "now" }, fmtMetric(p.metric, p.now_value), p.now_value != null ? el("span", { class: "muted small" }, ` (${fmtNumber(p.now_volume)})`) : null),
+        el("td", { "data-col": "now" }, fmtMetric(p.metric, p.now_value), el("span", { class: "muted small" }, p.now_value != null ? ` (${fmtNumber(p.now_volume)} of 20 since the start)` : " (none since the start yet)")),
         el("td", { "data-col": "target" }, fmtMetric(p.metric, p.target_value)),
         el("td", {}, p.target_date),
         el("td", {}, onTrackBadge(p)),
