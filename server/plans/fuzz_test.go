@@ -1,9 +1,9 @@
 package plans_test
 
 import (
-	"strings"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/agentpulse/agentpulse/server/plans"
