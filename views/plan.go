@@ -70,6 +70,26 @@ type Plan struct {
 	Assistance     []string     `json:"assistance"`
 	Warnings       []string     `json:"warnings"`
 	History        []DayValue   `json:"history"`
+	// HelpAck is who of the agent's team leaders (or an admin) took up the
+	// plan's asks for help, and when; null until one does.
+	HelpAck *PlanAck `json:"help_ack"`
+	// Comments is the conversation on the plan between the agent and
+	// their team leaders, oldest first (at most MaxPlanComments).
+	Comments []PlanComment `json:"comments"`
+}
+
+// PlanAck records that a team leader took up a plan's asks for help.
+type PlanAck struct {
+	By string    `json:"by"`
+	At time.Time `json:"at"`
+}
+
+// PlanComment is one message on a plan.
+type PlanComment struct {
+	By   string    `json:"by"`
+	Role string    `json:"role"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
 }
 
 // PlanAction is one of the agent's own actions; Done is ticked by the agent.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/views"
@@ -56,6 +57,27 @@ func FuzzCreateBody(f *testing.F) {
 			}
 		default:
 			t.Fatalf("status %d: %s", code, body)
+		}
+	})
+}
+
+// FuzzCommentBody: DecodeCommentBody never panics; a refusal names a
+// field; an accepted text is trimmed, non-empty and within the limit.
+func FuzzCommentBody(f *testing.F) {
+	for _, s := range []string{`{"text":"Tuesday works"}`, `{"text":""}`, `{"text":null}`, `{"text":1}`, `{}`, `[]`, `{"text":"a","x":1}`, `{"text":"a"} {}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := plans.DecodeCommentBody(data)
+		if err != nil {
+			var fe *views.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" || fe.Message == "" {
+				t.Fatalf("refusal %v names no field", err)
+			}
+			return
+		}
+		if n := utf8.RuneCountInString(text); n == 0 || n > views.MaxCommentLen || strings.TrimSpace(text) != text {
+			t.Fatalf("accepted %q", text)
 		}
 	})
 }

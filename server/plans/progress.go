@@ -51,6 +51,9 @@ func (s *Service) nowSums(ctx context.Context, p *views.Plan, at time.Time) (now
 // sealed days. A change of Now alone is not one (every read recomputes it).
 func (s *Service) evaluate(ctx context.Context, rec store.PlanRecord, asOf time.Time) (out store.PlanRecord, durable bool, err error) {
 	p := rec.Plan
+	if p.Comments == nil { // stored before plans had comments
+		p.Comments = []views.PlanComment{}
+	}
 	asOf = asOf.UTC()
 	floor := s.cfg.Views.Params().Floor
 	dueAt, derr := views.DueAt(p.TargetDate)

@@ -27,6 +27,10 @@ import (
 //	POST  /v1/plans/{id}/cancel               Plan
 //	GET   /v1/assistance-catalog              {"items": […]}
 //	PUT   /v1/assistance-catalog              {"items": […]} → {"items": […]} (admin)
+//	GET   /v1/inbox                           Inbox (asks for help to answer)
+//	GET   /v1/at-risk-plans                   {"plans": [Plan, …]} (views.AtRisk)
+//	POST  /v1/plans/{id}/acknowledge          Plan (supervisor, admin)
+//	POST  /v1/plans/{id}/comments             {"text": "…"} → 201 Plan
 //
 // A body larger than Config.MaxBodyBytes gets 413. A refused plan input
 // gets 400 with the first broken rule as error and field, and every
@@ -42,6 +46,10 @@ func (s *Service) Routes(r chi.Router) {
 		r.Post("/v1/plans/{id}/cancel", s.handleCancel)
 		r.Get("/v1/assistance-catalog", s.handleCatalog)
 		r.Put("/v1/assistance-catalog", s.handlePutCatalog)
+		r.Get("/v1/inbox", s.handleInbox)
+		r.Get("/v1/at-risk-plans", s.handleAtRisk)
+		r.Post("/v1/plans/{id}/acknowledge", s.handleAcknowledge)
+		r.Post("/v1/plans/{id}/comments", s.handleComment)
 	})
 }
 
@@ -188,6 +196,61 @@ func (s *Service) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": out})
+}
+
+func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request) {
+	in, err := s.Inbox(r.Context(), claims(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, in)
+}
+
+func (s *Service) handleAtRisk(w http.ResponseWriter, r *http.Request) {
+	plans, err := s.AtRisk(r.Context(), claims(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"plans": plans})
+}
+
+func (s *Service) handleAcknowledge(w http.ResponseWriter, r *http.Request) {
+	id, err := api.PathParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Acknowledge(r.Context(), claims(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, p)
+}
+
+func (s *Service) handleComment(w http.ResponseWriter, r *http.Request) {
+	id, err := api.PathParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	text, err := DecodeCommentBody(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Comment(r.Context(), claims(r), id, text)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, p)
 }
 
 // readBody reads the request body up to Config.MaxBodyBytes; a larger one

@@ -171,7 +171,7 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 		StartValue: start, TargetValue: views.PlanTarget(in.Metric, start, in.ImprovementPct),
 		Status: views.PlanInProgress, CreatedAt: now,
 		Actions: make([]views.PlanAction, 0, len(in.Actions)), Assistance: slices.Clone(in.Assistance),
-		Warnings: []string{}, History: []views.DayValue{},
+		Warnings: []string{}, History: []views.DayValue{}, Comments: []views.PlanComment{},
 	}
 	for _, a := range in.Actions {
 		p.Actions = append(p.Actions, views.PlanAction{Text: a})

@@ -141,7 +141,7 @@ func (d *Dataset) NewPlan(tenant, agent, id string, in views.PlanInput, now time
 		Model: in.Model, Inquiry: in.Inquiry, Metric: in.Metric,
 		ImprovementPct: in.ImprovementPct, TargetDate: in.TargetDate,
 		Status: views.PlanInProgress, CreatedAt: now.UTC(),
-		Assistance: slices.Clone(in.Assistance), Warnings: []string{},
+		Assistance: slices.Clone(in.Assistance), Warnings: []string{}, Comments: []views.PlanComment{},
 	}
 	for _, a := range in.Actions {
 		plan.Actions = append(plan.Actions, views.PlanAction{Text: a})
