@@ -5,6 +5,7 @@
 // subscriptions) with ctx.onCleanup; they run when the page is left.
 import { session } from "./session.js";
 import { live } from "./live.js";
+import { api } from "./api.js";
 import { routes } from "./pages/index.js";
 import { el, mount, status } from "./ui.js";
 
@@ -44,13 +45,15 @@ function renderNav() {
     links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"]);
   } else if (c && c.role === "supervisor") {
     for (const t of c.teams) links.push([`Team ${t}`, `#/team/${encodeURIComponent(t)}`]);
-    links.push(["Wallboards", "#/wallboards"]);
+    links.push(["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
   } else if (c && c.role === "admin") {
-    links.push(["Wallboards", "#/wallboards"]);
+    links.push(["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
-    el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text)))));
+    el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
+      href === "#/inbox" ? inboxBadge : null)))));
+  refreshBadge();
   if (!c) {
     mount(who);
     return;
@@ -63,6 +66,26 @@ function renderNav() {
   mount(who, dot, el("span", {}, `${c.sub} · ${c.role} · ${c.tenant}`),
     el("button", { type: "button", class: "link", onclick: () => { live.close(); session.signOut(); location.hash = "#/signin"; } }, "Sign out"));
 }
+
+// inboxBadge counts the asks for help nobody took up yet (GET /v1/inbox)
+// for a team leader or an admin; refreshed on every page, every 20 s and
+// when a page changes the inbox (the "inbox-changed" event).
+const inboxBadge = el("span", { class: "count-badge", id: "inbox-badge", hidden: true });
+let badgeSeq = 0;
+export async function refreshBadge() {
+  const c = session.claims();
+  if (!c || (c.role !== "supervisor" && c.role !== "admin")) return;
+  const mine = ++badgeSeq;
+  try {
+    const { unacknowledged } = await api.get("/v1/inbox");
+    if (mine !== badgeSeq) return;
+    inboxBadge.hidden = !unacknowledged;
+    inboxBadge.textContent = unacknowledged ? String(unacknowledged) : "";
+    inboxBadge.setAttribute("aria-label", `${unacknowledged} ask${unacknowledged === 1 ? "" : "s"} for help waiting`);
+  } catch { /* the badge is a hint; the inbox page shows errors */ }
+}
+setInterval(refreshBadge, 20000);
+window.addEventListener("inbox-changed", refreshBadge);
 
 async function route() {
   cleanups.forEach((f) => { try { f(); } catch { /* a page's cleanup must not stop the next page */ } });

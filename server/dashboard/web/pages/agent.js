@@ -82,8 +82,14 @@ export async function render(ctx) {
   const table = el("div", { class: "table-wrap", id: "inquiries" });
   const problem = el("div", {});
 
+  // A team leader or an admin goes on from here to the agent's plans or
+  // a new plan for them (the wizard, for this agent and model).
+  const links = own ? null : el("p", { class: "agent-links" },
+    el("a", { href: `#/agent/${enc(agent)}/plans`, id: "agent-plans" }, `Coaching plans of ${agent}`),
+    el("a", { href: `#/plans/new${q({ agent, model: state.model })}`, id: "agent-new-plan", class: "button primary" }, `New coaching plan for ${agent}`));
   mount(ctx.main,
-    el("h1", {}, title, own ? el("span", { class: "muted sub" }, ` ${agent}`) : null),
+    el("h1", {}, own ? [title, el("span", { class: "muted sub" }, ` ${agent}`)] : ["Performance of ", el("span", { class: "id" }, agent)]),
+    links,
     el("div", { class: "controls card" },
       el("div", {}, el("label", { for: "model" }, "Model"), modelSel),
       el("div", { role: "group", "aria-labelledby": "range-title", class: "presets" },

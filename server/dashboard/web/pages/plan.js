@@ -36,6 +36,7 @@ export async function render(ctx) {
   const pointsTable = el("div", { class: "table-wrap points" });
   const actions = el("div", {});
   const cancelBox = el("div", { class: "cancel-box" });
+  const helpBox = el("div", { class: "help-box" });
   let chart = null;
   let pending = 0; // action saves in flight: live messages do not redraw actions meanwhile
 
@@ -101,7 +102,62 @@ export async function render(ctx) {
         const box = el("input", { type: "checkbox", id: cid, checked: a.done, disabled: !mine && ctx.claims.role === "agent", onchange: (e) => toggle(i, e.target) });
         return el("div", { class: "check" }, box, el("label", { for: cid }, a.text));
       })),
-    el("section", { "aria-labelledby": "asks-title" }, el("h2", { id: "asks-title" }, "Help you asked for"), el("ul", {}, plan.assistance.map((a) => el("li", {}, a)))));
+    el("section", { "aria-labelledby": "asks-title" }, el("h2", { id: "asks-title" }, mine ? "Help you asked for" : "Help asked for"), el("ul", {}, plan.assistance.map((a) => el("li", {}, a)))));
+  }
+
+  // drawHelp: whether a team leader took up the asks (a leader or an
+  // admin may do so here), and the conversation on the plan.
+  function drawHelp() {
+    const leader = ctx.claims.role === "supervisor" || ctx.claims.role === "admin";
+    const ackLine = plan.help_ack
+      ? el("p", { id: "help-ack" }, `✓ ${plan.help_ack.by === ctx.claims.sub ? "You" : plan.help_ack.by} took up ${mine ? "your" : "the"} asks for help on ${fmtDate(plan.help_ack.at)}.`)
+      : leader
+        ? el("p", { id: "help-ack" }, el("button", { type: "button", class: "primary", id: "ack-help", onclick: acknowledge }, "I'll take this"), " ",
+          el("span", { class: "muted" }, "tells the agent you took up their asks for help."))
+        : el("p", { id: "help-ack", class: "muted" }, "Your team leader has been told about your asks for help; no one has taken them up yet.");
+    const list = (plan.comments || []).length
+      ? el("ol", { class: "comments", id: "comment-list" }, plan.comments.map((c) => el("li", {},
+        el("span", { class: "who" }, c.by === ctx.claims.sub ? "You" : c.by), el("span", { class: "muted small" }, ` · ${c.role === "agent" ? "agent" : "team leader"} · ${fmtDate(c.at)}`),
+        el("p", {}, c.text))))
+      : el("p", { class: "muted", id: "comment-list" }, mine ? "No comments yet. Write to your team leader below." : "No comments yet.");
+    const box = el("textarea", { id: "comment-text", name: "text", maxlength: 1000, "aria-describedby": "comment-error" });
+    const err = el("p", { id: "comment-error", class: "field-error", role: "alert" });
+    const form = el("form", { class: "comment-form", onsubmit: async (e) => {
+      e.preventDefault();
+      const text = box.value.trim();
+      if (!text) { err.textContent = "Write a comment first."; box.setAttribute("aria-invalid", "true"); return; }
+      send.disabled = true;
+      try {
+        plan = await api.post(`/v1/plans/${encodeURIComponent(id)}/comments`, { text });
+        draft = "";
+        drawAll();
+        status("Comment sent.");
+      } catch (er) {
+        send.disabled = false;
+        err.textContent = er.message;
+      }
+    } }, el("label", { for: "comment-text" }, "Write a comment"), box, err);
+    const send = el("button", { type: "submit", class: "secondary", id: "send-comment" }, "Send");
+    form.append(send);
+    box.value = draft;
+    box.addEventListener("input", () => { draft = box.value; });
+    const hadFocus = document.activeElement && document.activeElement.id === "comment-text";
+    mount(helpBox, ackLine, el("h3", { id: "comments" }, "Conversation"), list, form);
+    if (hadFocus) box.focus(); // a live update redraws the form: keep typing where you were
+  }
+  let draft = "";
+
+  async function acknowledge(e) {
+    e.target.disabled = true;
+    try {
+      plan = await api.post(`/v1/plans/${encodeURIComponent(id)}/acknowledge`);
+      window.dispatchEvent(new Event("inbox-changed"));
+      drawAll();
+      status("You took up the asks for help; the agent sees it on the plan.");
+    } catch (err) {
+      e.target.disabled = false;
+      status(`Could not take up the asks: ${err.message}`, "error");
+    }
   }
 
   async function toggle(i, box) {
@@ -148,6 +204,7 @@ export async function render(ctx) {
     drawFigures();
     drawChart();
     if (!pending) drawActions();
+    drawHelp();
     drawCancel();
   }
 
@@ -158,7 +215,8 @@ export async function render(ctx) {
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
       el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
-    el("div", { class: "card" }, actions), cancelBox);
+    el("div", { class: "card" }, actions),
+    el("div", { class: "card" }, el("section", { "aria-labelledby": "help-title" }, el("h2", { id: "help-title" }, mine ? "Coaching with your team leader" : "Coaching conversation"), helpBox)), cancelBox);
   drawAll();
 
   const onResize = () => { if (chart && chartBox.clientWidth && Math.abs(chart.width - chartBox.clientWidth) > 4) { chart.destroy(); chart = null; drawChart(); } };

@@ -33,8 +33,9 @@ export async function render(ctx) {
   mount(ctx.main,
     el("div", { class: "page-head" },
       el("h1", {}, mine ? "My coaching plans" : `Coaching plans of ${agent}`),
-      mine ? el("a", { class: "button primary", href: "#/plans/new", id: "new-plan" }, "New coaching plan") : null),
-    !plans.length ? el("p", {}, mine ? "You have no coaching plans yet. A plan picks one inquiry and one metric to improve, with your own actions and the help you ask for." : "No coaching plans yet.") : null,
+      mine ? el("a", { class: "button primary", href: "#/plans/new", id: "new-plan" }, "New coaching plan")
+        : el("a", { class: "button primary", href: `#/plans/new?agent=${encodeURIComponent(agent)}`, id: "new-plan" }, `New coaching plan for ${agent}`)),
+    !plans.length ? el("p", {}, mine ? "You have no coaching plans yet. A plan picks one inquiry and one metric to improve, with your own actions and the help you ask for." : `${agent} has no coaching plans yet. Start one with them: it picks one inquiry and one metric to improve.`) : null,
     table("In progress", inProgress, "plans-in-progress"),
     table("Finished", finished, "plans-finished"));
 }
