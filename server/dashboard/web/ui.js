@@ -65,10 +65,25 @@ export function fmtImpact(v) {
   return (v > 0 ? "+" : v < 0 ? "−" : "") + Math.abs(v).toFixed(1) + " s";
 }
 
+// Times are shown in the viewer's time zone (the browser's), in one
+// format: "3 Dec 2026, 11:05 CET". Calendar days (a plan's target date, a
+// trend's day or week, which are UTC days) read "3 Dec 2026".
 export function fmtDate(iso) {
   if (!iso) return "—";
-  const d = new Date(iso);
-  return d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+  return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+}
+
+// fmtDay formats a calendar day given as YYYY-MM-DD or as the instant its
+// UTC day starts: "3 Dec 2026" ("3 Dec" when short).
+export function fmtDay(s, short = false) {
+  if (!s) return "—";
+  const d = new Date(s.length === 10 ? s + "T00:00:00Z" : s);
+  return d.toLocaleDateString("en-GB", short ? { day: "numeric", month: "short", timeZone: "UTC" } : { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+}
+
+// fmtClock is the time of day in the viewer's time zone: "14:03:05 CET".
+export function fmtClock(d) {
+  return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
 }
 
 const LABELS = { great: "Great", good: "Good", needs_work: "Needs work" };

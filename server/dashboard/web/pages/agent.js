@@ -19,6 +19,7 @@ import { api, q } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, labelBadge, errorBox } from "../ui.js";
 import { PRESETS, readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
+import { trendCard } from "./trend-chart.js";
 
 const enc = encodeURIComponent;
 
@@ -79,6 +80,14 @@ export async function render(ctx) {
   const updated = el("p", { class: "muted updated", id: "updated" });
   const overall = el("section", { class: "overall", "aria-labelledby": "overall-title" });
   const cards = el("div", { class: "inq-lists" });
+  // The trend follows the model picker (its own weekly/daily points).
+  const trendBox = el("div", {});
+  let trendModel = "";
+  const drawTrend = () => {
+    if (trendModel === state.model) return;
+    trendModel = state.model;
+    mount(trendBox, trendCard({ agent, model: state.model, inquiry: "", own, onCleanup: ctx.onCleanup }));
+  };
   const table = el("div", { class: "table-wrap", id: "inquiries" });
   const problem = el("div", {});
 
@@ -95,7 +104,7 @@ export async function render(ctx) {
       el("div", { role: "group", "aria-labelledby": "range-title", class: "presets" },
         el("span", { id: "range-title", class: "group-title" }, "Range"), presetBtns),
       custom),
-    rangeLine, updated, problem, overall, cards,
+    rangeLine, updated, problem, overall, trendBox, cards,
     el("section", { class: "all-inquiries", "aria-labelledby": "all-title" }, el("h2", { id: "all-title" }, "All inquiries"), table));
 
   const draw = (p) => {
@@ -139,6 +148,7 @@ export async function render(ctx) {
       }
       mount(problem);
       draw(p);
+      drawTrend();
       const now = new Date();
       mount(updated, "Updated ", el("time", { datetime: now.toISOString() }, clock(now)));
     } catch (err) {

@@ -10,6 +10,7 @@ import { api, q } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, fmtDate, labelBadge, errorBox } from "../ui.js";
 import { readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
+import { trendCard } from "./trend-chart.js";
 
 const enc = encodeURIComponent;
 const ORDER = ["aes", "aht", "psat", "pres"];
@@ -62,7 +63,9 @@ export async function render(ctx) {
     el("p", {}, el("a", { href: back }, "← Back to all inquiries")),
     el("h1", {}, inquiry, el("span", { class: "muted sub" }, ` · ${own ? "you" : agent}`)),
     summary, updated, problem, focus, metrics,
-    el("p", {}, moreBtn), more, recent);
+    el("p", {}, moreBtn), more,
+    trendCard({ agent, model: state.model, inquiry, own, onCleanup: ctx.onCleanup }),
+    recent);
 
   const draw = (d) => {
     const have = ORDER.filter((m) => d[m]);
