@@ -7,7 +7,9 @@ import { session } from "./session.js";
 import { live } from "./live.js";
 import { api } from "./api.js";
 import { routes } from "./pages/index.js";
-import { el, mount, status } from "./ui.js";
+import { el, mount, status, errorBox } from "./ui.js";
+
+const RELOADED = "agentpulse.reloaded"; // one automatic reload after a failed page import
 
 let cleanups = [];
 
@@ -124,8 +126,23 @@ async function route() {
     document.title = (m.route.title || "agentpulse") + " · agentpulse";
     await mod.render(ctx);
     main.focus({ preventScroll: true });
+    sessionStorage.removeItem(RELOADED);
   } catch (err) {
-    mount(main, el("div", { class: "error", role: "alert" }, err && err.message ? err.message : String(err)));
+    // After a restart or an upgrade the browser may hold a page module the
+    // server no longer serves ("Failed to fetch dynamically imported
+    // module"): reload once, then say so in plain words.
+    const msg = err && err.message ? err.message : String(err);
+    if (/dynamically imported module|Importing a module script failed|error loading dynamically imported/i.test(msg)) {
+      if (!sessionStorage.getItem(RELOADED)) {
+        sessionStorage.setItem(RELOADED, "1");
+        location.reload();
+        return;
+      }
+      mount(main, el("div", { class: "error", role: "alert" }, el("p", {}, "This page could not be loaded: agentpulse may have been restarted or upgraded."),
+        el("p", {}, el("button", { type: "button", class: "primary", onclick: () => location.reload() }, "Reload the page"))));
+      return;
+    }
+    mount(main, errorBox(err));
   }
 }
 

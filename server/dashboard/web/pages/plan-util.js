@@ -90,6 +90,6 @@ export function modelMetrics(detail) {
 
 // planTitle names a plan by its metric and improvement: "AHT −10 %",
 // "Satisfaction +5 %".
-export function planTitle(p) {
+export function planTitle(p) { // the inquiry follows as "on <inquiry>"
   return `${metricName(p.metric)} ${METRICS[p.metric] && METRICS[p.metric].lower ? "−" : "+"}${p.improvement_pct} %`;
 }

@@ -7,7 +7,7 @@ import { el, mount, fmtMetric, fmtNumber } from "../ui.js";
 import { statusBadge, onTrackBadge, planTitle } from "./plan-util.js";
 
 function table(caption, plans, id) {
-  if (!plans.length) return el("section", { "aria-labelledby": id }, el("h2", { id }, caption), el("p", { class: "muted" }, "None."));
+  if (!plans.length) return el("section", { "aria-labelledby": id }, el("h2", { id }, caption), el("p", { class: "muted" }, id === "plans-in-progress" ? "No plan in progress." : "No finished plan yet."));
   return el("section", { "aria-labelledby": id }, el("h2", { id }, caption),
     el("div", { class: "table-wrap" }, el("table", { class: "data plans-table" },
       el("caption", { class: "sr-only" }, caption),

@@ -45,7 +45,7 @@ export async function render(ctx) {
   // with the API's message).
   const { models } = await api.get("/v1/models");
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, `Team ${team}`), el("p", {}, "No interactions yet."));
+    mount(ctx.main, el("h1", {}, `Team ${team}`), el("p", {}, "No interactions yet: once the contact-center feed sends them, the team's agents appear here within a second."));
     return;
   }
   // Teams often work one channel: without ?model, open the model where
@@ -65,7 +65,7 @@ export async function render(ctx) {
 
   const picker = el("div", { class: "controls" },
     el("div", { class: "control" },
-      el("label", { for: "team-model" }, "Model"),
+      el("label", { for: "team-model" }, "Channel"),
       el("select", { id: "team-model", onchange: (e) => go(e.target.value, range) },
         models.map((m) => el("option", { value: m.model, selected: m.model === model },
           volumes && volumes.get(m.model) === 0 ? `${m.model} (no interactions)` : m.model)))),
