@@ -101,7 +101,11 @@ async function route() {
     return;
   }
   const m = match(path);
-  const main = document.getElementById("main");
+  // Each route renders into a fresh container: a slow page that finishes
+  // after the user (or a TV's rotation) moved on mounts into a detached
+  // node, never over the page now shown.
+  const main = el("div", { class: "page" });
+  mount(document.getElementById("main"), main);
   if (!m) {
     mount(main, el("h1", {}, "Page not found"), el("p", {}, el("a", { href: home(c) }, "Go to your home page")));
     return;
@@ -116,7 +120,8 @@ async function route() {
     query: new URLSearchParams(query || ""),
     claims: c,
     main,
-    onCleanup: (f) => cleanups.push(f),
+    // A cleanup registered by a page the router already left runs at once.
+    onCleanup: (f) => { if (main.isConnected) cleanups.push(f); else { try { f(); } catch { /* ignore */ } } },
     // navigate changes the hash (a new history entry).
     navigate: (hash) => { location.hash = hash; },
   };
@@ -125,7 +130,7 @@ async function route() {
     mount(main, el("p", { class: "muted" }, "Loading…"));
     document.title = (m.route.title || "agentpulse") + " · agentpulse";
     await mod.render(ctx);
-    main.focus({ preventScroll: true });
+    if (main.isConnected) document.getElementById("main").focus({ preventScroll: true });
     sessionStorage.removeItem(RELOADED);
   } catch (err) {
     // After a restart or an upgrade the browser may hold a page module the
