@@ -35,7 +35,7 @@ export function home(c) {
   if (!c) return "#/signin";
   if (c.role === "agent") return `#/agent/${encodeURIComponent(c.sub)}`;
   if (c.role === "supervisor" && c.teams.length) return `#/team/${encodeURIComponent(c.teams[0])}`;
-  return "#/wallboards";
+  return "#/people";
 }
 
 function renderNav() {
@@ -47,9 +47,9 @@ function renderNav() {
     links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"]);
   } else if (c && c.role === "supervisor") {
     for (const t of c.teams) links.push([`Team ${t}`, `#/team/${encodeURIComponent(t)}`]);
-    links.push(["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
+    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
   } else if (c && c.role === "admin") {
-    links.push(["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
+    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
