@@ -13,6 +13,7 @@ import (
 	"github.com/agentpulse/agentpulse/server/app"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/httpmw"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/ws"
 )
 
@@ -45,6 +46,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		Store: d.store, Plans: planStore, Brokers: d.seeds, Verifier: d.verifier,
 		Limits:     httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody},
 		WS:         ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions},
+		Notify:     notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom},
 		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})

@@ -6,15 +6,20 @@ import (
 	"github.com/agentpulse/agentpulse/server/ws"
 )
 
-// wsFlags are the flags of the websocket hub of `agentpulse all`.
+// wsFlags are the flags of the server's live side: the websocket hub and
+// the notifications it pushes (`agentpulse all` and `serve`).
 type wsFlags struct {
 	allowedOrigins   string
 	maxQueueBytes    int
 	maxSubscriptions int
+	smtpAddr         string
+	smtpFrom         string
 }
 
 func (f *wsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.allowedOrigins, "ws-allowed-origins", "", "browser origins besides the server's own host that may open GET /v1/ws, comma-separated (scheme://host:port; * for any)")
 	fs.IntVar(&f.maxQueueBytes, "ws-max-queue-bytes", ws.DefaultMaxQueueBytes, "bytes a websocket client's outbound queue may hold; a client past it is closed with code 4001 and resumes")
 	fs.IntVar(&f.maxSubscriptions, "ws-max-subscriptions", ws.DefaultMaxSubscriptions, "subscriptions one websocket connection may hold")
+	fs.StringVar(&f.smtpAddr, "smtp-addr", "", "SMTP server (host:port) that sends notification e-mails; empty: no e-mail")
+	fs.StringVar(&f.smtpFrom, "smtp-from", "agentpulse@localhost", "From address of notification e-mails")
 }

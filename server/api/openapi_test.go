@@ -26,6 +26,7 @@ import (
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views/storeview"
@@ -82,7 +83,7 @@ func newServer(t testing.TB, st *embedded.Store) http.Handler {
 		t.Fatal(err)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes},
+		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes, func(r chi.Router) { notify.New(notify.Config{}).Routes(r, v) }},
 		Gatherer: prometheus.NewRegistry(),
 	}, nullSink{}, v, nil)
 	if err != nil {
@@ -335,6 +336,11 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{name: "comment", method: "POST", path: planP + "/comments", target: "/v1/plans/" + id + "/comments", tok: self, body: `{"text": "Thanks, Tuesday works"}`, want: 201},
 		{name: "comment empty", method: "POST", path: planP + "/comments", target: "/v1/plans/" + id + "/comments", tok: self, body: `{"text": "  "}`, want: 400},
 		{name: "inbox after", method: "GET", path: "/v1/inbox", target: "/v1/inbox", tok: admin, want: 200},
+		{name: "notifications", method: "GET", path: "/v1/notifications", target: "/v1/notifications", tok: self, want: 200},
+		{name: "read unknown notification", method: "POST", path: "/v1/notifications/{id}/read", target: "/v1/notifications/nope/read", tok: self, want: 404},
+		{name: "notification prefs", method: "GET", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, want: 200},
+		{name: "set notification prefs", method: "PUT", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, body: `{"email": "a@example.com", "webhook": "", "kinds": ["help_asked"]}`, want: 200},
+		{name: "set notification prefs refused", method: "PUT", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, body: `{"email": "nope"}`, want: 400},
 		{name: "cancel plan", method: "POST", path: planP + "/cancel", target: "/v1/plans/" + id + "/cancel", tok: self, want: 200},
 		{name: "cancel again", method: "POST", path: planP + "/cancel", target: "/v1/plans/" + id + "/cancel", tok: self, want: 409},
 		{name: "tick cancelled", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": false}`, want: 409},

@@ -18,6 +18,7 @@ import (
 	"github.com/agentpulse/agentpulse/server/feed"
 	"github.com/agentpulse/agentpulse/server/httpmw"
 	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views"
@@ -44,6 +45,9 @@ type Config struct {
 	// model to be built before it is answered 503 + Retry-After (the
 	// build goes on). Default 2 s.
 	BuildWait time.Duration
+	// Notify configures notifications: SMTPAddr and SMTPFrom (e-mail);
+	// Publisher, Logger and the rest are wired here.
+	Notify notify.Config
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -60,6 +64,7 @@ type Server struct {
 	readAPI *api.API
 	plans   *plans.Service
 	hub     *ws.Hub
+	notify  *notify.Center
 	updates *feed.Feed
 	routes  []func(chi.Router)
 }
@@ -98,12 +103,16 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger})
+	ncfg := cfg.Notify
+	ncfg.Publisher, ncfg.Logger = hub, cfg.Logger
+	center := notify.New(ncfg)
+	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger,
+		Events: planEvents(center)})
 	if err != nil {
 		return nil, err
 	}
 	if reg != nil {
-		for _, c := range planSvc.Collectors() {
+		for _, c := range append(planSvc.Collectors(), center.Collectors()...) {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("plans metrics: %w", err)
 			}
@@ -127,12 +136,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.plans, s.hub, s.updates = planSvc, hub, updates
+	s.plans, s.hub, s.updates, s.notify = planSvc, hub, updates, center
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)
 			readAPI.Routes(r)
 			planSvc.Routes(r)
+			center.Routes(r, cfg.Verifier)
 			hub.Routes(r)
 		})
 	}}, cfg.Mount...)
@@ -170,6 +180,7 @@ func (s *Server) Run(ctx context.Context) error {
 	g.Go(func() error { return s.updates.Run(ctx) })
 	g.Go(func() error { return s.hub.Run(ctx) })
 	g.Go(func() error { return s.plans.Run(ctx) })
+	g.Go(func() error { return s.notify.Run(ctx) })
 	return g.Wait()
 }
 

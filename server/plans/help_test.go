@@ -3,6 +3,7 @@ package plans_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +121,21 @@ func TestHelpLoop(t *testing.T) {
 	}
 	if got := atRisk("other supervisor"); len(got) != 0 {
 		t.Errorf("another team's leader sees %d plans at risk", len(got))
+	}
+
+	// Events for notifications: the ask for help at creation; at risk
+	// once (two sweeps); missed at the due time (nothing since the commit).
+	if err := e.svc.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.set(mustDate(t, p.TargetDate).Add(time.Hour))
+	if err := e.svc.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(e.events.kinds(p.ID), ","); got != "help_asked,plan_at_risk,plan_missed" {
+		t.Errorf("events told = %s", got)
 	}
 }

@@ -24,9 +24,11 @@ type Service struct {
 	// agentLocks serialise the duplicate check and store of Create per
 	// agent; a separate set from locks, which Create takes inside them.
 	agentLocks [64]sync.Mutex
-	idx        index
-	work       chan work
-	met        *metrics
+	// riskTold holds the plans already told at risk (tenant/id).
+	riskTold sync.Map
+	idx      index
+	work     chan work
+	met      *metrics
 }
 
 // New returns the service over cfg. It fails when a required Config field
@@ -188,6 +190,9 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 		return views.Plan{}, err
 	}
 	s.met.created.Inc()
+	if len(rec.Plan.Assistance) > 0 {
+		s.emit(ctx, EventHelpAsked, rec.Plan)
+	}
 	return rec.Plan, nil
 }
 
@@ -304,9 +309,11 @@ func (s *Service) refresh(ctx context.Context, tenant, id string, change func(*s
 	if change != nil {
 		if err := change(&out); err != nil {
 			if durable { // keep the settlement even when the change is refused
-				if _, serr := s.save(ctx, out, prev); serr != nil {
+				saved, serr := s.save(ctx, out, prev)
+				if serr != nil {
 					return store.PlanRecord{}, serr
 				}
+				s.emitSettled(ctx, rec.Plan.Status, saved.Plan)
 			}
 			return store.PlanRecord{}, err
 		}
@@ -315,5 +322,9 @@ func (s *Service) refresh(ctx context.Context, tenant, id string, change func(*s
 	if !durable {
 		return out, nil
 	}
-	return s.save(ctx, out, prev)
+	saved, err := s.save(ctx, out, prev)
+	if err == nil {
+		s.emitSettled(ctx, rec.Plan.Status, saved.Plan)
+	}
+	return saved, err
 }

@@ -183,7 +183,10 @@ func (s *Service) track(ctx context.Context, w work) error {
 	if sameFigures(&prev, &out) {
 		return nil
 	}
-	_, err = s.save(ctx, out, prev.Version)
+	saved, err := s.save(ctx, out, prev.Version)
+	if err == nil {
+		s.emitSettled(ctx, prev.Plan.Status, saved.Plan)
+	}
 	return err
 }
 
