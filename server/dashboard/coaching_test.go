@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 
 	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/server/auth"
+	"github.com/agentpulse/agentpulse/server/notify"
+	"github.com/agentpulse/agentpulse/server/notify/notifytest"
 	"github.com/agentpulse/agentpulse/views"
 )
 
@@ -38,14 +42,31 @@ func postJSON(t *testing.T, p *apptest.Product, tok, path string, body any, want
 }
 
 // TestCoachingLoop runs the loop between an agent and their team leader
-// in two browser contexts: the agent's plan asks for help and is due in 5
+// in two browsers. The leader asks for e-mails and webhook posts; the
+// agent's plan asks for help: the leader's open Notifications page shows
+// it live, an e-mail reaches a real SMTP server and a webhook an HTTP
+// receiver. The plan and is due in 5
 // days with nothing since the commit; the leader's inbox badge counts it,
 // the inbox lists it under "Asks for help" and "Plans at risk"; the
 // leader takes it up and comments, and the agent's open plan page shows
 // both live; the agent answers and the leader sees it. The leader then
 // goes from the agent's page to a new plan for them through the wizard.
 func TestCoachingLoop(t *testing.T) {
-	p := apptest.Start(t, apptest.Options{})
+	box := notifytest.StartSMTP(t)
+	var hookMu sync.Mutex
+	var hooks []notify.Webhook
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var h notify.Webhook
+		if json.NewDecoder(r.Body).Decode(&h) != nil {
+			http.Error(w, "bad", 400)
+			return
+		}
+		hookMu.Lock()
+		hooks = append(hooks, h)
+		hookMu.Unlock()
+	}))
+	defer hook.Close()
+	p := apptest.Start(t, apptest.Options{SMTPAddr: box.Addr})
 	const agent = "agent-0001"
 	ref := p.Reference()
 	model := ref.Models(p.Tenant, agent)[0].Model
@@ -57,13 +78,46 @@ func TestCoachingLoop(t *testing.T) {
 	inquiry := perf.Inquiries[0].Inquiry
 	agentTok := agentToken(t, p, agent)
 	leadTok := p.Token(t, auth.Claims{Subject: "lead-1", Role: auth.RoleSupervisor, Teams: []string{team}})
+
+	// The leader asks for e-mails and webhook posts on their Notifications page.
+	leadCtx := browser(t)
+	signIn(t, leadCtx, p, leadTok, "#/notifications")
+	run(t, leadCtx, "preferences", chromedp.WaitVisible("#pref-email", chromedp.ByID),
+		chromedp.SendKeys("#pref-email", "lead-1@example.com", chromedp.ByID),
+		chromedp.SendKeys("#pref-webhook", hook.URL, chromedp.ByID),
+		chromedp.Click("#save-prefs", chromedp.ByID))
+	waitJS(t, leadCtx, "saved", `document.getElementById("status").textContent.includes("Preferences saved")`, `document.getElementById("status").textContent`)
+	checkA11y(t, leadCtx, "notifications", 0)
+
 	var plan views.Plan
 	postJSON(t, p, agentTok, "/v1/agents/"+agent+"/plans", views.PlanInput{Model: model, Inquiry: inquiry, Metric: views.MetricAHT,
 		ImprovementPct: 10, TargetDate: time.Now().UTC().AddDate(0, 0, 5).Format(views.DateLayout),
 		Actions: []string{"Use the checklist"}, Assistance: []string{"A side-by-side session with my team leader"}}, http.StatusCreated, &plan)
 
-	agentCtx := browser(t)
-	leadCtx := browser(t) // a second Chromium: another person's browser
+	// Live on the open page, by e-mail and by webhook.
+	waitJS(t, leadCtx, "the notification, live", `(document.getElementById("notification-list")?.textContent || "").includes("agent-0001 asks for help") && document.getElementById("unread-badge").textContent === "1"`, `document.getElementById("notification-list")?.textContent`)
+	screenshots(t, leadCtx, "notifications")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		hookMu.Lock()
+		n := len(hooks)
+		hookMu.Unlock()
+		if n >= 1 && len(box.All()) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no e-mail (%d) or webhook (%d)", len(box.All()), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m := box.All()[0]; m.To != "lead-1@example.com" || !strings.Contains(m.Data, "agent-0001 asks for help") || !strings.Contains(m.Data, "#/plans/"+plan.ID) {
+		t.Errorf("e-mail %+v", m)
+	}
+	if h := hooks[0]; h.Kind != notify.KindHelpAsked || !strings.Contains(h.Text, "side-by-side") {
+		t.Errorf("webhook %+v", h)
+	}
+
+	agentCtx := browser(t) // a second Chromium: another person's browser
 	signIn(t, agentCtx, p, agentTok, "#/plans/"+plan.ID)
 	waitJS(t, agentCtx, "the agent's plan", `(document.getElementById("help-ack")?.textContent || "").includes("no one has taken them up yet")`, `document.getElementById("help-ack")?.textContent`)
 

@@ -3,8 +3,6 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,70 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/notify"
+	"github.com/agentpulse/agentpulse/server/notify/notifytest"
 )
-
-// mailbox is a real SMTP server (go-smtp) in the test process that keeps
-// every message it receives.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mail
-}
-
-type mail struct{ from, to, data string }
-
-func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{box: m}, nil }
-
-type session struct {
-	box      *mailbox
-	from, to string
-}
-
-func (s *session) Reset()        {}
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = to
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.box.mu.Lock()
-	s.box.msgs = append(s.box.msgs, mail{s.from, s.to, string(b)})
-	s.box.mu.Unlock()
-	return nil
-}
-
-func (m *mailbox) all() []mail {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]mail(nil), m.msgs...)
-}
-
-// StartSMTP starts the in-process SMTP server and returns its address.
-func startSMTP(t *testing.T) (*mailbox, string) {
-	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return box, l.Addr().String()
-}
 
 type pushed struct {
 	mu   sync.Mutex
@@ -104,7 +42,8 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // SMTP server and by a Slack/Teams webhook; another team's leader and an
 // agent see nothing; a leader who opted out of the kind gets no e-mail.
 func TestDelivery(t *testing.T) {
-	box, addr := startSMTP(t)
+	box := notifytest.StartSMTP(t)
+	addr := box.Addr
 	var hookMu sync.Mutex
 	var hooks []notify.Webhook
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -161,13 +100,13 @@ func TestDelivery(t *testing.T) {
 	waitUntil(t, "the e-mail and the webhook", func() bool {
 		hookMu.Lock()
 		defer hookMu.Unlock()
-		return len(box.all()) >= 1 && len(hooks) >= 1
+		return len(box.All()) >= 1 && len(hooks) >= 1
 	})
 	time.Sleep(100 * time.Millisecond) // nothing else may arrive
-	mails := box.all()
-	if len(mails) != 1 || mails[0].to != "lead-1@example.com" || mails[0].from != "agentpulse@example.com" ||
-		!strings.Contains(mails[0].data, "Subject: agentpulse: agent-0001 asks for help\r\n") ||
-		!strings.Contains(mails[0].data, "side-by-side session") || !strings.Contains(mails[0].data, "#/plans/p1") {
+	mails := box.All()
+	if len(mails) != 1 || mails[0].To != "lead-1@example.com" || mails[0].From != "agentpulse@example.com" ||
+		!strings.Contains(mails[0].Data, "Subject: agentpulse: agent-0001 asks for help\r\n") ||
+		!strings.Contains(mails[0].Data, "side-by-side session") || !strings.Contains(mails[0].Data, "#/plans/p1") {
 		t.Fatalf("mails = %+v", mails)
 	}
 	if len(hooks) != 1 || !strings.Contains(hooks[0].Text, "*agent-0001 asks for help*") || hooks[0].Kind != notify.KindHelpAsked || hooks[0].Title == "" {

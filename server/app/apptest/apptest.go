@@ -28,6 +28,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/app"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/dashboard"
 	"github.com/agentpulse/agentpulse/views"
@@ -49,6 +50,8 @@ type Options struct {
 	// without the binary, fails when services are required) instead of
 	// the embedded store.
 	ClickHouse bool
+	// SMTPAddr, when set, is the SMTP server notification e-mails go to.
+	SMTPAddr string
 }
 
 // Product is a running product.
@@ -132,7 +135,8 @@ func Start(tb testing.TB, opt Options) *Product {
 		demo = DemoTokens(tb, tenant)
 	}
 	dash := dashboard.New(dashboard.Config{DemoTokens: demo})
-	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes}})
+	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes},
+		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com"}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -44,18 +44,20 @@ function renderNav() {
   const who = document.getElementById("who");
   const links = [];
   if (c && c.role === "agent") {
-    links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"]);
+    links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"], ["Notifications", "#/notifications"]);
   } else if (c && c.role === "supervisor") {
     for (const t of c.teams) links.push([`Team ${t}`, `#/team/${encodeURIComponent(t)}`]);
-    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
+    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"]);
   } else if (c && c.role === "admin") {
-    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Wallboards", "#/wallboards"]);
+    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"]);
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
     el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
-      href === "#/inbox" ? inboxBadge : null)))));
+      href === "#/inbox" ? inboxBadge : href === "#/notifications" ? unreadBadge : null)))));
   refreshBadge();
+  refreshUnread();
+  followNotifications(c);
   if (!c) {
     mount(who);
     return;
@@ -86,7 +88,39 @@ export async function refreshBadge() {
     inboxBadge.setAttribute("aria-label", `${unacknowledged} ask${unacknowledged === 1 ? "" : "s"} for help waiting`);
   } catch { /* the badge is a hint; the inbox page shows errors */ }
 }
-setInterval(refreshBadge, 20000);
+// unreadBadge counts the user's unread notifications (GET
+// /v1/notifications); a notification arriving live (type "notification"
+// on the user's team or agent channels) refreshes it and shows a toast.
+const unreadBadge = el("span", { class: "count-badge", id: "unread-badge", hidden: true });
+async function refreshUnread() {
+  if (!session.claims()) return;
+  try {
+    const { unread } = await api.get("/v1/notifications");
+    unreadBadge.hidden = !unread;
+    unreadBadge.textContent = unread ? String(unread) : "";
+    unreadBadge.setAttribute("aria-label", `${unread} unread notification${unread === 1 ? "" : "s"}`);
+  } catch { /* a hint only */ }
+}
+let following = { token: null, stop: [] };
+function followNotifications(c) {
+  const tok = session.token();
+  if (following.token === tok) return;
+  following.stop.forEach((f) => f());
+  following = { token: tok, stop: [] };
+  if (!c) return;
+  const chans = c.role === "agent" ? [`agent:${c.sub}`] : c.role === "supervisor" ? c.teams.map((t) => `team:${t}`) : [];
+  for (const ch of chans) {
+    following.stop.push(live.subscribe(ch, (m) => {
+      if (m.type !== "notification" || !m.data) return;
+      status(`${m.data.title}.`);
+      refreshUnread();
+      window.dispatchEvent(new Event("notification"));
+      window.dispatchEvent(new Event("inbox-changed"));
+    }));
+  }
+}
+setInterval(() => { refreshBadge(); refreshUnread(); }, 20000);
+window.addEventListener("inbox-changed", refreshUnread);
 window.addEventListener("inbox-changed", refreshBadge);
 
 async function route() {
