@@ -285,6 +285,7 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{name: "trend bad step", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.agent + "/trend?model=voice&step=month", tok: admin, want: 400},
 		{name: "trend too long", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.agent + "/trend?model=voice&step=day&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", tok: admin, want: 400},
 		{name: "trend other agent", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.other + "/trend?model=voice", tok: f.tokens["agent self"], want: 403},
+		{name: "standing", method: "GET", path: "/v1/agents/{agent}/standing", target: "/v1/agents/" + f.agent + "/standing?model=voice", tok: f.tokens["agent self"], want: 200},
 		{name: "team trend", method: "GET", path: "/v1/teams/{team}/trend", target: "/v1/teams/" + f.team + "/trend?model=voice", tok: admin, want: 200},
 		{name: "healthz", method: "GET", path: "/healthz", target: "/healthz", want: 200},
 		{name: "ws no token", method: "GET", path: "/v1/ws", target: "/v1/ws", want: 401},

@@ -62,6 +62,25 @@ func (a *API) trend(w http.ResponseWriter, r *http.Request) {
 	a.writeJSON(w, r, tr)
 }
 
+// standing serves GET /v1/agents/{agent}/standing?model=&range=|from=&to=.
+func (a *API) standing(w http.ResponseWriter, r *http.Request) {
+	c, agent, ok := a.agentRequest(w, r, true)
+	if !ok {
+		return
+	}
+	q, err := parseQuery(r.URL.Query(), false)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, err := a.views.Standing(r.Context(), c.Tenant, agent, q.model, q.rng)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, s)
+}
+
 // teamTrend serves GET /v1/teams/{team}/trend?model=&step=&range=|from=&to=.
 func (a *API) teamTrend(w http.ResponseWriter, r *http.Request) {
 	c, ok := claims(w, r)

@@ -37,7 +37,19 @@ func TestTrendEqualsReference(t *testing.T) {
 			t.Errorf("%s differs from the reference (%d points): %v", c.target, len(want.Points), d)
 		}
 	}
-	code, body := e.get(f.tokens["admin"], "/v1/teams/"+f.team+"/trend?model=voice&step=day&range=1w")
+	code, body := e.get(f.tokens["agent self"], "/v1/agents/"+f.agent+"/standing?model=voice")
+	var st views.Standing
+	if code != 200 || json.Unmarshal(body, &st) != nil {
+		t.Fatalf("standing = %d %s", code, body)
+	}
+	wantSt, err := e.ref.Standing(e.tenant, f.agent, "voice", views.RangeSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := views.ApproxDiff(st, wantSt); d != nil {
+		t.Errorf("standing differs from the reference: %v", d)
+	}
+	code, body = e.get(f.tokens["admin"], "/v1/teams/"+f.team+"/trend?model=voice&step=day&range=1w")
 	if code != 200 {
 		t.Fatalf("team trend = %d %s", code, body)
 	}

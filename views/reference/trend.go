@@ -87,3 +87,14 @@ func (d *Dataset) TeamTrend(tenant, team, model string, spec views.RangeSpec, st
 	slices.Sort(agents)
 	return views.NewTeamTrend(team, model, step, rng, periods, agents, sums, d.params), nil
 }
+
+// Standing answers GET /v1/agents/{agent}/standing: the agent's label,
+// rank and share of agents with a worse AES among the model-level
+// population over the range (as TeamAgents' labels).
+func (d *Dataset) Standing(tenant, agent, model string, spec views.RangeSpec) (views.Standing, error) {
+	mi, rng, err := d.resolve(tenant, model, spec)
+	if err != nil {
+		return views.Standing{}, fmt.Errorf("standing: %w", err)
+	}
+	return views.NewStanding(model, rng, agent, sortedMembers(agentSums(mi, rng)), d.params), nil
+}

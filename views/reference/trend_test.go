@@ -65,3 +65,29 @@ func TestTrend(t *testing.T) {
 		t.Error("a model without data answered")
 	}
 }
+
+// TestStanding: min volume 2; over both days a = 510/4 = 127.5, b = 400,
+// c = 80/3 ≈ 26.7: c best, a second (better than b: 1 of 3 → 33.3 %), b
+// third.
+func TestStanding(t *testing.T) {
+	its := []schemas.Interaction{
+		ix("a1", "a", "T1", "billing", "2026-11-23T09:00:00Z", 100, none, none),
+		ix("a2", "a", "T1", "billing", "2026-11-23T10:00:00Z", 200, none, none),
+		ix("a3", "a", "T1", "billing", "2026-11-24T09:00:00Z", 60, none, none),
+		ix("a4", "a", "T1", "tech", "2026-11-24T10:00:00Z", 150, none, none),
+		ix("b1", "b", "T1", "billing", "2026-11-23T11:00:00Z", 300, none, none),
+		ix("b2", "b", "T1", "billing", "2026-11-23T12:00:00Z", 500, none, none),
+		ix("c1", "c", "T2", "billing", "2026-11-23T13:00:00Z", 40, none, none),
+		ix("c2", "c", "T2", "billing", "2026-11-24T11:00:00Z", 10, none, none),
+		ix("c3", "c", "T2", "billing", "2026-11-24T12:00:00Z", 30, none, none),
+		ix("d1", "d", "T2", "billing", "2026-11-24T12:30:00Z", 5, none, none),
+	}
+	d := New(its, params2)
+	s, err := d.Standing("t1", "a", "voice", views.RangeSpec{})
+	if err != nil || s.Population != 3 || s.Volume != 4 || *s.Rank != 2 || !views.AlmostEqual(*s.BetterThanPct, 100.0/3) || s.Label == nil {
+		t.Fatalf("standing of a = %+v, %v", s, err)
+	}
+	if s, _ := d.Standing("t1", "d", "voice", views.RangeSpec{}); s.Label != nil || s.Rank != nil || s.BetterThanPct != nil || s.Volume != 1 {
+		t.Fatalf("below min volume: %+v", s)
+	}
+}

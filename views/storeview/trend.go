@@ -116,3 +116,18 @@ func (v *Views) TeamTrend(ctx context.Context, tenant, team, model string, spec 
 	slices.Sort(agents)
 	return views.NewTeamTrend(team, model, step, rng, periods, agents, sums, v.params), nil
 }
+
+// Standing answers GET /v1/agents/{agent}/standing like
+// reference.Dataset.Standing: one read of every agent's model totals over
+// the range.
+func (v *Views) Standing(ctx context.Context, tenant, agent, model string, spec views.RangeSpec) (views.Standing, error) {
+	rng, err := v.resolve(ctx, tenant, model, spec)
+	if err != nil {
+		return views.Standing{}, fmt.Errorf("standing: %w", err)
+	}
+	sums, _, err := v.agentSums(ctx, rangeQuery(tenant, model, rng))
+	if err != nil {
+		return views.Standing{}, fmt.Errorf("standing: %w", err)
+	}
+	return views.NewStanding(model, rng, agent, sortedMembers(sums), v.params), nil
+}

@@ -13,7 +13,8 @@ import (
 	"github.com/agentpulse/agentpulse/views/storeview"
 )
 
-// TestTrendEqualsReference: every point of every agent's daily and weekly
+// TestTrendEqualsReference: every agent's standing (label, rank, share
+// of worse agents) and every point of every agent's daily and weekly
 // trend (the whole model and one inquiry) and of every team's series
 // equals the reference's, on the embedded store and on ClickHouse, over
 // the default range and an unaligned custom one.
@@ -55,6 +56,14 @@ func TestTrendEqualsReference(t *testing.T) {
 							for ai, agent := range agents {
 								if ai%c.stride != 0 && tenant != "moves" {
 									continue
+								}
+								if step == views.TrendWeek {
+									got, err := sv.Standing(ctx, tenant, agent, model, spec)
+									want, werr := ref.Standing(tenant, agent, model, spec)
+									if err != nil || werr != nil {
+										t.Fatalf("Standing: %v / %v", err, werr)
+									}
+									diff(t, fmt.Sprintf("Standing(%s, %s, %s, %+v)", tenant, agent, model, spec), got, want)
 								}
 								for _, inquiry := range []string{"", its[0].Inquiry} {
 									got, err := sv.Trend(ctx, tenant, agent, model, inquiry, spec, step)

@@ -123,6 +123,14 @@ setInterval(() => { refreshBadge(); refreshUnread(); }, 20000);
 window.addEventListener("inbox-changed", refreshUnread);
 window.addEventListener("inbox-changed", refreshBadge);
 
+// markScrolling adds a "scroll sideways" hint under tables wider than the
+// screen (phones), so columns off to the side are not missed.
+function markScrolling() {
+  for (const w of document.querySelectorAll("#main .table-wrap")) w.classList.toggle("scrolls", w.scrollWidth > w.clientWidth + 1);
+}
+window.addEventListener("resize", markScrolling);
+new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.getElementById("main"), { childList: true, subtree: true });
+
 async function route() {
   cleanups.forEach((f) => { try { f(); } catch { /* a page's cleanup must not stop the next page */ } });
   cleanups = [];
@@ -165,6 +173,7 @@ async function route() {
     document.title = (m.route.title || "agentpulse") + " · agentpulse";
     await mod.render(ctx);
     if (main.isConnected) document.getElementById("main").focus({ preventScroll: true });
+    markScrolling();
     sessionStorage.removeItem(RELOADED);
   } catch (err) {
     // After a restart or an upgrade the browser may hold a page module the

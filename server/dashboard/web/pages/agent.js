@@ -136,7 +136,10 @@ export async function render(ctx) {
     fromIn.removeAttribute("aria-invalid");
     toIn.removeAttribute("aria-invalid");
     try {
-      const p = await api.get(`/v1/agents/${enc(agent)}/performance${q({ model: state.model, ...apiRange(state), sort: state.sort, order: state.order })}`);
+      const [p, standing] = await Promise.all([
+        api.get(`/v1/agents/${enc(agent)}/performance${q({ model: state.model, ...apiRange(state), sort: state.sort, order: state.order })}`),
+        api.get(`/v1/agents/${enc(agent)}/standing${q({ model: state.model, ...apiRange(state) })}`).catch(() => null)]);
+      p.standing = standing;
       if (mine !== seq) return;
       if (noPredictions(p) && (state.sort === "psat" || state.sort === "pres")) {
         // This model has no satisfaction or resolution to sort by.
@@ -190,9 +193,21 @@ function drawOverall(node, p, email) {
   if (!email) figs.push(["Satisfaction", fmtMetric("psat", o.psat), "psat"], ["Resolution", fmtMetric("pres", o.pres), "pres"]);
   mount(node,
     el("h2", { id: "overall-title" }, "Overall"),
+    standingLine(p.standing, p.model),
     el("p", { class: "help explain", id: "aes-help" }, EXPLAIN.aes),
     el("dl", { class: "agent-figures" }, figs.map(([name, v, k]) =>
       el("div", { class: "figure", "data-figure": k }, el("dt", {}, name), el("dd", {}, v)))));
+}
+
+// standingLine is the overall label and where the agent stands among all
+// agents of the channel (GET /v1/agents/{a}/standing).
+function standingLine(s, model) {
+  if (!s) return null;
+  if (!s.label) return el("p", { class: "standing", id: "standing" }, labelBadge(null), " ",
+    el("span", { class: "muted" }, `Too few interactions to rank yet (${fmtNumber(s.volume)}).`));
+  return el("p", { class: "standing", id: "standing" }, labelBadge(s.label), " ",
+    el("strong", {}, `Better than ${Math.round(s.better_than_pct)} % of agents`),
+    el("span", { class: "muted" }, ` on ${channel(model)}: rank ${fmtNumber(s.rank)} of ${fmtNumber(s.population)} by AES.`));
 }
 
 function inquiryHref(agent, state, inquiry) {
