@@ -28,9 +28,9 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/app"
-	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/auth"
 	"github.com/agentpulse/agentpulse/server/dashboard"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/reference"
 )
