@@ -48,6 +48,9 @@ type Config struct {
 	// Notify configures notifications: SMTPAddr and SMTPFrom (e-mail);
 	// Publisher, Logger and the rest are wired here.
 	Notify notify.Config
+	// StallAfter is how long a tenant's update feed may be silent before
+	// its admins are notified (notify.DefaultStallAfter when zero).
+	StallAfter time.Duration
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -65,6 +68,7 @@ type Server struct {
 	plans   *plans.Service
 	hub     *ws.Hub
 	notify  *notify.Center
+	stalls  *notify.StallWatch
 	updates *feed.Feed
 	routes  []func(chi.Router)
 }
@@ -124,6 +128,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
+	stalls := notify.NewStallWatch(cfg.StallAfter)
+	updates.Handle(func(_ context.Context, u processor.Update) { stalls.Seen(u.Tenant, time.Now()) })
 	updates.Handle(func(ctx context.Context, u processor.Update) {
 		// OnUpdate never blocks: a full queue drops the update, counted
 		// (agentpulse_plans_updates_dropped_total); the next read or
@@ -136,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.plans, s.hub, s.updates, s.notify = planSvc, hub, updates, center
+	s.plans, s.hub, s.updates, s.notify, s.stalls = planSvc, hub, updates, center, stalls
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)
@@ -181,6 +187,7 @@ func (s *Server) Run(ctx context.Context) error {
 	g.Go(func() error { return s.hub.Run(ctx) })
 	g.Go(func() error { return s.plans.Run(ctx) })
 	g.Go(func() error { return s.notify.Run(ctx) })
+	g.Go(func() error { s.watchStalls(ctx); return nil })
 	return g.Wait()
 }
 

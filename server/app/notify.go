@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/plans"
@@ -54,6 +55,27 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 			if e.Team != "" {
 				c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: team, Link: link,
 					Title: fmt.Sprintf("%s's plan is %s", p.AgentID, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", p.AgentID, what, p.TargetDate, word)})
+			}
+		}
+	}
+}
+
+// watchStalls tells a tenant's admins, once per silence, when its update
+// feed has been silent for StallAfter (checked every StallAfter/10, at
+// least every minute).
+func (s *Server) watchStalls(ctx context.Context) {
+	every := min(time.Minute, max(time.Second, s.stalls.After/10))
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			for tenant, last := range s.stalls.Check(now) {
+				s.notify.Notify(tenant, notify.Notification{Kind: notify.KindFeedStalled, Audience: notify.Audience{Admins: true}, Link: "#/wallboards",
+					Title: "The data feed stalled",
+					Body:  fmt.Sprintf("No interaction has arrived since %s (%s ago): check the contact-center connectors and the broker.", last.UTC().Format(time.RFC3339), now.Sub(last).Round(time.Second))})
 			}
 		}
 	}

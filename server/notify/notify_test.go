@@ -146,3 +146,24 @@ func TestDecodePrefs(t *testing.T) {
 		t.Fatalf("%+v %v", p, err)
 	}
 }
+
+func TestStallWatch(t *testing.T) {
+	w := notify.NewStallWatch(10 * time.Minute)
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	w.Seen("acme", t0)
+	w.Seen("globex", t0.Add(5*time.Minute))
+	if got := w.Check(t0.Add(10 * time.Minute)); len(got) != 0 {
+		t.Fatalf("stalled too early: %v", got)
+	}
+	got := w.Check(t0.Add(11 * time.Minute))
+	if len(got) != 1 || !got["acme"].Equal(t0) {
+		t.Fatalf("stalled = %v", got)
+	}
+	if got := w.Check(t0.Add(12 * time.Minute)); len(got) != 0 {
+		t.Fatalf("told twice: %v", got)
+	}
+	w.Seen("acme", t0.Add(13*time.Minute)) // resumed
+	if got := w.Check(t0.Add(30 * time.Minute)); len(got) != 2 {
+		t.Fatalf("after resuming and stalling again: %v", got)
+	}
+}

@@ -52,6 +52,8 @@ type Options struct {
 	ClickHouse bool
 	// SMTPAddr, when set, is the SMTP server notification e-mails go to.
 	SMTPAddr string
+	// StallAfter is app.Config.StallAfter (default 10 minutes).
+	StallAfter time.Duration
 }
 
 // Product is a running product.
@@ -136,7 +138,7 @@ func Start(tb testing.TB, opt Options) *Product {
 	}
 	dash := dashboard.New(dashboard.Config{DemoTokens: demo})
 	srv, err := app.New(app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: v, Mount: []func(chi.Router){dash.Routes},
-		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com"}})
+		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com"}, StallAfter: opt.StallAfter})
 	if err != nil {
 		tb.Fatal(err)
 	}
