@@ -8,7 +8,7 @@
 // step 1. The server is still the judge: a 400 shows every broken rule
 // next to its field and jumps to its step; a 409 links the existing plan.
 import { api, q, ApiError } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, METRICS, errorBox, humanize } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, fmtDay, METRICS, errorBox, humanize } from "../ui.js";
 import { RULES, target, ymd, todayUTC, addDays, startWindow, checkDate, checkPct, metricName, modelMetrics } from "./plan-util.js";
 
 const STEPS = [
@@ -104,7 +104,7 @@ export async function render(ctx) {
     }
     if (f.includes("metric") && duplicate()) {
       const d = duplicate();
-      e.metric = `There is already a plan in progress on this inquiry for ${metricName(st.metric)} (target date ${d.target_date}). Finish or cancel it first, or choose another metric.`;
+      e.metric = `There is already a plan in progress on this inquiry for ${metricName(st.metric)} (target date ${fmtDay(d.target_date)}). Finish or cancel it first, or choose another metric.`;
     }
     if (f.includes("improvement_pct")) { const m = checkPct(st.pct); if (m) e.improvement_pct = m; }
     if (f.includes("target_date")) { const c = checkDate(st.date); if (c.error) e.target_date = c.error; }
@@ -403,7 +403,7 @@ export async function render(ctx) {
         el("dl", { class: "kv summary" },
           [["Channel", st.model], ["Inquiry", st.inquiry], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
             ["Start (last 3 months)", fmtMetric(st.metric, sv)], ["Improvement", `${st.pct} %`],
-            ["Target", fmtMetric(st.metric, target(st.metric, sv, st.pct))], ["Target date", st.date + (d.warning ? " (outside the advised 2 weeks to 3 months)" : "")],
+            ["Target", fmtMetric(st.metric, target(st.metric, sv, st.pct))], ["Target date", fmtDay(st.date) + (d.warning ? " (outside the advised 2 weeks to 3 months)" : "")],
           ].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v))),
           el("div", {}, el("dt", {}, "Actions"), el("dd", {}, el("ul", {}, st.actions.map((a) => el("li", {}, a))))),
           el("div", {}, el("dt", {}, "Asks for help"), el("dd", {}, el("ul", {}, assistance().map((a) => el("li", {}, a)))))),

@@ -6,7 +6,7 @@
 // messages update Now, on track, the status and the chart in place.
 import { api } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDate, status, METRICS } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, humanize, channel } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
 
 // nowLine says what Now counts: only interactions since the plan started
@@ -47,7 +47,7 @@ export async function render(ctx) {
       fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, " your last 3 months before the plan")),
       fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value != null ? plan.now_value : plan.start_value)),
         el("span", { class: "small muted", id: "now-volume" }, nowLine(plan))),
-      fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${plan.target_date}`)),
+      fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${fmtDay(plan.target_date)}`)),
       fig("Status", "status", statusBadge(plan.status)),
       fig("On track", "ontrack", onTrackBadge(plan)));
     mount(warnings, plan.warnings && plan.warnings.length
@@ -210,8 +210,8 @@ export async function render(ctx) {
 
   mount(ctx.main,
     el("p", { class: "crumbs" }, el("a", { href: mine ? "#/plans" : `#/agent/${encodeURIComponent(plan.agent_id)}/plans` }, mine ? "My coaching plans" : `Coaching plans of ${plan.agent_id}`)),
-    el("h1", {}, `${planTitle(plan)} on ${plan.inquiry}`, el("span", { class: "muted small" }, ` · ${plan.model}${mine ? "" : " · " + plan.agent_id}`)),
-    el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${plan.target_date}.`),
+    el("h1", {}, `${planTitle(plan)} on ${humanize(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + plan.agent_id}`)),
+    el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${fmtDay(plan.target_date)}.`),
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
       el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),

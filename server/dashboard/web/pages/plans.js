@@ -3,7 +3,7 @@
 // and the finished ones, each with metric, inquiry, Start, Now, target,
 // target date, on track and status (in text).
 import { api } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize, channel } from "../ui.js";
 import { statusBadge, onTrackBadge, planTitle } from "./plan-util.js";
 
 function table(caption, plans, id) {
@@ -14,11 +14,11 @@ function table(caption, plans, id) {
       el("thead", {}, el("tr", {}, ["Plan", "Inquiry", "Start", "Now", "Target", "Target date", "On track", "Status"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, plans.map((p) => el("tr", { "data-plan": p.id },
         el("th", { scope: "row" }, el("a", { href: `#/plans/${encodeURIComponent(p.id)}` }, planTitle(p))),
-        el("td", {}, `${p.inquiry} (${p.model})`),
+        el("td", {}, `${humanize(p.inquiry)} (${channel(p.model)})`),
         el("td", { "data-col": "start" }, fmtMetric(p.metric, p.start_value)),
         el("td", { "data-col": "now" }, fmtMetric(p.metric, p.now_value), el("span", { class: "muted small" }, p.now_value != null ? ` (${fmtNumber(p.now_volume)} of 20 since the start)` : " (none since the start yet)")),
         el("td", { "data-col": "target" }, fmtMetric(p.metric, p.target_value)),
-        el("td", {}, p.target_date),
+        el("td", {}, fmtDay(p.target_date)),
         el("td", {}, onTrackBadge(p)),
         el("td", {}, statusBadge(p.status))))))));
 }
