@@ -38,6 +38,16 @@ func Transition(from, to PlanStatus) error {
 
 // Plan is a coaching plan as API.md shows it (POST/GET plans). TenantID is
 // an extension of API.md.
+//
+// Now (NowValue, NowVolume) is the coaching Now, an extension of DESIGN.md
+// §1's rule so that a plan does not read as a failure on day one: of the
+// agent's NowWindowSize most recent interactions on the model and inquiry,
+// only those that ended at or after the commit (CreatedAt) count ("7 of 20
+// since you started"); NowValue is null and NowVolume 0 until there is
+// one, and the dashboard shows Start as the baseline meanwhile. On track
+// and the settlement use this Now. RecentValue and RecentVolume keep
+// DESIGN.md's literal figure: all NowWindowSize most recent interactions,
+// whenever they ended.
 type Plan struct {
 	ID             string       `json:"id"`
 	TenantID       string       `json:"tenant_id"`
@@ -50,6 +60,8 @@ type Plan struct {
 	TargetValue    float64      `json:"target_value"`
 	NowValue       *float64     `json:"now_value"`
 	NowVolume      int64        `json:"now_volume"`
+	RecentValue    *float64     `json:"recent_value"`
+	RecentVolume   int64        `json:"recent_volume"`
 	TargetDate     string       `json:"target_date"` // civil date YYYY-MM-DD (UTC)
 	Status         PlanStatus   `json:"status"`
 	OnTrack        bool         `json:"on_track"`
@@ -64,12 +76,32 @@ type Plan struct {
 	// CancelledBy is who cancelled the plan; nil unless it was cancelled
 	// (and on plans stored before actors were recorded).
 	CancelledBy *PlanActor `json:"cancelled_by,omitempty"`
+	// HelpAck is who of the agent's team leaders (or an admin) took up the
+	// plan's asks for help, and when; null until one does.
+	HelpAck *PlanAck `json:"help_ack"`
+	// Comments is the conversation on the plan between the agent and
+	// their team leaders, oldest first (at most MaxPlanComments).
+	Comments []PlanComment `json:"comments"`
 }
 
 // PlanActor is who changed a plan: the subject and role of their token.
 type PlanActor struct {
 	Subject string `json:"sub"`
 	Role    string `json:"role"`
+}
+
+// PlanAck records that a team leader took up a plan's asks for help.
+type PlanAck struct {
+	By string    `json:"by"`
+	At time.Time `json:"at"`
+}
+
+// PlanComment is one message on a plan.
+type PlanComment struct {
+	By   string    `json:"by"`
+	Role string    `json:"role"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
 }
 
 // PlanAction is one of the agent's own actions; Done is ticked by the agent.
@@ -91,9 +123,14 @@ type PlanProgress struct {
 	StartValue *float64 `json:"start_value"`
 	// TargetValue is PlanTarget of the start; null without a start.
 	TargetValue *float64 `json:"target_value"`
-	// NowValue is the value over the NowWindowSize most recent interactions.
+	// NowValue is the value over those of the NowWindowSize most recent
+	// interactions that ended at or after the plan's commit (SinceCommit).
 	NowValue  *float64 `json:"now_value"`
 	NowVolume int64    `json:"now_volume"`
+	// RecentValue is the value over all NowWindowSize most recent
+	// interactions (DESIGN.md's literal Now).
+	RecentValue  *float64 `json:"recent_value"`
+	RecentVolume int64    `json:"recent_volume"`
 	// OnTrack reports whether Now meets the target (false without Now).
 	OnTrack bool `json:"on_track"`
 	// Status is the plan's status at that instant: an in-progress plan whose

@@ -24,6 +24,14 @@ const (
 	// warning; so is one later than WarnLaterThanMonths calendar months.
 	WarnSoonerThanDays  = 14
 	WarnLaterThanMonths = 3
+	// MaxPlanComments bounds a plan's conversation; MaxCommentLen one
+	// comment, in characters after trimming.
+	MaxPlanComments = 100
+	MaxCommentLen   = 1000
+	// AtRiskDays: an in-progress plan not on track is at risk once its due
+	// time is this close, or once less than a quarter of its span (commit
+	// to due time) remains, whichever comes first.
+	AtRiskDays = 7
 )
 
 // DateLayout is the layout of a civil date such as a plan's target_date.
@@ -73,6 +81,12 @@ func OnTrack(m Metric, now float64, hasNow bool, target float64) bool {
 	return hasNow && Meets(m, now, target)
 }
 
+// SinceCommit reports whether an interaction that ended at ended counts
+// toward the coaching Now of a plan created at createdAt: it ended at or
+// after the commit. Of the NowWindowSize most recent interactions (newest
+// first) those that count are a prefix.
+func SinceCommit(ended, createdAt time.Time) bool { return !ended.Before(createdAt) }
+
 // StartWindow is the range Start is computed over: the 3 months before the
 // plan's creation, hour-aligned so hourly buckets answer it:
 // [CeilHour(createdAt).AddDate(0,-3,0), CeilHour(createdAt)).
@@ -85,6 +99,22 @@ func StartWindow(createdAt time.Time) Range {
 // of its target date ("when the UTC date reaches target_date"). Now as of
 // DueAt (interactions ended before it) decides achieved or missed.
 func DueAt(targetDate string) (time.Time, error) { return ParseDate(targetDate) }
+
+// AtRisk reports whether plan p is at risk at instant now: in progress,
+// not on track (Now does not meet the target, or there is no Now yet),
+// before its due time, and with little time left: at most AtRiskDays days,
+// or less than a quarter of the span from its commit to its due time.
+func AtRisk(p *Plan, now time.Time) bool {
+	if p.Status != PlanInProgress || p.OnTrack {
+		return false
+	}
+	due, err := DueAt(p.TargetDate)
+	if err != nil || !now.Before(due) {
+		return false
+	}
+	left := due.Sub(now)
+	return left <= AtRiskDays*24*time.Hour || 4*left < due.Sub(p.CreatedAt)
+}
 
 // Settle returns the status an in-progress plan ends with at DueAt:
 // achieved when Now then meets the target, otherwise missed (also when Now

@@ -280,3 +280,32 @@ func FuzzDecodePlanInput(f *testing.F) {
 		}
 	})
 }
+
+func TestAtRisk(t *testing.T) {
+	created := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	plan := func(target string, onTrack bool, st PlanStatus) *Plan {
+		return &Plan{CreatedAt: created, TargetDate: target, OnTrack: onTrack, Status: st}
+	}
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		p    *Plan
+		want bool
+	}{
+		{"7 days left, behind", plan("2026-12-08", false, PlanInProgress), true},
+		{"19 days left of 49, behind", plan("2026-12-20", false, PlanInProgress), false},
+		{"7 days left, on track", plan("2026-12-08", true, PlanInProgress), false},
+		{"cancelled", plan("2026-12-08", false, PlanCancelled), false},
+		{"due", plan("2026-12-01", false, PlanInProgress), false},
+		// Created 2026-11-01T10:00, due 2027-02-01: span ≈ 92 days; 62 days
+		// left is more than a quarter; a plan due 2026-12-10 (39 days) with
+		// 9 left has less than a quarter left.
+		{"a quarter of a long plan left", plan("2027-02-01", false, PlanInProgress), false},
+		{"less than a quarter left", plan("2026-12-10", false, PlanInProgress), true},
+		{"bad date", plan("2026-13-01", false, PlanInProgress), false},
+	} {
+		if got := AtRisk(c.p, now); got != c.want {
+			t.Errorf("%s: AtRisk = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/server/app"
 	"github.com/agentpulse/agentpulse/server/httpmw"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/ws"
 )
 
@@ -56,6 +57,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Keys:       d.keys,
 		Audit:      d.audit,
+		Notify:     notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom},
 		Mount:      []func(chi.Router){d.mount},
 		Registerer: d.reg, Logger: d.log,
 	})

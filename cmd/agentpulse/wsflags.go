@@ -6,13 +6,16 @@ import (
 	"github.com/agentpulse/agentpulse/server/ws"
 )
 
-// wsFlags are the flags of the websocket hub of `agentpulse all`.
+// wsFlags are the flags of the server's live side: the websocket hub and
+// the notifications it pushes (`agentpulse all` and `serve`).
 type wsFlags struct {
 	allowedOrigins   string
 	maxQueueBytes    int
 	maxSubscriptions int
 	maxChannels      int
 	subscribeRate    float64
+	smtpAddr         string
+	smtpFrom         string
 }
 
 func (f *wsFlags) register(fs *flag.FlagSet) {
@@ -21,4 +24,6 @@ func (f *wsFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxSubscriptions, "ws-max-subscriptions", ws.DefaultMaxSubscriptions, "subscriptions one websocket connection may hold")
 	fs.IntVar(&f.maxChannels, "ws-max-channels", ws.DefaultMaxChannels, "channels the websocket hub holds; past it idle histories are dropped and new channels refused with unavailable")
 	fs.Float64Var(&f.subscribeRate, "ws-subscribe-rate", ws.DefaultSubscribeRate, "subscribe messages per second one websocket connection may send, sustained (burst: --ws-max-subscriptions); more are refused with rate_limited")
+	fs.StringVar(&f.smtpAddr, "smtp-addr", "", "SMTP server (host:port) that sends notification e-mails; empty: no e-mail")
+	fs.StringVar(&f.smtpFrom, "smtp-from", "agentpulse@localhost", "From address of notification e-mails")
 }

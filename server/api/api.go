@@ -58,7 +58,10 @@ func New(cfg Config) *API {
 //	GET /v1/agents/{agent}/performance
 //	GET /v1/agents/{agent}/inquiries/{inquiry}
 //	GET /v1/agents/{agent}/inquiries/{inquiry}/interactions
+//	GET /v1/agents/{agent}/trend
+//	GET /v1/agents/{agent}/standing
 //	GET /v1/teams/{team}/agents
+//	GET /v1/teams/{team}/trend
 //	GET /v1/models              (supervisor, admin)
 //	GET /v1/wallboards/{model}  (supervisor, admin)
 func (a *API) Routes(r chi.Router) {
@@ -71,7 +74,10 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/agents/{agent}/performance", a.performance)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}/interactions", a.interactions)
+		r.Get("/v1/agents/{agent}/trend", a.trend)
+		r.Get("/v1/agents/{agent}/standing", a.standing)
 		r.Get("/v1/teams/{team}/agents", a.teamAgents)
+		r.Get("/v1/teams/{team}/trend", a.teamTrend)
 		r.Get("/v1/models", a.tenantModels)
 		r.Get("/v1/wallboards/{model}", a.wallboard)
 	})

@@ -26,6 +26,7 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views/storeview"
@@ -85,7 +86,7 @@ func newServer(t testing.TB, st *embedded.Store) http.Handler {
 		t.Fatal(err)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes},
+		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes, func(r chi.Router) { notify.New(notify.Config{}).Routes(r, v) }},
 		Gatherer: prometheus.NewRegistry(),
 	}, nullSink{}, v, nil)
 	if err != nil {
@@ -282,6 +283,13 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{name: "ingest no token", method: "POST", path: ing, target: ing, ctype: "application/json", body: "[]", want: 401},
 		{name: "ingest agent role", method: "POST", path: ing, target: ing, tok: f.tokens["agent self"], ctype: "application/json", body: "[]", want: 403},
 		{name: "full server models", method: "GET", path: models, target: "/v1/agents/" + f.agent + "/models", tok: admin, want: 200},
+		{name: "trend", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.agent + "/trend?model=voice&step=day&range=1w", tok: f.tokens["agent self"], want: 200},
+		{name: "trend inquiry", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.agent + "/trend?model=voice&inquiry=" + f.inquiry, tok: admin, want: 200},
+		{name: "trend bad step", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.agent + "/trend?model=voice&step=month", tok: admin, want: 400},
+		{name: "trend too long", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.agent + "/trend?model=voice&step=day&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", tok: admin, want: 400},
+		{name: "trend other agent", method: "GET", path: "/v1/agents/{agent}/trend", target: "/v1/agents/" + f.other + "/trend?model=voice", tok: f.tokens["agent self"], want: 403},
+		{name: "standing", method: "GET", path: "/v1/agents/{agent}/standing", target: "/v1/agents/" + f.agent + "/standing?model=voice", tok: f.tokens["agent self"], want: 200},
+		{name: "team trend", method: "GET", path: "/v1/teams/{team}/trend", target: "/v1/teams/" + f.team + "/trend?model=voice", tok: admin, want: 200},
 		{name: "healthz", method: "GET", path: "/healthz", target: "/healthz", want: 200},
 		{name: "ws no token", method: "GET", path: "/v1/ws", target: "/v1/ws", want: 401},
 		{name: "ws ingest role", method: "GET", path: "/v1/ws", target: "/v1/ws", tok: ingestTok, want: 403},
@@ -294,8 +302,9 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	// Coaching plans: create one, then every plan route.
 	self := f.tokens["agent self"]
 	plansP, planP := agentP+"/plans", "/v1/plans/{id}"
+	metric := "aht"
 	input := func(pct float64, date string) string {
-		b, _ := json.Marshal(map[string]any{"model": "voice", "inquiry": f.inquiry, "metric": "aht", "improvement_pct": pct,
+		b, _ := json.Marshal(map[string]any{"model": "voice", "inquiry": f.inquiry, "metric": metric, "improvement_pct": pct,
 			"target_date": date, "actions": []string{"Use the checklist"}, "assistance": []string{"Side-by-side coaching"}})
 		return string(b)
 	}
@@ -310,7 +319,8 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	id := created.ID
 	cat := "/v1/assistance-catalog"
 	planCases := []exchange{
-		{name: "create plan", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(20, "2027-03-01"), want: 201},
+		{name: "create plan duplicate", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(20, "2027-03-01"), want: 409},
+		{name: "create plan", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: func() string { metric = "aes"; defer func() { metric = "aht" }(); return input(20, "2027-03-01") }(), want: 201},
 		{name: "create plan refused", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(60, "2020-01-01"), want: 400},
 		{name: "create plan too big", method: "POST", path: plansP, target: "/v1/agents/" + f.agent + "/plans", tok: self, body: input(10, strings.Repeat("x", 70<<10)), want: 413},
 		{name: "create plan other agent", method: "POST", path: plansP, target: "/v1/agents/" + f.other + "/plans", tok: self, body: input(10, "2026-12-01"), want: 403},
@@ -322,6 +332,19 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{name: "tick action", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": true}`, want: 200},
 		{name: "tick bad body", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": 1}`, want: 400},
 		{name: "tick no such action", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/7", tok: self, body: `{"done": true}`, want: 404},
+		{name: "inbox", method: "GET", path: "/v1/inbox", target: "/v1/inbox", tok: f.tokens["supervisor own"], want: 200},
+		{name: "inbox as ingest", method: "GET", path: "/v1/inbox", target: "/v1/inbox", tok: ingestTok, want: 403},
+		{name: "at-risk plans", method: "GET", path: "/v1/at-risk-plans", target: "/v1/at-risk-plans", tok: admin, want: 200},
+		{name: "acknowledge", method: "POST", path: planP + "/acknowledge", target: "/v1/plans/" + id + "/acknowledge", tok: f.tokens["supervisor own"], want: 200},
+		{name: "acknowledge as agent", method: "POST", path: planP + "/acknowledge", target: "/v1/plans/" + id + "/acknowledge", tok: self, want: 403},
+		{name: "comment", method: "POST", path: planP + "/comments", target: "/v1/plans/" + id + "/comments", tok: self, body: `{"text": "Thanks, Tuesday works"}`, want: 201},
+		{name: "comment empty", method: "POST", path: planP + "/comments", target: "/v1/plans/" + id + "/comments", tok: self, body: `{"text": "  "}`, want: 400},
+		{name: "inbox after", method: "GET", path: "/v1/inbox", target: "/v1/inbox", tok: admin, want: 200},
+		{name: "notifications", method: "GET", path: "/v1/notifications", target: "/v1/notifications", tok: self, want: 200},
+		{name: "read unknown notification", method: "POST", path: "/v1/notifications/{id}/read", target: "/v1/notifications/nope/read", tok: self, want: 404},
+		{name: "notification prefs", method: "GET", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, want: 200},
+		{name: "set notification prefs", method: "PUT", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, body: `{"email": "a@example.com", "webhook": "", "kinds": ["help_asked"]}`, want: 200},
+		{name: "set notification prefs refused", method: "PUT", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, body: `{"email": "nope"}`, want: 400},
 		{name: "cancel plan", method: "POST", path: planP + "/cancel", target: "/v1/plans/" + id + "/cancel", tok: self, want: 200},
 		{name: "cancel again", method: "POST", path: planP + "/cancel", target: "/v1/plans/" + id + "/cancel", tok: self, want: 409},
 		{name: "tick cancelled", method: "PATCH", path: planP + "/actions/{index}", target: "/v1/plans/" + id + "/actions/0", tok: self, body: `{"done": false}`, want: 409},

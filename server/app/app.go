@@ -23,6 +23,7 @@ import (
 	"github.com/agentpulse/agentpulse/server/feed"
 	"github.com/agentpulse/agentpulse/server/httpmw"
 	"github.com/agentpulse/agentpulse/server/live"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/server/ws"
 	"github.com/agentpulse/agentpulse/views"
@@ -64,6 +65,12 @@ type Config struct {
 	// Keys, when not nil, serves the admins' API-key routes
 	// (/v1/api-keys…) within the API limits.
 	Keys *apikeys.Log
+	// Notify configures notifications: SMTPAddr and SMTPFrom (e-mail);
+	// Publisher, Logger and the rest are wired here.
+	Notify notify.Config
+	// StallAfter is how long a tenant's update feed may be silent before
+	// its admins are notified (notify.DefaultStallAfter when zero).
+	StallAfter time.Duration
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -81,6 +88,8 @@ type Server struct {
 	readAPI *api.API
 	plans   *plans.Service
 	hub     *ws.Hub
+	notify  *notify.Center
+	stalls  *notify.StallWatch
 	updates *feed.Feed
 	routes  []func(chi.Router)
 }
@@ -130,13 +139,16 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	ncfg := cfg.Notify
+	ncfg.Publisher, ncfg.Logger = hub, cfg.Logger
+	center := notify.New(ncfg)
 	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger,
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit})
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit, Events: planEvents(center)})
 	if err != nil {
 		return nil, err
 	}
 	if reg != nil {
-		for _, c := range planSvc.Collectors() {
+		for _, c := range append(planSvc.Collectors(), center.Collectors()...) {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("plans metrics: %w", err)
 			}
@@ -149,6 +161,8 @@ func New(cfg Config) (*Server, error) {
 	updates.HandleRebuilt(gate.OnRebuilt)
 	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
+	stalls := notify.NewStallWatch(cfg.StallAfter)
+	updates.Handle(func(_ context.Context, u schemas.Update) { stalls.Seen(u.Tenant, time.Now()) })
 	updates.Handle(func(ctx context.Context, u schemas.Update) {
 		// OnUpdate never blocks: a full queue drops the update, counted
 		// (agentpulse_plans_updates_dropped_total); the next read or
@@ -161,7 +175,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.plans, s.hub, s.updates = planSvc, hub, updates
+	s.plans, s.hub, s.updates, s.notify, s.stalls = planSvc, hub, updates, center, stalls
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)
@@ -169,6 +183,7 @@ func New(cfg Config) (*Server, error) {
 				r.Use(figuresGate(gate))
 				readAPI.Routes(r)
 				planSvc.Routes(r)
+				center.Routes(r, cfg.Verifier)
 			})
 			hub.Routes(r)
 			if cfg.Keys != nil {
@@ -240,6 +255,8 @@ func (s *Server) Run(ctx context.Context) error {
 	g.Go(func() error { return s.updates.Run(ctx) })
 	g.Go(func() error { return s.hub.Run(ctx) })
 	g.Go(func() error { return s.plans.Run(ctx) })
+	g.Go(func() error { return s.notify.Run(ctx) })
+	g.Go(func() error { s.watchStalls(ctx); return nil })
 	return g.Wait()
 }
 

@@ -273,7 +273,7 @@ func TestAgentHome(t *testing.T) {
 		t.Fatalf("the API lets %s read %s: %d", agent, other, st)
 	}
 	run(t, ctx, "open another agent", chromedp.Evaluate(`location.hash = "#/agent/`+other+`"`, nil))
-	waitJS(t, ctx, "the 403 message", `document.querySelector("main .error")?.textContent === `+jsLit(msg)+` && !document.querySelector("table.inquiries") && !document.querySelector(".inq-card")`,
+	waitJS(t, ctx, "the 403 message in plain words", `(document.querySelector("main .error")?.textContent || "").includes("You do not have access to this page: "+`+jsLit(msg)+`) && !!document.querySelector("main .error a[href='#/']") && !document.querySelector("table.inquiries") && !document.querySelector(".inq-card")`,
 		`document.querySelector("main").textContent`)
 	screenshots(t, ctx, "agent-forbidden")
 }

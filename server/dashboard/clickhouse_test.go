@@ -34,7 +34,7 @@ func TestAgentHomeOnClickHouse(t *testing.T) {
 		chromedp.Text("main", &text, chromedp.ByQuery),
 	)
 	for _, inq := range want.Inquiries {
-		if !strings.Contains(text, inq.Inquiry) {
+		if !strings.Contains(text, humanize(inq.Inquiry)) {
 			t.Errorf("the agent home on ClickHouse does not show inquiry %q", inq.Inquiry)
 		}
 	}

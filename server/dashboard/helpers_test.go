@@ -99,15 +99,16 @@ func screenshotDir(t testing.TB) string {
 	return dir
 }
 
-// screenshots saves the page at 1280×800 and at a phone width (390×844)
-// as NAME-desktop.png and NAME-phone.png, then restores the desktop size.
+// screenshots saves the page at a phone width (390×844), a TV
+// (1920×1080) and 1280×800 as NAME-phone.png, NAME-tv.png and
+// NAME-desktop.png, then leaves the desktop size.
 func screenshots(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	dir := screenshotDir(t)
 	for _, s := range []struct {
 		suffix string
 		w, h   int64
-	}{{"phone", 390, 844}, {"desktop", 1280, 800}} {
+	}{{"phone", 390, 844}, {"tv", 1920, 1080}, {"desktop", 1280, 800}} {
 		var png []byte
 		run(t, ctx, "screenshot "+name,
 			chromedp.EmulateViewport(s.w, s.h),

@@ -208,4 +208,22 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	screenshots(t, ctx, "refused-other-agent")
+
+	// A token that turns bad mid-session (here: signed with another
+	// secret) answers 401: the page says so and offers to sign in again,
+	// which leads to the sign-in page and back.
+	bad := strings.Join(append(strings.Split(agentToken(t, p, "agent-0001"), ".")[:2], "c2lnbmF0dXJl"), ".")
+	run(t, ctx, "a bad token", chromedp.Evaluate(`localStorage.setItem("agentpulse.token", `+jsString(bad)+`)`, nil),
+		chromedp.Navigate(p.URL+"/#/agent/agent-0001"),
+		chromedp.WaitVisible("#sign-in-again", chromedp.ByID))
+	if msg := textOf(t, ctx, "main .error"); !strings.Contains(msg, "Your sign-in has expired or is no longer valid") {
+		t.Errorf("401 shows %q", msg)
+	}
+	screenshots(t, ctx, "signed-out-401")
+	run(t, ctx, "sign in again", chromedp.Click("#sign-in-again", chromedp.ByID), chromedp.WaitVisible("#token", chromedp.ByID))
+	var hash string
+	run(t, ctx, "hash", chromedp.Evaluate(`location.hash`, &hash))
+	if !strings.HasPrefix(hash, "#/signin?next=") || !strings.Contains(hash, "agent-0001") {
+		t.Errorf("sign in again leads to %q", hash)
+	}
 }

@@ -48,8 +48,16 @@ func accessFixture(t testing.TB) (*env, views.Plan, map[string]string) {
 	return e, p, toks
 }
 
-// createPlan creates a valid plan for agent on their busiest voice inquiry.
+// createPlan creates a valid AHT plan for agent on their busiest voice
+// inquiry.
 func createPlan(t testing.TB, e *env, tok, agent string) views.Plan {
+	t.Helper()
+	return createPlanOn(t, e, tok, agent, views.MetricAHT)
+}
+
+// createPlanOn creates a valid plan on metric for agent on their busiest
+// voice inquiry.
+func createPlanOn(t testing.TB, e *env, tok, agent string, metric views.Metric) views.Plan {
 	t.Helper()
 	n := map[string]int{}
 	for _, it := range e.its {
@@ -63,7 +71,7 @@ func createPlan(t testing.TB, e *env, tok, agent string) views.Plan {
 			best = q
 		}
 	}
-	in := views.PlanInput{Model: "voice", Inquiry: best, Metric: views.MetricAHT, ImprovementPct: 10, TargetDate: "2026-12-20",
+	in := views.PlanInput{Model: "voice", Inquiry: best, Metric: metric, ImprovementPct: 10, TargetDate: "2026-12-20",
 		Actions: []string{"a1", "a2"}, Assistance: []string{"help"}}
 	body, _ := json.Marshal(in)
 	code, got := e.do(tok, http.MethodPost, "/v1/agents/"+agent+"/plans", string(body))
@@ -78,7 +86,7 @@ func createPlan(t testing.TB, e *env, tok, agent string) views.Plan {
 // they may not see is 403; ingest is 403 everywhere; no token is 401.
 func TestAccess(t *testing.T) {
 	e, p, toks := accessFixture(t)
-	valid := `{"model":"voice","inquiry":"` + p.Inquiry + `","metric":"aht","improvement_pct":10,"target_date":"2026-12-20","actions":["x"],"assistance":["y"]}`
+	valid := `{"model":"voice","inquiry":"` + p.Inquiry + `","metric":"aes","improvement_pct":10,"target_date":"2026-12-20","actions":["x"],"assistance":["y"]}`
 	type route struct{ name, method, target, body string }
 	routes := []route{
 		{"create", "POST", "/v1/agents/" + p.AgentID + "/plans", valid},
@@ -110,6 +118,13 @@ func TestAccess(t *testing.T) {
 				continue // only the admin cancels; the agent and supervisor are checked below
 			}
 			code, body := e.do(toks[caller], r.method, r.target, r.body)
+			if r.name == "create" && code == http.StatusCreated {
+				// End it, so the next caller's copy is not a duplicate (409).
+				id := decode[views.Plan](t, body).ID
+				if c, b := e.do(toks["admin"], "POST", "/v1/plans/"+id+"/cancel", ""); c != 200 && caller != "other tenant" {
+					t.Fatalf("cancel the created plan = %d: %s", c, b)
+				}
+			}
 			if code != want[caller][r.name] {
 				t.Errorf("%s %s: %d, want %d: %s", caller, r.name, code, want[caller][r.name], body)
 			}

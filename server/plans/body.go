@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/agentpulse/agentpulse/views"
@@ -74,4 +75,30 @@ func DecodeCatalogBody(data []byte) ([]string, error) {
 		return nil, &views.FieldError{Field: "items", Message: "must be an array of strings"}
 	}
 	return items, nil
+}
+
+// DecodeCommentBody decodes the body of POST /v1/plans/{id}/comments:
+// exactly {"text": "…"}, 1 to views.MaxCommentLen characters after
+// trimming; the trimmed text is returned.
+func DecodeCommentBody(data []byte) (string, error) {
+	raw, err := decodeObject(data, "text")
+	if err != nil {
+		return "", err
+	}
+	v, ok := raw["text"]
+	if !ok {
+		return "", &views.FieldError{Field: "text", Message: "is required: the comment, as a string"}
+	}
+	var text string
+	if err := json.Unmarshal(v, &text); err != nil || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		return "", &views.FieldError{Field: "text", Message: "must be a string"}
+	}
+	text = strings.TrimSpace(text)
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		return "", &views.FieldError{Field: "text", Message: "is empty: write a comment"}
+	case n > views.MaxCommentLen:
+		return "", &views.FieldError{Field: "text", Message: fmt.Sprintf("is %d characters long; at most %d", n, views.MaxCommentLen)}
+	}
+	return text, nil
 }

@@ -54,6 +54,11 @@ type Config struct {
 	// Publisher receives every plan change as Publish(tenant, "plan:"+id,
 	// "plan", views.Plan). Nil: no push.
 	Publisher Publisher
+	// Events, when not nil, is told of what people are notified about:
+	// an ask for help (a plan created with asks), a plan achieved or
+	// missed, a plan at risk (once per plan and process). It must not
+	// block for long.
+	Events func(ctx context.Context, e Event)
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// MaxBodyBytes bounds a request body; larger bodies get 413. Default

@@ -7,14 +7,18 @@
 // # Figures
 //
 // Start is the agent's value of the metric on the plan's model and inquiry
-// over views.StartWindow(created_at), read from the hourly buckets. Now is
-// the value over the agent's views.NowWindowSize most recent interactions
-// on the model and inquiry that ended before the evaluation instant
-// (store.Reader.RecentBefore): the read's instant, or the plan's due time
-// (views.DueAt) once it has passed, except for a cancelled plan. History
-// has one point per UTC day, Now as of the end of the day (as of the read
-// for today), through the day before the target date. These are exactly
-// views/reference's PlanProgress and History.
+// over views.StartWindow(created_at), read from the hourly buckets. Recent
+// (recent_value, DESIGN.md's literal Now) is the value over the agent's
+// views.NowWindowSize most recent interactions on the model and inquiry
+// that ended before the evaluation instant (store.Reader.RecentBefore):
+// the read's instant, or the plan's due time (views.DueAt) once it has
+// passed, except for a cancelled plan. Now (now_value), the figure on
+// track and the settlement use, is the value over those of them that
+// ended at or after the commit (views.SinceCommit), null until there is
+// one: a documented extension so that a plan does not read as failing on
+// its first day. History has one point per UTC day, Now as of the end of
+// the day (as of the read for today), through the day before the target
+// date. These are exactly views/reference's PlanProgress and History.
 //
 // # Freshness
 //

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/agentpulse/agentpulse/views"
 )
 
 // Sentinels matched (errors.Is) by the refusals of the Service.
@@ -25,6 +27,9 @@ type Error struct {
 	Status int
 	Field  string
 	Msg    string
+	// PlanID names the plan a conflict is with (a duplicate plan); the
+	// answer carries it as "plan_id".
+	PlanID string
 	err    error
 }
 
@@ -41,6 +46,14 @@ func notFound(field, format string, args ...any) error {
 
 func conflict(field, format string, args ...any) error {
 	return &Error{Status: http.StatusConflict, Field: field, err: ErrConflict, Msg: fmt.Sprintf(format, args...)}
+}
+
+// errDuplicate is the refusal of a plan that repeats an in-progress one:
+// the same agent, model, inquiry and metric.
+func errDuplicate(p *views.Plan) error {
+	return &Error{Status: http.StatusConflict, Field: "metric", err: ErrConflict, PlanID: p.ID,
+		Msg: fmt.Sprintf("there is already a plan in progress for %s on %q (%s) with this metric: plan %s, target date %s; finish or cancel it before making another",
+			p.Metric.Describe(), clip(p.Inquiry), clip(p.Model), p.ID, p.TargetDate)}
 }
 
 // errNoPlan is the one answer for a plan that does not exist and a plan

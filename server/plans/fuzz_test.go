@@ -3,7 +3,9 @@ package plans_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/agentpulse/agentpulse/server/plans"
 	"github.com/agentpulse/agentpulse/views"
@@ -45,12 +47,37 @@ func FuzzCreateBody(f *testing.F) {
 		code, body := e.do(toks["admin"], http.MethodPost, "/v1/agents/"+p.AgentID+"/plans", string(data))
 		switch code {
 		case http.StatusCreated:
+		case http.StatusConflict: // a copy of a plan in progress
+			if !strings.Contains(string(body), `"plan_id"`) {
+				t.Fatalf("409 without the existing plan: %s", body)
+			}
 		case http.StatusBadRequest:
 			if decode[errorsBody](t, body).Field == "" {
 				t.Fatalf("400 without a field: %s", body)
 			}
 		default:
 			t.Fatalf("status %d: %s", code, body)
+		}
+	})
+}
+
+// FuzzCommentBody: DecodeCommentBody never panics; a refusal names a
+// field; an accepted text is trimmed, non-empty and within the limit.
+func FuzzCommentBody(f *testing.F) {
+	for _, s := range []string{`{"text":"Tuesday works"}`, `{"text":""}`, `{"text":null}`, `{"text":1}`, `{}`, `[]`, `{"text":"a","x":1}`, `{"text":"a"} {}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := plans.DecodeCommentBody(data)
+		if err != nil {
+			var fe *views.FieldError
+			if !errors.As(err, &fe) || fe.Field == "" || fe.Message == "" {
+				t.Fatalf("refusal %v names no field", err)
+			}
+			return
+		}
+		if n := utf8.RuneCountInString(text); n == 0 || n > views.MaxCommentLen || strings.TrimSpace(text) != text {
+			t.Fatalf("accepted %q", text)
 		}
 	})
 }

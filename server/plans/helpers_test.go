@@ -106,7 +106,33 @@ type env struct {
 	handler http.Handler
 	clock   *clock
 	pub     *recorder
+	events  *events
 	tenant  string
+}
+
+// events records what the service tells Config.Events.
+type events struct {
+	mu  sync.Mutex
+	got []plans.Event
+}
+
+func (ev *events) add(_ context.Context, e plans.Event) {
+	ev.mu.Lock()
+	ev.got = append(ev.got, e)
+	ev.mu.Unlock()
+}
+
+// kinds returns the kinds told about plan id, in order.
+func (ev *events) kinds(id string) []string {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	var out []string
+	for _, e := range ev.got {
+		if e.Plan.ID == id {
+			out = append(out, e.Kind)
+		}
+	}
+	return out
 }
 
 // stores opens each store under test: embedded always, ClickHouse when a
@@ -189,10 +215,10 @@ func newEnv(t testing.TB, kind string, its []schemas.Interaction, at time.Time) 
 
 func newEnvOn(t testing.TB, st store.Store, ps store.PlanStore, its []schemas.Interaction, at time.Time) *env {
 	t.Helper()
-	e := &env{its: its, ref: reference.New(its, params), st: st, clock: newClock(at), pub: &recorder{}, tenant: simulator.TenantIDs(1)[0]}
+	e := &env{its: its, ref: reference.New(its, params), st: st, clock: newClock(at), pub: &recorder{}, events: &events{}, tenant: simulator.TenantIDs(1)[0]}
 	svc, err := plans.New(plans.Config{
 		Plans: ps, Store: st, Views: storeview.New(st, params), Verifier: auth.Verifier{Secret: secret},
-		Publisher: e.pub, Now: e.clock.now, UpdateWait: 2 * time.Second,
+		Publisher: e.pub, Now: e.clock.now, UpdateWait: 2 * time.Second, Events: e.events.add,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -178,8 +178,9 @@ func TestLiveNow(t *testing.T) {
 		p.produce(t, it)
 		check(fmt.Sprintf("live interaction %d", i), true)
 	}
-	if last, _ := e.pub.last(channel); last.NowVolume != views.NowWindowSize {
-		t.Errorf("now_volume = %d, want %d", last.NowVolume, views.NowWindowSize)
+	// Now counts the 3 interactions since the commit; Recent all 20.
+	if last, _ := e.pub.last(channel); last.NowVolume != 3 || last.RecentVolume != views.NowWindowSize {
+		t.Errorf("now_volume = %d, recent_volume %d; want 3 and %d", last.NowVolume, last.RecentVolume, views.NowWindowSize)
 	}
 	other := mk("live-other", plan.Inquiry+"-not", live.Add(20*time.Minute), 999)
 	sent = append(sent, other)

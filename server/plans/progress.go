@@ -12,23 +12,27 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// nowSums returns the Sums of the plan's Now as of instant at: the agent's
-// views.NowWindowSize most recent interactions on the model and inquiry
-// that ended before at. They are added in (tenant, interaction) order, as
-// the reference adds them, so the figures are equal to the last bit.
-func (s *Service) nowSums(ctx context.Context, p *views.Plan, at time.Time) (views.Sums, error) {
+// nowSums returns the Sums as of instant at of the agent's
+// views.NowWindowSize most recent interactions on the plan's model and
+// inquiry that ended before at (recent), and of those of them that ended
+// at or after the plan's commit (now: views.SinceCommit). They are added
+// in (tenant, interaction) order, as the reference adds them, so the
+// figures are equal to the last bit.
+func (s *Service) nowSums(ctx context.Context, p *views.Plan, at time.Time) (now, recent views.Sums, err error) {
 	its, err := s.cfg.Store.RecentBefore(ctx, p.TenantID, p.Model, p.AgentID, p.Inquiry, at, views.NowWindowSize)
 	if err != nil {
-		return views.Sums{}, fmt.Errorf("read now of plan %q: %w", p.ID, err)
+		return views.Sums{}, views.Sums{}, fmt.Errorf("read now of plan %q: %w", p.ID, err)
 	}
 	slices.SortFunc(its, func(a, b schemas.Interaction) int {
 		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.InteractionID, b.InteractionID))
 	})
-	var sum views.Sums
 	for i := range its {
-		sum.Add(&its[i])
+		recent.Add(&its[i])
+		if views.SinceCommit(its[i].EndedAt, p.CreatedAt) {
+			now.Add(&its[i])
+		}
 	}
-	return sum, nil
+	return now, recent, nil
 }
 
 // evaluate returns rec as of instant asOf (views/reference PlanProgress
@@ -36,7 +40,8 @@ func (s *Service) nowSums(ctx context.Context, p *views.Plan, at time.Time) (vie
 //
 //   - the evaluation instant is asOf, or the due time (views.DueAt) when
 //     it has passed and the plan is not cancelled;
-//   - Now, now_volume and on_track as of that instant;
+//   - Now (since the commit), Recent (all of the last 20) and on_track
+//     (of Now) as of that instant;
 //   - an in-progress plan past its due time settled (views.Settle);
 //   - History: the stored points of sealed days (before rec.Sealed), the
 //     days that ended since then sealed (Now as of each day's end), and
@@ -46,6 +51,9 @@ func (s *Service) nowSums(ctx context.Context, p *views.Plan, at time.Time) (vie
 // sealed days. A change of Now alone is not one (every read recomputes it).
 func (s *Service) evaluate(ctx context.Context, rec store.PlanRecord, asOf time.Time) (out store.PlanRecord, durable bool, err error) {
 	p := rec.Plan
+	if p.Comments == nil { // stored before plans had comments
+		p.Comments = []views.PlanComment{}
+	}
 	asOf = asOf.UTC()
 	floor := s.cfg.Views.Params().Floor
 	dueAt, derr := views.DueAt(p.TargetDate)
@@ -56,7 +64,7 @@ func (s *Service) evaluate(ctx context.Context, rec store.PlanRecord, asOf time.
 	if p.Status != views.PlanCancelled && !asOf.Before(dueAt) {
 		at, due = dueAt, true
 	}
-	now, err := s.nowSums(ctx, &p, at)
+	now, recent, err := s.nowSums(ctx, &p, at)
 	if err != nil {
 		return store.PlanRecord{}, false, err
 	}
@@ -66,6 +74,11 @@ func (s *Service) evaluate(ctx context.Context, rec store.PlanRecord, asOf time.
 		p.NowValue = &v
 	}
 	p.NowVolume = now.Volume
+	p.RecentValue = nil
+	if rv, ok := recent.Value(p.Metric, floor); ok {
+		p.RecentValue = &rv
+	}
+	p.RecentVolume = recent.Volume
 	p.OnTrack = views.OnTrack(p.Metric, v, hasNow, p.TargetValue)
 	if due && p.Status == views.PlanInProgress {
 		p.Status = views.Settle(p.Metric, v, hasNow, p.TargetValue)
@@ -93,7 +106,7 @@ func (s *Service) evaluate(ctx context.Context, rec store.PlanRecord, asOf time.
 	}
 	for d := sealed; !d.After(lastDay) && d.Before(today); d = d.AddDate(0, 0, 1) {
 		end := d.AddDate(0, 0, 1)
-		day, err := s.nowSums(ctx, &p, end)
+		day, _, err := s.nowSums(ctx, &p, end)
 		if err != nil {
 			return store.PlanRecord{}, false, err
 		}

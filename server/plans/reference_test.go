@@ -25,6 +25,7 @@ func expected(ref *reference.Dataset, base views.Plan, asOf time.Time) views.Pla
 	pr := ref.PlanProgress(base, asOf)
 	p := base
 	p.NowValue, p.NowVolume, p.OnTrack, p.Status = pr.NowValue, pr.NowVolume, pr.OnTrack, pr.Status
+	p.RecentValue, p.RecentVolume = pr.RecentValue, pr.RecentVolume
 	p.History = ref.History(base, asOf)
 	return p
 }

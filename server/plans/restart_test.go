@@ -53,7 +53,7 @@ func TestRestart(t *testing.T) {
 			admin := token(t, auth.Claims{Tenant: e.tenant, Subject: "boss", Role: auth.RoleAdmin})
 			agent := e.agents(e.tenant)[0]
 			a := createPlan(t, e, admin, agent)
-			b := createPlan(t, e, admin, agent)
+			b := createPlanOn(t, e, admin, agent, views.MetricAES)
 			if code, got := e.do(admin, http.MethodPatch, "/v1/plans/"+a.ID+"/actions/1", `{"done":true}`); code != 200 {
 				t.Fatalf("tick = %d: %s", code, got)
 			}

@@ -27,6 +27,10 @@ import (
 //	POST  /v1/plans/{id}/cancel               Plan
 //	GET   /v1/assistance-catalog              {"items": […]}
 //	PUT   /v1/assistance-catalog              {"items": […]} → {"items": […]} (admin)
+//	GET   /v1/inbox                           Inbox (asks for help to answer)
+//	GET   /v1/at-risk-plans                   {"plans": [Plan, …]} (views.AtRisk)
+//	POST  /v1/plans/{id}/acknowledge          Plan (supervisor, admin)
+//	POST  /v1/plans/{id}/comments             {"text": "…"} → 201 Plan
 //
 // A body larger than Config.MaxBodyBytes gets 413. A refused plan input
 // gets 400 with the first broken rule as error and field, and every
@@ -42,6 +46,10 @@ func (s *Service) Routes(r chi.Router) {
 		r.Post("/v1/plans/{id}/cancel", s.handleCancel)
 		r.Get("/v1/assistance-catalog", s.handleCatalog)
 		r.Put("/v1/assistance-catalog", s.handlePutCatalog)
+		r.Get("/v1/inbox", s.handleInbox)
+		r.Get("/v1/at-risk-plans", s.handleAtRisk)
+		r.Post("/v1/plans/{id}/acknowledge", s.handleAcknowledge)
+		r.Post("/v1/plans/{id}/comments", s.handleComment)
 	})
 }
 
@@ -190,6 +198,61 @@ func (s *Service) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": out})
 }
 
+func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request) {
+	in, err := s.Inbox(r.Context(), claims(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, in)
+}
+
+func (s *Service) handleAtRisk(w http.ResponseWriter, r *http.Request) {
+	plans, err := s.AtRisk(r.Context(), claims(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"plans": plans})
+}
+
+func (s *Service) handleAcknowledge(w http.ResponseWriter, r *http.Request) {
+	id, err := api.PathParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Acknowledge(r.Context(), claims(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, p)
+}
+
+func (s *Service) handleComment(w http.ResponseWriter, r *http.Request) {
+	id, err := api.PathParam(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	text, err := DecodeCommentBody(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Comment(r.Context(), claims(r), id, text)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, p)
+}
+
 // readBody reads the request body up to Config.MaxBodyBytes; a larger one
 // is answered 413 and ok is false.
 func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
@@ -213,6 +276,14 @@ type fieldErrorBody struct {
 	Errors []*views.FieldError `json:"errors"`
 }
 
+// conflictBody is the 409 answer of a duplicate plan: the existing plan's
+// id in plan_id.
+type conflictBody struct {
+	Error  string `json:"error"`
+	Field  string `json:"field"`
+	PlanID string `json:"plan_id"`
+}
+
 // fail answers err: a views.FieldErrors or *views.FieldError with 400
 // (the first as error and field, all in "errors"), an *Error with its
 // status, views.ErrNoData with 400 naming model, a request whose context
@@ -227,6 +298,8 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeJSON(w, r, http.StatusBadRequest, fieldErrorBody{Error: fes[0].Message, Field: fes[0].Field, Errors: fes})
 	case errors.As(err, &fe):
 		s.writeJSON(w, r, http.StatusBadRequest, fieldErrorBody{Error: fe.Message, Field: fe.Field, Errors: []*views.FieldError{fe}})
+	case errors.As(err, &pe) && pe.PlanID != "":
+		s.writeJSON(w, r, pe.Status, conflictBody{Error: pe.Msg, Field: pe.Field, PlanID: pe.PlanID})
 	case errors.As(err, &pe):
 		auth.WriteError(w, pe.Status, pe.Msg, pe.Field)
 	case errors.Is(err, views.ErrNoData):

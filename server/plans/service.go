@@ -22,9 +22,14 @@ import (
 type Service struct {
 	cfg   Config
 	locks [64]sync.Mutex
-	idx   index
-	work  chan work
-	met   *metrics
+	// agentLocks serialise the duplicate check and store of Create per
+	// agent; a separate set from locks, which Create takes inside them.
+	agentLocks [64]sync.Mutex
+	// riskTold holds the plans already told at risk (tenant/id).
+	riskTold sync.Map
+	idx      index
+	work     chan work
+	met      *metrics
 }
 
 // New returns the service over cfg. It fails when a required Config field
@@ -38,10 +43,14 @@ func New(cfg Config) (*Service, error) {
 }
 
 // lock serialises the changes of one plan within the process.
-func (s *Service) lock(tenant, id string) func() {
+func (s *Service) lock(tenant, id string) func() { return lockOf(&s.locks, tenant, id) }
+
+// lockOf locks the stripe of set that tenant/key hashes to and returns
+// its unlock.
+func lockOf(set *[64]sync.Mutex, tenant, key string) func() {
 	h := fnv.New32a()
-	h.Write([]byte(tenant + "/" + id))
-	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	h.Write([]byte(tenant + "/" + key))
+	m := &set[h.Sum32()%uint32(len(set))]
 	m.Lock()
 	return m.Unlock
 }
@@ -154,6 +163,14 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 	if err != nil {
 		return views.Plan{}, err
 	}
+	// One plan in progress per agent, model, inquiry and metric: the
+	// check and the store are serialised per agent within the process.
+	defer lockOf(&s.agentLocks, c.Tenant, agent)()
+	if dup, err := s.inProgressLike(ctx, c.Tenant, agent, in); err != nil {
+		return views.Plan{}, err
+	} else if dup != nil {
+		return views.Plan{}, errDuplicate(dup)
+	}
 	p := views.Plan{
 		ID: newID(), TenantID: c.Tenant, AgentID: agent,
 		Model: in.Model, Inquiry: in.Inquiry, Metric: in.Metric,
@@ -161,7 +178,7 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 		StartValue: start, TargetValue: views.PlanTarget(in.Metric, start, in.ImprovementPct),
 		Status: views.PlanInProgress, CreatedAt: now,
 		Actions: make([]views.PlanAction, 0, len(in.Actions)), Assistance: slices.Clone(in.Assistance),
-		Warnings: []string{}, History: []views.DayValue{},
+		Warnings: []string{}, History: []views.DayValue{}, Comments: []views.PlanComment{},
 		CreatedBy: actor(c),
 	}
 	for _, a := range in.Actions {
@@ -180,6 +197,9 @@ func (s *Service) Create(ctx context.Context, c auth.Claims, agent string, in vi
 	}
 	s.met.created.Inc()
 	s.cfg.Audit.Record(ctx, audit.By(c, audit.PlanCreated, rec.Plan.ID, fmt.Sprintf("agent %s, %s %s %s", agent, in.Model, in.Inquiry, in.Metric)))
+	if len(rec.Plan.Assistance) > 0 {
+		s.emit(ctx, EventHelpAsked, rec.Plan)
+	}
 	return rec.Plan, nil
 }
 
@@ -200,6 +220,30 @@ func (s *Service) checkActive(ctx context.Context, tenant, agent string) error {
 // actor is the holder of c, as a plan records them.
 func actor(c auth.Claims) *views.PlanActor {
 	return &views.PlanActor{Subject: c.Subject, Role: string(c.Role)}
+}
+
+// inProgressLike returns the agent's in-progress plan on in's model,
+// inquiry and metric, or nil. A plan stored as in progress whose due time
+// has passed is settled first (refresh), so an ended plan never blocks.
+func (s *Service) inProgressLike(ctx context.Context, tenant, agent string, in views.PlanInput) (*views.Plan, error) {
+	recs, err := s.cfg.Plans.Plans(ctx, store.PlanQuery{Tenant: tenant, Agent: agent, Status: views.PlanInProgress})
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	for _, r := range recs {
+		p := r.Plan
+		if p.Model != in.Model || p.Inquiry != in.Inquiry || p.Metric != in.Metric {
+			continue
+		}
+		cur, err := s.refresh(ctx, tenant, p.ID, nil)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Plan.Status == views.PlanInProgress {
+			return &cur.Plan, nil
+		}
+	}
+	return nil, nil
 }
 
 // Get returns the plan as of now: Now re-evaluated, a due plan settled.
@@ -295,9 +339,11 @@ func (s *Service) refresh(ctx context.Context, tenant, id string, change func(*s
 	if change != nil {
 		if err := change(&out); err != nil {
 			if durable { // keep the settlement even when the change is refused
-				if _, serr := s.save(ctx, out, prev); serr != nil {
+				saved, serr := s.save(ctx, out, prev)
+				if serr != nil {
 					return store.PlanRecord{}, serr
 				}
+				s.emitSettled(ctx, rec.Plan.Status, saved.Plan)
 			}
 			return store.PlanRecord{}, err
 		}
@@ -306,5 +352,9 @@ func (s *Service) refresh(ctx context.Context, tenant, id string, change func(*s
 	if !durable {
 		return out, nil
 	}
-	return s.save(ctx, out, prev)
+	saved, err := s.save(ctx, out, prev)
+	if err == nil {
+		s.emitSettled(ctx, rec.Plan.Status, saved.Plan)
+	}
+	return saved, err
 }

@@ -56,9 +56,20 @@ func (s *Service) Sweep(ctx context.Context) error {
 			continue
 		}
 		if now.Before(dueAt) && !r.Sealed.Before(today) {
-			continue // nothing to settle or seal
+			// nothing to settle or seal; tell once when it is at risk
+			// (confirmed on a fresh evaluation)
+			if s.cfg.Events != nil && views.AtRisk(&r.Plan, now) {
+				if cur, err := s.refresh(ctx, r.Plan.TenantID, r.Plan.ID, nil); err == nil {
+					s.checkAtRisk(ctx, cur.Plan)
+				}
+			}
+			continue
 		}
-		if _, err := s.refresh(ctx, r.Plan.TenantID, r.Plan.ID, nil); err != nil {
+		cur, err := s.refresh(ctx, r.Plan.TenantID, r.Plan.ID, nil)
+		if err == nil && cur.Plan.Status == views.PlanInProgress {
+			s.checkAtRisk(ctx, cur.Plan)
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

@@ -183,7 +183,10 @@ func (s *Service) track(ctx context.Context, w work) error {
 	if sameFigures(&prev, &out) {
 		return nil
 	}
-	_, err = s.save(ctx, out, prev.Version)
+	saved, err := s.save(ctx, out, prev.Version)
+	if err == nil {
+		s.emitSettled(ctx, prev.Plan.Status, saved.Plan)
+	}
 	return err
 }
 
@@ -214,6 +217,8 @@ func sameFigures(a, b *store.PlanRecord) bool {
 	pa, pb := &a.Plan, &b.Plan
 	if pa.Status != pb.Status || pa.NowVolume != pb.NowVolume || pa.OnTrack != pb.OnTrack || !a.Sealed.Equal(b.Sealed) ||
 		(pa.NowValue == nil) != (pb.NowValue == nil) || (pa.NowValue != nil && *pa.NowValue != *pb.NowValue) ||
+		pa.RecentVolume != pb.RecentVolume ||
+		(pa.RecentValue == nil) != (pb.RecentValue == nil) || (pa.RecentValue != nil && *pa.RecentValue != *pb.RecentValue) ||
 		len(pa.History) != len(pb.History) {
 		return false
 	}

@@ -89,7 +89,7 @@ func TestCreateRefusals(t *testing.T) {
 	}
 	// A warning, not a refusal: a target date less than 2 weeks away.
 	m := base()
-	m["target_date"] = "2026-11-10"
+	m["target_date"], m["metric"] = "2026-11-10", "aes" // aht would repeat the fixture's plan (409)
 	b, _ := json.Marshal(m)
 	code, got := e.do(tok, http.MethodPost, "/v1/agents/"+p.AgentID+"/plans", string(b))
 	if code != http.StatusCreated || len(decode[views.Plan](t, got).Warnings) != 1 {

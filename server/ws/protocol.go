@@ -176,6 +176,9 @@ const (
 	TypeSnapshot = "snapshot"
 	TypeScore    = "score"
 	TypePlan     = "plan"
+	// TypeNotification carries a server/notify Notification on the
+	// team:{id} or agent:{id} channel of its audience.
+	TypeNotification = "notification"
 )
 
 // appendFrame encodes a server message:

@@ -39,19 +39,29 @@ func (d *Dataset) nowSeries(tenant, agent, model, inquiry string) nowSeries {
 	return nowSeries{recs, mi.learned}
 }
 
-// at returns the Sums of Now as of instant t: the views.NowWindowSize most
-// recent interactions that ended before t.
-func (s nowSeries) at(t time.Time) views.Sums {
+// at returns the Sums as of instant t of the views.NowWindowSize most
+// recent interactions that ended before t (recent), and of those of them
+// that ended at or after createdAt (now: views.SinceCommit).
+func (s nowSeries) at(t, createdAt time.Time) (now, recent views.Sums) {
 	r := s.recs
 	i := sort.Search(len(r), func(i int) bool { return r[i].EndedAt.Before(t) })
-	return sumOf(s.learned, r[i:min(len(r), i+views.NowWindowSize)])
+	win := r[i:min(len(r), i+views.NowWindowSize)]
+	since := win
+	for k, it := range win {
+		if !views.SinceCommit(it.EndedAt, createdAt) {
+			since = win[:k]
+			break
+		}
+	}
+	return sumOf(s.learned, since), sumOf(s.learned, win)
 }
 
 // PlanProgress returns the plan's figures at instant asOf, recomputed from
 // the dataset: Start over views.StartWindow(plan.CreatedAt), the target
-// (views.PlanTarget), Now (the views.NowWindowSize most recent interactions
-// on the plan's model and inquiry that ended before the evaluation
-// instant), on track, and the status. The evaluation instant is asOf,
+// (views.PlanTarget), Recent (the views.NowWindowSize most recent
+// interactions on the plan's model and inquiry that ended before the
+// evaluation instant), Now (those of them that ended at or after
+// plan.CreatedAt), on track (of Now), and the status. The evaluation instant is asOf,
 // except for a plan that is (or was) in progress and whose due time
 // (views.DueAt) is not after asOf: then it is the due time, and an
 // in-progress plan is settled as achieved or missed (views.Settle). A
@@ -68,12 +78,16 @@ func (d *Dataset) PlanProgress(plan views.Plan, asOf time.Time) views.PlanProgre
 	if dueAt, err := views.DueAt(plan.TargetDate); err == nil && plan.Status != views.PlanCancelled && !asOf.Before(dueAt) {
 		at, due = dueAt, true
 	}
-	now := d.nowSeries(plan.TenantID, plan.AgentID, plan.Model, plan.Inquiry).at(at)
+	now, recent := d.nowSeries(plan.TenantID, plan.AgentID, plan.Model, plan.Inquiry).at(at, plan.CreatedAt)
 	v, hasNow := now.Value(plan.Metric, d.params.Floor)
 	if hasNow {
 		pr.NowValue = &v
 	}
 	pr.NowVolume = now.Volume
+	if rv, ok := recent.Value(plan.Metric, d.params.Floor); ok {
+		pr.RecentValue = &rv
+	}
+	pr.RecentVolume = recent.Volume
 	pr.OnTrack = hasStart && views.OnTrack(plan.Metric, v, hasNow, target)
 	pr.Status = plan.Status
 	if due && plan.Status == views.PlanInProgress {
@@ -88,7 +102,7 @@ func (d *Dataset) PlanProgress(plan views.Plan, asOf time.Time) views.PlanProgre
 // History returns the plan's daily Now values: one point per UTC day from
 // the day of plan.CreatedAt through the day of through, and no later than
 // the day before the target date (the plan ends when its target date
-// starts). Each point is Now as of the end of its day (interactions ended
+// starts). Each point is Now (since the commit) as of the end of its day (interactions ended
 // before the next midnight UTC), or as of through for the day of through
 // (so no point looks past through); days on which Now has no interactions
 // are left out. The result is never nil.
@@ -106,7 +120,8 @@ func (d *Dataset) History(plan views.Plan, through time.Time) []views.DayValue {
 		if through.Before(end) {
 			end = through
 		}
-		if v, ok := series.at(end).Value(plan.Metric, d.params.Floor); ok {
+		now, _ := series.at(end, plan.CreatedAt)
+		if v, ok := now.Value(plan.Metric, d.params.Floor); ok {
 			out = append(out, views.DayValue{Date: day.Format(views.DateLayout), Value: v})
 		}
 	}
@@ -130,7 +145,7 @@ func (d *Dataset) NewPlan(tenant, agent, id string, in views.PlanInput, now time
 		Model: in.Model, Inquiry: in.Inquiry, Metric: in.Metric,
 		ImprovementPct: in.ImprovementPct, TargetDate: in.TargetDate,
 		Status: views.PlanInProgress, CreatedAt: now.UTC(),
-		Assistance: slices.Clone(in.Assistance), Warnings: []string{},
+		Assistance: slices.Clone(in.Assistance), Warnings: []string{}, Comments: []views.PlanComment{},
 	}
 	for _, a := range in.Actions {
 		plan.Actions = append(plan.Actions, views.PlanAction{Text: a})
@@ -141,6 +156,7 @@ func (d *Dataset) NewPlan(tenant, agent, id string, in views.PlanInput, now time
 	pr := d.PlanProgress(plan, now)
 	plan.StartValue, plan.TargetValue = *pr.StartValue, *pr.TargetValue
 	plan.NowValue, plan.NowVolume, plan.OnTrack = pr.NowValue, pr.NowVolume, pr.OnTrack
+	plan.RecentValue, plan.RecentVolume = pr.RecentValue, pr.RecentVolume
 	plan.History = d.History(plan, now)
 	return plan, nil
 }

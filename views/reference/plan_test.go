@@ -56,9 +56,11 @@ func TestPlanNowTwentyMostRecent(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := New(append(slices.Clone(base), c.extra...), params2)
+			// Created before every interaction: Now and Recent are the same.
 			pr := d.PlanProgress(planFor(views.MetricAHT, "2026-05-01T00:00:00Z", "2027-01-01"), ts(c.asOf))
-			if pr.NowValue == nil || !views.AlmostEqual(*pr.NowValue, c.want) || pr.NowVolume != c.volume {
-				t.Fatalf("Now = %v (%d), want %v (%d)", deref(pr.NowValue), pr.NowVolume, c.want, c.volume)
+			if pr.NowValue == nil || !views.AlmostEqual(*pr.NowValue, c.want) || pr.NowVolume != c.volume ||
+				pr.RecentValue == nil || *pr.RecentValue != *pr.NowValue || pr.RecentVolume != c.volume {
+				t.Fatalf("Now = %v (%d), recent %v (%d), want %v (%d)", deref(pr.NowValue), pr.NowVolume, deref(pr.RecentValue), pr.RecentVolume, c.want, c.volume)
 			}
 		})
 	}
@@ -74,26 +76,35 @@ func deref(p *float64) any {
 func TestPlanProgress(t *testing.T) {
 	// n01..n10 handle 100, n11..n25 handle 50. Created 10:30 → start window
 	// ends 11:00: n01..n10 → start 100, target 90 (10 %). Due 2026-05-02T00:00.
+	// Now counts only what ended at or after 10:30: n11 (11:00) on.
 	d := New(hourly(func(i int) float64 { return map[bool]float64{true: 100, false: 50}[i <= 10] }), params2)
 	plan := planFor(views.MetricAHT, "2026-05-01T10:30:00Z", "2026-05-02")
 	cases := []struct {
-		name    string
-		status  views.PlanStatus
-		asOf    string
-		now     float64
-		onTrack bool
-		want    views.PlanStatus
+		name      string
+		status    views.PlanStatus
+		asOf      string
+		now       any // nil: no interaction since the commit
+		nowVol    int64
+		recent    float64
+		recentVol int64
+		onTrack   bool
+		want      views.PlanStatus
 	}{
-		// n01..n11: (1000 + 50)/11 = 95.45 > 90.
-		{"before", views.PlanInProgress, "2026-05-01T12:00:00Z", 1050.0 / 11, false, views.PlanInProgress},
-		// n01..n14: (1000 + 200)/14 = 85.7 ≤ 90: on track.
-		{"on track", views.PlanInProgress, "2026-05-01T15:00:00Z", 1200.0 / 14, true, views.PlanInProgress},
-		// Due: Now as of 2026-05-02T00:00 is n04..n23: (700 + 650)/20 = 67.5 → achieved,
-		// and stays frozen at the due time later.
-		{"due", views.PlanInProgress, "2026-05-02T00:00:00Z", 67.5, true, views.PlanAchieved},
-		{"long after", views.PlanInProgress, "2026-06-01T00:00:00Z", 67.5, true, views.PlanAchieved},
-		// Cancelled: evaluated at asOf: n06..n25 = (500 + 750)/20 = 62.5.
-		{"cancelled", views.PlanCancelled, "2026-06-01T00:00:00Z", 62.5, true, views.PlanCancelled},
+		// Only n01..n10 have ended: Now is empty (Start is the baseline),
+		// Recent is 100 over 10.
+		{"before any since the commit", views.PlanInProgress, "2026-05-01T10:45:00Z", nil, 0, 100, 10, false, views.PlanInProgress},
+		// n11 alone since the commit: 50 ≤ 90; Recent n01..n11 = 1050/11.
+		{"first since the commit", views.PlanInProgress, "2026-05-01T12:00:00Z", 50.0, 1, 1050.0 / 11, 11, true, views.PlanInProgress},
+		// n11..n14: 4 of 20 since the commit; Recent (1000 + 200)/14.
+		{"on track", views.PlanInProgress, "2026-05-01T15:00:00Z", 50.0, 4, 1200.0 / 14, 14, true, views.PlanInProgress},
+		// Due: the window as of 2026-05-02T00:00 is n04..n23; since the
+		// commit n11..n23 (13) = 50 → achieved; Recent (700 + 650)/20 = 67.5.
+		// Frozen at the due time later.
+		{"due", views.PlanInProgress, "2026-05-02T00:00:00Z", 50.0, 13, 67.5, 20, true, views.PlanAchieved},
+		{"long after", views.PlanInProgress, "2026-06-01T00:00:00Z", 50.0, 13, 67.5, 20, true, views.PlanAchieved},
+		// Cancelled: evaluated at asOf: window n06..n25, since n11..n25 (15);
+		// Recent (500 + 750)/20 = 62.5.
+		{"cancelled", views.PlanCancelled, "2026-06-01T00:00:00Z", 50.0, 15, 62.5, 20, true, views.PlanCancelled},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -103,31 +114,53 @@ func TestPlanProgress(t *testing.T) {
 			if *pr.StartValue != 100 || *pr.TargetValue != 90 {
 				t.Fatalf("start %v target %v", *pr.StartValue, *pr.TargetValue)
 			}
-			if !views.AlmostEqual(*pr.NowValue, c.now) || pr.OnTrack != c.onTrack || pr.Status != c.want {
-				t.Fatalf("progress = now %v on track %v status %s; want %v %v %s", *pr.NowValue, pr.OnTrack, pr.Status, c.now, c.onTrack, c.want)
+			nowOK := (c.now == nil && pr.NowValue == nil) || (c.now != nil && pr.NowValue != nil && views.AlmostEqual(*pr.NowValue, c.now.(float64)))
+			if !nowOK || pr.NowVolume != c.nowVol || pr.OnTrack != c.onTrack || pr.Status != c.want {
+				t.Fatalf("progress = now %v (%d) on track %v status %s; want %v (%d) %v %s", deref(pr.NowValue), pr.NowVolume, pr.OnTrack, pr.Status, c.now, c.nowVol, c.onTrack, c.want)
+			}
+			if pr.RecentValue == nil || !views.AlmostEqual(*pr.RecentValue, c.recent) || pr.RecentVolume != c.recentVol {
+				t.Fatalf("recent = %v (%d); want %v (%d)", deref(pr.RecentValue), pr.RecentVolume, c.recent, c.recentVol)
 			}
 		})
 	}
-	// 40 %: target 60; Now at due 67.5 > 60 → missed, not on track.
-	plan.ImprovementPct = 40
+	// 55 % (beyond the input rule, to test the settlement): target 45; Now
+	// at due 50 > 45 → missed, not on track.
+	plan.ImprovementPct = 55
 	if pr := d.PlanProgress(plan, ts("2026-05-03T00:00:00Z")); pr.Status != views.PlanMissed || pr.OnTrack {
-		t.Fatalf("40%%: %+v", pr)
+		t.Fatalf("55%%: %+v", pr)
+	}
+	// A plan committed after the last interaction and due before the next
+	// one: nothing since the commit at the due time → missed, although
+	// Recent (n06..n25 = 62.5) would meet its target of 63 (start 70).
+	late := planFor(views.MetricAHT, "2026-05-02T02:00:00Z", "2026-05-03")
+	pr := d.PlanProgress(late, ts("2026-05-04T00:00:00Z"))
+	if pr.NowValue != nil || pr.NowVolume != 0 || pr.OnTrack || pr.Status != views.PlanMissed ||
+		*pr.StartValue != 70 || !views.AlmostEqual(*pr.RecentValue, 62.5) {
+		t.Fatalf("late plan: %+v start %v recent %v", pr, *pr.StartValue, deref(pr.RecentValue))
 	}
 }
 
 func TestPlanHistory(t *testing.T) {
-	d := New(hourly(func(i int) float64 { return map[bool]float64{true: 100, false: 50}[i <= 10] }), params2)
+	// n01..n10 handle 100, n11..n25 handle i; created 10:30 (Now counts
+	// n11 on).
+	d := New(hourly(func(i int) float64 { return map[bool]float64{true: 100, false: float64(i)}[i <= 10] }), params2)
 	plan := planFor(views.MetricAHT, "2026-05-01T10:30:00Z", "2026-05-05")
-	// End of 05-01 (before 05-02T00:00): n04..n23 = 67.5; from 05-02 on:
-	// n06..n25 = 62.5. The last day is 05-04 (the plan ends when 05-05 starts).
-	want := []views.DayValue{{Date: "2026-05-01", Value: 67.5}, {Date: "2026-05-02", Value: 62.5}, {Date: "2026-05-03", Value: 62.5}, {Date: "2026-05-04", Value: 62.5}}
+	// End of 05-01 (before 05-02T00:00): n11..n23 = 221/13 = 17; from 05-02
+	// on: n11..n25 = 270/15 = 18. The last day is 05-04 (the plan ends when
+	// 05-05 starts).
+	want := []views.DayValue{{Date: "2026-05-01", Value: 17}, {Date: "2026-05-02", Value: 18}, {Date: "2026-05-03", Value: 18}, {Date: "2026-05-04", Value: 18}}
 	assertSame(t, d.History(plan, ts("2026-06-01T00:00:00Z")), want)
 	// Through 05-02 00:30: the day of through is evaluated at through, when
-	// n01..n24 have ended: n05..n24 = (6×100 + 14×50)/20 = 65.
-	want = []views.DayValue{{Date: "2026-05-01", Value: 67.5}, {Date: "2026-05-02", Value: 65}}
+	// n01..n24 have ended: n11..n24 = 245/14 = 17.5.
+	want = []views.DayValue{{Date: "2026-05-01", Value: 17}, {Date: "2026-05-02", Value: 17.5}}
 	assertSame(t, d.History(plan, ts("2026-05-02T00:30:00Z")), want)
 	if got := d.History(plan, ts("2026-04-01T00:00:00Z")); got == nil || len(got) != 0 {
 		t.Fatalf("history before creation = %v", got)
+	}
+	// Through 10:45 on the day of the commit: nothing since the commit, no
+	// point (the dashboard shows Start as the baseline).
+	if got := d.History(plan, ts("2026-05-01T10:45:00Z")); len(got) != 0 {
+		t.Fatalf("history before the first interaction since the commit = %v", got)
 	}
 }
 
@@ -140,11 +173,13 @@ func TestNewPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.StartValue != 100 || plan.TargetValue != 90 || *plan.NowValue != 100 || plan.NowVolume != 10 ||
+	// Nothing since the commit: Now is empty, Recent is n01..n10.
+	if plan.StartValue != 100 || plan.TargetValue != 90 || plan.NowValue != nil || plan.NowVolume != 0 ||
+		*plan.RecentValue != 100 || plan.RecentVolume != 10 ||
 		plan.OnTrack || plan.Status != views.PlanInProgress || plan.Actions[0].Text != "Shorter hold" || len(plan.Warnings) != 0 {
 		t.Fatalf("plan = %+v", plan)
 	}
-	assertSame(t, plan.History, []views.DayValue{{Date: "2026-05-01", Value: 100}})
+	assertSame(t, plan.History, []views.DayValue{})
 
 	// The model has no predictions: psat is refused on "metric". tech has no
 	// data to start from: refused on "inquiry". A near date only warns.

@@ -31,6 +31,7 @@ import (
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/app"
 	"github.com/agentpulse/agentpulse/server/dashboard"
+	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/reference"
 )
@@ -59,6 +60,10 @@ type Options struct {
 	// URL before the server starts and returns the identity providers'
 	// configuration (auth/oidc).
 	SSO func(publicURL string) oidc.Config
+	// SMTPAddr, when set, is the SMTP server notification e-mails go to.
+	SMTPAddr string
+	// StallAfter is app.Config.StallAfter (default 10 minutes).
+	StallAfter time.Duration
 }
 
 // Product is a running product.
@@ -156,7 +161,8 @@ func Start(tb testing.TB, opt Options) *Product {
 		verifier = oidc.Verifier{OIDC: o, Next: v}
 		mounts = append(mounts, o.Routes)
 	}
-	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts}
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts,
+		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com"}, StallAfter: opt.StallAfter}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
 	}

@@ -14,6 +14,7 @@ export class ApiError extends Error {
     this.catchingUp = status === 503 && !!(body && body.catching_up);
     this.behindRecords = (body && body.behind_records) || 0;
     this.retryAfter = retryAfter || 0;
+    this.planId = (body && body.plan_id) || ""; // a 409 duplicate plan: the plan it repeats
   }
 }
 

@@ -5,8 +5,11 @@
 // subscriptions) with ctx.onCleanup; they run when the page is left.
 import { session } from "./session.js";
 import { live } from "./live.js";
+import { api } from "./api.js";
 import { routes } from "./pages/index.js";
 import { el, mount, status, errorBox } from "./ui.js";
+
+const RELOADED = "agentpulse.reloaded"; // one automatic reload after a failed page import
 
 let cleanups = [];
 
@@ -32,7 +35,7 @@ export function home(c) {
   if (!c) return "#/signin";
   if (c.role === "agent") return `#/agent/${encodeURIComponent(c.sub)}`;
   if (c.role === "supervisor" && c.teams.length) return `#/team/${encodeURIComponent(c.teams[0])}`;
-  return "#/wallboards";
+  return "#/people";
 }
 
 function renderNav() {
@@ -41,16 +44,20 @@ function renderNav() {
   const who = document.getElementById("who");
   const links = [];
   if (c && c.role === "agent") {
-    links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"]);
+    links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"], ["Notifications", "#/notifications"]);
   } else if (c && c.role === "supervisor") {
     for (const t of c.teams) links.push([`Team ${t}`, `#/team/${encodeURIComponent(t)}`]);
-    links.push(["Wallboards", "#/wallboards"]);
+    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"]);
   } else if (c && c.role === "admin") {
-    links.push(["Wallboards", "#/wallboards"]);
+    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"]);
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
-    el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text)))));
+    el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
+      href === "#/inbox" ? inboxBadge : href === "#/notifications" ? unreadBadge : null)))));
+  refreshBadge();
+  refreshUnread();
+  followNotifications(c);
   if (!c) {
     mount(who);
     return;
@@ -64,6 +71,66 @@ function renderNav() {
     el("button", { type: "button", class: "link", onclick: () => { live.close(); session.signOut(); location.hash = "#/signin"; } }, "Sign out"));
 }
 
+// inboxBadge counts the asks for help nobody took up yet (GET /v1/inbox)
+// for a team leader or an admin; refreshed on every page, every 20 s and
+// when a page changes the inbox (the "inbox-changed" event).
+const inboxBadge = el("span", { class: "count-badge", id: "inbox-badge", hidden: true });
+let badgeSeq = 0;
+export async function refreshBadge() {
+  const c = session.claims();
+  if (!c || (c.role !== "supervisor" && c.role !== "admin")) return;
+  const mine = ++badgeSeq;
+  try {
+    const { unacknowledged } = await api.get("/v1/inbox");
+    if (mine !== badgeSeq) return;
+    inboxBadge.hidden = !unacknowledged;
+    inboxBadge.textContent = unacknowledged ? String(unacknowledged) : "";
+    inboxBadge.setAttribute("aria-label", `${unacknowledged} ask${unacknowledged === 1 ? "" : "s"} for help waiting`);
+  } catch { /* the badge is a hint; the inbox page shows errors */ }
+}
+// unreadBadge counts the user's unread notifications (GET
+// /v1/notifications); a notification arriving live (type "notification"
+// on the user's team or agent channels) refreshes it and shows a toast.
+const unreadBadge = el("span", { class: "count-badge", id: "unread-badge", hidden: true });
+async function refreshUnread() {
+  if (!session.claims()) return;
+  try {
+    const { unread } = await api.get("/v1/notifications");
+    unreadBadge.hidden = !unread;
+    unreadBadge.textContent = unread ? String(unread) : "";
+    unreadBadge.setAttribute("aria-label", `${unread} unread notification${unread === 1 ? "" : "s"}`);
+  } catch { /* a hint only */ }
+}
+let following = { token: null, stop: [] };
+function followNotifications(c) {
+  const tok = session.token();
+  if (following.token === tok) return;
+  following.stop.forEach((f) => f());
+  following = { token: tok, stop: [] };
+  if (!c) return;
+  const chans = c.role === "agent" ? [`agent:${c.sub}`] : c.role === "supervisor" ? c.teams.map((t) => `team:${t}`) : [];
+  for (const ch of chans) {
+    following.stop.push(live.subscribe(ch, (m) => {
+      if (m.type !== "notification" || !m.data) return;
+      status(`${m.data.title}.`);
+      refreshUnread();
+      window.dispatchEvent(new Event("notification"));
+      window.dispatchEvent(new Event("inbox-changed"));
+    }));
+  }
+}
+setInterval(() => { refreshBadge(); refreshUnread(); }, 20000);
+window.addEventListener("inbox-changed", refreshUnread);
+window.addEventListener("inbox-changed", refreshBadge);
+
+// markScrolling adds a "scroll sideways" hint under tables wider than the
+// screen (phones), so columns off to the side are not missed.
+function markScrolling() {
+  for (const w of document.querySelectorAll("#main .table-wrap")) w.classList.toggle("scrolls", w.scrollWidth > w.clientWidth + 1);
+}
+window.addEventListener("resize", markScrolling);
+new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.getElementById("main"), { childList: true, subtree: true });
+
 async function route() {
   cleanups.forEach((f) => { try { f(); } catch { /* a page's cleanup must not stop the next page */ } });
   cleanups = [];
@@ -76,7 +143,11 @@ async function route() {
     return;
   }
   const m = match(path);
-  const main = document.getElementById("main");
+  // Each route renders into a fresh container: a slow page that finishes
+  // after the user (or a TV's rotation) moved on mounts into a detached
+  // node, never over the page now shown.
+  const main = el("div", { class: "page" });
+  mount(document.getElementById("main"), main);
   if (!m) {
     mount(main, el("h1", {}, "Page not found"), el("p", {}, el("a", { href: home(c) }, "Go to your home page")));
     return;
@@ -91,7 +162,8 @@ async function route() {
     query: new URLSearchParams(query || ""),
     claims: c,
     main,
-    onCleanup: (f) => cleanups.push(f),
+    // A cleanup registered by a page the router already left runs at once.
+    onCleanup: (f) => { if (main.isConnected) cleanups.push(f); else { try { f(); } catch { /* ignore */ } } },
     // navigate changes the hash (a new history entry).
     navigate: (hash) => { location.hash = hash; },
   };
@@ -100,8 +172,24 @@ async function route() {
     mount(main, el("p", { class: "muted" }, "Loading…"));
     document.title = (m.route.title || "agentpulse") + " · agentpulse";
     await mod.render(ctx);
-    main.focus({ preventScroll: true });
+    if (main.isConnected) document.getElementById("main").focus({ preventScroll: true });
+    markScrolling();
+    sessionStorage.removeItem(RELOADED);
   } catch (err) {
+    // After a restart or an upgrade the browser may hold a page module the
+    // server no longer serves ("Failed to fetch dynamically imported
+    // module"): reload once, then say so in plain words.
+    const msg = err && err.message ? err.message : String(err);
+    if (/dynamically imported module|Importing a module script failed|error loading dynamically imported/i.test(msg)) {
+      if (!sessionStorage.getItem(RELOADED)) {
+        sessionStorage.setItem(RELOADED, "1");
+        location.reload();
+        return;
+      }
+      mount(main, el("div", { class: "error", role: "alert" }, el("p", {}, "This page could not be loaded: agentpulse may have been restarted or upgraded."),
+        el("p", {}, el("button", { type: "button", class: "primary", onclick: () => location.reload() }, "Reload the page"))));
+      return;
+    }
     mount(main, errorBox(err));
   }
 }

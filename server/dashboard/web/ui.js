@@ -77,13 +77,52 @@ export function fmtImpact(v) {
   return (v > 0 ? "+" : v < 0 ? "−" : "") + Math.abs(v).toFixed(1) + " s";
 }
 
+// impactWords says what an impact does to the score: "helps" (negative)
+// or "hurts" (positive).
+export function impactWords(v) {
+  if (v === null || v === undefined || v === 0) return "";
+  return v < 0 ? " (helps)" : " (hurts)";
+}
+
+// Times are shown in the viewer's time zone (the browser's), in one
+// format: "3 Dec 2026, 11:05 CET". Calendar days (a plan's target date, a
+// trend's day or week, which are UTC days) read "3 Dec 2026".
 export function fmtDate(iso) {
   if (!iso) return "—";
-  const d = new Date(iso);
-  return d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+  return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+}
+
+// fmtDay formats a calendar day given as YYYY-MM-DD or as the instant its
+// UTC day starts: "3 Dec 2026" ("3 Dec" when short).
+export function fmtDay(s, short = false) {
+  if (!s) return "—";
+  const d = new Date(s.length === 10 ? s + "T00:00:00Z" : s);
+  return d.toLocaleDateString("en-GB", short ? { day: "numeric", month: "short", timeZone: "UTC" } : { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+}
+
+// fmtClock is the time of day in the viewer's time zone: "14:03:05 CET".
+export function fmtClock(d) {
+  return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
 }
 
 const LABELS = { great: "Great", good: "Good", needs_work: "Needs work" };
+
+// Plain words for the figures, shown once where they appear.
+export const EXPLAIN = {
+  aes: "AES (Agent Effectiveness Score): seconds of handling per satisfied, resolved contact. Lower is better.",
+  impact: "Impact: how many seconds this inquiry adds to (+, hurts) or takes off (−, helps) your overall AES, against how all agents do on it.",
+};
+
+// humanize turns an id from the feed into words: "technical_support" →
+// "Technical support". Ids stay in links and in the API.
+export function humanize(id) {
+  if (!id) return "";
+  const s = String(id).replace(/[_-]+/g, " ").trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// channel names a model as the channel it is: "voice" → "Voice".
+export const channel = humanize;
 
 // labelBadge shows a quartile label as text with its colour; null (below
 // the minimum volume) reads "Not ranked".
@@ -100,13 +139,42 @@ export function status(msg, kind = "info") {
   s.textContent = msg || "";
 }
 
-// errorBox renders an API error for a page body; while the server is
-// catching up with its history (503, catching_up) it says so instead of
-// showing numbers, and renders the page again once the server's
-// Retry-After has passed.
+// errorBox renders an error for a page body in plain words, with a way
+// on: sign in again (401), your home page (403, 404), try again (the
+// server or the network failed).
 export function errorBox(err) {
   if (err && err.catchingUp) return catchingUpBox(err);
-  return el("div", { class: "error", role: "alert" }, err && err.message ? err.message : String(err));
+  const status = err && err.status;
+  const msg = err && err.message ? err.message : String(err);
+  const here = (location.hash || "#/").slice(1);
+  const again = el("button", { type: "button", class: "secondary", onclick: () => window.dispatchEvent(new HashChangeEvent("hashchange")) }, "Try again");
+  let words, action;
+  if (status === 401) {
+    words = "Your sign-in has expired or is no longer valid.";
+    action = el("a", { class: "button primary", href: "#/signin?next=" + encodeURIComponent(here), id: "sign-in-again" }, "Sign in again");
+  } else if (status === 403) {
+    words = `You do not have access to this page: ${lower(msg)}.`;
+    action = el("a", { href: "#/" }, "Go to your home page");
+  } else if (status === 404) {
+    words = `Not found: ${lower(msg)}.`;
+    action = el("a", { href: "#/" }, "Go to your home page");
+  } else if (status === 503) {
+    words = "The figures are catching up after a restart; they will be back in a moment.";
+    action = again;
+  } else if (status >= 500) {
+    words = "The server could not answer just now.";
+    action = again;
+  } else if (!status && /fetch|network/i.test(msg)) {
+    words = "agentpulse cannot be reached: check your connection.";
+    action = again;
+  } else {
+    words = msg.charAt(0).toUpperCase() + msg.slice(1) + (/[.!?]$/.test(msg) ? "" : ".");
+  }
+  return el("div", { class: "error", role: "alert" }, el("p", {}, words), action ? el("p", {}, action) : null);
+}
+
+function lower(s) {
+  return String(s).replace(/[.]$/, "");
 }
 
 let retryTimer = 0;

@@ -17,8 +17,9 @@
 //   show the same view.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, labelBadge, basisNote, errorBox } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, impactWords, labelBadge, basisNote, errorBox, EXPLAIN, humanize, channel } from "../ui.js";
 import { PRESETS, readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
+import { trendCard } from "./trend-chart.js";
 
 const enc = encodeURIComponent;
 
@@ -35,7 +36,7 @@ export async function render(ctx) {
     return;
   }
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, title), el("p", { class: "muted" }, `No interactions of ${agent} yet.`));
+    mount(ctx.main, el("h1", {}, title), el("p", { class: "muted" }, own ? "You have no interactions yet. Your figures appear here within a second of your first finished contact." : `No interactions of ${agent} yet: figures appear within a second of their first finished contact.`));
     return;
   }
   const state = readState(ctx.query);
@@ -50,7 +51,7 @@ export async function render(ctx) {
 
   // Controls: model, range presets, custom range.
   const modelSel = el("select", { id: "model", "data-key": "model", onchange: () => { state.model = modelSel.value; push(); refresh(); } },
-    models.map((m) => el("option", { value: m.model, selected: m.model === state.model }, `${m.model} (${fmtNumber(m.volume)})`)));
+    models.map((m) => el("option", { value: m.model, selected: m.model === state.model }, `${channel(m.model)} (${fmtNumber(m.volume)})`)));
   const presetBtns = PRESETS.map(([p, text]) => el("button", {
     type: "button", class: "preset", "data-range": p, "data-key": "range-" + p,
     onclick: () => { state.range = p; state.from = ""; state.to = ""; fromIn.value = ""; toIn.value = ""; push(); refresh(); },
@@ -79,23 +80,37 @@ export async function render(ctx) {
   const updated = el("p", { class: "muted updated", id: "updated" });
   const overall = el("section", { class: "overall", "aria-labelledby": "overall-title" });
   const cards = el("div", { class: "inq-lists" });
+  // The trend follows the model picker (its own weekly/daily points).
+  const trendBox = el("div", {});
+  let trendModel = "";
+  const drawTrend = () => {
+    if (trendModel === state.model) return;
+    trendModel = state.model;
+    mount(trendBox, trendCard({ agent, model: state.model, inquiry: "", own, onCleanup: ctx.onCleanup }));
+  };
   const table = el("div", { class: "table-wrap", id: "inquiries" });
   const problem = el("div", {});
 
+  // A team leader or an admin goes on from here to the agent's plans or
+  // a new plan for them (the wizard, for this agent and model).
+  const links = own ? null : el("p", { class: "agent-links" },
+    el("a", { href: `#/agent/${enc(agent)}/plans`, id: "agent-plans" }, `Coaching plans of ${agent}`),
+    el("a", { href: `#/plans/new${q({ agent, model: state.model })}`, id: "agent-new-plan", class: "button primary" }, `New coaching plan for ${agent}`));
   mount(ctx.main,
-    el("h1", {}, title, own ? el("span", { class: "muted sub" }, ` ${agent}`) : null),
+    el("h1", {}, own ? [title, el("span", { class: "muted sub" }, ` ${agent}`)] : ["Performance of ", el("span", { class: "id" }, agent)]),
+    links,
     el("div", { class: "controls card" },
-      el("div", {}, el("label", { for: "model" }, "Model"), modelSel),
+      el("div", {}, el("label", { for: "model" }, "Channel"), modelSel),
       el("div", { role: "group", "aria-labelledby": "range-title", class: "presets" },
         el("span", { id: "range-title", class: "group-title" }, "Range"), presetBtns),
       custom),
-    rangeLine, updated, problem, overall, cards,
+    rangeLine, updated, problem, overall, trendBox, cards,
     el("section", { class: "all-inquiries", "aria-labelledby": "all-title" }, el("h2", { id: "all-title" }, "All inquiries"), table));
 
   const draw = (p) => {
     const email = noPredictions(p);
     presetBtns.forEach((b) => b.setAttribute("aria-pressed", String(!state.from && !state.to && b.dataset.range === state.range)));
-    rangeLine.textContent = `${state.model} · ${rangeText(p.from, p.to)}`;
+    rangeLine.textContent = `${channel(state.model)} · ${rangeText(p.from, p.to)}`;
     keepFocus(() => {
       drawOverall(overall, p, email);
       drawCards(cards, p, { agent, state, showTop, own });
@@ -121,7 +136,10 @@ export async function render(ctx) {
     fromIn.removeAttribute("aria-invalid");
     toIn.removeAttribute("aria-invalid");
     try {
-      const p = await api.get(`/v1/agents/${enc(agent)}/performance${q({ model: state.model, ...apiRange(state), sort: state.sort, order: state.order })}`);
+      const [p, standing] = await Promise.all([
+        api.get(`/v1/agents/${enc(agent)}/performance${q({ model: state.model, ...apiRange(state), sort: state.sort, order: state.order })}`),
+        api.get(`/v1/agents/${enc(agent)}/standing${q({ model: state.model, ...apiRange(state) })}`).catch(() => null)]);
+      p.standing = standing;
       if (mine !== seq) return;
       if (noPredictions(p) && (state.sort === "psat" || state.sort === "pres")) {
         // This model has no satisfaction or resolution to sort by.
@@ -133,6 +151,7 @@ export async function render(ctx) {
       }
       mount(problem);
       draw(p);
+      drawTrend();
       const now = new Date();
       mount(updated, "Updated ", el("time", { datetime: now.toISOString() }, clock(now)));
     } catch (err) {
@@ -175,8 +194,21 @@ function drawOverall(node, p, email) {
   const note = (k) => basisNote(k, o[k + "_basis"], o[k + "_labels"]);
   mount(node,
     el("h2", { id: "overall-title" }, "Overall"),
+    standingLine(p.standing, p.model),
+    el("p", { class: "help explain", id: "aes-help" }, EXPLAIN.aes),
     el("dl", { class: "agent-figures" }, figs.map(([name, v, k]) =>
       el("div", { class: "figure", "data-figure": k }, el("dt", {}, name), el("dd", {}, v, note(k) ? [" ", note(k)] : null)))));
+}
+
+// standingLine is the overall label and where the agent stands among all
+// agents of the channel (GET /v1/agents/{a}/standing).
+function standingLine(s, model) {
+  if (!s) return null;
+  if (!s.label) return el("p", { class: "standing", id: "standing" }, labelBadge(null), " ",
+    el("span", { class: "muted" }, `Too few interactions to rank yet (${fmtNumber(s.volume)}).`));
+  return el("p", { class: "standing", id: "standing" }, labelBadge(s.label), " ",
+    el("strong", {}, `Better than ${Math.round(s.better_than_pct)} % of agents`),
+    el("span", { class: "muted" }, ` on ${channel(model)}: rank ${fmtNumber(s.rank)} of ${fmtNumber(s.population)} by AES.`));
 }
 
 function inquiryHref(agent, state, inquiry) {
@@ -189,21 +221,22 @@ function drawCards(node, p, opt) {
     el("h2", { id }, title),
     items.length ? el("div", { class: "cards" }, items.map((i) => card(i, opt))) : el("p", { class: "muted" }, empty));
   mount(node,
-    list("top-title", "Top performing inquiries", p.top_inquiries, `No inquiry lowers ${whose} AES yet.`),
-    list("work-title", "Inquiries to work on", p.work_on, `No inquiry raises ${whose} AES.`));
+    list("top-title", opt.own ? "Helps your score most" : "Helps the agent's score most", p.top_inquiries, `No inquiry lowers ${whose} AES yet: keep going, it shows once you beat the other agents on an inquiry.`),
+    list("work-title", opt.own ? "Hurts your score most" : "Hurts the agent's score most", p.work_on, `No inquiry raises ${whose} AES: nothing to work on here.`),
+    el("p", { class: "help explain", id: "impact-help" }, EXPLAIN.impact));
 }
 
 function card(i, { agent, state, showTop, own }) {
   const a = i.aes;
   const top = showTop && i.top_agent ? ` (${i.top_agent})` : "";
   return el("article", { class: "card inq-card", "data-inquiry": i.inquiry },
-    el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry }, i.inquiry)),
+    el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry, title: i.inquiry }, humanize(i.inquiry))),
     el("p", { class: "label-line" }, labelBadge(a.label), " ", el("span", { class: "muted" }, `${fmtNumber(i.volume)} interactions`)),
     el("dl", { class: "pairs" },
       el("dt", {}, own ? "Your AES" : "Agent's AES"), el("dd", { class: "aes-you" }, fmtMetric("aes", a.value)),
       el("dt", {}, "Team"), el("dd", { class: "aes-team" }, fmtMetric("aes", a.team)),
       el("dt", {}, "Top agent"), el("dd", { class: "aes-top" }, fmtMetric("aes", a.top), top),
-      el("dt", {}, "Impact"), el("dd", { class: "impact" }, fmtImpact(i.impact))));
+      el("dt", {}, "Impact"), el("dd", { class: "impact" }, fmtImpact(i.impact), el("span", { class: "muted small" }, impactWords(i.impact)))));
 }
 
 const COLS = ["volume", "aes", "aht", "psat", "pres"];
@@ -227,10 +260,10 @@ function drawTable(node, p, { agent, state, email, onSort }) {
       f && f.value !== null && basisNote(c, f.basis, f.labels) ? [" ", basisNote(c, f.basis, f.labels)] : null);
   };
   mount(node, el("table", { class: "data inquiries" },
-    el("caption", {}, `Every inquiry of ${agent} on ${state.model}, ${sortText(sort, order)}`),
+    el("caption", {}, `Every inquiry of ${agent} on ${channel(state.model)}, ${sortText(sort, order)}`),
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Inquiry"), cols.map(head))),
     el("tbody", {}, p.inquiries.map((i) => el("tr", { "data-inquiry": i.inquiry },
-      el("th", { scope: "row" }, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "row-" + i.inquiry }, i.inquiry)),
+      el("th", { scope: "row" }, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "row-" + i.inquiry, title: i.inquiry }, humanize(i.inquiry))),
       cols.map((c) => cell(i, c)))))));
 }
 

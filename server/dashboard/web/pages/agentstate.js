@@ -4,6 +4,8 @@
 // the API's range parameters, keeping focus across a live redraw).
 import { q } from "../api.js";
 
+import { fmtDate, fmtClock } from "../ui.js";
+
 export const PRESETS = [
   ["3m", "3 months"],
   ["1m", "Month"],
@@ -59,11 +61,11 @@ export function apiRange(s) {
   return { from: f, to: n ? n + "T00:00:00Z" : s.to };
 }
 
-// rangeText says which range the figures are over ("3 Mar 2026 – 3 Jun
-// 2026 UTC"), from the API's from/to.
+// rangeText says which range the figures are over ("3 Mar 2026, 10:00
+// CET – 3 Jun 2026, 10:00 CEST", the viewer's time zone), from the API's
+// from/to.
 export function rangeText(from, to) {
-  const fmt = (iso) => new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-  return `${fmt(from)} – ${fmt(to)} UTC`;
+  return `${fmtDate(from)} – ${fmtDate(to)}`;
 }
 
 // keepFocus runs redraw and gives the focus back to the element with the
@@ -90,7 +92,7 @@ export function debounce(f, ms) {
   return d;
 }
 
-// clock is the time of day of a Date in UTC ("14:03:05 UTC").
+// clock is the time of day of a Date in the viewer's time zone.
 export function clock(d) {
-  return d.toISOString().slice(11, 19) + " UTC";
+  return fmtClock(d);
 }

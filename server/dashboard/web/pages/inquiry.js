@@ -8,8 +8,9 @@
 // agent on this model and inquiry fetches the figures again.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, fmtDate, labelBadge, basisNote, errorBox } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, impactWords, fmtDate, labelBadge, basisNote, errorBox, humanize, channel, EXPLAIN } from "../ui.js";
 import { readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
+import { trendCard } from "./trend-chart.js";
 
 const enc = encodeURIComponent;
 const ORDER = ["aes", "aht", "psat", "pres"];
@@ -60,13 +61,15 @@ export async function render(ctx) {
 
   mount(ctx.main,
     el("p", {}, el("a", { href: back }, "← Back to all inquiries")),
-    el("h1", {}, inquiry, el("span", { class: "muted sub" }, ` · ${own ? "you" : agent}`)),
+    el("h1", {}, humanize(inquiry), el("span", { class: "muted sub" }, ` · ${own ? "you" : agent}`)),
     summary, updated, problem, focus, metrics,
-    el("p", {}, moreBtn), more, recent);
+    el("p", {}, moreBtn), more,
+    trendCard({ agent, model: state.model, inquiry, own, onCleanup: ctx.onCleanup }),
+    recent);
 
   const draw = (d) => {
     const have = ORDER.filter((m) => d[m]);
-    summary.textContent = `${d.model} · ${rangeText(d.from, d.to)} · ${fmtNumber(d.volume)} interactions · impact on ${own ? "your" : "the agent's"} AES ${fmtImpact(d.impact)}`;
+    summary.textContent = `${channel(d.model)} · ${rangeText(d.from, d.to)} · ${fmtNumber(d.volume)} interactions · impact on ${own ? "your" : "the agent's"} AES ${fmtImpact(d.impact)}${impactWords(d.impact)}. ${EXPLAIN.impact}`;
     keepFocus(() => {
       drawFocus(focus, d, own);
       mount(metrics,
@@ -152,7 +155,7 @@ function drawRecent(node, list) {
   };
   mount(node,
     el("h2", { id: "recent-title" }, "Recent interactions"),
-    !list || !list.length ? el("p", { class: "muted" }, "No interactions in this range.") :
+    !list || !list.length ? el("p", { class: "muted" }, "No interactions in this range: pick a longer range above.") :
       el("ol", { class: "plain recent" }, list.map((it) => {
         const keys = FIELDS.filter((k) => k in it).concat(Object.keys(it).filter((k) => !FIELDS.includes(k)));
         const bits = [fmtDate(it.ended_at), `handled in ${fmtDuration(it.handle_time_s)}`];

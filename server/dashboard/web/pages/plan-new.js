@@ -2,10 +2,13 @@
 // plans"), one step at a time: model, inquiry and metric; target
 // improvement; target date; review of the poorest interactions; actions;
 // asks for help; summary and commit. The client mirrors the rules as you
-// type (messages next to the fields) but the server is the judge: a 400
-// shows every broken rule next to its field and jumps to its step.
+// type (messages next to the fields, in plain words) and Next stays on a
+// step until its rules are met, so a plan is never refused five steps
+// later; a plan in progress on the same inquiry and metric is named at
+// step 1. The server is still the judge: a 400 shows every broken rule
+// next to its field and jumps to its step; a 409 links the existing plan.
 import { api, q, ApiError } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, METRICS, errorBox } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, fmtDay, METRICS, errorBox, humanize } from "../ui.js";
 import { RULES, target, ymd, todayUTC, addDays, startWindow, checkDate, checkPct, metricName, modelMetrics } from "./plan-util.js";
 
 const STEPS = [
@@ -48,13 +51,16 @@ export async function render(ctx) {
     server: {}, // field → the server's message from the last refusal, until the value changes
     sentAssist: [], // what assistance[i] was: {kind: "catalog"|"free", key}
     busy: false,
+    existing: [], // the agent's plans in progress (a copy of one is refused)
   };
 
-  const [{ models }, cat] = await Promise.all([api.get(`${A}/models`), api.get("/v1/assistance-catalog").catch(() => ({ items: [] }))]);
+  const [{ models }, cat, mine] = await Promise.all([api.get(`${A}/models`), api.get("/v1/assistance-catalog").catch(() => ({ items: [] })),
+    api.get(`${A}/plans?status=in_progress`).catch(() => ({ plans: [] }))]);
+  st.existing = mine.plans || [];
   st.models = models;
   st.catalog = cat.items || [];
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, "New coaching plan"), el("p", {}, "You have no interactions yet: a plan starts from your last 3 months."));
+    mount(ctx.main, el("h1", {}, agent === ctx.claims.sub ? "New coaching plan" : `New coaching plan for ${agent}`), el("p", {}, "You have no interactions yet: a plan starts from your last 3 months."));
     return;
   }
   if (!models.some((m) => m.model === st.model)) st.model = models[0].model;
@@ -66,7 +72,7 @@ export async function render(ctx) {
   const next = el("button", { type: "submit", class: "primary", id: "wiz-next" }, "Next");
   const form = el("form", { class: "card wizard", "aria-labelledby": "step-title", novalidate: true, onsubmit: (e) => { e.preventDefault(); onNext(); } },
     heading, body, el("div", { class: "wiz-nav" }, back, next));
-  mount(ctx.main, el("h1", {}, "New coaching plan"), indicator, form);
+  mount(ctx.main, el("h1", {}, agent === ctx.claims.sub ? "New coaching plan" : `New coaching plan for ${agent}`), indicator, form);
 
   async function loadInquiries() {
     const p = await api.get(`${A}/performance${q({ model: st.model, range: "3m" })}`);
@@ -86,6 +92,7 @@ export async function render(ctx) {
     if (!have.includes(st.metric)) st.metric = have.includes(st.detail.recommended_metric) ? st.detail.recommended_metric : have[0];
   }
   const startValue = () => (st.detail && st.detail[st.metric] ? st.detail[st.metric].value : null);
+  const duplicate = () => st.existing.find((p) => p.model === st.model && p.inquiry === st.inquiry && p.metric === st.metric);
 
   // clientErrors mirrors the server's rules for the fields of step i.
   function clientErrors(i) {
@@ -94,6 +101,10 @@ export async function render(ctx) {
     if (f.includes("inquiry")) {
       if (!st.inquiry) e.inquiry = "Choose an inquiry.";
       else if (startValue() === null) e.inquiry = "You have no interactions on this inquiry with this metric in the last 3 months: there is nothing to start from.";
+    }
+    if (f.includes("metric") && duplicate()) {
+      const d = duplicate();
+      e.metric = `There is already a plan in progress on this inquiry for ${metricName(st.metric)} (target date ${fmtDay(d.target_date)}). Finish or cancel it first, or choose another metric.`;
     }
     if (f.includes("improvement_pct")) { const m = checkPct(st.pct); if (m) e.improvement_pct = m; }
     if (f.includes("target_date")) { const c = checkDate(st.date); if (c.error) e.target_date = c.error; }
@@ -146,6 +157,7 @@ export async function render(ctx) {
 
   async function go(i, focusField) {
     st.step = Math.max(0, Math.min(STEPS.length - 1, i));
+    st.conflict = "";
     await draw();
     const target = focusField && body.querySelector(`[data-field="${CSS.escape(focusField)}"]`);
     heading.focus();
@@ -160,9 +172,10 @@ export async function render(ctx) {
     // you on the step, a rule the server judges (percent, date) does not.
     for (const f of STEPS[st.step].fields) for (const k of Object.keys(st.errors)) if (k === f || k.startsWith(f + "[") || (f === "assistance" && k.startsWith("free["))) delete st.errors[k];
     Object.assign(st.errors, errs);
-    for (const f of STEPS[st.step].fields) if (!["improvement_pct", "target_date"].includes(f)) for (const k of Object.keys(st.server)) if (k === f || k.startsWith(f + "[") || (f === "assistance" && k.startsWith("free["))) delete st.server[k];
-    const blocking = Object.keys(errs).filter((k) => !["improvement_pct", "target_date"].includes(k));
-    if (blocking.length) {
+    for (const f of STEPS[st.step].fields) for (const k of Object.keys(st.server)) if (k === f || k.startsWith(f + "[") || (f === "assistance" && k.startsWith("free["))) delete st.server[k];
+    // Every rule of the step blocks Next: the message next to the field
+    // says what to change.
+    if (Object.keys(errs).length) {
       await draw();
       const first = body.querySelector("[aria-invalid=true]");
       if (first) first.focus();
@@ -186,6 +199,12 @@ export async function render(ctx) {
     } catch (err) {
       st.busy = false;
       next.disabled = false;
+      if (err instanceof ApiError && err.status === 409 && err.planId) {
+        st.commitError = "";
+        st.conflict = err.planId;
+        await draw();
+        return;
+      }
       if (!(err instanceof ApiError) || err.status !== 400) {
         st.commitError = err.message;
         await draw();
@@ -216,7 +235,9 @@ export async function render(ctx) {
     back.hidden = st.step === 0;
     next.textContent = st.step === STEPS.length - 1 ? "I commit to this plan!" : "Next";
     next.id = st.step === STEPS.length - 1 ? "wiz-commit" : "wiz-next";
-    mount(body, await STEP_VIEWS[s.id](), st.commitError ? errorBox(st.commitError) : null);
+    mount(body, await STEP_VIEWS[s.id](), st.commitError ? errorBox(st.commitError) : null,
+      st.conflict ? el("div", { class: "error", role: "alert", id: "plan-conflict" }, "There is already a plan in progress on this inquiry for this metric. ",
+        el("a", { href: `#/plans/${encodeURIComponent(st.conflict)}` }, "Open that plan"), " to follow it, or cancel it before making another.") : null);
   }
 
   const live = (fn) => (e) => { fn(e.target); refreshLive(); };
@@ -226,9 +247,9 @@ export async function render(ctx) {
     async pick() {
       const wrap = el("div", {});
       const modelSel = el("select", { id: "model", name: "model", onchange: async (e) => { st.model = e.target.value; await reload(true); } },
-        st.models.map((m) => el("option", { value: m.model, selected: m.model === st.model }, `${m.model} (${fmtNumber(m.volume)} interactions)`)));
+        st.models.map((m) => el("option", { value: m.model, selected: m.model === st.model }, `${humanize(m.model)} (${fmtNumber(m.volume)} interactions)`)));
       const inqSel = el("select", { id: "inquiry", name: "inquiry", onchange: async (e) => { st.inquiry = e.target.value; await reload(false); } },
-        st.inquiries.map((i) => el("option", { value: i.inquiry, selected: i.inquiry === st.inquiry }, `${i.inquiry} (${fmtNumber(i.volume)})`)));
+        st.inquiries.map((i) => el("option", { value: i.inquiry, selected: i.inquiry === st.inquiry }, `${humanize(i.inquiry)} (${fmtNumber(i.volume)})`)));
       const have = modelMetrics(st.detail);
       const rec = st.detail && st.detail.recommended_metric;
       const metricSel = el("select", { id: "metric", name: "metric", onchange: (e) => { st.metric = e.target.value; st.worst = null; for (const k of ["metric", "inquiry"]) { delete st.errors[k]; delete st.server[k]; } draw(); } },
@@ -245,11 +266,12 @@ export async function render(ctx) {
         draw();
       }
       mount(wrap,
-        el("div", { class: "field" }, el("label", { for: "model" }, "Model"), modelSel, fieldError("model", modelSel)),
+        el("div", { class: "field" }, el("label", { for: "model" }, "Channel"), modelSel, fieldError("model", modelSel)),
         el("div", { class: "field" }, el("label", { for: "inquiry" }, "Inquiry"), inqSel, fieldError("inquiry", inqSel)),
         el("div", { class: "field" }, el("label", { for: "metric" }, "Metric to improve"), metricSel,
           el("p", { class: "help", id: "metric-help" }, rec ? `We recommend ${metricName(rec)}: it is where you can gain the most on this inquiry.` : ""),
-          fieldError("metric", metricSel)),
+          fieldError("metric", metricSel),
+          duplicate() ? el("p", { class: "help" }, el("a", { href: `#/plans/${encodeURIComponent(duplicate().id)}`, id: "existing-plan" }, "Open the plan in progress")) : null),
         el("p", { class: "start-line" }, "Your ", el("strong", {}, metricName(st.metric)), " on this inquiry over the last 3 months: ",
           el("strong", { id: "start-value" }, fmtMetric(st.metric, sv)),
           st.detail && st.detail[st.metric] ? ` (${fmtNumber(st.detail.volume)} interactions)` : ""));
@@ -379,15 +401,15 @@ export async function render(ctx) {
       const problems = Object.entries({ ...st.errors, ...st.server });
       return el("div", {},
         el("dl", { class: "kv summary" },
-          [["Model", st.model], ["Inquiry", st.inquiry], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
+          [["Channel", st.model], ["Inquiry", st.inquiry], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
             ["Start (last 3 months)", fmtMetric(st.metric, sv)], ["Improvement", `${st.pct} %`],
-            ["Target", fmtMetric(st.metric, target(st.metric, sv, st.pct))], ["Target date", st.date + (d.warning ? " (outside the advised 2 weeks to 3 months)" : "")],
+            ["Target", fmtMetric(st.metric, target(st.metric, sv, st.pct))], ["Target date", fmtDay(st.date) + (d.warning ? " (outside the advised 2 weeks to 3 months)" : "")],
           ].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v))),
           el("div", {}, el("dt", {}, "Actions"), el("dd", {}, el("ul", {}, st.actions.map((a) => el("li", {}, a))))),
           el("div", {}, el("dt", {}, "Asks for help"), el("dd", {}, el("ul", {}, assistance().map((a) => el("li", {}, a)))))),
         problems.length ? el("div", { class: "warning", role: "status" }, el("p", {}, "The server will check these before it accepts the plan:"),
           el("ul", {}, problems.map(([k, v]) => el("li", {}, el("button", { type: "button", class: "link", onclick: () => go(stepOf(k.replace(/^free/, "assistance")), k) }, `${STEPS[stepOf(k.replace(/^free/, "assistance"))].title}: ${v}`))))) : null,
-        el("p", {}, "When you commit, the plan is in progress: Now follows your 20 most recent interactions on this inquiry."));
+        el("p", {}, "When you commit, the plan is in progress: Now counts only your interactions on this inquiry from then on (up to your last 20); until the first one, your Start is shown as the baseline."));
     },
   };
 

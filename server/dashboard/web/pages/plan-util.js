@@ -47,7 +47,7 @@ export function checkDate(s, now = new Date()) {
   if (!s) return { error: "Choose a target date." };
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(s + "T00:00:00Z"))) return { error: "Give the date as YYYY-MM-DD." };
   const d = new Date(s + "T00:00:00Z"), today = todayUTC(now);
-  if (d <= today) return { error: `The target date must be after today (${ymd(today)}, UTC).` };
+  if (d <= today) return { error: `The target date must be after today (${ymd(today)}): choose a day in the future, 2 weeks to 3 months away is best.` };
   if (d < addDays(today, RULES.warnSoonerDays)) return { warning: "This is less than 2 weeks away: there may be too few interactions to show progress. We advise between 2 weeks and 3 months." };
   if (d > addMonths(today, RULES.warnLaterMonths)) return { warning: "This is more than 3 months away: a nearer target keeps the plan focused. We advise between 2 weeks and 3 months." };
   return {};
@@ -55,8 +55,9 @@ export function checkDate(s, now = new Date()) {
 
 // checkPct returns an error message for an improvement, or "".
 export function checkPct(p) {
-  if (!Number.isFinite(p)) return "Give the improvement as a number of percent.";
-  if (p < RULES.minPct || p > RULES.maxPct) return `Choose between ${RULES.minPct} % and ${RULES.maxPct} %.`;
+  if (!Number.isFinite(p)) return "Type the improvement as a number of percent, such as 10.";
+  if (p < RULES.minPct) return `The improvement must be between ${RULES.minPct} % and ${RULES.maxPct} %: below ${RULES.minPct} % a change is hard to tell from an ordinary week.`;
+  if (p > RULES.maxPct) return `The improvement must be between ${RULES.minPct} % and ${RULES.maxPct} %: more than ${RULES.maxPct} % is rarely reached; choose a smaller step now and a new plan later.`;
   return "";
 }
 
@@ -71,7 +72,7 @@ export function statusBadge(s) {
 // onTrackBadge says whether Now meets the target (in progress only).
 export function onTrackBadge(p) {
   if (p.status !== "in_progress") return el("span", { class: "muted" }, "—");
-  if (p.now_value === null || p.now_value === undefined) return el("span", { class: "badge badge-none" }, "No data yet");
+  if (p.now_value === null || p.now_value === undefined) return el("span", { class: "badge badge-none" }, "Too early to tell");
   return p.on_track
     ? el("span", { class: "badge badge-great" }, "✓ On track")
     : el("span", { class: "badge badge-needs_work" }, "Not yet");
@@ -89,6 +90,6 @@ export function modelMetrics(detail) {
 
 // planTitle names a plan by its metric and improvement: "AHT −10 %",
 // "Satisfaction +5 %".
-export function planTitle(p) {
+export function planTitle(p) { // the inquiry follows as "on <inquiry>"
   return `${metricName(p.metric)} ${METRICS[p.metric] && METRICS[p.metric].lower ? "−" : "+"}${p.improvement_pct} %`;
 }

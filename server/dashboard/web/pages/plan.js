@@ -6,8 +6,15 @@
 // messages update Now, on track, the status and the chart in place.
 import { api } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDate, status, METRICS } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, humanize, channel } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
+
+// nowLine says what Now counts: only interactions since the plan started
+// ("7 of 20 since you started"); until there is one, Start is the baseline.
+export function nowLine(p) {
+  if (p.now_value == null) return " your Start, until your first interaction on this inquiry since you started";
+  return ` ${fmtNumber(p.now_volume)} of 20 interactions since you started`;
+}
 
 // points is the plan's daily history plus today's Now (so far) when the
 // history has no point for today yet.
@@ -29,6 +36,7 @@ export async function render(ctx) {
   const pointsTable = el("div", { class: "table-wrap points" });
   const actions = el("div", {});
   const cancelBox = el("div", { class: "cancel-box" });
+  const helpBox = el("div", { class: "help-box" });
   let chart = null;
   let pending = 0; // action saves in flight: live messages do not redraw actions meanwhile
 
@@ -37,9 +45,9 @@ export async function render(ctx) {
     const fig = (label, key, ...value) => el("div", { "data-fig": key }, el("dt", {}, label), el("dd", {}, ...value));
     mount(figures,
       fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, " your last 3 months before the plan")),
-      fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value)),
-        el("span", { class: "small muted", id: "now-volume" }, plan.now_value != null ? ` over your last ${fmtNumber(plan.now_volume)} interactions` : " no interactions yet")),
-      fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${plan.target_date}`)),
+      fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value != null ? plan.now_value : plan.start_value)),
+        el("span", { class: "small muted", id: "now-volume" }, nowLine(plan))),
+      fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${fmtDay(plan.target_date)}`)),
       fig("Status", "status", statusBadge(plan.status)),
       fig("On track", "ontrack", onTrackBadge(plan)));
     mount(warnings, plan.warnings && plan.warnings.length
@@ -54,7 +62,7 @@ export async function render(ctx) {
     const lower = METRICS[m].lower;
     chartSummary.textContent = pts.length
       ? `${metricName(m)} per day, ${pts.length} point${pts.length > 1 ? "s" : ""} from ${pts[0].date} to ${pts[pts.length - 1].date}; latest ${fmtMetric(m, pts[pts.length - 1].value)}, target ${fmtMetric(m, plan.target_value)} (${lower ? "lower" : "higher"} is better), start ${fmtMetric(m, plan.start_value)}.`
-      : "No points yet: Now appears once you have interactions on this inquiry.";
+      : "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline.";
     mount(pointsTable, pts.length ? el("table", { class: "data" },
       el("caption", {}, "Progress by day"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col" }, `Now (${metricName(m)})`), el("th", { scope: "col" }, "Target"))),
@@ -94,7 +102,62 @@ export async function render(ctx) {
         const box = el("input", { type: "checkbox", id: cid, checked: a.done, disabled: !mine && ctx.claims.role === "agent", onchange: (e) => toggle(i, e.target) });
         return el("div", { class: "check" }, box, el("label", { for: cid }, a.text));
       })),
-    el("section", { "aria-labelledby": "asks-title" }, el("h2", { id: "asks-title" }, "Help you asked for"), el("ul", {}, plan.assistance.map((a) => el("li", {}, a)))));
+    el("section", { "aria-labelledby": "asks-title" }, el("h2", { id: "asks-title" }, mine ? "Help you asked for" : "Help asked for"), el("ul", {}, plan.assistance.map((a) => el("li", {}, a)))));
+  }
+
+  // drawHelp: whether a team leader took up the asks (a leader or an
+  // admin may do so here), and the conversation on the plan.
+  function drawHelp() {
+    const leader = ctx.claims.role === "supervisor" || ctx.claims.role === "admin";
+    const ackLine = plan.help_ack
+      ? el("p", { id: "help-ack" }, `✓ ${plan.help_ack.by === ctx.claims.sub ? "You" : plan.help_ack.by} took up ${mine ? "your" : "the"} asks for help on ${fmtDate(plan.help_ack.at)}.`)
+      : leader
+        ? el("p", { id: "help-ack" }, el("button", { type: "button", class: "primary", id: "ack-help", onclick: acknowledge }, "I'll take this"), " ",
+          el("span", { class: "muted" }, "tells the agent you took up their asks for help."))
+        : el("p", { id: "help-ack", class: "muted" }, "Your team leader has been told about your asks for help; no one has taken them up yet.");
+    const list = (plan.comments || []).length
+      ? el("ol", { class: "comments", id: "comment-list" }, plan.comments.map((c) => el("li", {},
+        el("span", { class: "who" }, c.by === ctx.claims.sub ? "You" : c.by), el("span", { class: "muted small" }, ` · ${c.role === "agent" ? "agent" : "team leader"} · ${fmtDate(c.at)}`),
+        el("p", {}, c.text))))
+      : el("p", { class: "muted", id: "comment-list" }, mine ? "No comments yet. Write to your team leader below." : "No comments yet.");
+    const box = el("textarea", { id: "comment-text", name: "text", maxlength: 1000, "aria-describedby": "comment-error" });
+    const err = el("p", { id: "comment-error", class: "field-error", role: "alert" });
+    const form = el("form", { class: "comment-form", onsubmit: async (e) => {
+      e.preventDefault();
+      const text = box.value.trim();
+      if (!text) { err.textContent = "Write a comment first."; box.setAttribute("aria-invalid", "true"); return; }
+      send.disabled = true;
+      try {
+        plan = await api.post(`/v1/plans/${encodeURIComponent(id)}/comments`, { text });
+        draft = "";
+        drawAll();
+        status("Comment sent.");
+      } catch (er) {
+        send.disabled = false;
+        err.textContent = er.message;
+      }
+    } }, el("label", { for: "comment-text" }, "Write a comment"), box, err);
+    const send = el("button", { type: "submit", class: "secondary", id: "send-comment" }, "Send");
+    form.append(send);
+    box.value = draft;
+    box.addEventListener("input", () => { draft = box.value; });
+    const hadFocus = document.activeElement && document.activeElement.id === "comment-text";
+    mount(helpBox, ackLine, el("h3", { id: "comments" }, "Conversation"), list, form);
+    if (hadFocus) box.focus(); // a live update redraws the form: keep typing where you were
+  }
+  let draft = "";
+
+  async function acknowledge(e) {
+    e.target.disabled = true;
+    try {
+      plan = await api.post(`/v1/plans/${encodeURIComponent(id)}/acknowledge`);
+      window.dispatchEvent(new Event("inbox-changed"));
+      drawAll();
+      status("You took up the asks for help; the agent sees it on the plan.");
+    } catch (err) {
+      e.target.disabled = false;
+      status(`Could not take up the asks: ${err.message}`, "error");
+    }
   }
 
   async function toggle(i, box) {
@@ -141,17 +204,19 @@ export async function render(ctx) {
     drawFigures();
     drawChart();
     if (!pending) drawActions();
+    drawHelp();
     drawCancel();
   }
 
   mount(ctx.main,
     el("p", { class: "crumbs" }, el("a", { href: mine ? "#/plans" : `#/agent/${encodeURIComponent(plan.agent_id)}/plans` }, mine ? "My coaching plans" : `Coaching plans of ${plan.agent_id}`)),
-    el("h1", {}, `${planTitle(plan)} on ${plan.inquiry}`, el("span", { class: "muted small" }, ` · ${plan.model}${mine ? "" : " · " + plan.agent_id}`)),
-    el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${plan.target_date}.`),
+    el("h1", {}, `${planTitle(plan)} on ${humanize(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + plan.agent_id}`)),
+    el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${fmtDay(plan.target_date)}.`),
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
       el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
-    el("div", { class: "card" }, actions), cancelBox);
+    el("div", { class: "card" }, actions),
+    el("div", { class: "card" }, el("section", { "aria-labelledby": "help-title" }, el("h2", { id: "help-title" }, mine ? "Coaching with your team leader" : "Coaching conversation"), helpBox)), cancelBox);
   drawAll();
 
   const onResize = () => { if (chart && chartBox.clientWidth && Math.abs(chart.width - chartBox.clientWidth) > 4) { chart.destroy(); chart = null; drawChart(); } };

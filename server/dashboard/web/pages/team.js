@@ -9,11 +9,12 @@
 // range=3m). AES is a time (lower is better): a week more than 2 %
 // below the 3-month figure reads "better", more than 2 % above "worse",
 // otherwise "steady"; an arrow, the words and the percentage, never
-// colour alone. A sparkline would need a daily series per agent, which
-// no endpoint gives a team leader.
+// colour alone. Beside it, a sparkline of the agent's weekly AES over 3
+// months (GET /v1/teams/{team}/trend).
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock } from "../ui.js";
+import { sparkline } from "./trend-chart.js";
 
 export const RANGES = [["3m", "3 months"], ["1m", "Month"], ["1w", "Week"], ["24h", "24 h"]];
 const STEADY = 0.02; // within ±2 %: steady
@@ -44,7 +45,7 @@ export async function render(ctx) {
   // with the API's message).
   const { models } = await api.get("/v1/models");
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, `Team ${team}`), el("p", {}, "No interactions yet."));
+    mount(ctx.main, el("h1", {}, `Team ${team}`), el("p", {}, "No interactions yet: once the contact-center feed sends them, the team's agents appear here within a second."));
     return;
   }
   // Teams often work one channel: without ?model, open the model where
@@ -64,7 +65,7 @@ export async function render(ctx) {
 
   const picker = el("div", { class: "controls" },
     el("div", { class: "control" },
-      el("label", { for: "team-model" }, "Model"),
+      el("label", { for: "team-model" }, "Channel"),
       el("select", { id: "team-model", onchange: (e) => go(e.target.value, range) },
         models.map((m) => el("option", { value: m.model, selected: m.model === model },
           volumes && volumes.get(m.model) === 0 ? `${m.model} (no interactions)` : m.model)))),
@@ -87,7 +88,7 @@ export async function render(ctx) {
   const draw = () => {
     drawNeeds(needs, data, model);
     drawTable(table, data, model, range, plansByAgent);
-    updated.textContent = `Updated ${new Date().toLocaleTimeString("en-GB")}`;
+    updated.textContent = `Updated ${fmtClock(new Date())}`;
   };
   draw();
   loadPlans(data.agents.map((a) => a.agent_id)).then((byAgent) => {
@@ -123,7 +124,8 @@ export async function render(ctx) {
 async function load(team, model, range) {
   const get = (r) => api.get(`/v1/teams/${enc(team)}/agents${q({ model, range: r })}`);
   const want = [...new Set([range, "1w", "3m"])];
-  const got = await Promise.all(want.map(get));
+  const [got, series] = await Promise.all([Promise.all(want.map(get)),
+    api.get(`/v1/teams/${enc(team)}/trend${q({ model, step: "week" })}`).catch(() => ({ agents: [] }))]);
   const by = Object.fromEntries(want.map((r, i) => [r, new Map(got[i].agents.map((a) => [a.agent_id, a]))]));
   const agents = got[0].agents;
   return {
@@ -131,6 +133,8 @@ async function load(team, model, range) {
     week: by["1w"],
     base: by["3m"],
     hasOutcomes: agents.some((a) => a.psat !== null || a.pres !== null),
+    // agent → weekly AES over 3 months, oldest first (the sparklines)
+    weekly: new Map(series.agents.map((s) => [s.agent_id, s.points.map((p) => p.aes)])),
   };
 }
 
@@ -162,6 +166,14 @@ function columns(data) {
   return cols;
 }
 
+// sparkSpan is an agent's weekly AES over 3 months as a sparkline.
+function sparkSpan(agent, weekly) {
+  if (!weekly) return null;
+  const have = weekly.filter((v) => v !== null);
+  const label = have.length ? `Weekly AES of ${agent} over 3 months: from ${fmtMetric("aes", have[0])} to ${fmtMetric("aes", have[have.length - 1])}` : `No weekly AES for ${agent}`;
+  return sparkline(weekly, label);
+}
+
 function drawTable(node, data, model, range, plansByAgent) {
   const label = RANGES.find(([r]) => r === range)[1];
   const cols = columns(data);
@@ -184,7 +196,7 @@ function drawTable(node, data, model, range, plansByAgent) {
       return el("tr", { class: a.label === "needs_work" ? "row-needs" : null, "data-agent": a.agent_id },
         el("th", { scope: "row" }, agentLinks(a.agent_id)),
         el("td", { "data-label": a.label || "" }, labelBadge(a.label)),
-        el("td", {}, trendCell(trend(wAes, bAes), wAes, bAes)),
+        el("td", { class: "trend-cell" }, sparkSpan(a.agent_id, data.weekly.get(a.agent_id)), trendCell(trend(wAes, bAes), wAes, bAes)),
         cols.map(([k, , f]) => el("td", { "data-metric": k }, f(a))),
         el("td", {}, el("a", { href: `#/agent/${enc(a.agent_id)}/plans`, "aria-label": `Coaching plans of ${a.agent_id}` },
           ps === undefined || ps === null ? "Plans" : ps.in_progress ? `${ps.in_progress} (${ps.on_track} on track)` : "None")));

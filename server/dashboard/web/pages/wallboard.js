@@ -10,28 +10,53 @@
 // answer for the team figures and labels. A supervisor sees only their
 // teams (the server filters both the snapshot and the score messages).
 //
+// TVs (1920×1080, 3840×2160): the teams are ranked by AES (best first,
+// "#1") and packed into pages that fit the screen without scrolling:
+// teams are added to a page while it still fits (measured), a team too
+// tall alone is drawn denser (smaller type) until it fits. Pages rotate
+// every rotate= seconds (default 15; rotate=0 keeps the first page);
+// kiosk=1 hides the Exit button and the mouse pointer. Ids and figures
+// never wrap (white-space: nowrap). Live updates redraw the current page
+// in place; the websocket reconnects by itself (live.js), and a token
+// that expires says so on the board with a way to sign in again.
+//
 // Keeping the screen awake: navigator.wakeLock ("screen") when the
 // browser has it (a secure context: https or localhost), re-requested
 // when the tab becomes visible again. Without it the footer says so:
 // the TV's own sleep timer must then be turned off.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
+import { session } from "../session.js";
 
 const enc = encodeURIComponent;
+
+// expiredFoot is the open board's footer: when the token expires (a 4500
+// close or a 401), it says so with a way to sign in again.
+let expiredFoot = null;
+session.onChange(() => {
+  if (!session.token() && expiredFoot) {
+    expiredFoot.replaceChildren("The sign-in of this screen has expired: ", el("a", { href: "#/signin?next=" + encodeURIComponent(location.hash.slice(1)) }, "sign in again"), ".");
+  }
+});
 
 export async function render(ctx) {
   const model = ctx.params.model;
   const team = ctx.query.get("team") || "";
+  const rotateRaw = ctx.query.get("rotate");
+  const rotate = rotateRaw === null || rotateRaw === "" || !Number.isFinite(Number(rotateRaw)) ? 15 : Math.max(0, Number(rotateRaw));
+  const kiosk = ctx.query.get("kiosk") === "1";
   document.body.classList.add("wallboard");
-  ctx.onCleanup(() => document.body.classList.remove("wallboard"));
-  const exit = el("button", { type: "button", class: "wb-exit", onclick: () => ctx.navigate("#/wallboards") }, "Exit");
+  document.body.classList.toggle("kiosk", kiosk);
+  ctx.onCleanup(() => document.body.classList.remove("wallboard", "kiosk"));
+  const exit = kiosk ? null : el("button", { type: "button", class: "wb-exit", onclick: () => ctx.navigate("#/wallboards") }, "Exit");
   const clock = el("span", { class: "wb-clock", "aria-label": "Time" });
   const ago = el("span", { class: "wb-ago" });
+  const pageOf = el("span", { class: "wb-page", id: "wb-page", "aria-live": "off" });
   const head = el("header", { class: "wb-head" },
-    el("h1", {}, `${model.charAt(0).toUpperCase() + model.slice(1)} · ${team
+    el("h1", {}, `${channel(model)} · ${team
       || (ctx.claims.role === "supervisor" ? ctx.claims.teams.join(", ") : "all teams")}`),
-    el("div", { class: "wb-meta" }, clock, ago, exit));
+    el("div", { class: "wb-meta" }, pageOf, clock, ago, exit));
   const body = el("div", { class: "wb-body" });
   const foot = el("footer", { class: "wb-foot" });
   mount(ctx.main, head, body, foot);
@@ -44,12 +69,28 @@ export async function render(ctx) {
     return;
   }
   let last = Date.now();
-  const draw = () => drawBoard(body, board, team);
+  let page = 0;
+  const draw = () => {
+    const n = drawBoard(body, board, team, page);
+    page = n.page;
+    pageOf.textContent = n.pages > 1 ? `Page ${n.page + 1} of ${n.pages}` : "";
+    body.dataset.pages = String(n.pages);
+    body.dataset.page = String(n.page);
+  };
   draw();
+  if (rotate > 0) {
+    const rot = setInterval(() => { page++; draw(); }, rotate * 1000);
+    ctx.onCleanup(() => clearInterval(rot));
+  }
+  const onResize = () => draw();
+  window.addEventListener("resize", onResize);
+  ctx.onCleanup(() => window.removeEventListener("resize", onResize));
+  expiredFoot = foot;
+  ctx.onCleanup(() => { expiredFoot = null; });
 
   const tick = () => {
     const now = new Date();
-    clock.textContent = now.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    clock.textContent = fmtClock(now).replace(/ .*$/, "");
     const s = Math.max(0, Math.round((Date.now() - last) / 1000));
     ago.textContent = `Updated ${s} s ago`;
   };
@@ -101,18 +142,53 @@ function applyScore(board, d) {
   }
 }
 
-function drawBoard(node, board, team) {
+// fits reports whether the board's body shows everything without
+// scrolling or cutting.
+function fits(node) {
+  return node.scrollHeight <= node.clientHeight + 1 && node.scrollWidth <= node.clientWidth + 1;
+}
+
+// drawBoard ranks the teams (best AES first), packs them into pages that
+// fit the screen and shows page want (modulo the page count); it returns
+// the page shown and the page count.
+function drawBoard(node, board, team, want) {
   if (!board.teams.length) {
     mount(node, el("p", { class: "wb-empty" }, team ? `No interactions of ${team} on ${board.model} in the last 3 months.` : `No interactions on ${board.model} in the last 3 months.`));
-    return;
+    return { page: 0, pages: 1 };
   }
   const outcomes = board.teams.some((t) => t.psat !== null || t.pres !== null);
   node.classList.toggle("wb-single", board.teams.length === 1);
-  mount(node, board.teams.map((t) => {
+  const ranked = [...board.teams].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity) || (a.team < b.team ? -1 : 1));
+  const sections = ranked.map((t, i) => teamSection(t, i + 1, outcomes));
+  // Pack: a page takes teams while it fits; a team alone that does not
+  // fit is made denser.
+  const pages = [];
+  let cur = [];
+  node.style.removeProperty("--wb-scale");
+  for (const s of sections) {
+    mount(node, [...cur, s]);
+    if (cur.length && !fits(node)) {
+      pages.push(cur);
+      cur = [s];
+    } else {
+      cur.push(s);
+    }
+  }
+  pages.push(cur);
+  const page = ((want % pages.length) + pages.length) % pages.length;
+  mount(node, pages[page]);
+  for (let scale = 1; !fits(node) && scale > 0.55; ) {
+    scale -= 0.05;
+    node.style.setProperty("--wb-scale", scale.toFixed(2));
+  }
+  return { page, pages: pages.length };
+}
+
+function teamSection(t, rank, outcomes) {
     const needs = t.agents.filter((a) => a.label === "needs_work").length;
-    const agents = [...t.agents].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity));
-    return el("section", { class: "wb-team", "data-team": t.team, "aria-label": `Team ${t.team}` },
-      el("h2", {}, `Team ${t.team}`),
+    const agents = [...t.agents].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity) || (a.agent_id < b.agent_id ? -1 : 1));
+    return el("section", { class: "wb-team", "data-team": t.team, "data-rank": rank, "aria-label": `Team ${t.team}, rank ${rank}` },
+      el("h2", {}, el("span", { class: "wb-rank" }, `#${rank}`), ` Team ${t.team}`),
       el("dl", { class: "wb-figures" },
         fig("Volume", fmtNumber(t.volume), "volume"),
         fig("AES", fmtMetric("aes", t.aes), "aes"),
@@ -123,17 +199,18 @@ function drawBoard(node, board, team) {
       el("table", { class: "wb-agents" },
         el("caption", { class: "sr-only" }, `Agents of ${t.team}, best AES first`),
         el("thead", {}, el("tr", {},
+          el("th", { scope: "col" }, "#"),
           el("th", { scope: "col" }, "Agent"), el("th", { scope: "col" }, "Volume"),
           el("th", { scope: "col" }, "AES"), el("th", { scope: "col" }, "Label"))),
-        el("tbody", {}, agents.map((a) => el("tr", {
+        el("tbody", {}, agents.map((a, i) => el("tr", {
           "data-agent": a.agent_id,
           class: a.fresh && Date.now() - a.fresh < 3000 ? "wb-fresh" : null,
         },
+        el("td", { class: "wb-rank" }, a.aes == null ? "" : String(i + 1)),
         el("th", { scope: "row" }, a.agent_id),
         el("td", { "data-metric": "volume" }, fmtNumber(a.volume)),
         el("td", { "data-metric": "aes" }, fmtMetric("aes", a.aes)),
         el("td", {}, labelBadge(a.label)))))));
-  }));
 }
 
 function fig(name, value, key) {

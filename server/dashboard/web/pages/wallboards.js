@@ -8,7 +8,7 @@ import { el, mount } from "../ui.js";
 export async function render(ctx) {
   const { models } = await api.get("/v1/models");
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, "Wallboards"), el("p", {}, "No interactions yet."));
+    mount(ctx.main, el("h1", {}, "Wallboards"), el("p", {}, "No interactions yet: wallboards fill in as soon as the feed sends interactions."));
     return;
   }
   const modelSel = el("select", { id: "wb-model", name: "model" },
@@ -34,7 +34,7 @@ export async function render(ctx) {
       ctx.navigate(`#/wallboard/${encodeURIComponent(modelSel.value)}${q({ team: teamSel.value })}`);
     },
   },
-  el("div", { class: "control" }, el("label", { for: "wb-model" }, "Model"), modelSel),
+  el("div", { class: "control" }, el("label", { for: "wb-model" }, "Channel"), modelSel),
   el("div", { class: "control" }, el("label", { for: "wb-team" }, "Team (optional)"), teamSel),
   el("button", { type: "submit", class: "primary" }, "Open wallboard"));
   mount(ctx.main,

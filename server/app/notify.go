@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/agentpulse/agentpulse/server/notify"
+	"github.com/agentpulse/agentpulse/server/plans"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// metricWords names a plan's metric and goal in words: "AHT −10 %".
+func metricWords(p views.Plan) string {
+	sign := "+"
+	if p.Metric.LowerIsBetter() {
+		sign = "−"
+	}
+	return fmt.Sprintf("%s %s%g %%", strings.ToUpper(string(p.Metric)), sign, p.ImprovementPct)
+}
+
+// planEvents turns the plan service's events into notifications: an ask
+// for help and a plan at risk for the agent's team leaders; achieved or
+// missed for the agent and for their team leaders.
+func planEvents(c *notify.Center) func(context.Context, plans.Event) {
+	return func(_ context.Context, e plans.Event) {
+		p := e.Plan
+		link := "#/plans/" + url.PathEscape(p.ID)
+		what := fmt.Sprintf("%s on %s (%s)", metricWords(p), p.Inquiry, p.Model)
+		team := notify.Audience{Team: e.Team}
+		switch e.Kind {
+		case plans.EventHelpAsked:
+			if e.Team == "" {
+				return
+			}
+			c.Notify(p.TenantID, notify.Notification{Kind: notify.KindHelpAsked, Audience: team, Link: link,
+				Title: p.AgentID + " asks for help",
+				Body:  fmt.Sprintf("%s started a coaching plan, %s by %s, and asks for: %s.", p.AgentID, what, p.TargetDate, strings.Join(p.Assistance, "; "))})
+		case plans.EventAtRisk:
+			if e.Team == "" {
+				return
+			}
+			c.Notify(p.TenantID, notify.Notification{Kind: notify.KindPlanAtRisk, Audience: team, Link: link,
+				Title: "A plan of " + p.AgentID + " is at risk",
+				Body:  fmt.Sprintf("%s's plan %s is behind its target with little time left (target date %s).", p.AgentID, what, p.TargetDate)})
+		case plans.EventAchieved, plans.EventMissed:
+			kind, word := notify.KindPlanAchieved, "achieved"
+			if e.Kind == plans.EventMissed {
+				kind, word = notify.KindPlanMissed, "missed"
+			}
+			c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: notify.Audience{Agent: p.AgentID}, Link: link,
+				Title: "Your plan is " + word, Body: fmt.Sprintf("Your coaching plan %s ended on %s: %s.", what, p.TargetDate, word)})
+			if e.Team != "" {
+				c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: team, Link: link,
+					Title: fmt.Sprintf("%s's plan is %s", p.AgentID, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", p.AgentID, what, p.TargetDate, word)})
+			}
+		}
+	}
+}
+
+// watchStalls tells a tenant's admins, once per silence, when its update
+// feed has been silent for StallAfter (checked every StallAfter/10, at
+// least every minute).
+func (s *Server) watchStalls(ctx context.Context) {
+	every := min(time.Minute, max(time.Second, s.stalls.After/10))
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			for tenant, last := range s.stalls.Check(now) {
+				s.notify.Notify(tenant, notify.Notification{Kind: notify.KindFeedStalled, Audience: notify.Audience{Admins: true}, Link: "#/wallboards",
+					Title: "The data feed stalled",
+					Body:  fmt.Sprintf("No interaction has arrived since %s (%s ago): check the contact-center connectors and the broker.", last.UTC().Format(time.RFC3339), now.Sub(last).Round(time.Second))})
+			}
+		}
+	}
+}

@@ -1,0 +1,135 @@
+// pages/trend-chart.js: trends drawn with the vendored uPlot.
+//
+// trendCard: one agent's weekly or daily series on a model (or one
+// inquiry) from GET /v1/agents/{a}/trend, with their team's line and the
+// population's quartile band (the middle half of the agents: first to
+// third quartile) and median; the metric and the step are picked above
+// the chart, and the same points are in a table for screen readers.
+// sparkline: a small line of one agent's weekly AES for the team table.
+import { api, q } from "../api.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDay } from "../ui.js";
+
+const CHOICES = [["aes", "AES"], ["aht", "Handle time"], ["psat", "Satisfaction"], ["pres", "Resolution"], ["volume", "Volume"]];
+const HELP = {
+  aes: "AES: seconds of handling per satisfied, resolved contact. Lower is better.",
+  aht: "Average handle time. Lower is better.",
+  psat: "Predicted satisfaction. Higher is better.",
+  pres: "Predicted resolution. Higher is better.",
+  volume: "Interactions handled.",
+};
+
+function value(fig, metric) {
+  if (!fig) return null;
+  return metric === "volume" ? fig.volume : fig[metric] ?? null;
+}
+
+function fmt(metric, v) {
+  return metric === "volume" ? fmtNumber(v) : fmtMetric(metric, v);
+}
+
+// trendCard returns a card node and starts loading it. opt: agent, model,
+// inquiry ("" for every inquiry), own (whose words), onCleanup.
+export function trendCard(opt) {
+  const st = { metric: "aes", step: "week", data: null };
+  const chartBox = el("div", { class: "chart trend-chart", role: "img", "aria-labelledby": `trend-summary` });
+  const summary = el("p", { class: "help", id: "trend-summary" });
+  const tableBox = el("details", { class: "trend-table" });
+  const help = el("p", { class: "help", id: "trend-help" });
+  const metricSel = el("select", { id: "trend-metric", "aria-describedby": "trend-help", onchange: () => { st.metric = metricSel.value; draw(); } },
+    CHOICES.map(([k, t]) => el("option", { value: k }, t)));
+  const stepBtns = [["week", "Weekly"], ["day", "Daily"]].map(([s, t]) =>
+    el("button", { type: "button", class: "preset", "data-step": s, "aria-pressed": String(s === st.step), onclick: () => { st.step = s; load(); } }, t));
+  const card = el("section", { class: "card trend-card", "aria-labelledby": "trend-title", id: "trend" },
+    el("h2", { id: "trend-title" }, opt.inquiry ? `Trend on ${opt.inquiry}` : "Trend"),
+    el("div", { class: "trend-controls" },
+      el("div", {}, el("label", { for: "trend-metric" }, "Show"), metricSel),
+      el("div", { class: "presets", role: "group", "aria-label": "Points" }, stepBtns)),
+    help, chartBox, summary, tableBox);
+  let chart = null;
+
+  async function load() {
+    stepBtns.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.step === st.step)));
+    try {
+      st.data = await api.get(`/v1/agents/${encodeURIComponent(opt.agent)}/trend${q({ model: opt.model, inquiry: opt.inquiry, step: st.step })}`);
+      draw();
+    } catch (err) {
+      mount(chartBox, el("p", { class: "error", role: "alert" }, `The trend could not be loaded: ${err.message}`));
+    }
+  }
+
+  function draw() {
+    const d = st.data;
+    if (!d) return;
+    const m = st.metric;
+    const band = (p, k) => (m === "volume" || !p.population[m] ? null : p.population[m][k]);
+    const pts = d.points;
+    const xs = pts.map((p) => Date.parse(p.from) / 1000);
+    const mine = pts.map((p) => value(p.agent, m));
+    const team = pts.map((p) => value(p.team, m));
+    const q1 = pts.map((p) => band(p, "q1")), med = pts.map((p) => band(p, "median")), q3 = pts.map((p) => band(p, "q3"));
+    const who = opt.own ? "You" : opt.agent;
+    help.textContent = HELP[m] + (m === "volume" ? "" : " The shaded band is the middle half of all agents (first to third quartile).");
+    const have = mine.filter((v) => v !== null);
+    summary.textContent = have.length
+      ? `${who}: ${fmt(m, have[have.length - 1])} in the latest ${st.step === "week" ? "week" : "day"} with data, ${fmt(m, have[0])} in the first; ${have.length} of ${pts.length} ${st.step === "week" ? "weeks" : "days"} with interactions.`
+      : `No interactions in these ${st.step === "week" ? "weeks" : "days"}.`;
+    mount(tableBox, el("summary", {}, "The points as a table"),
+      el("div", { class: "table-wrap" }, el("table", { class: "data" },
+        el("caption", { class: "sr-only" }, `${CHOICES.find(([k]) => k === m)[1]} per ${st.step}`),
+        el("thead", {}, el("tr", {}, [st.step === "week" ? "Week of" : "Day", who, "Team", "Middle half of agents"].map((h) => el("th", { scope: "col" }, h)))),
+        el("tbody", {}, pts.map((p, i) => el("tr", {},
+          el("th", { scope: "row" }, fmtDay(p.from) + (p.partial ? " (part)" : "")),
+          el("td", {}, fmt(m, mine[i])), el("td", {}, fmt(m, team[i])),
+          el("td", {}, q1[i] === null ? "—" : `${fmt(m, q1[i])} – ${fmt(m, q3[i])}`)))))));
+    if (!window.uPlot) return;
+    const data = [xs, q3, q1, med, team, mine];
+    const width = Math.max(260, chartBox.clientWidth || 600);
+    if (chart) chart.destroy();
+    mount(chartBox);
+    const show = (u, v) => fmt(m, v);
+    chart = new window.uPlot({
+      width, height: 220,
+      series: [{},
+        { label: "3rd quartile", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
+        { label: "1st quartile", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
+        { label: "Median of agents", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: show },
+        { label: "Team", stroke: "#8a5a00", width: 2, dash: [8, 4], points: { show: false }, spanGaps: true, value: show },
+        { label: who, stroke: "#0b5cad", width: 2.5, spanGaps: true, points: { show: true, size: 6, fill: "#0b5cad" }, value: show }],
+      bands: [{ series: [1, 2], fill: "rgba(87,96,106,.12)" }],
+      legend: { live: false },
+      axes: [{ values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
+        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : Math.round(v) + " s")), size: 64 }],
+      scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo ?? 0), (hi ?? 1) * 1.1 || 1] } },
+    }, data, chartBox);
+  }
+
+  const onResize = () => { if (chart && chartBox.clientWidth && Math.abs(chart.width - chartBox.clientWidth) > 4) draw(); };
+  window.addEventListener("resize", onResize);
+  if (opt.onCleanup) opt.onCleanup(() => { window.removeEventListener("resize", onResize); if (chart) chart.destroy(); });
+  load();
+  return card;
+}
+
+// sparkline draws values (oldest first, null for no data) as a small
+// uPlot line; label is its text for screen readers and the tooltip.
+export function sparkline(values, label) {
+  const box = el("span", { class: "spark", role: "img", "aria-label": label, title: label });
+  const have = values.filter((v) => v !== null);
+  if (!window.uPlot || have.length < 2) {
+    box.textContent = have.length ? "" : "—";
+    return box;
+  }
+  const xs = values.map((_, i) => i);
+  // Drawn once the box is in the document (uPlot measures nothing, but
+  // the table is mounted after the cells are built).
+  queueMicrotask(() => {
+    new window.uPlot({
+      width: 96, height: 24, pxAlign: 0,
+      cursor: { show: false }, legend: { show: false }, select: { show: false },
+      axes: [{ show: false }, { show: false }],
+      scales: { x: { time: false }, y: { range: (u, lo, hi) => [lo - (hi - lo) * 0.1 - 1e-9, hi + (hi - lo) * 0.1 + 1e-9] } },
+      series: [{}, { stroke: "#0b5cad", width: 1.5, spanGaps: true, points: { show: false } }],
+    }, [xs, values], box);
+  });
+  return box;
+}
