@@ -102,14 +102,7 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 			if len(st.Columns) == 0 {
 				return conn.Exec(ctx, st.SQL)
 			}
-			have, err := tableColumns(ctx, conn, cfg.Database, st.Table)
-			if err != nil {
-				return err
-			}
-			if sql, ok := st.AddMissing(func(c string) bool { return have[c] }); ok {
-				return conn.Exec(ctx, sql)
-			}
-			return nil
+			return addMissingColumns(ctx, conn, cfg.Database, st)
 		}); err != nil {
 			return err
 		}
@@ -209,4 +202,29 @@ func tableColumns(ctx context.Context, conn driver.Conn, database, table string)
 		return nil, fmt.Errorf("read columns of %s.%s: %w", database, table, err)
 	}
 	return have, nil
+}
+
+// addMissingColumns sends the ALTER statement st with the clauses whose
+// column the table lacks. Another process migrating at the same time (a
+// processor and a server starting together) may add them first, making
+// the ALTER fail: if every column is there afterwards, that is success.
+func addMissingColumns(ctx context.Context, conn driver.Conn, database string, st ddl.Statement) error {
+	have, err := tableColumns(ctx, conn, database, st.Table)
+	if err != nil {
+		return err
+	}
+	sql, ok := st.AddMissing(func(c string) bool { return have[c] })
+	if !ok {
+		return nil
+	}
+	err = conn.Exec(ctx, sql)
+	if err == nil {
+		return nil
+	}
+	if have, cerr := tableColumns(ctx, conn, database, st.Table); cerr == nil {
+		if _, missing := st.AddMissing(func(c string) bool { return have[c] }); !missing {
+			return nil
+		}
+	}
+	return fmt.Errorf("add columns to %s.%s: %w", database, st.Table, err)
 }
