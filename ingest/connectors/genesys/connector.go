@@ -48,7 +48,7 @@ func New(cfg Config) (*Connector, error) {
 		return nil, ErrNoCredentials
 	}
 	c := &Connector{creds: cfg.Credentials, mapping: cfg.Mapping}
-	c.joiner = newJoiner(cfg.Joiner, c.mapping.For)
+	c.joiner = newJoiner(cfg.Joiner, c.mapping.For, c.creds.CustomerKeySecret)
 	return c, nil
 }
 

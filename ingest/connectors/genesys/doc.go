@@ -84,6 +84,17 @@
 //	                       user_id, correlation_id (detail.metadata.CorrelationId)
 //	attributes             talk_s, hold_s, acw_s, wrapup_code, acw_pending,
 //	                       acw_missing, mapping_warning
+//	customer_key           HMAC (connectors.CustomerKey, the tenant's
+//	                       customer_key_secret) of externalContactId (or the first
+//	                       of conversationExternalContactIds), else ani (a phone
+//	                       number), else addressFrom (an e-mail address on EMAIL,
+//	                       a phone number otherwise); anonymous callers have none.
+//	                       The raw identifiers are held only until the join and
+//	                       never stored
+//	chain_id               conversationId (every leg of a transfer shares it)
+//	initiation             callback for mediaType CALLBACK, else direction
+//	                       (INBOUND → inbound, OUTBOUND → outbound)
+//	hold_s                 heldDurationMs / 1000
 //
 //	mapping field          event (the acw's value wins where both have one)
 //	---------------------  -----------------------------------------------------------
