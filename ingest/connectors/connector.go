@@ -66,6 +66,10 @@ type Response struct {
 type Result struct {
 	// Interaction is the mapped record, valid per schemas.Interaction.Validate.
 	Interaction *schemas.Interaction
+	// Outcomes are outcome records found in the same platform record
+	// (survey answers by the tenant's mapping), each valid; only with an
+	// Interaction.
+	Outcomes []schemas.Outcome
 	// Err says why the record could not be mapped.
 	Err error
 	// Skipped is the reason the record produced nothing (one of the Skip*

@@ -24,6 +24,9 @@ type Draft struct {
 	CustomerKey, ChainID, Initiation string
 	HoldS, QueueWaitS                *float64
 	Transfers                        *int64
+	// CustomerSecret is the tenant's customer_key_secret, for the
+	// tenant's "customer" mapping rules; never copied.
+	CustomerSecret []byte
 }
 
 // AttrMappingWarning is the attribute that carries [Mapped.Warnings].
@@ -60,6 +63,9 @@ func (d *Draft) Finish(rules *Rules, f Fields) (*schemas.Interaction, error) {
 		HoldS:                 d.HoldS,
 		QueueWaitS:            d.QueueWaitS,
 		Transfers:             d.Transfers,
+	}
+	if k := mappedCustomerKey(rules.Customer, d.CustomerSecret, f); k != "" {
+		it.CustomerKey = k
 	}
 	if len(m.Warnings) > 0 {
 		if it.Attributes == nil {

@@ -58,11 +58,14 @@ func mapCTR(tenant string, rules *connectors.Rules, secret []byte, ref string, r
 		return connectors.Failed(tenant, ref, err)
 	}
 	inputs(d, secret, &c)
-	it, err := d.Finish(rules, &fields{c: &c, raw: raw})
+	f := &fields{c: &c, raw: raw}
+	it, err := d.Finish(rules, f)
 	if err != nil {
 		return connectors.Failed(tenant, ref, err)
 	}
-	return connectors.OK(it, ref)
+	r := connectors.OK(it, ref)
+	r.Outcomes = connectors.SurveyOutcomes(rules, f, it)
+	return r
 }
 
 // draft extracts everything but the mapped fields from a CTR with an agent.
@@ -153,6 +156,7 @@ func inputs(d *connectors.Draft, secret []byte, c *ctr) {
 		}
 	}
 	d.CustomerKey = connectors.FirstCustomerKey(secret, ids...)
+	d.CustomerSecret = secret
 	d.ChainID = connectors.ChainID(c.InitialContactID)
 	if d.ChainID == "" {
 		d.ChainID = connectors.ChainID(c.ContactID)

@@ -134,6 +134,7 @@ func inputs(d *connectors.Draft, secret []byte, end *event, holdMs float64) {
 			connectors.CustomerID{Kind: connectors.IDPhone, ID: end.customer["addressFrom"]})
 	}
 	d.CustomerKey = connectors.FirstCustomerKey(secret, ids...)
+	d.CustomerSecret = secret
 	d.ChainID = connectors.ChainID(end.str("conversationId"))
 	switch {
 	case media == "CALLBACK":
