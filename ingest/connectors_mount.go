@@ -144,10 +144,10 @@ func (c *Connectors) keep(ctx context.Context, connector, tenant string, results
 	var outs []schemas.Outcome
 	var rejected []Rejected
 	for _, r := range results {
+		outs = append(outs, r.Outcomes...)
 		switch {
 		case r.Interaction != nil:
 			its = append(its, *r.Interaction)
-			outs = append(outs, r.Outcomes...)
 		case r.Err != nil:
 			t := r.Tenant
 			if t == "" {

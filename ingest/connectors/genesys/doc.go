@@ -115,6 +115,30 @@
 // answered) is skipped with connectors.SkipNoAgent; events of other topics
 // with connectors.SkipIgnoredTopic.
 //
+// # Outcomes: conversation details exports
+//
+// The user.end and acw events carry no surveys or resolutions; Genesys
+// Cloud reports them in its analytics conversation details. A tenant's
+// scheduled exporter may POST the body of
+// /api/v2/analytics/conversations/details/query (or a page of a details
+// job's results), {"conversations": [...]}, to the same endpoint with the
+// same credentials. Every conversation gives one Result carrying outcome
+// records (SkipNoOutcome when it has none):
+//
+//	outcome                conversation details
+//	---------------------  -----------------------------------------------------------
+//	survey                 surveys[] with surveyStatus "Finished": score
+//	                       surveyPromoterScore on 0..10, else oSurveyTotalScore on
+//	                       0..100; outcome_id "genesys-survey-<surveyId>"; observed
+//	                       at surveyCompletedDate (else eventTime)
+//	resolution             resolutions[]: resolved when nNextContactAvoided
+//	                       (getnNextContactAvoided in older API versions) > 0, rule
+//	                       "genesys-nca"; observed at eventTime
+//	interaction_id         "<conversationId>:<participantId>" of the agent
+//	                       participant whose userId the survey or resolution names
+//	                       (the id user.end gives that interaction); a userId that
+//	                       is no agent participant fails the conversation
+//
 // # Concurrency
 //
 // A Connector and its Joiner are safe for concurrent use; the join table is
