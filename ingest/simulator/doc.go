@@ -46,8 +46,9 @@
 // feeds do. RunTruth and WriteWithTruth return the true psat, pres and AES
 // per agent and inquiry (Truth), to compare the product's learned figures
 // with. The truth is drawn from its own stream per contact, so it changed
-// none of the fields the stream had before. The live generator (Live)
-// honours NoPredictions but has no customers or surveys.
+// none of the fields the stream had before. The live generator (Live) draws
+// the same truth for its interactions, with customers of its own and the
+// survey answers released when answered (LiveConfig.Outcomes).
 //
 // # The stream
 //
