@@ -141,12 +141,15 @@ func (c *Connectors) Run(ctx context.Context) error {
 	}
 }
 
-// keep produces a delivery's interactions and dead-letters its failures,
+// keep produces a delivery's interactions and their outcomes and
+// dead-letters its failures,
 // durably, before the connector answers the platform.
 func (c *Connectors) keep(ctx context.Context, connector, tenant string, results []connectors.Result) error {
 	var its []schemas.Interaction
+	var outs []schemas.Outcome
 	var rejected []Rejected
 	for _, r := range results {
+		outs = append(outs, r.Outcomes...)
 		switch {
 		case r.Interaction != nil:
 			its = append(its, *r.Interaction)
@@ -159,5 +162,5 @@ func (c *Connectors) keep(ctx context.Context, connector, tenant string, results
 			rejected = append(rejected, Rejected{Tenant: t, Stage: connector, Reason: r.Err.Error(), Raw: raw})
 		}
 	}
-	return errors.Join(c.producer.Produce(ctx, its), c.producer.DeadLetter(ctx, rejected))
+	return errors.Join(c.producer.Produce(ctx, its), c.producer.ProduceOutcomes(ctx, outs), c.producer.DeadLetter(ctx, rejected))
 }

@@ -172,3 +172,14 @@ func FuzzDecodeOutcome(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDecodeOutcome(b *testing.B) {
+	data := []byte(`{"tenant_id":"acme","outcome_id":"s-1","interaction_id":"c-42","kind":"survey","observed_at":"2026-11-20T10:00:00Z","survey":{"score":4,"scale_min":1,"scale_max":5}}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := DecodeOutcome(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -63,7 +63,8 @@ func backfillSimulated(ctx context.Context, f *allFlags, st historyState, p *ing
 }
 
 func liveSimulated(ctx context.Context, f *allFlags, p *ingest.Producer, log *slog.Logger) error {
-	live, err := simulator.NewLive(simulator.LiveConfig{World: simulatedWorld(f), Rate: f.simRate})
+	live, err := simulator.NewLive(simulator.LiveConfig{World: simulatedWorld(f), Rate: f.simRate,
+		Outcomes: func(os []schemas.Outcome) error { return p.ProduceOutcomes(ctx, os) }})
 	if err != nil {
 		return fmt.Errorf("live simulated feed: %w", err)
 	}

@@ -261,7 +261,16 @@ func simulateLive(ctx context.Context, world simulator.Config, lv *liveFlags, st
 	if err != nil {
 		return err
 	}
-	live, err := simulator.NewLive(simulator.LiveConfig{World: world, Rate: lv.rate, Count: lv.count})
+	// The survey answers go to the outcomes topic with --brokers; with --to
+	// (the interactions endpoint) they are dropped.
+	var outcomes func([]schemas.Outcome) error
+	live, err := simulator.NewLive(simulator.LiveConfig{World: world, Rate: lv.rate, Count: lv.count,
+		Outcomes: func(os []schemas.Outcome) error {
+			if outcomes == nil {
+				return nil
+			}
+			return outcomes(os)
+		}})
 	if err != nil {
 		if errors.Is(err, simulator.ErrInvalidConfig) {
 			return &usageError{"simulate: " + strings.ReplaceAll(err.Error(), "\n", "; ")}
@@ -305,6 +314,7 @@ func simulateLive(ctx context.Context, world simulator.Config, lv *liveFlags, st
 			return fmt.Errorf("simulate: ensure topics: %w", lv.kafka.explain(err))
 		}
 		emit = func(b []schemas.Interaction) error { return prod.Produce(ctx, b) }
+		outcomes = func(os []schemas.Outcome) error { return prod.ProduceOutcomes(ctx, os) }
 	default:
 		return &usageError{"simulate: --rate sends live records: give --to URL or --brokers HOST:PORT"}
 	}

@@ -55,7 +55,12 @@ func ndjsonOf(its []schemas.Interaction) []byte {
 // csvHeaderLine is a header with every column.
 const csvHeaderLine = "tenant_id,interaction_id,revision,model,agent_id,team_id,inquiry,started_at,ended_at,handle_time_s,predicted_satisfaction,predicted_resolution,source,source_refs,attributes\n"
 
-// csvRowOf writes it as a CSV row under csvHeaderLine.
+// csvAllHeaderLine adds the optional inputs of learned outcomes: the header
+// of csvRowOf's rows.
+const csvAllHeaderLine = "tenant_id,interaction_id,revision,model,agent_id,team_id,inquiry,started_at,ended_at,handle_time_s,predicted_satisfaction,predicted_resolution,source,source_refs,attributes," +
+	"hold_s,queue_wait_s,transfers,customer_key,chain_id,initiation\n"
+
+// csvRowOf writes it as a CSV row under csvAllHeaderLine.
 func csvRowOf(it *schemas.Interaction) string {
 	num := func(p *float64) string {
 		if p == nil {
@@ -64,6 +69,10 @@ func csvRowOf(it *schemas.Interaction) string {
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
 	quote := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	transfers := ""
+	if it.Transfers != nil {
+		transfers = strconv.FormatInt(*it.Transfers, 10)
+	}
 	refs := ""
 	if len(it.SourceRefs) > 0 {
 		b, _ := json.Marshal(it.SourceRefs)
@@ -74,13 +83,14 @@ func csvRowOf(it *schemas.Interaction) string {
 		quote(it.Inquiry), it.StartedAt.Format(time.RFC3339Nano), it.EndedAt.Format(time.RFC3339Nano),
 		strconv.FormatFloat(it.HandleTimeS, 'f', -1, 64), num(it.PredictedSatisfaction), num(it.PredictedResolution),
 		it.Source, refs, "",
+		num(it.HoldS), num(it.QueueWaitS), transfers, it.CustomerKey, it.ChainID, it.Initiation,
 	}, ",") + "\n"
 }
 
 // csvOf encodes interactions as a CSV file with every column.
 func csvOf(its []schemas.Interaction) []byte {
 	var b strings.Builder
-	b.WriteString(csvHeaderLine)
+	b.WriteString(csvAllHeaderLine)
 	for i := range its {
 		b.WriteString(csvRowOf(&its[i]))
 	}

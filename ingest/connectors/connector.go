@@ -66,6 +66,11 @@ type Response struct {
 type Result struct {
 	// Interaction is the mapped record, valid per schemas.Interaction.Validate.
 	Interaction *schemas.Interaction
+	// Outcomes are outcome records found in the platform record (survey
+	// answers by the tenant's mapping beside an Interaction, or a record of
+	// outcomes only such as a Genesys conversation details export, which
+	// counts as accepted), each valid.
+	Outcomes []schemas.Outcome
 	// Err says why the record could not be mapped.
 	Err error
 	// Skipped is the reason the record produced nothing (one of the Skip*
@@ -111,7 +116,7 @@ func Count(rs []Result) Counts {
 	var c Counts
 	for i := range rs {
 		switch {
-		case rs[i].Interaction != nil:
+		case rs[i].Interaction != nil || len(rs[i].Outcomes) > 0:
 			c.Accepted++
 		case rs[i].Err != nil:
 			c.Failed++

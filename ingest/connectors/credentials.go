@@ -29,6 +29,7 @@ type Credentials struct {
 	apiKeys     map[[32]byte]string // sha256(header name NUL value) → tenant
 	basic       map[string]basicCred
 	twilio      map[string]twilioCred // account SID → tenant and tokens
+	customerKey map[string][]byte     // tenant → customer_key_secret
 	tenants     int
 }
 
@@ -52,6 +53,17 @@ func (c *Credentials) String() string {
 
 // GoString is String, so %#v does not print secrets either.
 func (c *Credentials) GoString() string { return c.String() }
+
+// CustomerKeySecret returns the tenant's customer_key_secret, the HMAC key
+// connectors derive customer_key with ([CustomerKey]); nil when none is
+// configured, and then records carry no customer_key. The slice must not
+// be modified.
+func (c *Credentials) CustomerKeySecret(tenant string) []byte {
+	if c == nil {
+		return nil
+	}
+	return c.customerKey[tenant]
+}
 
 // FirehoseTenant returns the tenant whose Firehose access key is key.
 func (c *Credentials) FirehoseTenant(key string) (string, bool) {
@@ -129,7 +141,8 @@ type credentialsFile struct {
 }
 
 type tenantSecrets struct {
-	AmazonConnect *struct {
+	CustomerKeySecret string `json:"customer_key_secret"`
+	AmazonConnect     *struct {
 		AccessKeys []string `json:"access_keys"`
 	} `json:"amazon_connect"`
 	GenesysCloud *struct {
@@ -177,10 +190,11 @@ func ParseCredentials(data []byte) (*Credentials, error) {
 		return nil, &ConfigError{Msg: err.Error()}
 	}
 	c := &Credentials{
-		firehose: map[[32]byte]string{},
-		apiKeys:  map[[32]byte]string{},
-		basic:    map[string]basicCred{},
-		twilio:   map[string]twilioCred{},
+		firehose:    map[[32]byte]string{},
+		apiKeys:     map[[32]byte]string{},
+		basic:       map[string]basicCred{},
+		twilio:      map[string]twilioCred{},
+		customerKey: map[string][]byte{},
 	}
 	var p problems
 	names := make([]string, 0, len(f.Tenants))
@@ -215,6 +229,13 @@ func (c *Credentials) addTenant(t string, s *tenantSecrets, path string, p *prob
 			return
 		}
 		m[d] = t
+	}
+	if k := s.CustomerKeySecret; k != "" {
+		if len(k) < MinCustomerKeySecretLength {
+			p.add(path+".customer_key_secret", "is shorter than %d characters", MinCustomerKeySecretLength)
+		} else {
+			c.customerKey[t] = []byte(k)
+		}
 	}
 	if a := s.AmazonConnect; a != nil {
 		for i, k := range a.AccessKeys {

@@ -50,7 +50,9 @@
 //	"inquiry": {"rules": [ … ], "default": "general"},
 //	"team":    {"fields": ["hierarchy.level3", "routing_profile"], "map": {"Name": "team-id"}, "default": "unassigned"},
 //	"predicted_satisfaction": {"field": "attributes.sentiment", "min": -5, "max": 5},  // null = none
-//	"predicted_resolution":   {"field": "attributes.csat", "min": 1, "max": 5}
+//	"predicted_resolution":   {"field": "attributes.csat", "min": 1, "max": 5},
+//	"customer": [{"field": "attributes.crm_id", "kind": "external"}],          // phone | email | external
+//	"surveys":  [{"field": "attributes.survey_result_csat", "id": "csat", "scale_min": 1, "scale_max": 5}]
 //
 // An inquiry rule names a field and exactly one condition — "equals" (a
 // list), "prefix", "contains" (all case-insensitive) or "present": true —
@@ -64,6 +66,17 @@
 // decimals; a value outside the range or not a number is never clamped or
 // guessed: the prediction is left out and the attribute "mapping_warning"
 // says why.
+//
+// "customer" lists fields that identify the customer, tried in order before
+// the connector's own identifiers (Twilio has none of its own); the first
+// that names someone gives customer_key, an HMAC with the tenant's
+// customer_key_secret ([CustomerKey]: phone numbers normalized to E.164,
+// e-mail lower-cased, anonymous or withheld numbers name no one). Without a
+// customer_key_secret no record has a customer_key. "surveys" turns fields
+// holding survey answers (Amazon Connect's survey_result_* contact
+// attributes) into survey outcome records produced to the outcomes topic
+// beside the interaction ([SurveyOutcomes]); a value that is not a number on
+// the scale makes none.
 //
 // The built-in rules: channels VOICE, CALLBACK → voice; CHAT, MESSAGE, SMS,
 // WEBCHAT → chat; EMAIL, TASK → email; no predictions for email; inquiry =
@@ -88,7 +101,8 @@
 //	  "amazon_connect": {"access_keys": ["…"]},                                  // X-Amz-Firehose-Access-Key
 //	  "genesys_cloud":  {"api_keys": [{"header": "X-Agentpulse-Key", "value": "…"}],
 //	                     "basic":    [{"username": "…", "password": "…"}]},       // EventBridge connection
-//	  "twilio":         {"account_sid": "AC…", "auth_tokens": ["primary", "secondary"]}
+//	  "twilio":         {"account_sid": "AC…", "auth_tokens": ["primary", "secondary"]},
+//	  "customer_key_secret": "…"                                                   // ≥ 32 characters; HMAC key of customer_key
 //	}}}
 //
 // Several keys or tokens per tenant allow rotation. Secrets must be at least

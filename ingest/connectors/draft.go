@@ -20,6 +20,13 @@ type Draft struct {
 	Source                string
 	SourceRefs            map[string]string
 	Attributes            map[string]any
+	// The optional inputs of learned outcomes; zero values are absent.
+	CustomerKey, ChainID, Initiation string
+	HoldS, QueueWaitS                *float64
+	Transfers                        *int64
+	// CustomerSecret is the tenant's customer_key_secret, for the
+	// tenant's "customer" mapping rules; never copied.
+	CustomerSecret []byte
 }
 
 // AttrMappingWarning is the attribute that carries [Mapped.Warnings].
@@ -50,6 +57,15 @@ func (d *Draft) Finish(rules *Rules, f Fields) (*schemas.Interaction, error) {
 		Source:                d.Source,
 		SourceRefs:            d.SourceRefs,
 		Attributes:            d.Attributes,
+		CustomerKey:           d.CustomerKey,
+		ChainID:               d.ChainID,
+		Initiation:            d.Initiation,
+		HoldS:                 d.HoldS,
+		QueueWaitS:            d.QueueWaitS,
+		Transfers:             d.Transfers,
+	}
+	if k := mappedCustomerKey(rules.Customer, d.CustomerSecret, f); k != "" {
+		it.CustomerKey = k
 	}
 	if len(m.Warnings) > 0 {
 		if it.Attributes == nil {

@@ -63,6 +63,12 @@ type Rules struct {
 	// Satisfaction and Resolution rescale a record's field into
 	// predicted_satisfaction and predicted_resolution; nil for none.
 	Satisfaction, Resolution *Rescale
+	// Customer lists fields that identify the customer, tried before the
+	// connector's own; none by default.
+	Customer []CustomerRule
+	// Surveys turns fields holding survey answers into survey outcomes
+	// (SurveyOutcomes); none by default.
+	Surveys []SurveyRule
 }
 
 // InquiryRule classifies a record by one field. Exactly one of Equals,

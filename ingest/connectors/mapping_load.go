@@ -66,6 +66,8 @@ type rulesFile struct {
 	Team                  *TeamRule         `json:"team"`
 	PredictedSatisfaction json.RawMessage   `json:"predicted_satisfaction"`
 	PredictedResolution   json.RawMessage   `json:"predicted_resolution"`
+	Customer              []CustomerRule    `json:"customer"`
+	Surveys               []SurveyRule      `json:"surveys"`
 }
 
 type inquiryFile struct {
@@ -107,6 +109,8 @@ func cloneRules(r *Rules) *Rules {
 	c.Inquiry = slices.Clone(r.Inquiry)
 	c.Team.Fields = slices.Clone(r.Team.Fields)
 	c.Team.Map = maps(r.Team.Map)
+	c.Customer = slices.Clone(r.Customer)
+	c.Surveys = slices.Clone(r.Surveys)
 	return &c
 }
 
@@ -256,6 +260,12 @@ func resolveRules(f *rulesFile, parent *Rules, path string, p *problems) *Rules 
 	}
 	if f.Team != nil {
 		r.Team = checkTeam(f.Team, parent.Team.Default, path+".team", p)
+	}
+	if f.Customer != nil {
+		r.Customer = checkCustomerRules(f.Customer, path+".customer", p)
+	}
+	if f.Surveys != nil {
+		r.Surveys = checkSurveyRules(f.Surveys, path+".surveys", p)
 	}
 	r.Satisfaction = resolveRescale(f.PredictedSatisfaction, r.Satisfaction, path+".predicted_satisfaction", p)
 	r.Resolution = resolveRescale(f.PredictedResolution, r.Resolution, path+".predicted_resolution", p)

@@ -30,6 +30,26 @@
 // harder the inquiry. Handle time includes after-contact work, so
 // started_at..ended_at is a little shorter than handle_time_s.
 //
+// # Customers, outcomes and the ground truth
+//
+// Every contact also has a ground truth (truth.go): latent probabilities
+// that the customer is satisfied and that the issue is resolved, rising
+// with the agent's skill on the inquiry (the latent per-agent × inquiry
+// propensity) and falling with queue wait, transfers and very long or
+// rushed contacts. An unresolved customer usually comes back within days
+// on the same inquiry and is taken by whichever agent next handles that
+// inquiry (a repeat contact in another chain); a few resolved ones come
+// back for another issue. About one customer in ten answers a 1..5 survey,
+// dissatisfied ones half as often (Batch.Outcomes). Records carry
+// customer_key, chain_id, initiation, queue_wait_s, transfers and, on
+// voice, hold_s; Config.NoPredictions leaves the predictions out, as real
+// feeds do. RunTruth and WriteWithTruth return the true psat, pres and AES
+// per agent and inquiry (Truth), to compare the product's learned figures
+// with. The truth is drawn from its own stream per contact, so it changed
+// none of the fields the stream had before. The live generator (Live) draws
+// the same truth for its interactions, with customers of its own and the
+// survey answers released when answered (LiveConfig.Outcomes).
+//
 // # The stream
 //
 // Generator.Run emits the records of the period [End − Days, End) in

@@ -56,6 +56,12 @@ type LiveConfig struct {
 	RunID string
 	// Clock is the time source. Default WallClock.
 	Clock Clock
+	// Outcomes receives the survey answers of the live interactions (see
+	// Generator: about one in ten), each once it is answered (observed_at
+	// has passed on the Clock), from Run's goroutine after the batch that
+	// made it due was emitted. An error ends Run like emit's. Nil: the
+	// answers are dropped.
+	Outcomes func([]schemas.Outcome) error
 }
 
 // LiveStats counts what a live run emitted so far: the records of the
@@ -85,7 +91,9 @@ type LiveStats struct {
 // in proportion to how many contacts their model allows per hour; when no
 // agent is on shift anywhere (a small world at night) any agent may take
 // it. Outcomes follow the historical model at each agent's skill at the
-// end of a historical period.
+// end of a historical period, customers and survey answers included
+// (LiveConfig.Outcomes); live customers are new people, apart from a
+// history's.
 //
 // interaction_id is "live-<RunID>-<n>" (n from 1), so runs never collide
 // with each other nor with historical ids ("sim-…"); source is
@@ -193,7 +201,7 @@ func (l *Live) Run(ctx context.Context, emit func([]schemas.Interaction) error) 
 	if l.started.Swap(true) {
 		return ErrLiveStarted
 	}
-	lr := &liveRun{l: l}
+	lr := &liveRun{l: l, truth: newLiveTruth(l)}
 	lr.r.reset(derive(uint64(l.cfg.World.Seed), saltLive, hashString(l.cfg.RunID)))
 	clock, rate := l.cfg.Clock, l.cfg.Rate
 	burst := math.Max(rate, 1) // one second's worth of arrivals, at least one
@@ -228,6 +236,15 @@ func (l *Live) Run(ctx context.Context, emit func([]schemas.Interaction) error) 
 				return fmt.Errorf("simulate live: %w", err)
 			}
 			lr.emitted(len(batch))
+		}
+		due := now.UnixNano()
+		if final {
+			due = math.MaxInt64
+		}
+		if outs := lr.truth.due(due); len(outs) > 0 && l.cfg.Outcomes != nil {
+			if err := l.cfg.Outcomes(outs); err != nil {
+				return fmt.Errorf("simulate live: %w", err)
+			}
 		}
 		if final {
 			return nil

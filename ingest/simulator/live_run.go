@@ -26,6 +26,7 @@ type liveRun struct {
 	order   int64
 
 	batch LiveStats // what the batch being built holds (Records and Batches unused)
+	truth *liveTruth
 
 	minute  int64     // the Unix minute onShift was computed for
 	onShift []int     // indexes into l.agents of the agents working then
@@ -73,6 +74,7 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		p := &[2]float64{float64(psat) / 1000, float64(pres) / 1000}
 		it.PredictedSatisfaction, it.PredictedResolution = &p[0], &p[1]
 	}
+	lr.truth.apply(&it, lr.n, ref.tenant, ref.agent, mi, qi, a.SkillAt(1)+a.inquirySkew[mi][qi])
 	w := l.cfg.World
 	if w.DuplicateRate == 0 && w.RevisionRate == 0 && w.LateRate == 0 {
 		lr.batch.Interactions++

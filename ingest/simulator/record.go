@@ -121,8 +121,12 @@ func (g *Generator) materialize(r *rec, it *schemas.Interaction, preds []float64
 // customerKey is the pseudonymous key of customer n of tenant t: 16 hex
 // digits of a hash of (seed, tenant, n), as a connector's HMAC would give.
 func (g *Generator) customerKey(t int32, n int64) string {
+	return customerKey(derive(uint64(g.cfg.Seed), saltCustomer, uint64(t), uint64(n)))
+}
+
+// customerKey writes the hash h as a customer key, "cus-" and 16 hex digits.
+func customerKey(h uint64) string {
 	const hexDigits = "0123456789abcdef"
-	h := derive(uint64(g.cfg.Seed), saltCustomer, uint64(t), uint64(n))
 	var b [20]byte
 	copy(b[:], "cus-")
 	for i := 19; i >= 4; i-- {

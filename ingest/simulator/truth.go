@@ -45,6 +45,11 @@ const (
 // the shift stream.
 func (g *Generator) truthOf(r *rng, x *rec, skill float64) {
 	r.reset(derive(uint64(g.cfg.Seed), saltTruth, uint64(x.tenant), uint64(x.agent), uint64(x.localDay), uint64(x.seq)))
+	drawTruth(r, x, skill)
+}
+
+// drawTruth draws the ground truth of x from r (see truthOf).
+func drawTruth(r *rng, x *rec, skill float64) {
 	m := &catalogue[x.model]
 	q := &m.inquiries[x.inquiry]
 	satBase, resBase := q.psat, q.pres

@@ -101,9 +101,10 @@ func (c *Connector) Map(tenant string, body []byte, _ time.Time) ([]connectors.R
 		return nil, err
 	}
 	rules := c.mapping.For(tenant)
+	secret := c.creds.CustomerKeySecret(tenant)
 	out := make([]connectors.Result, 0, len(d.Records))
 	for i := range d.Records {
-		out = mapRecord(out, tenant, rules, i, d.Records[i].Data)
+		out = mapRecord(out, tenant, rules, secret, i, d.Records[i].Data)
 	}
 	return out, nil
 }

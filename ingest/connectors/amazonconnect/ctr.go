@@ -24,6 +24,15 @@ type ctr struct {
 	Agent               *agent         `json:"Agent"`
 	Queue               *queue         `json:"Queue"`
 	Attributes          map[string]any `json:"Attributes"`
+	CustomerID          string         `json:"CustomerId"`
+	CustomerEndpoint    *endpoint      `json:"CustomerEndpoint"`
+}
+
+// endpoint is a CTR's CustomerEndpoint: Type TELEPHONE_NUMBER (Address in
+// E.164), EMAIL_ADDRESS, VOIP or CONTACT_FLOW.
+type endpoint struct {
+	Address string `json:"Address"`
+	Type    string `json:"Type"`
 }
 
 type agent struct {
@@ -43,8 +52,9 @@ type named struct {
 }
 
 type queue struct {
-	ARN  string `json:"ARN"`
-	Name string `json:"Name"`
+	ARN      string   `json:"ARN"`
+	Name     string   `json:"Name"`
+	Duration *float64 `json:"Duration"` // seconds in queue
 }
 
 type group struct {

@@ -45,6 +45,16 @@
 //	                       (when not the contact itself), previous_contact_id
 //	attributes             talk_s, hold_s, acw_s (the three durations), queue
 //	                       (Queue.Name), initiation_method, mapping_warning
+//	customer_key           HMAC (connectors.CustomerKey, the tenant's
+//	                       customer_key_secret) of CustomerId (Customer Profiles),
+//	                       else CustomerEndpoint.Address (Type TELEPHONE_NUMBER:
+//	                       E.164; EMAIL_ADDRESS: lower-cased); anonymous or
+//	                       national numbers have none
+//	chain_id               InitialContactId, else ContactId
+//	initiation             InitiationMethod: INBOUND → inbound, OUTBOUND and
+//	                       EXTERNAL_OUTBOUND → outbound, CALLBACK → callback,
+//	                       TRANSFER and QUEUE_TRANSFER → transfer; others absent
+//	hold_s, queue_wait_s   Agent.CustomerHoldDuration, Queue.Duration
 //
 //	mapping field          contact record
 //	---------------------  -----------------------------------------------------------

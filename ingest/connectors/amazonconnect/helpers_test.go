@@ -26,7 +26,7 @@ var testNow = time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
 func testCredentials(t testing.TB) *connectors.Credentials {
 	t.Helper()
 	c, err := connectors.ParseCredentials([]byte(`{"tenants": {
-		"acme":   {"amazon_connect": {"access_keys": ["` + acmeKey + `"]}},
+		"acme":   {"customer_key_secret": "acme-customer-key-secret-000000000000", "amazon_connect": {"access_keys": ["` + acmeKey + `"]}},
 		"globex": {"amazon_connect": {"access_keys": ["` + globexKey + `", "globex-rotated-key-000003"]}}
 	}}`))
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 // mapRecord appends the results of Firehose record i.
-func mapRecord(out []connectors.Result, tenant string, rules *connectors.Rules, i int, data string) []connectors.Result {
+func mapRecord(out []connectors.Result, tenant string, rules *connectors.Rules, secret []byte, i int, data string) []connectors.Result {
 	raw, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
 		return append(out, connectors.Failed(tenant, recordRef(i, 0), fmt.Errorf("data is not base64: %w", err)))
@@ -33,12 +33,13 @@ func mapRecord(out []connectors.Result, tenant string, rules *connectors.Rules, 
 		if err != nil {
 			return append(out, connectors.Failed(tenant, ref, fmt.Errorf("contact record %d of the data is not JSON: %w", n, err)))
 		}
-		out = append(out, mapCTR(tenant, rules, ref, msg))
+		out = append(out, mapCTR(tenant, rules, secret, ref, msg))
 	}
 }
 
-// mapCTR maps one contact record.
-func mapCTR(tenant string, rules *connectors.Rules, ref string, raw []byte) connectors.Result {
+// mapCTR maps one contact record; secret is the tenant's
+// customer_key_secret (nil: no customer_key).
+func mapCTR(tenant string, rules *connectors.Rules, secret []byte, ref string, raw []byte) connectors.Result {
 	var c ctr
 	if len(raw) == 0 || raw[0] != '{' {
 		return connectors.Failed(tenant, ref, fmt.Errorf("not a contact record: the data holds %.40s, not a JSON object", raw))
@@ -56,11 +57,15 @@ func mapCTR(tenant string, rules *connectors.Rules, ref string, raw []byte) conn
 	if err != nil {
 		return connectors.Failed(tenant, ref, err)
 	}
-	it, err := d.Finish(rules, &fields{c: &c, raw: raw})
+	inputs(d, secret, &c)
+	f := &fields{c: &c, raw: raw}
+	it, err := d.Finish(rules, f)
 	if err != nil {
 		return connectors.Failed(tenant, ref, err)
 	}
-	return connectors.OK(it, ref)
+	r := connectors.OK(it, ref)
+	r.Outcomes = connectors.SurveyOutcomes(rules, f, it)
+	return r
 }
 
 // draft extracts everything but the mapped fields from a CTR with an agent.
@@ -132,6 +137,56 @@ func draft(tenant string, c *ctr) (*connectors.Draft, error) {
 		SourceRefs:    refs,
 		Attributes:    attrs,
 	}, nil
+}
+
+// inputs fills the inputs of learned outcomes: customer_key from
+// CustomerId (Customer Profiles), else CustomerEndpoint.Address (a phone
+// number or an e-mail address by its Type; anonymous and withheld numbers
+// name no one); chain_id from InitialContactId, else ContactId (the first
+// leg); initiation from InitiationMethod; hold_s from
+// Agent.CustomerHoldDuration; queue_wait_s from Queue.Duration.
+func inputs(d *connectors.Draft, secret []byte, c *ctr) {
+	ids := []connectors.CustomerID{{Kind: connectors.IDConnectProfile, ID: c.CustomerID}}
+	if e := c.CustomerEndpoint; e != nil {
+		switch e.Type {
+		case "TELEPHONE_NUMBER":
+			ids = append(ids, connectors.CustomerID{Kind: connectors.IDPhone, ID: e.Address})
+		case "EMAIL_ADDRESS":
+			ids = append(ids, connectors.CustomerID{Kind: connectors.IDEmail, ID: e.Address})
+		}
+	}
+	d.CustomerKey = connectors.FirstCustomerKey(secret, ids...)
+	d.CustomerSecret = secret
+	d.ChainID = connectors.ChainID(c.InitialContactID)
+	if d.ChainID == "" {
+		d.ChainID = connectors.ChainID(c.ContactID)
+	}
+	d.Initiation = initiation(c.InitiationMethod)
+	if h := c.Agent.CustomerHoldDuration; h != nil && *h >= 0 && *h <= schemas.MaxHoldS {
+		d.HoldS = h
+	}
+	if q := c.Queue; q != nil && q.Duration != nil && *q.Duration >= 0 && *q.Duration <= schemas.MaxQueueWaitS {
+		d.QueueWaitS = q.Duration
+	}
+}
+
+// initiation maps InitiationMethod: INBOUND → inbound; OUTBOUND and
+// EXTERNAL_OUTBOUND → outbound; CALLBACK → callback; TRANSFER and
+// QUEUE_TRANSFER → transfer. API (an outbound call or a customer's chat,
+// the record does not say which), MONITOR, DISCONNECT and others leave it
+// out.
+func initiation(method string) string {
+	switch method {
+	case "INBOUND":
+		return schemas.InitiationInbound
+	case "OUTBOUND", "EXTERNAL_OUTBOUND":
+		return schemas.InitiationOutbound
+	case "CALLBACK":
+		return schemas.InitiationCallback
+	case "TRANSFER", "QUEUE_TRANSFER":
+		return schemas.InitiationTransfer
+	}
+	return ""
 }
 
 // agentID is the agent's UUID (the last segment of Agent.ARN), else a

@@ -45,7 +45,7 @@ func interactionID(e *event) string {
 }
 
 // build makes the interaction of j, which has its user.end.
-func build(rules *connectors.Rules, tenant string, j join) (*schemas.Interaction, error) {
+func build(rules *connectors.Rules, secret []byte, tenant string, j join) (*schemas.Interaction, error) {
 	end := j.end
 	endMs, ok, err := end.ms("eventTime")
 	if err != nil {
@@ -112,7 +112,41 @@ func build(rules *connectors.Rules, tenant string, j join) (*schemas.Interaction
 		SourceRefs:    refs,
 		Attributes:    attrs,
 	}
+	inputs(&d, secret, end, hold)
 	return d.Finish(rules, fields(j))
+}
+
+// inputs fills the inputs of learned outcomes from the user.end event:
+// customer_key from externalContactId (or the first of
+// conversationExternalContactIds), else the ani (voice and callbacks: a
+// phone number), else addressFrom (e-mail: an address; messaging: a phone
+// number where it is one); chain_id from conversationId; initiation from
+// direction (a CALLBACK media type is a callback); hold_s from
+// heldDurationMs.
+func inputs(d *connectors.Draft, secret []byte, end *event, holdMs float64) {
+	media := strings.ToUpper(end.str("mediaType"))
+	ids := []connectors.CustomerID{{Kind: connectors.IDGenesysContact, ID: end.customer["externalContactId"]}}
+	switch media {
+	case "EMAIL":
+		ids = append(ids, connectors.CustomerID{Kind: connectors.IDEmail, ID: end.customer["addressFrom"]})
+	default:
+		ids = append(ids, connectors.CustomerID{Kind: connectors.IDPhone, ID: end.customer["ani"]},
+			connectors.CustomerID{Kind: connectors.IDPhone, ID: end.customer["addressFrom"]})
+	}
+	d.CustomerKey = connectors.FirstCustomerKey(secret, ids...)
+	d.CustomerSecret = secret
+	d.ChainID = connectors.ChainID(end.str("conversationId"))
+	switch {
+	case media == "CALLBACK":
+		d.Initiation = schemas.InitiationCallback
+	case strings.EqualFold(end.str("direction"), "INBOUND"):
+		d.Initiation = schemas.InitiationInbound
+	case strings.EqualFold(end.str("direction"), "OUTBOUND"):
+		d.Initiation = schemas.InitiationOutbound
+	}
+	if h := connectors.Seconds(holdMs); h <= schemas.MaxHoldS {
+		d.HoldS = &h
+	}
 }
 
 // fields exposes a join to the mapping rules (the table in doc.go).

@@ -49,7 +49,7 @@ func New(cfg Config) (*Connector, error) {
 		return nil, ErrNoCredentials
 	}
 	c := &Connector{creds: cfg.Credentials, mapping: cfg.Mapping}
-	c.joiner = newJoiner(cfg.Joiner, c.mapping.For)
+	c.joiner = newJoiner(cfg.Joiner, c.mapping.For, c.creds.CustomerKeySecret)
 	return c, nil
 }
 
@@ -85,7 +85,14 @@ func (c *Connector) AuthenticateHeader(r *http.Request) (string, error) {
 // (no interacting or held time) with connectors.SkipNoAgent. The results
 // may include interactions of other tenants pushed out of a full join
 // table. The error is only for a body that is not JSON events at all.
+//
+// A conversation details export ({"conversations": [...]}, see details.go)
+// yields one Result per conversation carrying the outcome records of its
+// finished surveys and its resolutions.
 func (c *Connector) Map(tenant string, body []byte, now time.Time) ([]connectors.Result, error) {
+	if isDetailsExport(body) {
+		return mapDetails(tenant, body)
+	}
 	raws, err := splitEvents(body)
 	if err != nil {
 		return nil, err

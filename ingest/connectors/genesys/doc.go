@@ -84,6 +84,17 @@
 //	                       user_id, correlation_id (detail.metadata.CorrelationId)
 //	attributes             talk_s, hold_s, acw_s, wrapup_code, acw_pending,
 //	                       acw_missing, mapping_warning
+//	customer_key           HMAC (connectors.CustomerKey, the tenant's
+//	                       customer_key_secret) of externalContactId (or the first
+//	                       of conversationExternalContactIds), else ani (a phone
+//	                       number), else addressFrom (an e-mail address on EMAIL,
+//	                       a phone number otherwise); anonymous callers have none.
+//	                       The raw identifiers are held only until the join and
+//	                       never stored
+//	chain_id               conversationId (every leg of a transfer shares it)
+//	initiation             callback for mediaType CALLBACK, else direction
+//	                       (INBOUND → inbound, OUTBOUND → outbound)
+//	hold_s                 heldDurationMs / 1000
 //
 //	mapping field          event (the acw's value wins where both have one)
 //	---------------------  -----------------------------------------------------------
@@ -103,6 +114,30 @@
 // A user.end without interacting or held time (an alert the agent never
 // answered) is skipped with connectors.SkipNoAgent; events of other topics
 // with connectors.SkipIgnoredTopic.
+//
+// # Outcomes: conversation details exports
+//
+// The user.end and acw events carry no surveys or resolutions; Genesys
+// Cloud reports them in its analytics conversation details. A tenant's
+// scheduled exporter may POST the body of
+// /api/v2/analytics/conversations/details/query (or a page of a details
+// job's results), {"conversations": [...]}, to the same endpoint with the
+// same credentials. Every conversation gives one Result carrying outcome
+// records (SkipNoOutcome when it has none):
+//
+//	outcome                conversation details
+//	---------------------  -----------------------------------------------------------
+//	survey                 surveys[] with surveyStatus "Finished": score
+//	                       surveyPromoterScore on 0..10, else oSurveyTotalScore on
+//	                       0..100; outcome_id "genesys-survey-<surveyId>"; observed
+//	                       at surveyCompletedDate (else eventTime)
+//	resolution             resolutions[]: resolved when nNextContactAvoided
+//	                       (getnNextContactAvoided in older API versions) > 0, rule
+//	                       "genesys-nca"; observed at eventTime
+//	interaction_id         "<conversationId>:<participantId>" of the agent
+//	                       participant whose userId the survey or resolution names
+//	                       (the id user.end gives that interaction); a userId that
+//	                       is no agent participant fails the conversation
 //
 // # Concurrency
 //

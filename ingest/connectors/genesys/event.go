@@ -66,7 +66,14 @@ type event struct {
 	// identify the customer (ani, addressFrom, callbackUserName,
 	// callbackNumbers) or hold free text (wrapupNotes, subject), as text.
 	fields map[string]string
+	// customer holds the fields that identify the customer (ani,
+	// addressFrom, externalContactId), only to derive customer_key; they
+	// are never copied into an interaction.
+	customer map[string]string
 }
+
+// customerFields are the event body fields customer_key may come from.
+var customerFields = []string{"externalContactId", "ani", "addressFrom"}
 
 // private lists event body fields that are never kept.
 var private = map[string]bool{
@@ -152,6 +159,22 @@ func parseEvent(raw json.RawMessage) (*event, error) {
 		return nil, errors.New("eventBody is not a JSON object")
 	}
 	ev.fields = make(map[string]string, len(obj))
+	for _, k := range customerFields {
+		if s, ok := connectors.ScalarText(obj[k]); ok && s != "" {
+			if ev.customer == nil {
+				ev.customer = map[string]string{}
+			}
+			ev.customer[k] = s
+		}
+	}
+	if ids, ok := obj["conversationExternalContactIds"].([]any); ok && len(ids) > 0 && ev.customer["externalContactId"] == "" {
+		if s, ok := connectors.ScalarText(ids[0]); ok && s != "" {
+			if ev.customer == nil {
+				ev.customer = map[string]string{}
+			}
+			ev.customer["externalContactId"] = s
+		}
+	}
 	for k, v := range obj {
 		if private[k] {
 			continue

@@ -13,7 +13,7 @@ import (
 // FuzzMap: arbitrary deliveries (with Expire between them) never panic, fail
 // only with ErrMalformed, and every result has exactly one valid outcome.
 func FuzzMap(f *testing.F) {
-	for _, name := range []string{"user_end_first", "acw_first", "timeouts", "transfer", "failures", "redelivery"} {
+	for _, name := range []string{"user_end_first", "acw_first", "timeouts", "transfer", "failures", "redelivery", "customers", "details"} {
 		for _, s := range readSteps(f, "testdata/"+name+".json") {
 			if !s.Expire {
 				f.Add([]byte(s.Event))
@@ -82,6 +82,14 @@ func checkResults(t testing.TB, rs []connectors.Result) {
 		}
 		if r.Skipped != "" {
 			n++
+		}
+		if r.Interaction == nil && len(r.Outcomes) > 0 {
+			n++ // a record of outcomes only
+		}
+		for i := range r.Outcomes {
+			if err := r.Outcomes[i].Validate(); err != nil {
+				t.Fatalf("%s: invalid outcome: %v", r.Ref, err)
+			}
 		}
 		if n != 1 || r.Tenant == "" {
 			t.Fatalf("%s: result %+v does not have exactly one outcome and a tenant", r.Ref, r)

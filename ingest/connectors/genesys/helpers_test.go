@@ -23,7 +23,7 @@ const (
 func testCredentials(t testing.TB) *connectors.Credentials {
 	t.Helper()
 	c, err := connectors.ParseCredentials([]byte(`{"tenants": {
-		"acme":   {"genesys_cloud": {"api_keys": [{"header": "` + apiKeyHeader + `", "value": "` + acmeAPIKey + `"}]}},
+		"acme":   {"customer_key_secret": "acme-customer-key-secret-000000000000", "genesys_cloud": {"api_keys": [{"header": "` + apiKeyHeader + `", "value": "` + acmeAPIKey + `"}]}},
 		"globex": {"genesys_cloud": {"basic": [{"username": "` + globexUser + `", "password": "` + globexPass + `"}]}}
 	}}`))
 	if err != nil {

@@ -69,9 +69,10 @@ type Joiner struct {
 	timeout time.Duration
 	table   *connectors.Pending[key, *entry]
 	rules   func(tenant string) *connectors.Rules
+	secret  func(tenant string) []byte // customer_key_secret
 }
 
-func newJoiner(cfg JoinerConfig, rules func(string) *connectors.Rules) *Joiner {
+func newJoiner(cfg JoinerConfig, rules func(string) *connectors.Rules, secret func(string) []byte) *Joiner {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -83,7 +84,7 @@ func newJoiner(cfg JoinerConfig, rules func(string) *connectors.Rules) *Joiner {
 	}
 	table := connectors.NewPending[key, *entry](cfg.MaxPending)
 	table.LimitPerTenant(cfg.MaxPendingPerTenant, func(k key) string { return k.tenant })
-	return &Joiner{timeout: cfg.Timeout, table: table, rules: rules}
+	return &Joiner{timeout: cfg.Timeout, table: table, rules: rules, secret: secret}
 }
 
 func keyOf(tenant string, e *event) key {
@@ -128,7 +129,7 @@ func (j *Joiner) add(out []connectors.Result, tenant string, ev *event, now time
 	if e.end == nil {
 		return append(out, connectors.Skip(tenant, r, connectors.SkipPending))
 	}
-	it, err := build(j.rules(tenant), tenant, join{end: e.end, acw: e.acw})
+	it, err := build(j.rules(tenant), j.secret(tenant), tenant, join{end: e.end, acw: e.acw})
 	e.failed = err != nil
 	if err != nil {
 		return append(out, connectors.Failed(tenant, r, err))
@@ -149,7 +150,7 @@ func (j *Joiner) giveUp(out []connectors.Result, k key, e *entry, why string) []
 		return out // already emitted in full, or already dead-lettered
 	case e.end != nil:
 		r := ref(k, "no acw")
-		it, err := build(j.rules(e.tenant), e.tenant, join{end: e.end, missing: true})
+		it, err := build(j.rules(e.tenant), j.secret(e.tenant), e.tenant, join{end: e.end, missing: true})
 		if err != nil {
 			return append(out, connectors.Failed(e.tenant, r, err))
 		}

@@ -15,7 +15,7 @@ import (
 // event arrived between them, ended_at is its time (the customer left) and
 // the attributes split the handle time into talk_s and acw_s
 // (completed − wrap-up); otherwise ended_at is the completion time.
-func build(rules *connectors.Rules, tenant string, e *entry) (*schemas.Interaction, error) {
+func build(rules *connectors.Rules, secret []byte, tenant string, e *entry) (*schemas.Interaction, error) {
 	acc, comp := e.accepted, e.completed
 	if comp.at.Before(acc.at) {
 		return nil, fmt.Errorf("the task completed (%s) before its reservation was accepted (%s)",
@@ -57,8 +57,20 @@ func build(rules *connectors.Rules, tenant string, e *entry) (*schemas.Interacti
 		Source:        Name,
 		SourceRefs:    refs,
 		Attributes:    attrs,
+		// A task is one contact: its reservations (transfers) share it.
+		ChainID:        connectors.ChainID(task),
+		CustomerSecret: secret,
 	}
-	return d.Finish(rules, &fields{e: e})
+	f := &fields{e: e}
+	if dir, ok := f.Field(connectors.FieldDirection); ok {
+		switch strings.ToLower(strings.TrimSpace(dir)) {
+		case "inbound":
+			d.Initiation = schemas.InitiationInbound
+		case "outbound":
+			d.Initiation = schemas.InitiationOutbound
+		}
+	}
+	return d.Finish(rules, f)
 }
 
 // errNoTask is the failure of a tracked event without TaskSid.

@@ -65,7 +65,7 @@ func New(cfg Config) (*Connector, error) {
 		}
 	}
 	c := &Connector{creds: cfg.Credentials, mapping: cfg.Mapping, baseURL: strings.TrimSuffix(cfg.PublicBaseURL, "/")}
-	c.tracker = newTracker(cfg.Tracker, c.mapping.For)
+	c.tracker = newTracker(cfg.Tracker, c.mapping.For, c.creds.CustomerKeySecret)
 	return c, nil
 }
 

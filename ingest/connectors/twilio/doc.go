@@ -86,6 +86,13 @@
 //	attributes.<path>      TaskAttributes JSON, dotted into nested objects
 //	                       (e.g. attributes.conversations.satisfaction)
 //	worker.<path>          WorkerAttributes JSON (e.g. worker.team_name)
+//
+// chain_id is the TaskSid (a task's reservations, transfers included, are
+// one contact); initiation comes from TaskAttributes.direction (inbound or
+// outbound, else absent); customer_key only from the tenant's "customer"
+// mapping rules (e.g. {"field": "attributes.from", "kind": "phone"}), since
+// a task has no customer field of its own.
+//
 //	raw.<name>             any form parameter
 //	routing_profile,       not in TaskRouter events (absent)
 //	hierarchy.*, division

@@ -27,7 +27,7 @@ const (
 func testCredentials(t testing.TB) *connectors.Credentials {
 	t.Helper()
 	c, err := connectors.ParseCredentials([]byte(`{"tenants": {
-		"acme": {"twilio": {"account_sid": "` + acmeAccount + `", "auth_tokens": ["` + acmeToken + `", "` + acmeToken2 + `"]}},
+		"acme": {"customer_key_secret": "acme-customer-key-secret-000000000000", "twilio": {"account_sid": "` + acmeAccount + `", "auth_tokens": ["` + acmeToken + `", "` + acmeToken2 + `"]}},
 		"globex": {"twilio": {"account_sid": "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "auth_tokens": ["globex-token"]}}
 	}}`))
 	if err != nil {

@@ -71,9 +71,12 @@ type Tracker struct {
 	cfg   TrackerConfig
 	table *connectors.Pending[key, *entry]
 	rules func(tenant string) *connectors.Rules
+	// secret is the tenant's customer_key_secret, for the tenant's
+	// "customer" mapping rules (TaskRouter has no customer field of its own).
+	secret func(tenant string) []byte
 }
 
-func newTracker(cfg TrackerConfig, rules func(string) *connectors.Rules) *Tracker {
+func newTracker(cfg TrackerConfig, rules func(string) *connectors.Rules, secret func(string) []byte) *Tracker {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -88,7 +91,7 @@ func newTracker(cfg TrackerConfig, rules func(string) *connectors.Rules) *Tracke
 	}
 	table := connectors.NewPending[key, *entry](cfg.MaxPending)
 	table.LimitPerTenant(cfg.MaxPendingPerTenant, func(k key) string { return k.tenant })
-	return &Tracker{cfg: cfg, table: table, rules: rules}
+	return &Tracker{cfg: cfg, table: table, rules: rules, secret: secret}
 }
 
 // add records one tracked event and appends the results it causes.
@@ -134,7 +137,7 @@ func (t *Tracker) add(out []connectors.Result, tenant string, ev *event, now tim
 	if e.accepted == nil || e.completed == nil {
 		return append(out, connectors.Skip(tenant, r, connectors.SkipPending))
 	}
-	it, err := build(t.rules(tenant), tenant, e)
+	it, err := build(t.rules(tenant), t.secret(tenant), tenant, e)
 	e.failed = err != nil
 	if err != nil {
 		return append(out, connectors.Failed(tenant, r, err))

@@ -73,3 +73,19 @@ func TestMigrateAddsColumnsToOldTables(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateConcurrently: processes migrating one database at the same
+// time (a processor and a server starting together) all succeed, although
+// 18.16 refuses an ALTER that adds a column another one just added.
+func TestMigrateConcurrently(t *testing.T) {
+	cfg := testConfig(t, newDatabase(t))
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() { errs <- Migrate(context.Background(), cfg) }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("Migrate: %v", err)
+		}
+	}
+}

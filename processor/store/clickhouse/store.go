@@ -114,32 +114,6 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 	return nil
 }
 
-// codeColumnExists is ClickHouse's error code for adding a column that
-// exists (ILLEGAL_COLUMN).
-const codeColumnExists = 44
-
-// addMissingColumns sends st's ALTER for the columns its table lacks.
-// Processes and servers migrate at start, so two may add the same column
-// at once: the one that loses sees the column exist, reads the table's
-// columns again and adds only what is still missing.
-func addMissingColumns(ctx context.Context, conn driver.Conn, database string, st ddl.Statement) error {
-	for attempt := 0; ; attempt++ {
-		have, err := tableColumns(ctx, conn, database, st.Table)
-		if err != nil {
-			return err
-		}
-		sql, ok := st.AddMissing(func(c string) bool { return have[c] })
-		if !ok {
-			return nil
-		}
-		err = conn.Exec(ctx, sql)
-		var ex *ch.Exception
-		if err == nil || !errors.As(err, &ex) || ex.Code != codeColumnExists || attempt == 3 {
-			return err
-		}
-	}
-}
-
 // backfillBucketHours fills bucket_hours and bucket_touches from buckets
 // once, when a database written before they existed is migrated: while
 // bucket_hours is empty and buckets is not. A processor writing
@@ -270,4 +244,29 @@ func tableColumns(ctx context.Context, conn driver.Conn, database, table string)
 		return nil, fmt.Errorf("read columns of %s.%s: %w", database, table, err)
 	}
 	return have, nil
+}
+
+// addMissingColumns sends the ALTER statement st with the clauses whose
+// column the table lacks. Another process migrating at the same time (a
+// processor and a server starting together) may add them first, making
+// the ALTER fail: if every column is there afterwards, that is success.
+func addMissingColumns(ctx context.Context, conn driver.Conn, database string, st ddl.Statement) error {
+	have, err := tableColumns(ctx, conn, database, st.Table)
+	if err != nil {
+		return err
+	}
+	sql, ok := st.AddMissing(func(c string) bool { return have[c] })
+	if !ok {
+		return nil
+	}
+	err = conn.Exec(ctx, sql)
+	if err == nil {
+		return nil
+	}
+	if have, cerr := tableColumns(ctx, conn, database, st.Table); cerr == nil {
+		if _, missing := st.AddMissing(func(c string) bool { return have[c] }); !missing {
+			return nil
+		}
+	}
+	return fmt.Errorf("add columns to %s.%s: %w", database, st.Table, err)
 }

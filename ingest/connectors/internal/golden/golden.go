@@ -72,7 +72,12 @@ func Outcomes(rs []connectors.Result) []byte {
 			Revision      int64  `json:"revision,omitempty"`
 			Skipped       string `json:"skipped,omitempty"`
 			Error         string `json:"error,omitempty"`
+			// Outcomes are the outcome records found in the record.
+			Outcomes []json.RawMessage `json:"outcomes,omitempty"`
 		}{Ref: r.Ref, Tenant: r.Tenant, Skipped: r.Skipped}
+		for i := range r.Outcomes {
+			line.Outcomes = append(line.Outcomes, r.Outcomes[i].AppendJSON(nil))
+		}
 		if r.Interaction != nil {
 			line.InteractionID, line.Revision = r.Interaction.InteractionID, r.Interaction.Revision
 		}
