@@ -12,6 +12,7 @@ import (
 // remember sets e to it's contribution to bucket b.
 func (e *applied) remember(it *schemas.Interaction, b *bucketState) {
 	e.revision, e.handle, e.bucket = it.Revision, it.HandleTimeS, b.id
+	e.ended = it.EndedAt.UnixNano()
 	e.psat, e.hasPsat, e.pres, e.hasPres = 0, false, 0, false
 	if p := it.PredictedSatisfaction; p != nil {
 		e.psat, e.hasPsat = *p, true
@@ -62,6 +63,7 @@ type agentState struct {
 	round                uint64         // the update round update belongs to
 	update               *Update        // the agent's update of that round
 	buckets              []*bucketState // the buckets of update.Buckets, in order
+	roster               rosterState    // the agent's roster part (roster.go)
 }
 
 // fold is the state of one partition: a pure function of the partition's
@@ -79,6 +81,10 @@ type fold struct {
 	// pending is what the next store batch must carry.
 	pending []store.Record
 	dirty   []*bucketState
+	// rosterDirty are the agents whose roster part the next batch stores;
+	// rosterRecoveries counts rosterRecover scans.
+	rosterDirty      []*agentState
+	rosterRecoveries int
 	// spare is the Records slice of the batch before the last one, reused
 	// for the next batch: see takeBatch.
 	spare []store.Record
@@ -122,8 +128,11 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	var ch Change
 	ch.Applied = true
 	var oldBucket *bucketState
+	var rosterBefore rosterEntry
+	var retractedFrom *agentState
 	if e != nil {
 		oldBucket = f.bucketList[e.bucket]
+		rosterBefore, retractedFrom = f.rosterRetract(oldBucket, it.InteractionID), oldBucket.agent
 		e.retract(oldBucket)
 		f.touch(oldBucket, offset)
 		ch.Buckets[ch.N] = oldBucket
@@ -141,6 +150,7 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 		e = f.index.add(it, h)
 	}
 	e.remember(it, b)
+	f.rosterApply(it, b, retractedFrom, rosterBefore, offset)
 	f.pending = append(f.pending, store.Record{Interaction: *it, Partition: f.partition, Offset: offset})
 	return ch
 }
@@ -158,6 +168,7 @@ func (f *fold) load(r store.Record) {
 		e = f.index.add(&r.Interaction, h)
 	}
 	e.remember(&r.Interaction, b)
+	f.rosterLoad(&r, b)
 }
 
 func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
@@ -233,7 +244,7 @@ func (f *fold) touch(b *bucketState, offset int64) {
 // batch before it takes the batch after next. The worker is: it waits for
 // the batch in flight before taking the next.
 func (f *fold) takeBatch(next int64) store.Batch {
-	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next}
+	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next, Roster: f.takeRoster()}
 	b.Buckets = make([]store.Bucket, len(f.dirty))
 	for i, bs := range f.dirty {
 		b.Buckets[i] = store.Bucket{BucketKey: bs.key(), Partition: f.partition, Sums: bs.sums, Version: bs.version}

@@ -24,6 +24,9 @@ type Update struct {
 	Buckets   []UpdateBucket `json:"buckets"`
 	// Interactions are the ids applied (new ones and higher revisions).
 	Interactions []UpdateInteraction `json:"interactions"`
+	// Roster is the agent's new roster part in the model and partition
+	// when the applied records changed it (roster.go), else nil.
+	Roster *UpdateRoster `json:"roster,omitempty"`
 }
 
 // UpdateBucket is one changed bucket's new full value.

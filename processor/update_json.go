@@ -66,6 +66,10 @@ func (u *Update) appendJSON(dst []byte) ([]byte, error) {
 		}
 		dst = append(dst, ']')
 	}
+	if u.Roster != nil {
+		dst = append(dst, `,"roster":`...)
+		dst = u.Roster.appendJSON(dst)
+	}
 	return append(dst, '}'), nil
 }
 
@@ -107,7 +111,7 @@ func (u *Update) plain() bool {
 			return false
 		}
 	}
-	return true
+	return u.Roster == nil || plainTime(u.Roster.EndedAt)
 }
 
 func finiteSums(s *views.Sums) bool {

@@ -184,6 +184,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 		for i, b := range a.buckets {
 			u.Buckets[i].Sums, u.Buckets[i].Version = b.sums, b.version
 		}
+		u.Roster = a.rosterUpdate()
 		w.p.publish(ctx, u)
 		a.update = nil
 		clear(a.buckets)

@@ -74,6 +74,9 @@ type Batch struct {
 	// Buckets are the full new values of every bucket part the batch
 	// changed; their Partition is the batch's.
 	Buckets []Bucket
+	// Roster are the full new values of every roster part the batch
+	// changed; their Partition is the batch's.
+	Roster []RosterPart
 	// Next is the offset to resume from once the batch is stored.
 	Next int64
 }

@@ -104,9 +104,10 @@ type TenantModel struct {
 }
 
 // ModelsLister is a Reader that lists the (tenant, model) pairs it holds
-// buckets of.
+// data of.
 type ModelsLister interface {
-	// TenantModels returns every (tenant, model) with at least one bucket
-	// part stored (empty or not), sorted by tenant then model.
+	// TenantModels returns every (tenant, model) with at least one roster
+	// part stored (empty or not: every applied interaction writes one),
+	// sorted by tenant then model. It reads a small table, never buckets.
 	TenantModels(ctx context.Context) ([]TenantModel, error)
 }

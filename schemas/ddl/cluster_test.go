@@ -64,7 +64,7 @@ func TestClusterEveryTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"interactions", "interaction_revisions", "interaction_timeline", "buckets", "checkpoints", "plans", "assistance_catalogs"}
+	want := []string{"interactions", "interaction_revisions", "interaction_timeline", "buckets", "checkpoints", "plans", "assistance_catalogs", "roster", "tenant_models"}
 	if strings.Join(tables, ",") != strings.Join(want, ",") {
 		t.Fatalf("Tables() = %v, want %v", tables, want)
 	}

@@ -13,7 +13,7 @@ import (
 
 // Apply stores a batch: the records into interactions, then their index
 // rows into interaction_revisions and interaction_timeline, meanwhile the
-// buckets, and once all of those are stored the checkpoint. Each insert is
+// buckets then the roster parts (and their tenant_models pairs), and once all of those are stored the checkpoint. Each insert is
 // retried on transient errors. Every insert is idempotent (identical rows
 // collapse; reads take the newest revision, the highest version and the
 // highest checkpoint), so a failure at any point leaves a store that
@@ -45,13 +45,27 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
 		}
 	}
+	var roster *rosterColumns
+	if len(b.Roster) > 0 {
+		var err error
+		if roster, err = newRosterColumns(b.Roster); err != nil {
+			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
+		}
+	}
 	// The contract orders only the checkpoint after records and buckets;
 	// running independent inserts at once keeps client encoding and server
 	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr, revErr, timelineErr error
-	if buckets != nil {
-		wg.Go(func() { bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values()) })
+	var bucketErr, revErr, timelineErr, rosterErr error
+	if buckets != nil || roster != nil {
+		wg.Go(func() {
+			if buckets != nil {
+				bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values())
+			}
+			if roster != nil && bucketErr == nil {
+				rosterErr = s.insertRoster(ctx, roster)
+			}
+		})
 	}
 	var recErr error
 	if recs != nil {
@@ -64,7 +78,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, revErr, timelineErr, bucketErr); err != nil {
+	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, rosterErr); err != nil {
 		return err
 	}
 	if b.Next > 0 {

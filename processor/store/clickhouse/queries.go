@@ -15,6 +15,8 @@ type queries struct {
 	insertTimeline     string
 	insertBuckets      string
 	insertCheckpoint   string
+	insertRoster       string
+	insertModels       string
 
 	checkpoint    string
 	buckets       string // Buckets appends its filters, GROUP BY and HAVING
@@ -22,6 +24,8 @@ type queries struct {
 	currentRevs   string
 	recent        string
 	loadPartition string
+	roster        string // Roster appends an agent filter and GROUP BY
+	tenantModels  string
 }
 
 // recordColumns is the select list rowScanner.scan decodes.
@@ -37,6 +41,15 @@ func newQueries(db string) queries {
 		insertTimeline:     r.Replace("INSERT INTO {{db}}.interaction_timeline (" + timelineInsertColumns + ")"),
 		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
+		insertRoster:       r.Replace("INSERT INTO {{db}}.roster (" + rosterInsertColumns + ")"),
+		insertModels:       r.Replace("INSERT INTO {{db}}.tenant_models (tenant_id, model)"),
+
+		// The newest value of every roster part of a tenant: a key range.
+		roster: r.Replace(`SELECT agent_id, model, log_partition, argMax(team_id, version) AS v_team,
+	argMax(interaction_id, version) AS v_id, argMax(ended_at_ns, version) AS v_ended, max(version) AS v_version
+FROM {{db}}.roster
+WHERE tenant_id = ?`),
+		tenantModels: r.Replace("SELECT DISTINCT tenant_id, model FROM {{db}}.tenant_models"),
 
 		checkpoint: r.Replace("SELECT max(next_offset) FROM {{db}}.checkpoints WHERE log_partition = ?"),
 

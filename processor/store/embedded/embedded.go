@@ -31,6 +31,8 @@ type Store struct {
 	byAgent map[agentKey]map[string]*store.Record
 	buckets map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
 	latest  map[modelKey]time.Time
+	roster  map[string]map[string]map[rosterKey]store.RosterPart // tenant → agent → part
+	models  map[modelKey]bool                                    // tenant_models
 
 	plans planMem
 }
@@ -56,6 +58,8 @@ func New() *Store {
 		byAgent:     map[agentKey]map[string]*store.Record{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
+		roster:      map[string]map[string]map[rosterKey]store.RosterPart{},
+		models:      map[modelKey]bool{},
 		plans:       newPlanMem(),
 	}
 }
@@ -72,6 +76,9 @@ func (s *Store) Apply(_ context.Context, b store.Batch) error {
 	}
 	for i := range b.Buckets {
 		s.applyBucket(b.Buckets[i])
+	}
+	for i := range b.Roster {
+		s.applyRoster(b.Roster[i])
 	}
 	if b.Next > s.checkpoints[b.Partition] {
 		s.checkpoints[b.Partition] = b.Next

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Concurrency", testConcurrency},
 		{"Random", testRandom},
 		{"Summaries", testSummaries},
+		{"Roster", testRoster},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open) })
