@@ -47,6 +47,11 @@ func updatesOf(b store.Batch) []processor.Update {
 		u.Offset = max(u.Offset, bk.Version)
 		u.Buckets = append(u.Buckets, processor.UpdateBucket{Team: bk.Team, Inquiry: bk.Inquiry, Hour: bk.Hour, Sums: bk.Sums, Version: bk.Version})
 	}
+	for _, p := range b.Roster {
+		u := get(p.Tenant, p.Model, p.Agent)
+		u.Offset = max(u.Offset, p.Version)
+		u.Roster = &processor.UpdateRoster{Team: p.Team, InteractionID: p.InteractionID, EndedAt: p.EndedAt, Version: p.Version}
+	}
 	out := make([]processor.Update, len(order))
 	for i, u := range order {
 		out[i] = *u

@@ -13,6 +13,10 @@ type cacheMetrics struct {
 	refused   prometheus.Counter
 	warmups   prometheus.Counter
 	warmed    prometheus.Gauge
+	// rosterAgents counts agents read with tenants' rosters, rosterMoves
+	// the updates that changed an agent's current team.
+	rosterAgents prometheus.Counter
+	rosterMoves  prometheus.Counter
 }
 
 func newCacheMetrics(reg prometheus.Registerer) *cacheMetrics {
@@ -27,11 +31,13 @@ func newCacheMetrics(reg prometheus.Registerer) *cacheMetrics {
 		updates:   c("updates_total", "Processor updates fed to OnUpdate."),
 		refused:   c("refused_total", "Requests answered ErrWarming: their entry was still building after CacheConfig.BuildWait."),
 		warmups:   c("warmups_total", "Passes of the warm-up (Run) over every (tenant, model) with data."),
+		rosterAgents: c("roster_agents_loaded_total", "Agents read with tenants' rosters from the store (once per tenant and server)."),
+		rosterMoves:  c("roster_moves_total", "Updates that changed an agent's current team."),
 		warmed: prometheus.NewGauge(prometheus.GaugeOpts{Name: "agentpulse_storeview_cache_warmed",
-			Help: "1 once the first warm-up pass has built every (tenant, model) entry and learned the teams, else 0."}),
+			Help: "1 once the first warm-up pass has built every (tenant, model) entry and read the tenants' rosters, else 0."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.builds, m.slides, m.rereads, m.evictions, m.updates, m.refused, m.warmups, m.warmed)
+		reg.MustRegister(m.builds, m.slides, m.rereads, m.evictions, m.updates, m.refused, m.warmups, m.warmed, m.rosterAgents, m.rosterMoves)
 	}
 	return m
 }
