@@ -174,4 +174,3 @@ func (v *Views) OnUpdate(ctx context.Context, u processor.Update) {
 		mc.apply(&u)
 	}
 }
-

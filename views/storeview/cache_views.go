@@ -190,4 +190,3 @@ func cmpString(a, b string) int {
 	}
 	return 0
 }
-

@@ -24,13 +24,13 @@ func newCacheMetrics(reg prometheus.Registerer) *cacheMetrics {
 		return prometheus.NewCounter(prometheus.CounterOpts{Name: "agentpulse_storeview_cache_" + name, Help: help})
 	}
 	m := &cacheMetrics{
-		builds:    c("builds_total", "Full builds of a (tenant, model) entry: one scan of its widest range."),
-		slides:    c("slides_total", "Moves of an entry's ranges to a later end hour without a full build."),
-		rereads:   c("agent_rereads_total", "Agents whose sealed hours were read again after a late update or correction."),
-		evictions: c("evictions_total", "(tenant, model) entries dropped as least recently used."),
-		updates:   c("updates_total", "Processor updates fed to OnUpdate."),
-		refused:   c("refused_total", "Requests answered ErrWarming: their entry was still building after CacheConfig.BuildWait."),
-		warmups:   c("warmups_total", "Passes of the warm-up (Run) over every (tenant, model) with data."),
+		builds:       c("builds_total", "Full builds of a (tenant, model) entry: one scan of its widest range."),
+		slides:       c("slides_total", "Moves of an entry's ranges to a later end hour without a full build."),
+		rereads:      c("agent_rereads_total", "Agents whose sealed hours were read again after a late update or correction."),
+		evictions:    c("evictions_total", "(tenant, model) entries dropped as least recently used."),
+		updates:      c("updates_total", "Processor updates fed to OnUpdate."),
+		refused:      c("refused_total", "Requests answered ErrWarming: their entry was still building after CacheConfig.BuildWait."),
+		warmups:      c("warmups_total", "Passes of the warm-up (Run) over every (tenant, model) with data."),
 		rosterAgents: c("roster_agents_loaded_total", "Agents read with tenants' rosters from the store (once per tenant and server)."),
 		rosterMoves:  c("roster_moves_total", "Updates that changed an agent's current team."),
 		warmed: prometheus.NewGauge(prometheus.GaugeOpts{Name: "agentpulse_storeview_cache_warmed",

@@ -60,7 +60,7 @@ func sumCellsFromBuckets(ctx context.Context, r store.Reader, q store.SumQuery, 
 }
 
 var (
-	_ store.Summer       = (*Overlay)(nil)
+	_ store.Summer = (*Overlay)(nil)
 )
 
 // overlayAgents returns the agents with overlay parts of the tenant's
