@@ -2,7 +2,6 @@ package storeview
 
 import (
 	"context"
-	"slices"
 
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -152,32 +151,6 @@ func (v *Views) inquiryDetailCached(ctx context.Context, tenant, agent, model, i
 	if err != nil {
 		return views.InquiryDetail{}, err
 	}
-	return out, nil
-}
-
-func (v *Views) teamAgentsCached(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
-	teamOf, err := v.teamLookup(ctx, tenant)
-	if err != nil {
-		return nil, err
-	}
-	var out []views.TeamAgent
-	err = v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
-		out = []views.TeamAgent{}
-		for id, total := range pa.agentTotal {
-			if t, ok := teamOf(id); !ok || t != team {
-				continue
-			}
-			ta := views.TeamAgent{AgentID: id, Figures: total.Figures(v.params.Floor)}
-			if l, ok := pa.modelPop.label(total, views.MetricAES, v.params); ok {
-				ta.Label = &l
-			}
-			out = append(out, ta)
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b views.TeamAgent) int { return cmpString(a.AgentID, b.AgentID) })
 	return out, nil
 }
 

@@ -247,5 +247,6 @@ func (v *Views) applyRoster(p store.RosterPart) {
 	before, after, had, has := v.cache.roster.apply(p)
 	if before != after || had != has {
 		v.cache.metrics.rosterMoves.Inc()
+		v.cache.moveAgent(p.Tenant, p.Agent)
 	}
 }

@@ -31,6 +31,13 @@ type WallboardTeam struct {
 // TeamAgents. It returns an error wrapping views.ErrNoData when the tenant
 // has no data for the model.
 func (v *Views) Wallboard(ctx context.Context, tenant, model string, spec views.RangeSpec, only []string) (Wallboard, error) {
+	if v.cached(spec) {
+		wb, err := v.wallboardCached(ctx, tenant, model, spec, only)
+		if err != nil {
+			return Wallboard{}, fmt.Errorf("wallboard: %w", err)
+		}
+		return wb, nil
+	}
 	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
 		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
