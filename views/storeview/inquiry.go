@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -14,9 +13,9 @@ import (
 // reference.Dataset.InquiryDetail: the agent's InquiryPerf on the inquiry
 // over the range, the recommended focus metric, the population size and
 // the agent's recentLimit most recent interactions on the inquiry in the
-// range, newest first. Recent interactions come from store.Recent asked
-// for recentLimit plus the agent's volume on the inquiry after the range
-// (read from buckets), so that the ones inside the range are complete. It
+// range, newest first. Recent interactions come from store.RecentBefore
+// the range's end: a bounded read, never the agent's history after the
+// range. It
 // returns an error wrapping views.ErrNoData when the tenant has no data
 // for the model.
 func (v *Views) InquiryDetail(ctx context.Context, tenant, agent, model, inquiry string, spec views.RangeSpec, recentLimit int) (views.InquiryDetail, error) {
@@ -81,11 +80,7 @@ func (v *Views) recentIn(ctx context.Context, tenant, model, agent, inquiry stri
 	if limit <= 0 {
 		return out, nil
 	}
-	after, err := v.sumBuckets(ctx, store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, Inquiry: inquiry, From: rng.To, To: allTime.to})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := v.r.Recent(ctx, tenant, model, agent, inquiry, limit+int(after.Volume))
+	recs, err := v.r.RecentBefore(ctx, tenant, model, agent, inquiry, rng.To, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent interactions: %w", err)
 	}

@@ -65,3 +65,10 @@ func (o *Overlay) pruneRoster(cps map[int32]int64) {
 		}
 	}
 }
+
+// Worst is the store's (store.WorstReader) when it has one, like Recent:
+// nil, false otherwise.
+func (o *Overlay) worstReader() (store.WorstReader, bool) {
+	wr, ok := o.st.(store.WorstReader)
+	return wr, ok
+}

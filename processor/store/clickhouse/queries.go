@@ -24,6 +24,7 @@ type queries struct {
 	currentRevs   string
 	recent        string
 	loadPartition string
+	worst         string // Worst fills {{filter}} and {{order}}
 	roster        string // Roster appends an agent filter and GROUP BY
 	tenantModels  string
 }
@@ -43,6 +44,27 @@ func newQueries(db string) queries {
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
 		insertRoster:       r.Replace("INSERT INTO {{db}}.roster (" + rosterInsertColumns + ")"),
 		insertModels:       r.Replace("INSERT INTO {{db}}.tenant_models (tenant_id, model)"),
+
+		// An agent's current interactions on a model and inquiry that
+		// ended in [from, to), poorest first by a metric, limited: only
+		// the range's key range of interactions is read. The innermost
+		// query lists the interactions with a row in the range, the middle
+		// one their newest revision anywhere, the outer one keeps the
+		// agent's rows that are that revision and in the range.
+		worst: r.Replace(`SELECT {{record}}
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?{{filter}}
+	AND (interaction_id, revision) IN (
+		SELECT interaction_id, max(revision)
+		FROM {{db}}.interaction_revisions
+		WHERE tenant_id = ? AND interaction_id IN (
+			SELECT interaction_id
+			FROM {{db}}.interactions
+			WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?)
+		GROUP BY interaction_id)
+ORDER BY {{order}}, ended_at_ns DESC, interaction_id DESC
+LIMIT 1 BY interaction_id
+LIMIT ?`),
 
 		// The newest value of every roster part of a tenant: a key range.
 		roster: r.Replace(`SELECT agent_id, model, log_partition, argMax(team_id, version) AS v_team,
