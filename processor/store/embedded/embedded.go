@@ -36,7 +36,7 @@ type Store struct {
 	latest      map[modelKey]time.Time
 	// rolls holds the rollups (rollup.go); days indexes the same parts
 	// as buckets by UTC day.
-	rolls rollups
+	rolls  rollups
 	roster map[string]map[string]map[rosterKey]store.RosterPart // tenant → agent → part
 	models map[modelKey]bool                                    // tenant_models
 
