@@ -162,38 +162,52 @@ func (f *fold) rosterLoad(r *store.Record, b *bucketState) {
 // newest of a's interactions that left it, read from the store as of the
 // batch's first offset (fold.evictedNewest). An interaction that left
 // memory and came back (hydrate) is read from memory only: memory holds
-// its current revision, the store as of the batch may not. skip is the
-// interaction being retracted (its entry still names its old bucket).
+// its current revision, the store as of the batch may not (it may be the
+// very one moving away). The store is asked for more until rosterTop of
+// its answers are not in memory, or it has no more: then every current
+// interaction newer than the new top's last is among those inserted, as
+// insert's invariant wants. skip is the interaction being retracted (its
+// entry still names its old bucket).
 func (f *fold) rosterRecover(a *agentState, skip string) {
 	f.rosterRecoveries++
-	a.roster.top = a.roster.top[:0]
-	count := a.roster.count
-	a.roster.count = 0
-	// insert keeps the newest rosterTop whatever the order: every entry is
-	// counted so that its completeness test holds.
+	var found []rosterEntry
 	for _, d := range f.days {
 		d.index.each(func(key []byte, e *applied) {
 			b := d.buckets[e.bucket]
 			if b.agent != a {
 				return
 			}
-			id := string(key[len(a.tenant)+1:])
-			if id == skip {
-				return
+			if id := string(key[len(a.tenant)+1:]); id != skip {
+				found = append(found, rosterEntry{ended: e.ended, id: id, team: b.team})
 			}
-			a.roster.insert(rosterEntry{ended: e.ended, id: id, team: b.team})
 		})
 	}
 	if f.evictedThrough != minDay && f.evictedNewest != nil {
-		for _, r := range f.evictedNewest(a.tenant, a.model, a.agent, rosterTop+1) {
-			if r.InteractionID == skip {
-				continue
+		inMemory := len(found)
+		for limit := 2 * rosterTop; ; limit *= 4 {
+			rs := f.evictedNewest(a.tenant, a.model, a.agent, limit)
+			found = found[:inMemory]
+			for i := range rs {
+				r := &rs[i]
+				if r.InteractionID == skip {
+					continue
+				}
+				if e, _ := f.find(&r.Interaction, keyHash(f.seed, &r.Interaction)); e != nil {
+					continue // in memory: found above if still a's
+				}
+				found = append(found, rosterEntry{ended: r.EndedAt.UnixNano(), id: strings.Clone(r.InteractionID), team: f.intern(r.TeamID)})
 			}
-			if e, _ := f.find(&r.Interaction, keyHash(f.seed, &r.Interaction)); e != nil {
-				continue // in memory: counted above if still a's
+			if len(found)-inMemory >= rosterTop || len(rs) < limit {
+				break
 			}
-			a.roster.insert(rosterEntry{ended: r.EndedAt.UnixNano(), id: strings.Clone(r.InteractionID), team: f.intern(r.TeamID)})
 		}
+	}
+	// insert keeps the newest rosterTop whatever the order; counting every
+	// entry keeps its completeness test right until the count is restored.
+	count := a.roster.count
+	a.roster.top, a.roster.count = a.roster.top[:0], 0
+	for _, e := range found {
+		a.roster.insert(e)
 	}
 	a.roster.count = count
 }

@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -131,6 +132,47 @@ func TestRosterRandomCorrections(t *testing.T) {
 		}
 		if f.rosterRecoveries == 0 {
 			t.Errorf("seed %d: no recovery exercised", seed)
+		}
+	}
+}
+
+// checkStoredRoster compares the roster the store keeps (the newest of
+// every agent's parts per model) with the newest current interaction of
+// every agent and model in its: what a server's roster lookups answer.
+func checkStoredRoster(t *testing.T, st store.RosterReader, its []schemas.Interaction) {
+	t.Helper()
+	cur := map[string]schemas.Interaction{}
+	tenants := map[string]bool{}
+	for _, it := range its {
+		k := it.TenantID + "\x00" + it.InteractionID
+		if old, ok := cur[k]; !ok || it.Revision > old.Revision {
+			cur[k] = it
+		}
+		tenants[it.TenantID] = true
+	}
+	want := rosterOracle(cur)
+	got := map[[3]string]store.RosterPart{}
+	for tenant := range tenants {
+		err := st.Roster(context.Background(), tenant, "", func(p store.RosterPart) error {
+			k := [3]string{p.Tenant, p.Agent, p.Model}
+			if old, ok := got[k]; !ok || store.NewerPart(&p, &old) {
+				got[k] = p
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, w := range want {
+		g := got[k]
+		if g.InteractionID != w.InteractionID || g.Team != w.Team || !g.EndedAt.Equal(w.EndedAt) {
+			t.Errorf("stored roster of %v: %s/%s/%s, want %s/%s/%s", k, g.InteractionID, g.Team, g.EndedAt, w.InteractionID, w.Team, w.EndedAt)
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok && !g.Empty() {
+			t.Errorf("stored roster of %v names %s, but the agent has no interaction in the model", k, g.InteractionID)
 		}
 	}
 }
