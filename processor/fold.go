@@ -14,6 +14,7 @@ import (
 // remember sets e to it's contribution to bucket b.
 func (e *applied) remember(it *schemas.Interaction, b *bucketState) {
 	e.revision, e.handle, e.bucket = it.Revision, it.HandleTimeS, b.slot
+	e.ended = it.EndedAt.UnixNano()
 	e.psat, e.hasPsat, e.pres, e.hasPres = 0, false, 0, false
 	if p := it.PredictedSatisfaction; p != nil {
 		e.psat, e.hasPsat = *p, true
@@ -65,6 +66,7 @@ type agentState struct {
 	round                uint64          // the update round update belongs to
 	update               *schemas.Update // the agent's update of that round
 	buckets              []*bucketState  // the buckets of update.Buckets, in order
+	roster               rosterState     // the agent's roster part (roster.go)
 }
 
 // fold is the state of one partition: a pure function of the partition's
@@ -107,6 +109,16 @@ type fold struct {
 	// pending is what the next store batch must carry.
 	pending []store.Record
 	dirty   []*bucketState
+	// rosterDirty are the agents whose roster part the next batch stores;
+	// rosterRecoveries counts rosterRecover scans.
+	rosterDirty      []*agentState
+	rosterRecoveries int
+	// evictedNewest returns up to limit of an agent's newest current
+	// interactions in a model among those the partition applied below the
+	// current batch's first offset, from the store (the worker's lookup;
+	// nil in tests without a store): rosterRecover's view of what left
+	// memory.
+	evictedNewest func(tenant, model, agent string, limit int) []store.Record
 	// spare is the Records slice of the batch before the last one, reused
 	// for the next batch: see takeBatch.
 	spare []store.Record
@@ -158,8 +170,11 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	var ch Change
 	ch.Applied = true
 	var oldBucket *bucketState
+	var rosterBefore rosterEntry
+	var retractedFrom *agentState
 	if e != nil {
 		oldBucket = d.buckets[e.bucket]
+		rosterBefore, retractedFrom = f.rosterRetract(oldBucket, it.InteractionID), oldBucket.agent
 		e.retract(oldBucket)
 		f.touch(oldBucket, offset)
 		ch.Buckets[ch.N] = oldBucket
@@ -188,6 +203,7 @@ func (f *fold) apply(it *schemas.Interaction, offset int64) Change {
 	if ns := it.EndedAt.UnixNano(); ns > f.watermark {
 		f.watermark = ns
 	}
+	f.rosterApply(it, b, retractedFrom, rosterBefore, offset)
 	f.pending = append(f.pending, store.Record{Interaction: *it, Partition: f.partition, Offset: offset})
 	return ch
 }
@@ -238,6 +254,7 @@ func (f *fold) load(r store.Record) {
 	if ns := r.EndedAt.UnixNano(); ns > f.watermark {
 		f.watermark = ns
 	}
+	f.rosterLoad(&r, b)
 }
 
 // remember indexes it, counted in b, unless it is in memory already.
@@ -342,7 +359,7 @@ func (f *fold) touch(b *bucketState, offset int64) {
 // the batch in flight before taking the next.
 func (f *fold) takeBatch(next int64) store.Batch {
 	f.seq++
-	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next}
+	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next, Roster: f.takeRoster()}
 	b.Buckets = make([]store.Bucket, len(f.dirty))
 	for i, bs := range f.dirty {
 		b.Buckets[i] = store.Bucket{BucketKey: bs.key(), Partition: f.partition, Sums: bs.sums, Version: bs.version}

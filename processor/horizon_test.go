@@ -137,6 +137,7 @@ func TestCorrectionsBeyondHorizon(t *testing.T) {
 	produce(t, addr, fix)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
 	checkAgainstReference(t, st, its)
+	checkStoredRoster(t, st, its)
 	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
 		t.Error("no store lookup: the corrections never reached evicted state")
 	}
@@ -155,6 +156,7 @@ func TestCorrectionsBeyondHorizon(t *testing.T) {
 	produce(t, addr, fix)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
 	checkAgainstReference(t, st, its)
+	checkStoredRoster(t, st, its)
 	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
 		t.Error("no store lookup after the restart")
 	}
@@ -190,6 +192,7 @@ func TestRestartWithoutSnapshot(t *testing.T) {
 	produce(t, addr, fix)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
 	checkAgainstReference(t, st, its)
+	checkStoredRoster(t, st.Store.(store.RosterReader), its)
 	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
 		t.Error("no store lookup: the corrections never reached evicted state")
 	}

@@ -33,6 +33,7 @@ type applied struct {
 	handle   float64
 	psat     float64
 	pres     float64
+	ended    int64 // ended_at, unix nanoseconds: the roster's order (roster.go)
 	bucket   int32 // index into the dayState.buckets of the index's day
 	next     int32 // next entry with the same hash, -1 for none
 	keyOff   int32

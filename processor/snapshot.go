@@ -16,7 +16,7 @@ import (
 // it and refolds only the records after it. Its encoding, versioned by
 // its first bytes:
 //
-//	"APS1"
+//	"APS2"
 //	uvarint watermark (unix ns, as int64 bits), varint evictedThrough
 //	the evicted filter (evictedFilter.appendBinary)
 //	uvarint strings, each uvarint length + bytes (tenants, models, agents, teams, inquiries)
@@ -24,12 +24,17 @@ import (
 //	  varint hour (unix s); varint volume; f64 handle_sum; varint psat_n; f64 psat_sum;
 //	  varint pres_n; f64 pres_sum; varint version
 //	uvarint interactions, each: uvarint bucket index; bytes key; varint revision;
-//	  f64 handle; byte flags (1 psat, 2 pres); f64 psat and f64 pres when flagged
+//	  varint ended_at (unix ns); f64 handle; byte flags (1 psat, 2 pres); f64 psat
+//	  and f64 pres when flagged
+//	the agents' roster parts (appendRosters, roster_snapshot.go)
 //
 // f64 is 8 little-endian bytes of the IEEE 754 bits, so sums come back
 // bit for bit and a refold from a snapshot writes the values the first
 // fold wrote.
-const snapshotMagic = "APS1"
+const snapshotMagic = "APS2"
+
+// An "APS1" snapshot (before the roster) is refused as unknown: the
+// partition is loaded from the store once and a new snapshot written.
 
 // snapshot encodes the fold's hot state.
 func (f *fold) snapshot() ([]byte, error) {
@@ -97,6 +102,7 @@ func (f *fold) snapshot() ([]byte, error) {
 			buf = binary.AppendUvarint(buf, uint64(len(key)))
 			buf = append(buf, key...)
 			buf = binary.AppendVarint(buf, e.revision)
+			buf = binary.AppendVarint(buf, e.ended)
 			buf = appendF64(buf, e.handle)
 			var flags byte
 			if e.hasPsat {
@@ -114,7 +120,7 @@ func (f *fold) snapshot() ([]byte, error) {
 			}
 		})
 	}
-	return buf, nil
+	return f.appendRosters(buf), nil
 }
 
 func appendF64(buf []byte, v float64) []byte {
@@ -207,6 +213,7 @@ func (f *fold) decode(data []byte) error {
 		e := f.add(b.day, &it, h)
 		e.bucket = b.slot
 		e.revision = r.varint()
+		e.ended = r.varint()
 		e.handle = r.f64()
 		flags := r.byte()
 		if flags&1 != 0 {
@@ -216,6 +223,7 @@ func (f *fold) decode(data []byte) error {
 			e.pres, e.hasPres = r.f64(), true
 		}
 	}
+	f.readRosters(r)
 	if r.err != nil {
 		return r.err
 	}

@@ -175,6 +175,16 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 	if len(ds) == 0 || !w.hydrate(ctx, ds) {
 		return
 	}
+	below := ds[0].rec.Offset
+	w.fold.evictedNewest = func(tenant, model, agent string, limit int) []store.Record {
+		var out []store.Record
+		w.retry(ctx, "look up an agent's newest evicted interactions", func() error {
+			var err error
+			out, err = w.p.store.NewestOf(ctx, w.partition, below, tenant, model, agent, limit)
+			return err
+		})
+		return out
+	}
 	// A new round of updates: every agentState and bucketState whose round
 	// is older is not in an update of this batch yet.
 	w.round++
@@ -228,6 +238,7 @@ func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 		for i, b := range a.buckets {
 			u.Buckets[i].Sums, u.Buckets[i].Version = schemas.UpdateSums(b.sums), b.version
 		}
+		u.Roster = a.rosterUpdate()
 		w.p.publish(ctx, u)
 		a.update = nil
 		clear(a.buckets)

@@ -30,6 +30,19 @@ type Update struct {
 	Buckets   []UpdateBucket `json:"buckets"`
 	// Interactions are the ids applied (new ones and higher revisions).
 	Interactions []UpdateInteraction `json:"interactions"`
+	// Roster is the agent's new roster part in the model and partition
+	// when the applied records changed it (processor/roster.go), else nil.
+	Roster *UpdateRoster `json:"roster,omitempty"`
+}
+
+// UpdateRoster is the new full value of the agent's roster part in the
+// update's model and partition (store.RosterPart): their newest current
+// interaction there, empty InteractionID for none.
+type UpdateRoster struct {
+	Team          string    `json:"team"`
+	InteractionID string    `json:"interaction_id"`
+	EndedAt       time.Time `json:"ended_at"`
+	Version       int64     `json:"version"`
 }
 
 // KindRebuilt marks that the processor folded a partition's records

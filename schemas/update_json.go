@@ -77,6 +77,10 @@ func (u *Update) AppendJSON(dst []byte) ([]byte, error) {
 		}
 		dst = append(dst, ']')
 	}
+	if u.Roster != nil {
+		dst = append(dst, `,"roster":`...)
+		dst = u.Roster.appendJSON(dst)
+	}
 	return append(dst, '}'), nil
 }
 
@@ -120,7 +124,7 @@ func (u *Update) plain() bool {
 			return false
 		}
 	}
-	return true
+	return u.Roster == nil || plainTime(u.Roster.EndedAt)
 }
 
 // appendCell appends a learned-outcome cell under name, nothing when it is
@@ -169,4 +173,16 @@ func appendJSONTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
 	dst = t.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"')
+}
+
+func (r *UpdateRoster) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"team":`...)
+	dst = AppendJSONString(dst, r.Team)
+	dst = append(dst, `,"interaction_id":`...)
+	dst = AppendJSONString(dst, r.InteractionID)
+	dst = append(dst, `,"ended_at":`...)
+	dst = appendJSONTime(dst, r.EndedAt)
+	dst = append(dst, `,"version":`...)
+	dst = strconv.AppendInt(dst, r.Version, 10)
+	return append(dst, '}')
 }

@@ -40,6 +40,9 @@ func TestUpdateAppendJSONIsMarshal(t *testing.T) {
 				u.Interactions = append(u.Interactions, UpdateInteraction{ID: pick(strs), Revision: rng.Int64N(5), Inquiry: pick(strs), EndedAt: when()})
 			}
 		}
+		if i%3 == 0 {
+			u.Roster = &UpdateRoster{Team: pick(strs), InteractionID: pick(strs), EndedAt: when(), Version: rng.Int64N(1 << 40)}
+		}
 		compareUpdateJSON(t, &u)
 	}
 	// Values json.Marshal refuses: the same error, through json.Marshal.
@@ -48,6 +51,7 @@ func TestUpdateAppendJSONIsMarshal(t *testing.T) {
 		{Buckets: []UpdateBucket{{Sums: UpdateSums{PresSum: math.Inf(-1)}}}},
 		{Interactions: []UpdateInteraction{{EndedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}},
 		{Buckets: []UpdateBucket{{Hour: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}}},
+		{Roster: &UpdateRoster{EndedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
 		{Interactions: []UpdateInteraction{{EndedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("far", 25*3600))}}},
 	} {
 		compareUpdateJSON(t, &u)

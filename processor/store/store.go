@@ -24,6 +24,8 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/agentpulse/agentpulse/schemas"
@@ -77,6 +79,9 @@ type Batch struct {
 	// Buckets are the full new values of every bucket part the batch
 	// changed; their Partition is the batch's.
 	Buckets []Bucket
+	// Roster are the full new values of every roster part the batch
+	// changed; their Partition is the batch's.
+	Roster []RosterPart
 	// Next is the offset to resume from once the batch is stored.
 	Next int64
 	// Snapshot, when not nil, is the partition's hot state as of Next (an
@@ -117,6 +122,23 @@ type Writer interface {
 	// below counts in one of the buckets keys: what a bucket part holds
 	// as of an offset. It stops at fn's first error and returns it.
 	CurrentIn(ctx context.Context, partition int32, below int64, keys []BucketKey, fn func(Record) error) error
+	// NewestOf returns up to limit of the newest interactions (ended_at,
+	// then interaction_id, descending) whose newest revision among those
+	// partition applied below below counts for agent in model: an agent's
+	// newest current interactions in one partition as of an offset (the
+	// roster's recovery, processor/roster.go).
+	NewestOf(ctx context.Context, partition int32, below int64, tenant, model, agent string, limit int) ([]Record, error)
+}
+
+// SortNewestFirst orders records by ended_at, then interaction_id,
+// descending: NewestOf's order.
+func SortNewestFirst(rs []Record) {
+	slices.SortFunc(rs, func(a, b Record) int {
+		if c := b.EndedAt.Compare(a.EndedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.InteractionID, a.InteractionID)
+	})
 }
 
 // BucketQuery selects buckets of one tenant and model whose hour lies in

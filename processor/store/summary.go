@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/agentpulse/agentpulse/views"
@@ -65,57 +63,6 @@ type Summer interface {
 	SumBuckets(ctx context.Context, q SumQuery, fn func(c CellSums) error) error
 }
 
-// AgentNewest is what one model's buckets say about an agent's newest
-// interaction: the newest hour holding a non-empty part of the agent, and
-// the (inquiry, team) of every non-empty part of that hour (a pair may
-// repeat, once per log partition).
-type AgentNewest struct {
-	Agent   string
-	Hour    time.Time
-	Inquiry []string
-	Team    []string // Team[i] goes with Inquiry[i]
-}
-
-// NewestReader is a Reader that finds every agent's newest hour itself.
-type NewestReader interface {
-	// NewestBuckets calls fn once per agent with a non-empty part in the
-	// tenant's model (only agent when not empty), in no particular order.
-	NewestBuckets(ctx context.Context, tenant, model, agent string, fn func(AgentNewest) error) error
-}
-
-// NewestByScan is NewestBuckets computed from r.Buckets over every hour a
-// store can hold (up to 2106, ClickHouse's DateTime): for a Reader that is
-// not a NewestReader, and for a store that re-reads one agent.
-func NewestByScan(ctx context.Context, r Reader, tenant, model, agent string, fn func(AgentNewest) error) error {
-	by := map[string]*AgentNewest{}
-	q := BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: time.Unix(0, 0).UTC(), To: time.Unix(math.MaxUint32, 0).UTC()}
-	err := r.Buckets(ctx, q, func(b Bucket) error {
-		a := by[b.Agent]
-		if a == nil {
-			a = &AgentNewest{Agent: b.Agent}
-			by[b.Agent] = a
-		}
-		switch {
-		case a.Hour.IsZero() || b.Hour.After(a.Hour):
-			a.Hour, a.Inquiry, a.Team = b.Hour, a.Inquiry[:0], a.Team[:0]
-		case b.Hour.Before(a.Hour):
-			return nil
-		}
-		a.Inquiry = append(a.Inquiry, b.Inquiry)
-		a.Team = append(a.Team, b.Team)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("newest buckets of tenant %q model %q: %w", tenant, model, err)
-	}
-	for _, a := range by {
-		if err := fn(*a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // TenantModel names one tenant's model.
 type TenantModel struct {
 	Tenant string
@@ -123,9 +70,10 @@ type TenantModel struct {
 }
 
 // ModelsLister is a Reader that lists the (tenant, model) pairs it holds
-// buckets of.
+// data of.
 type ModelsLister interface {
-	// TenantModels returns every (tenant, model) with at least one bucket
-	// part stored (empty or not), sorted by tenant then model.
+	// TenantModels returns every (tenant, model) with at least one roster
+	// part stored (empty or not: every applied interaction writes one),
+	// sorted by tenant then model. It reads a small table, never buckets.
 	TenantModels(ctx context.Context) ([]TenantModel, error)
 }

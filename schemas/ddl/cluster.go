@@ -43,6 +43,10 @@ var shardingKeys = map[string]string{
 	"snapshots":           "log_partition",
 	"plans":               "cityHash64(tenant_id)",
 	"assistance_catalogs": "cityHash64(tenant_id)",
+	// Read with a top-level GROUP BY (argMax per part) or DISTINCT; every
+	// version of an agent's roster part shares a shard.
+	"roster":        "cityHash64(tenant_id, agent_id)",
+	"tenant_models": "cityHash64(tenant_id)",
 }
 
 var (

@@ -2,7 +2,6 @@ package api
 
 import (
 	"log/slog"
-	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
@@ -69,7 +68,6 @@ func (a *API) Routes(r chi.Router) {
 		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
 		// Access checks and the figures both need the agent's current
 		// team: read it once per request.
-		r.Use(TeamMemo)
 		r.Get("/v1/agents/{agent}/models", a.models)
 		r.Get("/v1/agents/{agent}/performance", a.performance)
 		r.Get("/v1/agents/{agent}/inquiries/{inquiry}", a.inquiry)
@@ -80,14 +78,5 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/teams/{team}/trend", a.teamTrend)
 		r.Get("/v1/models", a.tenantModels)
 		r.Get("/v1/wallboards/{model}", a.wallboard)
-	})
-}
-
-// TeamMemo is the middleware that lets one request read each agent's
-// current team once (storeview.WithTeamMemo): access checks and figures
-// both need it.
-func TeamMemo(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(storeview.WithTeamMemo(r.Context())))
 	})
 }

@@ -115,7 +115,6 @@ type TeamSnapshot struct {
 // Snapshot is a ws.Snapshotter.
 func (l *Live) Snapshot(ctx context.Context, c auth.Claims, ch ws.Channel) (any, error) {
 	v := l.cfg.Views
-	ctx = storeview.WithTeamMemo(ctx)
 	switch ch.Kind {
 	case ws.KindAgent:
 		models, err := v.Models(ctx, c.Tenant, ch.ID)

@@ -38,7 +38,6 @@ import (
 func (s *Service) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(s.cfg.Verifier, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
-		r.Use(api.TeamMemo)
 		r.Post("/v1/agents/{agent}/plans", s.handleCreate)
 		r.Get("/v1/agents/{agent}/plans", s.handleList)
 		r.Get("/v1/plans/{id}", s.handleGet)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 )
 
@@ -33,10 +34,6 @@ type CacheConfig struct {
 	// instead; the limit used is the larger of it and half the entry's
 	// agents, so it scales with the model. Default 64.
 	MaxAgentRereads int
-	// MaxTeams is how many agents' current teams are remembered (invalidated
-	// per agent by updates); beyond it an arbitrary one is forgotten.
-	// Default 200,000.
-	MaxTeams int
 	// BuildWait is how long a request waits for its entry's build (the
 	// first, or one after an eviction or a jump of the range end) before
 	// failing with ErrWarming, which the API answers with 503 and
@@ -69,9 +66,6 @@ func (c CacheConfig) withDefaults() CacheConfig {
 	if c.MaxAgentRereads <= 0 {
 		c.MaxAgentRereads = 64
 	}
-	if c.MaxTeams <= 0 {
-		c.MaxTeams = 200_000
-	}
 	if c.BuildTimeout <= 0 {
 		c.BuildTimeout = 10 * time.Minute
 	}
@@ -84,7 +78,8 @@ func (c CacheConfig) withDefaults() CacheConfig {
 // WithCache makes AgentPerformance, InquiryDetail and TeamAgents answer
 // preset ranges (3m, 1m, 1w, 24h) from an in-memory benchmark cache per
 // (tenant, model), kept exact by OnUpdate; custom ranges are computed
-// from the store as without it. TeamOf is remembered per agent.
+// from the store as without it. The tenants' rosters (TeamOf) are kept in
+// memory, read from the store once per tenant and updated by OnUpdate.
 func WithCache(cfg CacheConfig) Option {
 	return func(v *Views) { v.cacheCfg = ptrTo(cfg.withDefaults()) }
 }
@@ -101,7 +96,7 @@ type cache struct {
 	models map[modelKey]*modelCache
 	tick   uint64
 
-	teams  teamMemo
+	roster *rosterBook
 	latest *latestMemo // nil unless LatestTTL > 0
 
 	// The warm-up (Run).
@@ -114,7 +109,7 @@ type cache struct {
 
 func newCache(v *Views, cfg CacheConfig) *cache {
 	c := &cache{v: v, cfg: cfg, metrics: newCacheMetrics(cfg.Registerer), models: map[modelKey]*modelCache{},
-		teams: teamMemo{max: cfg.MaxTeams, m: map[[2]string]*teamEntry{}}, poke: make(chan struct{}, 1)}
+		roster: newRosterBook(), poke: make(chan struct{}, 1)}
 	if cfg.LatestTTL > 0 {
 		c.latest = newLatestMemo(cfg.LatestTTL)
 	}
@@ -160,7 +155,7 @@ func (c *cache) lookup(tenant, model string) *modelCache {
 // OnUpdate feeds one processor update to the views: when the Reader is an
 // *Overlay (or anything with Apply(schemas.Update)) the update is laid
 // over the store first, then the cache (WithCache) moves the figures it
-// changes and forgets the agent's remembered team. Call it for every
+// changes and records the update's roster part. Call it for every
 // message of the "updates" topic, in order per partition; it does not
 // read the store, only takes short in-memory locks, and is safe for
 // concurrent use. Without WithCache and an overlay it does nothing.
@@ -173,101 +168,13 @@ func (v *Views) OnUpdate(ctx context.Context, u schemas.Update) {
 		return
 	}
 	c.metrics.updates.Inc()
-	c.teams.invalidate(u.Tenant, u.Agent)
+	if u.Roster != nil {
+		v.applyRoster(store.RosterPartOf(&u))
+	}
 	if c.latest != nil {
 		c.latest.raise(&u)
 	}
 	if mc := c.lookup(u.Tenant, u.Model); mc != nil {
 		mc.apply(&u)
 	}
-}
-
-// teamMemo remembers agents' current teams. An entry is written by put
-// only if no update for the agent arrived while its team was read (gen),
-// by learn only if none arrived since the tenant-wide read began (clock).
-type teamMemo struct {
-	mu        sync.Mutex
-	max       int
-	m         map[[2]string]*teamEntry
-	clock     uint64 // ticks at every invalidation and eviction
-	evictedAt uint64 // clock at the last eviction
-	resetAt   uint64 // clock at the last reset (Views.Refresh)
-}
-
-type teamEntry struct {
-	team      string
-	ok        bool
-	valid     bool
-	gen       uint64
-	changedAt uint64 // clock at the agent's last invalidation
-}
-
-// entry returns the agent's entry, creating it (and forgetting an
-// arbitrary one beyond max). t.mu is held.
-func (t *teamMemo) entry(k [2]string) *teamEntry {
-	e := t.m[k]
-	if e == nil {
-		if len(t.m) >= t.max {
-			for k := range t.m { // an arbitrary victim
-				delete(t.m, k)
-				break
-			}
-			t.clock++
-			t.evictedAt = t.clock
-		}
-		e = &teamEntry{}
-		t.m[k] = e
-	}
-	return e
-}
-
-// get returns the remembered team, or the generation to pass to put.
-func (t *teamMemo) get(tenant, agent string) (team string, ok, hit bool, gen uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.entry([2]string{tenant, agent})
-	return e.team, e.ok, e.valid, e.gen
-}
-
-func (t *teamMemo) put(tenant, agent, team string, ok bool, gen uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if e := t.m[[2]string{tenant, agent}]; e != nil && e.gen == gen {
-		e.team, e.ok, e.valid = team, ok, true
-	}
-}
-
-// now is the clock to pass to learn, taken before reading teams.
-func (t *teamMemo) now() uint64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.clock
-}
-
-// learn remembers a team read by a read that began at clock start,
-// unless the agent was invalidated since (or may have been: an eviction
-// since forgets who was).
-func (t *teamMemo) learn(tenant, agent, team string, start uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	k := [2]string{tenant, agent}
-	e := t.m[k]
-	if (e != nil && e.changedAt > start) || (e == nil && t.evictedAt > start) || t.resetAt > start {
-		return
-	}
-	if e == nil {
-		e = t.entry(k)
-	}
-	e.team, e.ok, e.valid = team, true, true
-	e.gen++ // a put in flight from before is stale
-}
-
-func (t *teamMemo) invalidate(tenant, agent string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.clock++
-	e := t.entry([2]string{tenant, agent})
-	e.valid = false
-	e.gen++
-	e.changedAt = t.clock
 }

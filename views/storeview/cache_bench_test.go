@@ -56,14 +56,15 @@ func loadBench(tb testing.TB, w store.Writer, agents int) {
 	start := time.Now()
 	next := make([]int64, benchPartitns)
 	var pending [benchPartitns][]store.Bucket
+	var roster [benchPartitns][]store.RosterPart
 	flush := func(p int) {
 		if len(pending[p]) == 0 {
 			return
 		}
-		if err := w.Apply(ctx, store.Batch{Partition: int32(p), Buckets: pending[p], Next: next[p]}); err != nil {
+		if err := w.Apply(ctx, store.Batch{Partition: int32(p), Buckets: pending[p], Roster: roster[p], Next: next[p]}); err != nil {
 			tb.Fatal(err)
 		}
-		pending[p] = pending[p][:0]
+		pending[p], roster[p] = pending[p][:0], roster[p][:0]
 	}
 	first := benchEnd.AddDate(0, 0, -benchDays)
 	for a := range agents {
@@ -80,6 +81,7 @@ func loadBench(tb testing.TB, w store.Writer, agents int) {
 				next[p]++
 			}
 		}
+		roster[p] = append(roster[p], benchRosterPart(a, next[p]))
 		if len(pending[p]) >= 200_000 {
 			flush(p)
 		}
@@ -89,6 +91,13 @@ func loadBench(tb testing.TB, w store.Writer, agents int) {
 	}
 	applyNewest(tb, w, next[0])
 	tb.Logf("loaded %d agents × %d days: %d bucket parts in %v", agents, benchDays, agents*benchDays*8+1, time.Since(start).Round(time.Millisecond))
+}
+
+// benchRosterPart is agent a's roster part: their newest interaction
+// ends at 15:30 of the last day, in their team.
+func benchRosterPart(a int, version int64) store.RosterPart {
+	return store.RosterPart{Tenant: benchTenant, Agent: benchAgent(a), Model: benchModel, Partition: int32(a % benchPartitns),
+		Team: fmt.Sprintf("team-%04d", a/10), InteractionID: fmt.Sprintf("b-%05d", a), EndedAt: benchEnd.Add(-8*time.Hour - 30*time.Minute), Version: version}
 }
 
 // applyNewest applies the newest interaction (agent-00000,
@@ -104,7 +113,9 @@ func applyNewest(tb testing.TB, w store.Writer, off int64) {
 	s.Add(&it)
 	err := w.Apply(context.Background(), store.Batch{Partition: 0, Records: []store.Record{{Interaction: it, Partition: 0, Offset: off}},
 		Buckets: []store.Bucket{{BucketKey: store.BucketKey{Tenant: benchTenant, Model: benchModel, Team: "team-0000", Agent: benchAgent(0),
-			Inquiry: "inq-0", Hour: benchEnd.Add(-time.Hour)}, Partition: 0, Sums: s, Version: off}}, Next: off + 1})
+			Inquiry: "inq-0", Hour: benchEnd.Add(-time.Hour)}, Partition: 0, Sums: s, Version: off}},
+		Roster: []store.RosterPart{{Tenant: benchTenant, Agent: benchAgent(0), Model: benchModel, Partition: 0, Team: "team-0000",
+			InteractionID: "newest", EndedAt: it.EndedAt, Version: off}}, Next: off + 1})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -184,6 +195,7 @@ func benchPerformance(b *testing.B, r store.Reader, agents int, load time.Durati
 			b.ReportMetric(storeMB, "store_heap_MB")
 		}
 	})
+	benchTeamRoutes(b, sv, agents)
 	b.Run("onupdate", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		version := int64(1 << 40)

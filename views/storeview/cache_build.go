@@ -21,7 +21,13 @@ func (mc *modelCache) build(ctx context.Context, to time.Time) error {
 		rngs[i] = presetRange(i, to)
 	}
 	mc.mu.Unlock()
-	sealed, hotRead, err := mc.readPresets(ctx, rngs, hotFrom)
+	// The tenant's roster first: the presets' teams are read from it.
+	err := mc.c.v.loadRoster(ctx, mc.tenant)
+	var sealed [4]map[string]cells
+	var hotRead []store.Bucket
+	if err == nil {
+		sealed, hotRead, err = mc.readPresets(ctx, rngs, hotFrom)
+	}
 	mc.mu.Lock()
 	if err != nil {
 		return err
@@ -33,6 +39,7 @@ func (mc *modelCache) build(ctx context.Context, to time.Time) error {
 		p := newPresetAgg(rngs[i])
 		p.sealed = sealed[i]
 		p.rebuild(mc.hot, hotFrom, params)
+		p.rebuildTeams(mc.teamOf)
 		mc.presets[i] = p
 	}
 	mc.ready = true

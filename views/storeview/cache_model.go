@@ -108,7 +108,7 @@ func (mc *modelCache) apply(u *schemas.Update) {
 	if changed && mc.ready {
 		params := mc.c.v.params
 		for _, p := range mc.presets {
-			p.setAgent(u.Agent, p.curCells(u.Agent, mc.hot[u.Agent], mc.hotFrom), params)
+			p.setAgent(u.Agent, p.curCells(u.Agent, mc.hot[u.Agent], mc.hotFrom), params, mc.teamOf)
 		}
 	}
 }

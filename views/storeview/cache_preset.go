@@ -71,11 +71,14 @@ type presetAgg struct {
 	inq        map[string]*inqAgg
 	agentTotal map[string]views.Sums // Volume > 0 only
 	model      views.Sums
-	modelPop   popIndex // AES over agentTotal: TeamAgents' labels
+	modelPop   popIndex              // AES over agentTotal: TeamAgents' labels
+	teams      map[string]*teamAgg   // current team → members (cache_team.go)
+	members    map[string]teamMember // agent → where counted
 }
 
 func newPresetAgg(rng views.Range) *presetAgg {
-	return &presetAgg{rng: rng, sealed: map[string]cells{}, cur: map[string]cells{}, modelPop: popIndex{aesOnly: true}}
+	return &presetAgg{rng: rng, sealed: map[string]cells{}, cur: map[string]cells{}, modelPop: popIndex{aesOnly: true},
+		teams: map[string]*teamAgg{}, members: map[string]teamMember{}}
 }
 
 func (p *presetAgg) inquiry(name string) *inqAgg {
@@ -152,10 +155,11 @@ func (p *presetAgg) rebuild(hot map[string]map[partKey]hotPart, hotFrom time.Tim
 	modelPop.build(&p.modelPop)
 }
 
-// setAgent replaces the agent's cells with next and moves every group and
-// index by the difference. Old values are removed from the indexes with
-// the Sums they were inserted with, so the very same bits are found.
-func (p *presetAgg) setAgent(agent string, next cells, params views.Params) {
+// setAgent replaces the agent's cells with next and moves every group,
+// index and team (teamOf: the agent's current team) by the difference.
+// Old values are removed from the indexes with the Sums they were
+// inserted with, so the very same bits are found.
+func (p *presetAgg) setAgent(agent string, next cells, params views.Params, teamOf teamLookup) {
 	prev := p.cur[agent]
 	inquiries := map[string]bool{}
 	for k, s := range prev {
@@ -215,4 +219,5 @@ func (p *presetAgg) setAgent(agent string, next cells, params views.Params) {
 	} else {
 		p.cur[agent] = next
 	}
+	p.syncTeam(agent, teamOf)
 }

@@ -8,8 +8,8 @@ func WithWarmHold(hold func() error) Option {
 	return func(v *Views) { v.hold = hold }
 }
 
-// Refresh drops every cached figure (WithCache): entries, remembered
-// teams and latest-data times, and asks Run for a warm-up pass, so that
+// Refresh drops every cached figure (WithCache): entries, the roster
+// and latest-data times, and asks Run for a warm-up pass, so that
 // every answer after it is computed from the store as it is now. Call it
 // when the store changed without updates (a processor's rebuilt marker,
 // a catch-up that ended). A build or read in flight finishes on what it
@@ -24,7 +24,7 @@ func (v *Views) Refresh() {
 	c.mu.Lock()
 	c.models = map[modelKey]*modelCache{}
 	c.mu.Unlock()
-	c.teams.reset()
+	c.roster.reset()
 	if c.latest != nil {
 		c.latest.reset()
 	}
@@ -32,14 +32,14 @@ func (v *Views) Refresh() {
 	c.pokeWarmer()
 }
 
-// reset forgets every team; a read that began before may not write
-// (learn refuses it as after an eviction, put finds no entry).
-func (t *teamMemo) reset() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.m = map[[2]string]*teamEntry{}
-	t.clock++
-	t.evictedAt, t.resetAt = t.clock, t.clock
+// reset forgets every tenant's roster, so that the next use reads it
+// from the store again (the store changed without updates). A read in
+// flight fills the forgotten roster, not the new one; updates received
+// since are kept by the new one and merged by version with its read.
+func (b *rosterBook) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.tenants = map[string]*tenantRoster{}
 }
 
 // reset forgets every remembered latest-data time.

@@ -81,6 +81,7 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 	mc.dropHotBefore(newHot)
 	for _, p := range mc.presets {
 		p.rebuild(mc.hot, newHot, params)
+		p.rebuildTeams(mc.teamOf)
 	}
 	mc.ready = true
 	mc.c.metrics.slides.Inc()
@@ -201,7 +202,7 @@ func (mc *modelCache) reread(ctx context.Context) error {
 			} else {
 				delete(p.sealed, agent)
 			}
-			p.setAgent(agent, p.curCells(agent, mc.hot[agent], hotFrom), params)
+			p.setAgent(agent, p.curCells(agent, mc.hot[agent], hotFrom), params, mc.teamOf)
 		}
 	}
 	mc.c.metrics.rereads.Add(float64(len(agents)))

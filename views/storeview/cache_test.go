@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,11 @@ func updatesOf(b store.Batch) []schemas.Update {
 		u := get(bk.Tenant, bk.Model, bk.Agent)
 		u.Offset = max(u.Offset, bk.Version)
 		u.Buckets = append(u.Buckets, schemas.UpdateBucket{Team: bk.Team, Inquiry: bk.Inquiry, Hour: bk.Hour, Sums: schemas.UpdateSums(bk.Sums), Version: bk.Version})
+	}
+	for _, p := range b.Roster {
+		u := get(p.Tenant, p.Model, p.Agent)
+		u.Offset = max(u.Offset, p.Version)
+		u.Roster = &schemas.UpdateRoster{Team: p.Team, InteractionID: p.InteractionID, EndedAt: p.EndedAt, Version: p.Version}
 	}
 	out := make([]schemas.Update, len(order))
 	for i, u := range order {
@@ -91,20 +97,25 @@ func shifts() []schemas.Interaction {
 	)
 }
 
-// compareFresh compares the cached answers that read only buckets
-// (performance, inquiry detail without the recent list, team agents) with
-// the reference's, for every preset, for the tenants whose agents'
-// newest hour holds one team (so no store.Recent decides a team).
+// compareFresh compares the cached answers that read only buckets and
+// the roster (performance, inquiry detail without the recent list, team
+// agents, wallboards) with the reference's, for every preset and tenant
+// (tenant "moves": teams decided by ended_at ties and corrections that
+// move an agent's newest interaction across teams).
 func compareFresh(t *testing.T, sv *storeview.Views, ref *reference.Dataset, its []schemas.Interaction, stride int, step string) {
 	t.Helper()
 	ctx := context.Background()
 	u := universeOf(its)
 	for tenant, agents := range u.agents {
-		if tenant == "moves" {
-			continue
-		}
 		for _, model := range u.models[tenant] {
+			if tenant == "moves" && !sameLatest(t, sv, ref, tenant, model) {
+				// A correction moved the model's newest interaction back and
+				// the store does not hold it yet: the overlay's documented
+				// lag of LatestData (Overlay), not a roster matter.
+				continue
+			}
 			for _, spec := range specs(t, ref, tenant, model)[:4] {
+				compareWallboard(t, sv, ref, its, tenant, model, u.teams[tenant], spec, step)
 				for _, team := range u.teams[tenant] {
 					got, err := sv.TeamAgents(ctx, tenant, team, model, spec)
 					want, werr := ref.TeamAgents(tenant, team, model, spec)
@@ -326,4 +337,81 @@ func TestCacheConcurrentReaders(t *testing.T) {
 
 func isNoData(err error) bool {
 	return err != nil && strings.Contains(err.Error(), views.ErrNoData.Error())
+}
+
+// compareWallboard checks the admin's wallboard (every team) and a
+// supervisor's (the first team only) against the reference: each team's
+// agents are its TeamAgents, its figures those of the merged interactions
+// in the range of the agents whose current team it is.
+func compareWallboard(t *testing.T, sv *storeview.Views, ref *reference.Dataset, its []schemas.Interaction, tenant, model string, teams []string, spec views.RangeSpec, step string) {
+	t.Helper()
+	ctx := context.Background()
+	latest, err := ref.LatestData(tenant, model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := spec.Resolve(latest)
+	cur := map[string]schemas.Interaction{}
+	for _, it := range its {
+		if it.TenantID != tenant {
+			continue
+		}
+		if o, ok := cur[it.InteractionID]; !ok || it.Revision > o.Revision {
+			cur[it.InteractionID] = it
+		}
+	}
+	sums := map[string]*views.Sums{}
+	for _, it := range cur {
+		if it.Model != model || !rng.Contains(it.EndedAt) {
+			continue
+		}
+		team, _ := ref.TeamOf(tenant, it.AgentID)
+		if sums[team] == nil {
+			sums[team] = &views.Sums{}
+		}
+		sums[team].Add(&it)
+	}
+	want := storeview.Wallboard{Model: model, Range: rng, Teams: []storeview.WallboardTeam{}}
+	for _, team := range slices.Sorted(slices.Values(teams)) {
+		agents, err := ref.TeamAgents(tenant, team, model, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(agents) == 0 {
+			continue
+		}
+		want.Teams = append(want.Teams, storeview.WallboardTeam{Team: team, Figures: sums[team].Figures(ref.Params().Floor), Agents: agents})
+	}
+	got, err := sv.Wallboard(ctx, tenant, model, spec, nil)
+	if err != nil {
+		t.Fatalf("%s: Wallboard: %v", step, err)
+	}
+	diff(t, fmt.Sprintf("%s: Wallboard(%s, %s, %+v)", step, tenant, model, spec), got, want)
+	if len(teams) == 0 {
+		return
+	}
+	only := []string{teams[0]}
+	got, err = sv.Wallboard(ctx, tenant, model, spec, only)
+	if err != nil {
+		t.Fatalf("%s: Wallboard(only): %v", step, err)
+	}
+	sup := storeview.Wallboard{Model: model, Range: rng, Teams: []storeview.WallboardTeam{}}
+	for _, wt := range want.Teams {
+		if wt.Team == teams[0] {
+			sup.Teams = append(sup.Teams, wt)
+		}
+	}
+	diff(t, fmt.Sprintf("%s: supervisor Wallboard(%s, %s, %+v, %v)", step, tenant, model, spec, only), got, sup)
+}
+
+// sameLatest reports whether the views and the reference agree on the
+// model's latest data.
+func sameLatest(t *testing.T, sv *storeview.Views, ref *reference.Dataset, tenant, model string) bool {
+	t.Helper()
+	got, err := sv.LatestData(context.Background(), tenant, model)
+	want, werr := ref.LatestData(tenant, model)
+	if err != nil || werr != nil {
+		return false
+	}
+	return got.Equal(want)
 }

@@ -2,8 +2,6 @@ package storeview
 
 import (
 	"context"
-	"fmt"
-	"slices"
 
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -156,53 +154,6 @@ func (v *Views) inquiryDetailCached(ctx context.Context, tenant, agent, model, i
 	return out, nil
 }
 
-func (v *Views) teamAgentsCached(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
-	var agents []string
-	if err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
-		agents = make([]string, 0, len(pa.agentTotal))
-		for id := range pa.agentTotal {
-			agents = append(agents, id)
-		}
-	}); err != nil {
-		return nil, err
-	}
-	for attempt := 0; ; attempt++ {
-		teams, err := v.teamsCached(ctx, tenant, agents)
-		if err != nil {
-			return nil, err
-		}
-		var out []views.TeamAgent
-		var missing []string
-		err = v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
-			out = []views.TeamAgent{}
-			missing = missing[:0]
-			for id, total := range pa.agentTotal {
-				t, ok := teams[id]
-				if !ok {
-					missing = append(missing, id)
-					continue
-				}
-				if t != team {
-					continue
-				}
-				ta := views.TeamAgent{AgentID: id, Figures: total.Figures(v.params.Floor)}
-				if l, ok := pa.modelPop.label(total, views.MetricAES, v.params); ok {
-					ta.Label = &l
-				}
-				out = append(out, ta)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(missing) == 0 || attempt == 2 {
-			slices.SortFunc(out, func(a, b views.TeamAgent) int { return cmpString(a.AgentID, b.AgentID) })
-			return out, nil
-		}
-		agents = missing // agents new to the range since the teams were read
-	}
-}
-
 func cmpString(a, b string) int {
 	switch {
 	case a < b:
@@ -211,60 +162,4 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
-}
-
-// teamsCached returns the current team of each agent, from the memo or
-// the store (one scan of the tenant's models when many are unknown).
-func (v *Views) teamsCached(ctx context.Context, tenant string, agents []string) (map[string]string, error) {
-	out := make(map[string]string, len(agents))
-	gens := map[string]uint64{}
-	for _, a := range agents {
-		team, ok, hit, gen := v.cache.teams.get(tenant, a)
-		if hit {
-			if ok {
-				out[a] = team
-			}
-			continue
-		}
-		gens[a] = gen
-	}
-	if len(gens) == 0 {
-		return out, nil
-	}
-	var read map[string]teamDecision
-	if len(gens) > 32 {
-		want := make(map[string]bool, len(gens))
-		for a := range gens {
-			want[a] = true
-		}
-		var err error
-		if read, err = v.teamsDecided(ctx, tenant, "", want); err != nil {
-			return nil, fmt.Errorf("teams of agents: %w", err)
-		}
-	} else {
-		read = map[string]teamDecision{}
-		for a := range gens {
-			m, err := v.teamsDecided(ctx, tenant, a, nil)
-			if err != nil {
-				return nil, err
-			}
-			if d, ok := m[a]; ok {
-				read[a] = d
-			}
-		}
-	}
-	_, overlay := v.r.(*Overlay)
-	for a, gen := range gens {
-		d, ok := read[a]
-		// A team decided by stored interactions is not remembered over an
-		// overlay: the store may not hold the newest one yet, and no
-		// update announces when it does.
-		if !(ok && d.byRecent && overlay) {
-			v.cache.teams.put(tenant, a, d.team, ok, gen)
-		}
-		if ok {
-			out[a] = d.team
-		}
-	}
-	return out, nil
 }

@@ -15,12 +15,15 @@
 //     carry both predictions; otherwise one all-time read of the model's
 //     buckets (stopped as soon as both predictions are seen) decides.
 //   - An agent's current team (the team_id of their newest interaction in
-//     the tenant, any model, all time) is read from the agent's all-time
-//     buckets in every model: the newest bucket hour holds the newest
-//     interaction. When that hour holds buckets of more than one team, the
-//     newest interaction is found with store.Recent (limit 1) for each
-//     (model, inquiry) of that hour and compared with
-//     views.CompareNewestFirst, the reference's order.
+//     the tenant, any model, all time; newest by ended_at, then
+//     interaction_id) is a lookup in the roster the processors keep as
+//     state (store.RosterPart: per agent, model and log partition, the
+//     newest current interaction; the newest part decides). So are the
+//     models an agent has interactions in and their newest ended_at
+//     (Models). With WithCache every tenant's roster is read from the
+//     store once (at warm-up or first use) and kept current by the
+//     updates' roster parts (OnUpdate); without, the store's roster is
+//     read per call (Overlay lays the updates' parts over it).
 //   - The tenant's models are not listed by store.Reader: they are the
 //     Reader's own list when it implements ModelLister, else the list given
 //     with WithModels, else DefaultModels.
@@ -31,9 +34,7 @@
 // single bucket part: when the Reader is a store.Summer (both stores, and
 // an Overlay over one) the parts are merged by the store (SumBuckets;
 // ClickHouse reads with FINAL), so a 90-day model of 10,000 agents is
-// ~80,000 rows instead of 7.2 M parts. Likewise the agents' newest hours
-// for their current teams come from store.NewestReader in one pass per
-// model. Other Readers are read part by part (Buckets), with the same
+// ~80,000 rows instead of 7.2 M parts. Other Readers are read part by part (Buckets), with the same
 // answers. An Overlay answers these for the agents without overlay parts
 // in the query from its store, and merges the others part by part.
 //
@@ -45,8 +46,8 @@
 // store's parts, the higher version winning; Prune drops what the store's
 // checkpoints show it holds. Views over an Overlay answer from buckets
 // the moment an update arrives. store.Recent is not overlaid (updates
-// carry no interactions): the recent and review lists, and a team that
-// only stored interactions can decide, follow one flush later.
+// carry no interactions): the recent and review lists follow one flush
+// later. The updates' roster parts are overlaid (Overlay.Roster).
 //
 // # Fast: the benchmark cache
 //
@@ -90,13 +91,14 @@
 //
 // Memory: per entry ≈ 4 presets × 2 × (agents × inquiries) cells of about
 // 100 bytes plus indexes and the hot parts; ~60 MB for 10,000 agents × 8
-// inquiries. The team memo holds at most CacheConfig.MaxTeams agents.
+// inquiries. The roster: one entry per agent, model and log partition
+// with interactions (~100 bytes each).
 //
 // # Warm-up
 //
 // Run (one goroutine per server) builds the entry of every (tenant,
 // model) with data (store.ModelsLister; all, or a positive MaxModels) one at a time
-// and learns every tenant's agents' teams, at start, every WarmInterval
+// and reads every tenant's roster (once), at start, every WarmInterval
 // (slides and re-reads then happen there rather than in a request), after
 // an eviction and when late updates call for a rebuild. Ready is nil once
 // the first pass has ended: /readyz includes it. A request whose entry is

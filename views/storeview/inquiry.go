@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 )
@@ -14,9 +13,9 @@ import (
 // reference.Dataset.InquiryDetail: the agent's InquiryPerf on the inquiry
 // over the range, the recommended focus metric, the population size and
 // the agent's recentLimit most recent interactions on the inquiry in the
-// range, newest first. Recent interactions come from store.Recent asked
-// for recentLimit plus the agent's volume on the inquiry after the range
-// (read from buckets), so that the ones inside the range are complete. It
+// range, newest first. Recent interactions come from store.RecentBefore
+// the range's end: a bounded read, never the agent's history after the
+// range. It
 // returns an error wrapping views.ErrNoData when the tenant has no data
 // for the model.
 func (v *Views) InquiryDetail(ctx context.Context, tenant, agent, model, inquiry string, spec views.RangeSpec, recentLimit int) (views.InquiryDetail, error) {
@@ -81,11 +80,7 @@ func (v *Views) recentIn(ctx context.Context, tenant, model, agent, inquiry stri
 	if limit <= 0 {
 		return out, nil
 	}
-	after, err := v.sumBuckets(ctx, store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, Inquiry: inquiry, From: rng.To, To: allTime.to})
-	if err != nil {
-		return nil, err
-	}
-	recs, err := v.r.Recent(ctx, tenant, model, agent, inquiry, limit+int(after.Volume))
+	recs, err := v.r.RecentBefore(ctx, tenant, model, agent, inquiry, rng.To, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent interactions: %w", err)
 	}
@@ -104,74 +99,51 @@ func (v *Views) recentIn(ctx context.Context, tenant, model, agent, inquiry stri
 // reference.Dataset.Models: every model of the tenant the agent has
 // interactions in (any time), sorted by name, with the agent's volume
 // over the default range (3m at the model's latest data), the model's
-// latest data and the agent's own newest ended_at (the newest
-// interaction, read with store.Recent, of the inquiries of the agent's
-// newest bucket hour). An unknown agent gets an empty (non-nil) list.
+// latest data and the agent's own newest ended_at. The models and the
+// agent's newest ended_at per model are roster lookups (store.RosterPart),
+// the latest data LatestData (remembered with CacheConfig.LatestTTL) and
+// the volume the cache's default preset (a bounded bucket read without
+// WithCache). An unknown agent gets an empty (non-nil) list.
 func (v *Views) Models(ctx context.Context, tenant, agent string) ([]views.ModelSummary, error) {
-	models, err := v.modelsOf(ctx, tenant)
+	a, err := v.agentRoster(ctx, tenant, agent)
 	if err != nil {
 		return nil, fmt.Errorf("models: %w", err)
 	}
 	out := []views.ModelSummary{}
-	for _, model := range models {
-		sum, found, err := v.modelSummary(ctx, tenant, agent, model)
+	for _, model := range a.models() {
+		newest, _ := a.newest(model)
+		latest, err := v.LatestData(ctx, tenant, model)
+		if errors.Is(err, views.ErrNoData) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("models: %w", err)
 		}
-		if found {
-			out = append(out, sum)
+		volume, err := v.defaultVolume(ctx, tenant, agent, model)
+		if err != nil {
+			return nil, fmt.Errorf("models: %w", err)
 		}
+		out = append(out, views.ModelSummary{Model: model, Volume: volume, Latest: latest, AgentLatest: newest.EndedAt.UTC()})
 	}
 	return out, nil
 }
 
-func (v *Views) modelSummary(ctx context.Context, tenant, agent, model string) (views.ModelSummary, bool, error) {
-	latest, err := v.r.LatestData(ctx, tenant, model)
-	if errors.Is(err, store.ErrNoData) {
-		return views.ModelSummary{}, false, nil
+// defaultVolume is the agent's volume in the model over the default range.
+func (v *Views) defaultVolume(ctx context.Context, tenant, agent, model string) (int64, error) {
+	spec := views.RangeSpec{}
+	if v.cached(spec) {
+		var n int64
+		err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
+			n = pa.agentTotal[agent].Volume
+		})
+		return n, err
 	}
+	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
-		return views.ModelSummary{}, false, fmt.Errorf("latest data of model %q: %w", model, err)
+		return 0, err
 	}
-	rng := views.RangeSpec{}.Resolve(latest)
-	var n newest
-	var volume int64
-	q := store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, From: allTime.from, To: allTime.to}
-	err = v.r.Buckets(ctx, q, func(b store.Bucket) error {
-		n.add(model, b.Hour, b.Inquiry, b.Team)
-		if rng.Contains(b.Hour) {
-			volume += b.Volume
-		}
-		return nil
-	})
-	if err != nil {
-		return views.ModelSummary{}, false, fmt.Errorf("read buckets of model %q: %w", model, err)
-	}
-	if len(n.cells) == 0 {
-		return views.ModelSummary{}, false, nil
-	}
-	var agentLatest schemas.Interaction
-	seen := map[string]bool{}
-	for _, c := range n.cells {
-		if seen[c.inquiry] {
-			continue
-		}
-		seen[c.inquiry] = true
-		recs, err := v.r.Recent(ctx, tenant, model, agent, c.inquiry, 1)
-		if err != nil {
-			return views.ModelSummary{}, false, fmt.Errorf("newest interaction on %q/%q: %w", model, c.inquiry, err)
-		}
-		if len(recs) > 0 && recs[0].EndedAt.After(agentLatest.EndedAt) {
-			agentLatest = recs[0]
-		}
-	}
-	if _, ok := v.r.(*Overlay); ok && agentLatest.EndedAt.IsZero() {
-		// The overlay holds the agent's buckets before the store holds
-		// the interactions: the newest bucket hour until it does.
-		agentLatest.EndedAt = n.hour
-	}
-	if agentLatest.EndedAt.IsZero() {
-		return views.ModelSummary{}, false, fmt.Errorf("agent %q model %q: %w", agent, model, errInconsistent)
-	}
-	return views.ModelSummary{Model: model, Volume: volume, Latest: latest.UTC(), AgentLatest: agentLatest.EndedAt.UTC()}, true, nil
+	q := rangeQuery(tenant, model, rng)
+	q.Agent = agent
+	s, err := v.sumBuckets(ctx, q)
+	return s.Volume, err
 }

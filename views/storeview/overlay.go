@@ -48,6 +48,7 @@ type Overlay struct {
 	mu      sync.RWMutex
 	parts   map[modelKey]map[string]map[partKey]store.Bucket // model → agent → part
 	pending map[modelKey][]pendingEnd
+	roster  map[string]rosterMap // tenant → the updates' roster parts
 	n       int
 }
 
@@ -72,7 +73,8 @@ var _ store.Reader = (*Overlay)(nil)
 
 // NewOverlay returns an empty overlay over st.
 func NewOverlay(st OverlayStore) *Overlay {
-	return &Overlay{st: st, parts: map[modelKey]map[string]map[partKey]store.Bucket{}, pending: map[modelKey][]pendingEnd{}}
+	return &Overlay{st: st, parts: map[modelKey]map[string]map[partKey]store.Bucket{}, pending: map[modelKey][]pendingEnd{},
+		roster: map[string]rosterMap{}}
 }
 
 func keyOf(b *store.Bucket) partKey {
@@ -118,6 +120,14 @@ func (o *Overlay) Apply(u schemas.Update) {
 	if !newest.IsZero() {
 		o.pending[mk] = append(o.pending[mk], pendingEnd{u.Partition, u.Offset, newest})
 	}
+	if u.Roster != nil {
+		m := o.roster[u.Tenant]
+		if m == nil {
+			m = rosterMap{}
+			o.roster[u.Tenant] = m
+		}
+		m.put(store.RosterPartOf(&u))
+	}
 }
 
 // Len returns how many bucket parts the overlay holds.
@@ -142,6 +152,13 @@ func (o *Overlay) Prune(ctx context.Context) error {
 	for _, ends := range o.pending {
 		for _, e := range ends {
 			partitions[e.partition] = true
+		}
+	}
+	for _, m := range o.roster {
+		for _, a := range m {
+			for _, p := range a.parts {
+				partitions[p.Partition] = true
+			}
 		}
 	}
 	o.mu.RUnlock()
@@ -171,6 +188,7 @@ func (o *Overlay) Prune(ctx context.Context) error {
 			delete(o.parts, mk)
 		}
 	}
+	o.pruneRoster(cps)
 	for mk, ends := range o.pending {
 		kept := ends[:0]
 		for _, e := range ends {

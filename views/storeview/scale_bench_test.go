@@ -97,6 +97,18 @@ FROM (SELECT number + %d AS n, intDiv(n, %d) AS a, intDiv(n %% %d, 8) AS d, 8 + 
 	if err := errors.Join(errs...); err != nil {
 		tb.Fatalf("bulk load: %v", err)
 	}
+	// benchRosterPart's rows.
+	rosterQuery := fmt.Sprintf(`INSERT INTO %s.roster (tenant_id, agent_id, model, log_partition, team_id, interaction_id, ended_at_ns, version)
+SELECT '%s', concat('agent-', substring(toString(100000 + number), 2)), '%s', toInt32(number %% %d),
+	concat('team-', substring(toString(10000 + intDiv(number, 10)), 2)), concat('b-', substring(toString(100000 + number), 2)),
+	toInt64(%d), toUInt64(number + 1)
+FROM numbers(%d)`, db, benchTenant, benchModel, benchPartitns, benchEnd.Add(-8*time.Hour-30*time.Minute).UnixNano(), agents)
+	if err := conn.Exec(ctx, rosterQuery); err != nil {
+		tb.Fatalf("bulk load roster: %v", err)
+	}
+	if err := conn.Exec(ctx, fmt.Sprintf("INSERT INTO %s.tenant_models (tenant_id, model) SELECT '%s', '%s'", db, benchTenant, benchModel)); err != nil {
+		tb.Fatalf("bulk load tenant models: %v", err)
+	}
 	// Migrate fills bucket_hours and bucket_touches from buckets, as for a
 	// database written before they existed (Apply writes all three).
 	if err := clickhouse.Migrate(ctx, clickhouse.Config{Addr: []string{addr}, Database: db, ReadTimeout: time.Hour,

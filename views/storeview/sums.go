@@ -64,19 +64,8 @@ func sumCellsFromBuckets(ctx context.Context, r store.Reader, q store.SumQuery, 
 	return nil
 }
 
-// newestOf calls fn with every agent's newest hour in the tenant's model
-// (only agent's when not empty): from the Reader when it is a
-// store.NewestReader, else from Buckets.
-func (v *Views) newestOf(ctx context.Context, tenant, model, agent string, fn func(store.AgentNewest) error) error {
-	if nr, ok := v.r.(store.NewestReader); ok {
-		return nr.NewestBuckets(ctx, tenant, model, agent, fn)
-	}
-	return store.NewestByScan(ctx, v.r, tenant, model, agent, fn)
-}
-
 var (
-	_ store.Summer       = (*Overlay)(nil)
-	_ store.NewestReader = (*Overlay)(nil)
+	_ store.Summer = (*Overlay)(nil)
 )
 
 // overlayAgents returns the agents with overlay parts of the tenant's
@@ -136,35 +125,6 @@ func (o *Overlay) SumBuckets(ctx context.Context, q store.SumQuery, fn func(stor
 		aq := q
 		aq.Agent, aq.Agents = agent, nil
 		if err := sumCellsFromBuckets(ctx, o, aq, fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// NewestBuckets is the store's NewestBuckets (when it has one) for the
-// agents without overlay parts in the model; the agents with some are
-// read part by part from Buckets (store and overlay).
-func (o *Overlay) NewestBuckets(ctx context.Context, tenant, model, agent string, fn func(store.AgentNewest) error) error {
-	nr, ok := o.st.(store.NewestReader)
-	if !ok {
-		return store.NewestByScan(ctx, o, tenant, model, agent, fn)
-	}
-	over := o.overlayAgents(tenant, model, agent, allTime.from.Unix(), allTime.to.Unix())
-	if len(over) == 0 {
-		return nr.NewestBuckets(ctx, tenant, model, agent, fn)
-	}
-	err := nr.NewestBuckets(ctx, tenant, model, agent, func(a store.AgentNewest) error {
-		if over[a.Agent] {
-			return nil
-		}
-		return fn(a)
-	})
-	if err != nil {
-		return err
-	}
-	for id := range over {
-		if err := store.NewestByScan(ctx, o, tenant, model, id, fn); err != nil {
 			return err
 		}
 	}

@@ -11,9 +11,8 @@ import (
 // reference.Dataset.TeamAgents: every agent whose current team (TeamOf)
 // is team and who has interactions in the model over the range, sorted by
 // agent_id, with their figures over the model in the range and their
-// overall AES label among the model-level population. The current teams
-// of the range's agents are read from every bucket of the tenant's models
-// (one all-time read per model). It returns an error wrapping
+// overall AES label among the model-level population. Current teams are
+// roster lookups. It returns an error wrapping
 // views.ErrNoData when the tenant has no data for the model.
 func (v *Views) TeamAgents(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
 	if v.cached(spec) {
@@ -31,11 +30,7 @@ func (v *Views) TeamAgents(ctx context.Context, tenant, team, model string, spec
 	if err != nil {
 		return nil, fmt.Errorf("team agents: %w", err)
 	}
-	want := make(map[string]bool, len(sums))
-	for id := range sums {
-		want[id] = true
-	}
-	teams, err := v.teamsOf(ctx, tenant, "", want)
+	teamOf, err := v.teamLookup(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("team agents: %w", err)
 	}
@@ -43,7 +38,7 @@ func (v *Views) TeamAgents(ctx context.Context, tenant, team, model string, spec
 	labels := views.MemberLabels(members, views.MetricAES, v.params)
 	out := []views.TeamAgent{}
 	for _, m := range members {
-		if teams[m.ID] != team {
+		if t, ok := teamOf(m.ID); !ok || t != team {
 			continue
 		}
 		ta := views.TeamAgent{AgentID: m.ID, Figures: m.Sums.Figures(v.params.Floor)}

@@ -31,6 +31,13 @@ type WallboardTeam struct {
 // TeamAgents. It returns an error wrapping views.ErrNoData when the tenant
 // has no data for the model.
 func (v *Views) Wallboard(ctx context.Context, tenant, model string, spec views.RangeSpec, only []string) (Wallboard, error) {
+	if v.cached(spec) {
+		wb, err := v.wallboardCached(ctx, tenant, model, spec, only)
+		if err != nil {
+			return Wallboard{}, fmt.Errorf("wallboard: %w", err)
+		}
+		return wb, nil
+	}
 	rng, err := v.resolve(ctx, tenant, model, spec)
 	if err != nil {
 		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
@@ -39,11 +46,7 @@ func (v *Views) Wallboard(ctx context.Context, tenant, model string, spec views.
 	if err != nil {
 		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
 	}
-	want := make(map[string]bool, len(sums))
-	for id := range sums {
-		want[id] = true
-	}
-	teams, err := v.teamsOf(ctx, tenant, "", want)
+	teamOf, err := v.teamLookup(ctx, tenant)
 	if err != nil {
 		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
 	}
@@ -52,7 +55,10 @@ func (v *Views) Wallboard(ctx context.Context, tenant, model string, spec views.
 	byTeam := map[string]*WallboardTeam{}
 	teamSums := map[string]*views.Sums{}
 	for _, m := range members {
-		t := teams[m.ID]
+		t, ok := teamOf(m.ID)
+		if !ok {
+			continue // no current interaction: no team (not in the range either)
+		}
 		if only != nil && !slices.Contains(only, t) {
 			continue
 		}

@@ -26,7 +26,7 @@ var errNotWarmed = errors.New("benchmark cache warming up")
 // is evicted or marked for a rebuild (many late updates), it makes one
 // pass (Warm): the entries of every (tenant, model) with data are built
 // or brought up to date one at a time, so that requests do not wait for
-// a build, and the tenants' current teams are learned. Without WithCache
+// a build, and the tenants' rosters are read (once per tenant). Without WithCache
 // it returns at once. Ready reports when the first pass has ended.
 func (v *Views) Run(ctx context.Context) error {
 	c := v.cache
@@ -86,18 +86,24 @@ func (v *Views) warm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("warm-up: list tenant models: %w", err)
 	}
+	var errs []error
+	// The tenants' rosters first (one small read each, once per server):
+	// team figures need them.
+	var tenants []string
+	for _, p := range pairs {
+		if !slices.Contains(tenants, p.Tenant) {
+			tenants = append(tenants, p.Tenant)
+			if err := v.loadRoster(ctx, p.Tenant); err != nil {
+				errs = append(errs, fmt.Errorf("warm-up: %w", err))
+			}
+		}
+	}
 	if c.cfg.MaxModels > 0 && len(pairs) > c.cfg.MaxModels {
 		pairs = pairs[:c.cfg.MaxModels]
 	}
-	builds := c.buildCount()
-	var errs []error
-	var tenants []string
 	for _, p := range pairs {
 		if ctx.Err() != nil {
 			return ctx.Err()
-		}
-		if !slices.Contains(tenants, p.Tenant) {
-			tenants = append(tenants, p.Tenant)
 		}
 		latest, err := v.LatestData(ctx, p.Tenant, p.Model)
 		if errors.Is(err, views.ErrNoData) {
@@ -110,15 +116,6 @@ func (v *Views) warm(ctx context.Context) error {
 		to := views.FloorHour(latest).Add(time.Hour)
 		if err := c.get(p.Tenant, p.Model).prepareWait(ctx, to, 0); err != nil {
 			errs = append(errs, fmt.Errorf("warm-up: %w", err))
-		}
-	}
-	// Teams at the first pass and after builds (a rebuilt entry usually
-	// follows a burst of updates, which forgot teams).
-	if !c.warmed.Load() || c.buildCount() != builds {
-		for _, tenant := range tenants {
-			if err := v.learnTeams(ctx, tenant); err != nil {
-				errs = append(errs, fmt.Errorf("warm-up: %w", err))
-			}
 		}
 	}
 	if ctx.Err() != nil {
@@ -161,23 +158,4 @@ func (c *cache) pokeWarmer() {
 	case c.poke <- struct{}{}:
 	default:
 	}
-}
-
-// learnTeams reads the current team of every agent of the tenant (one
-// pass over each model, store.NewestReader) into the team memo, except
-// agents updated since the read began.
-func (v *Views) learnTeams(ctx context.Context, tenant string) error {
-	start := v.cache.teams.now()
-	ds, err := v.teamsDecided(ctx, tenant, "", nil)
-	if err != nil {
-		return fmt.Errorf("teams of tenant %q: %w", tenant, err)
-	}
-	_, overlay := v.r.(*Overlay)
-	for agent, d := range ds {
-		if d.byRecent && overlay {
-			continue // see teamsCached
-		}
-		v.cache.teams.learn(tenant, agent, d.team, start)
-	}
-	return nil
 }

@@ -17,12 +17,12 @@ import (
 )
 
 // gatedStore is a store whose SumBuckets (the cache build's scan) waits
-// for gate to be closed, and which counts the reads that learn teams.
+// for gate to be closed, and which counts its roster reads.
 type gatedStore struct {
 	store.Store
 	gate    chan struct{}
 	entered chan struct{} // receives when a SumBuckets starts waiting
-	newest  atomic.Int64  // NewestBuckets calls
+	roster  atomic.Int64  // Roster calls
 	buckets atomic.Int64  // Buckets calls
 }
 
@@ -40,9 +40,9 @@ func (g *gatedStore) SumBuckets(ctx context.Context, q store.SumQuery, fn func(s
 	return g.Store.(store.Summer).SumBuckets(ctx, q, fn)
 }
 
-func (g *gatedStore) NewestBuckets(ctx context.Context, tenant, model, agent string, fn func(store.AgentNewest) error) error {
-	g.newest.Add(1)
-	return g.Store.(store.NewestReader).NewestBuckets(ctx, tenant, model, agent, fn)
+func (g *gatedStore) Roster(ctx context.Context, tenant, agent string, fn func(store.RosterPart) error) error {
+	g.roster.Add(1)
+	return g.Store.(store.RosterReader).Roster(ctx, tenant, agent, fn)
 }
 
 func (g *gatedStore) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
@@ -55,9 +55,9 @@ func (g *gatedStore) TenantModels(ctx context.Context) ([]store.TenantModel, err
 }
 
 // TestWarmBuildsBeforeRequests: one warm-up pass builds the entry of every
-// (tenant, model) with data and learns every agent's team, on both
+// (tenant, model) with data and reads every tenant's roster, on both
 // stores: afterwards requests for every preset build nothing, read no
-// team from the store, and equal the reference; Ready flips from an
+// roster from the store, and equal the reference; Ready flips from an
 // error to nil.
 func TestWarmBuildsBeforeRequests(t *testing.T) {
 	cases := []struct {
@@ -96,13 +96,13 @@ func TestWarmBuildsBeforeRequests(t *testing.T) {
 			if n := counter(t, reg, "agentpulse_storeview_cache_builds_total"); int(n) != pairs {
 				t.Errorf("warm-up built %v entries, want %d (every tenant model)", n, pairs)
 			}
-			newest, buckets := g.newest.Load(), g.buckets.Load()
+			rosterReads, buckets := g.roster.Load(), g.buckets.Load()
 			compareFresh(t, sv, reference.New(its, params), its, c.stride, "warmed")
 			if n := counter(t, reg, "agentpulse_storeview_cache_builds_total"); int(n) != pairs {
 				t.Errorf("requests built %v entries after the warm-up", n-float64(pairs))
 			}
-			if d := g.newest.Load() - newest; d != 0 {
-				t.Errorf("requests read teams %d times after the warm-up learned them", d)
+			if d := g.roster.Load() - rosterReads; d != 0 {
+				t.Errorf("requests read the roster %d times after the warm-up read it", d)
 			}
 			t.Logf("bucket reads by requests after the warm-up: %d", g.buckets.Load()-buckets)
 		})

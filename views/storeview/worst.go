@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
@@ -20,7 +19,7 @@ import (
 // *views.FieldError for an unknown metric. A metric the model lacks is not
 // an error here: no interaction has a value for it, so the list is empty.
 func (v *Views) WorstInteractions(ctx context.Context, tenant, agent, model, inquiry string, metric views.Metric, spec views.RangeSpec, limit int) ([]schemas.Interaction, error) {
-	out, err := v.metricInteractions(ctx, tenant, agent, model, inquiry, metric, spec, limit, views.CompareWorstFirst(metric, v.params.Floor))
+	out, err := v.metricInteractions(ctx, tenant, agent, model, inquiry, metric, spec, limit, true)
 	if err != nil {
 		return nil, fmt.Errorf("worst interactions: %w", err)
 	}
@@ -33,21 +32,25 @@ func (v *Views) WorstInteractions(ctx context.Context, tenant, agent, model, inq
 // first (views.CompareNewestFirst), at most limit of them. Its errors are
 // those of WorstInteractions.
 func (v *Views) NewestInteractions(ctx context.Context, tenant, agent, model, inquiry string, metric views.Metric, spec views.RangeSpec, limit int) ([]schemas.Interaction, error) {
-	out, err := v.metricInteractions(ctx, tenant, agent, model, inquiry, metric, spec, limit, views.CompareNewestFirst)
+	out, err := v.metricInteractions(ctx, tenant, agent, model, inquiry, metric, spec, limit, false)
 	if err != nil {
 		return nil, fmt.Errorf("newest interactions: %w", err)
 	}
 	return out, nil
 }
 
-// metricInteractions reads every interaction of the agent on the model
-// and inquiry from the range's start on — store.Recent asked for the
-// agent's bucket volume on the inquiry from the hour of rng.From to the
-// end of time,
-// which Recent's newest-first order makes a superset of the range —,
-// keeps those in the range with a value for metric, sorts them with order
-// and cuts them to limit.
-func (v *Views) metricInteractions(ctx context.Context, tenant, agent, model, inquiry string, metric views.Metric, spec views.RangeSpec, limit int, order func(a, b *schemas.Interaction) int) ([]schemas.Interaction, error) {
+// metricInteractions returns the agent's interactions on the model and
+// inquiry in the range that have a value for metric, in order (poorest
+// or newest first), at most limit of them, reading only the range:
+//
+//   - worst first: store.WorstReader (both stores) with the sort and the
+//     limit pushed into the store; other Readers: every interaction of
+//     the range (RecentBefore the range's end, as many as the range's
+//     buckets count) sorted here;
+//   - newest first: RecentBefore the range's end, limit at a time (more
+//     only when interactions without a value for metric are in the way),
+//     stopping at the range's start.
+func (v *Views) metricInteractions(ctx context.Context, tenant, agent, model, inquiry string, metric views.Metric, spec views.RangeSpec, limit int, worst bool) ([]schemas.Interaction, error) {
 	if _, err := views.ParseMetric(string(metric)); err != nil {
 		return nil, err
 	}
@@ -59,30 +62,58 @@ func (v *Views) metricInteractions(ctx context.Context, tenant, agent, model, in
 	if limit <= 0 {
 		return out, nil
 	}
-	since, err := v.sumBuckets(ctx, store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, Inquiry: inquiry, From: rng.From.Truncate(time.Hour), To: allTime.to})
-	if err != nil {
-		return nil, err
-	}
-	if since.Volume == 0 {
-		return out, nil
-	}
-	recs, err := v.r.Recent(ctx, tenant, model, agent, inquiry, int(since.Volume))
-	if err != nil {
-		return nil, fmt.Errorf("recent interactions: %w", err)
-	}
-	keep := make([]*schemas.Interaction, 0, len(recs))
-	for i := range recs {
-		it := &recs[i]
-		if !rng.Contains(it.EndedAt) {
-			continue
+	if wr, ok := v.worstReader(); ok && worst {
+		recs, err := wr.Worst(ctx, store.WorstQuery{Tenant: tenant, Model: model, Agent: agent, Inquiry: inquiry,
+			From: rng.From, To: rng.To, Metric: metric, Floor: v.params.Floor, Limit: limit})
+		if err != nil {
+			return nil, fmt.Errorf("worst interactions: %w", err)
 		}
-		if _, ok := views.InteractionValue(it, metric, v.params.Floor); ok {
-			keep = append(keep, it)
-		}
+		return append(out, recs...), nil
 	}
-	slices.SortFunc(keep, order)
-	for _, it := range keep[:min(limit, len(keep))] {
-		out = append(out, *it)
+	ask := limit
+	if worst {
+		inRange, err := v.sumBuckets(ctx, store.BucketQuery{Tenant: tenant, Model: model, Agent: agent, Inquiry: inquiry, From: rng.From, To: rng.To})
+		if err != nil {
+			return nil, err
+		}
+		ask = int(inRange.Volume)
+	}
+	for ask > 0 {
+		recs, err := v.r.RecentBefore(ctx, tenant, model, agent, inquiry, rng.To, ask)
+		if err != nil {
+			return nil, fmt.Errorf("recent interactions: %w", err)
+		}
+		keep := make([]*schemas.Interaction, 0, len(recs))
+		done := len(recs) < ask
+		for i := range recs {
+			it := &recs[i]
+			if !rng.Contains(it.EndedAt) {
+				done = true // older than the range: nothing further is in it
+				continue
+			}
+			if _, ok := views.InteractionValue(it, metric, v.params.Floor); ok {
+				keep = append(keep, it)
+			}
+		}
+		if worst {
+			slices.SortFunc(keep, views.CompareWorstFirst(metric, v.params.Floor))
+		}
+		if worst || done || len(keep) >= limit {
+			for _, it := range keep[:min(limit, len(keep))] {
+				out = append(out, *it)
+			}
+			return out, nil
+		}
+		ask *= 4 // interactions without a value for metric were in the way
 	}
 	return out, nil
+}
+
+// worstReader returns the Reader's (or an Overlay's store's) WorstReader.
+func (v *Views) worstReader() (store.WorstReader, bool) {
+	if o, ok := v.r.(*Overlay); ok {
+		return o.worstReader()
+	}
+	wr, ok := v.r.(store.WorstReader)
+	return wr, ok
 }

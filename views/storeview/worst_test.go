@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
@@ -19,12 +20,28 @@ import (
 // newest first, for every agent, model, inquiry, the model's metrics,
 // every range of specs and several limits, over the embedded store.
 func TestWorstInteractionsEqualReference(t *testing.T) {
-	ctx := context.Background()
 	its := simulated(t, 12, 10)
+	cases := []struct {
+		name string
+		open func(t *testing.T) store.Reader
+	}{
+		{"embedded", func(*testing.T) store.Reader { st := embedded.New(); fill(t, st, its); return st }},
+		// A Reader that is no store.WorstReader: the range read and sorted here.
+		{"plain-reader", func(*testing.T) store.Reader { st := embedded.New(); fill(t, st, its); return plainReader{st} }},
+		{"clickhouse", func(t *testing.T) store.Reader { st := openClickHouse(t); fill(t, st, its); return st }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { testWorstEqualReference(t, c.open(t), its) })
+	}
+}
+
+// plainReader hides every optional interface of a store.
+type plainReader struct{ store.Reader }
+
+func testWorstEqualReference(t *testing.T, st store.Reader, its []schemas.Interaction) {
+	ctx := context.Background()
 	params := views.Params{MinVolume: 3}
 	ref := reference.New(its, params)
-	st := embedded.New()
-	fill(t, st, its)
 	sv := storeview.New(st, params)
 	u := universeOf(its)
 	inquiries := map[[3]string][]string{} // tenant, model, agent → inquiries

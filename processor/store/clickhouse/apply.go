@@ -13,10 +13,11 @@ import (
 
 // Apply stores a batch: the records into interactions, then their index
 // rows into interaction_revisions and interaction_timeline, meanwhile the
-// buckets (into buckets and bucket_hours), then the days the buckets
-// touched (bucket_touches), and once all of those are stored the
-// checkpoint (a snapshots row when the batch carries a snapshot, which is
-// a checkpoint as well). Each insert is
+// buckets (into buckets and bucket_hours), then the roster parts (and
+// their tenant_models pairs), then the days the buckets touched
+// (bucket_touches), and once all of those are stored the checkpoint (a
+// snapshots row when the batch carries a snapshot, which is a checkpoint
+// as well). Each insert is
 // retried on transient errors. Every insert is idempotent (identical rows
 // collapse; reads take the newest revision, the highest version and the
 // highest checkpoint), so a failure at any point leaves a store that
@@ -48,13 +49,29 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
 		}
 	}
+	var roster *rosterColumns
+	if len(b.Roster) > 0 {
+		var err error
+		if roster, err = newRosterColumns(b.Roster); err != nil {
+			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
+		}
+	}
 	// The contract orders only the checkpoint after records and buckets;
 	// running independent inserts at once keeps client encoding and server
 	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr, hoursErr, revErr, timelineErr error
+	var bucketErr, hoursErr, revErr, timelineErr, rosterErr error
+	if buckets != nil || roster != nil {
+		wg.Go(func() {
+			if buckets != nil {
+				bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values())
+			}
+			if roster != nil && bucketErr == nil {
+				rosterErr = s.insertRoster(ctx, roster)
+			}
+		})
+	}
 	if buckets != nil {
-		wg.Go(func() { bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values()) })
 		wg.Go(func() { hoursErr = s.insert(ctx, "insert bucket hours", s.q.insertBucketHours, buckets.values()) })
 	}
 	var recErr error
@@ -68,7 +85,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, hoursErr); err != nil {
+	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, hoursErr, rosterErr); err != nil {
 		return err
 	}
 	// The days the buckets touched, once their parts are stored (a touch

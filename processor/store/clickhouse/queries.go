@@ -19,6 +19,8 @@ type queries struct {
 	insertRollupState  string
 	insertCheckpoint   string
 	insertSnapshot     string
+	insertRoster       string
+	insertModels       string
 
 	checkpoint    string
 	buckets       string // Buckets appends its filters, GROUP BY and HAVING
@@ -30,6 +32,9 @@ type queries struct {
 	snapshot      string
 	current       string
 	candidates    string // CurrentIn appends its OR of bucket conditions
+	worst         string // Worst fills {{filter}} and {{order}}
+	roster        string // Roster appends an agent filter and GROUP BY
+	tenantModels  string
 }
 
 // recordColumns is the select list rowScanner.scan decodes.
@@ -49,6 +54,36 @@ func newQueries(db string) queries {
 		insertTouches:      r.Replace("INSERT INTO {{db}}.bucket_touches (tenant_id, model, day, log_partition, version, newest_hour)"),
 		insertRollupState:  r.Replace("INSERT INTO {{db}}.rollup_state (tenant_id, model, span, period, gen, covers)"),
 		insertCheckpoint:   r.Replace("INSERT INTO {{db}}.checkpoints (log_partition, next_offset)"),
+		insertRoster:       r.Replace("INSERT INTO {{db}}.roster (" + rosterInsertColumns + ")"),
+		insertModels:       r.Replace("INSERT INTO {{db}}.tenant_models (tenant_id, model)"),
+
+		// An agent's current interactions on a model and inquiry that
+		// ended in [from, to), poorest first by a metric, limited: only
+		// the range's key range of interactions is read. The innermost
+		// query lists the interactions with a row in the range, the middle
+		// one their newest revision anywhere, the outer one keeps the
+		// agent's rows that are that revision and in the range.
+		worst: r.Replace(`SELECT {{record}}
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?{{filter}}
+	AND (interaction_id, revision) IN (
+		SELECT interaction_id, max(revision)
+		FROM {{db}}.interaction_revisions
+		WHERE tenant_id = ? AND interaction_id IN (
+			SELECT interaction_id
+			FROM {{db}}.interactions
+			WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?)
+		GROUP BY interaction_id)
+ORDER BY {{order}}, ended_at_ns DESC, interaction_id DESC
+LIMIT 1 BY interaction_id
+LIMIT ?`),
+
+		// The newest value of every roster part of a tenant: a key range.
+		roster: r.Replace(`SELECT agent_id, model, log_partition, argMax(team_id, version) AS v_team,
+	argMax(interaction_id, version) AS v_id, argMax(ended_at_ns, version) AS v_ended, max(version) AS v_version
+FROM {{db}}.roster
+WHERE tenant_id = ?`),
+		tenantModels: r.Replace("SELECT DISTINCT tenant_id, model FROM {{db}}.tenant_models"),
 
 		insertSnapshot: r.Replace("INSERT INTO {{db}}.snapshots (log_partition, next_offset, state)"),
 

@@ -36,7 +36,9 @@ type Store struct {
 	latest      map[modelKey]time.Time
 	// rolls holds the rollups (rollup.go); days indexes the same parts
 	// as buckets by UTC day.
-	rolls rollups
+	rolls  rollups
+	roster map[string]map[string]map[rosterKey]store.RosterPart // tenant → agent → part
+	models map[modelKey]bool                                    // tenant_models
 
 	plans planMem
 }
@@ -71,6 +73,8 @@ func New() *Store {
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
 		rolls:       newRollups(),
+		roster:      map[string]map[string]map[rosterKey]store.RosterPart{},
+		models:      map[modelKey]bool{},
 		plans:       newPlanMem(),
 	}
 }
@@ -87,6 +91,9 @@ func (s *Store) Apply(_ context.Context, b store.Batch) error {
 	}
 	for i := range b.Buckets {
 		s.applyBucket(b.Buckets[i])
+	}
+	for i := range b.Roster {
+		s.applyRoster(b.Roster[i])
 	}
 	if b.Next > s.checkpoints[b.Partition] {
 		s.checkpoints[b.Partition] = b.Next

@@ -102,3 +102,27 @@ func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys 
 func bucketOf(r *store.Record) store.BucketKey {
 	return store.BucketKey{Tenant: r.TenantID, Model: r.Model, Team: r.TeamID, Agent: r.AgentID, Inquiry: r.Inquiry, Hour: r.EndedAt.UTC().Truncate(time.Hour)}
 }
+
+// NewestOf returns up to limit of agent's newest current interactions in
+// model among those partition applied below below.
+func (s *Store) NewestOf(_ context.Context, partition int32, below int64, tenant, model, agent string, limit int) ([]store.Record, error) {
+	s.mu.RLock()
+	var out []store.Record
+	seen := map[interactionKey]bool{}
+	for _, c := range s.everByAgent[agentKey{tenant, model, agent}] {
+		ik := interactionKey{c.TenantID, c.InteractionID}
+		if seen[ik] || c.Partition != partition || c.Offset >= below {
+			continue
+		}
+		seen[ik] = true
+		if r := s.newestBelow(ik, partition, below); r != nil && r.AgentID == agent && r.Model == model {
+			out = append(out, r.full())
+		}
+	}
+	s.mu.RUnlock()
+	store.SortNewestFirst(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

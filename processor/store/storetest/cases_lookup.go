@@ -100,6 +100,39 @@ func testCurrentLookups(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 			sameText(t, fmt.Sprintf("Current(%d, %d)", f.partition, below), canonRecords(got), canonRecords(wantKeys))
 			sameText(t, fmt.Sprintf("CurrentIn(%d, %d)", f.partition, below), canonRecords(gotIn), canonRecords(wantIn))
+			checkNewestOf(t, s, f.partition, below, want)
+		}
+	}
+}
+
+// checkNewestOf compares NewestOf for every agent and model of want (the
+// partition's current revisions below below), and one without any, with
+// want's newest first, at a small and a large limit.
+func checkNewestOf(t *testing.T, s store.Store, partition int32, below int64, want []store.Record) {
+	t.Helper()
+	type am struct{ tenant, model, agent string }
+	agents := map[am][]store.Record{{"t1", "voice", "nobody"}: nil}
+	for _, r := range want {
+		k := am{r.TenantID, r.Model, r.AgentID}
+		agents[k] = append(agents[k], r)
+	}
+	for k, rs := range agents {
+		store.SortNewestFirst(rs)
+		for _, limit := range []int{3, 1000} {
+			got, err := s.NewestOf(context.Background(), partition, below, k.tenant, k.model, k.agent, limit)
+			if err != nil {
+				t.Fatalf("NewestOf: %v", err)
+			}
+			w := rs[:min(limit, len(rs))]
+			if len(got) != len(w) {
+				t.Fatalf("NewestOf(%d, %d, %v, %d): %d records, want %d", partition, below, k, limit, len(got), len(w))
+			}
+			for i := range w {
+				if got[i].InteractionID != w[i].InteractionID || got[i].Revision != w[i].Revision {
+					t.Fatalf("NewestOf(%d, %d, %v, %d)[%d] = %s rev %d, want %s rev %d", partition, below, k, limit, i,
+						got[i].InteractionID, got[i].Revision, w[i].InteractionID, w[i].Revision)
+				}
+			}
 		}
 	}
 }

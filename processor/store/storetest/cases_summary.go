@@ -12,11 +12,9 @@ import (
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// testSummaries: the optional store.Summer, store.NewestReader and
-// store.ModelsLister answer what the same computation over Buckets
-// answers, with superseded versions, emptied parts (one emptying an
-// agent's newest hour), several partitions and tenants. Skipped for a
-// store that implements none of them.
+// testSummaries: the optional store.Summer answers what the same
+// computation over Buckets answers, with superseded versions, emptied
+// parts, several partitions and tenants.
 func testSummaries(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	ctx := context.Background()
@@ -68,35 +66,6 @@ func testSummaries(t *testing.T, open func(t *testing.T) store.Store) {
 			sameText(t, fmt.Sprintf("SumBuckets(agent %q)", agent), strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
-	if nr, ok := s.(store.NewestReader); ok {
-		for _, agent := range []string{"", "a", "c"} {
-			var got []string
-			err := nr.NewestBuckets(ctx, "t1", "voice", agent, func(a store.AgentNewest) error {
-				got = append(got, newestText(a))
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			slices.Sort(got)
-			want := map[string]string{
-				"":  "a " + h.Add(time.Hour).Format(time.RFC3339) + " [x/B y/A]\nb " + h.Add(2*time.Hour).Format(time.RFC3339) + " [y/A]",
-				"a": "a " + h.Add(time.Hour).Format(time.RFC3339) + " [x/B y/A]",
-				"c": "",
-			}[agent]
-			sameText(t, fmt.Sprintf("NewestBuckets(agent %q)", agent), strings.Join(got, "\n"), want)
-		}
-	}
-	if ml, ok := s.(store.ModelsLister); ok {
-		got, err := ml.TenantModels(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []store.TenantModel{{Tenant: "t1", Model: "chat"}, {Tenant: "t1", Model: "voice"}, {Tenant: "t2", Model: "voice"}}
-		if !slices.Equal(got, want) {
-			t.Errorf("TenantModels = %v, want %v", got, want)
-		}
-	}
 }
 
 func cellText(c store.CellSums) string {
@@ -106,15 +75,6 @@ func cellText(c store.CellSums) string {
 		fmt.Fprintf(&b, " %d/%g/%d/%g/%d/%g", s.Volume, s.HandleSum, s.PsatN, s.PsatSum, s.PresN, s.PresSum)
 	}
 	return b.String()
-}
-
-func newestText(a store.AgentNewest) string {
-	cells := make([]string, len(a.Inquiry))
-	for i := range a.Inquiry {
-		cells[i] = a.Inquiry[i] + "/" + a.Team[i]
-	}
-	slices.Sort(cells)
-	return fmt.Sprintf("%s %s %v", a.Agent, a.Hour.UTC().Format(time.RFC3339), cells)
 }
 
 // sumsFromBuckets is SumBuckets computed from Buckets, as cellText lines.

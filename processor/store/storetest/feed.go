@@ -18,6 +18,49 @@ type feed struct {
 	next      int64
 	applied   map[ikey]schemas.Interaction
 	sums      map[bkey]*feedBucket
+	// byAgent holds the current interactions of each agent's model, and
+	// newest the newest of them (ended_at, then id): the roster parts.
+	byAgent map[akey]map[string]schemas.Interaction
+	newest  map[akey]schemas.Interaction
+}
+
+// akey names an agent's model.
+type akey struct{ tenant, agent, model string }
+
+func akeyOf(it *schemas.Interaction) akey { return akey{it.TenantID, it.AgentID, it.Model} }
+
+// newerIt is the roster's order: ended_at, then interaction_id.
+func newerIt(a, b *schemas.Interaction) bool {
+	if !a.EndedAt.Equal(b.EndedAt) {
+		return a.EndedAt.After(b.EndedAt)
+	}
+	return a.InteractionID > b.InteractionID
+}
+
+// rosterRemove and rosterAdd keep byAgent and newest.
+func (f *feed) rosterRemove(it *schemas.Interaction) {
+	k := akeyOf(it)
+	delete(f.byAgent[k], it.InteractionID)
+	if f.newest[k].InteractionID != it.InteractionID {
+		return
+	}
+	delete(f.newest, k)
+	for _, o := range f.byAgent[k] {
+		if n, ok := f.newest[k]; !ok || newerIt(&o, &n) {
+			f.newest[k] = o
+		}
+	}
+}
+
+func (f *feed) rosterAdd(it *schemas.Interaction) {
+	k := akeyOf(it)
+	if f.byAgent[k] == nil {
+		f.byAgent[k] = map[string]schemas.Interaction{}
+	}
+	f.byAgent[k][it.InteractionID] = *it
+	if n, ok := f.newest[k]; !ok || newerIt(it, &n) {
+		f.newest[k] = *it
+	}
 }
 
 type feedBucket struct {
@@ -27,7 +70,8 @@ type feedBucket struct {
 }
 
 func newFeed(partition int32) *feed {
-	return &feed{partition: partition, applied: map[ikey]schemas.Interaction{}, sums: map[bkey]*feedBucket{}}
+	return &feed{partition: partition, applied: map[ikey]schemas.Interaction{}, sums: map[bkey]*feedBucket{},
+		byAgent: map[akey]map[string]schemas.Interaction{}, newest: map[akey]schemas.Interaction{}}
 }
 
 // skip advances the offset without a record (a record the processor
@@ -40,6 +84,15 @@ func (f *feed) batch(its ...schemas.Interaction) store.Batch {
 	b := store.Batch{Partition: f.partition}
 	touched := map[bkey]bool{}
 	var order []bkey
+	rosterAt := map[akey]int64{}
+	var rosterOrder []akey
+	rosterTouch := func(it *schemas.Interaction, offset int64) {
+		k := akeyOf(it)
+		if _, ok := rosterAt[k]; !ok {
+			rosterOrder = append(rosterOrder, k)
+		}
+		rosterAt[k] = offset
+	}
 	touch := func(k store.BucketKey, offset int64) *feedBucket {
 		bk := bkeyOf(k)
 		fb := f.sums[bk]
@@ -64,14 +117,25 @@ func (f *feed) batch(its ...schemas.Interaction) store.Batch {
 		}
 		if seen {
 			touch(bucketKeyOf(&old), offset).sums.Sub(&old)
+			f.rosterRemove(&old)
+			rosterTouch(&old, offset)
 		}
 		touch(bucketKeyOf(&it), offset).sums.Add(&it)
+		f.rosterAdd(&it)
+		rosterTouch(&it, offset)
 		f.applied[k] = it
 		b.Records = append(b.Records, store.Record{Interaction: it, Partition: f.partition, Offset: offset})
 	}
 	for _, bk := range order {
 		fb := f.sums[bk]
 		b.Buckets = append(b.Buckets, store.Bucket{BucketKey: fb.key, Partition: f.partition, Sums: fb.sums, Version: fb.version})
+	}
+	for _, k := range rosterOrder {
+		p := store.RosterPart{Tenant: k.tenant, Agent: k.agent, Model: k.model, Partition: f.partition, Version: rosterAt[k]}
+		if n, ok := f.newest[k]; ok {
+			p.Team, p.InteractionID, p.EndedAt = n.TeamID, n.InteractionID, n.EndedAt
+		}
+		b.Roster = append(b.Roster, p)
 	}
 	b.Next = f.next
 	return b

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Random", testRandom},
 		{"Summaries", testSummaries},
 		{"Rollups", testRollups},
+		{"Roster", testRoster},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open) })

@@ -1,0 +1,33 @@
+package embedded
+
+import (
+	"context"
+	"slices"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+var _ store.WorstReader = (*Store)(nil)
+
+// Worst returns the agent's current interactions of q, poorest first.
+func (s *Store) Worst(_ context.Context, q store.WorstQuery) ([]schemas.Interaction, error) {
+	if q.Limit <= 0 {
+		return nil, nil
+	}
+	s.mu.RLock()
+	var out []schemas.Interaction
+	for _, r := range s.byAgent[agentKey{q.Tenant, q.Model, q.Agent}] {
+		if r.Inquiry != q.Inquiry || r.EndedAt.Before(q.From) || !r.EndedAt.Before(q.To) {
+			continue
+		}
+		if _, ok := views.InteractionValue(&r.Interaction, q.Metric, q.Floor); ok {
+			out = append(out, r.Interaction)
+		}
+	}
+	s.mu.RUnlock()
+	order := views.CompareWorstFirst(q.Metric, q.Floor)
+	slices.SortFunc(out, func(a, b schemas.Interaction) int { return order(&a, &b) })
+	return out[:min(len(out), q.Limit)], nil
+}

@@ -1,0 +1,172 @@
+package storeview
+
+import (
+	"context"
+	"slices"
+
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// Team figures from the cache. Every preset keeps, per current team (the
+// roster's), its members among the agents with interactions in the range
+// and the merge of their totals, so that TeamAgents is O(team size) and
+// Wallboard O(teams + their agents) for every preset. A member moves with
+// each change of its total (setAgent) and each roster move of the agent
+// (OnUpdate's roster parts); the totals are recomputed from the members
+// whenever the preset's groups are (build, slide: at least every hour),
+// so subtraction's rounding cannot accumulate past that.
+
+// teamAgg is one current team of a preset: its members and their total.
+type teamAgg struct {
+	members map[string]struct{}
+	total   views.Sums
+}
+
+// teamMember is where an agent is counted and with which total.
+type teamMember struct {
+	team string
+	sums views.Sums
+}
+
+// teamLookup gives an agent's current team; ok false without one.
+type teamLookup func(agent string) (string, bool)
+
+// rebuildTeams recomputes every team of p from agentTotal.
+func (p *presetAgg) rebuildTeams(teamOf teamLookup) {
+	p.teams = map[string]*teamAgg{}
+	p.members = make(map[string]teamMember, len(p.agentTotal))
+	ids := make([]string, 0, len(p.agentTotal))
+	for id := range p.agentTotal {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // the uncached Wallboard's summation order
+	for _, id := range ids {
+		p.joinTeam(id, teamOf)
+	}
+}
+
+// syncTeam moves the agent's membership to their current total and team.
+func (p *presetAgg) syncTeam(agent string, teamOf teamLookup) {
+	if m, in := p.members[agent]; in {
+		t := p.teams[m.team]
+		t.total = subSums(t.total, m.sums)
+		delete(t.members, agent)
+		if len(t.members) == 0 {
+			delete(p.teams, m.team)
+		}
+		delete(p.members, agent)
+	}
+	p.joinTeam(agent, teamOf)
+}
+
+func (p *presetAgg) joinTeam(agent string, teamOf teamLookup) {
+	total, has := p.agentTotal[agent]
+	if !has {
+		return
+	}
+	team, ok := teamOf(agent)
+	if !ok {
+		return // no roster part yet: counted once the roster names a team
+	}
+	t := p.teams[team]
+	if t == nil {
+		t = &teamAgg{members: map[string]struct{}{}}
+		p.teams[team] = t
+	}
+	t.members[agent] = struct{}{}
+	t.total.Merge(total)
+	p.members[agent] = teamMember{team, total}
+}
+
+// teamAgents is the team's members as TeamAgents answers them, sorted.
+func (p *presetAgg) teamAgents(team string, params views.Params) []views.TeamAgent {
+	out := []views.TeamAgent{}
+	t := p.teams[team]
+	if t == nil {
+		return out
+	}
+	for id := range t.members {
+		total := p.agentTotal[id]
+		ta := views.TeamAgent{AgentID: id, Figures: total.Figures(params.Floor)}
+		if l, ok := p.modelPop.label(total, views.MetricAES, params); ok {
+			ta.Label = &l
+		}
+		out = append(out, ta)
+	}
+	slices.SortFunc(out, func(a, b views.TeamAgent) int { return cmpString(a.AgentID, b.AgentID) })
+	return out
+}
+
+// teamOf is the cache roster's lookup for the entry's tenant; the caller
+// holds neither the roster's lock nor needs to (it takes it per call).
+func (mc *modelCache) teamOf(agent string) (string, bool) {
+	b := mc.c.roster
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	tr := b.tenants[mc.tenant]
+	if tr == nil {
+		return "", false
+	}
+	return tr.agents[agent].team()
+}
+
+// moveAgent follows a roster move of agent in every preset. mc.mu is not
+// held.
+func (mc *modelCache) moveAgent(agent string) {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	if !mc.ready {
+		return // the running job's rebuild reads the roster as it is then
+	}
+	for _, p := range mc.presets {
+		p.syncTeam(agent, mc.teamOf)
+	}
+}
+
+// moveAgent follows a roster move in every cached entry of the tenant.
+func (c *cache) moveAgent(tenant, agent string) {
+	c.mu.Lock()
+	var mcs []*modelCache
+	for k, mc := range c.models {
+		if k.tenant == tenant {
+			mcs = append(mcs, mc)
+		}
+	}
+	c.mu.Unlock()
+	for _, mc := range mcs {
+		mc.moveAgent(agent)
+	}
+}
+
+func (v *Views) teamAgentsCached(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
+	var out []views.TeamAgent
+	err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
+		out = pa.teamAgents(team, v.params)
+	})
+	return out, err
+}
+
+func (v *Views) wallboardCached(ctx context.Context, tenant, model string, spec views.RangeSpec, only []string) (Wallboard, error) {
+	var out Wallboard
+	err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
+		var names []string
+		if only == nil {
+			names = make([]string, 0, len(pa.teams))
+			for t := range pa.teams {
+				names = append(names, t)
+			}
+		} else {
+			for _, t := range only {
+				if pa.teams[t] != nil && !slices.Contains(names, t) {
+					names = append(names, t)
+				}
+			}
+		}
+		slices.Sort(names)
+		out = Wallboard{Model: model, Range: pa.rng, Teams: make([]WallboardTeam, 0, len(names))}
+		for _, t := range names {
+			out.Teams = append(out.Teams, WallboardTeam{Team: t, Figures: pa.teams[t].total.Figures(v.params.Floor), Agents: pa.teamAgents(t, v.params)})
+		}
+	})
+	return out, err
+}

@@ -1,0 +1,89 @@
+package storeview_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/storeview"
+)
+
+// benchTeamRoutes measures, on warm views, the team agents route (a
+// random team of 10 agents), the wallboard (admin: every team; a
+// supervisor: two teams) and the models route (a random agent), each for
+// the 3m and 24h presets where they take a range.
+func benchTeamRoutes(b *testing.B, sv *storeview.Views, agents int) {
+	ctx := context.Background()
+	teams := (agents + 9) / 10
+	team := func(i int) string { return fmt.Sprintf("team-%04d", i) }
+	for _, p := range []views.Preset{views.Preset3M, views.Preset24H} {
+		spec := views.RangeSpec{Preset: p}
+		b.Run("team/"+string(p), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			var lat []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				as, err := sv.TeamAgents(ctx, benchTenant, team(rng.IntN(teams)), benchModel, spec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+				if len(as) == 0 {
+					b.Fatal("empty team")
+				}
+			}
+			reportLatency(b, lat)
+		})
+		b.Run("wallboard_admin/"+string(p), func(b *testing.B) {
+			var lat []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+				if len(wb.Teams) != teams {
+					b.Fatalf("wallboard has %d teams, want %d", len(wb.Teams), teams)
+				}
+			}
+			reportLatency(b, lat)
+		})
+		b.Run("wallboard_supervisor/"+string(p), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(7, 8))
+			var lat []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				only := []string{team(rng.IntN(teams)), team(rng.IntN(teams))}
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, only)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+				if len(wb.Teams) == 0 {
+					b.Fatal("supervisor wallboard empty")
+				}
+			}
+			reportLatency(b, lat)
+		})
+	}
+	b.Run("models", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(9, 10))
+		var lat []time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			ms, err := sv.Models(ctx, benchTenant, benchAgent(rng.IntN(agents)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+			if len(ms) != 1 {
+				b.Fatalf("models %+v", ms)
+			}
+		}
+		reportLatency(b, lat)
+	})
+}
