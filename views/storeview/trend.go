@@ -99,17 +99,13 @@ func (v *Views) TeamTrend(ctx context.Context, tenant, team, model string, spec 
 	if err != nil {
 		return views.TeamTrend{}, fmt.Errorf("team trend: %w", err)
 	}
-	want := make(map[string]bool, len(sums))
-	for a := range sums {
-		want[a] = true
-	}
-	teams, err := v.teamsOf(ctx, tenant, "", want)
+	teamOf, err := v.teamLookup(ctx, tenant)
 	if err != nil {
 		return views.TeamTrend{}, fmt.Errorf("team trend: %w", err)
 	}
 	agents := []string{}
 	for a := range sums {
-		if teams[a] == team {
+		if t, ok := teamOf(a); ok && t == team {
 			agents = append(agents, a)
 		}
 	}
