@@ -107,4 +107,12 @@
 // bucket (store.Bucket.Partition); readers add the parts of a key up.
 // TestRevisionMovingToAnotherAgent checks a feed of such moves against the
 // reference.
+//
+// # The roster
+//
+// The fold also keeps, per agent of a tenant's model, the partition's view
+// of the agent's newest current interaction (roster.go): the roster part.
+// It is stored (store.Batch.Roster) and published (Update.Roster) whenever
+// it changes, versioned by offset like a bucket part; readers take the
+// newest part over models and partitions as the agent's current team.
 package processor

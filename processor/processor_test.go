@@ -165,6 +165,7 @@ func checkAgainstReference(t *testing.T, st store.Reader, its []schemas.Interact
 			t.Errorf("LatestData(%v) = %v, %v; reference %v", tm, latest, err, wantLatest)
 		}
 	}
+	checkRosterAgainstReference(t, st, its)
 	if len(want) == 0 {
 		t.Fatal("the reference has no buckets: nothing was compared")
 	}

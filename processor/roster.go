@@ -78,13 +78,17 @@ func (r *rosterState) insert(x rosterEntry) {
 		}
 		return 1
 	})
+	// The id may share the decoded record's buffer: keep a copy, so that
+	// the roster does not keep records alive.
 	switch {
 	case i < len(r.top):
+		x.id = strings.Clone(x.id)
 		r.top = slices.Insert(r.top, i, x)
 		if len(r.top) > rosterTop {
 			r.top = r.top[:rosterTop]
 		}
 	case complete && len(r.top) < rosterTop:
+		x.id = strings.Clone(x.id)
 		r.top = append(r.top, x)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
+	"github.com/agentpulse/agentpulse/views/reference"
 )
 
 // rosterOracle is the roster computed from the current revisions alone.
@@ -173,6 +175,41 @@ func checkStoredRoster(t *testing.T, st store.RosterReader, its []schemas.Intera
 	for k, g := range got {
 		if _, ok := want[k]; !ok && !g.Empty() {
 			t.Errorf("stored roster of %v names %s, but the agent has no interaction in the model", k, g.InteractionID)
+		}
+	}
+}
+
+// checkRosterAgainstReference checks the roster the store holds: for
+// every agent of its, the newest of their parts names the reference's
+// current team (TeamOf), and the models with a part are the tenant's.
+func checkRosterAgainstReference(t *testing.T, st store.Reader, its []schemas.Interaction) {
+	t.Helper()
+	rr, ok := st.(store.RosterReader)
+	if !ok {
+		t.Fatal("the store keeps no roster")
+	}
+	ds := reference.New(its, views.DefaultParams())
+	agents := map[[2]string]bool{}
+	for _, it := range its {
+		agents[[2]string{it.TenantID, it.AgentID}] = true
+	}
+	bad := 0
+	for k := range agents {
+		var newest store.RosterPart
+		err := rr.Roster(context.Background(), k[0], k[1], func(p store.RosterPart) error {
+			if store.NewerPart(&p, &newest) {
+				newest = p
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantOK := ds.TeamOf(k[0], k[1])
+		if got, gotOK := newest.Team, !newest.Empty(); got != want || gotOK != wantOK {
+			if bad++; bad <= 5 {
+				t.Errorf("roster: agent %v team %q (%v), reference %q (%v)", k, got, gotOK, want, wantOK)
+			}
 		}
 	}
 }

@@ -44,7 +44,7 @@
 //     shard. Every version of a part has the part's key, which holds tenant
 //     and agent, so buckets sharded by (tenant, agent) keep them together.
 //   - IN subqueries over a Distributed table inside a query over one
-//     (Recent, LoadPartition, NewestBuckets) run, with the connection's
+//     (Recent, Worst, LoadPartition) run, with the connection's
 //     distributed_product_mode = 'local', on each shard over its *_local
 //     table. Recent and LoadPartition pick an interaction's newest
 //     revision (max(revision) per interaction, LIMIT 1 BY): all revisions
@@ -54,8 +54,8 @@
 //     the new agent's shard and the old agent's shard would still show the
 //     interaction as current); they are sharded by (tenant, interaction),
 //     like the Kafka key, so every revision of an interaction lands on one
-//     shard whatever it names. NewestBuckets compares an agent's hours:
-//     buckets by (tenant, agent) keep them together.
+//     shard whatever it names. (Worst's subquery has no LIMIT; its
+//     top-level ORDER BY … LIMIT merges the shards' first rows.)
 //   - A LIMIT inside such a subquery keeps each shard's first rows. Recent's
 //     fast path checks only an agent's newest 4·limit+16 candidates and
 //     trusts the answer when limit of them are current; per shard, one

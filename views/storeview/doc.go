@@ -25,8 +25,11 @@
 //     updates' roster parts (OnUpdate); without, the store's roster is
 //     read per call (Overlay lays the updates' parts over it).
 //   - The tenant's models are not listed by store.Reader: they are the
-//     Reader's own list when it implements ModelLister, else the list given
-//     with WithModels, else DefaultModels.
+//     Reader's own list when it implements ModelLister; else, with a
+//     store.ModelsLister (both stores: the small tenant_models table, never
+//     a scan of buckets), the models of the tenant's roster in memory
+//     (WithCache) or the store's list; else the list given with
+//     WithModels, else DefaultModels.
 //
 // # Server-side sums
 //

@@ -66,8 +66,9 @@ func (o *Overlay) pruneRoster(cps map[int32]int64) {
 	}
 }
 
-// Worst is the store's (store.WorstReader) when it has one, like Recent:
-// nil, false otherwise.
+// worstReader returns the store's store.WorstReader, if it is one: the
+// review list is read from the store, like Recent (updates carry no
+// interactions).
 func (o *Overlay) worstReader() (store.WorstReader, bool) {
 	wr, ok := o.st.(store.WorstReader)
 	return wr, ok

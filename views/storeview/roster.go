@@ -111,6 +111,7 @@ type rosterBook struct {
 
 type tenantRoster struct {
 	agents  rosterMap
+	models  map[string]bool // every model of a part: the tenant's models
 	loaded  bool
 	loading chan struct{} // closed when the running read ends; nil when none
 }
@@ -121,7 +122,7 @@ func newRosterBook() *rosterBook { return &rosterBook{tenants: map[string]*tenan
 func (b *rosterBook) tenant(t string) *tenantRoster {
 	tr := b.tenants[t]
 	if tr == nil {
-		tr = &tenantRoster{agents: rosterMap{}}
+		tr = &tenantRoster{agents: rosterMap{}, models: map[string]bool{}}
 		b.tenants[t] = tr
 	}
 	return tr
@@ -136,6 +137,7 @@ func (b *rosterBook) apply(p store.RosterPart) (before, after string, hadBefore,
 	a := tr.agents[p.Agent]
 	before, hadBefore = a.team()
 	a = tr.agents.put(p)
+	tr.models[p.Model] = true
 	after, hasAfter = a.team()
 	return
 }
@@ -169,6 +171,7 @@ func (v *Views) loadRoster(ctx context.Context, tenant string) error {
 			for _, a := range m {
 				for _, p := range a.parts {
 					tr.agents.put(p)
+					tr.models[p.Model] = true
 				}
 			}
 			tr.loaded = true

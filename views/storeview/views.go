@@ -84,14 +84,42 @@ func (v *Views) resolve(ctx context.Context, tenant, model string, spec views.Ra
 	return spec.Resolve(latest), nil
 }
 
-// modelsOf returns the tenant's candidate models, sorted by name.
+// modelsOf returns the tenant's candidate models, sorted by name: with
+// WithCache the models of the tenant's roster (memory); else the store's
+// tenant_models (store.ModelsLister) for the tenant; else the Reader's
+// list (ModelLister), the configured one (WithModels) or DefaultModels.
 func (v *Views) modelsOf(ctx context.Context, tenant string) ([]string, error) {
-	out := v.models
-	if ml, ok := v.r.(ModelLister); ok {
+	var out []string
+	switch r := v.r.(type) {
+	case ModelLister:
 		var err error
-		if out, err = ml.Models(ctx, tenant); err != nil {
+		if out, err = r.Models(ctx, tenant); err != nil {
 			return nil, fmt.Errorf("list models of tenant %q: %w", tenant, err)
 		}
+	case store.ModelsLister:
+		if v.cache != nil {
+			if err := v.loadRoster(ctx, tenant); err != nil {
+				return nil, err
+			}
+			b := v.cache.roster
+			b.mu.RLock()
+			for m := range b.tenants[tenant].models {
+				out = append(out, m)
+			}
+			b.mu.RUnlock()
+			break
+		}
+		pairs, err := r.TenantModels(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list models of tenant %q: %w", tenant, err)
+		}
+		for _, p := range pairs {
+			if p.Tenant == tenant {
+				out = append(out, p.Model)
+			}
+		}
+	default:
+		out = v.models
 	}
 	out = slices.Clone(out)
 	slices.Sort(out)

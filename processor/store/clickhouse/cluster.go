@@ -34,7 +34,7 @@ var ErrClusterSettings = errors.New("clickhouse user profile must set distribute
 // settings as integers there, and this one is a string): it must be in the
 // user's profile on every server; Open checks it (checkClusterSchema). The
 // store's reads put a Distributed table inside an IN subquery of a query
-// over a Distributed table (Recent, LoadPartition, NewestBuckets), which
+// over a Distributed table (Recent, Worst, LoadPartition), which
 // the default 'deny' refuses. 'local' runs the whole query on every shard
 // with the subquery reading that shard's *_local table, which is exact
 // because the sharding keys put every row a subquery needs on the shard of
