@@ -132,3 +132,24 @@ func TestClaimsFromEmptyContext(t *testing.T) {
 		t.Fatal("claims in a bare context")
 	}
 }
+
+// TestSessionCookie: without an Authorization header the session cookie
+// (single sign-on) authenticates; a header or a websocket's access_token
+// wins over it.
+func TestSessionCookie(t *testing.T) {
+	v := Verifier{Secret: testSecret}
+	agent := mint(t, Claims{Tenant: "acme", Subject: "a1", Role: RoleAgent})
+	admin := mint(t, Claims{Tenant: "acme", Subject: "boss", Role: RoleAdmin})
+	req := httptest.NewRequest("GET", "/v1/ws?access_token="+admin, nil)
+	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: agent})
+	if c, _, _, err := Authenticate(v, req); err != nil || c.Subject != "a1" {
+		t.Fatalf("cookie alone on REST: %+v %v", c, err)
+	}
+	if c, _, _, err := AuthenticateWebsocket(v, req); err != nil || c.Subject != "boss" {
+		t.Fatalf("websocket with access_token and a cookie: %+v %v, want the explicit token", c, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+admin)
+	if c, _, _, err := Authenticate(v, req); err != nil || c.Subject != "boss" {
+		t.Fatalf("header and cookie: %+v %v, want the header's", c, err)
+	}
+}

@@ -29,8 +29,9 @@ func FromRequest(r *http.Request) (string, error) {
 	return tok, err
 }
 
-// fromRequest is FromRequest that also names where the token came from;
-// query admits the access_token parameter when there is no header.
+// fromRequest is FromRequest that also names where the token came from:
+// the Authorization header, else (query) the access_token parameter, else
+// the session cookie.
 func fromRequest(r *http.Request, query bool) (token, field string, err error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
@@ -40,14 +41,15 @@ func fromRequest(r *http.Request, query bool) (token, field string, err error) {
 		}
 		return tok, fieldHeader, nil
 	}
+	// An explicit token (the websocket's access_token) wins over the
+	// session cookie, as the Authorization header does.
+	if query {
+		if tok := r.URL.Query().Get(fieldQuery); tok != "" {
+			return tok, fieldQuery, nil
+		}
+	}
 	if ck, err := r.Cookie(SessionCookie); err == nil && ck.Value != "" {
 		return ck.Value, SessionCookie, nil
-	}
-	if !query {
-		return "", fieldHeader, ErrNoToken
-	}
-	if tok := r.URL.Query().Get(fieldQuery); tok != "" {
-		return tok, fieldQuery, nil
 	}
 	return "", fieldHeader, ErrNoToken
 }

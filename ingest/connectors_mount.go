@@ -40,6 +40,9 @@ type ConnectorsConfig struct {
 	// Twilio, whose signature covers the body, of every delivery not yet
 	// authenticated) among MaxInFlight. Default a quarter of it, at least 1.
 	MaxInFlightPerTenant int
+	// APIKeys, when set, lets Firehose and EventBridge deliveries
+	// authenticate with agentpulse API keys (connectors.KeyChecker).
+	APIKeys connectors.KeyChecker
 	// ExpireEvery is how often joining connectors (Genesys, Twilio) are
 	// asked for interactions whose other half never came. Default 5s.
 	ExpireEvery time.Duration
@@ -86,11 +89,11 @@ func NewConnectors(cfg ConnectorsConfig, p *Producer) (*Connectors, error) {
 			return nil, fmt.Errorf("connector mapping %s: %w", cfg.MappingFile, err)
 		}
 	}
-	ac, err := amazonconnect.New(amazonconnect.Config{Credentials: creds, Mapping: mapping})
+	ac, err := amazonconnect.New(amazonconnect.Config{Credentials: creds, Mapping: mapping, APIKeys: cfg.APIKeys})
 	if err != nil {
 		return nil, fmt.Errorf("amazon-connect connector: %w", err)
 	}
-	gc, err := genesys.New(genesys.Config{Credentials: creds, Mapping: mapping})
+	gc, err := genesys.New(genesys.Config{Credentials: creds, Mapping: mapping, APIKeys: cfg.APIKeys})
 	if err != nil {
 		return nil, fmt.Errorf("genesys-cloud connector: %w", err)
 	}

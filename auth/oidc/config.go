@@ -63,11 +63,21 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig decodes and checks a configuration (unknown fields refused);
+// an error names the tenant and field.
+func ParseConfig(b []byte) (Config, error) {
 	var c Config
 	d := json.NewDecoder(strings.NewReader(string(b)))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&c); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+		return Config{}, err
 	}
 	return c, c.check()
 }
@@ -78,6 +88,7 @@ func (c Config) check() error {
 		return errors.New("public_url: must be the dashboard's http(s)://host[:port]")
 	}
 	seen := map[string]bool{}
+	audiences := map[[2]string]int{} // issuer, audience → tenant index
 	for i, t := range c.Tenants {
 		switch {
 		case !schemas.ValidID(t.Tenant):
@@ -97,6 +108,11 @@ func (c Config) check() error {
 			}
 		}
 		seen[t.Tenant] = true
+		aud := t.withDefaults().Audience
+		if j, dup := audiences[[2]string{t.Issuer, aud}]; dup {
+			return fmt.Errorf("tenants[%d]: same issuer and audience as tenants[%d]: their access tokens could not be told apart (give each its own client_id or audience)", i, j)
+		}
+		audiences[[2]string{t.Issuer, aud}] = i
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ type OIDC struct {
 	cfg       Config
 	secret    []byte
 	byTenant  map[string]*provider
-	byIssuer  map[string]*provider
+	byIssuer  map[string][]*provider // tenants may share an IdP, with their own clients
 	states    sealer
 	refreshes sealer
 	log       *slog.Logger
@@ -67,7 +67,7 @@ func New(ctx context.Context, cfg Config, secret []byte, log *slog.Logger) (*OID
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	o := &OIDC{cfg: cfg, secret: secret, byTenant: map[string]*provider{}, byIssuer: map[string]*provider{}, log: log}
+	o := &OIDC{cfg: cfg, secret: secret, byTenant: map[string]*provider{}, byIssuer: map[string][]*provider{}, log: log}
 	var err error
 	if o.states, err = newSealer(secret, "state"); err != nil {
 		return nil, err
@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg Config, secret []byte, log *slog.Logger) (*OID
 			access:   p.Verifier(&gooidc.Config{ClientID: t.Audience, SupportedSigningAlgs: algs}),
 		}
 		o.byTenant[t.Tenant] = pr
-		o.byIssuer[t.Issuer] = pr
+		o.byIssuer[t.Issuer] = append(o.byIssuer[t.Issuer], pr)
 	}
 	return o, nil
 }
@@ -371,13 +371,22 @@ var _ auth.TokenVerifier = Verifier{}
 // Verify implements auth.TokenVerifier.
 func (v Verifier) Verify(token string) (auth.Claims, error) {
 	iss := peekIssuer(token)
-	if p := v.OIDC.byIssuer[iss]; p != nil && iss != "" {
+	if ps := v.OIDC.byIssuer[iss]; len(ps) > 0 && iss != "" {
 		if len(token) > auth.MaxTokenBytes {
 			return auth.Claims{}, fmt.Errorf("%w: longer than %d bytes", auth.ErrMalformed, auth.MaxTokenBytes)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		t, err := p.access.Verify(ctx, token)
+		// Tenants sharing an IdP are told apart by audience: the first
+		// whose verifier (issuer, audience, signature) accepts it.
+		var p *provider
+		var t *gooidc.IDToken
+		var err error
+		for _, p = range ps {
+			if t, err = p.access.Verify(ctx, token); err == nil {
+				break
+			}
+		}
 		if err != nil {
 			return auth.Claims{}, fmt.Errorf("%w: %w", auth.ErrSignature, err)
 		}

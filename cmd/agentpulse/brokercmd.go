@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +20,11 @@ func runBroker(ctx context.Context, args []string, stdout io.Writer) error {
 	dataDir := fs.String("data-dir", "./data", "directory for the broker's log and the generated auth secret")
 	partitions := fs.Int("partitions", 8, "partitions of the interactions and updates topics when they are created")
 	sync := fs.Bool("broker-sync", false, "fsync every produced batch before acknowledging it (survives power loss, slower)")
+	var tlsCert, tlsKey string
+	fs.StringVar(&tlsCert, "broker-tls-cert", "", "PEM certificate the broker serves TLS with (with --broker-tls-key); clients then need --kafka-tls-ca")
+	fs.StringVar(&tlsKey, "broker-tls-key", "", "PEM key of --broker-tls-cert")
+	var kf kafkaFlags // the broker's own client, and its SASL superuser
+	kf.register(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -28,13 +34,26 @@ func runBroker(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := broker.StartEmbedded(broker.EmbeddedConfig{Addr: *addr, DataDir: filepath.Join(*dataDir, "broker"), SyncWrites: *sync, DefaultPartitions: *partitions, Logger: log})
+	kopts, err := kf.opts()
+	if err != nil {
+		return err
+	}
+	cfg := broker.EmbeddedConfig{Addr: *addr, DataDir: filepath.Join(*dataDir, "broker"), SyncWrites: *sync, DefaultPartitions: *partitions, Logger: log,
+		SASLMechanism: kf.mech, SASLUser: kf.user, SASLPassword: kf.password}
+	if tlsCert != "" || tlsKey != "" {
+		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+		if err != nil {
+			return &usageError{"--broker-tls-cert, --broker-tls-key: " + err.Error()}
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	b, err := broker.StartEmbedded(cfg)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	if err := broker.EnsureTopics(ctx, []string{b.Addr()}, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}); err != nil {
-		return fmt.Errorf("ensure topics: %w", err)
+	if err := broker.EnsureTopics(ctx, []string{b.Addr()}, broker.Topics{InteractionsPartitions: int32(*partitions), UpdatesPartitions: int32(*partitions)}, kopts...); err != nil {
+		return fmt.Errorf("ensure topics: %w", kf.explain(err))
 	}
 	fmt.Fprintf(stdout, "broker listening on %s (data in %s)\n", b.Addr(), filepath.Join(*dataDir, "broker"))
 	<-ctx.Done()

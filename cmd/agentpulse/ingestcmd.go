@@ -109,7 +109,8 @@ func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry,
 	}
 	conns, err := ingest.NewConnectors(ingest.ConnectorsConfig{
 		CredentialsFile: f.credentials, MappingFile: f.mapping, TwilioPublicBaseURL: f.twilioURL, MaxInFlight: f.maxInFlight, MaxInFlightPerTenant: f.maxInFlightTenant,
-		Logger: log, Registerer: reg,
+		APIKeys: func(k string) (string, error) { c, err := keys.Keys().Check(k); return c.Tenant, err },
+		Logger:  log, Registerer: reg,
 	}, producer)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,6 +23,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/internal/testpki"
+	"github.com/agentpulse/agentpulse/kafkasec"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
@@ -176,7 +180,7 @@ func ready(url string) bool {
 // partitionsOf reads the interactions topic up to its end offsets and
 // returns the partition each interaction id landed in (where ingest's
 // producer put it).
-func partitionsOf(ctx context.Context, brokers string, adm *kadm.Client) (map[string]int32, error) {
+func partitionsOf(ctx context.Context, brokers string, adm *kadm.Client, opts ...kgo.Opt) (map[string]int32, error) {
 	ends, err := endOffsetsOf(ctx, adm)
 	if err != nil {
 		return nil, err
@@ -185,8 +189,8 @@ func partitionsOf(ctx context.Context, brokers string, adm *kadm.Client) (map[st
 	for p := range ends {
 		offsets[p] = kgo.NewOffset().AtStart()
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"interactions": offsets}))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"interactions": offsets})}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -345,4 +349,60 @@ func mintToken(t testing.TB, secret string, c auth.Claims, ttl time.Duration) st
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// mpSecurity is what the multi-process test adds to each part's command
+// line, and to its own clients, for transport security (empty: none).
+type mpSecurity struct {
+	chAddr     string
+	brokerArgs []string // `agentpulse broker`: its certificate and SASL superuser
+	kafkaArgs  []string // every part connecting to the broker
+	chArgs     []string // every part connecting to ClickHouse
+	kopts      []kgo.Opt
+	chTLS      *tls.Config
+}
+
+// mpSetup builds the binary while ClickHouse starts: plain, or (secure)
+// with its TLS port, and the broker's TLS certificate and SCRAM-SHA-512
+// user for the secure variant.
+func mpSetup(t *testing.T, secure bool) (string, mpSecurity) {
+	if !secure {
+		bin, chAddr := buildWithClickHouse(t)
+		return bin, mpSecurity{chAddr: chAddr}
+	}
+	binDir := t.TempDir()
+	var bin string
+	var buildErr error
+	buildDone := make(chan struct{})
+	go func() {
+		defer close(buildDone)
+		bin, buildErr = buildAgentpulse(binDir)
+	}()
+	t.Cleanup(func() { <-buildDone })
+	chSecure, _, chCA := secureClickHouse(t)
+	<-buildDone
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	ca := testpki.NewCA(t, "multi-process broker CA")
+	leaf := ca.Issue(t, "127.0.0.1", "localhost")
+	dir := t.TempDir()
+	caFile := testpki.Write(t, dir, "ca.pem", ca.CertPEM)
+	sasl := []string{"--kafka-tls-ca", caFile, "--kafka-sasl-mechanism", "SCRAM-SHA-512", "--kafka-sasl-user", "mp", "--kafka-sasl-password", "mp-secret"}
+	kopts, err := kafkasec.Config{CAFile: caFile, Mechanism: kafkasec.ScramSHA512, User: "mp", Password: "mp-secret"}.Opts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pem, _ := os.ReadFile(chCA)
+	pool.AppendCertsFromPEM(pem)
+	return bin, mpSecurity{
+		chAddr: chSecure,
+		brokerArgs: append([]string{"--broker-tls-cert", testpki.Write(t, dir, "broker.crt", leaf.CertPEM),
+			"--broker-tls-key", testpki.Write(t, dir, "broker.key", leaf.KeyPEM)}, sasl...),
+		kafkaArgs: sasl,
+		chArgs:    []string{"--clickhouse-tls-ca", chCA},
+		kopts:     kopts,
+		chTLS:     &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+	}
 }

@@ -38,7 +38,16 @@ const (
 // interactions folded by both processors, and at the end every figure of
 // GET /v1/agents/{a}/performance, on both servers and for every preset,
 // equals views/reference over exactly what was sent.
-func TestMultiProcessOneMachine(t *testing.T) {
+func TestMultiProcessOneMachine(t *testing.T) { multiProcess(t, false) }
+
+// TestMultiProcessOneMachineSecure is TestMultiProcessOneMachine with
+// transport security everywhere (issue 15, item 4): the broker serves TLS
+// (a test CA) and requires SCRAM-SHA-512, ClickHouse is reached on its
+// TLS port, and every part connects with --kafka-tls-ca,
+// --kafka-sasl-* and --clickhouse-tls-ca.
+func TestMultiProcessOneMachineSecure(t *testing.T) { multiProcess(t, true) }
+
+func multiProcess(t *testing.T, secure bool) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs ClickHouse; skipped with -short")
 	}
@@ -50,17 +59,18 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	}
 	ctx := t.Context()
 
-	bin, chAddr := buildWithClickHouse(t)
-	lap("built %s and started ClickHouse on %s", bin, chAddr)
+	bin, sec := mpSetup(t, secure)
+	chAddr := sec.chAddr
+	lap("built %s and started ClickHouse on %s (secure: %v)", bin, chAddr, secure)
 
 	secret := "multiprocess-test-secret-0123456789abcdef"
 	db := fmt.Sprintf("mp_%d", time.Now().UnixNano())
 	group := "mp-processors"
 	brokerAddr := freeAddr(t)
-	startProc(t, bin, "broker", "broker", "--broker-addr", brokerAddr, "--data-dir", t.TempDir(),
-		"--partitions", fmt.Sprint(mpPartitions), "--log-level", "warn")
+	startProc(t, bin, "broker", append([]string{"broker", "--broker-addr", brokerAddr, "--data-dir", t.TempDir(),
+		"--partitions", fmt.Sprint(mpPartitions), "--log-level", "warn"}, sec.brokerArgs...)...)
 	waitTCP(t, brokerAddr, 20*time.Second)
-	adm := newAdmin(t, brokerAddr)
+	adm := newAdmin(t, brokerAddr, sec.kopts...)
 	waitFor(t, "topics created by the broker", 20*time.Second, func() bool {
 		ends, err := endOffsetsOf(ctx, adm)
 		return err == nil && len(ends) == mpPartitions
@@ -70,6 +80,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(mpPartitions),
 		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
+	procArgs = append(append(procArgs, sec.kafkaArgs...), sec.chArgs...)
 	procA := startProc(t, bin, "process-a", procArgs...)
 	waitFor(t, "processor A owning every partition", 30*time.Second, func() bool {
 		return len(distinct(procA.loadedPartitions())) == mpPartitions
@@ -95,15 +106,16 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	lap("processors in group %s (stable, 2 members): A owns %v, B owns %v", group, ownedA, ownedB)
 
 	serveArgs := func(addr string) []string {
-		return []string{"serve", "--brokers", brokerAddr, "--http-addr", addr, "--auth-secret", secret,
+		args := []string{"serve", "--brokers", brokerAddr, "--http-addr", addr, "--auth-secret", secret,
 			"--data-dir", t.TempDir(), "--clickhouse-addr", chAddr, "--clickhouse-database", db,
 			"--partitions", fmt.Sprint(mpPartitions), "--log-level", "warn"}
+		return append(append(args, sec.kafkaArgs...), sec.chArgs...)
 	}
 	serveA, serveB, ingestAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	startProc(t, bin, "serve-a", serveArgs(serveA)...)
 	startProc(t, bin, "serve-b", serveArgs(serveB)...)
-	startProc(t, bin, "ingest", "ingest", "--brokers", brokerAddr, "--http-addr", ingestAddr, "--auth-secret", secret,
-		"--data-dir", t.TempDir(), "--log-level", "warn")
+	startProc(t, bin, "ingest", append([]string{"ingest", "--brokers", brokerAddr, "--http-addr", ingestAddr, "--auth-secret", secret,
+		"--data-dir", t.TempDir(), "--log-level", "warn"}, sec.kafkaArgs...)...)
 	for _, base := range []string{serveA, serveB, ingestAddr} {
 		waitFor(t, base+"/readyz", 60*time.Second, func() bool { return ready("http://" + base + "/readyz") })
 	}
@@ -143,7 +155,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 			// Kill A once it has visibly folded some of the watched
 			// agent's interactions (a score message for one of its
 			// partitions), so that A's work before the kill is known.
-			parts, err := partitionsOf(ctx, brokerAddr, adm)
+			parts, err := partitionsOf(ctx, brokerAddr, adm, sec.kopts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +187,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	t.Logf("processor B loaded A's partitions %s after the kill", tookOver.Sub(killedAt).Round(time.Millisecond))
 
 	// Consumer lag 0: the store's checkpoints reach the end offsets.
-	st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: db})
+	st, err := clickhouse.Open(ctx, clickhouse.Config{Addr: []string{chAddr}, Database: db, TLS: sec.chTLS})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +209,7 @@ func TestMultiProcessOneMachine(t *testing.T) {
 
 	// The websocket received a score message for every interaction of the
 	// watched agent, from partitions of both processors.
-	parts, err := partitionsOf(ctx, brokerAddr, adm)
+	parts, err := partitionsOf(ctx, brokerAddr, adm, sec.kopts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,8 +221,8 @@ func TestMultiProcessOneMachine(t *testing.T) {
 	lap("figures checked")
 }
 
-func newAdmin(t testing.TB, addr string) *kadm.Client {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+func newAdmin(t testing.TB, addr string, opts ...kgo.Opt) *kadm.Client {
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(addr)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,13 @@
 package broker
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -26,6 +28,12 @@ type EmbeddedConfig struct {
 	// DefaultPartitions is the partition count of auto-created topics.
 	// Default 8.
 	DefaultPartitions int
+	// TLS, when set, serves TLS with this configuration (its
+	// certificate) instead of plaintext.
+	TLS *tls.Config
+	// SASLMechanism, SASLUser and SASLPassword, when set, require SASL
+	// (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) with this superuser.
+	SASLMechanism, SASLUser, SASLPassword string
 	// Logger receives the broker's warnings. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -79,6 +87,12 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	if cfg.SyncWrites {
 		opts = append(opts, kfake.SyncWrites())
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, kfake.TLS(cfg.TLS))
+	}
+	if cfg.SASLMechanism != "" {
+		opts = append(opts, kfake.EnableSASL(), kfake.Superuser(strings.ToUpper(cfg.SASLMechanism), cfg.SASLUser, cfg.SASLPassword))
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {

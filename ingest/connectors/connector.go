@@ -31,6 +31,16 @@ type Connector interface {
 	Map(tenant string, body []byte, now time.Time) ([]Result, error)
 }
 
+// KeyChecker returns the tenant of an agentpulse machine API key
+// ("apk_…", auth/apikeys), or an error when the key is unknown or revoked.
+// Connectors whose platform sends a configurable header secret (Firehose's
+// access key, an EventBridge API key) accept such a key instead of a
+// credentials-file secret, so it can be rotated and revoked by admins.
+type KeyChecker func(key string) (tenant string, err error)
+
+// APIKeyPrefix starts every machine API key.
+const APIKeyPrefix = "apk_"
+
 // Responder is implemented by connectors whose platform expects a particular
 // response to a delivery (Amazon Data Firehose's {"requestId", "timestamp"}
 // body, TaskRouter's 204). err is nil on success or the error that failed the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/agentpulse/agentpulse/ingest/connectors"
@@ -19,6 +20,9 @@ type Config struct {
 	// Mapping holds each tenant's rules; nil maps every tenant with
 	// connectors.BuiltinRules.
 	Mapping *connectors.Mapping
+	// APIKeys, when set, admits an agentpulse API key (apk_…) as the
+	// stream's access key.
+	APIKeys connectors.KeyChecker
 }
 
 // Connector maps Amazon Connect contact records delivered by Amazon Data
@@ -27,6 +31,7 @@ type Config struct {
 type Connector struct {
 	creds   *connectors.Credentials
 	mapping *connectors.Mapping
+	keys    connectors.KeyChecker
 }
 
 // ErrNoCredentials is returned by New without Config.Credentials.
@@ -44,7 +49,7 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.Credentials == nil {
 		return nil, ErrNoCredentials
 	}
-	return &Connector{creds: cfg.Credentials, mapping: cfg.Mapping}, nil
+	return &Connector{creds: cfg.Credentials, mapping: cfg.Mapping, keys: cfg.APIKeys}, nil
 }
 
 // Name returns "amazon-connect".
@@ -81,6 +86,13 @@ func (c *Connector) AuthenticateHeader(r *http.Request) (string, error) {
 	key := r.Header.Get(HeaderAccessKey)
 	if key == "" {
 		return "", connectors.Unauthenticated("no " + HeaderAccessKey + " header")
+	}
+	if c.keys != nil && strings.HasPrefix(key, connectors.APIKeyPrefix) {
+		tenant, err := c.keys(key)
+		if err != nil {
+			return "", connectors.Unauthenticated("unknown or revoked API key as the Firehose access key")
+		}
+		return tenant, nil
 	}
 	tenant, ok := c.creds.FirehoseTenant(key)
 	if !ok {

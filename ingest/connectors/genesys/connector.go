@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agentpulse/agentpulse/ingest/connectors"
@@ -22,6 +23,10 @@ type Config struct {
 	Mapping *connectors.Mapping
 	// Joiner bounds the join state.
 	Joiner JoinerConfig
+	// APIKeys, when set, admits an agentpulse API key sent as
+	// "Authorization: Bearer apk_…" (the API destination's API-key
+	// authorization with header Authorization).
+	APIKeys connectors.KeyChecker
 }
 
 // Connector maps Genesys Cloud conversation detail events (user.end and
@@ -30,6 +35,7 @@ type Config struct {
 type Connector struct {
 	creds   *connectors.Credentials
 	mapping *connectors.Mapping
+	keys    connectors.KeyChecker
 	joiner  *Joiner
 }
 
@@ -48,7 +54,7 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.Credentials == nil {
 		return nil, ErrNoCredentials
 	}
-	c := &Connector{creds: cfg.Credentials, mapping: cfg.Mapping}
+	c := &Connector{creds: cfg.Credentials, mapping: cfg.Mapping, keys: cfg.APIKeys}
 	c.joiner = newJoiner(cfg.Joiner, c.mapping.For, c.creds.CustomerKeySecret)
 	return c, nil
 }
@@ -67,6 +73,13 @@ func (c *Connector) Authenticate(r *http.Request, _ []byte) (string, error) {
 // AuthenticateHeader is Authenticate, before the body is read
 // (connectors.HeaderAuthenticator).
 func (c *Connector) AuthenticateHeader(r *http.Request) (string, error) {
+	if h := r.Header.Get("Authorization"); c.keys != nil && strings.HasPrefix(h, "Bearer "+connectors.APIKeyPrefix) {
+		tenant, err := c.keys(strings.TrimPrefix(h, "Bearer "))
+		if err != nil {
+			return "", connectors.Unauthenticated("unknown or revoked API key")
+		}
+		return tenant, nil
+	}
 	if t, ok := c.creds.APIKeyTenant(r.Header); ok {
 		return t, nil
 	}
