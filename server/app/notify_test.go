@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/server/notify"
 )
 

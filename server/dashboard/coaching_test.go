@@ -12,8 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/server/notify"
 	"github.com/agentpulse/agentpulse/server/notify/notifytest"
 	"github.com/agentpulse/agentpulse/views"

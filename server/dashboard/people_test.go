@@ -5,8 +5,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/server/app/apptest"
 )
 
 // TestPeople: an admin lands on "Teams and agents" (every team and agent

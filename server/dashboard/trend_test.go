@@ -8,8 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/views"
 )
 

@@ -12,8 +12,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/agentpulse/agentpulse/server/app/apptest"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/server/app/apptest"
 )
 
 // boxCheckJS lists what is wrong with the wallboard's current page: a

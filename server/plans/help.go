@@ -8,8 +8,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/views"
 )
 
