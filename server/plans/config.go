@@ -70,6 +70,11 @@ type Config struct {
 	// Workers is how many goroutines of Run re-evaluate plans after
 	// updates. Default DefaultWorkers (4).
 	Workers int
+	// Hold, when it returns an error, keeps the sweeper from settling or
+	// sealing plans: the store is catching up with the log and a plan
+	// judged now would be judged on part of the history (server/catchup's
+	// Gate.Err). Nil: never held.
+	Hold func() error
 	// Logger receives store failures and dropped work. Nil: discard.
 	Logger *slog.Logger
 }
