@@ -32,14 +32,20 @@ func (v *Views) Refresh() {
 	c.pokeWarmer()
 }
 
-// reset forgets every team; a read that began before may not write
-// (learn refuses it as after an eviction, put finds no entry).
+// reset forgets every team. Entries are invalidated in place rather than
+// dropped, so that a read begun before cannot write its answer: put finds
+// the entry's generation moved, learn finds it changed after its start
+// (or, for an agent without an entry, resetAt after its start).
 func (t *teamMemo) reset() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.m = map[[2]string]*teamEntry{}
 	t.clock++
-	t.evictedAt, t.resetAt = t.clock, t.clock
+	t.resetAt = t.clock
+	for _, e := range t.m {
+		e.valid = false
+		e.gen++
+		e.changedAt = t.clock
+	}
 }
 
 // reset forgets every remembered latest-data time.
