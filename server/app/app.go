@@ -142,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 	ncfg := cfg.Notify
 	ncfg.Publisher, ncfg.Logger = hub, cfg.Logger
 	center := notify.New(ncfg)
-	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Logger: cfg.Logger,
+	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Hold: gate.Err, Logger: cfg.Logger,
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit, Events: planEvents(center)})
 	if err != nil {
 		return nil, err

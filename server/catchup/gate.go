@@ -37,8 +37,9 @@ type Config struct {
 	// catch-up distance at its default FlushRecords (FlushRecords/10):
 	// further behind, the processor publishes no updates.
 	MaxLag int64
-	// Interval is how often the store is compared with the log. Default
-	// 500 ms.
+	// Interval is how often the store is compared with the log (one
+	// end-offsets request and one checkpoint read per partition). Default
+	// 1 s.
 	Interval time.Duration
 	// Refresh runs before the gate opens and on every rebuilt marker:
 	// drop what was computed from the partial store. Nil: nothing.
@@ -107,7 +108,7 @@ func New(cfg Config) (*Gate, error) {
 		cfg.MaxLag = 5000
 	}
 	if cfg.Interval <= 0 {
-		cfg.Interval = 500 * time.Millisecond
+		cfg.Interval = time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

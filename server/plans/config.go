@@ -85,6 +85,11 @@ type Config struct {
 	// Audit records plans created and cancelled and catalogue changes
 	// (who, what, when); nil: none.
 	Audit *audit.Log
+	// Hold, when it returns an error, keeps the sweeper from settling or
+	// sealing plans: the store is catching up with the log and a plan
+	// judged now would be judged on part of the history (server/catchup's
+	// Gate.Err). Nil: never held.
+	Hold func() error
 	// Logger receives store failures and dropped work. Nil: discard.
 	Logger *slog.Logger
 }

@@ -14,7 +14,8 @@ import (
 // nil. Every Config.SweepInterval (and once at start) the sweeper reloads
 // the in-progress plans (the index OnUpdate reads), settles those whose
 // target date has started (achieved or missed, stored and published) and
-// seals the history days that ended. A failing plan is logged and retried
+// seals the history days that ended (not while Config.Hold says the store
+// is catching up). A failing plan is logged and retried
 // next sweep; Run returns an error only when the first load fails.
 func (s *Service) Run(ctx context.Context) error {
 	if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
@@ -48,6 +49,9 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return fmt.Errorf("list in-progress plans: %w", err)
 	}
 	s.idx.reset(recs)
+	if s.cfg.Hold != nil && s.cfg.Hold() != nil {
+		return nil // settle and seal at the next sweep, on the whole history
+	}
 	now := s.cfg.Now().UTC()
 	today := views.UTCDate(now)
 	for _, r := range recs {

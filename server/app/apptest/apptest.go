@@ -227,8 +227,8 @@ func Start(tb testing.TB, opt Options) *Product {
 	}
 	if opt.HoldProcessor {
 		// Let the server compare its store with the log after the
-		// history reached it (every 500 ms): it must be catching up.
-		time.Sleep(time.Second)
+		// history reached it (every second): it must be catching up.
+		time.Sleep(2 * time.Second)
 		if err := srv.Ready(ctx); err == nil {
 			tb.Fatal("the server is ready with its processor held")
 		}
