@@ -73,7 +73,10 @@ func TestCacheSlidesAfterQuietWeekend(t *testing.T) {
 	ov := storeview.NewOverlay(st)
 	sv := storeview.New(ov, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2, Registerer: reg}))
 	delivered := interactionsOf(batches[:split]...)
-	compareFresh(t, sv, reference.New(delivered, params), delivered, 2, "friday")
+	// The "moves" tenant is left out of the comparisons: its Friday read
+	// is skipped (compareFresh: the overlay's LatestData lag), so its
+	// models would be first built on Monday, which is no rebuild.
+	compareFresh(t, sv, reference.New(delivered, params), withoutTenant(delivered, "moves"), 2, "friday")
 	builds := counter(t, reg, "agentpulse_storeview_cache_builds_total")
 	for _, b := range batches[split:] {
 		for _, u := range updatesOf(b) {
@@ -84,7 +87,7 @@ func TestCacheSlidesAfterQuietWeekend(t *testing.T) {
 		}
 		delivered = append(delivered, interactionsOf(b)...)
 	}
-	compareFresh(t, sv, reference.New(delivered, params), delivered, 2, "monday")
+	compareFresh(t, sv, reference.New(delivered, params), withoutTenant(delivered, "moves"), 2, "monday")
 	if got := counter(t, reg, "agentpulse_storeview_cache_builds_total"); got != builds {
 		t.Errorf("builds went from %v to %v after the weekend; want slides", builds, got)
 	}
@@ -96,4 +99,9 @@ func TestCacheSlidesAfterQuietWeekend(t *testing.T) {
 	} else {
 		t.Logf("agent re-reads: %v", n)
 	}
+}
+
+// withoutTenant returns its without tenant's interactions.
+func withoutTenant(its []schemas.Interaction, tenant string) []schemas.Interaction {
+	return slices.DeleteFunc(slices.Clone(its), func(it schemas.Interaction) bool { return it.TenantID == tenant })
 }
