@@ -11,9 +11,9 @@ const KINDS = [
   ["plan_at_risk", "A plan is at risk"],
   ["plan_achieved", "A plan is achieved"],
   ["plan_missed", "A plan is missed"],
+  ["needs_work", "An agent enters Needs work on an inquiry they handle often"],
   ["feed_stalled", "The data feed stalled (admins)"],
 ];
-// needs_work exists in the API but no event raises it yet: not offered.
 
 export async function render(ctx) {
   const listBox = el("div", { id: "notification-list" });
