@@ -78,8 +78,8 @@ type Server struct {
 	// labelEvery is how often agents touched by updates are checked for
 	// entering Needs work (Config.LabelCheckEvery).
 	labelEvery time.Duration
-	updates *feed.Feed
-	routes  []func(chi.Router)
+	updates    *feed.Feed
+	routes     []func(chi.Router)
 }
 
 // ErrConfig is returned by New when a required field is missing.
