@@ -54,6 +54,15 @@ func (w *labelWatch) drain() [][3]string {
 	return out
 }
 
+// remark marks agents again (not reached by a check).
+func (w *labelWatch) remark(ks [][3]string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, k := range ks {
+		w.pending[k] = struct{}{}
+	}
+}
+
 // entered records label for the key and reports whether it is a move
 // into Needs work from a label seen before.
 func (w *labelWatch) entered(k [4]string, label views.Label) bool {
@@ -73,7 +82,15 @@ func (s *Server) watchLabels(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, k := range s.labels.drain() {
+			// At most half the interval of work per tick: the agents not
+			// reached stay marked for the next one.
+			budget := time.Now().Add(every / 2)
+			todo := s.labels.drain()
+			for i, k := range todo {
+				if time.Now().After(budget) {
+					s.labels.remark(todo[i:])
+					break
+				}
 				if err := s.checkLabels(ctx, k[0], k[1], k[2]); err != nil && ctx.Err() == nil {
 					s.log.Debug("needs-work check", "tenant", k[0], "agent", k[2], "error", err)
 				}
