@@ -71,6 +71,10 @@ type Config struct {
 	// StallAfter is how long a tenant's update feed may be silent before
 	// its admins are notified (notify.DefaultStallAfter when zero).
 	StallAfter time.Duration
+	// LabelCheckEvery is how often the agents that updates touched are
+	// checked for entering Needs work on an inquiry they handle often.
+	// Default 1 minute.
+	LabelCheckEvery time.Duration
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -90,8 +94,13 @@ type Server struct {
 	hub     *ws.Hub
 	notify  *notify.Center
 	stalls  *notify.StallWatch
-	updates *feed.Feed
-	routes  []func(chi.Router)
+	labels  *labelWatch
+	log     *slog.Logger
+	// labelEvery is how often agents touched by updates are checked for
+	// entering Needs work (Config.LabelCheckEvery).
+	labelEvery time.Duration
+	updates    *feed.Feed
+	routes     []func(chi.Router)
 }
 
 // ErrConfig is returned by New when a required field is missing.
@@ -163,6 +172,11 @@ func New(cfg Config) (*Server, error) {
 	updates.Handle(hub.OnUpdate)
 	stalls := notify.NewStallWatch(cfg.StallAfter)
 	updates.Handle(func(_ context.Context, u schemas.Update) { stalls.Seen(u.Tenant, time.Now()) })
+	labels := newLabelWatch()
+	updates.Handle(labels.touch)
+	if cfg.LabelCheckEvery <= 0 {
+		cfg.LabelCheckEvery = time.Minute
+	}
 	updates.Handle(func(ctx context.Context, u schemas.Update) {
 		// OnUpdate never blocks: a full queue drops the update, counted
 		// (agentpulse_plans_updates_dropped_total); the next read or
@@ -175,7 +189,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.plans, s.hub, s.updates, s.notify, s.stalls = planSvc, hub, updates, center, stalls
+	s.plans, s.hub, s.updates, s.notify, s.stalls, s.labels = planSvc, hub, updates, center, stalls, labels
+	s.log, s.labelEvery = cfg.Logger, cfg.LabelCheckEvery
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)
@@ -257,6 +272,7 @@ func (s *Server) Run(ctx context.Context) error {
 	g.Go(func() error { return s.plans.Run(ctx) })
 	g.Go(func() error { return s.notify.Run(ctx) })
 	g.Go(func() error { s.watchStalls(ctx); return nil })
+	g.Go(func() error { s.watchLabels(ctx, s.labelEvery); return nil })
 	return g.Wait()
 }
 

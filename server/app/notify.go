@@ -21,6 +21,24 @@ func metricWords(p views.Plan) string {
 	return fmt.Sprintf("%s %s%g %%", strings.ToUpper(string(p.Metric)), sign, p.ImprovementPct)
 }
 
+// words turns a feed id into words: "technical_support" → "Technical support".
+func words(id string) string {
+	s := strings.TrimSpace(strings.NewReplacer("_", " ", "-", " ").Replace(id))
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// day formats a plan's target date (YYYY-MM-DD) as "8 Dec 2026".
+func day(d string) string {
+	t, err := views.ParseDate(d)
+	if err != nil {
+		return d
+	}
+	return t.Format("2 Jan 2006")
+}
+
 // planEvents turns the plan service's events into notifications: an ask
 // for help and a plan at risk for the agent's team leaders; achieved or
 // missed for the agent and for their team leaders.
@@ -28,7 +46,7 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 	return func(_ context.Context, e plans.Event) {
 		p := e.Plan
 		link := "#/plans/" + url.PathEscape(p.ID)
-		what := fmt.Sprintf("%s on %s (%s)", metricWords(p), p.Inquiry, p.Model)
+		what := fmt.Sprintf("%s on %s (%s)", metricWords(p), words(p.Inquiry), words(p.Model))
 		team := notify.Audience{Team: e.Team}
 		switch e.Kind {
 		case plans.EventHelpAsked:
@@ -37,24 +55,24 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 			}
 			c.Notify(p.TenantID, notify.Notification{Kind: notify.KindHelpAsked, Audience: team, Link: link,
 				Title: p.AgentID + " asks for help",
-				Body:  fmt.Sprintf("%s started a coaching plan, %s by %s, and asks for: %s.", p.AgentID, what, p.TargetDate, strings.Join(p.Assistance, "; "))})
+				Body:  fmt.Sprintf("%s started a coaching plan, %s by %s, and asks for: %s.", p.AgentID, what, day(p.TargetDate), strings.Join(p.Assistance, "; "))})
 		case plans.EventAtRisk:
 			if e.Team == "" {
 				return
 			}
 			c.Notify(p.TenantID, notify.Notification{Kind: notify.KindPlanAtRisk, Audience: team, Link: link,
 				Title: "A plan of " + p.AgentID + " is at risk",
-				Body:  fmt.Sprintf("%s's plan %s is behind its target with little time left (target date %s).", p.AgentID, what, p.TargetDate)})
+				Body:  fmt.Sprintf("%s's plan %s is behind its target with little time left (target date %s).", p.AgentID, what, day(p.TargetDate))})
 		case plans.EventAchieved, plans.EventMissed:
 			kind, word := notify.KindPlanAchieved, "achieved"
 			if e.Kind == plans.EventMissed {
 				kind, word = notify.KindPlanMissed, "missed"
 			}
 			c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: notify.Audience{Agent: p.AgentID}, Link: link,
-				Title: "Your plan is " + word, Body: fmt.Sprintf("Your coaching plan %s ended on %s: %s.", what, p.TargetDate, word)})
+				Title: "Your plan is " + word, Body: fmt.Sprintf("Your coaching plan %s ended on %s: %s.", what, day(p.TargetDate), word)})
 			if e.Team != "" {
 				c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: team, Link: link,
-					Title: fmt.Sprintf("%s's plan is %s", p.AgentID, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", p.AgentID, what, p.TargetDate, word)})
+					Title: fmt.Sprintf("%s's plan is %s", p.AgentID, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", p.AgentID, what, day(p.TargetDate), word)})
 			}
 		}
 	}

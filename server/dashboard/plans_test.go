@@ -220,6 +220,9 @@ func TestCoachingPlan(t *testing.T) {
 	if got := textOf(t, ctx, "#now-volume"); !strings.Contains(got, "until your first interaction") {
 		t.Errorf("Now explained as %q", got)
 	}
+	// The plan's metric on its inquiry, week by week (uPlot), opened on
+	// the plan's metric.
+	waitJS(t, ctx, "the plan's trend", `!!document.querySelector("#trend .uplot canvas") && document.getElementById("trend-metric").value === "aht"`, `document.querySelector("#trend")?.innerText`)
 	checkA11y(t, ctx, "plan page", 0)
 	screenshots(t, ctx, "plan-details")
 
@@ -229,7 +232,7 @@ func TestCoachingPlan(t *testing.T) {
 		p.Produce(t, p.NewInteraction(agent, team, model, inquiry, 25))
 	}
 	liveCtx, cancelLive := context.WithTimeout(ctx, 20*time.Second)
-	err = chromedp.Run(liveCtx, chromedp.Poll(`window.__noReload === true && document.getElementById("now-value")?.textContent === "25s" && document.querySelector("[data-fig=ontrack] dd").textContent.includes("On track")`, nil))
+	err = chromedp.Run(liveCtx, chromedp.Poll(`window.__noReload === true && document.getElementById("now-value")?.textContent === "25s" && document.getElementById("now-volume").textContent.includes("20 of 20") && document.querySelector("[data-fig=ontrack] dd").textContent.includes("On track")`, nil))
 	cancelLive()
 	if err != nil {
 		var shown, state string

@@ -91,7 +91,7 @@ func TestTrends(t *testing.T) {
 	}
 	inquiry := perf.Inquiries[0].Inquiry
 	run(t, ctx, "inquiry page", chromedp.Navigate(p.URL+"/#/agent/"+agent+"/inquiry/"+inquiry+"?model="+model))
-	waitJS(t, ctx, "the inquiry's trend", `!!document.querySelector("#trend .uplot canvas") && document.getElementById("trend-title").textContent.includes(`+jsString(inquiry)+`)`, `document.querySelector("#trend")?.innerText`)
+	waitJS(t, ctx, "the inquiry's trend", `!!document.querySelector("#trend .uplot canvas") && document.getElementById("trend-title").textContent.includes(`+jsString(humanize(inquiry))+`)`, `document.querySelector("#trend")?.innerText`)
 	screenshots(t, ctx, "trend-inquiry")
 
 	// The team table's sparklines.

@@ -62,7 +62,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		if now.Before(dueAt) && !r.Sealed.Before(today) {
 			// nothing to settle or seal; tell once when it is at risk
 			// (confirmed on a fresh evaluation)
-			if s.cfg.Events != nil && views.AtRisk(&r.Plan, now) {
+			if _, told := s.riskTold.Load(r.Plan.TenantID + "/" + r.Plan.ID); !told && s.cfg.Events != nil && views.AtRisk(&r.Plan, now) {
 				if cur, err := s.refresh(ctx, r.Plan.TenantID, r.Plan.ID, nil); err == nil {
 					s.checkAtRisk(ctx, cur.Plan)
 				}

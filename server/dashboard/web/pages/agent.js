@@ -96,14 +96,19 @@ export async function render(ctx) {
   const links = own ? null : el("p", { class: "agent-links" },
     el("a", { href: `#/agent/${enc(agent)}/plans`, id: "agent-plans" }, `Coaching plans of ${agent}`),
     el("a", { href: `#/plans/new${q({ agent, model: state.model })}`, id: "agent-new-plan", class: "button primary" }, `New coaching plan for ${agent}`));
+  // On a phone the custom range hides behind "Other dates…" so that the
+  // figures start on the first screen (CSS; open when a custom range is set).
+  const controls = el("div", { class: `controls card${state.from || state.to ? " show-custom" : ""}` },
+    el("div", {}, el("label", { for: "model" }, "Channel"), modelSel),
+    el("div", { role: "group", "aria-labelledby": "range-title", class: "presets" },
+      el("span", { id: "range-title", class: "group-title" }, "Range"), presetBtns,
+      el("button", { type: "button", class: "preset custom-toggle", "aria-expanded": String(!!(state.from || state.to)),
+        onclick: (e) => { const open = controls.classList.toggle("show-custom"); e.target.setAttribute("aria-expanded", String(open)); } }, "Other dates…")),
+    custom);
   mount(ctx.main,
     el("h1", {}, own ? [title, el("span", { class: "muted sub" }, ` ${agent}`)] : ["Performance of ", el("span", { class: "id" }, agent)]),
     links,
-    el("div", { class: "controls card" },
-      el("div", {}, el("label", { for: "model" }, "Channel"), modelSel),
-      el("div", { role: "group", "aria-labelledby": "range-title", class: "presets" },
-        el("span", { id: "range-title", class: "group-title" }, "Range"), presetBtns),
-      custom),
+    controls,
     rangeLine, updated, problem, overall, trendBox, cards,
     el("section", { class: "all-inquiries", "aria-labelledby": "all-title" }, el("h2", { id: "all-title" }, "All inquiries"), table));
 

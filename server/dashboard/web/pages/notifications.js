@@ -11,8 +11,8 @@ const KINDS = [
   ["plan_at_risk", "A plan is at risk"],
   ["plan_achieved", "A plan is achieved"],
   ["plan_missed", "A plan is missed"],
-  ["needs_work", "An agent enters Needs work on a frequent inquiry"],
-  ["feed_stalled", "The data feed stalled"],
+  ["needs_work", "An agent enters Needs work on an inquiry they handle often"],
+  ["feed_stalled", "The data feed stalled (admins)"],
 ];
 
 export async function render(ctx) {
@@ -45,14 +45,15 @@ export async function render(ctx) {
     const hook = el("input", { type: "url", id: "pref-webhook", value: p.webhook || "", "aria-describedby": "webhook-help err-webhook" });
     const errs = { email: el("p", { class: "field-error", id: "err-email" }), webhook: el("p", { class: "field-error", id: "err-webhook" }) };
     const all = !p.kinds || !p.kinds.length;
-    const boxes = KINDS.map(([k, text]) => el("div", { class: "check" },
+    const kinds = KINDS.filter(([k]) => k !== "feed_stalled" || ctx.claims.role === "admin");
+    const boxes = kinds.map(([k, text]) => el("div", { class: "check" },
       el("input", { type: "checkbox", id: `kind-${k}`, value: k, checked: all || p.kinds.includes(k) }), el("label", { for: `kind-${k}` }, text)));
     const form = el("form", { onsubmit: async (e) => {
       e.preventDefault();
       errs.email.textContent = errs.webhook.textContent = "";
-      const kinds = KINDS.map(([k]) => k).filter((k) => document.getElementById(`kind-${k}`).checked);
+      const chosen = kinds.map(([k]) => k).filter((k) => document.getElementById(`kind-${k}`).checked);
       try {
-        await api.put("/v1/notification-preferences", { email: email.value.trim(), webhook: hook.value.trim(), kinds: kinds.length === KINDS.length ? [] : kinds });
+        await api.put("/v1/notification-preferences", { email: email.value.trim(), webhook: hook.value.trim(), kinds: chosen.length === kinds.length ? [] : chosen });
         status("Preferences saved.");
       } catch (err) {
         if (errs[err.field]) errs[err.field].textContent = err.message;

@@ -8,6 +8,7 @@ import { api } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, humanize, channel } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
+import { trendCard } from "./trend-chart.js";
 
 // nowLine says what Now counts: only interactions since the plan started
 // ("7 of 20 since you started"); until there is one, Start is the baseline.
@@ -215,6 +216,8 @@ export async function render(ctx) {
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
       el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
+    trendCard({ agent: plan.agent_id, model: plan.model, inquiry: plan.inquiry, own: mine, metric: plan.metric,
+      title: `${metricName(plan.metric)} on ${humanize(plan.inquiry)} week by week, before and during the plan`, onCleanup: ctx.onCleanup }),
     el("div", { class: "card" }, actions),
     el("div", { class: "card" }, el("section", { "aria-labelledby": "help-title" }, el("h2", { id: "help-title" }, mine ? "Coaching with your team leader" : "Coaching conversation"), helpBox)), cancelBox);
   drawAll();

@@ -7,7 +7,7 @@
 // the chart, and the same points are in a table for screen readers.
 // sparkline: a small line of one agent's weekly AES for the team table.
 import { api, q } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDay } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize } from "../ui.js";
 
 const CHOICES = [["aes", "AES"], ["aht", "Handle time"], ["psat", "Satisfaction"], ["pres", "Resolution"], ["volume", "Volume"]];
 const HELP = {
@@ -28,19 +28,20 @@ function fmt(metric, v) {
 }
 
 // trendCard returns a card node and starts loading it. opt: agent, model,
-// inquiry ("" for every inquiry), own (whose words), onCleanup.
+// inquiry ("" for every inquiry), own (whose words), metric (the one
+// shown first, default aes), title, onCleanup.
 export function trendCard(opt) {
-  const st = { metric: "aes", step: "week", data: null };
+  const st = { metric: opt.metric || "aes", step: "week", data: null };
   const chartBox = el("div", { class: "chart trend-chart", role: "img", "aria-labelledby": `trend-summary` });
   const summary = el("p", { class: "help", id: "trend-summary" });
   const tableBox = el("details", { class: "trend-table" });
   const help = el("p", { class: "help", id: "trend-help" });
   const metricSel = el("select", { id: "trend-metric", "aria-describedby": "trend-help", onchange: () => { st.metric = metricSel.value; draw(); } },
-    CHOICES.map(([k, t]) => el("option", { value: k }, t)));
+    CHOICES.map(([k, t]) => el("option", { value: k, selected: k === st.metric }, t)));
   const stepBtns = [["week", "Weekly"], ["day", "Daily"]].map(([s, t]) =>
     el("button", { type: "button", class: "preset", "data-step": s, "aria-pressed": String(s === st.step), onclick: () => { st.step = s; load(); } }, t));
   const card = el("section", { class: "card trend-card", "aria-labelledby": "trend-title", id: "trend" },
-    el("h2", { id: "trend-title" }, opt.inquiry ? `Trend on ${opt.inquiry}` : "Trend"),
+    el("h2", { id: "trend-title" }, opt.title || (opt.inquiry ? `Trend on ${humanize(opt.inquiry)}` : "Trend")),
     el("div", { class: "trend-controls" },
       el("div", {}, el("label", { for: "trend-metric" }, "Show"), metricSel),
       el("div", { class: "presets", role: "group", "aria-label": "Points" }, stepBtns)),

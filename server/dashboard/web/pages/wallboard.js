@@ -159,7 +159,7 @@ function drawBoard(node, board, team, want) {
   const outcomes = board.teams.some((t) => t.psat !== null || t.pres !== null);
   node.classList.toggle("wb-single", board.teams.length === 1);
   const ranked = [...board.teams].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity) || (a.team < b.team ? -1 : 1));
-  const sections = ranked.map((t, i) => teamSection(t, i + 1, outcomes));
+  const sections = ranked.map((t, i) => teamSection(t, ranked.length > 1 ? i + 1 : 0, outcomes));
   // Pack: a page takes teams while it fits; a team alone that does not
   // fit is made denser.
   const pages = [];
@@ -188,7 +188,7 @@ function teamSection(t, rank, outcomes) {
     const needs = t.agents.filter((a) => a.label === "needs_work").length;
     const agents = [...t.agents].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity) || (a.agent_id < b.agent_id ? -1 : 1));
     return el("section", { class: "wb-team", "data-team": t.team, "data-rank": rank, "aria-label": `Team ${t.team}, rank ${rank}` },
-      el("h2", {}, el("span", { class: "wb-rank" }, `#${rank}`), ` Team ${t.team}`),
+      el("h2", {}, rank ? el("span", { class: "wb-rank" }, `#${rank}`) : null, rank ? " " : "", `Team ${t.team}`),
       el("dl", { class: "wb-figures" },
         fig("Volume", fmtNumber(t.volume), "volume"),
         fig("AES", fmtMetric("aes", t.aes), "aes"),
