@@ -9,13 +9,14 @@ import (
 // wsFlags are the flags of the server's live side: the websocket hub and
 // the notifications it pushes (`agentpulse all` and `serve`).
 type wsFlags struct {
-	allowedOrigins   string
-	maxQueueBytes    int
-	maxSubscriptions int
-	maxChannels      int
-	subscribeRate    float64
-	smtpAddr         string
-	smtpFrom         string
+	allowedOrigins      string
+	maxQueueBytes       int
+	maxSubscriptions    int
+	maxChannels         int
+	subscribeRate       float64
+	smtpAddr            string
+	smtpFrom            string
+	webhookAllowPrivate bool
 }
 
 func (f *wsFlags) register(fs *flag.FlagSet) {
@@ -26,4 +27,5 @@ func (f *wsFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.subscribeRate, "ws-subscribe-rate", ws.DefaultSubscribeRate, "subscribe messages per second one websocket connection may send, sustained (burst: --ws-max-subscriptions); more are refused with rate_limited")
 	fs.StringVar(&f.smtpAddr, "smtp-addr", "", "SMTP server (host:port) that sends notification e-mails; empty: no e-mail")
 	fs.StringVar(&f.smtpFrom, "smtp-from", "agentpulse@localhost", "From address of notification e-mails")
+	fs.BoolVar(&f.webhookAllowPrivate, "webhook-allow-private", false, "let notification webhooks reach loopback, private and link-local addresses (a chat server on this network); off, such webhooks are refused")
 }

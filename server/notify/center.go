@@ -32,8 +32,13 @@ type Config struct {
 	Publisher Publisher
 	// SMTPAddr (host:port) and SMTPFrom enable e-mail; empty: none.
 	SMTPAddr, SMTPFrom string
-	// HTTP posts webhooks. Default a client with a 10 s timeout.
+	// HTTP posts webhooks. Default a client with a 10 s timeout that
+	// refuses loopback, private and link-local addresses unless
+	// AllowPrivateWebhooks (webhookdial.go).
 	HTTP *http.Client
+	// AllowPrivateWebhooks lets webhooks reach addresses on the server's
+	// own networks (a chat server on the intranet, tests).
+	AllowPrivateWebhooks bool
 	// MaxPerTenant bounds the notifications kept per tenant.
 	MaxPerTenant int
 	// QueueSize bounds deliveries waiting for Run's worker.
@@ -67,7 +72,7 @@ type delivery struct {
 // New returns a Center over cfg.
 func New(cfg Config) *Center {
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTP = webhookClient(cfg.AllowPrivateWebhooks)
 	}
 	if cfg.MaxPerTenant <= 0 {
 		cfg.MaxPerTenant = DefaultMaxPerTenant

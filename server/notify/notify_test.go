@@ -58,7 +58,7 @@ func TestDelivery(t *testing.T) {
 	}))
 	defer hook.Close()
 	pub := &pushed{}
-	c := notify.New(notify.Config{Publisher: pub, SMTPAddr: addr, SMTPFrom: "agentpulse@example.com"})
+	c := notify.New(notify.Config{Publisher: pub, SMTPAddr: addr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = c.Run(ctx) }()
