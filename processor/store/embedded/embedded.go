@@ -32,7 +32,7 @@ type Store struct {
 	// everByAgent holds every revision of an agent's, for CurrentIn.
 	everByAgent map[agentKey][]*rec
 	snapshots   map[int32]snapshot
-	buckets     map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	buckets     map[modelKey]map[string]parts // model → agent → bucket parts
 	latest      map[modelKey]time.Time
 
 	plans planMem
@@ -48,12 +48,6 @@ type snapshot struct {
 type agentKey struct{ tenant, model, agent string }
 type modelKey struct{ tenant, model string }
 
-// partKey names one partition's part of a bucket.
-type partKey struct {
-	store.BucketKey
-	partition int32
-}
-
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
@@ -65,7 +59,7 @@ func New() *Store {
 		byAgent:     map[agentKey]map[string]*rec{},
 		everByAgent: map[agentKey][]*rec{},
 		snapshots:   map[int32]snapshot{},
-		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
+		buckets:     map[modelKey]map[string]parts{},
 		latest:      map[modelKey]time.Time{},
 		plans:       newPlanMem(),
 	}
@@ -148,24 +142,22 @@ func (s *Store) recomputeLatest(mk modelKey) {
 }
 
 func (s *Store) applyBucket(b store.Bucket) {
-	b.Hour = b.Hour.UTC()
 	mk := modelKey{b.Tenant, b.Model}
 	agents := s.buckets[mk]
 	if agents == nil {
-		agents = map[string]map[partKey]*store.Bucket{}
+		agents = map[string]parts{}
 		s.buckets[mk] = agents
 	}
 	byKey := agents[b.Agent]
 	if byKey == nil {
-		byKey = map[partKey]*store.Bucket{}
+		byKey = parts{}
 		agents[b.Agent] = byKey
 	}
-	pk := partKey{b.BucketKey, b.Partition}
-	if old := byKey[pk]; old != nil && old.Version > b.Version {
+	k := partSlot{team: b.Team, inquiry: b.Inquiry, hour: b.Hour.Unix(), partition: b.Partition}
+	if old, ok := byKey[k]; ok && old.version > b.Version {
 		return
 	}
-	nb := b
-	byKey[pk] = &nb
+	byKey[k] = partVal{sums: b.Sums, version: b.Version}
 }
 
 // Checkpoint returns the next offset to consume for partition.
@@ -208,20 +200,20 @@ func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bu
 	s.mu.RLock()
 	var out []store.Bucket
 	agents := s.buckets[modelKey{q.Tenant, q.Model}]
-	collect := func(byKey map[partKey]*store.Bucket) {
-		for _, b := range byKey {
+	collect := func(agent string, byKey parts) {
+		byKey.each(q.Tenant, q.Model, agent, func(b *store.Bucket) {
 			if b.Volume == 0 || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
 				(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
-				continue
+				return
 			}
 			out = append(out, *b)
-		}
+		})
 	}
 	if q.Agent != "" {
-		collect(agents[q.Agent])
+		collect(q.Agent, agents[q.Agent])
 	} else {
-		for _, byKey := range agents {
-			collect(byKey)
+		for agent, byKey := range agents {
+			collect(agent, byKey)
 		}
 	}
 	s.mu.RUnlock()

@@ -26,10 +26,10 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 	var order []key
 	s.mu.RLock()
 	agents := s.buckets[modelKey{q.Tenant, q.Model}]
-	collect := func(byKey map[partKey]*store.Bucket) {
-		for _, b := range byKey {
+	collect := func(agent string, byKey parts) {
+		byKey.each(q.Tenant, q.Model, agent, func(b *store.Bucket) {
 			if b.Volume == 0 || !b.Hour.Before(q.To) {
-				continue
+				return
 			}
 			var sums []views.Sums
 			for i, t := range q.Starts {
@@ -46,13 +46,13 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 				}
 				sums[i].Merge(b.Sums)
 			}
-		}
+		})
 	}
 	if q.Agent != "" {
-		collect(agents[q.Agent])
+		collect(q.Agent, agents[q.Agent])
 	} else {
-		for _, byKey := range agents {
-			collect(byKey)
+		for agent, byKey := range agents {
+			collect(agent, byKey)
 		}
 	}
 	s.mu.RUnlock()
@@ -70,18 +70,18 @@ func (s *Store) NewestBuckets(_ context.Context, tenant, model, agent string, fn
 	var out []store.AgentNewest
 	s.mu.RLock()
 	agents := s.buckets[modelKey{tenant, model}]
-	newest := func(id string, byKey map[partKey]*store.Bucket) {
+	newest := func(id string, byKey parts) {
 		a := store.AgentNewest{Agent: id}
-		for _, b := range byKey {
+		byKey.each(tenant, model, id, func(b *store.Bucket) {
 			switch {
 			case b.Volume == 0 || b.Hour.Before(a.Hour):
-				continue
+				return
 			case b.Hour.After(a.Hour):
 				a.Hour, a.Inquiry, a.Team = b.Hour, a.Inquiry[:0], a.Team[:0]
 			}
 			a.Inquiry = append(a.Inquiry, b.Inquiry)
 			a.Team = append(a.Team, b.Team)
-		}
+		})
 		if len(a.Inquiry) > 0 {
 			out = append(out, a)
 		}
