@@ -7,6 +7,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
+	"github.com/agentpulse/agentpulse/schemas/ddl"
 )
 
 func TestConformance(t *testing.T) {
@@ -38,8 +39,12 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ?", cfg.Database).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if tables != 7 {
-		t.Errorf("%d tables in %s, want 7", tables, cfg.Database)
+	want, err := ddl.Tables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tables != uint64(len(want)) {
+		t.Errorf("%d tables in %s, want %d (%v)", tables, cfg.Database, len(want), want)
 	}
 }
 
