@@ -220,10 +220,16 @@ type watchedWriter struct {
 }
 
 func (w *watchedWriter) Apply(ctx context.Context, b store.Batch) error {
-	err := w.Writer.Apply(ctx, b)
+	return w.ApplyAll(ctx, []store.Batch{b})
+}
+
+func (w *watchedWriter) ApplyAll(ctx context.Context, bs []store.Batch) error {
+	err := w.Writer.ApplyAll(ctx, bs)
 	if err == nil {
 		w.mu.Lock()
-		w.stored[b.Partition] = max(w.stored[b.Partition], b.Next)
+		for _, b := range bs {
+			w.stored[b.Partition] = max(w.stored[b.Partition], b.Next)
+		}
 		w.mu.Unlock()
 		select {
 		case w.changed <- struct{}{}:

@@ -28,8 +28,12 @@
 //     offset of the last record that changed it, then the partition's
 //     checkpoint (the next offset), which every SnapshotInterval (and on a
 //     graceful stop) is a snapshot of the fold's hot state stored in the
-//     same single-row insert. Only after the store acknowledges does it
-//     mark the offsets for the group commit.
+//     same single-row insert. The batches of all the processor's
+//     partitions that are ready at once go in one store write
+//     (store.Writer.ApplyAll: every record and bucket row, then every
+//     checkpoint), so inserts per second do not grow with the partition
+//     count. Only after the store acknowledges does a worker mark its
+//     offsets for the group commit.
 //  2. Every write is idempotent: a revision row is keyed by interaction,
 //     revision and offset; a bucket row is a full value whose higher version
 //     wins; a checkpoint only moves forward; a snapshot is never ahead of

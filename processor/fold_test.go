@@ -56,3 +56,34 @@ func TestFoldRevisionsAndRedelivery(t *testing.T) {
 		t.Fatalf("second batch not empty: %+v", b)
 	}
 }
+
+// TestFoldMovesBetweenDaysAndCollisions: a revision moving an interaction
+// to another day moves its entry, and a key hash shared by keys of two
+// days (forced: where holds minDay) still finds each in its own day.
+func TestFoldMovesBetweenDaysAndCollisions(t *testing.T) {
+	f := newFold(0)
+	d1 := time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC)
+	d2 := d1.Add(48 * time.Hour)
+	a1, b1 := rec("a", 1, "billing", d1, 10), rec("b", 1, "billing", d2, 20)
+	f.apply(&a1, 1)
+	f.apply(&b1, 2)
+	a2 := rec("a", 2, "billing", d2, 30) // moves to b's day
+	if ch := f.apply(&a2, 3); !ch.Applied || ch.N != 2 {
+		t.Fatalf("move: %+v", ch)
+	}
+	if n := f.days[dayOf(d1.UnixNano())].index.len(); n != 0 {
+		t.Fatalf("old day still indexes %d interactions", n)
+	}
+	for h := range f.where {
+		f.where[h] = minDay // as if every key collided
+	}
+	for _, it := range []schemas.Interaction{a2, b1} {
+		e, d := f.find(&it, keyHash(f.seed, &it))
+		if e == nil || e.revision != it.Revision || d.day != dayOf(d2.UnixNano()) {
+			t.Fatalf("%s: %+v in %+v", it.InteractionID, e, d)
+		}
+	}
+	if ch := f.apply(&a1, 4); ch.Applied {
+		t.Fatal("the older revision applied after the move")
+	}
+}

@@ -167,8 +167,16 @@ func TestCorrectionsBeyondHorizon(t *testing.T) {
 type noSnapshots struct{ store.Store }
 
 func (n noSnapshots) Apply(ctx context.Context, b store.Batch) error {
-	b.Snapshot = nil
-	return n.Store.Apply(ctx, b)
+	return n.ApplyAll(ctx, []store.Batch{b})
+}
+
+func (n noSnapshots) ApplyAll(ctx context.Context, bs []store.Batch) error {
+	out := make([]store.Batch, len(bs))
+	for i, b := range bs {
+		b.Snapshot = nil
+		out[i] = b
+	}
+	return n.Store.ApplyAll(ctx, out)
 }
 
 func (noSnapshots) Snapshot(context.Context, int32) (int64, []byte, error) { return 0, nil, nil }

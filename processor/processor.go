@@ -26,6 +26,8 @@ type Processor struct {
 	log     *slog.Logger
 	metrics *metrics
 
+	group groupWriter
+
 	mu      sync.Mutex
 	workers map[int32]*worker
 	// runCtx is the workers' context: it outlives Run's context by
@@ -49,6 +51,7 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 		workers: map[int32]*worker{},
 		failed:  make(chan error, 1),
 	}
+	p.group.p = p
 	p.runCtx, p.cancelWork = context.WithCancel(context.Background())
 	p.metrics.queueCapacity.Set(float64(cfg.QueueBatches))
 	opts := []kgo.Opt{

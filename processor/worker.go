@@ -101,7 +101,10 @@ func (w *worker) run(ctx context.Context) {
 			w.waitFlushed()
 			return
 		case <-w.lost:
-			w.waitFlushed()
+			// The batch in flight, if any, is left to finish (or give
+			// up) on its own: with the store down it may wait in the
+			// processor's group write, and a lost partition must not
+			// hold the client's callback.
 			return
 		case <-ctx.Done():
 			w.waitFlushed()
@@ -276,7 +279,8 @@ func (w *worker) markApplied(r *kgo.Record) {
 }
 
 // flush hands everything applied since the last flush to the store in the
-// background, so that folding goes on while the store writes. At most one
+// background, so that folding goes on while the store writes; the batch is
+// written together with other partitions' (groupWriter). At most one
 // batch per partition is in flight: flush first waits for the previous
 // one, which keeps batches in order and bounds memory. The store write is
 // retried with backoff until it succeeds or the worker must stop; only
@@ -313,7 +317,7 @@ func (w *worker) flush(ctx context.Context) {
 	w.inflight = done
 	go func() {
 		defer close(done)
-		if w.store(ctx, batch) {
+		if w.p.group.write(ctx, w, batch) {
 			w.stored = seq
 			w.p.client.MarkCommitRecords(last)
 		}

@@ -102,6 +102,10 @@ type Writer interface {
 	// Apply stores a batch: records and buckets first, the checkpoint
 	// last. It is idempotent: applying a batch again changes nothing.
 	Apply(ctx context.Context, b Batch) error
+	// ApplyAll stores batches of several partitions (at most one of each)
+	// as Apply stores each, in as few writes as the store can: a
+	// processor writes the batches of all its partitions together.
+	ApplyAll(ctx context.Context, bs []Batch) error
 	// Checkpoint returns the next offset to consume for a partition, 0 when
 	// nothing was stored for it.
 	Checkpoint(ctx context.Context, partition int32) (int64, error)

@@ -29,31 +29,62 @@ import (
 // stops between retries when ctx is done. It uses up to four connections
 // at once.
 func (s *Store) Apply(ctx context.Context, b store.Batch) error {
+	return s.ApplyAll(ctx, []store.Batch{b})
+}
+
+// ApplyAll stores batches of several partitions (at most one batch of each)
+// as Apply stores one, with one insert per table for all of them: the
+// records of every batch, then their index rows, meanwhile the buckets,
+// and once all of those are stored every checkpoint in one insert (and
+// every snapshot in another). A failure at any point leaves a store that
+// applying the batches again completes.
+func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	if b.Next < 0 {
-		return fmt.Errorf("apply partition %d: negative checkpoint %d: %w", b.Partition, b.Next, ErrInvalidBatch)
+	var recsIn []store.Record
+	var bucketsIn []store.Bucket
+	var rosterIn []store.RosterPart
+	var cpParts, snapParts []int32
+	var cpNext, snapNext []uint64
+	var snaps []string
+	for _, b := range bs {
+		if b.Next < 0 {
+			return fmt.Errorf("apply partition %d: negative checkpoint %d: %w", b.Partition, b.Next, ErrInvalidBatch)
+		}
+		recsIn = append(recsIn, b.Records...)
+		bucketsIn = append(bucketsIn, b.Buckets...)
+		rosterIn = append(rosterIn, b.Roster...)
+		switch {
+		case b.Snapshot != nil:
+			// The snapshot row is the checkpoint too: one insert stores both.
+			snapParts, snapNext, snaps = append(snapParts, b.Partition), append(snapNext, uint64(b.Next)), append(snaps, string(b.Snapshot))
+		case b.Next > 0:
+			cpParts, cpNext = append(cpParts, b.Partition), append(cpNext, uint64(b.Next))
+		}
+	}
+	if len(bs) == 1 {
+		recsIn, bucketsIn, rosterIn = bs[0].Records, bs[0].Buckets, bs[0].Roster // no copy
 	}
 	var recs *interactionColumns
-	if len(b.Records) > 0 {
+	if len(recsIn) > 0 {
 		var err error
-		if recs, err = newInteractionColumns(b.Records); err != nil {
-			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
+		if recs, err = newInteractionColumns(recsIn); err != nil {
+			return fmt.Errorf("apply partition %d: %w", bs[0].Partition, err)
 		}
 	}
 	var buckets *bucketColumns
-	if len(b.Buckets) > 0 {
+	if len(bucketsIn) > 0 {
 		var err error
-		if buckets, err = newBucketColumns(b.Buckets); err != nil {
-			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
+		if buckets, err = newBucketColumns(bucketsIn); err != nil {
+			return fmt.Errorf("apply partition %d: %w", bs[0].Partition, err)
 		}
 	}
 	var roster *rosterColumns
-	if len(b.Roster) > 0 {
+	if len(rosterIn) > 0 {
 		var err error
-		if roster, err = newRosterColumns(b.Roster); err != nil {
-			return fmt.Errorf("apply partition %d: %w", b.Partition, err)
+		if roster, err = newRosterColumns(rosterIn); err != nil {
+			return fmt.Errorf("apply partition %d: %w", bs[0].Partition, err)
 		}
 	}
 	// The contract orders only the checkpoint after records and buckets;
@@ -90,19 +121,18 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	}
 	// The days the buckets touched, once their parts are stored (a touch
 	// makes a sealed day stale; see rollup.go).
-	if len(b.Buckets) > 0 {
-		if err := s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(b.Buckets)); err != nil {
+	if len(bucketsIn) > 0 {
+		if err := s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(bucketsIn)); err != nil {
 			return err
 		}
 	}
-	if b.Snapshot != nil {
-		// The snapshot row is the checkpoint too: one insert stores both.
-		cols := []any{[]int32{b.Partition}, []uint64{uint64(b.Next)}, []string{string(b.Snapshot)}}
-		return s.insert(ctx, "insert snapshot", s.q.insertSnapshot, cols)
+	if len(snapParts) > 0 {
+		if err := s.insert(ctx, "insert snapshot", s.q.insertSnapshot, []any{snapParts, snapNext, snaps}); err != nil {
+			return err
+		}
 	}
-	if b.Next > 0 {
-		cols := []any{[]int32{b.Partition}, []uint64{uint64(b.Next)}}
-		if err := s.insert(ctx, "insert checkpoint", s.q.insertCheckpoint, cols); err != nil {
+	if len(cpParts) > 0 {
+		if err := s.insert(ctx, "insert checkpoint", s.q.insertCheckpoint, []any{cpParts, cpNext}); err != nil {
 			return err
 		}
 	}

@@ -23,7 +23,12 @@
 //     (version) keyed by (tenant_id, model, agent_id, inquiry, team_id,
 //     hour), partitioned by month.
 //   - checkpoints: (log_partition, next_offset) rows; the checkpoint is the
-//     maximum.
+//     maximum of these and of snapshots.
+//   - snapshots: (log_partition, next_offset, state): the processor's hot
+//     state stored with a checkpoint in one row (Batch.Snapshot); the
+//     newest is read on assignment. Current and CurrentIn look up a
+//     partition's revisions as of an offset for the interactions and
+//     bucket parts that left the processor's memory.
 //
 // Timestamps are Int64 unix nanoseconds plus the original UTC offset in
 // seconds (18.16 has no DateTime64; DateTime is whole seconds), so a record

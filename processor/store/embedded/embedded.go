@@ -83,9 +83,21 @@ func New() *Store {
 func (s *Store) Close() error { return nil }
 
 // Apply stores a batch. Applying the same batch twice changes nothing.
-func (s *Store) Apply(_ context.Context, b store.Batch) error {
+func (s *Store) Apply(ctx context.Context, b store.Batch) error {
+	return s.ApplyAll(ctx, []store.Batch{b})
+}
+
+// ApplyAll stores batches of several partitions, as Apply does each.
+func (s *Store) ApplyAll(_ context.Context, bs []store.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, b := range bs {
+		s.apply(b)
+	}
+	return nil
+}
+
+func (s *Store) apply(b store.Batch) {
 	for i := range b.Records {
 		s.applyRecord(b.Records[i])
 	}
@@ -101,7 +113,6 @@ func (s *Store) Apply(_ context.Context, b store.Batch) error {
 	if b.Snapshot != nil && b.Next >= s.snapshots[b.Partition].next {
 		s.snapshots[b.Partition] = snapshot{next: b.Next, data: append([]byte(nil), b.Snapshot...)}
 	}
-	return nil
 }
 
 func (s *Store) applyRecord(r store.Record) {

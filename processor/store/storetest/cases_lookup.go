@@ -136,3 +136,37 @@ func checkNewestOf(t *testing.T, s store.Store, partition int32, below int64, wa
 		}
 	}
 }
+
+// testApplyAll: batches of two partitions applied together (ApplyAll),
+// with snapshots on some, give what applying them one by one gives, and
+// every checkpoint and snapshot.
+func testApplyAll(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	o := newOracle()
+	p0 := randomBatches(newFeed(0), 5, 4, 25)
+	p1 := randomBatches(newFeed(1), 5, 4, 25)
+	for i := range p0 {
+		pair := []store.Batch{p0[i], p1[i]}
+		if i%2 == 1 {
+			pair[1].Snapshot = []byte(fmt.Sprintf("snap %d", i))
+		}
+		if err := s.ApplyAll(context.Background(), pair); err != nil {
+			t.Fatalf("ApplyAll: %v", err)
+		}
+		for _, b := range pair {
+			o.apply(b)
+		}
+		checkState(t, s, o)
+		for _, b := range pair {
+			if cp := readCheckpoint(t, s, b.Partition); cp != b.Next {
+				t.Errorf("batch %d: Checkpoint(%d) = %d, want %d", i, b.Partition, cp, b.Next)
+			}
+		}
+	}
+	if next, data, err := s.Snapshot(context.Background(), 1); err != nil || next != p1[3].Next || string(data) != "snap 3" {
+		t.Errorf("Snapshot(1) = %d, %q, %v; want %d, \"snap 3\"", next, data, err, p1[3].Next)
+	}
+	if err := s.ApplyAll(context.Background(), nil); err != nil {
+		t.Errorf("ApplyAll(nil): %v", err)
+	}
+}

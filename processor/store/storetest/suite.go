@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"LoadPartitionStops", testLoadPartitionStops},
 		{"Snapshots", testSnapshots},
 		{"CurrentLookups", testCurrentLookups},
+		{"ApplyAll", testApplyAll},
 		{"TenantIsolation", testTenantIsolation},
 		{"Restart", func(t *testing.T, open func(t *testing.T) store.Store) { testRestart(t, open, o.durable) }},
 		{"Concurrency", testConcurrency},
