@@ -124,7 +124,7 @@ func New(cfg Config) (*Server, error) {
 	// caught up (or a processor's rebuilt marker arrives) the cache is
 	// dropped first, so every answer after is from the whole history.
 	var sv *storeview.Views
-	gate, err := catchup.New(catchup.Config{Brokers: cfg.Brokers, Store: cfg.Store, MaxLag: cfg.CatchUpMaxLag,
+	gate, err := catchup.New(catchup.Config{Brokers: cfg.Brokers, ClientOpts: cfg.KafkaOpts, Store: cfg.Store, MaxLag: cfg.CatchUpMaxLag,
 		Refresh: func() { sv.Refresh() }, Logger: cfg.Logger, Registerer: reg})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,9 @@ type Checkpointer interface {
 type Config struct {
 	// Brokers are the seed brokers of the interactions topic.
 	Brokers []string
+	// ClientOpts are extra franz-go options of its Kafka client (TLS,
+	// SASL).
+	ClientOpts []kgo.Opt
 	// Topic is the interactions topic. Default "interactions".
 	Topic string
 	// Store is where the processor writes.
@@ -113,7 +116,7 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.ClientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("catchup: kafka client: %w", err)
 	}

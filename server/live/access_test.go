@@ -110,7 +110,7 @@ func TestChannelAccess(t *testing.T) {
 		"team:" + e.team: {"agent self": forbidden, "agent other": forbidden, "plan owner": forbidden, "supervisor own": ok,
 			"supervisor other": forbidden, "admin": ok, "other tenant admin": ok, "ingest": forbidden},
 		"wallboard:voice": {"agent self": forbidden, "agent other": forbidden, "plan owner": forbidden, "supervisor own": ok,
-			"supervisor other": ok, "admin": ok, "other tenant admin": ok, "ingest": forbidden},
+			"supervisor other": ok, "admin": ok, "other tenant admin": notFound, "ingest": forbidden},
 		"plan:p1": {"agent self": forbidden, "agent other": forbidden, "plan owner": ok, "supervisor own": forbidden,
 			"supervisor other": forbidden, "admin": ok, "other tenant admin": ok, "ingest": forbidden},
 		"plan:nope": {"agent self": notFound, "agent other": notFound, "plan owner": notFound, "supervisor own": notFound,

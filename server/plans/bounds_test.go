@@ -1,7 +1,9 @@
 package plans_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,8 +20,19 @@ import (
 func TestPlansPerAgentBounded(t *testing.T) {
 	e, p, toks := accessFixture(t)
 	max := plans.DefaultMaxActivePerAgent
+	// Copies of p stored directly, as a burst of creates would (the API
+	// refuses a second plan in progress on the same inquiry and metric,
+	// and a voice agent has fewer such pairs than the bound).
+	rec, err := e.ps.Plan(context.Background(), e.tenant, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 1; i < max; i++ {
-		createPlan(t, e, toks["agent self"], p.AgentID)
+		c := rec
+		c.Plan.ID = fmt.Sprintf("%s-copy-%d", p.ID, i)
+		if err := e.ps.PutPlan(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
 	}
 	in := views.PlanInput{Model: "voice", Inquiry: p.Inquiry, Metric: views.MetricAHT, ImprovementPct: 10, TargetDate: "2026-12-20",
 		Actions: []string{"a1"}, Assistance: []string{"help"}}
@@ -33,7 +46,7 @@ func TestPlansPerAgentBounded(t *testing.T) {
 	if code, got := e.do(toks["supervisor"], http.MethodPost, "/v1/plans/"+p.ID+"/cancel", ""); code != http.StatusOK {
 		t.Fatalf("cancel: %d %s", code, got)
 	}
-	createPlan(t, e, toks["agent self"], p.AgentID)
+	createPlanOn(t, e, toks["agent self"], p.AgentID, views.MetricAES) // the copies still hold AHT on this inquiry
 }
 
 // TestPlanRecordsActors reproduces the security test's LOW finding: a

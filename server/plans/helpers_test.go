@@ -102,6 +102,7 @@ type env struct {
 	its     []schemas.Interaction
 	ref     *reference.Dataset
 	st      store.Store
+	ps      store.PlanStore
 	svc     *plans.Service
 	handler http.Handler
 	clock   *clock
@@ -215,7 +216,7 @@ func newEnv(t testing.TB, kind string, its []schemas.Interaction, at time.Time) 
 
 func newEnvOn(t testing.TB, st store.Store, ps store.PlanStore, its []schemas.Interaction, at time.Time) *env {
 	t.Helper()
-	e := &env{its: its, ref: reference.New(its, params), st: st, clock: newClock(at), pub: &recorder{}, events: &events{}, tenant: simulator.TenantIDs(1)[0]}
+	e := &env{its: its, ref: reference.New(its, params), st: st, ps: ps, clock: newClock(at), pub: &recorder{}, events: &events{}, tenant: simulator.TenantIDs(1)[0]}
 	svc, err := plans.New(plans.Config{
 		Plans: ps, Store: st, Views: storeview.New(st, params), Verifier: auth.Verifier{Secret: secret},
 		Publisher: e.pub, Now: e.clock.now, UpdateWait: 2 * time.Second, Events: e.events.add,
