@@ -8,12 +8,18 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/processor/learn"
 )
+
+// modelsPublishEvery is how often `process` publishes the learner's
+// changed summaries on the outcome-models topic for servers in other
+// processes.
+const modelsPublishEvery = 15 * time.Second
 
 // learnFlags are the flags of the outcome learner (processor/learn) that
 // `agentpulse all` and `agentpulse process` run beside the processor.

@@ -13,6 +13,7 @@ import (
 	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/learn"
 )
 
 // runProcess runs the processor alone against external brokers: the part
@@ -86,7 +87,13 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	if learner != nil {
+		// Servers in other processes read its summaries from the
+		// outcome-models topic (GET /v1/outcome-models).
+		if err := learn.EnsureModelsTopic(ctx, seeds, kopts...); err != nil {
+			return kf.explain(err)
+		}
 		g.Go(func() error { return runLearner(gctx, learner) })
+		g.Go(func() error { return learn.Publish(gctx, learner, seeds, modelsPublishEvery, log, kopts...) })
 	}
 	if *httpAddr != "" {
 		// Ready when the store and the broker answer. Not on lag: a

@@ -30,5 +30,7 @@
 // cmd/agentpulse runs it in `all` and `process` (--learn, checkpoint in
 // --data-dir/learn) with a nil Sink: the stores have no place for learned
 // cells yet, so the learner serves GET /v1/outcome-models and its metrics
-// only.
+// only. Servers in other processes get its summaries from the compacted
+// outcome-models topic (publish.go: Publish in `process`, ModelsReader in
+// `serve`).
 package learn

@@ -270,3 +270,28 @@ func (l *Learner) Models(tenant, model string) (views.OutcomeModels, bool) {
 		views.NewOutcomeTarget(lr, outcomes.Resolution, res),
 	}}, true
 }
+
+// Summary is one tenant model's Models answer.
+type Summary struct {
+	Tenant string
+	Models views.OutcomeModels
+}
+
+// Summaries returns every tenant model's Models answer, sorted by tenant
+// then model (what cmd/agentpulse publishes for servers in other
+// processes). Safe for concurrent use with Run.
+func (l *Learner) Summaries() []Summary {
+	l.mu.Lock()
+	var keys []outcomes.TenantModel
+	if l.stream != nil {
+		keys = l.stream.Models()
+	}
+	l.mu.Unlock()
+	out := make([]Summary, 0, len(keys))
+	for _, k := range keys {
+		if m, ok := l.Models(k.Tenant, k.Model); ok {
+			out = append(out, Summary{Tenant: k.Tenant, Models: m})
+		}
+	}
+	return out
+}
