@@ -114,6 +114,13 @@ func TestOutcomeModelsPage(t *testing.T) {
 	checkA11y(t, ctx, "outcome models", 0)
 	fitsPhone(t, ctx, "outcome models")
 	screenshots(t, ctx, "outcome-models")
+	var chartW int64
+	run(t, ctx, "chart at phone width", chromedp.EmulateViewport(390, 844), chromedp.Sleep(400*time.Millisecond),
+		chromedp.Evaluate(`Math.max(...[...document.querySelectorAll(".om-chart .uplot")].map((e) => e.getBoundingClientRect().right))`, &chartW),
+		chromedp.EmulateViewport(1280, 800))
+	if chartW > 390 {
+		t.Errorf("a calibration chart reaches %d px at a 390 px phone width", chartW)
+	}
 
 	sup := p.Token(t, auth.Claims{Subject: "lead", Role: auth.RoleSupervisor, Teams: []string{"team-1"}})
 	signIn(t, ctx, p, sup, "#/outcome-models")

@@ -40,11 +40,20 @@ export async function render(ctx) {
     el("h1", {}, "Outcome models"),
     el("p", { class: "help" }, "Where the feed has no predicted satisfaction or resolution, agentpulse learns them from surveys and from customers coming back. Each channel and target has one model on case-mix only (never agent or team); it is used only while it predicts better than the base rate of each inquiry."),
     models.length ? sections : el("p", {}, "No interactions yet."));
-  // The charts are drawn once the cards are in the document, at their width.
-  for (const draw of draws) {
-    const c = draw();
-    if (c) charts.push(c);
-  }
+  // The charts are drawn once the cards are in the document, at their
+  // width, and again when the window is resized.
+  const drawAll = () => {
+    charts.splice(0).forEach((c) => c.destroy());
+    for (const draw of draws) {
+      const c = draw();
+      if (c) charts.push(c);
+    }
+  };
+  drawAll();
+  let timer = 0;
+  const onResize = () => { clearTimeout(timer); timer = setTimeout(drawAll, 100); };
+  window.addEventListener("resize", onResize);
+  ctx.onCleanup(() => { clearTimeout(timer); window.removeEventListener("resize", onResize); });
 }
 
 async function modelSection(model, draws) {
@@ -93,6 +102,7 @@ function targetCard(model, t, draws) {
   }
   draws.push(() => {
     if (!window.uPlot || !chartBox.isConnected) return null;
+    mount(chartBox);
     const xs = [0, ...deciles.map((d) => d.predicted), 1];
     const diag = xs.slice();
     const obs = [null, ...deciles.map((d) => d.observed), null];
