@@ -520,3 +520,28 @@ func (s *Stream) Pending(tenant, model string) (satisfaction, resolution int64) 
 	}
 	return 0, resolution
 }
+
+// Models lists the tenant models HasModel reports, sorted by tenant then
+// model: what the outcome-models summaries cover.
+func (s *Stream) Models() []TenantModel {
+	var out []TenantModel
+	for _, t := range s.tenantNames() {
+		ts := s.tenants[t]
+		seen := map[string]bool{}
+		for m := range ts.learners {
+			seen[m] = true
+		}
+		for _, sc := range ts.contacts {
+			seen[sc.c.Model] = true
+		}
+		ms := make([]string, 0, len(seen))
+		for m := range seen {
+			ms = append(ms, m)
+		}
+		slices.Sort(ms)
+		for _, m := range ms {
+			out = append(out, TenantModel{Tenant: t, Model: m})
+		}
+	}
+	return out
+}

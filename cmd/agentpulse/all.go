@@ -44,6 +44,7 @@ type allFlags struct {
 	sessionTime    time.Duration
 	ws             wsFlags
 	kafka          kafkaFlags
+	learn          learnFlags
 }
 
 func (f *allFlags) register(fs *flag.FlagSet) {
@@ -64,6 +65,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	f.ingest.register(fs)
 	f.api.register(fs)
 	f.kafka.register(fs)
+	f.learn.register(fs)
 	f.log.register(fs)
 }
 
@@ -71,15 +73,15 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 // websocket hub) and (with --simulate) a simulated contact center in one
 // process.
 //
-// Start order: broker, topics, store, processor, plan store (replayed from
+// Start order: broker, topics, store, processor, outcome learner, plan store (replayed from
 // the broker with the embedded store), HTTP server (ingest, read API,
 // plans, websocket), updates feed, plan workers, simulated feed.
 // Stop order (SIGTERM): the simulated feed stops; the updates feed stops
 // and the hub closes its websockets with code 1001 (clients reconnect and
 // resume); the HTTP server stops accepting and answers what is in flight;
 // the plan workers finish their update; the processor stores what it
-// folded and commits; the producer and the plan log flush; the store
-// closes; the broker flushes its log to --data-dir and closes.
+// folded and commits; the outcome learner writes its checkpoint; the
+// producer and the plan log flush; the store closes; the broker flushes its log to --data-dir and closes.
 func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("all", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -137,6 +139,10 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	learner, err := f.learn.build(f.ingest.dataDir, seeds, kopts, reg, log)
+	if err != nil {
+		return err
+	}
 	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts, Registerer: reg})
 	if err != nil {
 		return err
@@ -165,7 +171,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &f.api, &f.ws)
+	deps := serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}
+	if learner != nil {
+		deps.outcomes = learner
+	}
+	srv, err := buildServer(ctx, deps, &f.api, &f.ws)
 	if err != nil {
 		return err
 	}
@@ -198,6 +208,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	})
 	g.Go(func() error { return f.rollup.run(gctx, st, reg, log) })
+	if learner != nil {
+		g.Go(func() error { return runLearner(gctx, learner) })
+	}
 	part.run(gctx, g)
 	srv.run(gctx, g)
 	g.Go(func() error { return auditLog.Run(gctx) })

@@ -90,7 +90,7 @@ func chaosRollingRestart(t *testing.T, bin string) {
 			ends, err := endOffsetsOf(ctx, adm)
 			return err == nil && len(ends) == chaosPartitions
 		}}
-	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+	procArgs := []string{"process", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(chaosPartitions),
 		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
 	// A processor is ready when the group is stable with two members,

@@ -67,7 +67,7 @@ func startChaosRig(t *testing.T, bin, chAddr string) *chaosRig {
 		ends, err := endOffsetsOf(t.Context(), adm)
 		return err == nil && len(ends) == chaosPartitions
 	})
-	r.proc = startProc(t, bin, "process", "process", "--brokers", r.brokerAddr, "--store", "clickhouse",
+	r.proc = startProc(t, bin, "process", "process", "--data-dir", t.TempDir(), "--brokers", r.brokerAddr, "--store", "clickhouse",
 		"--clickhouse-addr", chAddr, "--clickhouse-database", r.db, "--group", "chaos-processors",
 		"--partitions", fmt.Sprint(chaosPartitions), "--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info")
 	waitFor(t, "processor owning every partition", 30*time.Second, func() bool {

@@ -77,7 +77,7 @@ func multiProcess(t *testing.T, secure bool) {
 	})
 	lap("broker listening on %s with %d partitions", brokerAddr, mpPartitions)
 
-	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+	procArgs := []string{"process", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(mpPartitions),
 		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
 	procArgs = append(append(procArgs, sec.kafkaArgs...), sec.chArgs...)

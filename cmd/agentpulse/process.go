@@ -13,6 +13,7 @@ import (
 	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/learn"
 )
 
 // runProcess runs the processor alone against external brokers: the part
@@ -38,6 +39,9 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	rf.register(fs)
 	var kf kafkaFlags
 	kf.register(fs)
+	var learnf learnFlags
+	learnf.register(fs)
+	learnf.registerDataDir(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -77,7 +81,20 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	learner, err := learnf.build(learnf.dataDir, seeds, kopts, reg, log)
+	if err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
+	if learner != nil {
+		// Servers in other processes read its summaries from the
+		// outcome-models topic (GET /v1/outcome-models).
+		if err := learn.EnsureModelsTopic(ctx, seeds, kopts...); err != nil {
+			return kf.explain(err)
+		}
+		g.Go(func() error { return runLearner(gctx, learner) })
+		g.Go(func() error { return learn.Publish(gctx, learner, seeds, modelsPublishEvery, log, kopts...) })
+	}
 	if *httpAddr != "" {
 		// Ready when the store and the broker answer. Not on lag: a
 		// processor beyond the partition count owns none, and a backlog is
@@ -95,7 +112,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		srv := httpserver.New(httpserver.Config{Addr: *httpAddr, TLSCertFile: tlsCert, TLSKeyFile: tlsKey, Ready: ready, Gatherer: reg, Logger: log})
 		g.Go(func() error { return srv.Run(gctx) })
 	}
-	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "instance_id", *instanceID, "http_addr", *httpAddr)
+	log.Info("processor starting", "brokers", seeds, "store", sf.kind, "group", *group, "instance_id", *instanceID, "http_addr", *httpAddr, "learn", learnf.on)
 	g.Go(func() error {
 		if err := p.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 			return err

@@ -30,8 +30,9 @@ func TestProcessStaticMembership(t *testing.T) {
 	waitTCP(t, brokerAddr, 20*time.Second)
 	adm := newAdmin(t, brokerAddr)
 	ctx := t.Context()
+	learnDir := t.TempDir()
 	args := func(id string) []string {
-		return []string{"process", "--brokers", brokerAddr, "--store", "embedded", "--group", "static",
+		return []string{"process", "--data-dir", learnDir, "--brokers", brokerAddr, "--store", "embedded", "--group", "static",
 			"--instance-id", id, "--partitions", fmt.Sprint(partitions), "--session-timeout", session.String(), "--log-level", "info"}
 	}
 	// owns reports whether the group is stable with two members and p has

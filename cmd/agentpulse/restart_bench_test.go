@@ -81,7 +81,7 @@ func BenchmarkProcessorRestart(b *testing.B) {
 	total := loadRestartState(b, brokerAddr, st, agents, perAgent, end)
 	produced := time.Now()
 
-	procArgs := []string{"process", "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+	procArgs := []string{"process", "--data-dir", b.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--partitions", parts, "--instance-id", "processor-0", "--log-level", "info"}
 	proc := startProc(b, bin, "process-run0", procArgs...)
 	waitFor(b, "the processor loading its state", 10*time.Minute, func() bool {

@@ -42,7 +42,7 @@ func TestPipelineOverTLSAndSASL(t *testing.T) {
 		dones = append(dones, done)
 	}
 	procAddr, serveAddr, ingestAddr := freeAddr(t), freeAddr(t), freeAddr(t)
-	start(runProcess, append(append([]string{"--store", "clickhouse", "--http-addr", procAddr, "--partitions", "2"}, kafka...), ch...)...)
+	start(runProcess, append(append([]string{"--data-dir", t.TempDir(), "--store", "clickhouse", "--http-addr", procAddr, "--partitions", "2"}, kafka...), ch...)...)
 	waitReady(t, "http://"+procAddr)
 	start(runServe, append(append([]string{"--http-addr", serveAddr, "--auth-secret", secret, "--partitions", "2"}, kafka...), ch...)...)
 	start(runIngest, append([]string{"--http-addr", ingestAddr, "--auth-secret", secret, "--data-dir", t.TempDir()}, kafka...)...)

@@ -14,6 +14,7 @@ import (
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
+	"github.com/agentpulse/agentpulse/processor/learn"
 	"github.com/agentpulse/agentpulse/server/dashboard"
 )
 
@@ -104,7 +105,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{})
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}, &af, &wf)
+	// The outcome learner runs in `agentpulse process`: its summaries
+	// reach this server on the outcome-models topic.
+	models := learn.NewModelsReader(seeds, log, kopts...)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso), outcomes: models}, &af, &wf)
 	if err != nil {
 		return err
 	}
@@ -121,6 +125,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	g, gctx := errgroup.WithContext(ctx)
 	srv.run(gctx, g)
 	g.Go(func() error { return keys.Run(gctx) })
+	g.Go(func() error { return models.Run(gctx) })
 	g.Go(func() error { return auditLog.Run(gctx) })
 	g.Go(func() error { return http.Run(gctx) })
 	fmt.Fprintf(stdout, "agentpulse server on http://%s: the dashboard at /, GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)

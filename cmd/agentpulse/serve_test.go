@@ -88,7 +88,7 @@ func TestServeOverClickHouse(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 2)
 	go func() {
-		done <- runProcess(ctx, []string{"--brokers", b.Addr(), "--store", "clickhouse", "--clickhouse-addr", chAddr,
+		done <- runProcess(ctx, []string{"--data-dir", t.TempDir(), "--brokers", b.Addr(), "--store", "clickhouse", "--clickhouse-addr", chAddr,
 			"--clickhouse-database", db, "--group", db, "--flush-interval", "50ms", "--log-level", "error"}, io.Discard)
 	}()
 	go func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/app"
 	"github.com/agentpulse/agentpulse/server/httpmw"
 	"github.com/agentpulse/agentpulse/server/notify"
@@ -42,6 +43,8 @@ type serverDeps struct {
 	log   *slog.Logger
 	// mount adds routes outside the API limits (the dashboard).
 	mount func(chi.Router)
+	// outcomes answers GET /v1/outcome-models; nil: 503.
+	outcomes api.OutcomeModelSource
 }
 
 // buildServer opens the plan store and assembles the server.
@@ -55,11 +58,12 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		Limits: httpmw.Config{RatePerSecond: af.rate, MaxBodyBytes: af.maxBody, TrustedProxies: af.trusted},
 		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
-		Keys:       d.keys,
-		Audit:      d.audit,
-		Notify:     notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom, AllowPrivateWebhooks: wf.webhookAllowPrivate},
-		Mount:      []func(chi.Router){d.mount},
-		Registerer: d.reg, Logger: d.log,
+		Keys:          d.keys,
+		Audit:         d.audit,
+		Notify:        notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom, AllowPrivateWebhooks: wf.webhookAllowPrivate},
+		Mount:         []func(chi.Router){d.mount},
+		OutcomeModels: d.outcomes,
+		Registerer:    d.reg, Logger: d.log,
 	})
 	if err != nil {
 		closePlans()

@@ -47,7 +47,7 @@ func startSoakRig(t *testing.T, bin, chAddr string) *soakRig {
 		ends, err := endOffsetsOf(t.Context(), adm)
 		return err == nil && len(ends) == soakPartitions
 	})
-	r.proc = startProc(t, bin, "process", "process", "--brokers", r.brokerAddr, "--store", "clickhouse",
+	r.proc = startProc(t, bin, "process", "process", "--data-dir", t.TempDir(), "--brokers", r.brokerAddr, "--store", "clickhouse",
 		"--clickhouse-addr", chAddr, "--clickhouse-database", r.db, "--partitions", parts,
 		"--http-addr", r.procAddr, "--log-level", "warn")
 	r.ingest = startProc(t, bin, "ingest", "ingest", "--brokers", r.brokerAddr, "--http-addr", r.ingestAddr,

@@ -25,6 +25,12 @@
 // # Concurrency
 //
 // Run owns the stream and calls the sink from its goroutine; Run must not
-// be called twice. Not wired into cmd/agentpulse yet: the stores have no
-// place for learned cells (see the issue-14 notes).
+// be called twice. Models is safe for concurrent use with Run.
+//
+// cmd/agentpulse runs it in `all` and `process` (--learn, checkpoint in
+// --data-dir/learn) with a nil Sink: the stores have no place for learned
+// cells yet, so the learner serves GET /v1/outcome-models and its metrics
+// only. Servers in other processes get its summaries from the compacted
+// outcome-models topic (publish.go: Publish in `process`, ModelsReader in
+// `serve`).
 package learn

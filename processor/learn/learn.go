@@ -27,6 +27,8 @@ type Sink func(ctx context.Context, emitted []outcomes.Emitted) error
 type Config struct {
 	// Brokers are the Kafka seed brokers. Required.
 	Brokers []string
+	// ClientOpts are extra franz-go options (TLS, SASL) for every client.
+	ClientOpts []kgo.Opt
 	// InteractionsTopic and OutcomesTopic default to "interactions" and
 	// "outcomes".
 	InteractionsTopic, OutcomesTopic string
@@ -117,7 +119,7 @@ func (l *Learner) Run(ctx context.Context) error {
 	l.mu.Lock()
 	l.stream.SetLowWatermark(l.cp.low()) // before the first fetch: a partition not read yet holds everything
 	l.mu.Unlock()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts)}, l.cfg.ClientOpts...)...)
 	if err != nil {
 		return fmt.Errorf("learn: kafka client: %w", err)
 	}
@@ -205,7 +207,7 @@ func (l *Learner) apply(r *kgo.Record) {
 // partitions returns where to start every partition of both topics: the
 // checkpoint's next offset, or the start.
 func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offset, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(l.cfg.Brokers...))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...)}, l.cfg.ClientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("learn: kafka client: %w", err)
 	}
@@ -267,4 +269,29 @@ func (l *Learner) Models(tenant, model string) (views.OutcomeModels, bool) {
 		views.NewOutcomeTarget(lr, outcomes.Satisfaction, sat),
 		views.NewOutcomeTarget(lr, outcomes.Resolution, res),
 	}}, true
+}
+
+// Summary is one tenant model's Models answer.
+type Summary struct {
+	Tenant string
+	Models views.OutcomeModels
+}
+
+// Summaries returns every tenant model's Models answer, sorted by tenant
+// then model (what cmd/agentpulse publishes for servers in other
+// processes). Safe for concurrent use with Run.
+func (l *Learner) Summaries() []Summary {
+	l.mu.Lock()
+	var keys []outcomes.TenantModel
+	if l.stream != nil {
+		keys = l.stream.Models()
+	}
+	l.mu.Unlock()
+	out := make([]Summary, 0, len(keys))
+	for _, k := range keys {
+		if m, ok := l.Models(k.Tenant, k.Model); ok {
+			out = append(out, Summary{Tenant: k.Tenant, Models: m})
+		}
+	}
+	return out
 }

@@ -25,6 +25,8 @@ type Config struct {
 	RecentLimit int
 	// Logger receives store failures (the 5xx answers). Nil: discard.
 	Logger *slog.Logger
+	// OutcomeModels answers GET /v1/outcome-models. Nil: 503 (no learner).
+	OutcomeModels OutcomeModelSource
 }
 
 // API is the v1 read API. Build it with New and mount it with Routes.
@@ -33,6 +35,8 @@ type API struct {
 	verify auth.TokenVerifier
 	recent int
 	log    *slog.Logger
+	// outcomes is Config.OutcomeModels.
+	outcomes OutcomeModelSource
 }
 
 // New returns the API over cfg. It panics when cfg.Views or cfg.Verifier
@@ -47,7 +51,7 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{views: cfg.Views, verify: cfg.Verifier, recent: cfg.RecentLimit, log: cfg.Logger}
+	return &API{views: cfg.Views, verify: cfg.Verifier, recent: cfg.RecentLimit, log: cfg.Logger, outcomes: cfg.OutcomeModels}
 }
 
 // Routes mounts the API's routes on r, each behind auth.Require admitting
@@ -63,6 +67,7 @@ func New(cfg Config) *API {
 //	GET /v1/teams/{team}/trend
 //	GET /v1/models              (supervisor, admin)
 //	GET /v1/wallboards/{model}  (supervisor, admin)
+//	GET /v1/outcome-models      (admin)
 func (a *API) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
@@ -78,5 +83,6 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/teams/{team}/trend", a.teamTrend)
 		r.Get("/v1/models", a.tenantModels)
 		r.Get("/v1/wallboards/{model}", a.wallboard)
+		r.Get("/v1/outcome-models", a.outcomeModels)
 	})
 }

@@ -75,6 +75,8 @@ type Config struct {
 	// checked for entering Needs work on an inquiry they handle often.
 	// Default 1 minute.
 	LabelCheckEvery time.Duration
+	// OutcomeModels answers GET /v1/outcome-models (api.Config). Nil: 503.
+	OutcomeModels api.OutcomeModelSource
 	// Mount adds routes outside the API limits (the web dashboard's
 	// static files).
 	Mount []func(chi.Router)
@@ -133,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 	// seconds or a rebuild make a request wait (then 503).
 	sv = storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait,
 		LatestTTL: time.Second}), storeview.WithWarmHold(gate.Err))
-	readAPI := api.New(api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger})
+	readAPI := api.New(api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger, OutcomeModels: cfg.OutcomeModels})
 	s := &Server{gate: gate, overlay: overlay, views: sv, readAPI: readAPI}
 	rules, err := live.New(live.Config{Views: sv, API: readAPI, Plan: s.planChannel})
 	if err != nil {

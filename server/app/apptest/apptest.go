@@ -29,6 +29,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/embedded"
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/app"
 	"github.com/agentpulse/agentpulse/server/dashboard"
 	"github.com/agentpulse/agentpulse/server/notify"
@@ -64,6 +65,8 @@ type Options struct {
 	SMTPAddr string
 	// StallAfter is app.Config.StallAfter (default 10 minutes).
 	StallAfter time.Duration
+	// OutcomeModels is app.Config.OutcomeModels (nil: 503).
+	OutcomeModels api.OutcomeModelSource
 }
 
 // Product is a running product.
@@ -162,7 +165,7 @@ func Start(tb testing.TB, opt Options) *Product {
 		mounts = append(mounts, o.Routes)
 	}
 	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts,
-		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true}, StallAfter: opt.StallAfter}
+		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true}, StallAfter: opt.StallAfter, OutcomeModels: opt.OutcomeModels}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
 	}

@@ -14,4 +14,5 @@ export const routes = [
   { path: "/team/:team", title: "Team", page: () => import("./team.js") },
   { path: "/wallboards", title: "Wallboards", page: () => import("./wallboards.js") },
   { path: "/wallboard/:model", title: "Wallboard", page: () => import("./wallboard.js") },
+  { path: "/outcome-models", title: "Outcome models", page: () => import("./outcome-models.js") },
 ];
