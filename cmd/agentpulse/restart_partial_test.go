@@ -114,11 +114,20 @@ func TestRestartNeverPartial(t *testing.T) {
 		}
 		return out.Agents, json.Unmarshal(b, &out)
 	}
-	waitFor(t, "the complete figures on the first start", 120*time.Second, func() bool {
-		c1, d1, _, _ := check(perfURL, wantPerf, decodePerf)
-		c2, d2, _, _ := check(teamURL, wantTeam, decodeTeam)
-		return c1 == 200 && len(d1) == 0 && c2 == 200 && len(d2) == 0
-	})
+	var lastFirst string
+	func() {
+		defer func() {
+			if t.Failed() {
+				t.Logf("last answers on the first start: %s", lastFirst)
+			}
+		}()
+		waitFor(t, "the complete figures on the first start", 120*time.Second, func() bool {
+			c1, d1, _, _ := check(perfURL, wantPerf, decodePerf)
+			c2, d2, _, _ := check(teamURL, wantTeam, decodeTeam)
+			lastFirst = fmt.Sprintf("performance %d %q; team %d %q", c1, d1[:min(5, len(d1))], c2, d2[:min(5, len(d2))])
+			return c1 == 200 && len(d1) == 0 && c2 == 200 && len(d2) == 0
+		})
+	}()
 	updatesBefore := dirSize(t, filepath.Join(dataDir, "broker"), "updates")
 	brokerBefore := dirSize(t, filepath.Join(dataDir, "broker"), "")
 

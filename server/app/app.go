@@ -127,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 	// dropped first, so every answer after is from the whole history.
 	var sv *storeview.Views
 	gate, err := catchup.New(catchup.Config{Brokers: cfg.Brokers, ClientOpts: cfg.KafkaOpts, Store: cfg.Store, MaxLag: cfg.CatchUpMaxLag,
-		Refresh: func() { sv.Refresh() }, Logger: cfg.Logger, Registerer: reg})
+		Refresh: func() { refreshFigures(overlay, sv, cfg.Logger) }, Logger: cfg.Logger, Registerer: reg})
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +169,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The overlay forgets what the marker's partition stored without
+	// updates first, then the gate refreshes the cache.
+	updates.HandleRebuilt(func(_ context.Context, u schemas.Update) { overlay.ForgetThrough(u.Partition, u.Offset) })
 	updates.HandleRebuilt(gate.OnRebuilt)
 	updates.Handle(sv.OnUpdate)
 	updates.Handle(hub.OnUpdate)
@@ -289,4 +292,19 @@ func (s *Server) Ready(ctx context.Context) error {
 		return fmt.Errorf("read views: %w", err)
 	}
 	return nil
+}
+
+// refreshFigures drops the cached figures after the store changed without
+// updates. The overlay is pruned against the store's checkpoints first: a
+// part it holds from an update before the catch-up may have been emptied
+// by records stored without updates, and the store hides empty parts, so
+// a cache built over the unpruned overlay would count it again. A failed
+// prune (store down) is logged; the overlay's periodic prune retries.
+func refreshFigures(overlay *storeview.Overlay, sv *storeview.Views, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := overlay.Prune(ctx); err != nil {
+		log.Warn("overlay prune before refresh failed", "err", err)
+	}
+	sv.Refresh()
 }

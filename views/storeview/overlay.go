@@ -170,6 +170,23 @@ func (o *Overlay) Prune(ctx context.Context) error {
 		}
 		cps[p] = cp
 	}
+	o.dropBelow(cps)
+	return nil
+}
+
+// ForgetThrough drops every entry of partition at or below offset: the
+// store holds the partition through offset (a processor's rebuilt
+// marker). Call it before the cache is refreshed: the records stored
+// without updates may have emptied a part the overlay still holds from an
+// earlier update, and the store hides empty parts, so only dropping the
+// overlay's copy stops it from being counted.
+func (o *Overlay) ForgetThrough(partition int32, offset int64) {
+	o.dropBelow(map[int32]int64{partition: offset + 1})
+}
+
+// dropBelow drops the parts, roster parts and pending ended_at whose
+// version is below their partition's entry in cps.
+func (o *Overlay) dropBelow(cps map[int32]int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for mk, agents := range o.parts {
@@ -202,7 +219,6 @@ func (o *Overlay) Prune(ctx context.Context) error {
 			o.pending[mk] = kept
 		}
 	}
-	return nil
 }
 
 // Run prunes every interval (default 1s) until ctx ends; a failed prune
