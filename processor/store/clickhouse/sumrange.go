@@ -168,7 +168,7 @@ func (s *Store) rollupSumQuery(q store.SumQuery, plans []store.RangePlan) (strin
 		return pgs[i].Start < pgs[j].Start
 	})
 	var spans []string
-	for _, span := range []store.Span{store.SpanDay, store.SpanMonth} {
+	for _, span := range store.Spans {
 		var in []string
 		for _, pg := range pgs {
 			if pg.Span == span {
