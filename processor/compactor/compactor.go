@@ -95,7 +95,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 type metrics struct {
 	days, runs, months, errors prometheus.Counter
-	seconds              prometheus.Histogram
+	seconds                    prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
