@@ -51,10 +51,9 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 	// running independent inserts at once keeps client encoding and server
 	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr, hoursErr, revErr, timelineErr error
+	var bucketErr, revErr, timelineErr error
 	if buckets != nil {
-		wg.Go(func() { bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values()) })
-		wg.Go(func() { hoursErr = s.insert(ctx, "insert bucket hours", s.q.insertBucketHours, buckets.values()) })
+		wg.Go(func() { bucketErr = s.applyBuckets(ctx, b.Buckets, buckets) })
 	}
 	var recErr error
 	if recs != nil {
@@ -67,15 +66,8 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, hoursErr); err != nil {
+	if err := errors.Join(recErr, revErr, timelineErr, bucketErr); err != nil {
 		return err
-	}
-	// The days the buckets touched, once their parts are stored (a touch
-	// makes a sealed day stale; see rollup.go).
-	if len(b.Buckets) > 0 {
-		if err := s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(b.Buckets)); err != nil {
-			return err
-		}
 	}
 	if b.Next > 0 {
 		cols := []any{[]int32{b.Partition}, []uint64{uint64(b.Next)}}
@@ -84,6 +76,22 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) error {
 		}
 	}
 	return nil
+}
+
+// applyBuckets stores a batch's bucket parts into buckets and
+// bucket_hours at once, then, once both hold them, the days they touched
+// (bucket_touches: a touch makes a sealed day stale, and must never be
+// visible before its parts; see rollup.go).
+func (s *Store) applyBuckets(ctx context.Context, bs []store.Bucket, cols *bucketColumns) error {
+	var wg sync.WaitGroup
+	var hoursErr error
+	wg.Go(func() { hoursErr = s.insert(ctx, "insert bucket hours", s.q.insertBucketHours, cols.values()) })
+	err := s.insert(ctx, "insert buckets", s.q.insertBuckets, cols.values())
+	wg.Wait()
+	if err := errors.Join(err, hoursErr); err != nil {
+		return err
+	}
+	return s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(bs))
 }
 
 // insert sends one columnar insert, with retries. Every attempt prepares a
