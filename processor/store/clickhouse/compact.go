@@ -236,17 +236,17 @@ func (s *Store) sealFrom(ctx context.Context, tenant, model string, p store.Peri
 	what := fmt.Sprintf("seal span %d from %s of %s/%s", p.Span, time.Unix(p.Start, 0).UTC().Format(time.DateOnly), tenant, model)
 	gen := newGen()
 	if len(sources) > 0 {
-		var in []string
+		var or []string // OR of equalities: the key ranges (see rollupSumQuery)
 		for _, src := range sources {
-			in = append(in, fmt.Sprintf("(%d, %d, %d)", src.Span, src.Start, src.Gen))
+			or = append(or, fmt.Sprintf("(span = %d AND period = %d AND gen = %d)", src.Span, src.Start, src.Gen))
 		}
 		err := s.retry.do(ctx, what, func(ctx context.Context) error {
 			gen = newGen() // per attempt, as in sealDays
 			q := fmt.Sprintf(rollupInsert+`
 FROM %s.rollups
-WHERE tenant_id = ? AND model = ? AND period >= %d AND period < %d AND (span, period, gen) IN (%s)
+WHERE tenant_id = ? AND model = ? AND period >= %d AND period < %d AND (%s)
 GROUP BY tenant_id, model, agent_id, inquiry, team_id
-HAVING s_volume != 0`, s.cfg.Database, p.Span, p.Start, gen, s.cfg.Database, p.Start, p.End(), strings.Join(in, ", "))
+HAVING s_volume != 0`, s.cfg.Database, p.Span, p.Start, gen, s.cfg.Database, p.Start, p.End(), strings.Join(or, " OR "))
 			return s.conn.Exec(ctx, q, tenant, model)
 		})
 		if err != nil {
