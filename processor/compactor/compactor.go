@@ -74,6 +74,7 @@ func Run(ctx context.Context, cfg Config) error {
 		st, err := c.Compact(ctx, cfg.Lateness)
 		m.seconds.Observe(time.Since(start).Seconds())
 		m.days.Add(float64(st.Days))
+		m.runs.Add(float64(st.Blocks))
 		m.months.Add(float64(st.Months))
 		switch {
 		case ctx.Err() != nil:
@@ -81,8 +82,8 @@ func Run(ctx context.Context, cfg Config) error {
 		case err != nil && !errors.Is(err, context.Canceled):
 			m.errors.Inc()
 			log.Error("rollup compaction failed; next pass retries", "days", st.Days, "months", st.Months, slog.Any("error", err))
-		case st.Days+st.Months > 0:
-			log.Info("rollups sealed", "days", st.Days, "months", st.Months, "took", time.Since(start).Round(time.Millisecond))
+		case st.Days+st.Blocks+st.Months > 0:
+			log.Info("rollups sealed", "days", st.Days, "runs", st.Blocks, "months", st.Months, "took", time.Since(start).Round(time.Millisecond))
 		}
 		select {
 		case <-ctx.Done():
@@ -93,14 +94,16 @@ func Run(ctx context.Context, cfg Config) error {
 }
 
 type metrics struct {
-	days, months, errors prometheus.Counter
-	seconds              prometheus.Histogram
+	days, runs, months, errors prometheus.Counter
+	seconds                    prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		days: prometheus.NewCounter(prometheus.CounterOpts{Name: "agentpulse_rollup_days_sealed_total",
 			Help: "Daily rollups written (first seal or redo after a late write)."}),
+		runs: prometheus.NewCounter(prometheus.CounterOpts{Name: "agentpulse_rollup_runs_sealed_total",
+			Help: "Rollups of runs of 2 to 32 days written."}),
 		months: prometheus.NewCounter(prometheus.CounterOpts{Name: "agentpulse_rollup_months_sealed_total",
 			Help: "Monthly rollups written (first seal or redo after a late write)."}),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "agentpulse_rollup_errors_total",
@@ -109,7 +112,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Duration of one compaction pass.", Buckets: prometheus.ExponentialBuckets(0.01, 4, 8)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.days, m.months, m.errors, m.seconds)
+		reg.MustRegister(m.days, m.runs, m.months, m.errors, m.seconds)
 	}
 	return m
 }

@@ -58,3 +58,41 @@ func TestPlanRange(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanRangeRuns: days that are not a whole month are covered by the
+// longest usable aligned runs; a stale run falls back to shorter ones.
+func TestPlanRangeRuns(t *testing.T) {
+	day := func(s string) int64 {
+		tm, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm.Unix()
+	}
+	// Nov 1 starts a 2-day run, Nov 3 an 8-day one, Nov 11 a 16-day one.
+	// The 8-day run Nov 3..10 is stale: two 4-day runs cover it.
+	stale := map[Period]bool{BlockOf(SpanBlock2+2, day("2026-11-05")): true}
+	rollup := func(p Period) Rollup {
+		if stale[p] || p.Span == SpanMonth {
+			return Rollup{}
+		}
+		return Rollup{Use: true, Gen: uint64(p.Span)}
+	}
+	p := PlanRange(day("2026-11-01"), day("2026-11-30")+5*3600, day("2026-09-01"), day("2026-12-01"), rollup)
+	var got []string
+	covered := int64(0)
+	for _, pg := range p.Periods {
+		got = append(got, fmt.Sprintf("%s+%d", time.Unix(pg.Start, 0).UTC().Format("01-02"), pg.Span.BlockDays()))
+		covered += pg.End() - pg.Start
+	}
+	for _, h := range p.Hours {
+		covered += h[1] - h[0]
+	}
+	want := "[11-01+2 11-03+4 11-07+4 11-11+16 11-27+2 11-29+1]"
+	if fmt.Sprint(got) != want || fmt.Sprint(p.Hours) != fmt.Sprint([][2]int64{{day("2026-11-30"), day("2026-11-30") + 5*3600}}) {
+		t.Errorf("PlanRange = %v %v, want %s and Nov 30's first 5 hours", got, p.Hours, want)
+	}
+	if covered != 29*86400+5*3600 {
+		t.Errorf("covered %d s, want %d", covered, 29*86400+5*3600)
+	}
+}

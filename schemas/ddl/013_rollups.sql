@@ -1,5 +1,6 @@
 -- rollups holds the merged bucket rows of sealed periods: span 1 is a UTC
--- day, span 2 a UTC calendar month; period is its first second (unix). One
+-- day, span 2 a UTC calendar month, spans 3 to 7 runs of 2, 4, 8, 16 and 32
+-- days aligned on the epoch; period is its first second (unix). One
 -- row per (agent, inquiry, team) with interactions in the period, every
 -- log partition's parts summed. gen names one computation of a period: a
 -- redo (after a write touched a sealed day) writes a new gen, and

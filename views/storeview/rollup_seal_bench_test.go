@@ -21,6 +21,6 @@ func benchSeal(b *testing.B, st store.Store) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("sealed %d days and %d months in %v", s.Days, s.Months, time.Since(t0).Round(time.Millisecond))
+	b.Logf("sealed %d days, %d runs of days and %d months in %v", s.Days, s.Blocks, s.Months, time.Since(t0).Round(time.Millisecond))
 	return time.Since(t0)
 }

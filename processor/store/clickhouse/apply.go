@@ -91,19 +91,16 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 	// running independent inserts at once keeps client encoding and server
 	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr, hoursErr, revErr, timelineErr, rosterErr error
+	var bucketErr, revErr, timelineErr, rosterErr error
 	if buckets != nil || roster != nil {
 		wg.Go(func() {
 			if buckets != nil {
-				bucketErr = s.insert(ctx, "insert buckets", s.q.insertBuckets, buckets.values())
+				bucketErr = s.applyBuckets(ctx, bucketsIn, buckets)
 			}
 			if roster != nil && bucketErr == nil {
 				rosterErr = s.insertRoster(ctx, roster)
 			}
 		})
-	}
-	if buckets != nil {
-		wg.Go(func() { hoursErr = s.insert(ctx, "insert bucket hours", s.q.insertBucketHours, buckets.values()) })
 	}
 	var recErr error
 	if recs != nil {
@@ -116,15 +113,8 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, hoursErr, rosterErr); err != nil {
+	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, rosterErr); err != nil {
 		return err
-	}
-	// The days the buckets touched, once their parts are stored (a touch
-	// makes a sealed day stale; see rollup.go).
-	if len(bucketsIn) > 0 {
-		if err := s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(bucketsIn)); err != nil {
-			return err
-		}
 	}
 	if len(snapParts) > 0 {
 		if err := s.insert(ctx, "insert snapshot", s.q.insertSnapshot, []any{snapParts, snapNext, snaps}); err != nil {
@@ -137,6 +127,22 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 		}
 	}
 	return nil
+}
+
+// applyBuckets stores a batch's bucket parts into buckets and
+// bucket_hours at once, then, once both hold them, the days they touched
+// (bucket_touches: a touch makes a sealed day stale, and must never be
+// visible before its parts; see rollup.go).
+func (s *Store) applyBuckets(ctx context.Context, bs []store.Bucket, cols *bucketColumns) error {
+	var wg sync.WaitGroup
+	var hoursErr error
+	wg.Go(func() { hoursErr = s.insert(ctx, "insert bucket hours", s.q.insertBucketHours, cols.values()) })
+	err := s.insert(ctx, "insert buckets", s.q.insertBuckets, cols.values())
+	wg.Wait()
+	if err := errors.Join(err, hoursErr); err != nil {
+		return err
+	}
+	return s.insert(ctx, "insert bucket touches", s.q.insertTouches, touchValues(bs))
 }
 
 // insert sends one columnar insert, with retries. Every attempt prepares a

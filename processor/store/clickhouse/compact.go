@@ -91,6 +91,40 @@ func (s *Store) compactModel(ctx context.Context, tenant, model string, lateness
 		}
 		st.Days += len(chunk)
 	}
+	// Runs of days, shortest first, each from its two halves.
+	for span := store.SpanBlock2; span <= store.SpanBlock32; span++ {
+		blocks := map[store.Period]bool{}
+		for _, d := range days {
+			blocks[store.BlockOf(span, d)] = true
+		}
+		for _, p := range sortedPeriods(blocks) {
+			if !store.Sealable(p, ix.watermark, lateness) || ix.rollup(p).Use {
+				continue
+			}
+			var sources []store.PeriodGen
+			ready := true
+			for _, h := range p.Halves() {
+				r := ix.rollup(h)
+				if !r.Use {
+					ready = false // a half failed to seal: next time
+					break
+				}
+				if r.Gen != 0 {
+					sources = append(sources, store.PeriodGen{Period: h, Gen: r.Gen})
+				}
+			}
+			if !ready {
+				continue
+			}
+			covers := ix.covers(p)
+			gen, err := s.sealFrom(ctx, tenant, model, p, sources, covers)
+			if err != nil {
+				return err
+			}
+			ix.states[p] = rollupState{gen: gen, covers: covers}
+			st.Blocks++
+		}
+	}
 	ms := make([]int64, 0, len(months))
 	for m := range months {
 		ms = append(ms, m)
@@ -101,22 +135,23 @@ func (s *Store) compactModel(ctx context.Context, tenant, model string, lateness
 		if !store.Sealable(p, ix.watermark, lateness) || ix.rollup(p).Use {
 			continue
 		}
-		var dayGens [][2]uint64
+		var sources []store.PeriodGen
 		ready := true
 		for d := m; d < p.End(); d += 86400 {
-			r := ix.rollup(store.Period{Span: store.SpanDay, Start: d})
+			day := store.Period{Span: store.SpanDay, Start: d}
+			r := ix.rollup(day)
 			if !r.Use {
 				ready = false // a day failed to seal: next time
 				break
 			}
 			if r.Gen != 0 {
-				dayGens = append(dayGens, [2]uint64{uint64(d), r.Gen})
+				sources = append(sources, store.PeriodGen{Period: day, Gen: r.Gen})
 			}
 		}
 		if !ready {
 			continue
 		}
-		if err := s.sealMonth(ctx, tenant, model, m, dayGens, ix.covers(p)); err != nil {
+		if _, err := s.sealFrom(ctx, tenant, model, p, sources, ix.covers(p)); err != nil {
 			return err
 		}
 		st.Months++
@@ -194,34 +229,40 @@ HAVING s_volume != 0`, s.cfg.Database, store.SpanDay, gen, strings.Join(ranges, 
 	return gen, s.insert(ctx, what+": state", s.q.insertRollupState, []any{tenants, models, spans, periods, gens, cov})
 }
 
-// sealMonth writes month's rollup rows from its days' rollups at the
-// given (day, gen)s (no FINAL: a gen's rows are unique), then its state.
-func (s *Store) sealMonth(ctx context.Context, tenant, model string, month int64, dayGens [][2]uint64, covers map[int32]uint64) error {
-	what := fmt.Sprintf("seal month %s of %s/%s", time.Unix(month, 0).UTC().Format("2006-01"), tenant, model)
+// sealFrom writes p's rollup rows from the rollups sources (of p's
+// days or halves; no FINAL: a gen's rows are unique), then its state,
+// and returns its gen. Without sources (no part in p) only the state.
+func (s *Store) sealFrom(ctx context.Context, tenant, model string, p store.Period, sources []store.PeriodGen, covers map[int32]uint64) (uint64, error) {
+	what := fmt.Sprintf("seal span %d from %s of %s/%s", p.Span, time.Unix(p.Start, 0).UTC().Format(time.DateOnly), tenant, model)
 	gen := newGen()
-	if len(dayGens) > 0 {
-		var in strings.Builder
-		for i, dg := range dayGens {
-			if i > 0 {
-				in.WriteString(", ")
-			}
-			fmt.Fprintf(&in, "(%d, %d)", dg[0], dg[1])
+	if len(sources) > 0 {
+		var or []string // OR of equalities: the key ranges (see rollupSumQuery)
+		for _, src := range sources {
+			or = append(or, fmt.Sprintf("(span = %d AND period = %d AND gen = %d)", src.Span, src.Start, src.Gen))
 		}
 		err := s.retry.do(ctx, what, func(ctx context.Context) error {
 			gen = newGen() // per attempt, as in sealDays
 			q := fmt.Sprintf(rollupInsert+`
 FROM %s.rollups
-WHERE tenant_id = ? AND model = ? AND span = %d AND period >= %d AND period < %d AND (period, gen) IN (%s)
+WHERE tenant_id = ? AND model = ? AND period >= %d AND period < %d AND (%s)
 GROUP BY tenant_id, model, agent_id, inquiry, team_id
-HAVING s_volume != 0`, s.cfg.Database, store.SpanMonth, month, gen, s.cfg.Database, store.SpanDay,
-				month, store.Period{Span: store.SpanMonth, Start: month}.End(), in.String())
+HAVING s_volume != 0`, s.cfg.Database, p.Span, p.Start, gen, s.cfg.Database, p.Start, p.End(), strings.Join(or, " OR "))
 			return s.conn.Exec(ctx, q, tenant, model)
 		})
 		if err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return s.writeState(ctx, what, tenant, model, store.SpanMonth, month, gen, covers)
+	return gen, s.writeState(ctx, what, tenant, model, p.Span, p.Start, gen, covers)
+}
+
+func sortedPeriods(m map[store.Period]bool) []store.Period {
+	out := make([]store.Period, 0, len(m))
+	for p := range m {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
 }
 
 func (s *Store) writeState(ctx context.Context, what, tenant, model string, span store.Span, period int64, gen uint64, covers map[int32]uint64) error {

@@ -22,6 +22,14 @@
 //   - buckets: the full value of each hourly aggregate, ReplacingMergeTree
 //     (version) keyed by (tenant_id, model, agent_id, inquiry, team_id,
 //     hour), partitioned by month.
+//   - bucket_hours: the same rows as buckets ordered by (tenant_id, model,
+//     hour, agent_id, ...): a range of hours of a model is a key range
+//     (reads of every agent; the compactor's days).
+//   - bucket_touches, rollups, rollup_state: the rollups (rollup.go,
+//     compact.go): per model, day and log partition the highest version
+//     written; merged rows of sealed days, runs of days and months (time
+//     first in the key); which generation of each period is current and
+//     which touches it includes.
 //   - checkpoints: (log_partition, next_offset) rows; the checkpoint is the
 //     maximum of these and of snapshots.
 //   - snapshots: (log_partition, next_offset, state): the processor's hot
@@ -56,10 +64,11 @@
 // non-key column (volume != 0) stays out of PREWHERE, which runs before
 // rows collapse (checked on 18.16: with PREWHERE an older non-empty
 // version of an emptied bucket comes back); and it merges on one thread
-// at read time. SumBuckets (store.Summer) does use it, with only
+// at read time. SumBuckets (store.Summer) does use it for hours, with only
 // sorting-key columns in WHERE and the empty-part condition inside sumIf:
-// over a whole model it beats argMax per part by 5× (see summary.go),
-// because it never hashes millions of string keys.
+// over a whole model it beats argMax per part by 5× (see sumrange.go),
+// because it never hashes millions of string keys; rollups need no FINAL
+// (a generation's rows are unique).
 // Measured on 18.16 with 1,000,000 interactions (988,560 buckets) loaded
 // (BenchmarkBuckets): right after the load, parts unmerged and the machine
 // busy, a model's 330,069 buckets over 90 days took 1.32 s with argMax
@@ -71,8 +80,8 @@
 // # Writes, retries, failures
 //
 // Apply writes interactions, then interaction_revisions and
-// interaction_timeline, with buckets alongside, and the checkpoint once all
-// of those are stored; each is one columnar insert with an explicit column
+// interaction_timeline, with buckets and bucket_hours alongside, then
+// bucket_touches, and the checkpoint once all of those are stored; each is one columnar insert with an explicit column
 // list (18.16 requires one). Each insert is retried on transient errors
 // (see Transient) with exponential backoff and jitter, rebuilding the
 // driver batch from the store.Batch on every attempt. A failure anywhere
@@ -95,6 +104,7 @@
 // # Concurrency
 //
 // A Store is safe for concurrent use. Each read takes one pooled connection
-// (Config.MaxOpenConns) while it runs, Apply up to three. Calls after Close
-// return ErrClosed.
+// (Config.MaxOpenConns) while it runs, Apply up to four. Compact may run
+// concurrently with everything, in several processes (see compact.go).
+// Calls after Close return ErrClosed.
 package clickhouse

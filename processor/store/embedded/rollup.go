@@ -20,7 +20,7 @@ type rollup struct {
 	cells map[cellKey]views.Sums
 }
 
-// rollups are the embedded store's daily and monthly rollups, guarded by
+// rollups are the embedded store's daily, run and monthly rollups, guarded by
 // the store's lock. A write to a day drops the day's and its month's
 // rollup (stale), so every rollup held is current; Compact seals again.
 type rollups struct {
@@ -60,8 +60,13 @@ func (r *rollups) touch(mk modelKey, pk partKey, b *store.Bucket) {
 	parts[pk] = b
 	r.newest[mk] = max(r.newest[mk], hour+3600)
 	if sealed := r.sealed[mk]; sealed != nil {
-		delete(sealed, store.Period{Span: store.SpanDay, Start: day})
-		delete(sealed, store.Period{Span: store.SpanMonth, Start: store.MonthOf(day)})
+		for _, span := range store.Spans {
+			if span == store.SpanMonth {
+				delete(sealed, store.Period{Span: store.SpanMonth, Start: store.MonthOf(day)})
+			} else {
+				delete(sealed, store.BlockOf(span, day))
+			}
+		}
 	}
 }
 
@@ -102,6 +107,30 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 			}
 			sealed[p] = ru
 			st.Days++
+		}
+		// Runs of days, shortest first: each from its two halves.
+		for span := store.SpanBlock2; span <= store.SpanBlock32; span++ {
+			for day := range byDay {
+				p := store.BlockOf(span, day)
+				if sealed[p] != nil || !store.Sealable(p, wm, lateness) {
+					continue
+				}
+				r.gen++
+				ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+				for _, h := range p.Halves() {
+					hr := sealed[h]
+					if hr == nil {
+						continue // a half without parts (its days were sealed above)
+					}
+					for k, v := range hr.cells {
+						c := ru.cells[k]
+						c.Merge(v)
+						ru.cells[k] = c
+					}
+				}
+				sealed[p] = ru
+				st.Blocks++
+			}
 		}
 		for m := range months {
 			p := store.Period{Span: store.SpanMonth, Start: m}
