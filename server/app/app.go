@@ -264,7 +264,17 @@ func (s *Server) Views() *storeview.Views { return s.views }
 // and the plans' workers and sweeper until ctx ends or one of them fails.
 func (s *Server) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.gate.Run(ctx) })
+	g.Go(func() error {
+		// The gate compares the store with the log only once the feed
+		// has fixed its start: every record is then either stored when
+		// the gate first looks or its update reaches this server.
+		select {
+		case <-s.updates.Started():
+		case <-ctx.Done():
+			return nil
+		}
+		return s.gate.Run(ctx)
+	})
 	g.Go(func() error { return s.views.Run(ctx) })
 	g.Go(func() error {
 		if err := s.overlay.Run(ctx, time.Second); err != nil && !errors.Is(err, context.Canceled) {

@@ -19,9 +19,13 @@
 // figures it cached from the partial store), so the first answer after
 // the gate opens is computed from the whole history.
 //
-// Near the log end nothing changes: a store less than MaxLag records
-// behind is normal freshness (updates precede the store write), and the
-// gate stays open. A failed comparison (broker or store unreachable)
+// The first comparison is stricter: every partition the store is behind
+// at all is pending until the store reaches the end seen then, because
+// the updates of records not stored yet may have been published before
+// this server's feed began (the server runs the gate only once the feed
+// has fixed its start offsets, feed.Started). After it, near the log end
+// nothing changes: a store less than MaxLag records behind is normal
+// freshness (updates precede the store write), and the gate stays open. A failed comparison (broker or store unreachable)
 // keeps the last decision.
 //
 // # Concurrency

@@ -176,6 +176,11 @@ func (g *Gate) Poll(ctx context.Context) error {
 		behind += lag
 		stored += x.cp
 		switch {
+		case !g.known && lag > 0:
+			// The first comparison: records not stored yet may have
+			// published their updates before this server's feed began,
+			// so the store must hold every record there is now.
+			g.pending[p] = x.end
 		case lag >= g.cfg.MaxLag:
 			if _, was := g.pending[p]; !was {
 				g.log.Info("partition behind its log end: answering 503 until the store has caught up", "partition", p, "behind", lag)

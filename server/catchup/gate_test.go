@@ -115,8 +115,14 @@ func TestGateClosedWhileBehindOpensAfterRefresh(t *testing.T) {
 	if g.Err() == nil {
 		t.Fatal("open before the store reached the end seen while behind")
 	}
-	// Reached: Refresh first, then open.
+	// Reached (partition 1 too: the first comparison saw it 10 behind,
+	// records whose updates may predate this server's feed): Refresh
+	// first, then open.
 	r.store(t, 0, 500)
+	if err := g.Poll(ctx); err != nil || g.Err() == nil {
+		t.Fatalf("partition 1 short of the end seen at the first comparison: %v %v", err, g.Err())
+	}
+	r.store(t, 1, 10)
 	if err := g.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/schemas"
@@ -55,6 +56,7 @@ type Feed struct {
 	handlers []Handler
 	markers  []Handler
 	running  bool
+	started  chan struct{} // closed once the start offsets are fixed
 }
 
 // New builds a feed; it connects lazily when Run starts.
@@ -76,16 +78,16 @@ func New(cfg Config) (*Feed, error) {
 	}
 	cl, err := kgo.NewClient(append([]kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
-		kgo.ConsumeTopics(cfg.Topic),
-		// No group: every instance reads every partition, from the end.
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()),
+		// No group: every instance reads every partition, from the end
+		// Run lists when it starts (start).
 		kgo.FetchMaxWait(cfg.FetchMaxWait),
 		kgo.MetadataMinAge(time.Second),
 	}, cfg.ClientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("feed: kafka client: %w", err)
 	}
-	return &Feed{cfg: cfg, client: cl, log: cfg.Logger.With("component", "feed"), metrics: newMetrics(cfg.Registerer)}, nil
+	return &Feed{cfg: cfg, client: cl, log: cfg.Logger.With("component", "feed"), metrics: newMetrics(cfg.Registerer),
+		started: make(chan struct{})}, nil
 }
 
 // Handle registers h. Handlers registered before Run receive every
@@ -122,7 +124,9 @@ func (f *Feed) Run(ctx context.Context) error {
 	ms := append([]Handler(nil), f.markers...)
 	f.mu.Unlock()
 	defer f.client.Close()
-	f.log.Info("consuming updates", "topic", f.cfg.Topic, "from", "end")
+	if err := f.start(ctx); err != nil {
+		return nil // ctx ended
+	}
 	for {
 		fetches := f.client.PollRecords(ctx, f.cfg.PollRecords)
 		if fetches.IsClientClosed() || ctx.Err() != nil {
@@ -142,6 +146,42 @@ func (f *Feed) Run(ctx context.Context) error {
 				f.metrics.lag.WithLabelValues(fmt.Sprint(p.Partition)).Set(float64(max(0, p.HighWatermark-last.Offset-1)))
 			}
 		})
+	}
+}
+
+// Started is closed once the feed has fixed where it starts (the updates
+// topic's end when Run began): every update published after that is
+// handled. A server's catch-up gate compares the store with the log only
+// after it (server/app), so that a record is either stored by then or its
+// update is handled.
+func (f *Feed) Started() <-chan struct{} { return f.started }
+
+// start lists the topic's end offsets (retrying until ctx ends) and
+// consumes every partition from there.
+func (f *Feed) start(ctx context.Context) error {
+	adm := kadm.NewClient(f.client)
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		ends, err := adm.ListEndOffsets(ctx, f.cfg.Topic)
+		if err == nil {
+			err = ends.Error()
+		}
+		if err == nil && len(ends) > 0 {
+			from := map[int32]kgo.Offset{}
+			ends.Each(func(o kadm.ListedOffset) { from[o.Partition] = kgo.NewOffset().At(o.Offset) })
+			f.client.AddConsumePartitions(map[string]map[int32]kgo.Offset{f.cfg.Topic: from})
+			close(f.started)
+			f.log.Info("consuming updates", "topic", f.cfg.Topic, "from", "end", "partitions", len(from))
+			return nil
+		}
+		if err == nil {
+			err = fmt.Errorf("topic %q has no partitions yet", f.cfg.Topic)
+		}
+		f.log.Warn("listing the updates topic's end failed; retrying", "topic", f.cfg.Topic, "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 }
 
