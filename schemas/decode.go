@@ -81,34 +81,13 @@ type decoder struct {
 }
 
 func (d *decoder) decode() (Interaction, error) {
-	c := d.peek()
-	if c != '{' {
-		if c == 0 && d.pos >= len(d.data) {
-			d.fail("empty input, expected a JSON object")
-			return Interaction{}, d.err
-		}
-		if !d.skipValue() || !d.atEnd() {
-			return Interaction{}, d.err
-		}
-		return Interaction{}, ValidationErrors{verr("", RuleRecord, "must be a JSON object, got "+kindOf(c))}
-	}
-	d.pos++
-	if !d.members() || !d.atEnd() {
-		return Interaction{}, d.err
+	if err := d.record(func() bool { d.pos++; return d.members() }); err != nil {
+		return Interaction{}, err
 	}
 	if errs := d.finish(); errs != nil {
 		return d.it, errs
 	}
 	return d.it, nil
-}
-
-// atEnd checks that only whitespace follows.
-func (d *decoder) atEnd() bool {
-	d.skipWS()
-	if d.pos != len(d.data) {
-		return d.fail("unexpected data after the record")
-	}
-	return true
 }
 
 // members reads the members of the top-level object after its '{'.

@@ -71,32 +71,13 @@ type outcomeDecoder struct {
 }
 
 func (d *outcomeDecoder) decode() (Outcome, error) {
-	c := d.peek()
-	if c != '{' {
-		if c == 0 && d.pos >= len(d.data) {
-			d.fail("empty input, expected a JSON object")
-			return Outcome{}, d.err
-		}
-		if !d.skipValue() || !d.atEnd() {
-			return Outcome{}, d.err
-		}
-		return Outcome{}, ValidationErrors{verr("", RuleRecord, "must be a JSON object, got "+kindOf(c))}
-	}
-	if !d.object(d.member) || !d.atEnd() {
-		return Outcome{}, d.err
+	if err := d.record(func() bool { return d.object(d.member) }); err != nil {
+		return Outcome{}, err
 	}
 	if errs := d.finish(); errs != nil {
 		return d.o, errs
 	}
 	return d.o, nil
-}
-
-func (d *outcomeDecoder) atEnd() bool {
-	d.skipWS()
-	if d.pos != len(d.data) {
-		return d.fail("unexpected data after the record")
-	}
-	return true
 }
 
 // object reads an object at '{', calling member for every key with the

@@ -391,3 +391,35 @@ func kindOf(c byte) string {
 	}
 	return "a number"
 }
+
+// record reads one top-level JSON record: members is called at its '{'
+// when it is an object and must read through its '}'; only whitespace may
+// follow. It returns nil when the object was read, else what the decoder
+// returns: the *SyntaxError, or the validation error of a well-formed
+// value that is not an object.
+func (s *scanner) record(members func() bool) error {
+	c := s.peek()
+	if c != '{' {
+		if c == 0 && s.pos >= len(s.data) {
+			s.fail("empty input, expected a JSON object")
+			return s.err
+		}
+		if !s.skipValue() || !s.atEnd() {
+			return s.err
+		}
+		return ValidationErrors{verr("", RuleRecord, "must be a JSON object, got "+kindOf(c))}
+	}
+	if !members() || !s.atEnd() {
+		return s.err
+	}
+	return nil
+}
+
+// atEnd checks that only whitespace follows.
+func (s *scanner) atEnd() bool {
+	s.skipWS()
+	if s.pos != len(s.data) {
+		return s.fail("unexpected data after the record")
+	}
+	return true
+}
