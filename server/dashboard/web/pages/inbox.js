@@ -39,7 +39,7 @@ function askCard(it, onAck) {
   return el("article", { class: `card ask${waiting ? " ask-waiting" : ""}`, "data-ask": it.plan_id },
     el("h3", {}, el("a", { href: `#/agent/${enc(it.agent_id)}` }, it.agent_id), " asks for help with ",
       el("a", { href: `#/plans/${enc(it.plan_id)}` }, `${planTitle(it)} on ${humanize(it.inquiry)}`)),
-    el("p", { class: "muted small" }, `${it.model}${it.team_id ? " · team " + it.team_id : ""} · plan started ${fmtDate(it.created_at)} · target date ${fmtDay(it.target_date)}`),
+    el("p", { class: "muted small" }, `${humanize(it.model)}${it.team_id ? " · team " + it.team_id : ""} · plan started ${fmtDate(it.created_at)} · target date ${fmtDay(it.target_date)}`),
     el("ul", {}, it.assistance.map((a) => el("li", {}, a))),
     it.last_comment ? el("p", { class: "small" }, el("strong", {}, `${it.last_comment.by}: `), it.last_comment.text,
       el("span", { class: "muted" }, ` (${it.comments} comment${it.comments === 1 ? "" : "s"})`)) : null,

@@ -87,7 +87,7 @@ export async function render(ctx) {
       mount(more,
         el("h2", { id: "more-title" }, "Team average and top performer"),
         el("div", { class: "table-wrap" }, el("table", { class: "data benchmarks" },
-          el("caption", {}, `${inquiry} on ${d.model}: you, your team and the top performer among ${fmtNumber(d.population)} ranked agents`),
+          el("caption", {}, `${humanize(inquiry)} on ${channel(d.model)}: you, your team and the top performer among ${fmtNumber(d.population)} ranked agents`),
           el("thead", {}, el("tr", {}, ["Metric", "You", "Team average", showTop && d.top_agent ? `Top performer (${d.top_agent})` : "Top performer"].map((h) => el("th", { scope: "col" }, h)))),
           el("tbody", {}, have.map((m) => el("tr", { "data-metric": m },
             el("th", { scope: "row" }, METRICS[m].name),

@@ -401,7 +401,7 @@ export async function render(ctx) {
       const problems = Object.entries({ ...st.errors, ...st.server });
       return el("div", {},
         el("dl", { class: "kv summary" },
-          [["Channel", st.model], ["Inquiry", st.inquiry], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
+          [["Channel", humanize(st.model)], ["Inquiry", humanize(st.inquiry)], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
             ["Start (last 3 months)", fmtMetric(st.metric, sv)], ["Improvement", `${st.pct} %`],
             ["Target", fmtMetric(st.metric, target(st.metric, sv, st.pct))], ["Target date", fmtDay(st.date) + (d.warning ? " (outside the advised 2 weeks to 3 months)" : "")],
           ].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v))),

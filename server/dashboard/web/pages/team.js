@@ -13,7 +13,7 @@
 // months (GET /v1/teams/{team}/trend).
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
 import { sparkline } from "./trend-chart.js";
 
 export const RANGES = [["3m", "3 months"], ["1m", "Month"], ["1w", "Week"], ["24h", "24 h"]];
@@ -68,7 +68,7 @@ export async function render(ctx) {
       el("label", { for: "team-model" }, "Channel"),
       el("select", { id: "team-model", onchange: (e) => go(e.target.value, range) },
         models.map((m) => el("option", { value: m.model, selected: m.model === model },
-          volumes && volumes.get(m.model) === 0 ? `${m.model} (no interactions)` : m.model)))),
+          volumes && volumes.get(m.model) === 0 ? `${channel(m.model)} (no interactions)` : channel(m.model))))),
     el("div", { class: "control", role: "group", "aria-labelledby": "team-range-label" },
       el("span", { id: "team-range-label", class: "control-label" }, "Range"),
       el("div", { class: "presets" }, RANGES.map(([r, text]) =>
@@ -150,7 +150,7 @@ function drawNeeds(node, data, model) {
       ? el("ul", { class: "needs-list" }, who.map((a) => el("li", {},
         agentLinks(a.agent_id), " ", labelBadge(a.label), " ",
         el("span", { class: "muted" }, `AES ${fmtMetric("aes", a.aes)} · ${fmtNumber(a.volume)} interactions`))))
-      : el("p", { class: "muted" }, `Nobody in the team is in Needs work on ${model}.`));
+      : el("p", { class: "muted" }, `Nobody in the team is in Needs work on ${channel(model)}.`));
 }
 
 // columns of the agents table; email has no satisfaction or resolution.
@@ -182,7 +182,7 @@ function drawTable(node, data, model, range, plansByAgent) {
   const rows = [...data.agents].sort((a, b) =>
     (rank[a.label] ?? 3) - (rank[b.label] ?? 3) || (a.aes ?? Infinity) - (b.aes ?? Infinity));
   mount(node, el("table", { class: "data team-agents" },
-    el("caption", {}, `Agents of the team, ${model}, ${label.toLowerCase()}`),
+    el("caption", {}, `Agents of the team, ${channel(model)}, ${label.toLowerCase()}`),
     el("thead", {}, el("tr", {},
       el("th", { scope: "col" }, "Agent"),
       el("th", { scope: "col" }, "Label"),

@@ -153,7 +153,7 @@ function fits(node) {
 // the page shown and the page count.
 function drawBoard(node, board, team, want) {
   if (!board.teams.length) {
-    mount(node, el("p", { class: "wb-empty" }, team ? `No interactions of ${team} on ${board.model} in the last 3 months.` : `No interactions on ${board.model} in the last 3 months.`));
+    mount(node, el("p", { class: "wb-empty" }, team ? `No interactions of ${team} on ${channel(board.model)} in the last 3 months.` : `No interactions on ${channel(board.model)} in the last 3 months.`));
     return { page: 0, pages: 1 };
   }
   const outcomes = board.teams.some((t) => t.psat !== null || t.pres !== null);
