@@ -28,15 +28,17 @@ export async function render(ctx) {
   const own = ctx.claims.role === "agent" && ctx.claims.sub === agent;
   const showTop = ctx.claims.role !== "agent";
   const title = own ? "My performance" : `Performance of ${agent}`;
+  // The heading of every state of the page: the id never breaks at its hyphen.
+  const heading = () => el("h1", {}, own ? title : ["Performance of ", el("span", { class: "id" }, agent)]);
   let models;
   try {
     ({ models } = await api.get(`/v1/agents/${enc(agent)}/models`));
   } catch (err) {
-    mount(ctx.main, el("h1", {}, `Performance of ${agent}`), errorBox(err));
+    mount(ctx.main, heading(), errorBox(err));
     return;
   }
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, title), el("p", { class: "muted" }, own ? "You have no interactions yet. Your figures appear here within a second of your first finished contact." : `No interactions of ${agent} yet: figures appear within a second of their first finished contact.`));
+    mount(ctx.main, heading(), el("p", { class: "muted" }, own ? "You have no interactions yet. Your figures appear here within a second of your first finished contact." : `No interactions of ${agent} yet: figures appear within a second of their first finished contact.`));
     return;
   }
   const state = readState(ctx.query);
