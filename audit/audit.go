@@ -79,9 +79,6 @@ type Log struct {
 
 // New returns a Log that has not read the topic yet (Run does).
 func New(cfg Config) (*Log, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("audit: Config.Brokers is required")
-	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}

@@ -49,9 +49,6 @@ type Log struct {
 // (retrying while the broker is away), then tails it. Until then Ready
 // fails and the keyring admits no key.
 func New(cfg Config) (*Log, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("apikeys: Config.Brokers is required")
-	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}

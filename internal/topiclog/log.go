@@ -41,7 +41,7 @@ type Config struct {
 	// instead of failing Load.
 	SkipBad bool
 	// Name names the log in messages and errors ("api keys"). Default
-	// Topic.
+	// "topiclog " + Topic.
 	Name string
 	// RetryEvery is how often Run retries Load. Default DefaultRetryEvery.
 	RetryEvery time.Duration
@@ -62,20 +62,19 @@ type Log struct {
 
 // New returns a Log that has not read its topic yet.
 func New(cfg Config) (*Log, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("topiclog: Config.Brokers is required")
+	if cfg.Name == "" {
+		cfg.Name = "topiclog " + cfg.Topic
 	}
-	if cfg.Topic == "" {
-		return nil, errors.New("topiclog: Config.Topic is required")
-	}
-	if cfg.Apply == nil {
-		return nil, errors.New("topiclog: Config.Apply is required")
+	switch {
+	case len(cfg.Brokers) == 0:
+		return nil, fmt.Errorf("%s: Config.Brokers is required", cfg.Name)
+	case cfg.Topic == "":
+		return nil, fmt.Errorf("%s: Config.Topic is required", cfg.Name)
+	case cfg.Apply == nil:
+		return nil, fmt.Errorf("%s: Config.Apply is required", cfg.Name)
 	}
 	if cfg.Partitions <= 0 {
 		cfg.Partitions = 1
-	}
-	if cfg.Name == "" {
-		cfg.Name = cfg.Topic
 	}
 	if cfg.RetryEvery <= 0 {
 		cfg.RetryEvery = DefaultRetryEvery

@@ -3,7 +3,6 @@ package planlog
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -55,9 +54,6 @@ type catalog struct {
 // empty and is written only through the Log afterwards. A record that
 // does not decode fails Open.
 func Open(ctx context.Context, cfg Config, inner store.PlanStore) (*Log, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("planlog: Config.Brokers is required")
-	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}
