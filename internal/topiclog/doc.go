@@ -25,7 +25,11 @@
 // # Writes
 //
 // Append produces one record and returns once every in-sync replica has
-// it (acks=all), or the error. It does not call Apply: an owner that
+// it (acks=all), or the error, within Config.AppendTimeout or its
+// context (a broker that does not answer fails the Append instead of
+// holding its caller; the client may still write the record later, and
+// writes are not idempotent in Kafka's sense, so a retried produce may
+// store a record twice). It does not call Apply: an owner that
 // wants its own write visible at once applies it itself after Append
 // returns, and, when it also runs Run, sees the record a second time from
 // the tail; records must therefore be idempotent (full states with

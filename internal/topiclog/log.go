@@ -15,8 +15,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// DefaultRetryEvery is how often Run retries a Load that failed.
-const DefaultRetryEvery = time.Second
+// Defaults of Config.
+const (
+	DefaultRetryEvery    = time.Second
+	DefaultAppendTimeout = 10 * time.Second
+)
 
 // Config configures New.
 type Config struct {
@@ -45,6 +48,9 @@ type Config struct {
 	Name string
 	// RetryEvery is how often Run retries Load. Default DefaultRetryEvery.
 	RetryEvery time.Duration
+	// AppendTimeout bounds one Append (the caller's context may end it
+	// sooner). Default DefaultAppendTimeout.
+	AppendTimeout time.Duration
 	// Logger receives the replay summary and tailing errors. Nil: discard.
 	Logger *slog.Logger
 }
@@ -79,11 +85,18 @@ func New(cfg Config) (*Log, error) {
 	if cfg.RetryEvery <= 0 {
 		cfg.RetryEvery = DefaultRetryEvery
 	}
+	if cfg.AppendTimeout <= 0 {
+		cfg.AppendTimeout = DefaultAppendTimeout
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	base := append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.Opts...)
-	cl, err := kgo.NewClient(append(slices.Clone(base), kgo.DefaultProduceTopic(cfg.Topic), kgo.RequiredAcks(kgo.AllISRAcks()))...)
+	cl, err := kgo.NewClient(append(slices.Clone(base), kgo.DefaultProduceTopic(cfg.Topic), kgo.RequiredAcks(kgo.AllISRAcks()),
+		// Records are idempotent by contract, so a retry's duplicate is
+		// harmless, and without idempotent writes a context or timeout can
+		// end an Append the broker never answers.
+		kgo.DisableIdempotentWrite())...)
 	if err != nil {
 		return nil, fmt.Errorf("%s client: %w", cfg.Name, err)
 	}
@@ -114,9 +127,22 @@ func (l *Log) Ready(context.Context) error {
 	return nil
 }
 
-// Append writes one record keyed key and waits for every in-sync replica.
+// Append writes one record keyed key and waits for every in-sync replica,
+// at most Config.AppendTimeout or until ctx ends. An Append that returned
+// an error may still land later (the client keeps trying in the
+// background): records are idempotent by contract.
 func (l *Log) Append(ctx context.Context, key string, value []byte) error {
-	if err := l.cl.ProduceSync(ctx, &kgo.Record{Key: []byte(key), Value: value}).FirstErr(); err != nil {
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.AppendTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	l.cl.Produce(ctx, &kgo.Record{Key: []byte(key), Value: value}, func(_ *kgo.Record, err error) { done <- err })
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
 		return fmt.Errorf("produce to %q: %w", l.cfg.Topic, err)
 	}
 	return nil
