@@ -49,6 +49,50 @@ func (a *API) agentRequest(w http.ResponseWriter, r *http.Request, mustExist boo
 	return c, agent, true
 }
 
+// teamRequest reads the caller's claims and the path's {team}, which the
+// caller must be allowed to see; a refusal is answered and ok is false.
+func (a *API) teamRequest(w http.ResponseWriter, r *http.Request) (c auth.Claims, team string, ok bool) {
+	c, ok = claims(w, r)
+	if !ok {
+		return c, "", false
+	}
+	team, err := PathParam(r, "team")
+	if err == nil {
+		err = checkID("team", team)
+	}
+	if err == nil {
+		err = checkTeam(c, team)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return c, "", false
+	}
+	return c, team, true
+}
+
+// inquiryParam reads and checks the path's {inquiry}; a refusal is
+// answered and ok is false.
+func (a *API) inquiryParam(w http.ResponseWriter, r *http.Request) (string, bool) {
+	inquiry, err := PathParam(r, "inquiry")
+	if err == nil {
+		err = checkInquiry(inquiry)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return "", false
+	}
+	return inquiry, true
+}
+
+// answer writes v, or err as fail does when err is not nil.
+func (a *API) answer(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, v)
+}
+
 // models serves GET /v1/agents/{agent}/models: an empty list for an agent
 // without interactions.
 func (a *API) models(w http.ResponseWriter, r *http.Request) {
@@ -94,12 +138,8 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inquiry, err := PathParam(r, "inquiry")
-	if err == nil {
-		err = checkInquiry(inquiry)
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	inquiry, ok := a.inquiryParam(w, r)
+	if !ok {
 		return
 	}
 	q, err := parseQuery(r.URL.Query(), false)
@@ -125,19 +165,8 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 // teamAgents serves GET /v1/teams/{team}/agents: an empty list for a
 // team without agents in the range.
 func (a *API) teamAgents(w http.ResponseWriter, r *http.Request) {
-	c, ok := claims(w, r)
+	c, team, ok := a.teamRequest(w, r)
 	if !ok {
-		return
-	}
-	team, err := PathParam(r, "team")
-	if err == nil {
-		err = checkID("team", team)
-	}
-	if err == nil {
-		err = checkTeam(c, team)
-	}
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	q, err := parseQuery(r.URL.Query(), false)

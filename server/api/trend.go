@@ -55,11 +55,7 @@ func (a *API) trend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tr, err := a.views.Trend(r.Context(), c.Tenant, agent, q.model, inquiry, q.rng, step)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.writeJSON(w, r, tr)
+	a.answer(w, r, tr, err)
 }
 
 // standing serves GET /v1/agents/{agent}/standing?model=&range=|from=&to=.
@@ -74,28 +70,13 @@ func (a *API) standing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := a.views.Standing(r.Context(), c.Tenant, agent, q.model, q.rng)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.writeJSON(w, r, s)
+	a.answer(w, r, s, err)
 }
 
 // teamTrend serves GET /v1/teams/{team}/trend?model=&step=&range=|from=&to=.
 func (a *API) teamTrend(w http.ResponseWriter, r *http.Request) {
-	c, ok := claims(w, r)
+	c, team, ok := a.teamRequest(w, r)
 	if !ok {
-		return
-	}
-	team, err := PathParam(r, "team")
-	if err == nil {
-		err = checkID("team", team)
-	}
-	if err == nil {
-		err = checkTeam(c, team)
-	}
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	q, err := parseQuery(r.URL.Query(), false)

@@ -107,9 +107,5 @@ func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
 		only = []string{team}
 	}
 	wb, err := a.views.Wallboard(r.Context(), c.Tenant, q.model, q.rng, only)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.writeJSON(w, r, wb)
+	a.answer(w, r, wb, err)
 }
