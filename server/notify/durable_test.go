@@ -118,7 +118,7 @@ func TestSurvivesRestart(t *testing.T) {
 	b.Close()
 
 	b = startBroker()
-	defer b.Close()
+	t.Cleanup(b.Close) // after r stops
 	r := start(t, []string{b.Addr()}, nil)
 	after, unread := r.c.List(lead)
 	if titles(after) != "three,two*,one" || unread != 2 || after[0].ID != before[0].ID || !after[0].At.Equal(before[0].At) {
@@ -145,7 +145,7 @@ func TestSharedByTwoServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close) // after the servers' cleanups stop them
 	box := notifytest.StartSMTP(t)
 	smtp := func(cfg *notify.Config) { cfg.SMTPAddr, cfg.SMTPFrom = box.Addr, "agentpulse@example.com" }
 	a := start(t, c.ListenAddrs(), smtp)
@@ -183,7 +183,7 @@ func TestBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close) // after the servers' cleanups stop them
 	clk := &clock{now: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)}
 	bounds := func(cfg *notify.Config) { cfg.MaxPerTenant, cfg.MaxAge, cfg.Now = 3, time.Hour, clk.Now }
 	a := start(t, c.ListenAddrs(), bounds)
