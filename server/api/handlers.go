@@ -49,12 +49,13 @@ func (a *API) agentRequest(w http.ResponseWriter, r *http.Request, mustExist boo
 	return c, agent, true
 }
 
-// teamRequest reads the caller's claims and the path's {team}, which the
-// caller must be allowed to see; a refusal is answered and ok is false.
-func (a *API) teamRequest(w http.ResponseWriter, r *http.Request) (c auth.Claims, team string, ok bool) {
+// teamQuery reads the caller's claims, the path's {team}, which the
+// caller must be allowed to see, and the query's model and range; a
+// refusal is answered and ok is false.
+func (a *API) teamQuery(w http.ResponseWriter, r *http.Request) (c auth.Claims, team string, q query, ok bool) {
 	c, ok = claims(w, r)
 	if !ok {
-		return c, "", false
+		return c, "", q, false
 	}
 	team, err := PathParam(r, "team")
 	if err == nil {
@@ -65,9 +66,33 @@ func (a *API) teamRequest(w http.ResponseWriter, r *http.Request) (c auth.Claims
 	}
 	if err != nil {
 		a.fail(w, r, err)
-		return c, "", false
+		return c, "", q, false
 	}
-	return c, team, true
+	q, ok = a.query(w, r, false)
+	return c, team, q, ok
+}
+
+// agentQuery is agentRequest for an agent that must exist, then the
+// query's model, range and (withSort) sort; a refusal is answered and ok
+// is false.
+func (a *API) agentQuery(w http.ResponseWriter, r *http.Request, withSort bool) (c auth.Claims, agent string, q query, ok bool) {
+	c, agent, ok = a.agentRequest(w, r, true)
+	if !ok {
+		return c, "", q, false
+	}
+	q, ok = a.query(w, r, withSort)
+	return c, agent, q, ok
+}
+
+// query parses the request's query; a refusal is answered and ok is
+// false.
+func (a *API) query(w http.ResponseWriter, r *http.Request, withSort bool) (query, bool) {
+	q, err := parseQuery(r.URL.Query(), withSort)
+	if err != nil {
+		a.fail(w, r, err)
+		return query{}, false
+	}
+	return q, true
 }
 
 // inquiryParam reads and checks the path's {inquiry}; a refusal is
@@ -110,13 +135,8 @@ func (a *API) models(w http.ResponseWriter, r *http.Request) {
 
 // performance serves GET /v1/agents/{agent}/performance.
 func (a *API) performance(w http.ResponseWriter, r *http.Request) {
-	c, agent, ok := a.agentRequest(w, r, true)
+	c, agent, q, ok := a.agentQuery(w, r, true)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), true)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	p, err := a.views.AgentPerformance(r.Context(), c.Tenant, agent, q.model, q.rng, q.sort)
@@ -142,9 +162,8 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
+	q, ok := a.query(w, r, false)
+	if !ok {
 		return
 	}
 	d, err := a.views.InquiryDetail(r.Context(), c.Tenant, agent, q.model, inquiry, q.rng, a.recent)
@@ -165,13 +184,8 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 // teamAgents serves GET /v1/teams/{team}/agents: an empty list for a
 // team without agents in the range.
 func (a *API) teamAgents(w http.ResponseWriter, r *http.Request) {
-	c, team, ok := a.teamRequest(w, r)
+	c, team, q, ok := a.teamQuery(w, r)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	agents, err := a.views.TeamAgents(r.Context(), c.Tenant, team, q.model, q.rng)

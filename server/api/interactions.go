@@ -71,9 +71,8 @@ func (a *API) interactions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
+	q, ok := a.query(w, r, false)
+	if !ok {
 		return
 	}
 	rq, err := parseReview(r.URL.Query())

@@ -33,13 +33,8 @@ func trendStep(r *http.Request, spec views.RangeSpec) (views.TrendStep, error) {
 
 // trend serves GET /v1/agents/{agent}/trend?model=&inquiry=&step=&range=|from=&to=.
 func (a *API) trend(w http.ResponseWriter, r *http.Request) {
-	c, agent, ok := a.agentRequest(w, r, true)
+	c, agent, q, ok := a.agentQuery(w, r, false)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	inquiry := r.URL.Query().Get("inquiry")
@@ -60,13 +55,8 @@ func (a *API) trend(w http.ResponseWriter, r *http.Request) {
 
 // standing serves GET /v1/agents/{agent}/standing?model=&range=|from=&to=.
 func (a *API) standing(w http.ResponseWriter, r *http.Request) {
-	c, agent, ok := a.agentRequest(w, r, true)
+	c, agent, q, ok := a.agentQuery(w, r, false)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	s, err := a.views.Standing(r.Context(), c.Tenant, agent, q.model, q.rng)
@@ -75,13 +65,8 @@ func (a *API) standing(w http.ResponseWriter, r *http.Request) {
 
 // teamTrend serves GET /v1/teams/{team}/trend?model=&step=&range=|from=&to=.
 func (a *API) teamTrend(w http.ResponseWriter, r *http.Request) {
-	c, team, ok := a.teamRequest(w, r)
+	c, team, q, ok := a.teamQuery(w, r)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	step, err := trendStep(r, q.rng)
