@@ -136,18 +136,24 @@ func (c *Center) Collectors() []prometheus.Collector { return []prometheus.Colle
 // told here), then in memory. It pushes n live and queues the e-mails and
 // webhooks of every user in its audience who asked for its kind; other
 // server processes push it to their own websockets when their tail reads
-// it. It never blocks on e-mail or webhook delivery.
+// it. A notification whose Key is kept already is not told again: Notify
+// returns the kept one. It never blocks on e-mail or webhook delivery.
 func (c *Center) Notify(ctx context.Context, tenant string, n Notification) Notification {
 	n.ID, n.At, n.Read = newID(), c.cfg.Now().UTC(), false
+	if held, ok := c.held(tenant, n.Key); ok {
+		return held
+	}
 	if c.log != nil {
-		if err := c.appendRecord(ctx, c.log, tenant, record{Tenant: tenant, Notification: &n}); err != nil {
+		if err := c.appendRecord(ctx, c.log, tenant, record{Tenant: tenant, Notification: &n, Key: n.Key}); err != nil {
 			c.sent.WithLabelValues("log", "failed").Inc()
 			c.cfg.Logger.Error("notification not kept on the broker", "tenant", tenant, "kind", n.Kind, "err", err)
 		} else {
 			c.sent.WithLabelValues("log", "ok").Inc()
 		}
 	}
-	c.keep(tenant, n, true)
+	if held, ok := c.keep(tenant, n, true, false); !ok {
+		return held
+	}
 	c.mu.Lock()
 	var out []delivery
 	for _, u := range c.users[tenant] {

@@ -38,8 +38,15 @@
 //
 // Without brokers (unit tests) everything is in memory, per process.
 //
-// Several processes each raise the events they see: a plan settled by two
-// servers at once, or a feed stall both notice, is told twice.
+// Several processes each raise the events they see (a plan's sweep, a
+// feed stall, an agent entering Needs work): a Notification.Key names the
+// event (server/app keys them by plan, by silence, by agent, inquiry and
+// day) and Notify tells a key once per tenant while a notification with it
+// is kept. When two servers raise one key before either read the other's
+// record, the topic's order decides: a notification Notify kept that the
+// topic has not given back yet yields to one the topic holds first, so
+// every server ends with the same one (TestKeyTellsOnce); in that race
+// both may have pushed it and sent its e-mails.
 //
 // # Concurrency
 //

@@ -19,6 +19,28 @@ type kept struct {
 	list []Notification                 // oldest first, at most MaxPerTenant, none older than MaxAge
 	ids  map[string]struct{}            // the ids of list
 	read map[string]map[string]struct{} // id → subjects who read it (ids of list only)
+	keys map[string]string              // Key → the id holding it (ids of list only)
+	// local holds the ids Notify kept that the topic has not given back
+	// yet: the topic's order decides which of two servers' notifications
+	// with one key stays.
+	local map[string]struct{}
+}
+
+// drop removes the notification at i with its marks and key.
+func (k *kept) drop(i int) {
+	n := k.list[i]
+	delete(k.ids, n.ID)
+	delete(k.read, n.ID)
+	delete(k.local, n.ID)
+	if n.Key != "" && k.keys[n.Key] == n.ID {
+		delete(k.keys, n.Key)
+	}
+	k.list = slices.Delete(k.list, i, i+1)
+}
+
+// find returns the index of id in list.
+func (k *kept) find(id string) int {
+	return slices.IndexFunc(k.list, func(n Notification) bool { return n.ID == id })
 }
 
 // record is one record of the notifications topic (key: the tenant):
@@ -26,6 +48,7 @@ type kept struct {
 type record struct {
 	Tenant       string        `json:"tenant"`
 	Notification *Notification `json:"notification,omitempty"`
+	Key          string        `json:"key,omitempty"` // the notification's Key
 	Read         *readMark     `json:"read,omitempty"`
 }
 
@@ -85,8 +108,8 @@ func (c *Center) applyRecord(r *kgo.Record, replay bool) error {
 	case rec.Tenant == "":
 		return errors.New("notification record without a tenant")
 	case rec.Notification != nil && rec.Notification.ID != "":
-		rec.Notification.Read = false
-		c.keep(rec.Tenant, *rec.Notification, !replay)
+		rec.Notification.Read, rec.Notification.Key = false, rec.Key
+		c.keep(rec.Tenant, *rec.Notification, !replay, true)
 	case rec.Read != nil && rec.Read.ID != "" && rec.Read.Subject != "":
 		c.markRead(rec.Tenant, *rec.Read)
 	default:
@@ -108,37 +131,76 @@ func (c *Center) applyPrefs(r *kgo.Record, _ bool) error {
 	return nil
 }
 
-// keep adds n to its tenant's list unless it is there already or older
-// than MaxAge, drops the oldest beyond MaxPerTenant or MaxAge with their
-// read marks, and pushes n live when push and it is new here.
-func (c *Center) keep(tenant string, n Notification, push bool) {
+// held returns the kept notification holding key, if any.
+func (c *Center) held(tenant, key string) (Notification, bool) {
+	if key == "" {
+		return Notification{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := c.tenants[tenant]
+	if k == nil {
+		return Notification{}, false
+	}
+	if id, ok := k.keys[key]; ok {
+		if i := k.find(id); i >= 0 {
+			return k.list[i], true
+		}
+	}
+	return Notification{}, false
+}
+
+// keep adds n to its tenant's list unless it is there already, older
+// than MaxAge, or its Key is held (fromLog: by a notification the topic
+// gave back, whose place a local one yields), drops the oldest beyond
+// MaxPerTenant or MaxAge with their read marks, and pushes n live when
+// push and it is new here. It returns n and true when n is kept (now or
+// before), the notification holding its key and false when that one
+// stays instead, and n and false when n is too old to keep.
+func (c *Center) keep(tenant string, n Notification, push, fromLog bool) (Notification, bool) {
 	c.mu.Lock()
 	k := c.tenants[tenant]
 	if k == nil {
-		k = &kept{ids: map[string]struct{}{}, read: map[string]map[string]struct{}{}}
+		k = &kept{ids: map[string]struct{}{}, read: map[string]map[string]struct{}{}, keys: map[string]string{}, local: map[string]struct{}{}}
 		c.tenants[tenant] = k
 	}
-	_, known := k.ids[n.ID]
+	if _, known := k.ids[n.ID]; known {
+		if fromLog {
+			delete(k.local, n.ID)
+		}
+		c.mu.Unlock()
+		return n, true
+	}
+	if id, ok := k.keys[n.Key]; ok && n.Key != "" {
+		_, unconfirmed := k.local[id]
+		if !fromLog || !unconfirmed {
+			held := k.list[k.find(id)]
+			c.mu.Unlock()
+			return held, false
+		}
+		k.drop(k.find(id)) // the topic ordered another server's first
+	}
 	cutoff := c.cfg.Now().Add(-c.cfg.MaxAge)
-	fresh := !known && !n.At.Before(cutoff)
+	fresh := !n.At.Before(cutoff)
 	if fresh {
 		k.list = append(k.list, n)
 		k.ids[n.ID] = struct{}{}
+		if n.Key != "" {
+			k.keys[n.Key] = n.ID
+		}
+		if !fromLog && c.log != nil {
+			k.local[n.ID] = struct{}{}
+		}
 	}
-	drop := 0
-	for drop < len(k.list) && (len(k.list)-drop > c.cfg.MaxPerTenant || k.list[drop].At.Before(cutoff)) {
-		delete(k.ids, k.list[drop].ID)
-		delete(k.read, k.list[drop].ID)
-		drop++
-	}
-	if drop > 0 {
-		k.list = slices.Delete(k.list, 0, drop)
+	for len(k.list) > 0 && (len(k.list) > c.cfg.MaxPerTenant || k.list[0].At.Before(cutoff)) {
+		k.drop(0)
 	}
 	_, stays := k.ids[n.ID]
 	c.mu.Unlock()
 	if fresh && stays && push {
 		c.push(tenant, n)
 	}
+	return n, fresh
 }
 
 // markRead keeps that mark.Subject read mark.ID (a notification no longer

@@ -247,3 +247,63 @@ func TestBrokerDown(t *testing.T) {
 		t.Fatalf("with no broker: %s", titles(l))
 	}
 }
+
+// TestKeyTellsOnce: a notification with a Key is told once per tenant
+// while one with that key is kept: on one server, across two, and when two
+// servers raise it before either read the other's (the topic's order
+// decides, and both end with the same one).
+func TestKeyTellsOnce(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	ctx := t.Context()
+	a := start(t, c.ListenAddrs(), nil)
+	keyed := func(key, title string) notify.Notification {
+		n := teamNote(title)
+		n.Key = key
+		return n
+	}
+	first := a.c.Notify(ctx, "acme", keyed("plan_at_risk/p1", "at risk"))
+	if again := a.c.Notify(ctx, "acme", keyed("plan_at_risk/p1", "at risk")); again.ID != first.ID {
+		t.Fatalf("told twice on one server: %s then %s", first.ID, again.ID)
+	}
+	if other := a.c.Notify(ctx, "globex", keyed("plan_at_risk/p1", "at risk")); other.ID == first.ID {
+		t.Fatal("a key is per tenant")
+	}
+	b := start(t, c.ListenAddrs(), nil)
+	if again := b.c.Notify(ctx, "acme", keyed("plan_at_risk/p1", "at risk")); again.ID != first.ID {
+		t.Fatalf("told again by another server: %s, want %s", again.ID, first.ID)
+	}
+
+	// A server that has not read the topic yet raises the same event as
+	// one that has: after reading, both keep the one the topic holds first.
+	late, err := notify.New(notify.Config{Brokers: c.ListenAddrs(), Publisher: &pushed{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := a.c.Notify(ctx, "acme", keyed("help_asked/p2", "help"))
+	theirs := late.Notify(ctx, "acme", keyed("help_asked/p2", "help"))
+	if theirs.ID == mine.ID {
+		t.Fatal("setup: the late server saw the first")
+	}
+	run, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = late.Run(run) }()
+	defer func() { stop(); <-done }()
+	ids := func(c *notify.Center) string {
+		l, _ := c.List(lead)
+		var out []string
+		for _, n := range l {
+			out = append(out, n.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	want := mine.ID + "," + first.ID
+	waitUntil(t, "both servers to keep the topic's first", func() bool { return ids(late) == want && ids(a.c) == want })
+	time.Sleep(200 * time.Millisecond)
+	if ids(a.c) != want || ids(b.c) != want || ids(late) != want {
+		t.Fatalf("a %s, b %s, late %s; want %s everywhere", ids(a.c), ids(b.c), ids(late), want)
+	}
+}
