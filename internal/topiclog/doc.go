@@ -20,7 +20,10 @@
 // and never Run.
 //
 // A partition whose records have all been deleted (retention, a
-// DeleteRecords) counts as replayed: its start offset equals its end.
+// DeleteRecords) counts as replayed: its start offset equals its end. A
+// topic that exists is used even when creating it is refused (a managed
+// Kafka whose operator created it and grants only read, write and
+// describe).
 //
 // # Writes
 //

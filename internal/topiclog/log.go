@@ -157,12 +157,17 @@ func (l *Log) Load(ctx context.Context) error {
 		return nil
 	}
 	adm := kadm.NewClient(l.cl)
-	resp, err := adm.CreateTopic(ctx, l.cfg.Partitions, -1, l.cfg.TopicConfig, l.cfg.Topic)
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %q: %w", l.cfg.Topic, err)
+	resp, createErr := adm.CreateTopic(ctx, l.cfg.Partitions, -1, l.cfg.TopicConfig, l.cfg.Topic)
+	if errors.Is(createErr, kerr.TopicAlreadyExists) || errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+		createErr = nil
 	}
+	// A refused creation is fine when the topic exists: a managed Kafka
+	// whose operator created it and allows this principal no more.
 	want, err := l.pending(ctx, adm)
 	if err != nil {
+		if createErr != nil {
+			return fmt.Errorf("create topic %q: %w", l.cfg.Topic, createErr)
+		}
 		return err
 	}
 	start := map[int32]kgo.Offset{}

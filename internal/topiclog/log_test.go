@@ -16,6 +16,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
 
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/internal/topiclog"
@@ -291,5 +293,27 @@ func TestConfig(t *testing.T) {
 		if _, err := topiclog.New(c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want an error naming %s", c.cfg, err, c.want)
 		}
+	}
+}
+
+// TestExistingTopicWithoutCreateRights: a principal allowed to read, write
+// and describe an existing topic, not to create topics, uses it.
+func TestExistingTopicWithoutCreateRights(t *testing.T) {
+	acl := func(op kmsg.ACLOperation) kfake.ACL {
+		return kfake.ACL{Resource: kmsg.ACLResourceTypeTopic, Name: "state", Pattern: kmsg.ACLResourcePatternTypeLiteral, Operation: op, Allow: true}
+	}
+	brokers := cluster(t, kfake.SeedTopics(1, "state"), kfake.EnableACLs(), kfake.EnableSASL(),
+		kfake.User("PLAIN", "feed", "secret", acl(kmsg.ACLOperationRead), acl(kmsg.ACLOperationWrite), acl(kmsg.ACLOperationDescribe)))
+	login := kgo.SASL(plain.Auth{User: "feed", Pass: "secret"}.AsMechanism())
+	var s seen
+	w := open(t, brokers, &seen{}, func(c *topiclog.Config) { c.Opts = []kgo.Opt{login} })
+	appendAll(t, w, "x")
+	open(t, brokers, &s, func(c *topiclog.Config) { c.Opts = []kgo.Opt{login} })
+	if r, _ := s.get(); strings.Join(r, ",") != "x" {
+		t.Fatalf("replayed %v", r)
+	}
+	_, err := topiclog.Open(t.Context(), topiclog.Config{Brokers: brokers, Opts: []kgo.Opt{login}, Topic: "other", Apply: s.apply})
+	if err == nil || !strings.Contains(err.Error(), "create topic") {
+		t.Fatalf("a missing topic it may not create: %v, want the creation's refusal", err)
 	}
 }
