@@ -12,11 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/internal/topiclog"
 )
 
 // Defaults.
@@ -71,8 +70,7 @@ type Config struct {
 // Log appends events to the topic and keeps the newest per tenant.
 type Log struct {
 	cfg    Config
-	cl, rd *kgo.Client
-	ready  atomic.Bool
+	log    *topiclog.Log
 	failed atomic.Int64
 
 	mu       sync.Mutex
@@ -81,9 +79,6 @@ type Log struct {
 
 // New returns a Log that has not read the topic yet (Run does).
 func New(cfg Config) (*Log, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("audit: Config.Brokers is required")
-	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}
@@ -96,18 +91,15 @@ func New(cfg Config) (*Log, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	base := append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.Opts...)
-	cl, err := kgo.NewClient(append(slices.Clone(base), kgo.DefaultProduceTopic(cfg.Topic), kgo.RequiredAcks(kgo.AllISRAcks()))...)
+	l := &Log{cfg: cfg, byTenant: map[string][]Event{}}
+	retention := strconv.FormatInt(DefaultRetention.Milliseconds(), 10)
+	tl, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic, Name: "audit",
+		TopicConfig: map[string]*string{"retention.ms": &retention}, Apply: l.apply, SkipBad: true, Logger: cfg.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("audit client: %w", err)
+		return nil, err
 	}
-	rd, err := kgo.NewClient(append(slices.Clone(base), kgo.ConsumeTopics(cfg.Topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(time.Second))...)
-	if err != nil {
-		cl.Close()
-		return nil, fmt.Errorf("audit reader: %w", err)
-	}
-	return &Log{cfg: cfg, cl: cl, rd: rd, byTenant: map[string][]Event{}}, nil
+	l.log = tl
+	return l, nil
 }
 
 // Record appends e (its Time set now when zero). A failure is logged and
@@ -120,7 +112,7 @@ func (l *Log) Record(ctx context.Context, e Event) {
 		e.Time = l.cfg.Now().UTC()
 	}
 	b, _ := json.Marshal(e)
-	if err := l.cl.ProduceSync(ctx, &kgo.Record{Key: []byte(e.Tenant), Value: b}).FirstErr(); err != nil {
+	if err := l.log.Append(ctx, e.Tenant, b); err != nil {
 		l.failed.Add(1)
 		l.cfg.Logger.Error("audit event not recorded", "tenant", e.Tenant, "actor", e.Actor, "action", e.Action, "target", e.Target, "err", err)
 	}
@@ -129,50 +121,25 @@ func (l *Log) Record(ctx context.Context, e Event) {
 // Failed is how many events could not be recorded.
 func (l *Log) Failed() int64 { return l.failed.Load() }
 
-// ensureTopic creates the topic (one partition, DefaultRetention).
-func (l *Log) ensureTopic(ctx context.Context) error {
-	retention := strconv.FormatInt(DefaultRetention.Milliseconds(), 10)
-	resp, err := kadm.NewClient(l.cl).CreateTopic(ctx, 1, -1, map[string]*string{"retention.ms": &retention}, l.cfg.Topic)
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %q: %w", l.cfg.Topic, err)
-	}
-	return nil
-}
+// Ready is nil once the topic has been replayed.
+func (l *Log) Ready(ctx context.Context) error { return l.log.Ready(ctx) }
 
-// Run creates the topic when missing (retrying while the broker is away)
-// and then reads it, from the start, into the per-tenant view until ctx
-// ends. It returns nil.
-func (l *Log) Run(ctx context.Context) error {
-	for {
-		err := l.ensureTopic(ctx)
-		if err == nil {
-			break
-		}
-		l.cfg.Logger.Warn("audit: cannot create the topic yet, retrying", "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Second):
-		}
+// Run creates the topic when missing and replays it (retrying while the
+// broker is away), then tails it into the per-tenant view until ctx ends.
+// It returns nil.
+func (l *Log) Run(ctx context.Context) error { return l.log.Run(ctx) }
+
+// apply keeps one event of the topic.
+func (l *Log) apply(r *kgo.Record, _ bool) error {
+	var e Event
+	if err := json.Unmarshal(r.Value, &e); err != nil {
+		return fmt.Errorf("decode audit event: %w", err)
 	}
-	l.ready.Store(true)
-	for {
-		fs := l.rd.PollFetches(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		fs.EachError(func(t string, p int32, err error) {
-			l.cfg.Logger.Warn("audit: fetch failed", "topic", t, "partition", p, "err", err)
-		})
-		fs.EachRecord(func(r *kgo.Record) {
-			var e Event
-			if json.Unmarshal(r.Value, &e) != nil || e.Tenant == "" {
-				l.cfg.Logger.Warn("audit: undecodable record skipped", "offset", r.Offset)
-				return
-			}
-			l.keep(e)
-		})
+	if e.Tenant == "" {
+		return errors.New("audit event without a tenant")
 	}
+	l.keep(e)
+	return nil
 }
 
 func (l *Log) keep(e Event) {
@@ -202,7 +169,4 @@ func (l *Log) Query(tenant, action string, since time.Time, limit int) []Event {
 }
 
 // Close closes the broker clients.
-func (l *Log) Close() {
-	l.cl.Close()
-	l.rd.Close()
-}
+func (l *Log) Close() { l.log.Close() }

@@ -14,6 +14,9 @@
 // the action (the broker that would keep the event is also the one the
 // action needs).
 //
+// The topic's mechanics (creation, replay then tail, acknowledged
+// appends, readiness) are internal/topiclog's.
+//
 // Concurrency: a Log is safe for concurrent use; a nil *Log records
 // nothing.
 package audit

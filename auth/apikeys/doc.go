@@ -15,6 +15,9 @@
 // random bits, so a fast hash is enough (slow hashes protect guessable
 // passwords) and verification costs one hash and one constant-time compare.
 //
+// The topic's mechanics (creation, replay then tail, acknowledged appends,
+// readiness) are internal/topiclog's.
+//
 // # Format
 //
 // A key is "apk_" + 16 hex digits of id + "_" + 43 base64url characters of

@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"sync/atomic"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/internal/topiclog"
 )
 
 // DefaultTopic is the compacted topic keys are kept on.
@@ -42,21 +40,15 @@ type Config struct {
 
 // Log keeps the keys on the topic and in a Keyring.
 type Log struct {
-	cfg   Config
-	opts  []kgo.Opt
-	keys  *Keyring
-	cl    *kgo.Client // producer
-	rd    *kgo.Client // reader: replays, then tails; set by load
-	ready atomic.Bool // the replay is done
+	cfg  Config
+	keys *Keyring
+	log  *topiclog.Log
 }
 
 // New returns a Log that has not read the topic yet: Run replays it
 // (retrying while the broker is away), then tails it. Until then Ready
 // fails and the keyring admits no key.
 func New(cfg Config) (*Log, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("apikeys: Config.Brokers is required")
-	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultTopic
 	}
@@ -69,12 +61,15 @@ func New(cfg Config) (*Log, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	opts := append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...)}, cfg.Opts...)
-	cl, err := kgo.NewClient(append(slices.Clone(opts), kgo.DefaultProduceTopic(cfg.Topic), kgo.RequiredAcks(kgo.AllISRAcks()))...)
+	l := &Log{cfg: cfg, keys: NewKeyring(cfg.Now)}
+	compact := "compact"
+	tl, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic, Name: "api keys",
+		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: l.apply, SkipBad: true, Logger: cfg.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("api keys client: %w", err)
+		return nil, err
 	}
-	return &Log{cfg: cfg, opts: opts, keys: NewKeyring(cfg.Now), cl: cl}, nil
+	l.log = tl
+	return l, nil
 }
 
 // Open is New, then the replay: it returns once every key on the topic is
@@ -84,7 +79,7 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := l.load(ctx); err != nil {
+	if err := l.log.Load(ctx); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -92,123 +87,24 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 }
 
 // Ready is nil once the topic has been replayed.
-func (l *Log) Ready(context.Context) error {
-	if !l.ready.Load() {
-		return errors.New("api keys: not read from the broker yet")
-	}
-	return nil
-}
-
-// load creates the topic when missing and replays it up to its end.
-func (l *Log) load(ctx context.Context) error {
-	cfg := l.cfg
-	adm := kadm.NewClient(l.cl)
-	resp, err := adm.CreateTopic(ctx, 1, -1, map[string]*string{"cleanup.policy": ptr("compact")}, cfg.Topic)
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %q: %w", cfg.Topic, err)
-	}
-	ends, err := adm.ListEndOffsets(ctx, cfg.Topic)
-	if err == nil {
-		err = ends.Error()
-	}
-	if err != nil {
-		return fmt.Errorf("end offsets of %q: %w", cfg.Topic, err)
-	}
-	want := map[int32]int64{}
-	ends.Each(func(o kadm.ListedOffset) { want[o.Partition] = o.Offset })
-	start := map[int32]kgo.Offset{}
-	for p := range want {
-		start[p] = kgo.NewOffset().AtStart()
-	}
-	rd, err := kgo.NewClient(append(slices.Clone(l.opts), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{cfg.Topic: start}),
-		kgo.FetchMaxWait(time.Second))...)
-	if err != nil {
-		return fmt.Errorf("api keys reader: %w", err)
-	}
-	n, err := l.replay(ctx, rd, want)
-	if err != nil {
-		rd.Close()
-		return err
-	}
-	l.rd = rd
-	l.ready.Store(true)
-	cfg.Logger.Info("api keys replayed from the broker", "topic", cfg.Topic, "records", n)
-	return nil
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// replay applies the records below the end offsets at Open.
-func (l *Log) replay(ctx context.Context, rd *kgo.Client, want map[int32]int64) (int, error) {
-	for p, end := range want {
-		if end <= 0 {
-			delete(want, p)
-		}
-	}
-	n := 0
-	for len(want) > 0 {
-		fs := rd.PollFetches(ctx)
-		if err := ctx.Err(); err != nil {
-			return n, fmt.Errorf("replay %q: %w", l.cfg.Topic, err)
-		}
-		var ferr error
-		fs.EachError(func(_ string, _ int32, err error) { ferr = errors.Join(ferr, err) })
-		if ferr != nil {
-			return n, fmt.Errorf("replay %q: %w", l.cfg.Topic, ferr)
-		}
-		fs.EachRecord(func(r *kgo.Record) {
-			l.apply(r)
-			n++
-			if end, ok := want[r.Partition]; ok && r.Offset+1 >= end {
-				delete(want, r.Partition)
-			}
-		})
-	}
-	return n, nil
-}
+func (l *Log) Ready(ctx context.Context) error { return l.log.Ready(ctx) }
 
 // apply keeps one record of the topic; a record that does not decode is
-// logged (its offset, never its bytes) and skipped.
-func (l *Log) apply(r *kgo.Record) {
+// refused (topiclog logs its offset, never its bytes, and skips it).
+func (l *Log) apply(r *kgo.Record, _ bool) error {
 	var rec Record
 	if err := json.Unmarshal(r.Value, &rec); err != nil || rec.ID == "" || rec.Tenant == "" {
-		l.cfg.Logger.Warn("api keys: undecodable record skipped", "topic", l.cfg.Topic, "offset", r.Offset)
-		return
+		return errors.New("undecodable api key record")
 	}
 	l.keys.put(rec)
+	return nil
 }
 
 // Run replays the topic when Open did not (retrying every second while
 // the broker is away), then tails it into the keyring until ctx ends, so
 // that keys created or revoked by any process take effect here. It
 // returns nil.
-func (l *Log) Run(ctx context.Context) error {
-	for !l.ready.Load() {
-		err := l.load(ctx)
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		l.cfg.Logger.Warn("api keys: cannot read the topic yet, retrying", "topic", l.cfg.Topic, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Second):
-		}
-	}
-	for {
-		fs := l.rd.PollFetches(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		fs.EachError(func(t string, p int32, err error) {
-			l.cfg.Logger.Warn("api keys: fetch failed", "topic", t, "partition", p, "err", err)
-		})
-		fs.EachRecord(l.apply)
-	}
-}
+func (l *Log) Run(ctx context.Context) error { return l.log.Run(ctx) }
 
 // Keys returns the keyring Verify reads.
 func (l *Log) Keys() *Keyring { return l.keys }
@@ -219,8 +115,8 @@ func (l *Log) produce(ctx context.Context, r Record) error {
 	if err != nil {
 		return fmt.Errorf("encode api key record: %w", err)
 	}
-	if err := l.cl.ProduceSync(ctx, &kgo.Record{Key: []byte(r.Tenant + "/" + r.ID), Value: b}).FirstErr(); err != nil {
-		return fmt.Errorf("produce to %q: %w", l.cfg.Topic, err)
+	if err := l.log.Append(ctx, r.Tenant+"/"+r.ID, b); err != nil {
+		return err
 	}
 	l.keys.put(r)
 	return nil
@@ -296,9 +192,4 @@ func (l *Log) Rotate(ctx context.Context, tenant, id, actor string, overlap time
 }
 
 // Close closes the broker clients.
-func (l *Log) Close() {
-	l.cl.Close()
-	if l.rd != nil {
-		l.rd.Close()
-	}
-}
+func (l *Log) Close() { l.log.Close() }

@@ -49,6 +49,75 @@ func (a *API) agentRequest(w http.ResponseWriter, r *http.Request, mustExist boo
 	return c, agent, true
 }
 
+// teamQuery reads the caller's claims, the path's {team}, which the
+// caller must be allowed to see, and the query's model and range; a
+// refusal is answered and ok is false.
+func (a *API) teamQuery(w http.ResponseWriter, r *http.Request) (c auth.Claims, team string, q query, ok bool) {
+	c, ok = claims(w, r)
+	if !ok {
+		return c, "", q, false
+	}
+	team, err := PathParam(r, "team")
+	if err == nil {
+		err = checkID("team", team)
+	}
+	if err == nil {
+		err = checkTeam(c, team)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return c, "", q, false
+	}
+	q, ok = a.query(w, r, false)
+	return c, team, q, ok
+}
+
+// agentQuery is agentRequest for an agent that must exist, then the
+// query's model, range and (withSort) sort; a refusal is answered and ok
+// is false.
+func (a *API) agentQuery(w http.ResponseWriter, r *http.Request, withSort bool) (c auth.Claims, agent string, q query, ok bool) {
+	c, agent, ok = a.agentRequest(w, r, true)
+	if !ok {
+		return c, "", q, false
+	}
+	q, ok = a.query(w, r, withSort)
+	return c, agent, q, ok
+}
+
+// query parses the request's query; a refusal is answered and ok is
+// false.
+func (a *API) query(w http.ResponseWriter, r *http.Request, withSort bool) (query, bool) {
+	q, err := parseQuery(r.URL.Query(), withSort)
+	if err != nil {
+		a.fail(w, r, err)
+		return query{}, false
+	}
+	return q, true
+}
+
+// inquiryParam reads and checks the path's {inquiry}; a refusal is
+// answered and ok is false.
+func (a *API) inquiryParam(w http.ResponseWriter, r *http.Request) (string, bool) {
+	inquiry, err := PathParam(r, "inquiry")
+	if err == nil {
+		err = checkInquiry(inquiry)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return "", false
+	}
+	return inquiry, true
+}
+
+// answer writes v, or err as fail does when err is not nil.
+func (a *API) answer(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, v)
+}
+
 // models serves GET /v1/agents/{agent}/models: an empty list for an agent
 // without interactions.
 func (a *API) models(w http.ResponseWriter, r *http.Request) {
@@ -66,13 +135,8 @@ func (a *API) models(w http.ResponseWriter, r *http.Request) {
 
 // performance serves GET /v1/agents/{agent}/performance.
 func (a *API) performance(w http.ResponseWriter, r *http.Request) {
-	c, agent, ok := a.agentRequest(w, r, true)
+	c, agent, q, ok := a.agentQuery(w, r, true)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), true)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	p, err := a.views.AgentPerformance(r.Context(), c.Tenant, agent, q.model, q.rng, q.sort)
@@ -94,17 +158,12 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inquiry, err := PathParam(r, "inquiry")
-	if err == nil {
-		err = checkInquiry(inquiry)
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	inquiry, ok := a.inquiryParam(w, r)
+	if !ok {
 		return
 	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
+	q, ok := a.query(w, r, false)
+	if !ok {
 		return
 	}
 	d, err := a.views.InquiryDetail(r.Context(), c.Tenant, agent, q.model, inquiry, q.rng, a.recent)
@@ -125,24 +184,8 @@ func (a *API) inquiry(w http.ResponseWriter, r *http.Request) {
 // teamAgents serves GET /v1/teams/{team}/agents: an empty list for a
 // team without agents in the range.
 func (a *API) teamAgents(w http.ResponseWriter, r *http.Request) {
-	c, ok := claims(w, r)
+	c, team, q, ok := a.teamQuery(w, r)
 	if !ok {
-		return
-	}
-	team, err := PathParam(r, "team")
-	if err == nil {
-		err = checkID("team", team)
-	}
-	if err == nil {
-		err = checkTeam(c, team)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	agents, err := a.views.TeamAgents(r.Context(), c.Tenant, team, q.model, q.rng)

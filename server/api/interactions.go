@@ -67,17 +67,12 @@ func (a *API) interactions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inquiry, err := PathParam(r, "inquiry")
-	if err == nil {
-		err = checkInquiry(inquiry)
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	inquiry, ok := a.inquiryParam(w, r)
+	if !ok {
 		return
 	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
+	q, ok := a.query(w, r, false)
+	if !ok {
 		return
 	}
 	rq, err := parseReview(r.URL.Query())

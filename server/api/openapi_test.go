@@ -86,7 +86,7 @@ func newServer(t testing.TB, st *embedded.Store) http.Handler {
 		t.Fatal(err)
 	}
 	srv, err := ingest.NewServer(ingest.ServerConfig{
-		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes, func(r chi.Router) { notify.New(notify.Config{}).Routes(r, v) }},
+		Mount:    []func(chi.Router){a.Routes, ps.Routes, hub.Routes, func(r chi.Router) { c, _ := notify.New(notify.Config{}); c.Routes(r, v) }},
 		Gatherer: prometheus.NewRegistry(),
 	}, nullSink{}, v, nil)
 	if err != nil {

@@ -33,13 +33,8 @@ func trendStep(r *http.Request, spec views.RangeSpec) (views.TrendStep, error) {
 
 // trend serves GET /v1/agents/{agent}/trend?model=&inquiry=&step=&range=|from=&to=.
 func (a *API) trend(w http.ResponseWriter, r *http.Request) {
-	c, agent, ok := a.agentRequest(w, r, true)
+	c, agent, q, ok := a.agentQuery(w, r, false)
 	if !ok {
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	inquiry := r.URL.Query().Get("inquiry")
@@ -55,52 +50,23 @@ func (a *API) trend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tr, err := a.views.Trend(r.Context(), c.Tenant, agent, q.model, inquiry, q.rng, step)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.writeJSON(w, r, tr)
+	a.answer(w, r, tr, err)
 }
 
 // standing serves GET /v1/agents/{agent}/standing?model=&range=|from=&to=.
 func (a *API) standing(w http.ResponseWriter, r *http.Request) {
-	c, agent, ok := a.agentRequest(w, r, true)
+	c, agent, q, ok := a.agentQuery(w, r, false)
 	if !ok {
 		return
 	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	s, err := a.views.Standing(r.Context(), c.Tenant, agent, q.model, q.rng)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.writeJSON(w, r, s)
+	a.answer(w, r, s, err)
 }
 
 // teamTrend serves GET /v1/teams/{team}/trend?model=&step=&range=|from=&to=.
 func (a *API) teamTrend(w http.ResponseWriter, r *http.Request) {
-	c, ok := claims(w, r)
+	c, team, q, ok := a.teamQuery(w, r)
 	if !ok {
-		return
-	}
-	team, err := PathParam(r, "team")
-	if err == nil {
-		err = checkID("team", team)
-	}
-	if err == nil {
-		err = checkTeam(c, team)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	q, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	step, err := trendStep(r, q.rng)

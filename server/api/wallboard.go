@@ -31,16 +31,26 @@ func checkWallboardRole(c auth.Claims) error {
 	return forbidden("role", "role %s may not read team or wallboard data; it needs role supervisor or admin", c.Role)
 }
 
+// wallboardClaims reads the caller's claims, which must allow wallboards;
+// a refusal is answered and ok is false.
+func (a *API) wallboardClaims(w http.ResponseWriter, r *http.Request) (auth.Claims, bool) {
+	c, ok := claims(w, r)
+	if !ok {
+		return c, false
+	}
+	if err := checkWallboardRole(c); err != nil {
+		a.fail(w, r, err)
+		return c, false
+	}
+	return c, true
+}
+
 // tenantModels serves GET /v1/models: the tenant's models that have data,
 // sorted, with their latest data (supervisors and admins: the wallboard
 // picker).
 func (a *API) tenantModels(w http.ResponseWriter, r *http.Request) {
-	c, ok := claims(w, r)
+	c, ok := a.wallboardClaims(w, r)
 	if !ok {
-		return
-	}
-	if err := checkWallboardRole(c); err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	ms, err := a.views.TenantModels(r.Context(), c.Tenant)
@@ -68,12 +78,8 @@ func (a *API) tenantModels(w http.ResponseWriter, r *http.Request) {
 // or from/to. A supervisor gets only the teams they lead; team=… narrows
 // it to one team (a supervisor: one they lead, else 403).
 func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
-	c, ok := claims(w, r)
+	c, ok := a.wallboardClaims(w, r)
 	if !ok {
-		return
-	}
-	if err := checkWallboardRole(c); err != nil {
-		a.fail(w, r, err)
 		return
 	}
 	model, err := PathParam(r, "model")
@@ -107,9 +113,5 @@ func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
 		only = []string{team}
 	}
 	wb, err := a.views.Wallboard(r.Context(), c.Tenant, q.model, q.rng, only)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.writeJSON(w, r, wb)
+	a.answer(w, r, wb, err)
 }

@@ -152,7 +152,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	ncfg := cfg.Notify
 	ncfg.Publisher, ncfg.Logger = hub, cfg.Logger
-	center := notify.New(ncfg)
+	ncfg.Brokers, ncfg.KafkaOpts = cfg.Brokers, cfg.KafkaOpts
+	center, err := notify.New(ncfg)
+	if err != nil {
+		return nil, err
+	}
 	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Hold: gate.Err, Logger: cfg.Logger,
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit, Events: planEvents(center)})
 	if err != nil {
@@ -300,6 +304,9 @@ func (s *Server) Ready(ctx context.Context) error {
 	}
 	if err := s.views.Ready(ctx); err != nil {
 		return fmt.Errorf("read views: %w", err)
+	}
+	if err := s.notify.Ready(ctx); err != nil {
+		return fmt.Errorf("notifications: %w", err)
 	}
 	return nil
 }

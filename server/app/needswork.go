@@ -117,7 +117,10 @@ func (s *Server) checkLabels(ctx context.Context, tenant, model, agent string) e
 		if !s.labels.entered([4]string{tenant, model, agent, in.Inquiry}, *in.AES.Label) || team == "" {
 			continue
 		}
-		s.notify.Notify(tenant, notify.Notification{Kind: notify.KindNeedsWork, Audience: notify.Audience{Team: team},
+		// Keyed by day: several servers tell one entry once, a new entry
+		// on a later day is told again.
+		s.notify.Notify(ctx, tenant, notify.Notification{Kind: notify.KindNeedsWork, Audience: notify.Audience{Team: team},
+			Key:   fmt.Sprintf("needs_work/%s/%s/%s/%s", model, agent, in.Inquiry, time.Now().UTC().Format(time.DateOnly)),
 			Link:  fmt.Sprintf("#/agent/%s/inquiry/%s?model=%s", url.PathEscape(agent), url.PathEscape(in.Inquiry), url.QueryEscape(model)),
 			Title: fmt.Sprintf("%s is in Needs work on %s", agent, words(in.Inquiry)),
 			Body: fmt.Sprintf("%s's AES on %s (%s), an inquiry that is %d of their %d interactions over 3 months, is now in the bottom quarter of agents.",

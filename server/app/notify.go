@@ -41,9 +41,10 @@ func day(d string) string {
 
 // planEvents turns the plan service's events into notifications: an ask
 // for help and a plan at risk for the agent's team leaders; achieved or
-// missed for the agent and for their team leaders.
+// missed for the agent and for their team leaders. Each is keyed by its
+// plan, so that several servers seeing the same event tell it once.
 func planEvents(c *notify.Center) func(context.Context, plans.Event) {
-	return func(_ context.Context, e plans.Event) {
+	return func(ctx context.Context, e plans.Event) {
 		p := e.Plan
 		link := "#/plans/" + url.PathEscape(p.ID)
 		what := fmt.Sprintf("%s on %s (%s)", metricWords(p), words(p.Inquiry), words(p.Model))
@@ -53,14 +54,14 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 			if e.Team == "" {
 				return
 			}
-			c.Notify(p.TenantID, notify.Notification{Kind: notify.KindHelpAsked, Audience: team, Link: link,
+			c.Notify(ctx, p.TenantID, notify.Notification{Kind: notify.KindHelpAsked, Audience: team, Link: link, Key: "help_asked/" + p.ID,
 				Title: p.AgentID + " asks for help",
 				Body:  fmt.Sprintf("%s started a coaching plan, %s by %s, and asks for: %s.", p.AgentID, what, day(p.TargetDate), strings.Join(p.Assistance, "; "))})
 		case plans.EventAtRisk:
 			if e.Team == "" {
 				return
 			}
-			c.Notify(p.TenantID, notify.Notification{Kind: notify.KindPlanAtRisk, Audience: team, Link: link,
+			c.Notify(ctx, p.TenantID, notify.Notification{Kind: notify.KindPlanAtRisk, Audience: team, Link: link, Key: "plan_at_risk/" + p.ID,
 				Title: "A plan of " + p.AgentID + " is at risk",
 				Body:  fmt.Sprintf("%s's plan %s is behind its target with little time left (target date %s).", p.AgentID, what, day(p.TargetDate))})
 		case plans.EventAchieved, plans.EventMissed:
@@ -68,10 +69,10 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 			if e.Kind == plans.EventMissed {
 				kind, word = notify.KindPlanMissed, "missed"
 			}
-			c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: notify.Audience{Agent: p.AgentID}, Link: link,
+			c.Notify(ctx, p.TenantID, notify.Notification{Kind: kind, Audience: notify.Audience{Agent: p.AgentID}, Link: link, Key: string(kind) + "/" + p.ID + "/agent",
 				Title: "Your plan is " + word, Body: fmt.Sprintf("Your coaching plan %s ended on %s: %s.", what, day(p.TargetDate), word)})
 			if e.Team != "" {
-				c.Notify(p.TenantID, notify.Notification{Kind: kind, Audience: team, Link: link,
+				c.Notify(ctx, p.TenantID, notify.Notification{Kind: kind, Audience: team, Link: link, Key: string(kind) + "/" + p.ID + "/team",
 					Title: fmt.Sprintf("%s's plan is %s", p.AgentID, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", p.AgentID, what, day(p.TargetDate), word)})
 			}
 		}
@@ -91,7 +92,8 @@ func (s *Server) watchStalls(ctx context.Context) {
 			return
 		case now := <-t.C:
 			for tenant, last := range s.stalls.Check(now) {
-				s.notify.Notify(tenant, notify.Notification{Kind: notify.KindFeedStalled, Audience: notify.Audience{Admins: true}, Link: "#/wallboards",
+				s.notify.Notify(ctx, tenant, notify.Notification{Kind: notify.KindFeedStalled, Audience: notify.Audience{Admins: true}, Link: "#/wallboards",
+					Key:   "feed_stalled/" + last.UTC().Format(time.RFC3339Nano),
 					Title: "The data feed stalled",
 					Body:  fmt.Sprintf("No interaction has arrived since %s (%s ago): check the contact-center connectors and the broker.", last.UTC().Format(time.RFC3339), now.Sub(last).Round(time.Second))})
 			}

@@ -15,10 +15,38 @@
 //
 // # Storage
 //
-// In memory, per process: the newest Config.MaxPerTenant notifications
-// of each tenant, read marks and preferences. They do not survive a
-// restart (the coaching asks themselves are durable on their plans), and
-// with several server processes each holds the events it raised.
+// With Config.Brokers (every server does), on the broker through
+// internal/topiclog: notifications and read marks on the topic
+// "notifications" (key: the tenant; created with retention MaxAge),
+// preferences on the compacted "notification-prefs" (key tenant/subject,
+// the newest wins). Every server process replays both at start (Ready
+// until then; part of /readyz) and tails them, so several `serve`
+// processes share one inbox: a notification raised on one is listed by
+// all within the broker's delivery time, and each pushes it live to its
+// own websockets when it first reads it (the raising process at once, the
+// replay never). E-mails and webhooks are sent by the raising process
+// only. In memory each tenant keeps its newest MaxPerTenant notifications
+// (default 1000), none older than MaxAge (default 30 days, also enforced
+// when listing), with read marks per person (subject) for those only.
+//
+// Writes: a read mark or preferences are kept once the broker acknowledged
+// them (a refusal or timeout answers 503 and keeps nothing); a
+// notification whose write failed is still listed and delivered by the
+// process that raised it (logged, counted as channel "log", result
+// "failed"), like the rest of the product's best-effort events. Records
+// carry ids, so one read twice changes nothing.
+//
+// Without brokers (unit tests) everything is in memory, per process.
+//
+// Several processes each raise the events they see (a plan's sweep, a
+// feed stall, an agent entering Needs work): a Notification.Key names the
+// event (server/app keys them by plan, by silence, by agent, inquiry and
+// day) and Notify tells a key once per tenant while a notification with it
+// is kept. When two servers raise one key before either read the other's
+// record, the topic's order decides: a notification Notify kept that the
+// topic has not given back yet yields to one the topic holds first, so
+// every server ends with the same one (TestKeyTellsOnce); in that race
+// both may have pushed it and sent its e-mails.
 //
 // # Concurrency
 //

@@ -57,6 +57,10 @@ type Notification struct {
 	At       time.Time `json:"at"`
 	// Read is the reader's own mark (GET /v1/notifications).
 	Read bool `json:"read"`
+	// Key, when set, names the event: Notify tells it once per tenant
+	// while a notification with the same key is kept, whichever server
+	// raised it (not shown in the API).
+	Key string `json:"-"`
 }
 
 func newID() string {

@@ -26,6 +26,13 @@ func (p *pushed) Publish(tenant, channel, typ string, data any) {
 	p.msgs = append(p.msgs, tenant+" "+channel+" "+typ)
 }
 
+func mustSetPrefs(t *testing.T, c *notify.Center, cl auth.Claims, p notify.Prefs) {
+	t.Helper()
+	if err := c.SetPrefs(t.Context(), cl, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -58,7 +65,10 @@ func TestDelivery(t *testing.T) {
 	}))
 	defer hook.Close()
 	pub := &pushed{}
-	c := notify.New(notify.Config{Publisher: pub, SMTPAddr: addr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true})
+	c, err := notify.New(notify.Config{Publisher: pub, SMTPAddr: addr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = c.Run(ctx) }()
@@ -67,11 +77,11 @@ func TestDelivery(t *testing.T) {
 	other := auth.Claims{Tenant: "acme", Subject: "lead-2", Role: auth.RoleSupervisor, Teams: []string{"team-02"}}
 	quiet := auth.Claims{Tenant: "acme", Subject: "lead-3", Role: auth.RoleSupervisor, Teams: []string{"team-01"}}
 	agent := auth.Claims{Tenant: "acme", Subject: "agent-0001", Role: auth.RoleAgent}
-	c.SetPrefs(lead, notify.Prefs{Email: "lead-1@example.com", Webhook: hook.URL})
-	c.SetPrefs(other, notify.Prefs{Email: "lead-2@example.com"})
-	c.SetPrefs(quiet, notify.Prefs{Email: "lead-3@example.com", Kinds: []notify.Kind{notify.KindPlanMissed}})
+	mustSetPrefs(t, c, lead, notify.Prefs{Email: "lead-1@example.com", Webhook: hook.URL})
+	mustSetPrefs(t, c, other, notify.Prefs{Email: "lead-2@example.com"})
+	mustSetPrefs(t, c, quiet, notify.Prefs{Email: "lead-3@example.com", Kinds: []notify.Kind{notify.KindPlanMissed}})
 
-	n := c.Notify("acme", notify.Notification{Kind: notify.KindHelpAsked, Audience: notify.Audience{Team: "team-01"},
+	n := c.Notify(ctx, "acme", notify.Notification{Kind: notify.KindHelpAsked, Audience: notify.Audience{Team: "team-01"},
 		Title: "agent-0001 asks for help", Body: "AHT −10 % on billing: a side-by-side session", Link: "#/plans/p1"})
 	list, unread := c.List(lead)
 	if len(list) != 1 || unread != 1 || list[0].ID != n.ID || list[0].Read {
@@ -82,10 +92,10 @@ func TestDelivery(t *testing.T) {
 			t.Errorf("%s sees %d", who.Subject, len(l))
 		}
 	}
-	if _, err := c.MarkRead(other, n.ID); err == nil {
+	if _, err := c.MarkRead(ctx, other, n.ID); err == nil {
 		t.Error("another team's leader marked it read")
 	}
-	if r, err := c.MarkRead(lead, n.ID); err != nil || !r.Read {
+	if r, err := c.MarkRead(ctx, lead, n.ID); err != nil || !r.Read {
 		t.Fatalf("mark read: %v", err)
 	}
 	if l, u := c.List(lead); u != 0 || !l[0].Read {
@@ -115,8 +125,8 @@ func TestDelivery(t *testing.T) {
 
 	// An admin notification reaches admins only; an agent's reaches them.
 	admin := auth.Claims{Tenant: "acme", Subject: "boss", Role: auth.RoleAdmin}
-	c.Notify("acme", notify.Notification{Kind: notify.KindFeedStalled, Audience: notify.Audience{Admins: true}, Title: "The data feed stalled"})
-	c.Notify("acme", notify.Notification{Kind: notify.KindPlanAchieved, Audience: notify.Audience{Agent: "agent-0001"}, Title: "Plan achieved"})
+	c.Notify(ctx, "acme", notify.Notification{Kind: notify.KindFeedStalled, Audience: notify.Audience{Admins: true}, Title: "The data feed stalled"})
+	c.Notify(ctx, "acme", notify.Notification{Kind: notify.KindPlanAchieved, Audience: notify.Audience{Agent: "agent-0001"}, Title: "Plan achieved"})
 	if l, _ := c.List(admin); len(l) != 2 || l[0].Kind != notify.KindFeedStalled {
 		t.Errorf("admin sees %+v", l)
 	}

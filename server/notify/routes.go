@@ -54,9 +54,13 @@ func (c *Center) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Center) handleRead(w http.ResponseWriter, r *http.Request) {
-	n, err := c.MarkRead(claims(r), chi.URLParam(r, "id"))
+	n, err := c.MarkRead(r.Context(), claims(r), chi.URLParam(r, "id"))
 	if errors.Is(err, ErrNotFound) {
 		auth.WriteError(w, http.StatusNotFound, "no notification with this id for this token", "id")
+		return
+	}
+	if err != nil {
+		c.unavailable(w, "the read mark", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, n)
@@ -78,6 +82,16 @@ func (c *Center) handlePutPrefs(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": fe.Message, "field": fe.Field, "errors": []*views.FieldError{fe}})
 		return
 	}
-	c.SetPrefs(claims(r), p)
+	if err := c.SetPrefs(r.Context(), claims(r), p); err != nil {
+		c.unavailable(w, "the preferences", err)
+		return
+	}
 	writeJSON(w, http.StatusOK, p)
+}
+
+// unavailable answers 503 when the broker did not keep what, and logs why.
+func (c *Center) unavailable(w http.ResponseWriter, what string, err error) {
+	c.cfg.Logger.Warn("notifications: broker write failed", "what", what, "err", err)
+	w.Header().Set("Retry-After", "5")
+	auth.WriteError(w, http.StatusServiceUnavailable, what+" could not be saved now (the broker did not answer); try again in a few seconds", "")
 }

@@ -20,7 +20,7 @@ func TestWebhookRefusesPrivateAddresses(t *testing.T) {
 	defer cancel()
 	n := Notification{Kind: "help_asked", Title: "t", Body: "b"}
 
-	c := New(Config{})
+	c, _ := New(Config{}) // in memory: cannot fail
 	if err := c.postWebhook(ctx, srv.URL, n); !errors.Is(err, errPrivateWebhook) {
 		t.Fatalf("loopback webhook: %v, want refused", err)
 	}
@@ -29,7 +29,8 @@ func TestWebhookRefusesPrivateAddresses(t *testing.T) {
 		t.Fatal("the loopback receiver was called")
 	default:
 	}
-	if err := New(Config{AllowPrivateWebhooks: true}).postWebhook(ctx, srv.URL, n); err != nil {
+	open, _ := New(Config{AllowPrivateWebhooks: true})
+	if err := open.postWebhook(ctx, srv.URL, n); err != nil {
 		t.Fatalf("allowed private webhook: %v", err)
 	}
 	<-got

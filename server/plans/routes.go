@@ -40,14 +40,14 @@ func (s *Service) Routes(r chi.Router) {
 		r.Use(auth.Require(s.cfg.Verifier, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
 		r.Post("/v1/agents/{agent}/plans", s.handleCreate)
 		r.Get("/v1/agents/{agent}/plans", s.handleList)
-		r.Get("/v1/plans/{id}", s.handleGet)
+		r.Get("/v1/plans/{id}", s.onPlan(s.Get))
 		r.Patch("/v1/plans/{id}/actions/{index}", s.handleAction)
-		r.Post("/v1/plans/{id}/cancel", s.handleCancel)
+		r.Post("/v1/plans/{id}/cancel", s.onPlan(s.Cancel))
 		r.Get("/v1/assistance-catalog", s.handleCatalog)
 		r.Put("/v1/assistance-catalog", s.handlePutCatalog)
 		r.Get("/v1/inbox", s.handleInbox)
 		r.Get("/v1/at-risk-plans", s.handleAtRisk)
-		r.Post("/v1/plans/{id}/acknowledge", s.handleAcknowledge)
+		r.Post("/v1/plans/{id}/acknowledge", s.onPlan(s.Acknowledge))
 		r.Post("/v1/plans/{id}/comments", s.handleComment)
 	})
 }
@@ -98,25 +98,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	plans, err := s.List(r.Context(), claims(r), agent, status)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"plans": plans})
-}
-
-func (s *Service) handleGet(w http.ResponseWriter, r *http.Request) {
-	id, err := api.PathParam(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.Get(r.Context(), claims(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, p)
+	s.answer(w, r, http.StatusOK, map[string]any{"plans": plans}, err)
 }
 
 func (s *Service) handleAction(w http.ResponseWriter, r *http.Request) {
@@ -145,34 +127,12 @@ func (s *Service) handleAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.SetAction(r.Context(), claims(r), id, index, done)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, p)
-}
-
-func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request) {
-	id, err := api.PathParam(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.Cancel(r.Context(), claims(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, p)
+	s.answer(w, r, http.StatusOK, p, err)
 }
 
 func (s *Service) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	items, err := s.Catalog(r.Context(), claims(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": items})
+	s.answer(w, r, http.StatusOK, map[string]any{"items": items}, err)
 }
 
 func (s *Service) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
@@ -190,43 +150,17 @@ func (s *Service) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.SetCatalog(r.Context(), claims(r), items)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"items": out})
+	s.answer(w, r, http.StatusOK, map[string]any{"items": out}, err)
 }
 
 func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request) {
 	in, err := s.Inbox(r.Context(), claims(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, in)
+	s.answer(w, r, http.StatusOK, in, err)
 }
 
 func (s *Service) handleAtRisk(w http.ResponseWriter, r *http.Request) {
 	plans, err := s.AtRisk(r.Context(), claims(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"plans": plans})
-}
-
-func (s *Service) handleAcknowledge(w http.ResponseWriter, r *http.Request) {
-	id, err := api.PathParam(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.Acknowledge(r.Context(), claims(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, p)
+	s.answer(w, r, http.StatusOK, map[string]any{"plans": plans}, err)
 }
 
 func (s *Service) handleComment(w http.ResponseWriter, r *http.Request) {
@@ -245,11 +179,29 @@ func (s *Service) handleComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.Comment(r.Context(), claims(r), id, text)
+	s.answer(w, r, http.StatusCreated, p, err)
+}
+
+// onPlan answers op on the plan named by the path's {id}: 200 Plan.
+func (s *Service) onPlan(op func(context.Context, auth.Claims, string) (views.Plan, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := api.PathParam(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p, err := op(r.Context(), claims(r), id)
+		s.answer(w, r, http.StatusOK, p, err)
+	}
+}
+
+// answer writes v with status, or err as fail does when err is not nil.
+func (s *Service) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, p)
+	s.writeJSON(w, r, status, v)
 }
 
 // readBody reads the request body up to Config.MaxBodyBytes; a larger one

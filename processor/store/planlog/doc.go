@@ -15,5 +15,9 @@
 // full states with versions, so replaying the topic in any order converges
 // (the highest version wins) and a retried produce changes nothing.
 //
+// The topic's mechanics (creation, replay, acknowledged appends) are
+// internal/topiclog's; planlog is its only writer, so it replays at Open and
+// does not tail.
+//
 // A Log is safe for concurrent use.
 package planlog

@@ -75,6 +75,9 @@ type Product struct {
 	URL string
 	// Tenant is the simulated tenant ("acme").
 	Tenant string
+	// Brokers are the embedded broker's seeds (a second server, a test's
+	// own client).
+	Brokers []string
 	// History is every interaction of the simulated history.
 	History []schemas.Interaction
 	// Server is the assembled server (its Views answer the API).
@@ -146,7 +149,7 @@ func Start(tb testing.TB, opt Options) *Product {
 	cfg := simulator.DefaultConfig(time.Now().UTC().Truncate(time.Hour))
 	cfg.Agents, cfg.TeamSize, cfg.Days, cfg.Seed = opt.Agents, opt.TeamSize, opt.Days, opt.Seed
 	tenant := simulator.TenantIDs(1)[0]
-	p := &Product{Tenant: tenant, producer: producer}
+	p := &Product{Tenant: tenant, Brokers: seeds, producer: producer}
 	var demo []dashboard.DemoToken
 	if opt.DemoTokens {
 		demo = DemoTokens(tb, tenant)
