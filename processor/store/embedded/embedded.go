@@ -41,6 +41,8 @@ type Store struct {
 	models map[modelKey]bool                                    // tenant_models
 
 	plans planMem
+	// erased holds the customer keys erased (retention.go).
+	erased erasures
 }
 
 type interactionKey struct{ tenant, id string }
@@ -122,6 +124,7 @@ func (s *Store) applyRecord(r store.Record) {
 			return // redelivered write
 		}
 	}
+	s.scrub(&r)
 	nr := newRec(r)
 	s.revisions[k] = append(s.revisions[k], nr)
 	ek := agentKey{r.TenantID, r.Model, r.AgentID}
