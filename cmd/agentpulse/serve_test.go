@@ -32,6 +32,8 @@ func TestServeFlagErrorsNameTheFlag(t *testing.T) {
 		{[]string{"--brokers", " , "}, "--brokers"},
 		{[]string{"--api-rate", "0"}, "--api-rate"},
 		{[]string{"--api-max-body-bytes", "0"}, "--api-max-body-bytes"},
+		{[]string{"--retention-days", "7"}, "--retention-days"},
+		{[]string{"--retention-interval", "0s"}, "--retention-interval"},
 		{[]string{"--auth-secret", "short"}, "--auth-secret"},
 		{[]string{"--log-level", "loud"}, "--log-level"},
 		{[]string{"extra"}, "every setting is a flag"},
