@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -118,7 +119,7 @@ type ErasureRequest struct {
 // ParseRetention reads {"days": n}; on error it names the field.
 func ParseRetention(body []byte) (int, string, error) {
 	var in struct {
-		Days *json.Number `json:"days"`
+		Days json.RawMessage `json:"days"`
 	}
 	if field, err := decodeStrict(body, &in); err != nil {
 		return 0, field, err
@@ -126,7 +127,7 @@ func ParseRetention(body []byte) (int, string, error) {
 	if in.Days == nil {
 		return 0, "days", errors.New("days is required")
 	}
-	n, err := in.Days.Int64()
+	n, err := strconv.ParseInt(string(in.Days), 10, 64)
 	if err != nil || n < store.MinRetentionDays || n > MaxDays {
 		return 0, "days", fmt.Errorf("days must be a whole number from %d to %d", store.MinRetentionDays, MaxDays)
 	}
