@@ -28,6 +28,10 @@ import (
 // processor's hot days only, which a retention of at least
 // MinRetentionDays never reaches.
 //
+// EraseAgent pseudonymises an agent (see Retainer). A store rebuilt
+// from the log (the embedded store) renames records as they are stored
+// once told, as it scrubs erased customer keys.
+//
 // EraseCustomer blanks customer_key in every stored revision whose key
 // hashes to the given SHA-256 (CustomerKeyHash): the key is the personal
 // datum, the interaction is the agent's work and stays, so no figure
@@ -70,6 +74,22 @@ type Retainer interface {
 	// tenant whose key's CustomerKeyHash is hash, and returns how many
 	// revisions it changed. Idempotent.
 	EraseCustomer(ctx context.Context, tenant, hash string) (int64, error)
+	// RetentionAgents lists the tenant's agents (those with roster
+	// parts).
+	RetentionAgents(ctx context.Context, tenant string) ([]string, error)
+	// EraseAgent replaces agent by pseudonym in every stored revision,
+	// bucket part, rollup and roster part of the tenant, so that every
+	// figure stays as it was under the pseudonym (team and model figures
+	// unchanged), and returns what it changed. Idempotent; pseudonym must
+	// be new to the tenant.
+	EraseAgent(ctx context.Context, tenant, agent, pseudonym string) (AgentErased, error)
+}
+
+// AgentErased says what EraseAgent changed.
+type AgentErased struct {
+	Revisions int64 `json:"revisions"`
+	Buckets   int64 `json:"buckets"`
+	Roster    int64 `json:"roster"`
 }
 
 // CustomerKeyHash is the lowercase hex SHA-256 of a customer_key: what an

@@ -47,6 +47,12 @@ type Erasure struct {
 	By      string           `json:"requested_by"`
 	Role    string           `json:"requested_role,omitempty"`
 	At      time.Time        `json:"requested_at"`
+	// Pseudonym is, for an agent, the id their data now carries.
+	Pseudonym string `json:"pseudonym,omitempty"`
+	// Done is false while the erasure is under way (recorded first, so
+	// that a crash leaves it to Runner.Reapply); Removed counts what it
+	// removed or changed once done.
+	Done    bool             `json:"done"`
 	Removed map[string]int64 `json:"removed"`
 }
 
@@ -153,6 +159,18 @@ func (p *Policy) Erasures(tenant string) []Erasure {
 	return out
 }
 
+// find returns the tenant's erasure of kind and subject, if any.
+func (p *Policy) find(tenant, kind, subject string) (Erasure, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.erasures[tenant] {
+		if e.Kind == kind && e.Subject == subject {
+			return e, true
+		}
+	}
+	return Erasure{}, false
+}
+
 // AllErasures returns every tenant's erasures.
 func (p *Policy) AllErasures() []Erasure {
 	p.mu.Lock()
@@ -201,7 +219,9 @@ func (p *Policy) apply(e entry) {
 		p.settings[e.Retention.Tenant] = *e.Retention
 	case e.Erasure != nil && e.Erasure.Tenant != "" && e.Erasure.ID != "":
 		es := p.erasures[e.Erasure.Tenant]
-		if !slices.ContainsFunc(es, func(x Erasure) bool { return x.ID == e.Erasure.ID }) {
+		if i := slices.IndexFunc(es, func(x Erasure) bool { return x.ID == e.Erasure.ID }); i >= 0 {
+			es[i] = *e.Erasure // an erasure done after it was recorded under way
+		} else {
 			p.erasures[e.Erasure.Tenant] = append(es, *e.Erasure)
 		}
 	}

@@ -83,10 +83,10 @@ func (r *Runner) Routes(rt chi.Router, v auth.TokenVerifier) {
 			return
 		}
 		e, err := r.erase(req.Context(), c, er)
-		var conflict *ConflictError
+		var refused *RequestError
 		switch {
-		case errors.As(err, &conflict):
-			auth.WriteError(w, http.StatusConflict, conflict.Error(), conflict.Field)
+		case errors.As(err, &refused):
+			auth.WriteError(w, refused.Status, refused.Error(), refused.Field)
 		case err != nil && e.ID == "":
 			r.log().Error("erasure failed", "tenant", c.Tenant, "kind", er.Kind, "err", err)
 			auth.WriteError(w, http.StatusServiceUnavailable, "the erasure could not be completed; it is safe to send it again", "")

@@ -150,12 +150,27 @@ func (r *Runner) Reapply(ctx context.Context) error {
 	var errs []error
 	changed := false
 	for _, e := range r.Policy.AllErasures() {
-		if e.Kind != KindCustomer {
-			continue
+		switch e.Kind {
+		case KindCustomer:
+			n, err := r.Store.EraseCustomer(ctx, e.Tenant, e.Subject)
+			errs = append(errs, err)
+			changed = changed || n > 0
+		case KindAgent:
+			agents, err := r.Store.RetentionAgents(ctx, e.Tenant)
+			errs = append(errs, err)
+			for _, a := range agents {
+				if store.CustomerKeyHash(a) != e.Subject {
+					continue
+				}
+				n, err := r.Store.EraseAgent(ctx, e.Tenant, a, e.Pseudonym)
+				errs = append(errs, err)
+				changed = changed || n != (store.AgentErased{})
+				if err == nil && !e.Done {
+					e.Done, e.Removed = true, agentRemoved(n)
+					errs = append(errs, r.Policy.AddErasure(ctx, e))
+				}
+			}
 		}
-		n, err := r.Store.EraseCustomer(ctx, e.Tenant, e.Subject)
-		errs = append(errs, err)
-		changed = changed || n > 0
 	}
 	if changed && r.Refresh != nil {
 		r.Refresh()
@@ -216,7 +231,7 @@ func (r *Runner) EraseCustomer(ctx context.Context, c auth.Claims, key string) (
 		return Erasure{}, err
 	}
 	e := Erasure{ID: newID(), Tenant: c.Tenant, Kind: KindCustomer, Subject: hash, By: c.Subject, Role: string(c.Role), At: r.now(),
-		Removed: map[string]int64{"customer_keys": n}}
+		Done: true, Removed: map[string]int64{"customer_keys": n}}
 	return e, r.record(ctx, e, fmt.Sprintf("customer sha256 %s: customer_key removed from %d stored revisions", hash, n))
 }
 
@@ -240,19 +255,20 @@ func newID() string {
 	return "era_" + hex.EncodeToString(b[:])
 }
 
-// ConflictError refuses an erasure the store's state does not allow yet;
-// Field names the request field.
-type ConflictError struct {
-	Field string
-	Msg   string
+// RequestError refuses an erasure: Status 404 (no such agent) or 409
+// (not allowed yet); Field names the request field.
+type RequestError struct {
+	Status int
+	Field  string
+	Msg    string
 }
 
-func (e *ConflictError) Error() string { return e.Msg }
+func (e *RequestError) Error() string { return e.Msg }
 
 // erase does the erasure of a parsed request.
 func (r *Runner) erase(ctx context.Context, c auth.Claims, er ErasureRequest) (Erasure, error) {
 	if er.Kind == KindCustomer {
 		return r.EraseCustomer(ctx, c, er.CustomerKey)
 	}
-	return Erasure{}, &ConflictError{Field: "kind", Msg: "kind agent is not available on this server yet"}
+	return r.EraseAgent(ctx, c, er.AgentID)
 }

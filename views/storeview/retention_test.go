@@ -152,6 +152,36 @@ func TestRetentionAndErasureEqualReference(t *testing.T) {
 			if n, err := ret.EraseCustomer(ctx, top[0], store.CustomerKeyHash(top[1])); err != nil || n != 0 {
 				t.Errorf("second erasure: %d, %v; want 0", n, err)
 			}
+
+			// Pseudonymise an agent: every figure is the reference's over
+			// the records with the agent renamed (the team's and the
+			// model's unchanged, the agent's under the pseudonym).
+			agent := universeOf(erased).agents[top[0]][1]
+			agents, err := ret.RetentionAgents(ctx, top[0])
+			if err != nil || !slices.Contains(agents, agent) {
+				t.Fatalf("RetentionAgents(%s) = %v, %v; want %s in it", top[0], agents, err, agent)
+			}
+			got, err := ret.EraseAgent(ctx, top[0], agent, "erased-x1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Revisions == 0 || got.Buckets == 0 || got.Roster == 0 {
+				t.Fatalf("EraseAgent changed %+v", got)
+			}
+			renamed := slices.Clone(erased)
+			for i := range renamed {
+				if renamed[i].TenantID == top[0] && renamed[i].AgentID == agent {
+					renamed[i].AgentID = "erased-x1"
+				}
+			}
+			compareAll(t, storeview.New(st, params), reference.New(renamed, params), renamed, c.scope)
+			if _, err := comp.Compact(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+			compareAll(t, storeview.New(st, params), reference.New(renamed, params), renamed, c.scope)
+			if again, err := ret.EraseAgent(ctx, top[0], agent, "erased-x1"); err != nil || again != (store.AgentErased{}) {
+				t.Errorf("second EraseAgent: %+v, %v; want nothing", again, err)
+			}
 		})
 	}
 }

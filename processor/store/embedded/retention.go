@@ -15,11 +15,13 @@ var _ store.Retainer = (*Store)(nil)
 // applied after an erasure is scrubbed as it is stored (scrub).
 type erasures map[string]map[string]bool // tenant → hash → erased
 
-// scrub blanks r's customer_key when it was erased. s.mu is held.
+// scrub blanks r's customer_key when it was erased and renames an
+// erased agent (erase_agent.go). s.mu is held.
 func (s *Store) scrub(r *store.Record) {
 	if r.CustomerKey != "" && s.erased[r.TenantID][store.CustomerKeyHash(r.CustomerKey)] {
 		r.CustomerKey = ""
 	}
+	r.AgentID = s.renamed(r.TenantID, r.AgentID)
 }
 
 // RetentionTenants lists the tenants with interactions or buckets.
