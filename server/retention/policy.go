@@ -40,13 +40,13 @@ type Setting struct {
 // SHA-256 of the customer_key (store.CustomerKeyHash: the key itself is
 // never kept), for an agent the agent id.
 type Erasure struct {
-	ID      string           `json:"id"`
-	Tenant  string           `json:"tenant"`
-	Kind    string           `json:"kind"`
-	Subject string           `json:"subject"`
-	By      string           `json:"requested_by"`
-	Role    string           `json:"requested_role,omitempty"`
-	At      time.Time        `json:"requested_at"`
+	ID      string    `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Kind    string    `json:"kind"`
+	Subject string    `json:"subject"`
+	By      string    `json:"requested_by"`
+	Role    string    `json:"requested_role,omitempty"`
+	At      time.Time `json:"requested_at"`
 	// Pseudonym is, for an agent, the id their data now carries.
 	Pseudonym string `json:"pseudonym,omitempty"`
 	// Done is false while the erasure is under way (recorded first, so
