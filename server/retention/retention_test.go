@@ -45,6 +45,11 @@ func feed() []schemas.Interaction {
 			}
 			out = append(out, it)
 		}
+		if d >= 40 { // a3 left 40 days ago
+			it := out[len(out)-3]
+			it.InteractionID, it.AgentID, it.CustomerKey = fmt.Sprintf("a3-%d", d), "a3", ""
+			out = append(out, it)
+		}
 	}
 	return out
 }
@@ -175,7 +180,7 @@ func TestRetentionAndErasureRoutes(t *testing.T) {
 		return len(g.audit.Query("acme", retention.ActionRetentionApplied, time.Time{}, 10)) == 1 &&
 			len(g.audit.Query("acme", retention.ActionRetentionChanged, time.Time{}, 10)) == 1
 	})
-	if e := g.audit.Query("acme", retention.ActionRetentionApplied, time.Time{}, 1)[0]; !strings.Contains(e.Detail, "108 interactions") {
+	if e := g.audit.Query("acme", retention.ActionRetentionApplied, time.Time{}, 1)[0]; !strings.Contains(e.Detail, "162 interactions") {
 		t.Errorf("retention audit: %+v", e)
 	}
 	if code, v = g.do(t, other, http.MethodGet, retention.RetentionPath, ""); code != 200 || v["days"] != float64(retention.DefaultDays) {
@@ -208,6 +213,33 @@ func TestRetentionAndErasureRoutes(t *testing.T) {
 	if code, v = g.do(t, other, http.MethodGet, retention.ErasuresPath, ""); code != 200 || len(v["erasures"].([]any)) != 0 {
 		t.Fatalf("globex's erasures: %d %v", code, v)
 	}
+
+	// An agent: refused while they worked in the last 30 days, unknown
+	// ids refused, a3 (left 40 days ago) pseudonymised; again is
+	// harmless and names the same pseudonym.
+	if code, v = g.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"agent","agent_id":"a1"}`); code != 409 || v["field"] != "agent_id" {
+		t.Fatalf("erasing a working agent: %d %v, want 409 naming agent_id", code, v)
+	}
+	if code, v = g.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"agent","agent_id":"nobody"}`); code != 404 || v["field"] != "agent_id" {
+		t.Fatalf("erasing an unknown agent: %d %v, want 404 naming agent_id", code, v)
+	}
+	if n := len(stored(t, st, "acme", "a3")); n != 6 {
+		t.Fatalf("a3 has %d interactions within the 45 days, want 6", n)
+	}
+	code, v = g.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"agent","agent_id":"a3"}`)
+	pseudonym, _ := v["pseudonym"].(string)
+	removed, _ = v["removed"].(map[string]any)
+	if code != 200 || !strings.HasPrefix(pseudonym, "erased-") || v["subject"] != store.CustomerKeyHash("a3") || removed["revisions"] != float64(6) || v["done"] != true {
+		t.Fatalf("erasing a3: %d %v", code, v)
+	}
+	if n, m := len(stored(t, st, "acme", "a3")), len(stored(t, st, "acme", pseudonym)); n != 0 || m != 6 {
+		t.Fatalf("after erasing a3: %d interactions under a3, %d under %s; want 0 and 6", n, m, pseudonym)
+	}
+	code, v = g.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"agent","agent_id":"a3"}`)
+	if code != 200 || v["pseudonym"] != pseudonym {
+		t.Fatalf("erasing a3 again: %d %v", code, v)
+	}
+	waitFor(t, "the agent erasure's audit events", func() bool { return len(g.audit.Query("acme", retention.ActionErasure, time.Time{}, 10)) == 3 })
 
 	// Bad input and other roles.
 	for _, tc := range []struct{ method, path, body, field string }{
@@ -249,6 +281,9 @@ func TestRetentionAndErasureRoutes(t *testing.T) {
 	if n := countKey(stored(t, rebuilt, "acme", "a1", "a2"), "cust-1"); n != 0 {
 		t.Fatalf("the rebuilt store holds cust-1 in %d interactions", n)
 	}
+	waitFor(t, "a3 pseudonymised in the rebuilt store", func() bool {
+		return len(stored(t, rebuilt, "acme", "a3")) == 0 && len(stored(t, rebuilt, "acme", pseudonym)) == 6
+	})
 	// Records stored after the erasure (a replay still under way) are
 	// scrubbed as they are stored.
 	late := feed()[:3]
