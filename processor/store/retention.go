@@ -80,8 +80,10 @@ type Retainer interface {
 	// EraseAgent replaces agent by pseudonym in every stored revision,
 	// bucket part, rollup and roster part of the tenant, so that every
 	// figure stays as it was under the pseudonym (team and model figures
-	// unchanged), and returns what it changed. Idempotent; pseudonym must
-	// be new to the tenant.
+	// unchanged), and returns what it changed. A store that keeps plans
+	// by agent in rows (ClickHouse) deletes the agent's plan rows: the
+	// caller stores each plan's erased state under the pseudonym first.
+	// Idempotent; pseudonym must be new to the tenant.
 	EraseAgent(ctx context.Context, tenant, agent, pseudonym string) (AgentErased, error)
 }
 

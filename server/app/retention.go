@@ -49,7 +49,7 @@ func newRetention(cfg Config, hold func() error, refresh func()) (*retentionPart
 	if err != nil {
 		return nil, err
 	}
-	runner := &retention.Runner{Policy: policy, Store: ret, Interval: cfg.Retention.Interval, Hold: hold, Refresh: refresh,
+	runner := &retention.Runner{Policy: policy, Store: ret, Plans: cfg.Plans, Interval: cfg.Retention.Interval, Hold: hold, Refresh: refresh,
 		Audit: cfg.Audit, Logger: cfg.Logger}
 	if cfg.Registerer != nil {
 		for _, c := range runner.Collectors() {

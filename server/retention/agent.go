@@ -41,6 +41,9 @@ func (r *Runner) EraseAgent(ctx context.Context, c auth.Claims, agent string) (E
 			"agent_id: the agent's newest interaction ended %s; an agent can be erased %d days after their last interaction (%s)",
 			newest.Format(time.RFC3339), QuietDays, newest.AddDate(0, 0, QuietDays).Format(time.DateOnly))}
 	}
+	if err := r.checkPlans(ctx, c.Tenant, agent); err != nil {
+		return Erasure{}, err
+	}
 	if !again {
 		e = Erasure{ID: newID(), Tenant: c.Tenant, Kind: KindAgent, Subject: hash, By: c.Subject, Role: string(c.Role), At: r.now()}
 		e.Pseudonym = "erased-" + e.ID[len("era_"):]
@@ -48,19 +51,25 @@ func (r *Runner) EraseAgent(ctx context.Context, c auth.Claims, agent string) (E
 			return Erasure{}, err
 		}
 	}
+	// Plans first: the store then deletes the plan rows left under the id.
+	plans, err := r.erasePlans(ctx, c.Tenant, agent, e.Pseudonym)
+	if err != nil {
+		return Erasure{}, err
+	}
 	n, err := r.Store.EraseAgent(ctx, c.Tenant, agent, e.Pseudonym)
 	if err != nil {
 		return Erasure{}, err
 	}
 	removed := agentRemoved(n)
+	removed["plans"] = plans
 	if again && e.Done { // a repeat adds what it found (a crash's leftovers) to the first's counts
 		for k, v := range e.Removed {
 			removed[k] += v
 		}
 	}
 	e.Done, e.Removed = true, removed
-	return e, r.record(ctx, e, fmt.Sprintf("agent sha256 %s pseudonymised as %s: %d stored revisions, %d bucket rows, %d roster rows",
-		hash, e.Pseudonym, n.Revisions, n.Buckets, n.Roster))
+	return e, r.record(ctx, e, fmt.Sprintf("agent sha256 %s pseudonymised as %s: %d stored revisions, %d bucket rows, %d roster rows, %d coaching plans (free text blanked)",
+		hash, e.Pseudonym, n.Revisions, n.Buckets, n.Roster, plans))
 }
 
 func agentRemoved(n store.AgentErased) map[string]int64 {

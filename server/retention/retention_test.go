@@ -21,6 +21,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/retention"
+	"github.com/agentpulse/agentpulse/views"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
@@ -74,7 +75,11 @@ func start(t *testing.T, brokers []string, st store.Retainer) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &retention.Runner{Policy: p, Store: st, Interval: -1, Audit: al, Now: func() time.Time { return now }}
+	var plans store.PlanStore
+	if ps, ok := st.(store.PlanStore); ok {
+		plans = ps
+	}
+	r := &retention.Runner{Policy: p, Store: st, Plans: plans, Interval: -1, Audit: al, Now: func() time.Time { return now }}
 	done := make(chan struct{}, 3)
 	for _, run := range []func(context.Context) error{al.Run, p.Run, r.Run} {
 		go func() { defer func() { done <- struct{}{} }(); _ = run(ctx) }()
@@ -226,11 +231,41 @@ func TestRetentionAndErasureRoutes(t *testing.T) {
 	if n := len(stored(t, st, "acme", "a3")); n != 6 {
 		t.Fatalf("a3 has %d interactions within the 45 days, want 6", n)
 	}
+	// a3's coaching plan: in progress, the erasure is refused; cancelled,
+	// it is rewritten with the pseudonym and without its free text.
+	plan := store.PlanRecord{Version: 1, Plan: views.Plan{ID: "p-a3", TenantID: "acme", AgentID: "a3", Model: "voice", Inquiry: "billing",
+		Metric: views.MetricAHT, Status: views.PlanInProgress, CreatedAt: now.AddDate(0, 0, -60), TargetDate: "2026-11-01",
+		Actions:   []views.PlanAction{{Text: "call my mentor Jo", Done: true}},
+		Comments:  []views.PlanComment{{By: "a3", Role: "agent", At: now.AddDate(0, 0, -50), Text: "my back hurts"}, {By: "lead", Role: "supervisor", Text: "ok"}},
+		CreatedBy: &views.PlanActor{Subject: "a3", Role: "agent"}}}
+	var ps store.PlanStore = st
+	if err := ps.PutPlan(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	if code, v = g.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"agent","agent_id":"a3"}`); code != 409 || v["field"] != "agent_id" || !strings.Contains(fmt.Sprint(v["error"]), "p-a3") {
+		t.Fatalf("erasing an agent with a plan in progress: %d %v, want 409 naming agent_id and the plan", code, v)
+	}
+	plan.Version, plan.Plan.Status = 2, views.PlanCancelled
+	if err := ps.PutPlan(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
 	code, v = g.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"agent","agent_id":"a3"}`)
 	pseudonym, _ := v["pseudonym"].(string)
 	removed, _ = v["removed"].(map[string]any)
-	if code != 200 || !strings.HasPrefix(pseudonym, "erased-") || v["subject"] != store.CustomerKeyHash("a3") || removed["revisions"] != float64(6) || v["done"] != true {
+	if code != 200 || !strings.HasPrefix(pseudonym, "erased-") || v["subject"] != store.CustomerKeyHash("a3") || removed["revisions"] != float64(6) ||
+		removed["plans"] != float64(1) || v["done"] != true {
 		t.Fatalf("erasing a3: %d %v", code, v)
+	}
+	got, err := ps.Plan(context.Background(), "acme", "p-a3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(got); got.Plan.AgentID != pseudonym || got.Plan.Status != views.PlanCancelled || strings.Contains(string(b), `"a3"`) ||
+		strings.Contains(string(b), "Jo") || strings.Contains(string(b), "hurts") || !got.Plan.Actions[0].Done || got.Plan.Comments[1].By != "lead" {
+		t.Fatalf("a3's plan after the erasure: %s", b)
+	}
+	if left, err := ps.Plans(context.Background(), store.PlanQuery{Tenant: "acme", Agent: "a3"}); err != nil || len(left) != 0 {
+		t.Fatalf("plans still under a3: %v, %v", left, err)
 	}
 	if n, m := len(stored(t, st, "acme", "a3")), len(stored(t, st, "acme", pseudonym)); n != 0 || m != 6 {
 		t.Fatalf("after erasing a3: %d interactions under a3, %d under %s; want 0 and 6", n, m, pseudonym)

@@ -39,6 +39,9 @@ const DefaultInterval = time.Hour
 type Runner struct {
 	Policy *Policy
 	Store  store.Retainer
+	// Plans, when not nil, are the coaching plans an agent's erasure
+	// rewrites (plans.go).
+	Plans store.PlanStore
 	// Interval between passes; DefaultInterval when zero, none when
 	// negative (passes only when a setting changes).
 	Interval time.Duration
@@ -160,6 +163,10 @@ func (r *Runner) Reapply(ctx context.Context) error {
 			errs = append(errs, err)
 			for _, a := range agents {
 				if store.CustomerKeyHash(a) != e.Subject {
+					continue
+				}
+				if _, err := r.erasePlans(ctx, e.Tenant, a, e.Pseudonym); err != nil {
+					errs = append(errs, err)
 					continue
 				}
 				n, err := r.Store.EraseAgent(ctx, e.Tenant, a, e.Pseudonym)

@@ -42,7 +42,9 @@ func (s *Store) RetentionAgents(ctx context.Context, tenant string) ([]string, e
 }
 
 // EraseAgent renames the tenant's agent to pseudonym in every table keyed
-// by agent (see agentTables).
+// by agent (see agentTables) and deletes the rows of plans under the
+// agent's id (the caller has stored their erased states under the
+// pseudonym before: package server/retention).
 func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string) (store.AgentErased, error) {
 	var out store.AgentErased
 	if err := s.check(); err != nil {
@@ -94,7 +96,15 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string)
 			out.Roster = n
 		}
 	}
-	return out, nil
+	// Coaching plans: the caller wrote each plan's erased state under the
+	// pseudonym first (a newer version); the older versions under the
+	// agent's id would still answer a query by agent until a merge.
+	table := s.cfg.Database + ".plans"
+	n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
+	if err != nil || n == 0 {
+		return out, err
+	}
+	return out, s.mutate(ctx, "plans", `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
 }
 
 // columnsInOrder returns the columns of table in their order.

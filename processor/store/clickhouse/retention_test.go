@@ -10,6 +10,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/views"
 )
 
 // TestRetainDropsWholeMonths: a month partition goes whole when every
@@ -92,5 +93,58 @@ func TestRetainDropsWholeMonths(t *testing.T) {
 	}
 	if again["t1"] != (store.RetainStats{}) || again["t2"] != (store.RetainStats{}) || mutations() != before {
 		t.Errorf("second pass: %+v, %d mutations sent", again, mutations()-before)
+	}
+}
+
+// TestEraseAgentRenamesAndDropsOldPlanRows: the agent's interactions,
+// buckets and roster move to the pseudonym (figures as before), and the
+// plan rows under the agent's id go once the erased state is stored
+// under the pseudonym; a second call changes nothing.
+func TestEraseAgentRenamesAndDropsOldPlanRows(t *testing.T) {
+	s := openStore(t, newDatabase(t))
+	ctx := context.Background()
+	end := time.Date(2026, 9, 2, 10, 0, 0, 0, time.UTC)
+	var its []schemas.Interaction
+	for i, a := range []string{"a1", "a1", "a2"} {
+		its = append(its, schemas.Interaction{TenantID: "t1", InteractionID: fmt.Sprintf("i%d", i), Revision: 1, Model: "voice", AgentID: a,
+			TeamID: "t", Inquiry: "billing", StartedAt: end.Add(-time.Minute), EndedAt: end.Add(time.Duration(i) * time.Minute), HandleTimeS: 60, Source: "api"})
+	}
+	storetest.Fill(t, s, its, 1, 10)
+	plan := store.PlanRecord{Version: 1, Plan: views.Plan{ID: "p1", TenantID: "t1", AgentID: "a1", Model: "voice", Inquiry: "billing",
+		Status: views.PlanCancelled, Comments: []views.PlanComment{{By: "a1", Text: "private"}}}}
+	if err := s.PutPlan(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	plan.Version, plan.Plan.AgentID, plan.Plan.Comments = 2, "erased-1", []views.PlanComment{{By: "erased-1"}}
+	if err := s.PutPlan(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.EraseAgent(ctx, "t1", "a1", "erased-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Revisions != 2 || got.Buckets < 1 || got.Roster != 1 {
+		t.Fatalf("EraseAgent changed %+v", got)
+	}
+	for agent, want := range map[string]int{"a1": 0, "erased-1": 2, "a2": 1} {
+		rs, err := s.Recent(ctx, "t1", "voice", agent, "billing", 10)
+		if err != nil || len(rs) != want {
+			t.Errorf("Recent(%s) = %d, %v; want %d", agent, len(rs), err, want)
+		}
+	}
+	var vol int64
+	err = s.Buckets(ctx, store.BucketQuery{Tenant: "t1", Model: "voice", Agent: "erased-1", From: end.Add(-time.Hour), To: end.Add(time.Hour)},
+		func(b store.Bucket) error { vol += b.Volume; return nil })
+	if err != nil || vol != 2 {
+		t.Errorf("the pseudonym's bucket volume %d, %v; want 2", vol, err)
+	}
+	if old, err := s.Plans(ctx, store.PlanQuery{Tenant: "t1", Agent: "a1"}); err != nil || len(old) != 0 {
+		t.Errorf("plans under a1 after the erasure: %+v, %v", old, err)
+	}
+	if p, err := s.Plan(ctx, "t1", "p1"); err != nil || p.Version != 2 || p.Plan.AgentID != "erased-1" {
+		t.Errorf("plan p1: %+v, %v", p, err)
+	}
+	if again, err := s.EraseAgent(ctx, "t1", "a1", "erased-1"); err != nil || again != (store.AgentErased{}) {
+		t.Errorf("second EraseAgent: %+v, %v", again, err)
 	}
 }
