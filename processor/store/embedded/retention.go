@@ -63,6 +63,9 @@ func (s *Store) Retain(_ context.Context, cutoffs map[string]time.Time) (map[str
 
 func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 	var st store.RetainStats
+	if !s.holdsBefore(tenant, cut.Unix()) {
+		return st // the hourly steady state: nothing to scan
+	}
 	touched := map[modelKey]bool{}
 	// Interactions and their revisions.
 	for k, revs := range s.revisions {
@@ -149,6 +152,25 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 		}
 	}
 	return st
+}
+
+// holdsBefore reports whether the tenant has a bucket part of a day
+// before c (unix seconds). Every stored revision counts in a bucket part
+// of its hour, stored with it, and a part is emptied rather than deleted
+// when its interactions move, so a tenant without such a day holds no
+// revision, bucket or rollup before c. s.mu is held.
+func (s *Store) holdsBefore(tenant string, c int64) bool {
+	for mk, days := range s.rolls.days {
+		if mk.tenant != tenant {
+			continue
+		}
+		for d := range days {
+			if d < c {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // EraseCustomer blanks the customer_key of the tenant's revisions whose
