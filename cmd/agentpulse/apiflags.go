@@ -16,6 +16,8 @@ type apiFlags struct {
 	oidc    string
 	proxies string
 	trusted []netip.Prefix // parsed by validate
+	// retention: --retention-days and --retention-interval (retentionflags.go).
+	retention retentionFlags
 }
 
 func (f *apiFlags) register(fs *flag.FlagSet) {
@@ -23,9 +25,13 @@ func (f *apiFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.oidc, "oidc-config", "", "JSON file of each tenant's OpenID Connect provider for single sign-on (issuer, client id and secret, groups to roles and teams; see auth/oidc); empty: tokens only")
 	fs.StringVar(&f.proxies, "trusted-proxies", "", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose X-Forwarded-For names the client for the API rate limit; empty: the connection's peer")
 	fs.Int64Var(&f.maxBody, "api-max-body-bytes", httpmw.DefaultMaxBodyBytes, "largest API request body in bytes (plans, catalogue); a larger one is refused with 413")
+	f.retention.register(fs)
 }
 
 func (f *apiFlags) validate() error {
+	if err := f.retention.validate(); err != nil {
+		return err
+	}
 	if f.rate == 0 {
 		return &usageError{"--api-rate: must not be 0 (negative turns the limit off)"}
 	}

@@ -32,6 +32,8 @@ func TestServeFlagErrorsNameTheFlag(t *testing.T) {
 		{[]string{"--brokers", " , "}, "--brokers"},
 		{[]string{"--api-rate", "0"}, "--api-rate"},
 		{[]string{"--api-max-body-bytes", "0"}, "--api-max-body-bytes"},
+		{[]string{"--retention-days", "7"}, "--retention-days"},
+		{[]string{"--retention-interval", "0s"}, "--retention-interval"},
 		{[]string{"--auth-secret", "short"}, "--auth-secret"},
 		{[]string{"--log-level", "loud"}, "--log-level"},
 		{[]string{"extra"}, "every setting is a flag"},
@@ -159,6 +161,20 @@ func TestServeOverClickHouse(t *testing.T) {
 	}
 	if code, body := call(t, http.MethodGet, base+"/v1/plans/"+plan.ID, agentTok, nil); code != 200 || !bytes.Contains(body, []byte(`"status":"in_progress"`)) {
 		t.Fatalf("GET plan: %d %s", code, body)
+	}
+
+	// An admin sets the tenant's retention and erases a customer
+	// (server/retention over ClickHouse): the feed is within 30 days, so
+	// the pass keeps every figure.
+	adminTok := token(auth.Claims{Tenant: "acme", Subject: "dpo", Role: auth.RoleAdmin})
+	if code, body := call(t, http.MethodPut, base+"/v1/retention", adminTok, []byte(`{"days":30}`)); code != 200 || !bytes.Contains(body, []byte(`"days":30`)) {
+		t.Fatalf("PUT retention: %d %s", code, body)
+	}
+	if code, body := call(t, http.MethodPost, base+"/v1/erasures", adminTok, []byte(`{"kind":"customer","customer_key":"c-1"}`)); code != 200 || !bytes.Contains(body, []byte(`"done":true`)) {
+		t.Fatalf("POST erasure: %d %s", code, body)
+	}
+	if code, body := call(t, http.MethodGet, base+"/v1/agents/agent-2/performance?model=voice", agentTok, nil); code != 200 || !bytes.Contains(body, []byte(fmt.Sprintf(`"volume":%d`, want.Overall.Volume))) {
+		t.Fatalf("performance after the retention pass: %d %s", code, body)
 	}
 
 	// A websocket subscriber gets its snapshot, then a score message for a

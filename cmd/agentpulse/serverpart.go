@@ -60,6 +60,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Keys:          d.keys,
 		Audit:         d.audit,
+		Retention:     af.retention.config(),
 		Notify:        notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom, AllowPrivateWebhooks: wf.webhookAllowPrivate},
 		Mount:         []func(chi.Router){d.mount},
 		OutcomeModels: d.outcomes,

@@ -75,6 +75,11 @@ type Config struct {
 	// checked for entering Needs work on an inquiry they handle often.
 	// Default 1 minute.
 	LabelCheckEvery time.Duration
+	// Retention, when Enabled, keeps the tenants' retention settings and
+	// erasures on the broker's "data-policy" topic, serves the admins'
+	// /v1/retention and /v1/erasures routes within the API limits, and
+	// runs retention passes on Store (which must be a store.Retainer).
+	Retention RetentionConfig
 	// OutcomeModels answers GET /v1/outcome-models (api.Config). Nil: 503.
 	OutcomeModels api.OutcomeModelSource
 	// Mount adds routes outside the API limits (the web dashboard's
@@ -103,6 +108,7 @@ type Server struct {
 	labelEvery time.Duration
 	updates    *feed.Feed
 	routes     []func(chi.Router)
+	retention  *retentionPart
 }
 
 // ErrConfig is returned by New when a required field is missing.
@@ -198,7 +204,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.plans, s.hub, s.updates, s.notify, s.stalls, s.labels = planSvc, hub, updates, center, stalls, labels
+	ret, err := newRetention(cfg, gate.Err, sv.Refresh)
+	if err != nil {
+		return nil, err
+	}
+	s.plans, s.hub, s.updates, s.notify, s.stalls, s.labels, s.retention = planSvc, hub, updates, center, stalls, labels, ret
 	s.log, s.labelEvery = cfg.Logger, cfg.LabelCheckEvery
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
@@ -215,6 +225,9 @@ func New(cfg Config) (*Server, error) {
 			}
 			if cfg.Audit != nil {
 				cfg.Audit.Routes(r, cfg.Verifier)
+			}
+			if ret != nil {
+				ret.runner.Routes(r, cfg.Verifier)
 			}
 		})
 	}}, cfg.Mount...)
@@ -292,6 +305,9 @@ func (s *Server) Run(ctx context.Context) error {
 	g.Go(func() error { return s.notify.Run(ctx) })
 	g.Go(func() error { s.watchStalls(ctx); return nil })
 	g.Go(func() error { s.watchLabels(ctx, s.labelEvery); return nil })
+	if s.retention != nil {
+		s.retention.run(ctx, g)
+	}
 	return g.Wait()
 }
 

@@ -41,6 +41,10 @@ type Store struct {
 	models map[modelKey]bool                                    // tenant_models
 
 	plans planMem
+	// erased holds the customer keys erased (retention.go), pseudonyms
+	// the agents erased (erase_agent.go).
+	erased     erasures
+	pseudonyms renames
 }
 
 type interactionKey struct{ tenant, id string }
@@ -122,6 +126,7 @@ func (s *Store) applyRecord(r store.Record) {
 			return // redelivered write
 		}
 	}
+	s.scrub(&r)
 	nr := newRec(r)
 	s.revisions[k] = append(s.revisions[k], nr)
 	ek := agentKey{r.TenantID, r.Model, r.AgentID}
@@ -171,6 +176,7 @@ func (s *Store) recomputeLatest(mk modelKey) {
 
 func (s *Store) applyBucket(b store.Bucket) {
 	b.Hour = b.Hour.UTC()
+	b.Agent = s.renamed(b.Tenant, b.Agent)
 	mk := modelKey{b.Tenant, b.Model}
 	agents := s.buckets[mk]
 	if agents == nil {

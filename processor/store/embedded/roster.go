@@ -23,6 +23,7 @@ type rosterKey struct {
 // (tenant, model) pair. s.mu is held.
 func (s *Store) applyRoster(p store.RosterPart) {
 	p.EndedAt = p.EndedAt.UTC()
+	p.Agent = s.renamed(p.Tenant, p.Agent)
 	agents := s.roster[p.Tenant]
 	if agents == nil {
 		agents = map[string]map[rosterKey]store.RosterPart{}

@@ -1,0 +1,130 @@
+package embedded
+
+import (
+	"context"
+	"slices"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/views"
+)
+
+// renames are the pseudonyms of erased agents per tenant: records,
+// bucket parts and roster parts stored later (a rebuild from the log) are
+// renamed as they are stored.
+type renames map[string]map[string]string // tenant → agent → pseudonym
+
+// renamed returns the pseudonym of tenant's agent, or agent. s.mu is held.
+func (s *Store) renamed(tenant, agent string) string {
+	if p, ok := s.pseudonyms[tenant][agent]; ok {
+		return p
+	}
+	return agent
+}
+
+// RetentionAgents lists the tenant's agents with roster parts.
+func (s *Store) RetentionAgents(_ context.Context, tenant string) ([]string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for a := range s.roster[tenant] {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// EraseAgent renames the tenant's agent to pseudonym everywhere, now and
+// in everything stored later.
+func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (store.AgentErased, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pseudonyms == nil {
+		s.pseudonyms = renames{}
+	}
+	if s.pseudonyms[tenant] == nil {
+		s.pseudonyms[tenant] = map[string]string{}
+	}
+	s.pseudonyms[tenant][agent] = pseudonym
+	var out store.AgentErased
+	// Revisions: the recs are shared by revisions, current, byAgent and
+	// everByAgent; the last two are keyed by agent.
+	for ak, recs := range s.everByAgent {
+		if ak.tenant != tenant || ak.agent != agent {
+			continue
+		}
+		nk := agentKey{ak.tenant, ak.model, pseudonym}
+		for _, r := range recs {
+			if r.AgentID == agent {
+				r.AgentID = pseudonym
+				out.Revisions++
+			}
+		}
+		s.everByAgent[nk] = append(s.everByAgent[nk], recs...)
+		delete(s.everByAgent, ak)
+		if cur := s.byAgent[ak]; cur != nil {
+			if s.byAgent[nk] == nil {
+				s.byAgent[nk] = map[string]*rec{}
+			}
+			for id, r := range cur {
+				s.byAgent[nk][id] = r
+			}
+			delete(s.byAgent, ak)
+		}
+	}
+	// Revisions moved to another agent later are in their everByAgent
+	// list: rename what is left anywhere in the tenant.
+	for k, revs := range s.revisions {
+		if k.tenant != tenant {
+			continue
+		}
+		for _, r := range revs {
+			if r.AgentID == agent {
+				r.AgentID = pseudonym
+				out.Revisions++
+			}
+		}
+	}
+	// Bucket parts, their day index and the rollups' cells.
+	for mk, agents := range s.buckets {
+		if mk.tenant != tenant || agents[agent] == nil {
+			continue
+		}
+		moved := map[partKey]*store.Bucket{}
+		for pk, b := range agents[agent] {
+			nb := *b
+			nb.Agent = pseudonym
+			npk := pk
+			npk.Agent = pseudonym
+			moved[npk] = &nb
+			if parts := s.rolls.days[mk][store.DayOf(b.Hour.Unix())]; parts != nil {
+				delete(parts, pk)
+				parts[npk] = &nb
+			}
+			out.Buckets++
+		}
+		delete(agents, agent)
+		agents[pseudonym] = moved
+		for _, ru := range s.rolls.sealed[mk] {
+			for ck, v := range ru.cells {
+				if ck.agent == agent {
+					delete(ru.cells, ck)
+					nk := cellKey{pseudonym, ck.inquiry, ck.team}
+					sum := ru.cells[nk]
+					sum.Merge(v)
+					ru.cells[nk] = views.Sums(sum)
+				}
+			}
+		}
+	}
+	// Roster parts.
+	if parts := s.roster[tenant][agent]; parts != nil {
+		for k, p := range parts {
+			p.Agent = pseudonym
+			parts[k] = p
+			out.Roster++
+		}
+		delete(s.roster[tenant], agent)
+		s.roster[tenant][pseudonym] = parts
+	}
+	return out, nil
+}

@@ -1,0 +1,201 @@
+package embedded
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+var _ store.Retainer = (*Store)(nil)
+
+// erasures are the customer_key hashes erased per tenant: the embedded
+// store is rebuilt from the log, which still holds the keys, so a record
+// applied after an erasure is scrubbed as it is stored (scrub).
+type erasures map[string]map[string]bool // tenant → hash → erased
+
+// scrub blanks r's customer_key when it was erased and renames an
+// erased agent (erase_agent.go). s.mu is held.
+func (s *Store) scrub(r *store.Record) {
+	if len(s.erased) == 0 && len(s.pseudonyms) == 0 {
+		return // no erasure: no hashing on the replay's hot path
+	}
+	if hashes := s.erased[r.TenantID]; r.CustomerKey != "" && len(hashes) > 0 && hashes[store.CustomerKeyHash(r.CustomerKey)] {
+		r.CustomerKey = ""
+	}
+	r.AgentID = s.renamed(r.TenantID, r.AgentID)
+}
+
+// RetentionTenants lists the tenants with interactions or buckets.
+func (s *Store) RetentionTenants(context.Context) ([]string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seen := map[string]bool{}
+	var out []string
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for mk := range s.buckets {
+		add(mk.tenant)
+	}
+	for mk := range s.latest {
+		add(mk.tenant)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Retain removes what ended before each tenant's cutoff (store.Retainer),
+// under the write lock.
+func (s *Store) Retain(_ context.Context, cutoffs map[string]time.Time) (map[string]store.RetainStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]store.RetainStats{}
+	for tenant, cut := range cutoffs {
+		out[tenant] = s.retain(tenant, cut.UTC())
+	}
+	return out, nil
+}
+
+func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
+	var st store.RetainStats
+	if !s.holdsBefore(tenant, cut.Unix()) {
+		return st // the hourly steady state: nothing to scan
+	}
+	touched := map[modelKey]bool{}
+	// Interactions and their revisions.
+	for k, revs := range s.revisions {
+		if k.tenant != tenant {
+			continue
+		}
+		cur := s.current[k]
+		if cur != nil && cur.EndedAt.Before(cut) {
+			st.Interactions++
+			st.Revisions += int64(len(revs))
+			delete(s.revisions, k)
+			delete(s.current, k)
+			delete(s.byAgent[agentKey{cur.TenantID, cur.Model, cur.AgentID}], k.id)
+			touched[modelKey{cur.TenantID, cur.Model}] = true
+			continue
+		}
+		kept := slices.DeleteFunc(revs, func(r *rec) bool { return r.EndedAt.Before(cut) })
+		st.Revisions += int64(len(revs) - len(kept))
+		s.revisions[k] = kept
+	}
+	for ak, recs := range s.everByAgent {
+		if ak.tenant != tenant {
+			continue
+		}
+		kept := slices.DeleteFunc(recs, func(r *rec) bool {
+			revs := s.revisions[interactionKey{r.TenantID, r.InteractionID}]
+			return !slices.Contains(revs, r)
+		})
+		if len(kept) == 0 {
+			delete(s.everByAgent, ak)
+			delete(s.byAgent, ak)
+			continue
+		}
+		s.everByAgent[ak] = kept
+	}
+	for mk := range touched {
+		if l, ok := s.latest[mk]; ok && l.Before(cut) {
+			s.recomputeLatest(mk)
+		}
+	}
+	// Bucket parts, their day index and the rollups starting before cut.
+	c := cut.Unix()
+	for mk, agents := range s.buckets {
+		if mk.tenant != tenant {
+			continue
+		}
+		for agent, byKey := range agents {
+			for pk, b := range byKey {
+				if b.Hour.Before(cut) {
+					delete(byKey, pk)
+					st.Buckets++
+				}
+			}
+			if len(byKey) == 0 {
+				delete(agents, agent)
+			}
+		}
+		for day := range s.rolls.days[mk] {
+			if day < c {
+				delete(s.rolls.days[mk], day)
+			}
+		}
+		for p := range s.rolls.sealed[mk] {
+			if p.Start < c {
+				delete(s.rolls.sealed[mk], p)
+			}
+		}
+		if len(agents) == 0 {
+			delete(s.buckets, mk)
+			delete(s.rolls.days, mk)
+			delete(s.rolls.sealed, mk)
+			delete(s.rolls.newest, mk)
+		}
+	}
+	// Roster parts whose newest interaction is gone.
+	for agent, parts := range s.roster[tenant] {
+		for k, p := range parts {
+			if !p.Empty() && p.EndedAt.Before(cut) {
+				delete(parts, k)
+			}
+		}
+		if len(parts) == 0 {
+			delete(s.roster[tenant], agent)
+		}
+	}
+	return st
+}
+
+// holdsBefore reports whether the tenant has a bucket part of a day
+// before c (unix seconds). Every stored revision counts in a bucket part
+// of its hour, stored with it, and a part is emptied rather than deleted
+// when its interactions move, so a tenant without such a day holds no
+// revision, bucket or rollup before c. s.mu is held.
+func (s *Store) holdsBefore(tenant string, c int64) bool {
+	for mk, days := range s.rolls.days {
+		if mk.tenant != tenant {
+			continue
+		}
+		for d := range days {
+			if d < c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// EraseCustomer blanks the customer_key of the tenant's revisions whose
+// key hashes to hash, now and in every record stored later.
+func (s *Store) EraseCustomer(_ context.Context, tenant, hash string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.erased == nil {
+		s.erased = erasures{}
+	}
+	if s.erased[tenant] == nil {
+		s.erased[tenant] = map[string]bool{}
+	}
+	s.erased[tenant][hash] = true
+	var n int64
+	for k, revs := range s.revisions {
+		if k.tenant != tenant {
+			continue
+		}
+		for _, r := range revs {
+			if r.CustomerKey != "" && store.CustomerKeyHash(r.CustomerKey) == hash {
+				r.CustomerKey = ""
+				n++
+			}
+		}
+	}
+	return n, nil
+}

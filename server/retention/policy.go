@@ -1,0 +1,312 @@
+package retention
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Defaults.
+const (
+	// DefaultTopic is the compacted topic of retention settings and
+	// erasures.
+	DefaultTopic = "data-policy"
+	// DefaultDays is the retention of a tenant without a setting: 13
+	// months (396 days) of event time.
+	DefaultDays = 396
+	// MaxDays bounds a setting: 10 years.
+	MaxDays = 3660
+)
+
+// Setting is a tenant's retention as an admin set it.
+type Setting struct {
+	Tenant string    `json:"tenant"`
+	Days   int       `json:"days"`
+	By     string    `json:"updated_by"`
+	At     time.Time `json:"updated_at"`
+}
+
+// Erasure is one erasure done on request. Subject is, for a customer, the
+// SHA-256 of the customer_key (store.CustomerKeyHash: the key itself is
+// never kept), for an agent the agent id.
+type Erasure struct {
+	ID      string    `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Kind    string    `json:"kind"`
+	Subject string    `json:"subject"`
+	By      string    `json:"requested_by"`
+	Role    string    `json:"requested_role,omitempty"`
+	At      time.Time `json:"requested_at"`
+	// Pseudonym is, for an agent, the id their data now carries.
+	Pseudonym string `json:"pseudonym,omitempty"`
+	// Done is false while the erasure is under way (recorded first, so
+	// that a crash leaves it to Runner.Reapply); Removed counts what it
+	// removed or changed once done.
+	Done    bool             `json:"done"`
+	Removed map[string]int64 `json:"removed"`
+}
+
+// entry is one record of the topic: exactly one field is set. Keys:
+// "retention/{tenant}" (newest wins), "erasure/{tenant}/{id}".
+type entry struct {
+	Retention *Setting `json:"retention,omitempty"`
+	Erasure   *Erasure `json:"erasure,omitempty"`
+}
+
+// Config configures NewPolicy.
+type Config struct {
+	Brokers []string
+	// Topic is created compacted with one partition when missing.
+	// Default DefaultTopic.
+	Topic string
+	// Opts are extra franz-go options (TLS, SASL).
+	Opts []kgo.Opt
+	// DefaultDays is the retention of a tenant without a setting.
+	// Default DefaultDays.
+	DefaultDays int
+	Logger      *slog.Logger
+}
+
+// Policy holds every tenant's retention setting and erasures, read from
+// the topic (replayed to its end before Ready, then tailed) so that every
+// server agrees and a restart keeps them. Safe for concurrent use.
+type Policy struct {
+	cfg   Config
+	cl    *kgo.Client
+	ready atomic.Bool
+	wake  chan struct{}
+
+	mu       sync.Mutex
+	settings map[string]Setting
+	erasures map[string][]Erasure // tenant → oldest first
+}
+
+// NewPolicy returns a Policy that has not read the topic yet (Run does).
+func NewPolicy(cfg Config) (*Policy, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("retention: Config.Brokers is required")
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = DefaultTopic
+	}
+	if cfg.DefaultDays <= 0 {
+		cfg.DefaultDays = DefaultDays
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.DefaultProduceTopic(cfg.Topic),
+		kgo.RequiredAcks(kgo.AllISRAcks())}, cfg.Opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("data policy client: %w", err)
+	}
+	return &Policy{cfg: cfg, cl: cl, wake: make(chan struct{}, 1), settings: map[string]Setting{}, erasures: map[string][]Erasure{}}, nil
+}
+
+// Close closes the producer (Run closes its reader).
+func (p *Policy) Close() { p.cl.Close() }
+
+// Ready is nil once the topic has been read to the end it had at start.
+func (p *Policy) Ready(context.Context) error {
+	if !p.ready.Load() {
+		return errors.New("data policy: not read from the broker yet")
+	}
+	return nil
+}
+
+// Days returns the tenant's retention in days and whether an admin set it.
+func (p *Policy) Days(tenant string) (Setting, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.settings[tenant]
+	if !ok {
+		return Setting{Tenant: tenant, Days: p.cfg.DefaultDays}, false
+	}
+	return s, true
+}
+
+// DefaultDays is the retention of a tenant without a setting.
+func (p *Policy) DefaultDays() int { return p.cfg.DefaultDays }
+
+// Tenants lists the tenants with a setting.
+func (p *Policy) Tenants() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.settings))
+	for t := range p.settings {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Erasures returns the tenant's erasures, newest first.
+func (p *Policy) Erasures(tenant string) []Erasure {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := slices.Clone(p.erasures[tenant])
+	slices.Reverse(out)
+	return out
+}
+
+// find returns the tenant's erasure of kind and subject, if any.
+func (p *Policy) find(tenant, kind, subject string) (Erasure, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.erasures[tenant] {
+		if e.Kind == kind && e.Subject == subject {
+			return e, true
+		}
+	}
+	return Erasure{}, false
+}
+
+// AllErasures returns every tenant's erasures.
+func (p *Policy) AllErasures() []Erasure {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []Erasure
+	for _, es := range p.erasures {
+		out = append(out, es...)
+	}
+	return out
+}
+
+// SetDays stores the tenant's retention and wakes the runner.
+func (p *Policy) SetDays(ctx context.Context, s Setting) error {
+	if err := p.put(ctx, "retention/"+s.Tenant, entry{Retention: &s}); err != nil {
+		return err
+	}
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// AddErasure stores an erasure done.
+func (p *Policy) AddErasure(ctx context.Context, e Erasure) error {
+	return p.put(ctx, "erasure/"+e.Tenant+"/"+e.ID, entry{Erasure: &e})
+}
+
+func (p *Policy) put(ctx context.Context, key string, e entry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := p.cl.ProduceSync(ctx, &kgo.Record{Key: []byte(key), Value: b}).FirstErr(); err != nil {
+		return fmt.Errorf("store %s on topic %q: %w", key, p.cfg.Topic, err)
+	}
+	p.apply(e) // read your write; the tail applies it again, unchanged
+	return nil
+}
+
+func (p *Policy) apply(e entry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case e.Retention != nil && e.Retention.Tenant != "":
+		p.settings[e.Retention.Tenant] = *e.Retention
+	case e.Erasure != nil && e.Erasure.Tenant != "" && e.Erasure.ID != "":
+		es := p.erasures[e.Erasure.Tenant]
+		if i := slices.IndexFunc(es, func(x Erasure) bool { return x.ID == e.Erasure.ID }); i >= 0 {
+			es[i] = *e.Erasure // an erasure done after it was recorded under way
+		} else {
+			p.erasures[e.Erasure.Tenant] = append(es, *e.Erasure)
+		}
+	}
+}
+
+// Run creates the topic when missing and reads it from the start
+// (retrying every second while the broker is away); Ready is nil once it
+// reached the end the topic had. It tails the topic until ctx ends and
+// returns nil.
+func (p *Policy) Run(ctx context.Context) error {
+	var rd *kgo.Client
+	var ends map[int32]int64
+	for {
+		var err error
+		rd, ends, err = p.open(ctx)
+		if err == nil {
+			break
+		}
+		p.cfg.Logger.Warn("data policy: cannot read the topic yet, retrying", "topic", p.cfg.Topic, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+	defer rd.Close()
+	for part, end := range ends {
+		if end <= 0 {
+			delete(ends, part)
+		}
+	}
+	if len(ends) == 0 {
+		p.ready.Store(true)
+	}
+	for {
+		fs := rd.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		fs.EachError(func(t string, part int32, err error) {
+			p.cfg.Logger.Warn("data policy: fetch failed", "topic", t, "partition", part, "err", err)
+		})
+		fs.EachRecord(func(r *kgo.Record) {
+			var e entry
+			if err := json.Unmarshal(r.Value, &e); err != nil {
+				p.cfg.Logger.Warn("data policy: undecodable record skipped", "offset", r.Offset)
+			} else {
+				p.apply(e)
+			}
+			if end, ok := ends[r.Partition]; ok && r.Offset+1 >= end {
+				delete(ends, r.Partition)
+				if len(ends) == 0 {
+					p.ready.Store(true)
+				}
+			}
+		})
+	}
+}
+
+// open creates the topic when missing and returns a reader from its start
+// and its end offsets.
+func (p *Policy) open(ctx context.Context) (*kgo.Client, map[int32]int64, error) {
+	adm := kadm.NewClient(p.cl)
+	compact := "compact"
+	resp, err := adm.CreateTopic(ctx, 1, -1, map[string]*string{"cleanup.policy": &compact}, p.cfg.Topic)
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+		return nil, nil, fmt.Errorf("create topic %q: %w", p.cfg.Topic, err)
+	}
+	listed, err := adm.ListEndOffsets(ctx, p.cfg.Topic)
+	if err == nil {
+		err = listed.Error()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("end offsets of %q: %w", p.cfg.Topic, err)
+	}
+	ends := map[int32]int64{}
+	start := map[int32]kgo.Offset{}
+	listed.Each(func(o kadm.ListedOffset) {
+		ends[o.Partition] = o.Offset
+		start[o.Partition] = kgo.NewOffset().AtStart()
+	})
+	rd, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(p.cfg.Brokers...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{p.cfg.Topic: start}), kgo.FetchMaxWait(time.Second)}, p.cfg.Opts...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("data policy reader: %w", err)
+	}
+	return rd, ends, nil
+}
