@@ -20,6 +20,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/oidc"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
@@ -78,7 +79,9 @@ type Product struct {
 	// History is every interaction of the simulated history.
 	History []schemas.Interaction
 	// Server is the assembled server (its Views answer the API).
-	Server   *app.Server
+	Server *app.Server
+	// Roster is the tenants' rosters of people (on the product's broker).
+	Roster   *roster.Log
 	producer *ingest.Producer
 	seq      atomic.Int64
 	// startProc runs the processor (once) and waits for the history.
@@ -164,7 +167,13 @@ func Start(tb testing.TB, opt Options) *Product {
 		verifier = oidc.Verifier{OIDC: o, Next: v}
 		mounts = append(mounts, o.Routes)
 	}
-	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts,
+	people, err := roster.Open(ctx, roster.Config{Brokers: seeds, Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(people.Close)
+	p.Roster = people
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts, Roster: people,
 		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true}, StallAfter: opt.StallAfter, OutcomeModels: opt.OutcomeModels}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
@@ -189,6 +198,9 @@ func Start(tb testing.TB, opt Options) *Product {
 		}
 	}
 	go func() { _ = srv.Run(runCtx); done <- struct{}{} }()
+	rosterDone := make(chan struct{})
+	go func() { _ = people.Run(runCtx); close(rosterDone) }()
+	tb.Cleanup(func() { cancel(); <-rosterDone })
 	tb.Cleanup(func() {
 		cancel()
 		<-done
