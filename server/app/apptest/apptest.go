@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/oidc"
 	"github.com/agentpulse/agentpulse/auth/roster"
@@ -81,7 +82,9 @@ type Product struct {
 	// Server is the assembled server (its Views answer the API).
 	Server *app.Server
 	// Roster is the tenants' rosters of people (on the product's broker).
-	Roster   *roster.Log
+	Roster *roster.Log
+	// Audit is the audit log (on the product's broker).
+	Audit    *audit.Log
 	producer *ingest.Producer
 	seq      atomic.Int64
 	// startProc runs the processor (once) and waits for the history.
@@ -173,7 +176,13 @@ func Start(tb testing.TB, opt Options) *Product {
 	}
 	tb.Cleanup(people.Close)
 	p.Roster = people
-	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts, Roster: people,
+	auditLog, err := audit.New(audit.Config{Brokers: seeds, Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(auditLog.Close)
+	p.Audit = auditLog
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts, Roster: people, Audit: auditLog,
 		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true}, StallAfter: opt.StallAfter, OutcomeModels: opt.OutcomeModels}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
@@ -199,8 +208,10 @@ func Start(tb testing.TB, opt Options) *Product {
 	}
 	go func() { _ = srv.Run(runCtx); done <- struct{}{} }()
 	rosterDone := make(chan struct{})
+	auditDone := make(chan struct{})
 	go func() { _ = people.Run(runCtx); close(rosterDone) }()
-	tb.Cleanup(func() { cancel(); <-rosterDone })
+	go func() { _ = auditLog.Run(runCtx); close(auditDone) }()
+	tb.Cleanup(func() { cancel(); <-rosterDone; <-auditDone })
 	tb.Cleanup(func() {
 		cancel()
 		<-done
