@@ -84,10 +84,18 @@ func (p Person) Check() (field, msg string) {
 	}
 	for i, t := range p.Teams {
 		if !schemas.ValidID(t) {
-			return "teams", fmt.Sprintf("teams[%d] must be a team id: 1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit", i)
+			return "teams", fmt.Sprintf("team %d (%q) is not a team id: a team id is 1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit", i+1, clip(t))
 		}
 	}
 	return "", ""
+}
+
+// clip cuts s to 40 bytes for a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // entry is the newest state of one person (removed or not).

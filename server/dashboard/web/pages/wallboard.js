@@ -28,6 +28,7 @@ import { api, q } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
 import { session } from "../session.js";
+import { nameOf } from "../names.js";
 
 const enc = encodeURIComponent;
 
@@ -207,7 +208,7 @@ function teamSection(t, rank, outcomes) {
           class: a.fresh && Date.now() - a.fresh < 3000 ? "wb-fresh" : null,
         },
         el("td", { class: "wb-rank" }, a.aes == null ? "" : String(i + 1)),
-        el("th", { scope: "row" }, a.agent_id),
+        el("th", { scope: "row" }, nameOf(a.agent_id)),
         el("td", { "data-metric": "volume" }, fmtNumber(a.volume)),
         el("td", { "data-metric": "aes" }, fmtMetric("aes", a.aes)),
         el("td", {}, labelBadge(a.label)))))));
