@@ -42,7 +42,8 @@ type API struct {
 
 // Routes mounts, for role admin: GET /v1/roster, PUT /v1/roster/mode,
 // PUT and DELETE /v1/roster/people/{subject}; for every person (agent,
-// supervisor, admin): GET /v1/people/names and GET /v1/me.
+// supervisor, admin) and a TV's wallboard key (the names on its board):
+// GET /v1/people/names and GET /v1/me.
 func (a *API) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(a.Verifier, auth.RoleAdmin))
@@ -52,7 +53,7 @@ func (a *API) Routes(r chi.Router) {
 		r.Delete(PathPerson, a.remove)
 	})
 	r.Group(func(r chi.Router) {
-		r.Use(auth.Require(a.Verifier, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
+		r.Use(auth.Require(a.Verifier, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin, auth.RoleWallboard))
 		r.Get(PathNames, a.names)
 		r.Get(PathMe, a.me)
 	})
@@ -202,6 +203,8 @@ type Me struct {
 	Teams   []string `json:"teams"`
 	Name    string   `json:"name,omitempty"`
 	Mode    Mode     `json:"roster_mode"`
+	// Wallboard is the model a TV's wallboard key reads (role wallboard).
+	Wallboard string `json:"wallboard,omitempty"`
 }
 
 func (a *API) me(w http.ResponseWriter, r *http.Request) {
@@ -212,7 +215,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 	if teams == nil {
 		teams = []string{}
 	}
-	writeJSON(w, http.StatusOK, Me{Tenant: c.Tenant, Subject: c.Subject, Role: string(c.Role), Teams: teams, Name: p.Name, Mode: ro.Mode(c.Tenant)})
+	writeJSON(w, http.StatusOK, Me{Tenant: c.Tenant, Subject: c.Subject, Role: string(c.Role), Teams: teams, Name: p.Name, Mode: ro.Mode(c.Tenant), Wallboard: c.Wallboard})
 }
 
 func (a *API) ready(w http.ResponseWriter, r *http.Request) bool {

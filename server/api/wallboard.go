@@ -72,12 +72,17 @@ func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := checkWallboardRole(c); err != nil {
+	model, err := PathParam(r, "model")
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	model, err := PathParam(r, "model")
-	if err != nil {
+	if c.Role == auth.RoleWallboard {
+		if c.Wallboard != model {
+			a.fail(w, r, forbidden("model", "this wallboard key reads only the %s wallboard", c.Wallboard))
+			return
+		}
+	} else if err := checkWallboardRole(c); err != nil {
 		a.fail(w, r, err)
 		return
 	}

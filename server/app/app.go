@@ -125,6 +125,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Keys != nil {
+		// API keys: a TV's wallboard key reads its wallboard (ingest keys
+		// have no role the server's routes admit).
+		cfg.Verifier = apikeys.Verifier{Keys: cfg.Keys.Keys(), Next: cfg.Verifier}
+	}
 	if cfg.Roster != nil {
 		cfg.Verifier = roster.Verifier{Roster: cfg.Roster.Roster(), Next: cfg.Verifier}
 	}
@@ -161,6 +166,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Roster != nil {
 		cfg.Roster.Roster().OnChange(func(string) { hub.Reauthorize() })
+	}
+	if cfg.Keys != nil {
+		cfg.Keys.Keys().OnChange(hub.Reauthorize)
 	}
 	ncfg := cfg.Notify
 	ncfg.Publisher, ncfg.Logger = hub, cfg.Logger

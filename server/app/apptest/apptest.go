@@ -20,6 +20,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/auth/oidc"
 	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/ingest"
@@ -182,7 +183,12 @@ func Start(tb testing.TB, opt Options) *Product {
 	}
 	tb.Cleanup(auditLog.Close)
 	p.Audit = auditLog
-	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts, Roster: people, Audit: auditLog,
+	keys, err := apikeys.Open(ctx, apikeys.Config{Brokers: seeds, Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(keys.Close)
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts, Roster: people, Audit: auditLog, Keys: keys,
 		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true}, StallAfter: opt.StallAfter, OutcomeModels: opt.OutcomeModels}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
@@ -210,8 +216,10 @@ func Start(tb testing.TB, opt Options) *Product {
 	rosterDone := make(chan struct{})
 	auditDone := make(chan struct{})
 	go func() { _ = people.Run(runCtx); close(rosterDone) }()
+	keysDone := make(chan struct{})
 	go func() { _ = auditLog.Run(runCtx); close(auditDone) }()
-	tb.Cleanup(func() { cancel(); <-rosterDone; <-auditDone })
+	go func() { _ = keys.Run(runCtx); close(keysDone) }()
+	tb.Cleanup(func() { cancel(); <-rosterDone; <-auditDone; <-keysDone })
 	tb.Cleanup(func() {
 		cancel()
 		<-done

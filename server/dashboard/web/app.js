@@ -39,6 +39,7 @@ export function home(c) {
   if (!c) return "#/signin";
   if (c.role === "agent") return `#/agent/${encodeURIComponent(c.sub)}`;
   if (c.role === "supervisor" && c.teams.length) return `#/team/${encodeURIComponent(c.teams[0])}`;
+  if (c.role === "wallboard") return `#/wallboard/${encodeURIComponent(c.wallboard)}?kiosk=1`;
   return "#/people";
 }
 

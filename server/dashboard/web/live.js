@@ -71,7 +71,8 @@ class Live {
       }
       if (TERMINAL.has(ev.code)) {
         this.setState(ev.code === 4502 ? "revoked" : "stopped");
-        if (ev.code === 4500) session.expired();
+        // 4502: the roster (or a revoked TV link) took the access away.
+        if (ev.code === 4500 || ev.code === 4502) session.expired();
         return;
       }
       if (!session.claims() || this.subs.size === 0) {

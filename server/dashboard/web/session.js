@@ -52,6 +52,11 @@ export const session = {
   },
   claims() {
     const t = this.token();
+    if (t.startsWith("apk_")) {
+      // A TV's wallboard key: not a JWT; the server says what it grants.
+      if (!me || me.role !== "wallboard") return null;
+      return { tenant: me.tenant, sub: me.sub, role: "wallboard", teams: [], wallboard: me.wallboard, name: "" };
+    }
     const c = t ? decode(t) : cookie;
     if (!c) return null;
     if (c.exp && c.exp * 1000 < Date.now()) return null;
@@ -78,6 +83,20 @@ export const session = {
       me = null;
     }
     if (JSON.stringify(this.claims()) !== before) notify();
+  },
+  // useKey keeps a TV's wallboard key (apk_…) as this device's credential
+  // and asks the server what it grants; false when it refuses the key.
+  async useKey(key) {
+    localStorage.setItem(KEY, key.trim());
+    me = null;
+    await this.whoami();
+    if (!this.claims()) {
+      localStorage.removeItem(KEY);
+      notify();
+      return false;
+    }
+    notify();
+    return true;
   },
   // signIn keeps tok when it decodes to a token of a dashboard role.
   signIn(tok) {

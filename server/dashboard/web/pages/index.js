@@ -2,6 +2,7 @@
 // are loaded when first opened.
 export const routes = [
   { path: "/signin", title: "Sign in", public: true, page: () => import("./signin.js") },
+  { path: "/tv", title: "Wallboard screen", public: true, page: () => import("./tv.js") },
   { path: "/agent/:agent", title: "Performance", page: () => import("./agent.js") },
   { path: "/agent/:agent/inquiry/:inquiry", title: "Inquiry", page: () => import("./inquiry.js") },
   { path: "/plans", title: "My coaching plans", page: () => import("./plans.js") },

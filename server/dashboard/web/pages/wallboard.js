@@ -35,14 +35,20 @@ const enc = encodeURIComponent;
 // expiredFoot is the open board's footer: when the token expires (a 4500
 // close or a 401), it says so with a way to sign in again.
 let expiredFoot = null;
+// keyed is true while the board runs on a TV link (a wallboard key).
+let keyed = false;
 session.onChange(() => {
-  if (!session.token() && expiredFoot) {
+  if (!session.token() && expiredFoot && keyed) {
+    expiredFoot.id = "wb-revoked";
+    expiredFoot.replaceChildren("The TV link of this screen was revoked: ask an administrator for a new one (Wallboards, TV links).");
+  } else if (!session.token() && expiredFoot) {
     expiredFoot.replaceChildren("The sign-in of this screen has expired: ", el("a", { href: "#/signin?next=" + encodeURIComponent(location.hash.slice(1)) }, "sign in again"), ".");
   }
 });
 
 export async function render(ctx) {
   const model = ctx.params.model;
+  keyed = session.token().startsWith("apk_");
   const team = ctx.query.get("team") || "";
   const rotateRaw = ctx.query.get("rotate");
   const rotate = rotateRaw === null || rotateRaw === "" || !Number.isFinite(Number(rotateRaw)) ? 15 : Math.max(0, Number(rotateRaw));
