@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,5 +90,37 @@ func TestSigningKeyRotation(t *testing.T) {
 	}
 	if c, err := v.Verify(before); err == nil {
 		t.Fatalf("the running server still admits the first (retired) key's token after refetching the keys: %+v", c)
+	}
+}
+
+// TestAdmitsRosteredPeople: a user whose groups map to no role is refused
+// (403) unless Config.Admits admits them (the tenant's roster alone
+// decides, auth/roster ModeRoster): then they sign in, with role agent
+// until the roster's verifier applies its role; their IdP access token is
+// admitted the same way.
+func TestAdmitsRosteredPeople(t *testing.T) {
+	var listed atomic.Bool
+	a, acme, _ := startApp(t, time.Minute, func(c *oidc.Config) {
+		c.Admits = func(tenant, sub string) bool { return listed.Load() && tenant == "acme" && sub == "nobody" }
+	})
+	if code, _ := signIn(t, browser(t), a, "acme", acme, "nobody", "pw-none"); code != 403 {
+		t.Fatalf("an unlisted user without a role: %d, want 403", code)
+	}
+	listed.Store(true)
+	cl := browser(t)
+	if code, body := signIn(t, cl, a, "acme", acme, "nobody", "pw-none"); code != 200 || body != "dashboard" {
+		t.Fatalf("a listed user: %d %q", code, body)
+	}
+	if code, c := whoami(t, cl, a, ""); code != 200 || c.Subject != "nobody" || c.Role != auth.RoleAgent || c.Tenant != "acme" {
+		t.Fatalf("the listed user's session: %d %+v", code, c)
+	}
+	tok := oidctest.AccessToken(t, acme, "agentpulse-acme", "acme-secret", a.srv.URL+oidc.PathCallback, "nobody", "pw-none")
+	v := oidc.Verifier{OIDC: a.oidc, Next: auth.Verifier{Secret: secret}}
+	if c, err := v.Verify(tok); err != nil || c.Role != auth.RoleAgent {
+		t.Fatalf("the listed user's access token: %+v %v", c, err)
+	}
+	listed.Store(false)
+	if _, err := v.Verify(tok); !errors.Is(err, oidc.ErrNoRole) {
+		t.Fatalf("after the removal: %v, want ErrNoRole", err)
 	}
 }

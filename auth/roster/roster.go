@@ -285,3 +285,14 @@ func (v Verifier) Verify(token string) (auth.Claims, error) {
 	}
 	return v.Roster.Resolve(c)
 }
+
+// Admits reports whether the tenant's roster alone decides who gets in
+// (ModeRoster) and lists sub: single sign-on (auth/oidc Config.Admits)
+// then admits a person whose identity-provider groups map to no role.
+func (r *Roster) Admits(tenant, sub string) bool {
+	if r.Mode(tenant) != ModeRoster {
+		return false
+	}
+	_, ok := r.Get(tenant, sub)
+	return ok
+}

@@ -158,7 +158,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer auditLog.Close()
-	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, auditLog, log)
+	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer people.Close()
+	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, auditLog, people.Roster().Admits, log)
 	if err != nil {
 		return err
 	}
@@ -171,11 +176,6 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer keys.Close()
-	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer people.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
 	deps := serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}
 	if learner != nil {

@@ -81,7 +81,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer auditLog.Close()
-	verifier, sso, err := withSSO(ctx, af.oidc, jwt, auditLog, log)
+	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer people.Close()
+	verifier, sso, err := withSSO(ctx, af.oidc, jwt, auditLog, people.Roster().Admits, log)
 	if err != nil {
 		return err
 	}
@@ -105,11 +110,6 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer keys.Close()
-	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer people.Close()
 	dash := dashboard.New(dashboard.Config{})
 	// The outcome learner runs in `agentpulse process`: its summaries
 	// reach this server on the outcome-models topic.

@@ -163,20 +163,22 @@ func Start(tb testing.TB, opt Options) *Product {
 	p.URL = "http://" + hs.Listener.Addr().String()
 	var verifier auth.TokenVerifier = v
 	mounts := []func(chi.Router){dash.Routes}
-	if opt.SSO != nil {
-		o, err := oidc.New(ctx, opt.SSO(p.URL), Secret, quiet)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		verifier = oidc.Verifier{OIDC: o, Next: v}
-		mounts = append(mounts, o.Routes)
-	}
 	people, err := roster.Open(ctx, roster.Config{Brokers: seeds, Logger: quiet})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(people.Close)
 	p.Roster = people
+	if opt.SSO != nil {
+		scfg := opt.SSO(p.URL)
+		scfg.Admits = people.Roster().Admits
+		o, err := oidc.New(ctx, scfg, Secret, quiet)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		verifier = oidc.Verifier{OIDC: o, Next: v}
+		mounts = append(mounts, o.Routes)
+	}
 	auditLog, err := audit.New(audit.Config{Brokers: seeds, Logger: quiet})
 	if err != nil {
 		tb.Fatal(err)
