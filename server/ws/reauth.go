@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/agentpulse/agentpulse/auth"
 )
@@ -42,11 +43,11 @@ func (h *Hub) reauthorize(ctx context.Context) {
 // reverify verifies c's token again and keeps what it grants now; false
 // when the connection was closed for it.
 func (h *Hub) reverify(c *conn) bool {
-	if c.token == "" {
-		return true
+	old := c.who()
+	if c.token == "" || (!old.ExpiresAt.IsZero() && !time.Now().Before(old.ExpiresAt)) {
+		return true // expired: the expiry timer closes it with 4500
 	}
 	now, err := h.cfg.Verifier.Verify(c.token)
-	old := c.who()
 	switch {
 	case errors.Is(err, auth.ErrExpired):
 		return true // the expiry timer closes it

@@ -98,7 +98,8 @@ export async function refreshBadge() {
 // on the user's team or agent channels) refreshes it and shows a toast.
 const unreadBadge = el("span", { class: "count-badge", id: "unread-badge", hidden: true });
 async function refreshUnread() {
-  if (!session.claims()) return;
+  const c = session.claims();
+  if (!c || c.role === "wallboard") return;
   try {
     const { unread } = await api.get("/v1/notifications");
     unreadBadge.hidden = !unread;
