@@ -1,6 +1,8 @@
 package dashboard_test
 
 import (
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -45,7 +47,7 @@ func TestRoster(t *testing.T) {
 	add(agent, "Bo Ferreira", "agent", "")
 	var row string
 	run(t, ctx, "row", chromedp.Text(`#roster-table tr[data-subject="lead-01"]`, &row, chromedp.ByQuery))
-	if !contains(row, "Ana Lima") || !contains(row, "team leader of team-02") || !contains(row, "by admin") {
+	if !strings.Contains(row, "Ana Lima") || !strings.Contains(row, "team leader of team-02") || !strings.Contains(row, "by admin") {
 		t.Errorf("lead-01's row %q", row)
 	}
 	// A bad team id is refused under the field, in words.
@@ -76,17 +78,36 @@ func TestRoster(t *testing.T) {
 	lead := p.Token(t, auth.Claims{Subject: "lead-01", Role: auth.RoleSupervisor, Teams: []string{"team-01"}})
 	signIn(t, ctx, p, lead, "#/")
 	waitJS(t, ctx, "the roster's team for the leader", `location.hash === "#/team/team-02" && !!document.querySelector('#nav a[href="#/team/team-02"]') && !document.querySelector('#nav a[href="#/team/team-01"]') && document.getElementById("who").textContent.includes("Ana Lima")`, `location.hash + " " + document.getElementById("nav").textContent + " " + document.getElementById("who").textContent`)
-}
+	waitJS(t, ctx, "the leader's page is live", `document.querySelector(".live-dot")?.classList.contains("live-live")`, `document.querySelector(".live-dot")?.className`)
 
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
+	// Only the roster now, without the leader: their open page is told at
+	// once (websocket closed with 4502) and the session ends.
+	for _, c := range []struct{ method, path, body string }{
+		{"PUT", "/v1/roster/people/admin", `{"role":"admin"}`},
+		{"PUT", "/v1/roster/mode", `{"mode":"roster"}`},
+		{"DELETE", "/v1/roster/people/lead-01", ``},
+	} {
+		if code := apiSend(t, p, admin, c.method, c.path, c.body); code/100 != 2 {
+			t.Fatalf("%s %s: %d", c.method, c.path, code)
 		}
 	}
-	return -1
+	waitJS(t, ctx, "the leader told their access ended", `document.getElementById("status").textContent.includes("changed your access") && localStorage.getItem("agentpulse.token") === null`, `document.getElementById("status").textContent`)
+}
+
+// apiSend sends method path with tok and a JSON body (may be empty) and
+// returns the status.
+func apiSend(t testing.TB, p *apptest.Product, tok, method, path, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, p.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

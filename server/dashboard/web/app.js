@@ -210,6 +210,12 @@ async function route() {
   }
 }
 
+// 4502: an administrator took this person's access away (the roster) or
+// revoked this screen's TV link: say so; the session is over.
+live.onState((s) => {
+  if (s === "revoked") status("An administrator changed your access: this session has ended. Sign in again, or ask them to restore it.", "error");
+});
+
 // A new identity (sign-in as someone else, sign-out, an expired token)
 // must not keep the old one's websocket: close it; pages subscribe again.
 const who = () => { const c = session.claims(); return c ? `${c.tenant}/${c.sub}/${c.role}` : ""; };
