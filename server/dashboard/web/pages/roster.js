@@ -34,7 +34,7 @@ export async function render(ctx) {
   const listBox = el("section", { "aria-labelledby": "people-h" });
   mount(ctx.main, el("h1", {}, "People and roles"),
     el("p", { class: "muted" }, "Who is an agent, a team leader or an admin here, and the names shown instead of ids. A change applies at once, to open pages too."),
-    modeBox, formBox, listBox);
+    listBox, formBox, modeBox);
 
   let roster;
   try {
