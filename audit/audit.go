@@ -36,6 +36,13 @@ const (
 	PlanCreated    = "plan_created"
 	PlanCancelled  = "plan_cancelled"
 	CatalogChanged = "catalog_changed"
+	// Roster changes (auth/roster): a person added or their role or
+	// teams changed, their display name changed, a person removed, the
+	// tenant's roster mode changed.
+	RoleChanged       = "role_changed"
+	NameChanged       = "name_changed"
+	PersonRemoved     = "person_removed"
+	RosterModeChanged = "roster_mode_changed"
 )
 
 // Event is one audited action.

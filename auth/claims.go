@@ -22,6 +22,10 @@ const (
 	RoleAdmin Role = "admin"
 	// RoleIngest may only send interactions (machine-to-machine).
 	RoleIngest Role = "ingest"
+	// RoleWallboard may only read one model's wallboard (Claims.Wallboard):
+	// a TV's revocable wallboard key (auth/apikeys). It is never a token's
+	// role (not in Roles, not Valid): only a key grants it.
+	RoleWallboard Role = "wallboard"
 )
 
 // Roles lists every role, in the order the documentation gives them.
@@ -60,6 +64,9 @@ type Claims struct {
 	Role Role
 	// Teams are the teams a supervisor leads; empty for other roles.
 	Teams []string
+	// Wallboard is the model whose wallboard a RoleWallboard key reads;
+	// empty for every other role.
+	Wallboard string
 	// IssuedAt and ExpiresAt bound the token's validity; Mint sets them
 	// and Verify fills them from iat (zero when absent) and exp.
 	IssuedAt  time.Time

@@ -22,7 +22,8 @@
 // ErrMissingClaim, ErrInvalidClaim, ErrUnknownRole); refusals about one claim
 // are a [*ClaimError] naming it. [Require] answers them with 401 and a JSON
 // body {"error": "...", "field": "..."}, and a role it does not admit with
-// 403.
+// 403, as it does ErrNotAllowed (a good token whose holder a verifier such
+// as auth/roster's refuses: signing in again would not help).
 //
 // # Concurrency
 //

@@ -33,6 +33,11 @@ var (
 	ErrWeakSecret = errors.New("secret is too short")
 	// ErrInvalidTTL is returned by Mint for a lifetime that is not positive.
 	ErrInvalidTTL = errors.New("token lifetime must be positive")
+	// ErrNotAllowed is returned by a verifier that checks who may use a
+	// tenant (auth/roster) for a good token whose holder may not: the
+	// tenant's roster does not list them. Require answers it with 403,
+	// not 401: signing in again does not help.
+	ErrNotAllowed = errors.New("this person is not in the organisation's roster of people; ask an administrator to add them")
 )
 
 // ClaimError is a refusal caused by one claim. It matches (errors.Is) its

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -72,6 +73,9 @@ func check(v TokenVerifier, roles []Role, r *http.Request, query bool) (Claims, 
 		field := Field(err)
 		if field == "" {
 			field = src
+		}
+		if errors.Is(err, ErrNotAllowed) {
+			return Claims{}, http.StatusForbidden, "sub", err
 		}
 		return Claims{}, http.StatusUnauthorized, field, err
 	}

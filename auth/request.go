@@ -53,3 +53,15 @@ func fromRequest(r *http.Request, query bool) (token, field string, err error) {
 	}
 	return "", fieldHeader, ErrNoToken
 }
+
+// WebsocketToken returns the token AuthenticateWebsocket reads from r
+// (header, access_token, session cookie), or "" when there is none: the
+// websocket hub keeps it to verify the connection again later (a roster
+// change, auth/roster).
+func WebsocketToken(r *http.Request) string {
+	tok, _, err := fromRequest(r, true)
+	if err != nil {
+		return ""
+	}
+	return tok
+}

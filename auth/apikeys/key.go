@@ -26,6 +26,9 @@ type Record struct {
 	ID     string `json:"id"`
 	// Name is the admin's label ("genesys feed").
 	Name string `json:"name"`
+	// Wallboard, when set, makes the key a TV's wallboard key: it reads
+	// only that model's wallboard (role wallboard) and never ingests.
+	Wallboard string `json:"wallboard,omitempty"`
 	// Hash is the hex SHA-256 of the whole key.
 	Hash string `json:"hash"`
 	// CreatedAt and CreatedBy say when and by whom (the admin's subject).
@@ -49,6 +52,7 @@ func (r Record) Active(now time.Time) bool { return r.RevokedAt.IsZero() || now.
 type View struct {
 	ID         string     `json:"id"`
 	Name       string     `json:"name"`
+	Wallboard  string     `json:"wallboard,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
 	CreatedBy  string     `json:"created_by"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
@@ -59,7 +63,7 @@ type View struct {
 
 // View returns what the API shows of r at now.
 func (r Record) View(now time.Time) View {
-	v := View{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, RevokedBy: r.RevokedBy,
+	v := View{ID: r.ID, Name: r.Name, Wallboard: r.Wallboard, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, RevokedBy: r.RevokedBy,
 		ReplacedBy: r.ReplacedBy, Active: r.Active(now)}
 	if !r.RevokedAt.IsZero() {
 		t := r.RevokedAt

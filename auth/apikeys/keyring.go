@@ -16,8 +16,18 @@ import (
 type Keyring struct {
 	now func() time.Time
 
-	mu   sync.RWMutex
-	byID map[string]Record // id → newest state
+	mu       sync.RWMutex
+	byID     map[string]Record // id → newest state
+	onChange []func()
+}
+
+// OnChange registers f, called (outside the lock) after any key changed:
+// the websocket hub re-verifies open connections, so that a revoked
+// wallboard key's TV stops at once.
+func (k *Keyring) OnChange(f func()) {
+	k.mu.Lock()
+	k.onChange = append(k.onChange, f)
+	k.mu.Unlock()
 }
 
 // NewKeyring returns an empty keyring on the clock now (nil: time.Now).
@@ -31,11 +41,16 @@ func NewKeyring(now func() time.Time) *Keyring {
 // put keeps r unless a state with a higher or equal version is held.
 func (k *Keyring) put(r Record) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	if old, ok := k.byID[r.ID]; ok && old.Version >= r.Version {
+		k.mu.Unlock()
 		return
 	}
 	k.byID[r.ID] = r
+	fs := slices.Clone(k.onChange)
+	k.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
 }
 
 // get returns the newest state of the tenant's key id.
@@ -77,7 +92,9 @@ var (
 )
 
 // Check returns the claims of key: role ingest in the key's tenant, subject
-// "apikey-" and its id. The key is compared by hash in constant time.
+// "apikey-" and its id; a wallboard key (Record.Wallboard) role wallboard
+// with Claims.Wallboard its model. The key is compared by hash in
+// constant time.
 func (k *Keyring) Check(key string) (auth.Claims, error) {
 	id, err := parse(key)
 	if err != nil {
@@ -91,6 +108,9 @@ func (k *Keyring) Check(key string) (auth.Claims, error) {
 	}
 	if !r.Active(k.now()) {
 		return auth.Claims{}, ErrRevokedKey
+	}
+	if r.Wallboard != "" {
+		return auth.Claims{Tenant: r.Tenant, Subject: "apikey-" + r.ID, Role: auth.RoleWallboard, Wallboard: r.Wallboard}, nil
 	}
 	return auth.Claims{Tenant: r.Tenant, Subject: "apikey-" + r.ID, Role: auth.RoleIngest}, nil
 }

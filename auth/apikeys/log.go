@@ -132,6 +132,12 @@ var (
 // Create makes a key for tenant named name by admin actor and returns its
 // record and the key itself: the only time the key is known.
 func (l *Log) Create(ctx context.Context, tenant, name, actor string) (Record, string, error) {
+	return l.CreateWallboard(ctx, tenant, name, "", actor)
+}
+
+// CreateWallboard is Create of a wallboard key for model (an ingest key
+// when model is empty).
+func (l *Log) CreateWallboard(ctx context.Context, tenant, name, model, actor string) (Record, string, error) {
 	if err := l.Ready(ctx); err != nil {
 		return Record{}, "", err
 	}
@@ -140,7 +146,7 @@ func (l *Log) Create(ctx context.Context, tenant, name, actor string) (Record, s
 	}
 	key, id := newKey()
 	now := l.cfg.Now().UTC()
-	r := Record{Tenant: tenant, ID: id, Name: name, Hash: hash(key), CreatedAt: now, CreatedBy: actor, Version: now.UnixNano()}
+	r := Record{Tenant: tenant, ID: id, Name: name, Wallboard: model, Hash: hash(key), CreatedAt: now, CreatedBy: actor, Version: now.UnixNano()}
 	if err := l.produce(ctx, r); err != nil {
 		return Record{}, "", err
 	}
@@ -179,7 +185,7 @@ func (l *Log) Rotate(ctx context.Context, tenant, id, actor string, overlap time
 	if !old.Active(now) {
 		return Record{}, "", Record{}, ErrRevoked
 	}
-	nr, key, err := l.Create(ctx, tenant, old.Name, actor)
+	nr, key, err := l.CreateWallboard(ctx, tenant, old.Name, old.Wallboard, actor)
 	if err != nil {
 		return Record{}, "", Record{}, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // Routes paths.
@@ -61,6 +62,8 @@ type created struct {
 
 type createBody struct {
 	Name string `json:"name"`
+	// Wallboard makes a TV's wallboard key for that model.
+	Wallboard string `json:"wallboard"`
 }
 
 type rotateBody struct {
@@ -77,13 +80,21 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 		auth.WriteError(w, http.StatusBadRequest, msg, "name")
 		return
 	}
-	rec, key, err := a.Log.Create(r.Context(), c.Tenant, in.Name, c.Subject)
+	if in.Wallboard != "" && !schemas.ValidID(in.Wallboard) {
+		auth.WriteError(w, http.StatusBadRequest, "wallboard must be a model id: 1 to 128 of A-Z a-z 0-9 . _ @ -, starting with a letter or digit", "wallboard")
+		return
+	}
+	rec, key, err := a.Log.CreateWallboard(r.Context(), c.Tenant, in.Name, in.Wallboard, c.Subject)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	a.logger().Info("api key created", "tenant", c.Tenant, "key_id", rec.ID, "by", c.Subject)
-	a.Audit.Record(r.Context(), audit.By(c, audit.APIKeyCreated, rec.ID, "name "+rec.Name))
+	detail := "name " + rec.Name
+	if rec.Wallboard != "" {
+		detail += "; wallboard key of " + rec.Wallboard
+	}
+	a.Audit.Record(r.Context(), audit.By(c, audit.APIKeyCreated, rec.ID, detail))
 	writeJSON(w, http.StatusCreated, created{Key: key, APIKey: rec.View(a.Log.cfg.Now())})
 }
 

@@ -55,6 +55,12 @@ type Config struct {
 	// Audit records sign-ins, refused sign-ins and sessions the IdP no
 	// longer admits; nil: none.
 	Audit *audit.Log `json:"-"`
+	// Admits, when set, admits a user whose groups map to no role (who
+	// would get ErrNoRole) when it returns true for their tenant and sub:
+	// the tenant's roster alone decides who gets in (auth/roster's
+	// ModeRoster), and its role and teams apply on every request. The
+	// session carries role agent until the roster's verifier replaces it.
+	Admits func(tenant, sub string) bool `json:"-"`
 }
 
 // LoadConfig reads a JSON file {"public_url": …, "tenants": [...]}.
@@ -168,7 +174,8 @@ func (t TenantConfig) claimsOf(raw map[string]any) (auth.Claims, error) {
 		}
 	}
 	if c.Role == "" {
-		return auth.Claims{}, ErrNoRole
+		// The tenant and sub let Config.Admits admit a rostered person.
+		return auth.Claims{Tenant: t.Tenant, Subject: sub}, ErrNoRole
 	}
 	if c.Role != auth.RoleSupervisor {
 		c.Teams = nil

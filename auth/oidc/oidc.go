@@ -203,7 +203,23 @@ func (o *OIDC) verifyID(ctx context.Context, p *provider, tok *oauth2.Token, non
 	if err := idt.Claims(&m); err != nil {
 		return auth.Claims{}, err
 	}
-	return p.cfg.claimsOf(m)
+	return o.admit(p.cfg.claimsOf(m))
+}
+
+// admit turns ErrNoRole into role agent for a person Config.Admits admits
+// (the roster's role and teams then apply on every request).
+func (o *OIDC) admit(c auth.Claims, err error) (auth.Claims, error) {
+	if !errors.Is(err, ErrNoRole) {
+		return c, err
+	}
+	if o.cfg.Admits == nil || c.Subject == "" || !o.cfg.Admits(c.Tenant, c.Subject) {
+		return auth.Claims{}, err
+	}
+	c.Role, c.Teams = auth.RoleAgent, nil
+	if verr := c.Validate(); verr != nil {
+		return auth.Claims{}, verr
+	}
+	return c, nil
 }
 
 // refreshState is the refresh cookie's content.
@@ -394,7 +410,7 @@ func (v Verifier) Verify(token string) (auth.Claims, error) {
 		if err := t.Claims(&m); err != nil {
 			return auth.Claims{}, fmt.Errorf("%w: %w", auth.ErrMalformed, err)
 		}
-		c, err := p.cfg.claimsOf(m)
+		c, err := v.OIDC.admit(p.cfg.claimsOf(m))
 		if err != nil {
 			return auth.Claims{}, err
 		}

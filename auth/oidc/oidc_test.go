@@ -59,7 +59,7 @@ var users = []oidctest.User{
 
 // startApp starts the IdPs and the app: acme's IdP, and initech's (a
 // second provider) when withOther.
-func startApp(t *testing.T, ttl time.Duration) (*app, *oidctest.Provider, *oidctest.Provider) {
+func startApp(t *testing.T, ttl time.Duration, mods ...func(*oidc.Config)) (*app, *oidctest.Provider, *oidctest.Provider) {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	public := "http://" + ts.Listener.Addr().String()
@@ -82,6 +82,9 @@ func startApp(t *testing.T, ttl time.Duration) (*app, *oidctest.Provider, *oidct
 		{Tenant: "acme", Issuer: acme.URL, ClientID: "agentpulse-acme", ClientSecret: "acme-secret", Roles: roles()},
 		{Tenant: "initech", Issuer: initech.URL, ClientID: "agentpulse-initech", ClientSecret: "initech-secret", Roles: roles()},
 	}}
+	for _, m := range mods {
+		m(&cfg)
+	}
 	o, err := oidc.New(context.Background(), cfg, secret, nil)
 	if err != nil {
 		t.Fatal(err)

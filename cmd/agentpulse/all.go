@@ -15,6 +15,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor"
@@ -157,7 +158,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer auditLog.Close()
-	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, auditLog, log)
+	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer people.Close()
+	verifier, sso, err := withSSO(ctx, f.api.oidc, jwt, auditLog, people.Roster().Admits, log)
 	if err != nil {
 		return err
 	}
@@ -171,7 +177,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	deps := serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}
+	deps := serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}
 	if learner != nil {
 		deps.outcomes = learner
 	}
@@ -191,6 +197,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("store: %w", err)
 		}
 		if err := srv.ready(ctx); err != nil {
+			return err
+		}
+		if err := people.Ready(ctx); err != nil {
 			return err
 		}
 		return proc.Ready(ctx, readyLag)
@@ -214,6 +223,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	part.run(gctx, g)
 	srv.run(gctx, g)
 	g.Go(func() error { return auditLog.Run(gctx) })
+	g.Go(func() error { return people.Run(gctx) })
 	if f.simulate {
 		g.Go(func() error { return runFeed(gctx, &f, seeds, kopts, producer, log) })
 	}

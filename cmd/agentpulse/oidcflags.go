@@ -15,8 +15,9 @@ import (
 // withSSO adds single sign-on from the --oidc-config file to the server's
 // verifier (the identity providers' access tokens, besides the product's
 // tokens and session cookies) and returns the sign-in routes to mount.
-// Without a file it returns jwt and no routes.
-func withSSO(ctx context.Context, path string, jwt auth.Verifier, rec *audit.Log, log *slog.Logger) (auth.TokenVerifier, func(chi.Router), error) {
+// Without a file it returns jwt and no routes. admits lets the roster
+// admit people whose groups map to no role (oidc.Config.Admits).
+func withSSO(ctx context.Context, path string, jwt auth.Verifier, rec *audit.Log, admits func(tenant, sub string) bool, log *slog.Logger) (auth.TokenVerifier, func(chi.Router), error) {
 	if path == "" {
 		return jwt, nil, nil
 	}
@@ -24,7 +25,7 @@ func withSSO(ctx context.Context, path string, jwt auth.Verifier, rec *audit.Log
 	if err != nil {
 		return nil, nil, &usageError{"--oidc-config: " + err.Error()}
 	}
-	cfg.Audit = rec
+	cfg.Audit, cfg.Admits = rec, admits
 	o, err := oidc.New(ctx, cfg, jwt.Secret, log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--oidc-config: %w", err)

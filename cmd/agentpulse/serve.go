@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/httpserver"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/processor/learn"
@@ -80,7 +81,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer auditLog.Close()
-	verifier, sso, err := withSSO(ctx, af.oidc, jwt, auditLog, log)
+	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer people.Close()
+	verifier, sso, err := withSSO(ctx, af.oidc, jwt, auditLog, people.Roster().Admits, log)
 	if err != nil {
 		return err
 	}
@@ -108,7 +114,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	// The outcome learner runs in `agentpulse process`: its summaries
 	// reach this server on the outcome-models topic.
 	models := learn.NewModelsReader(seeds, log, kopts...)
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso), outcomes: models}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso), outcomes: models}, &af, &wf)
 	if err != nil {
 		return err
 	}
@@ -117,6 +123,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	ready := func(ctx context.Context) error {
 		if _, err := st.Checkpoint(ctx, 0); err != nil {
 			return fmt.Errorf("store: %w", err)
+		}
+		if err := people.Ready(ctx); err != nil {
+			return err
 		}
 		return srv.ready(ctx)
 	}
@@ -127,6 +136,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	g.Go(func() error { return keys.Run(gctx) })
 	g.Go(func() error { return models.Run(gctx) })
 	g.Go(func() error { return auditLog.Run(gctx) })
+	g.Go(func() error { return people.Run(gctx) })
 	g.Go(func() error { return http.Run(gctx) })
 	fmt.Fprintf(stdout, "agentpulse server on http://%s: the dashboard at /, GET /v1/agents/{agent}/performance?model=…, /v1/plans/{id}, GET /v1/ws, /healthz, /readyz, /metrics\n", hf.addr)
 	log.Info("agentpulse server running", "http_addr", hf.addr, "brokers", seeds, "clickhouse", sf.chAddr)

@@ -13,6 +13,7 @@ import (
 	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/server/api"
 	"github.com/agentpulse/agentpulse/server/app"
@@ -37,6 +38,8 @@ type serverDeps struct {
 	verifier  auth.TokenVerifier
 	// keys serves the admins' API-key routes; the caller runs it.
 	keys *apikeys.Log
+	// roster is the tenants' rosters of people; the caller runs it.
+	roster *roster.Log
 	// audit records and serves the audit log; the caller runs it.
 	audit *audit.Log
 	reg   *prometheus.Registry
@@ -59,6 +62,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		WS: ws.Config{AllowedOrigins: splitList(wf.allowedOrigins), MaxQueueBytes: wf.maxQueueBytes, MaxSubscriptions: wf.maxSubscriptions,
 			MaxChannels: wf.maxChannels, SubscribeRate: wf.subscribeRate},
 		Keys:          d.keys,
+		Roster:        d.roster,
 		Audit:         d.audit,
 		Retention:     af.retention.config(),
 		Notify:        notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom, AllowPrivateWebhooks: wf.webhookAllowPrivate},

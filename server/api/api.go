@@ -82,7 +82,12 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/teams/{team}/agents", a.teamAgents)
 		r.Get("/v1/teams/{team}/trend", a.teamTrend)
 		r.Get("/v1/models", a.tenantModels)
-		r.Get("/v1/wallboards/{model}", a.wallboard)
 		r.Get("/v1/outcome-models", a.outcomeModels)
+	})
+	r.Group(func(r chi.Router) {
+		// A TV's wallboard key (role wallboard) reads its model's
+		// wallboard and nothing else.
+		r.Use(auth.Require(a.verify, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin, auth.RoleWallboard))
+		r.Get("/v1/wallboards/{model}", a.wallboard)
 	})
 }

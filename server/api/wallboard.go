@@ -78,12 +78,21 @@ func (a *API) tenantModels(w http.ResponseWriter, r *http.Request) {
 // or from/to. A supervisor gets only the teams they lead; team=… narrows
 // it to one team (a supervisor: one they lead, else 403).
 func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
-	c, ok := a.wallboardClaims(w, r)
+	c, ok := claims(w, r) // the role is checked below: a wallboard key reads its one model
 	if !ok {
 		return
 	}
 	model, err := PathParam(r, "model")
 	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if c.Role == auth.RoleWallboard {
+		if c.Wallboard != model {
+			a.fail(w, r, forbidden("model", "this wallboard key reads only the %s wallboard", c.Wallboard))
+			return
+		}
+	} else if err := checkWallboardRole(c); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/server/api"
@@ -62,6 +63,11 @@ type Config struct {
 	// Audit, when not nil, records plan and key changes and serves GET
 	// /v1/audit to admins within the API limits.
 	Audit *audit.Log
+	// Roster, when not nil, applies the tenants' rosters of people to
+	// every token (roster.Verifier around Verifier), serves the roster's
+	// routes (/v1/roster…, /v1/people/names, /v1/me) within the API
+	// limits, and re-authorizes open websockets at every roster change.
+	Roster *roster.Log
 	// Keys, when not nil, serves the admins' API-key routes
 	// (/v1/api-keys…) within the API limits.
 	Keys *apikeys.Log
@@ -125,6 +131,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Keys != nil {
+		// API keys: a TV's wallboard key reads its wallboard (ingest keys
+		// have no role the server's routes admit).
+		cfg.Verifier = apikeys.Verifier{Keys: cfg.Keys.Keys(), Next: cfg.Verifier}
+	}
+	if cfg.Roster != nil {
+		cfg.Verifier = roster.Verifier{Roster: cfg.Roster.Roster(), Next: cfg.Verifier}
+	}
 	reg := cfg.Registerer
 	overlay := storeview.NewOverlay(cfg.Store)
 	// Never a partial figure: while the store is catching up with the
@@ -155,6 +169,12 @@ func New(cfg Config) (*Server, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Roster != nil {
+		cfg.Roster.Roster().OnChange(func(string) { hub.Reauthorize() })
+	}
+	if cfg.Keys != nil {
+		cfg.Keys.Keys().OnChange(hub.Reauthorize)
 	}
 	ncfg := cfg.Notify
 	ncfg.Publisher, ncfg.Logger = hub, cfg.Logger
@@ -220,6 +240,9 @@ func New(cfg Config) (*Server, error) {
 				center.Routes(r, cfg.Verifier)
 			})
 			hub.Routes(r)
+			if cfg.Roster != nil {
+				(&roster.API{Log: cfg.Roster, Verifier: cfg.Verifier, Logger: cfg.Logger, Audit: cfg.Audit}).Routes(r)
+			}
 			if cfg.Keys != nil {
 				(&apikeys.API{Log: cfg.Keys, Verifier: cfg.Verifier, Logger: cfg.Logger, Audit: cfg.Audit}).Routes(r)
 			}

@@ -52,6 +52,10 @@ func New(cfg Config) (*Live, error) {
 func (l *Live) Authorize(ctx context.Context, c auth.Claims, ch ws.Channel) error {
 	switch c.Role {
 	case auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin:
+	case auth.RoleWallboard:
+		if ch.Kind != ws.KindWallboard || ch.ID != c.Wallboard {
+			return fmt.Errorf("a wallboard key of %s may subscribe only to wallboard:%s: %w", c.Wallboard, c.Wallboard, ws.ErrForbidden)
+		}
 	default:
 		return fmt.Errorf("role %s may not subscribe to channels: %w", c.Role, ws.ErrForbidden)
 	}

@@ -76,7 +76,8 @@ type Config struct {
 	// DefaultScoreData.
 	ScoreData ScoreDataFunc
 	// Roles are the token roles that may connect; others get 403 before
-	// the upgrade. Default agent, supervisor, admin.
+	// the upgrade. Default agent, supervisor, admin and
+	// wallboard (a TV's wallboard key).
 	Roles []auth.Role
 	// AllowedOrigins lists the browser origins (scheme://host[:port]) that
 	// may connect besides the server's own host; "*" admits any. A request
@@ -145,7 +146,7 @@ func (c Config) withDefaults() Config {
 		c.ScoreData = func(_ context.Context, u schemas.Update) (any, error) { return DefaultScoreData(u), nil }
 	}
 	if len(c.Roles) == 0 {
-		c.Roles = []auth.Role{auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin}
+		c.Roles = []auth.Role{auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin, auth.RoleWallboard}
 	}
 	if c.MaxConnections <= 0 {
 		c.MaxConnections = DefaultMaxConnections

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,9 +18,14 @@ import (
 // write. Publishers append encoded frames to the outbound queue, bounded
 // in bytes, and never block on the client.
 type conn struct {
-	hub    *Hub
-	ws     *websocket.Conn
-	claims auth.Claims
+	hub *Hub
+	ws  *websocket.Conn
+	// token is what the connection was opened with: every
+	// re-authorization verifies it again (a roster may have changed what
+	// it grants). claims are what it grants now (tenant and expiry never
+	// change).
+	token  string
+	claims atomic.Pointer[auth.Claims]
 
 	wake   chan struct{} // cap 1: the queue or closing changed
 	doneRd chan struct{} // closed when the reader returns
@@ -55,10 +61,15 @@ type subscription struct {
 	pending []*message
 }
 
-func newConn(h *Hub, ws *websocket.Conn, c auth.Claims) *conn {
-	return &conn{hub: h, ws: ws, claims: c, wake: make(chan struct{}, 1), doneRd: make(chan struct{}),
+func newConn(h *Hub, ws *websocket.Conn, c auth.Claims, token string) *conn {
+	cn := &conn{hub: h, ws: ws, token: token, wake: make(chan struct{}, 1), doneRd: make(chan struct{}),
 		subs: map[string]*subscription{}}
+	cn.claims.Store(&c)
+	return cn
 }
+
+// who returns what the connection's token grants now.
+func (c *conn) who() auth.Claims { return *c.claims.Load() }
 
 func (c *conn) signal() {
 	select {
@@ -93,7 +104,7 @@ func (c *conn) send(frame []byte, typ string) {
 
 // deliver hands a published message to s. Called with s.ch.mu held.
 func (c *conn) deliver(s *subscription, m *message) {
-	if !m.visibleTo(&c.claims) {
+	if !m.visibleTo(c.claims.Load()) {
 		return
 	}
 	c.mu.Lock()
@@ -139,6 +150,8 @@ func reasonLabel(d Disconnect) string {
 		return "too_big"
 	case DisconnectBadClient:
 		return "bad_client"
+	case DisconnectAccessRevoked:
+		return "access_revoked"
 	}
 	return "other"
 }
@@ -152,8 +165,8 @@ func (c *conn) writeLoop() {
 	ping := time.NewTicker(cfg.PingInterval)
 	defer ping.Stop()
 	var expiry <-chan time.Time
-	if !c.claims.ExpiresAt.IsZero() {
-		t := time.NewTimer(time.Until(c.claims.ExpiresAt))
+	if exp := c.who().ExpiresAt; !exp.IsZero() {
+		t := time.NewTimer(time.Until(exp))
 		defer t.Stop()
 		expiry = t.C
 	}

@@ -50,12 +50,18 @@ var (
 	// DisconnectBadClient: the client sent too many malformed messages in
 	// a row (Config.MaxBadMessages). Terminal: the client is broken.
 	DisconnectBadClient = Disconnect{Code: 4501, Reason: "too many malformed messages", Reconnect: false}
+	// DisconnectAccessRevoked: the token, verified again after a change of
+	// who may see what (the tenant's roster of people), no longer admits
+	// its holder, or grants a role that may not connect. Terminal: the
+	// person's access was taken away; signing in again does not help
+	// until an administrator restores it.
+	DisconnectAccessRevoked = Disconnect{Code: 4502, Reason: "access revoked: this person may no longer use the dashboard here", Reconnect: false}
 )
 
 // Disconnects lists every Disconnect, for documentation and tests.
 var Disconnects = []Disconnect{
 	DisconnectShutdown, DisconnectSlow, DisconnectWriteTimeout, DisconnectNoPong,
-	DisconnectTokenExpired, DisconnectMessageTooBig, DisconnectBadClient,
+	DisconnectTokenExpired, DisconnectMessageTooBig, DisconnectBadClient, DisconnectAccessRevoked,
 }
 
 // closeFrame is the payload of the close frame of d.

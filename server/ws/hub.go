@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -41,6 +42,11 @@ type Hub struct {
 	upgrader websocket.Upgrader
 	log      *slog.Logger
 
+	// kick asks Run for a re-authorization pass now (Reauthorize);
+	// again says one was asked for since the running pass began.
+	kick  chan struct{}
+	again atomic.Bool
+
 	mu       sync.Mutex
 	channels map[string]*channel
 	conns    map[*conn]struct{}
@@ -55,7 +61,7 @@ func New(cfg Config) (*Hub, error) {
 	}
 	cfg = cfg.withDefaults()
 	h := &Hub{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger.With("component", "ws"),
-		channels: map[string]*channel{}, conns: map[*conn]struct{}{}}
+		channels: map[string]*channel{}, conns: map[*conn]struct{}{}, kick: make(chan struct{}, 1)}
 	h.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 4096,
@@ -117,7 +123,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	h.metrics.upgrades.WithLabelValues("ok").Inc()
-	cn := newConn(h, wsc, c)
+	cn := newConn(h, wsc, c, auth.WebsocketToken(r))
 	h.mu.Lock()
 	if h.stopped {
 		h.mu.Unlock()
@@ -187,6 +193,18 @@ func (h *Hub) drop(c *conn) {
 	h.metrics.connections.Dec()
 }
 
+// Reauthorize asks for a re-authorization pass now, as every
+// ReauthorizeInterval: every connection's token is verified again (a
+// roster change may have changed its role or teams, or refuse it) and
+// every subscription authorized with what it grants now. It never blocks;
+// asks while a pass runs make one more pass after it.
+func (h *Hub) Reauthorize() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
 // Publish implements Publisher.
 func (h *Hub) Publish(tenant, channel, typ string, data any) {
 	raw, err := marshalData(data)
@@ -228,13 +246,40 @@ func (h *Hub) Run(ctx context.Context) error {
 	re := time.NewTicker(h.cfg.ReauthorizeInterval)
 	defer re.Stop()
 	reauthorizing := make(chan struct{}, 1) // one pass at a time
+	// pass runs passes while Reauthorize asked for one since the last
+	// began; the caller holds reauthorizing, which the goroutine gives
+	// back (checking once more after, so a kick is never lost).
+	pass := func() {
+		go func() {
+			for {
+				h.again.Store(false)
+				h.reauthorize(ctx)
+				<-reauthorizing
+				if !h.again.Load() || ctx.Err() != nil {
+					return
+				}
+				select {
+				case reauthorizing <- struct{}{}:
+				default: // a kick started the next pass itself
+					return
+				}
+			}
+		}()
+	}
 	for {
 		select {
 		case <-re.C:
 			select {
 			case reauthorizing <- struct{}{}:
-				go func() { defer func() { <-reauthorizing }(); h.reauthorize(ctx) }()
+				pass()
 			default: // the previous pass is still running
+			}
+		case <-h.kick:
+			h.again.Store(true)
+			select {
+			case reauthorizing <- struct{}{}:
+				pass()
+			default: // the running pass goes again when it ends
 			}
 		case <-t.C:
 			h.sweep(time.Now())

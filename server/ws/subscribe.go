@@ -67,12 +67,12 @@ func (c *conn) subscribe(ctx context.Context, m ClientMessage, ch Channel) *Prot
 	}
 	actx, cancel := context.WithTimeout(ctx, h.cfg.SnapshotTimeout)
 	defer cancel()
-	if err := h.cfg.Authorize(actx, c.claims, ch); err != nil {
+	if err := h.cfg.Authorize(actx, c.who(), ch); err != nil {
 		h.metrics.subscribes.WithLabelValues("error").Inc()
 		return h.refusal(name, "authorize", err)
 	}
 
-	key := c.claims.Tenant + "\x00" + name
+	key := c.who().Tenant + "\x00" + name
 	s := &subscription{conn: c, parsed: ch}
 	h.mu.Lock()
 	chs := h.channels[key]
@@ -104,7 +104,7 @@ func (c *conn) subscribe(ctx context.Context, m ClientMessage, ch Channel) *Prot
 	if resumed {
 		s.ready = true
 		for _, msg := range replay {
-			if msg.visibleTo(&c.claims) {
+			if msg.visibleTo(c.claims.Load()) {
 				c.enqueueLocked(msg.frame, msg.typ)
 			}
 		}
@@ -118,7 +118,7 @@ func (c *conn) subscribe(ctx context.Context, m ClientMessage, ch Channel) *Prot
 	}
 
 	began := time.Now()
-	data, err := h.cfg.Snapshot(actx, c.claims, ch)
+	data, err := h.cfg.Snapshot(actx, c.who(), ch)
 	h.metrics.snapshotSecs.Observe(time.Since(began).Seconds())
 	var raw []byte
 	if err == nil {

@@ -8,7 +8,10 @@ package oidctest
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -21,6 +24,7 @@ import (
 	"testing"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -50,6 +54,93 @@ type opStorage struct {
 	mu         sync.Mutex
 	groups     map[string][]string
 	postLogout []string
+	// keys are the signing keys made by RotateKey, newest (the one that
+	// signs) first; old are the example's own public keys, published
+	// until RetireOldKeys. Empty keys: the example's key signs.
+	keys    []*rotKey
+	old     []op.Key
+	retired bool
+}
+
+// rotKey is an RS256 key made by RotateKey.
+type rotKey struct {
+	id  string
+	key *rsa.PrivateKey
+}
+
+func (k *rotKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
+func (k *rotKey) Key() any                                    { return k.key }
+func (k *rotKey) ID() string                                  { return k.id }
+
+// rotPublic is the published half of a rotKey.
+type rotPublic struct{ k *rotKey }
+
+func (p rotPublic) ID() string                         { return p.k.id }
+func (p rotPublic) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
+func (p rotPublic) Use() string                        { return "sig" }
+func (p rotPublic) Key() any                           { return &p.k.key.PublicKey }
+
+// RotateKey makes a new signing key (a new kid): tokens issued from now
+// on are signed with it, and the keys endpoint publishes it beside the
+// older ones (the overlap of a rotation) until RetireOldKeys. It returns
+// the new kid.
+func (p *Provider) RotateKey(t testing.TB) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.st
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) == 0 && !s.retired {
+		old, err := s.Storage.KeySet(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.old = old
+	}
+	rk := &rotKey{id: fmt.Sprintf("rotated-%d", len(s.keys)+1), key: k}
+	s.keys = append([]*rotKey{rk}, s.keys...)
+	return rk.id
+}
+
+// RetireOldKeys stops publishing every key but the newest: tokens signed
+// with the others no longer verify at a relying party that fetches the
+// keys again (a new one, or after an unknown kid).
+func (p *Provider) RetireOldKeys() {
+	s := p.st
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) > 0 {
+		s.keys = s.keys[:1]
+	}
+	s.old, s.retired = nil, true
+}
+
+// SigningKey is the newest rotated key, else the example's.
+func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) == 0 {
+		return s.Storage.SigningKey(ctx)
+	}
+	return s.keys[0], nil
+}
+
+// KeySet publishes the rotated keys and, until RetireOldKeys, the
+// example's own.
+func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) == 0 {
+		return s.Storage.KeySet(ctx)
+	}
+	out := make([]op.Key, 0, len(s.keys)+len(s.old))
+	for _, k := range s.keys {
+		out = append(out, rotPublic{k})
+	}
+	return append(out, s.old...), nil
 }
 
 // SetGroups changes a user's groups (a role revoked at the provider).

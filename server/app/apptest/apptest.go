@@ -18,8 +18,11 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/agentpulse/agentpulse/audit"
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/auth/apikeys"
 	"github.com/agentpulse/agentpulse/auth/oidc"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
@@ -81,7 +84,11 @@ type Product struct {
 	// History is every interaction of the simulated history.
 	History []schemas.Interaction
 	// Server is the assembled server (its Views answer the API).
-	Server   *app.Server
+	Server *app.Server
+	// Roster is the tenants' rosters of people (on the product's broker).
+	Roster *roster.Log
+	// Audit is the audit log (on the product's broker).
+	Audit    *audit.Log
 	producer *ingest.Producer
 	seq      atomic.Int64
 	// startProc runs the processor (once) and waits for the history.
@@ -159,15 +166,34 @@ func Start(tb testing.TB, opt Options) *Product {
 	p.URL = "http://" + hs.Listener.Addr().String()
 	var verifier auth.TokenVerifier = v
 	mounts := []func(chi.Router){dash.Routes}
+	people, err := roster.Open(ctx, roster.Config{Brokers: seeds, Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(people.Close)
+	p.Roster = people
 	if opt.SSO != nil {
-		o, err := oidc.New(ctx, opt.SSO(p.URL), Secret, quiet)
+		scfg := opt.SSO(p.URL)
+		scfg.Admits = people.Roster().Admits
+		o, err := oidc.New(ctx, scfg, Secret, quiet)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		verifier = oidc.Verifier{OIDC: o, Next: v}
 		mounts = append(mounts, o.Routes)
 	}
-	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts,
+	auditLog, err := audit.New(audit.Config{Brokers: seeds, Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(auditLog.Close)
+	p.Audit = auditLog
+	keys, err := apikeys.Open(ctx, apikeys.Config{Brokers: seeds, Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(keys.Close)
+	acfg := app.Config{Store: st, Plans: planStore, Brokers: seeds, Verifier: verifier, Mount: mounts, Roster: people, Audit: auditLog, Keys: keys,
 		Notify: notify.Config{SMTPAddr: opt.SMTPAddr, SMTPFrom: "agentpulse@example.com", AllowPrivateWebhooks: true}, StallAfter: opt.StallAfter, OutcomeModels: opt.OutcomeModels}
 	if opt.HoldProcessor {
 		acfg.CatchUpMaxLag = 100
@@ -192,6 +218,13 @@ func Start(tb testing.TB, opt Options) *Product {
 		}
 	}
 	go func() { _ = srv.Run(runCtx); done <- struct{}{} }()
+	rosterDone := make(chan struct{})
+	auditDone := make(chan struct{})
+	go func() { _ = people.Run(runCtx); close(rosterDone) }()
+	keysDone := make(chan struct{})
+	go func() { _ = auditLog.Run(runCtx); close(auditDone) }()
+	go func() { _ = keys.Run(runCtx); close(keysDone) }()
+	tb.Cleanup(func() { cancel(); <-rosterDone; <-auditDone; <-keysDone })
 	tb.Cleanup(func() {
 		cancel()
 		<-done

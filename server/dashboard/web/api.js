@@ -43,6 +43,7 @@ export const api = {
   post: (path, body) => call("POST", path, body ?? {}),
   put: (path, body) => call("PUT", path, body),
   patch: (path, body) => call("PATCH", path, body),
+  del: (path) => call("DELETE", path),
 };
 
 // q builds a query string from an object, skipping empty values.

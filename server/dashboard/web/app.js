@@ -8,10 +8,14 @@ import { live } from "./live.js";
 import { api } from "./api.js";
 import { routes } from "./pages/index.js";
 import { el, mount, status, errorBox } from "./ui.js";
+import { loadNames } from "./names.js";
 
 const RELOADED = "agentpulse.reloaded"; // one automatic reload after a failed page import
 
 let cleanups = [];
+let whoamiAt = 0; // when GET /v1/me was last asked
+let whoamiFor = null; // and for which pasted token
+let routeSeq = 0; // the newest route() call
 
 // match returns the route and its parameters for a hash path.
 function match(path) {
@@ -35,6 +39,7 @@ export function home(c) {
   if (!c) return "#/signin";
   if (c.role === "agent") return `#/agent/${encodeURIComponent(c.sub)}`;
   if (c.role === "supervisor" && c.teams.length) return `#/team/${encodeURIComponent(c.teams[0])}`;
+  if (c.role === "wallboard") return `#/wallboard/${encodeURIComponent(c.wallboard)}?kiosk=1`;
   return "#/people";
 }
 
@@ -49,7 +54,7 @@ function renderNav() {
     for (const t of c.teams) links.push([`Team ${t}`, `#/team/${encodeURIComponent(t)}`]);
     links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"]);
   } else if (c && c.role === "admin") {
-    links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"], ["Outcome models", "#/outcome-models"]);
+    links.push(["Teams and agents", "#/people"], ["People and roles", "#/roster"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"], ["Outcome models", "#/outcome-models"]);
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
@@ -67,7 +72,7 @@ function renderNav() {
     dot.className = `live-dot live-${s}`;
     dot.textContent = s === "live" ? "Live" : s === "reconnecting" ? "Reconnecting…" : "";
   });
-  mount(who, dot, el("span", {}, `${c.sub} · ${c.role} · ${c.tenant}`),
+  mount(who, dot, el("span", {}, `${c.name || c.sub} · ${c.role} · ${c.tenant}`),
     el("button", { type: "button", class: "link", onclick: () => { live.close(); session.signOut(); location.hash = "#/signin"; } }, "Sign out"));
 }
 
@@ -93,7 +98,8 @@ export async function refreshBadge() {
 // on the user's team or agent channels) refreshes it and shows a toast.
 const unreadBadge = el("span", { class: "count-badge", id: "unread-badge", hidden: true });
 async function refreshUnread() {
-  if (!session.claims()) return;
+  const c = session.claims();
+  if (!c || c.role === "wallboard") return;
   try {
     const { unread } = await api.get("/v1/notifications");
     unreadBadge.hidden = !unread;
@@ -135,6 +141,16 @@ async function route() {
   cleanups.forEach((f) => { try { f(); } catch { /* a page's cleanup must not stop the next page */ } });
   cleanups = [];
   status("");
+  const seq = ++routeSeq;
+  // Who the server says this is now (the roster may have changed the
+  // role or teams) and the people's display names, both cached briefly.
+  if (Date.now() - whoamiAt > 30000 || whoamiFor !== session.token()) {
+    whoamiAt = Date.now();
+    whoamiFor = session.token();
+    await session.whoami();
+  }
+  if (session.claims()) await loadNames();
+  if (seq !== routeSeq) return; // a newer navigation took over meanwhile
   const raw = (location.hash || "#/").slice(1);
   const [path, query] = raw.split("?");
   const c = session.claims();
@@ -194,6 +210,12 @@ async function route() {
   }
 }
 
+// 4502: an administrator took this person's access away (the roster) or
+// revoked this screen's TV link: say so; the session is over.
+live.onState((s) => {
+  if (s === "revoked") status("An administrator changed your access: this session has ended. Sign in again, or ask them to restore it.", "error");
+});
+
 // A new identity (sign-in as someone else, sign-out, an expired token)
 // must not keep the old one's websocket: close it; pages subscribe again.
 const who = () => { const c = session.claims(); return c ? `${c.tenant}/${c.sub}/${c.role}` : ""; };
@@ -201,12 +223,16 @@ let signedAs = who();
 session.onChange(() => {
   if (who() !== signedAs) {
     signedAs = who();
+    whoamiAt = 0;
     live.close();
   }
   renderNav();
 });
 window.addEventListener("hashchange", route);
 await session.load();
+await session.whoami();
+whoamiAt = Date.now();
+whoamiFor = session.token();
 signedAs = who();
 renderNav();
 route();

@@ -5,18 +5,19 @@
 // restart 1001, slow client 4001, write timeout 4002, no pong 4003, a lost
 // network) it reconnects with backoff and resumes each channel from its
 // epoch and seq: the server replays what was missed or sends a fresh
-// snapshot. Terminal closes (4500 token expired, 4501 bad messages, 1009
-// too big) stop it.
+// snapshot. Terminal closes (4500 token expired, 4501 bad messages, 4502
+// access revoked by the roster, 1009 too big) stop it; on 4502 the state
+// is "revoked" so that pages can say so.
 import { session } from "./session.js";
 
-const TERMINAL = new Set([4500, 4501, 1009]);
+const TERMINAL = new Set([4500, 4501, 4502, 1009]);
 
 class Live {
   constructor() {
     this.ws = null;
     this.subs = new Map(); // channel → {handlers: Set, epoch, seq}
     this.backoff = 500;
-    this.state = "idle"; // idle | connecting | live | reconnecting | stopped
+    this.state = "idle"; // idle | connecting | live | reconnecting | stopped | revoked
     this.stateListeners = new Set();
     this.timer = null;
   }
@@ -69,8 +70,9 @@ class Live {
         return;
       }
       if (TERMINAL.has(ev.code)) {
-        this.setState("stopped");
-        if (ev.code === 4500) session.expired();
+        this.setState(ev.code === 4502 ? "revoked" : "stopped");
+        // 4502: the roster (or a revoked TV link) took the access away.
+        if (ev.code === 4500 || ev.code === 4502) session.expired();
         return;
       }
       if (!session.claims() || this.subs.size === 0) {

@@ -7,6 +7,10 @@
 const KEY = "agentpulse.token";
 let listeners = [];
 let cookie = null; // the single sign-on session's claims
+// me is GET /v1/me: who the server says the holder is now, the tenant's
+// roster of people applied (an admin may have changed the role or teams
+// since the token was issued). Reloaded by whoami().
+let me = null;
 
 function notify() { listeners.forEach((f) => f()); }
 
@@ -48,10 +52,51 @@ export const session = {
   },
   claims() {
     const t = this.token();
+    if (t.startsWith("apk_")) {
+      // A TV's wallboard key: not a JWT; the server says what it grants.
+      if (!me || me.role !== "wallboard") return null;
+      return { tenant: me.tenant, sub: me.sub, role: "wallboard", teams: [], wallboard: me.wallboard, name: "" };
+    }
     const c = t ? decode(t) : cookie;
     if (!c) return null;
     if (c.exp && c.exp * 1000 < Date.now()) return null;
-    return { tenant: c.tenant, sub: c.sub, role: c.role, teams: c.teams || [], exp: c.exp };
+    const out = { tenant: c.tenant, sub: c.sub, role: c.role, teams: c.teams || [], exp: c.exp, name: "" };
+    if (me && me.sub === c.sub && me.tenant === c.tenant) {
+      out.role = me.role;
+      out.teams = me.teams || [];
+      out.name = me.name || "";
+    }
+    return out;
+  },
+  // whoami asks the server who the holder is now (GET /v1/me) and tells
+  // the listeners when the role or teams changed. A server without a
+  // roster (404) or a failure keeps the token's claims.
+  async whoami() {
+    if (!this.token() && cookie === null) { me = null; return; }
+    const headers = { Accept: "application/json" };
+    if (this.token()) headers.Authorization = "Bearer " + this.token();
+    const before = JSON.stringify(this.claims());
+    try {
+      const resp = await fetch("/v1/me", { headers });
+      me = resp.ok ? await resp.json() : null;
+    } catch {
+      me = null;
+    }
+    if (JSON.stringify(this.claims()) !== before) notify();
+  },
+  // useKey keeps a TV's wallboard key (apk_…) as this device's credential
+  // and asks the server what it grants; false when it refuses the key.
+  async useKey(key) {
+    localStorage.setItem(KEY, key.trim());
+    me = null;
+    await this.whoami();
+    if (!this.claims()) {
+      localStorage.removeItem(KEY);
+      notify();
+      return false;
+    }
+    notify();
+    return true;
   },
   // signIn keeps tok when it decodes to a token of a dashboard role.
   signIn(tok) {
@@ -60,6 +105,7 @@ export const session = {
     if (c.role === "ingest") throw new Error("An ingest token cannot open the dashboard: use an agent, supervisor or admin token.");
     if (c.exp && c.exp * 1000 < Date.now()) throw new Error("This token has expired: ask for a new one.");
     localStorage.setItem(KEY, tok.trim());
+    me = null;
     listeners.forEach((f) => f());
   },
   signOut() {

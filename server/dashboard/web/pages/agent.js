@@ -20,6 +20,7 @@ import { live } from "../live.js";
 import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, impactWords, labelBadge, basisNote, errorBox, EXPLAIN, humanize, channel } from "../ui.js";
 import { PRESETS, readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 import { trendCard } from "./trend-chart.js";
+import { nameOf } from "../names.js";
 
 const enc = encodeURIComponent;
 
@@ -108,7 +109,7 @@ export async function render(ctx) {
         onclick: (e) => { const open = controls.classList.toggle("show-custom"); e.target.setAttribute("aria-expanded", String(open)); } }, "Other dates…")),
     custom);
   mount(ctx.main,
-    el("h1", {}, own ? [title, el("span", { class: "muted sub" }, ` ${agent}`)] : ["Performance of ", el("span", { class: "id" }, agent)]),
+    el("h1", {}, own ? [title, el("span", { class: "muted sub" }, ` ${nameOf(agent)}`)] : ["Performance of ", el("span", { class: "id" }, nameOf(agent))]),
     links,
     controls,
     rangeLine, updated, problem, overall, trendBox, cards,

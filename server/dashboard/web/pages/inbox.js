@@ -7,6 +7,7 @@
 import { api } from "../api.js";
 import { el, mount, fmtMetric, fmtDate, fmtDay, status, errorBox, humanize } from "../ui.js";
 import { planTitle, onTrackBadge, todayUTC } from "./plan-util.js";
+import { nameOf } from "../names.js";
 
 const enc = encodeURIComponent;
 
@@ -22,7 +23,7 @@ function riskTable(plans) {
     el("caption", { class: "sr-only" }, "Plans at risk"),
     el("thead", {}, el("tr", {}, ["Agent", "Plan", "Start", "Now", "Target", "Days left", "On track"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, plans.map((p) => el("tr", { "data-plan": p.id },
-      el("td", {}, el("a", { href: `#/agent/${enc(p.agent_id)}` }, p.agent_id)),
+      el("td", {}, el("a", { href: `#/agent/${enc(p.agent_id)}` }, nameOf(p.agent_id))),
       el("th", { scope: "row" }, el("a", { href: `#/plans/${enc(p.id)}` }, `${planTitle(p)} on ${humanize(p.inquiry)}`)),
       el("td", {}, fmtMetric(p.metric, p.start_value)),
       el("td", {}, p.now_value != null ? `${fmtMetric(p.metric, p.now_value)} (${p.now_volume} of 20)` : "none since the start"),
@@ -37,7 +38,7 @@ function askCard(it, onAck) {
     ? el("button", { type: "button", class: "primary", "data-ack": it.plan_id, onclick: (e) => onAck(it, e.target) }, "I'll take this")
     : el("span", { class: "muted" }, `Taken up by ${it.help_ack.by}, ${fmtDate(it.help_ack.at)}`);
   return el("article", { class: `card ask${waiting ? " ask-waiting" : ""}`, "data-ask": it.plan_id },
-    el("h3", {}, el("a", { href: `#/agent/${enc(it.agent_id)}` }, it.agent_id), " asks for help with ",
+    el("h3", {}, el("a", { href: `#/agent/${enc(it.agent_id)}` }, nameOf(it.agent_id)), " asks for help with ",
       el("a", { href: `#/plans/${enc(it.plan_id)}` }, `${planTitle(it)} on ${humanize(it.inquiry)}`)),
     el("p", { class: "muted small" }, `${humanize(it.model)}${it.team_id ? " · team " + it.team_id : ""} · plan started ${fmtDate(it.created_at)} · target date ${fmtDay(it.target_date)}`),
     el("ul", {}, it.assistance.map((a) => el("li", {}, a))),
@@ -66,7 +67,7 @@ export async function render(ctx) {
     btn.disabled = true;
     try {
       await api.post(`/v1/plans/${enc(it.plan_id)}/acknowledge`);
-      status(`You took up ${it.agent_id}'s ask for help. They see it on their plan.`);
+      status(`You took up ${nameOf(it.agent_id)}'s ask for help. They see it on their plan.`);
       window.dispatchEvent(new Event("inbox-changed"));
       await load();
     } catch (err) {

@@ -2,6 +2,7 @@
 // are loaded when first opened.
 export const routes = [
   { path: "/signin", title: "Sign in", public: true, page: () => import("./signin.js") },
+  { path: "/tv", title: "Wallboard screen", public: true, page: () => import("./tv.js") },
   { path: "/agent/:agent", title: "Performance", page: () => import("./agent.js") },
   { path: "/agent/:agent/inquiry/:inquiry", title: "Inquiry", page: () => import("./inquiry.js") },
   { path: "/plans", title: "My coaching plans", page: () => import("./plans.js") },
@@ -9,6 +10,7 @@ export const routes = [
   { path: "/plans/:id", title: "Coaching plan", page: () => import("./plan.js") },
   { path: "/agent/:agent/plans", title: "Coaching plans", page: () => import("./plans.js") },
   { path: "/people", title: "Teams and agents", page: () => import("./people.js") },
+  { path: "/roster", title: "People and roles", page: () => import("./roster.js") },
   { path: "/notifications", title: "Notifications", page: () => import("./notifications.js") },
   { path: "/inbox", title: "Coaching inbox", page: () => import("./inbox.js") },
   { path: "/team/:team", title: "Team", page: () => import("./team.js") },

@@ -6,6 +6,7 @@
 // team and agent with interactions in the last 3 months.
 import { api } from "../api.js";
 import { el, mount, fmtNumber, humanize, channel, errorBox } from "../ui.js";
+import { nameOf, hasName } from "../names.js";
 
 const enc = encodeURIComponent;
 
@@ -35,7 +36,7 @@ export async function render(ctx) {
       teams.set(t.team, te);
     }
   });
-  const search = el("input", { type: "search", id: "people-search", value: ctx.query.get("q") || "", placeholder: "Team or agent", "aria-describedby": "people-count", autocomplete: "off" });
+  const search = el("input", { type: "search", id: "people-search", value: ctx.query.get("q") || "", placeholder: "Team, agent or name", "aria-describedby": "people-count", autocomplete: "off" });
   const count = el("p", { id: "people-count", class: "muted", "aria-live": "polite" });
   const teamBox = el("div", { class: "table-wrap" });
   const agentBox = el("div", { class: "table-wrap" });
@@ -52,7 +53,7 @@ export async function render(ctx) {
     const q = search.value.trim().toLowerCase();
     const hit = (...s) => !q || s.some((x) => String(x).toLowerCase().includes(q));
     const ts = [...teams.keys()].sort().filter((t) => hit(t, humanize(t)) || [...teams.get(t).agents].some((a) => hit(a)));
-    const as = [...agents.keys()].sort().filter((a) => hit(a, agents.get(a).team));
+    const as = [...agents.keys()].sort().filter((a) => hit(a, nameOf(a, ""), agents.get(a).team));
     count.textContent = `${ts.length} of ${teams.size} teams, ${as.length} of ${agents.size} agents`;
     mount(teamBox, ts.length ? el("table", { class: "data", id: "teams-table" },
       el("caption", { class: "sr-only" }, "Teams"),
@@ -66,7 +67,7 @@ export async function render(ctx) {
       el("caption", { class: "sr-only" }, "Agents"),
       el("thead", {}, el("tr", {}, ["Agent", "Team", "Interactions (3 months)", "Coaching"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, as.map((a) => el("tr", { "data-agent": a },
-        el("th", { scope: "row" }, el("a", { href: `#/agent/${enc(a)}` }, a)),
+        el("th", { scope: "row" }, el("a", { href: `#/agent/${enc(a)}` }, nameOf(a)), hasName(a) ? el("span", { class: "muted small id" }, ` ${a}`) : null),
         el("td", {}, el("a", { href: `#/team/${enc(agents.get(a).team)}` }, agents.get(a).team)),
         el("td", {}, fmtNumber(agents.get(a).volume)),
         el("td", {}, el("a", { href: `#/agent/${enc(a)}/plans` }, "Plans"), " · ",

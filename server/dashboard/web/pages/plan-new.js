@@ -10,6 +10,7 @@
 import { api, q, ApiError } from "../api.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, fmtDay, METRICS, errorBox, humanize } from "../ui.js";
 import { RULES, target, ymd, todayUTC, addDays, startWindow, checkDate, checkPct, metricName, modelMetrics } from "./plan-util.js";
+import { nameOf } from "../names.js";
 
 const STEPS = [
   { id: "pick", title: "Inquiry and metric", fields: ["model", "inquiry", "metric"] },
@@ -60,7 +61,7 @@ export async function render(ctx) {
   st.models = models;
   st.catalog = cat.items || [];
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, agent === ctx.claims.sub ? "New coaching plan" : `New coaching plan for ${agent}`), el("p", {}, "You have no interactions yet: a plan starts from your last 3 months."));
+    mount(ctx.main, el("h1", {}, agent === ctx.claims.sub ? "New coaching plan" : `New coaching plan for ${nameOf(agent)}`), el("p", {}, "You have no interactions yet: a plan starts from your last 3 months."));
     return;
   }
   if (!models.some((m) => m.model === st.model)) st.model = models[0].model;
@@ -72,7 +73,7 @@ export async function render(ctx) {
   const next = el("button", { type: "submit", class: "primary", id: "wiz-next" }, "Next");
   const form = el("form", { class: "card wizard", "aria-labelledby": "step-title", novalidate: true, onsubmit: (e) => { e.preventDefault(); onNext(); } },
     heading, body, el("div", { class: "wiz-nav" }, back, next));
-  mount(ctx.main, el("h1", {}, agent === ctx.claims.sub ? "New coaching plan" : `New coaching plan for ${agent}`), indicator, form);
+  mount(ctx.main, el("h1", {}, agent === ctx.claims.sub ? "New coaching plan" : `New coaching plan for ${nameOf(agent)}`), indicator, form);
 
   async function loadInquiries() {
     const p = await api.get(`${A}/performance${q({ model: st.model, range: "3m" })}`);

@@ -9,6 +9,7 @@ import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, humanize, channel } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
 import { trendCard } from "./trend-chart.js";
+import { nameOf } from "../names.js";
 
 // nowLine says what Now counts: only interactions since the plan started
 // ("7 of 20 since you started"); until there is one, Start is the baseline.
@@ -210,8 +211,8 @@ export async function render(ctx) {
   }
 
   mount(ctx.main,
-    el("p", { class: "crumbs" }, el("a", { href: mine ? "#/plans" : `#/agent/${encodeURIComponent(plan.agent_id)}/plans` }, mine ? "My coaching plans" : `Coaching plans of ${plan.agent_id}`)),
-    el("h1", {}, `${planTitle(plan)} on ${humanize(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + plan.agent_id}`)),
+    el("p", { class: "crumbs" }, el("a", { href: mine ? "#/plans" : `#/agent/${encodeURIComponent(plan.agent_id)}/plans` }, mine ? "My coaching plans" : `Coaching plans of ${nameOf(plan.agent_id)}`)),
+    el("h1", {}, `${planTitle(plan)} on ${humanize(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + nameOf(plan.agent_id)}`)),
     el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${fmtDay(plan.target_date)}.`),
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),

@@ -5,6 +5,7 @@
 import { api } from "../api.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize, channel } from "../ui.js";
 import { statusBadge, onTrackBadge, planTitle } from "./plan-util.js";
+import { nameOf } from "../names.js";
 
 function table(caption, plans, id) {
   if (!plans.length) return el("section", { "aria-labelledby": id }, el("h2", { id }, caption), el("p", { class: "muted" }, id === "plans-in-progress" ? "No plan in progress." : "No finished plan yet."));
@@ -32,7 +33,7 @@ export async function render(ctx) {
   const finished = plans.filter((p) => p.status !== "in_progress");
   mount(ctx.main,
     el("div", { class: "page-head" },
-      el("h1", {}, mine ? "My coaching plans" : `Coaching plans of ${agent}`),
+      el("h1", {}, mine ? "My coaching plans" : `Coaching plans of ${nameOf(agent)}`),
       mine ? el("a", { class: "button primary", href: "#/plans/new", id: "new-plan" }, "New coaching plan")
         : el("a", { class: "button primary", href: `#/plans/new?agent=${encodeURIComponent(agent)}`, id: "new-plan" }, `New coaching plan for ${agent}`)),
     !plans.length ? el("p", {}, mine ? "You have no coaching plans yet. A plan picks one inquiry and one metric to improve, with your own actions and the help you ask for." : `${agent} has no coaching plans yet. Start one with them: it picks one inquiry and one metric to improve.`) : null,

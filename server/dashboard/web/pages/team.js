@@ -15,6 +15,7 @@ import { api, q } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
 import { sparkline } from "./trend-chart.js";
+import { nameOf } from "../names.js";
 
 export const RANGES = [["3m", "3 months"], ["1m", "Month"], ["1w", "Week"], ["24h", "24 h"]];
 const STEADY = 0.02; // within ±2 %: steady
@@ -139,7 +140,7 @@ async function load(team, model, range) {
 }
 
 function agentLinks(id) {
-  return [el("a", { href: `#/agent/${enc(id)}` }, id)];
+  return [el("a", { href: `#/agent/${enc(id)}`, title: id }, nameOf(id))];
 }
 
 function drawNeeds(node, data, model) {

@@ -8,6 +8,7 @@
 // sparkline: a small line of one agent's weekly AES for the team table.
 import { api, q } from "../api.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize } from "../ui.js";
+import { nameOf } from "../names.js";
 
 const CHOICES = [["aes", "AES"], ["aht", "Handle time"], ["psat", "Satisfaction"], ["pres", "Resolution"], ["volume", "Volume"]];
 const HELP = {
@@ -68,7 +69,7 @@ export function trendCard(opt) {
     const mine = pts.map((p) => value(p.agent, m));
     const team = pts.map((p) => value(p.team, m));
     const q1 = pts.map((p) => band(p, "q1")), med = pts.map((p) => band(p, "median")), q3 = pts.map((p) => band(p, "q3"));
-    const who = opt.own ? "You" : opt.agent;
+    const who = opt.own ? "You" : nameOf(opt.agent);
     help.textContent = HELP[m] + (m === "volume" ? "" : " The shaded band is the middle half of all agents (first to third quartile).");
     const have = mine.filter((v) => v !== null);
     summary.textContent = have.length

@@ -28,20 +28,27 @@ import { api, q } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
 import { session } from "../session.js";
+import { nameOf } from "../names.js";
 
 const enc = encodeURIComponent;
 
 // expiredFoot is the open board's footer: when the token expires (a 4500
 // close or a 401), it says so with a way to sign in again.
 let expiredFoot = null;
+// keyed is true while the board runs on a TV link (a wallboard key).
+let keyed = false;
 session.onChange(() => {
-  if (!session.token() && expiredFoot) {
+  if (!session.token() && expiredFoot && keyed) {
+    expiredFoot.id = "wb-revoked";
+    expiredFoot.replaceChildren("The TV link of this screen was revoked: ask an administrator for a new one (Wallboards, TV links).");
+  } else if (!session.token() && expiredFoot) {
     expiredFoot.replaceChildren("The sign-in of this screen has expired: ", el("a", { href: "#/signin?next=" + encodeURIComponent(location.hash.slice(1)) }, "sign in again"), ".");
   }
 });
 
 export async function render(ctx) {
   const model = ctx.params.model;
+  keyed = session.token().startsWith("apk_");
   const team = ctx.query.get("team") || "";
   const rotateRaw = ctx.query.get("rotate");
   const rotate = rotateRaw === null || rotateRaw === "" || !Number.isFinite(Number(rotateRaw)) ? 15 : Math.max(0, Number(rotateRaw));
@@ -207,7 +214,7 @@ function teamSection(t, rank, outcomes) {
           class: a.fresh && Date.now() - a.fresh < 3000 ? "wb-fresh" : null,
         },
         el("td", { class: "wb-rank" }, a.aes == null ? "" : String(i + 1)),
-        el("th", { scope: "row" }, a.agent_id),
+        el("th", { scope: "row" }, nameOf(a.agent_id)),
         el("td", { "data-metric": "volume" }, fmtNumber(a.volume)),
         el("td", { "data-metric": "aes" }, fmtMetric("aes", a.aes)),
         el("td", {}, labelBadge(a.label)))))));
