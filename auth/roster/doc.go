@@ -23,7 +23,7 @@
 // restarts, and shared by every server of a deployment (`all`, several
 // `serve`), each of which replays it at start and tails it. A removal is
 // a record marked removed (kept by compaction as the key's newest state).
-// topic.go is the package's whole use of Kafka.
+// The topic is read and written through internal/topiclog.
 //
 // # Concurrency
 //

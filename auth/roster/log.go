@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/internal/topiclog"
 )
 
 // DefaultTopic is the compacted topic the roster is kept on.
@@ -67,7 +68,7 @@ type Config struct {
 type Log struct {
 	cfg    Config
 	roster *Roster
-	t      *topicLog
+	t      *topiclog.Log
 	mu     sync.Mutex // serialises this process's changes (the lockout checks)
 }
 
@@ -99,9 +100,12 @@ func New(cfg Config) (*Log, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Log{cfg: cfg, roster: NewRoster()}
-	t, err := newTopicLog(cfg.Brokers, cfg.Topic, cfg.Opts, l.applyRecord, cfg.Logger)
+	compact := "compact"
+	t, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic,
+		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: l.applyRecord, SkipBad: true,
+		Name: "roster", Logger: cfg.Logger})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("roster: %w", err)
 	}
 	l.t = t
 	return l, nil
@@ -113,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := l.t.load(ctx); err != nil {
+	if err := l.t.Load(ctx); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -123,35 +127,34 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 // Run replays the topic when Open did not, then tails it until ctx ends,
 // so that changes made by any server take effect here. It returns nil.
 func (l *Log) Run(ctx context.Context) error {
-	l.t.run(ctx)
+	if err := l.t.Run(ctx); err != nil && ctx.Err() == nil {
+		return err
+	}
 	return nil
 }
 
 // Ready is nil once the topic has been replayed.
-func (l *Log) Ready(context.Context) error {
-	if !l.t.ready.Load() {
-		return errors.New("roster: not read from the broker yet")
-	}
-	return nil
+func (l *Log) Ready(ctx context.Context) error {
+	return l.t.Ready(ctx)
 }
 
 // Roster returns the roster the verifier reads.
 func (l *Log) Roster() *Roster { return l.roster }
 
 // Close closes the broker clients.
-func (l *Log) Close() { l.t.close() }
+func (l *Log) Close() { l.t.Close() }
 
 // applyRecord keeps one record of the topic; one that does not decode is
-// logged (its offset) and skipped.
-func (l *Log) applyRecord(r *kgo.Record) {
+// refused (topiclog logs its offset and skips it).
+func (l *Log) applyRecord(r *kgo.Record, _ bool) error {
 	var rec record
 	if err := json.Unmarshal(r.Value, &rec); err != nil || rec.Tenant == "" ||
 		(rec.Kind == kindPerson && (rec.Person == nil || rec.Person.Subject == "")) ||
 		(rec.Kind == kindMode && !rec.Mode.Valid()) || (rec.Kind != kindPerson && rec.Kind != kindMode) {
-		l.cfg.Logger.Warn("roster: undecodable record skipped", "topic", l.cfg.Topic, "offset", r.Offset)
-		return
+		return errors.New("roster: undecodable record")
 	}
 	l.roster.apply(rec)
+	return nil
 }
 
 // write produces rec and keeps it here.
@@ -160,7 +163,7 @@ func (l *Log) write(ctx context.Context, rec record) error {
 	if err != nil {
 		return fmt.Errorf("encode roster record: %w", err)
 	}
-	if err := l.t.produce(ctx, rec.key(), b); err != nil {
+	if err := l.t.Append(ctx, rec.key(), b); err != nil {
 		return err
 	}
 	l.roster.apply(rec)
