@@ -8,12 +8,11 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/agentpulse/agentpulse/internal/topiclog"
 )
 
 // Defaults.
@@ -81,10 +80,9 @@ type Config struct {
 // the topic (replayed to its end before Ready, then tailed) so that every
 // server agrees and a restart keeps them. Safe for concurrent use.
 type Policy struct {
-	cfg   Config
-	cl    *kgo.Client
-	ready atomic.Bool
-	wake  chan struct{}
+	cfg  Config
+	t    *topiclog.Log
+	wake chan struct{}
 
 	mu       sync.Mutex
 	settings map[string]Setting
@@ -105,24 +103,23 @@ func NewPolicy(cfg Config) (*Policy, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.DefaultProduceTopic(cfg.Topic),
-		kgo.RequiredAcks(kgo.AllISRAcks())}, cfg.Opts...)...)
+	p := &Policy{cfg: cfg, wake: make(chan struct{}, 1), settings: map[string]Setting{}, erasures: map[string][]Erasure{}}
+	compact := "compact"
+	t, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic,
+		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: p.applyRecord, SkipBad: true,
+		Name: "data policy", Logger: cfg.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("data policy client: %w", err)
+		return nil, fmt.Errorf("data policy: %w", err)
 	}
-	return &Policy{cfg: cfg, cl: cl, wake: make(chan struct{}, 1), settings: map[string]Setting{}, erasures: map[string][]Erasure{}}, nil
+	p.t = t
+	return p, nil
 }
 
-// Close closes the producer (Run closes its reader).
-func (p *Policy) Close() { p.cl.Close() }
+// Close closes the broker clients (Run must have returned).
+func (p *Policy) Close() { p.t.Close() }
 
 // Ready is nil once the topic has been read to the end it had at start.
-func (p *Policy) Ready(context.Context) error {
-	if !p.ready.Load() {
-		return errors.New("data policy: not read from the broker yet")
-	}
-	return nil
-}
+func (p *Policy) Ready(ctx context.Context) error { return p.t.Ready(ctx) }
 
 // Days returns the tenant's retention in days and whether an admin set it.
 func (p *Policy) Days(tenant string) (Setting, bool) {
@@ -204,7 +201,7 @@ func (p *Policy) put(ctx context.Context, key string, e entry) error {
 	if err != nil {
 		return err
 	}
-	if err := p.cl.ProduceSync(ctx, &kgo.Record{Key: []byte(key), Value: b}).FirstErr(); err != nil {
+	if err := p.t.Append(ctx, key, b); err != nil {
 		return fmt.Errorf("store %s on topic %q: %w", key, p.cfg.Topic, err)
 	}
 	p.apply(e) // read your write; the tail applies it again, unchanged
@@ -228,85 +225,22 @@ func (p *Policy) apply(e entry) {
 }
 
 // Run creates the topic when missing and reads it from the start
-// (retrying every second while the broker is away); Ready is nil once it
-// reached the end the topic had. It tails the topic until ctx ends and
-// returns nil.
+// (retrying while the broker is away); Ready is nil once it reached the
+// end the topic had. It tails the topic until ctx ends and returns nil.
 func (p *Policy) Run(ctx context.Context) error {
-	var rd *kgo.Client
-	var ends map[int32]int64
-	for {
-		var err error
-		rd, ends, err = p.open(ctx)
-		if err == nil {
-			break
-		}
-		p.cfg.Logger.Warn("data policy: cannot read the topic yet, retrying", "topic", p.cfg.Topic, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Second):
-		}
+	if err := p.t.Run(ctx); err != nil && ctx.Err() == nil {
+		return err
 	}
-	defer rd.Close()
-	for part, end := range ends {
-		if end <= 0 {
-			delete(ends, part)
-		}
-	}
-	if len(ends) == 0 {
-		p.ready.Store(true)
-	}
-	for {
-		fs := rd.PollFetches(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		fs.EachError(func(t string, part int32, err error) {
-			p.cfg.Logger.Warn("data policy: fetch failed", "topic", t, "partition", part, "err", err)
-		})
-		fs.EachRecord(func(r *kgo.Record) {
-			var e entry
-			if err := json.Unmarshal(r.Value, &e); err != nil {
-				p.cfg.Logger.Warn("data policy: undecodable record skipped", "offset", r.Offset)
-			} else {
-				p.apply(e)
-			}
-			if end, ok := ends[r.Partition]; ok && r.Offset+1 >= end {
-				delete(ends, r.Partition)
-				if len(ends) == 0 {
-					p.ready.Store(true)
-				}
-			}
-		})
-	}
+	return nil
 }
 
-// open creates the topic when missing and returns a reader from its start
-// and its end offsets.
-func (p *Policy) open(ctx context.Context) (*kgo.Client, map[int32]int64, error) {
-	adm := kadm.NewClient(p.cl)
-	compact := "compact"
-	resp, err := adm.CreateTopic(ctx, 1, -1, map[string]*string{"cleanup.policy": &compact}, p.cfg.Topic)
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
-		return nil, nil, fmt.Errorf("create topic %q: %w", p.cfg.Topic, err)
+// applyRecord keeps one record of the topic; one that does not decode is
+// refused (topiclog logs its offset and skips it).
+func (p *Policy) applyRecord(r *kgo.Record, _ bool) error {
+	var e entry
+	if err := json.Unmarshal(r.Value, &e); err != nil {
+		return fmt.Errorf("data policy record: %w", err)
 	}
-	listed, err := adm.ListEndOffsets(ctx, p.cfg.Topic)
-	if err == nil {
-		err = listed.Error()
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("end offsets of %q: %w", p.cfg.Topic, err)
-	}
-	ends := map[int32]int64{}
-	start := map[int32]kgo.Offset{}
-	listed.Each(func(o kadm.ListedOffset) {
-		ends[o.Partition] = o.Offset
-		start[o.Partition] = kgo.NewOffset().AtStart()
-	})
-	rd, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(p.cfg.Brokers...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{p.cfg.Topic: start}), kgo.FetchMaxWait(time.Second)}, p.cfg.Opts...)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("data policy reader: %w", err)
-	}
-	return rd, ends, nil
+	p.apply(e)
+	return nil
 }
