@@ -42,6 +42,12 @@ func (s *Sums) AddLearned(sat, res outcomes.Cell) {
 	s.Lres.Merge(res)
 }
 
+// Empty reports whether the Sums hold nothing: no interaction and no
+// learned cell. A bucket part is empty when its interactions all moved
+// away; the outcome learner's parts (store.LearnedPartition) have no
+// interactions, only learned cells, and are not empty.
+func (s Sums) Empty() bool { return s.Volume == 0 && s.Lsat.N == 0 && s.Lres.N == 0 }
+
 // Add adds one interaction to the group.
 func (s *Sums) Add(it *schemas.Interaction) {
 	s.Volume++
