@@ -48,6 +48,13 @@ func (s *Sums) AddLearned(sat, res outcomes.Cell) {
 // interactions, only learned cells, and are not empty.
 func (s Sums) Empty() bool { return s.Volume == 0 && s.Lsat.N == 0 && s.Lres.N == 0 }
 
+// HasPSAT and HasPRES report whether the group has a satisfaction or
+// resolution figure: a feed prediction or a learned cell.
+func (s Sums) HasPSAT() bool { return s.PsatN > 0 || s.Lsat.N > 0 }
+
+// HasPRES: see HasPSAT.
+func (s Sums) HasPRES() bool { return s.PresN > 0 || s.Lres.N > 0 }
+
 // Add adds one interaction to the group.
 func (s *Sums) Add(it *schemas.Interaction) {
 	s.Volume++
@@ -245,10 +252,10 @@ func ModelMetrics(all Sums) []Metric {
 		return nil
 	}
 	ms := []Metric{MetricAES, MetricAHT}
-	if all.PsatN > 0 || all.Lsat.N > 0 {
+	if all.HasPSAT() {
 		ms = append(ms, MetricPSAT)
 	}
-	if all.PresN > 0 || all.Lres.N > 0 {
+	if all.HasPRES() {
 		ms = append(ms, MetricPRES)
 	}
 	return ms

@@ -20,6 +20,7 @@ type checkpoint struct {
 	newest  map[tp]time.Time // newest event time read per partition
 	behind  map[tp]bool      // partitions not caught up with their end
 	stream  *outcomes.Stream
+	cells   *cells
 }
 
 // tp is a topic's partition.
@@ -33,6 +34,7 @@ type tp struct {
 type file struct {
 	Partitions []partition `json:"partitions"`
 	Stream     []byte      `json:"stream"`
+	Cells      *cellsFile  `json:"cells,omitempty"`
 }
 
 type partition struct {
@@ -122,6 +124,7 @@ func (c *checkpoint) save(path string) (int, error) {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	f.Stream = b
+	f.Cells = c.cells.file()
 	data, err := json.Marshal(f)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
@@ -152,7 +155,7 @@ func (c *checkpoint) save(path string) (int, error) {
 // is none.
 func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (checkpoint, error) {
 	c := checkpoint{offsets: map[tp]int64{}, newest: map[tp]time.Time{}, behind: map[tp]bool{},
-		stream: outcomes.NewStream(cfg, lateness)}
+		stream: outcomes.NewStream(cfg, lateness), cells: newCells(cellsHorizon(cfg, lateness))}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -175,6 +178,9 @@ func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (c
 		}
 	}
 	if err := c.stream.UnmarshalBinary(f.Stream); err != nil {
+		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
+	}
+	if err := c.cells.load(f.Cells); err != nil {
 		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
 	}
 	return c, nil

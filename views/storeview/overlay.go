@@ -266,7 +266,7 @@ func (o *Overlay) Buckets(ctx context.Context, q store.BucketQuery, fn func(stor
 		if ob, ok := over[pk]; ok {
 			delete(over, pk)
 			if ob.Version > b.Version {
-				if ob.Volume == 0 {
+				if ob.Empty() {
 					return nil
 				}
 				b = ob
@@ -278,7 +278,7 @@ func (o *Overlay) Buckets(ctx context.Context, q store.BucketQuery, fn func(stor
 		return err
 	}
 	for _, b := range over {
-		if b.Volume == 0 {
+		if b.Empty() {
 			continue
 		}
 		if err := fn(b); err != nil {
