@@ -38,6 +38,10 @@ type cells struct {
 	ix      map[ixKey]*ixCell
 	members map[store.BucketKey]map[string]bool // interaction ids (the key holds the tenant)
 	dirty   map[store.BucketKey]bool
+	// held are the buckets whose stored value is not zero: a bucket
+	// whose members all carry the feed's predictions (no learned cell)
+	// is never written, unless to retract a value written before.
+	held    map[store.BucketKey]bool
 	newest  map[string]time.Time // per tenant: the newest ended_at placed
 	evicted map[string]int64     // per tenant: the unix day eviction last ran for
 }
@@ -66,7 +70,7 @@ func (c *ixCell) learned() (sat, res outcomes.Cell) {
 
 func newCells(horizon time.Duration) *cells {
 	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[store.BucketKey]map[string]bool{},
-		dirty: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{}}
+		dirty: map[store.BucketKey]bool{}, held: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{}}
 }
 
 // place records an interaction's revision.
@@ -97,6 +101,11 @@ func (c *cells) place(it *schemas.Interaction) {
 			c.dirty[key] = true
 		}
 	}
+	c.saw(it)
+}
+
+// saw moves the tenant's newest ended_at.
+func (c *cells) saw(it *schemas.Interaction) {
 	if end := it.EndedAt.UTC(); end.After(c.newest[it.TenantID]) {
 		c.newest[it.TenantID] = end
 	}
@@ -150,7 +159,16 @@ func (c *cells) flush() []store.Bucket {
 	slices.SortFunc(keys, compareKeys)
 	out := make([]store.Bucket, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, c.value(k))
+		b := c.value(k)
+		zero := b.Sums.Empty()
+		if !zero || c.held[k] {
+			out = append(out, b)
+		}
+		if zero {
+			delete(c.held, k)
+		} else {
+			c.held[k] = true
+		}
 		if len(c.members[k]) == 0 {
 			delete(c.members, k)
 		}
@@ -176,21 +194,6 @@ func (c *cells) value(k store.BucketKey) store.Bucket {
 	return b
 }
 
-// all returns the full value of every bucket held, in key order (a
-// restart's first write).
-func (c *cells) all() []store.Bucket {
-	keys := make([]store.BucketKey, 0, len(c.members))
-	for k := range c.members {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareKeys)
-	out := make([]store.Bucket, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, c.value(k))
-	}
-	return out
-}
-
 // evict drops, once per tenant and day of its newest ended_at, the
 // buckets of hours older than the horizon and their interactions.
 func (c *cells) evict() {
@@ -210,6 +213,7 @@ func (c *cells) evict() {
 			}
 			delete(c.members, k)
 			delete(c.dirty, k)
+			delete(c.held, k)
 		}
 	}
 }

@@ -99,6 +99,13 @@ func (c *cells) load(f *cellsFile) error {
 		}
 		m[e.ID] = true
 	}
+	// A checkpoint is taken with nothing dirty: every bucket's stored
+	// value is its value now.
+	for k := range c.members {
+		if b := c.value(k); !b.Sums.Empty() {
+			c.held[k] = true
+		}
+	}
 	return nil
 }
 

@@ -66,7 +66,9 @@ func sentinels(its []schemas.Interaction) []schemas.Interaction {
 // agents and a plan's Start, read through storeview, equal
 // reference.NewWithOutcomes over the same records. Then a second learner
 // replays the whole log from scratch into the same store (a lost
-// checkpoint): the learned parts stay the same, byte for byte.
+// checkpoint): the learned parts stay the same, byte for byte. A cached
+// storeview built before the learner ran, fed only the learner's updates,
+// answers the same.
 func TestPipelineLearnsIntoStores(t *testing.T) {
 	stores := map[string]func(t *testing.T) learnStore{
 		"embedded": func(*testing.T) learnStore { return embedded.New() },
@@ -87,16 +89,38 @@ func TestPipelineLearnsIntoStores(t *testing.T) {
 			st := stores[name](t)
 			stop := runProcessor(t, c.addr, st)
 			defer stop()
+			waitProcessor(t, c.addr, st)
+			// A server's cache, built before anything is learned, kept
+			// current by the learner's updates alone.
+			params := views.DefaultParams()
+			cached := storeview.New(st, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2}))
+			for _, it := range c.its[:1] {
+				if _, err := cached.AgentPerformance(context.Background(), it.TenantID, it.AgentID, it.Model, views.RangeSpec{}, views.SortSpec{}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			dir := t.TempDir()
+			updates := 0
 			cfg := Config{Brokers: []string{c.addr}, Lateness: 48 * time.Hour, CheckpointRecords: 2000,
-				Checkpoint: filepath.Join(dir, "a.json"), Store: st, Logger: slog.New(slog.DiscardHandler)}
+				Checkpoint: filepath.Join(dir, "a.json"), Store: st, Logger: slog.New(slog.DiscardHandler),
+				Publish: func(ctx context.Context, us []schemas.Update) error {
+					for _, u := range us {
+						cached.OnUpdate(ctx, u)
+						updates++
+					}
+					return nil
+				}}
 			if _, err := settle(t, cfg, c.total); err != nil {
 				t.Fatal(err)
 			}
-			waitProcessor(t, c.addr, st)
-			ref := reference.NewWithOutcomes(c.its, c.outs, views.DefaultParams(), outcomes.Config{})
-			compareLearned(t, storeview.New(st, views.DefaultParams()), ref, c.its)
+			if updates == 0 {
+				t.Fatal("no learned update published")
+			}
+			ref := reference.NewWithOutcomes(c.its, c.outs, params, outcomes.Config{})
+			compareLearned(t, storeview.New(st, params), ref, c.its)
+			compareLearned(t, cached, ref, c.its)
 			first := learnedParts(t, st)
+			cfg.Publish = nil
 
 			// A replay from the start (the checkpoint lost): versions go
 			// above the first run's, values are the same.
