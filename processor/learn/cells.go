@@ -44,6 +44,10 @@ type cells struct {
 	held    map[store.BucketKey]bool
 	newest  map[string]time.Time // per tenant: the newest ended_at placed
 	evicted map[string]int64     // per tenant: the unix day eviction last ran for
+	// names interns the keys' strings (tenants, models, teams, agents,
+	// inquiries: few distinct values), so an interaction held costs its
+	// id and a few words, not five more strings.
+	names map[string]string
 }
 
 type ixKey struct{ tenant, id string }
@@ -70,13 +74,30 @@ func (c *ixCell) learned() (sat, res outcomes.Cell) {
 
 func newCells(horizon time.Duration) *cells {
 	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[store.BucketKey]map[string]bool{},
-		dirty: map[store.BucketKey]bool{}, held: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{}}
+		dirty: map[store.BucketKey]bool{}, held: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{},
+		names: map[string]string{}}
+}
+
+func (c *cells) intern(s string) string {
+	if v, ok := c.names[s]; ok {
+		return v
+	}
+	c.names[s] = s
+	return s
+}
+
+// keyOf is the interaction's bucket key (processor.BucketKeyOf), interned.
+func (c *cells) keyOf(it *schemas.Interaction) store.BucketKey {
+	k := processor.BucketKeyOf(it)
+	k.Tenant, k.Model, k.Team = c.intern(k.Tenant), c.intern(k.Model), c.intern(k.Team)
+	k.Agent, k.Inquiry = c.intern(k.Agent), c.intern(k.Inquiry)
+	return k
 }
 
 // place records an interaction's revision.
 func (c *cells) place(it *schemas.Interaction) {
 	k := ixKey{it.TenantID, it.InteractionID}
-	key := processor.BucketKeyOf(it)
+	key := c.keyOf(it)
 	feedSat, feedRes := it.PredictedSatisfaction != nil, it.PredictedResolution != nil
 	cur := c.ix[k]
 	if cur == nil {

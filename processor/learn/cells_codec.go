@@ -83,14 +83,15 @@ func (c *cells) load(f *cellsFile) error {
 		c.newest[t.Tenant], c.evicted[t.Tenant] = t.Newest.UTC(), t.Evicted
 	}
 	for _, e := range f.Interactions {
-		k := ixKey{e.Tenant, e.ID}
+		k := ixKey{c.intern(e.Tenant), e.ID}
 		if e.Tenant == "" || e.ID == "" {
 			return fmt.Errorf("cells: interaction %q of tenant %q: empty key", e.ID, e.Tenant)
 		}
 		if c.ix[k] != nil {
 			return fmt.Errorf("cells: interaction %s/%s twice", e.Tenant, e.ID)
 		}
-		key := store.BucketKey{Tenant: e.Tenant, Model: e.Model, Team: e.Team, Agent: e.Agent, Inquiry: e.Inquiry, Hour: e.Hour.UTC()}
+		key := store.BucketKey{Tenant: c.intern(e.Tenant), Model: c.intern(e.Model), Team: c.intern(e.Team),
+			Agent: c.intern(e.Agent), Inquiry: c.intern(e.Inquiry), Hour: e.Hour.UTC()}
 		c.ix[k] = &ixCell{Revision: e.Revision, Key: key, FeedSat: e.FeedSat, FeedRes: e.FeedRes, Sat: e.Sat, Res: e.Res}
 		m := c.members[key]
 		if m == nil {

@@ -241,8 +241,6 @@ func (l *Learner) apply(r *kgo.Record) {
 	}
 }
 
-// partitions returns where to start every partition of both topics: the
-// checkpoint's next offset, or the start.
 // store writes the learned parts a drain changed, all with the next
 // version, and publishes their updates once stored.
 func (l *Learner) store(ctx context.Context, parts []store.Bucket) error {
@@ -265,6 +263,8 @@ func (l *Learner) store(ctx context.Context, parts []store.Bucket) error {
 	return nil
 }
 
+// partitions returns where to start every partition of both topics: the
+// checkpoint's next offset, or the start.
 func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offset, error) {
 	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...)}, l.cfg.ClientOpts...)...)
 	if err != nil {
