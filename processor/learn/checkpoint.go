@@ -21,6 +21,11 @@ type checkpoint struct {
 	behind  map[tp]bool      // partitions not caught up with their end
 	stream  *outcomes.Stream
 	cells   *cells
+	// written is the highest learned-part version written as of the
+	// checkpoint (0: none); hadCells is whether the file held the cells'
+	// state (a checkpoint of a learner before learned parts has none).
+	written  int64
+	hadCells bool
 }
 
 // tp is a topic's partition.
@@ -35,6 +40,8 @@ type file struct {
 	Partitions []partition `json:"partitions"`
 	Stream     []byte      `json:"stream"`
 	Cells      *cellsFile  `json:"cells,omitempty"`
+	// Written is checkpoint.written.
+	Written int64 `json:"learned_version,omitempty"`
 }
 
 type partition struct {
@@ -124,7 +131,7 @@ func (c *checkpoint) save(path string) (int, error) {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	f.Stream = b
-	f.Cells = c.cells.file()
+	f.Cells, f.Written = c.cells.file(), c.written
 	data, err := json.Marshal(f)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
@@ -151,11 +158,16 @@ func (c *checkpoint) save(path string) (int, error) {
 	return len(data), nil
 }
 
+// newCheckpoint is the state of a learner that has read nothing.
+func newCheckpoint(cfg outcomes.Config, lateness time.Duration) checkpoint {
+	return checkpoint{offsets: map[tp]int64{}, newest: map[tp]time.Time{}, behind: map[tp]bool{},
+		stream: outcomes.NewStream(cfg, lateness), cells: newCells(cellsHorizon(cfg, lateness))}
+}
+
 // loadCheckpoint reads the checkpoint at path, or starts empty when there
 // is none.
 func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (checkpoint, error) {
-	c := checkpoint{offsets: map[tp]int64{}, newest: map[tp]time.Time{}, behind: map[tp]bool{},
-		stream: outcomes.NewStream(cfg, lateness), cells: newCells(cellsHorizon(cfg, lateness))}
+	c := newCheckpoint(cfg, lateness)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -183,5 +195,6 @@ func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (c
 	if err := c.cells.load(f.Cells); err != nil {
 		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
 	}
+	c.written, c.hadCells = f.Written, f.Cells != nil
 	return c, nil
 }

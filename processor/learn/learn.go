@@ -127,6 +127,16 @@ func (l *Learner) Run(ctx context.Context) error {
 			return fmt.Errorf("learn: %w", err)
 		}
 		l.version = v + 1 // above whatever an earlier run wrote past its checkpoint
+		// A store without the learned parts the checkpoint says were
+		// written (the embedded store after a restart, a store restored
+		// from an older backup), or a checkpoint from before learned
+		// parts: resuming would leave the past without learned cells, so
+		// the log is read again from its start.
+		if resumed := cp.position() > 0; resumed && (v < cp.written || !cp.hadCells) {
+			l.log.Warn("the store lacks learned parts this checkpoint covers: reading the log again from its start",
+				"store_version", v, "checkpoint_version", cp.written, "checkpoint_has_cells", cp.hadCells)
+			cp = newCheckpoint(l.cfg.Outcomes, l.cfg.Lateness)
+		}
 	}
 	l.mu.Lock()
 	l.cp, l.stream, l.cells = cp, cp.stream, cp.cells
@@ -254,6 +264,9 @@ func (l *Learner) store(ctx context.Context, parts []store.Bucket) error {
 	if err := l.cfg.Store.ApplyLearned(ctx, parts); err != nil {
 		return fmt.Errorf("learn: store learned parts: %w", err)
 	}
+	l.mu.Lock()
+	l.cp.written = parts[0].Version // checkpointed with the state that wrote it
+	l.mu.Unlock()
 	l.metrics.parts.Add(float64(len(parts)))
 	if l.cfg.Publish != nil {
 		if err := l.cfg.Publish(ctx, learnedUpdates(parts)); err != nil {

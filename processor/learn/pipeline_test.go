@@ -174,6 +174,31 @@ func TestLearnerKilledWritesSameParts(t *testing.T) {
 	t.Logf("%d records, %d learned parts identical", c.total, strings.Count(pa, "\n"))
 }
 
+// TestLearnerRefillsAnEmptyStore: a learner resuming from its checkpoint
+// over a store that lacks the learned parts the checkpoint covers (the
+// embedded store after `agentpulse all` restarts: it is rebuilt from the
+// log, the learner's checkpoint is on disk) reads the log again from its
+// start and writes the same parts as before.
+func TestLearnerRefillsAnEmptyStore(t *testing.T) {
+	c := withSentinels(t, feedCenter(t, 8, 12, 9, nil))
+	cfg := Config{Brokers: []string{c.addr}, Lateness: 48 * time.Hour, CheckpointRecords: 500,
+		Checkpoint: filepath.Join(t.TempDir(), "cp.json"), Logger: slog.New(slog.DiscardHandler)}
+	a := embedded.New()
+	cfg.Store = a
+	if _, err := settle(t, cfg, c.total); err != nil {
+		t.Fatal(err)
+	}
+	b := embedded.New()
+	cfg.Store = b
+	if _, err := settle(t, cfg, c.total); err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := learnedParts(t, a), learnedParts(t, b)
+	if pa == "" || pa != pb {
+		t.Fatalf("the restarted learner's store differs (%d and %d lines)", strings.Count(pa, "\n"), strings.Count(pb, "\n"))
+	}
+}
+
 // withSentinels produces the sentinels of c's tenants.
 func withSentinels(t *testing.T, c center) center {
 	t.Helper()
