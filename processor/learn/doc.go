@@ -60,7 +60,11 @@
 // start) every part it rewrites wins over what the earlier run wrote past
 // its checkpoint, and replaying the same records rewrites every part that
 // run touched. The cells' state is in the checkpoint, taken with nothing
-// dirty. TestLearnerKilledWritesSameParts (kill -9 midway) and
+// dirty, with the highest version written. A store holding less than
+// that (the embedded store, rebuilt from the log when `agentpulse all`
+// restarts; a store restored from an older backup) or a checkpoint from
+// before learned parts makes the learner read the log again from its
+// start (TestLearnerRefillsAnEmptyStore). TestLearnerKilledWritesSameParts (kill -9 midway) and
 // TestPipelineLearnsIntoStores (both stores: processor + learner equal
 // the reference; a replay from scratch leaves the parts byte-identical)
 // check it.
