@@ -28,9 +28,9 @@ import (
 // Bounded by the present, like the stream: a tenant's buckets of hours
 // ending more than horizon before its newest ended_at are dropped (their
 // members' cells no longer change: labels mature within OutcomeDays), and
-// an interaction first seen older than that is not placed (no learned
-// cell: the stream predicts such late records at arrival and drops them at
-// once; documented in doc.go).
+// an interaction first seen older than that, or moved by a revision into
+// an hour older than that, has no learned cell (the stream predicts such
+// late records at arrival and drops them at once; documented in doc.go).
 //
 // Not safe for concurrent use: Learner guards it with its mutex.
 type cells struct {
@@ -96,12 +96,13 @@ func (c *cells) keyOf(it *schemas.Interaction) store.BucketKey {
 
 // place records an interaction's revision.
 func (c *cells) place(it *schemas.Interaction) {
-	k := ixKey{it.TenantID, it.InteractionID}
 	key := c.keyOf(it)
+	k := ixKey{key.Tenant, it.InteractionID}
 	feedSat, feedRes := it.PredictedSatisfaction != nil, it.PredictedResolution != nil
 	cur := c.ix[k]
+	beyond := key.Hour.Add(c.horizon).Before(c.newest[it.TenantID])
 	if cur == nil {
-		if key.Hour.Add(c.horizon).Before(c.newest[it.TenantID]) {
+		if beyond {
 			return // beyond the horizon: see the type's comment
 		}
 		cur = &ixCell{Revision: it.Revision, Key: key, FeedSat: feedSat, FeedRes: feedRes}
@@ -112,6 +113,14 @@ func (c *cells) place(it *schemas.Interaction) {
 			return
 		}
 		cur.Revision = it.Revision
+		if beyond {
+			// Moved into an hour whose bucket may have left memory: its
+			// value cannot be recomputed, so the interaction keeps no
+			// learned cell (taken out of where it was).
+			c.leave(cur.Key, it.InteractionID)
+			delete(c.ix, k)
+			return
+		}
 		if cur.Key != key {
 			c.leave(cur.Key, it.InteractionID)
 			c.join(key, it.InteractionID)

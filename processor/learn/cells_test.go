@@ -123,6 +123,19 @@ func TestCellsHorizon(t *testing.T) {
 	if c.ix[ixKey{"t", "x3"}] != nil {
 		t.Fatal("an interaction beyond the horizon was placed")
 	}
+	// x2 scored, then corrected into an hour beyond the horizon: its cell
+	// leaves its bucket (written zero, to retract) and it is dropped.
+	e := emitted("x2", 0.5, 0.5, true)
+	c.score(&e)
+	if got := c.flush(); len(got) != 1 || got[0].Lsat.N != 1 {
+		t.Fatalf("x2's part: %+v", got)
+	}
+	back := ix("x2", "a", h.Add(time.Hour), 2)
+	c.place(&back)
+	got := c.flush()
+	if len(got) != 1 || !got[0].Sums.Empty() || c.ix[ixKey{"t", "x2"}] != nil {
+		t.Fatalf("after a move beyond the horizon: %+v, held %v", got, c.ix[ixKey{"t", "x2"}])
+	}
 }
 
 // FuzzCellsLoad: any checkpoint's cells part either loads or is refused
