@@ -92,9 +92,13 @@ func crashRun(t *testing.T, db string, its []schemas.Interaction, tm crashTiming
 	// stalled rejoins for minutes (real Kafka expires them after the
 	// session timeout).
 	restarts := 0
+	dataDir := t.TempDir()
 	start := func() *exec.Cmd {
 		restarts++
-		args := []string{"process", "--brokers", addr, "--store", "clickhouse", "--group", fmt.Sprintf("crash-%d", restarts),
+		// --learn=false: this checks the processor's fold against
+		// reference.New; the outcome learner's parts are checked in
+		// processor/learn (a temporary --data-dir all the same).
+		args := []string{"process", "--learn=false", "--data-dir", dataDir, "--brokers", addr, "--store", "clickhouse", "--group", fmt.Sprintf("crash-%d", restarts),
 			"--clickhouse-addr", chAddr, "--clickhouse-database", db, "--partitions", "4",
 			"--flush-records", "2000", "--session-timeout", "6s", "--flush-interval", "30ms", "--log-level", "warn"}
 		cmd := exec.Command(bin, append(args, extra...)...)

@@ -110,7 +110,7 @@ func TestUpdateEncoderMatchesSchema(t *testing.T) {
 		`{"kind":"rebuilt","partition":3,"offset":1,"tenant":"acme"}`,                                                                                                          // marker with an update's field
 		`{"kind":"other","partition":3,"offset":1}`,                                                                                                                            // unknown kind
 		`{"tenant":"acme","model":"voice","agent":"a1","partition":0,"offset":7,"buckets":null}`,                                                                               // no interactions
-		`{"tenant":"acme","model":"voice","agent":"a1","partition":-1,"offset":7,"buckets":null,"interactions":null}`,                                                          // partition
+		`{"tenant":"acme","model":"voice","agent":"a1","partition":-2,"offset":7,"buckets":null,"interactions":null}`,                                                          // partition (-1 is the learner's)
 		`{"tenant":"acme","model":"Voice","agent":"a1","partition":0,"offset":7,"buckets":null,"interactions":null}`,                                                           // model
 		`{"tenant":"acme","model":"voice","agent":"a1","partition":0,"offset":7,"buckets":null,"interactions":null,"extra":1}`,                                                 // unknown field
 		`{"tenant":"acme","model":"voice","agent":"a1","partition":0,"offset":7,"buckets":[{"team":"t1"}],"interactions":null}`,                                                // bucket fields

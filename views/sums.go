@@ -42,6 +42,19 @@ func (s *Sums) AddLearned(sat, res outcomes.Cell) {
 	s.Lres.Merge(res)
 }
 
+// Empty reports whether the Sums hold nothing: no interaction and no
+// learned cell. A bucket part is empty when its interactions all moved
+// away; the outcome learner's parts (store.LearnedPartition) have no
+// interactions, only learned cells, and are not empty.
+func (s Sums) Empty() bool { return s.Volume == 0 && s.Lsat.N == 0 && s.Lres.N == 0 }
+
+// HasPSAT and HasPRES report whether the group has a satisfaction or
+// resolution figure: a feed prediction or a learned cell.
+func (s Sums) HasPSAT() bool { return s.PsatN > 0 || s.Lsat.N > 0 }
+
+// HasPRES: see HasPSAT.
+func (s Sums) HasPRES() bool { return s.PresN > 0 || s.Lres.N > 0 }
+
 // Add adds one interaction to the group.
 func (s *Sums) Add(it *schemas.Interaction) {
 	s.Volume++
@@ -239,10 +252,10 @@ func ModelMetrics(all Sums) []Metric {
 		return nil
 	}
 	ms := []Metric{MetricAES, MetricAHT}
-	if all.PsatN > 0 || all.Lsat.N > 0 {
+	if all.HasPSAT() {
 		ms = append(ms, MetricPSAT)
 	}
-	if all.PresN > 0 || all.Lres.N > 0 {
+	if all.HasPRES() {
 		ms = append(ms, MetricPRES)
 	}
 	return ms

@@ -140,10 +140,11 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	learner, err := f.learn.build(f.ingest.dataDir, seeds, kopts, reg, log)
+	learner, closeLearned, err := f.learn.build(f.ingest.dataDir, seeds, kopts, reg, log, st)
 	if err != nil {
 		return err
 	}
+	defer closeLearned()
 	producer, err := ingest.NewProducer(ingest.ProducerConfig{Brokers: seeds, ClientOpts: kopts, Registerer: reg})
 	if err != nil {
 		return err

@@ -90,7 +90,7 @@ func chaosRollingRestart(t *testing.T, bin string) {
 			ends, err := endOffsetsOf(ctx, adm)
 			return err == nil && len(ends) == chaosPartitions
 		}}
-	procArgs := []string{"process", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+	procArgs := []string{"process", "--learn=false", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(chaosPartitions),
 		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
 	// A processor is ready when the group is stable with two members,
@@ -141,6 +141,8 @@ func chaosRollingRestart(t *testing.T, bin string) {
 	t.Logf("broker, 2 processors, 2 servers and ingest running (%s)", time.Since(began).Round(time.Millisecond))
 
 	feed := simulatedFeed(t)
+	// reference.New: the processes run with --learn=false; learned cells in
+	// the stores are compared with NewWithOutcomes in processor/learn.
 	ref := reference.New(feed, views.DefaultParams())
 	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	// Two websocket clients on the two busiest agents, one starting on

@@ -67,7 +67,7 @@ func startChaosRig(t *testing.T, bin, chAddr string) *chaosRig {
 		ends, err := endOffsetsOf(t.Context(), adm)
 		return err == nil && len(ends) == chaosPartitions
 	})
-	r.proc = startProc(t, bin, "process", "process", "--data-dir", t.TempDir(), "--brokers", r.brokerAddr, "--store", "clickhouse",
+	r.proc = startProc(t, bin, "process", "process", "--learn=false", "--data-dir", t.TempDir(), "--brokers", r.brokerAddr, "--store", "clickhouse",
 		"--clickhouse-addr", chAddr, "--clickhouse-database", r.db, "--group", "chaos-processors",
 		"--partitions", fmt.Sprint(chaosPartitions), "--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info")
 	waitFor(t, "processor owning every partition", 30*time.Second, func() bool {
@@ -172,6 +172,8 @@ func chaosClickHouseRestart(t *testing.T, bin string) {
 	r := startChaosRig(t, bin, srv.Addr)
 
 	feed := simulatedFeed(t)
+	// reference.New: the processes run with --learn=false; learned cells in
+	// the stores are compared with NewWithOutcomes in processor/learn.
 	ref := reference.New(feed, views.DefaultParams())
 	tok := r.mint(auth.Claims{Tenant: "acme", Subject: "chaos-feed", Role: auth.RoleIngest})
 	const chunks, stopAfter, during = 12, 3, 6 // chunks sent before, during and after the outage

@@ -63,6 +63,8 @@ func chaosServerKilled(t *testing.T, bin string) {
 		waitFor(t, a+"/readyz", 60*time.Second, func() bool { return ready("http://" + a + "/readyz") })
 	}
 	feed := simulatedFeed(t)
+	// reference.New: the processes run with --learn=false; learned cells in
+	// the stores are compared with NewWithOutcomes in processor/learn.
 	ref := reference.New(feed, views.DefaultParams())
 	watched := busiestAgent(ref)
 	agentTok := r.mint(auth.Claims{Tenant: "acme", Subject: watched, Role: auth.RoleAgent})

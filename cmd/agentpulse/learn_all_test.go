@@ -12,13 +12,17 @@ import (
 
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/views"
 )
 
 // TestAllServesOutcomeModels: `agentpulse all` runs the outcome learner:
 // interactions and survey answers posted to ingest reach it, and an
 // admin's GET /v1/outcome-models answers from it (labels learnt); a
-// supervisor is refused; the learner's checkpoint is written on the stop.
+// supervisor is refused; the learned cells reach the store's figures (an
+// agent's performance on chat carries a learned psat and pres, basis
+// "learned" with its labels); the learner's checkpoint is written on the
+// stop.
 func TestAllServesOutcomeModels(t *testing.T) {
 	secret := "learn-all-test-secret-0123456789abcdef"
 	dataDir := t.TempDir()
@@ -42,7 +46,13 @@ func TestAllServesOutcomeModels(t *testing.T) {
 	// Posted batch by batch, as a live feed sends them: survey answers
 	// after their interactions, before the next day is sealed.
 	ingestTok := mintToken(t, secret, auth.Claims{Tenant: "acme", Subject: "feed", Role: auth.RoleIngest}, time.Hour)
+	chatAgent := ""
 	if _, err := g.Run(ctx, func(b simulator.Batch) error {
+		for i := range b.Records {
+			if chatAgent == "" && b.Records[i].Model == "chat" {
+				chatAgent = b.Records[i].AgentID
+			}
+		}
 		if len(b.Records) > 0 {
 			postInteractions(t, base, ingestTok, b.Records)
 		}
@@ -83,6 +93,16 @@ func TestAllServesOutcomeModels(t *testing.T) {
 		}
 		return om.Targets[0].Labels > 0 && om.Targets[1].Labels > 0
 	})
+	var perf views.Performance
+	waitFor(t, "learned psat and pres in "+chatAgent+"'s chat performance", 20*time.Second, func() bool {
+		code, b := get(t, base+"/v1/agents/"+chatAgent+"/performance?model=chat&range=3m", admin)
+		lastCode, lastBody = code, b
+		if code != http.StatusOK || json.Unmarshal(b, &perf) != nil {
+			return false
+		}
+		o := perf.Overall
+		return o.PSATBasis == outcomes.BasisLearned && o.PRESBasis == outcomes.BasisLearned && o.PSATLabels > 0 && o.PRESLabels > 0
+	})
 	sup := mintToken(t, secret, auth.Claims{Tenant: "acme", Subject: "lead", Role: auth.RoleSupervisor, Teams: []string{"t"}}, time.Hour)
 	if code, b := get(t, base+"/v1/outcome-models?model=chat", sup); code != http.StatusForbidden {
 		t.Fatalf("supervisor: %d %s", code, b)
@@ -99,7 +119,9 @@ func TestAllServesOutcomeModels(t *testing.T) {
 	if _, err := os.Stat(learnCheckpoint(dataDir)); err != nil {
 		t.Fatalf("no learner checkpoint after the stop: %v", err)
 	}
-	t.Logf("chat: %d surveys, %d resolution labels learnt; serving %s and %s", om.Targets[0].Labels, om.Targets[1].Labels, om.Targets[0].Serving, om.Targets[1].Serving)
+	t.Logf("chat: %d surveys, %d resolution labels learnt; serving %s and %s; %s's chat figures: psat %s from %d labels, pres %s from %d",
+		om.Targets[0].Labels, om.Targets[1].Labels, om.Targets[0].Serving, om.Targets[1].Serving,
+		chatAgent, perf.Overall.PSATBasis, perf.Overall.PSATLabels, perf.Overall.PRESBasis, perf.Overall.PRESLabels)
 }
 
 func post(t *testing.T, url, tok string, body []byte) int {

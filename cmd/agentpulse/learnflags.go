@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/processor/learn"
+	"github.com/agentpulse/agentpulse/processor/store"
 )
 
 // modelsPublishEvery is how often `process` publishes the learner's
@@ -45,18 +46,37 @@ func learnCheckpoint(dataDir string) string {
 
 // build returns the learner, or nil with --learn=false. Its directory is
 // created 0700 (the checkpoint holds customer histories, pseudonymous).
-func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg prometheus.Registerer, log *slog.Logger) (*learn.Learner, error) {
+//
+// The learner writes its learned cells into st's buckets (when st is a
+// store.LearnedWriter: both stores are) and publishes their updates on
+// the updates topic; close stops the publisher (call it after the
+// learner has stopped).
+func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg prometheus.Registerer, log *slog.Logger, st store.Store) (lr *learn.Learner, close func(), err error) {
+	close = func() {}
 	if !l.on {
-		return nil, nil
+		return nil, close, nil
 	}
 	path := learnCheckpoint(dataDir)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("outcome learner: %w", err)
+		return nil, close, fmt.Errorf("outcome learner: %w", err)
 	}
 	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("outcome learner: %w", err)
+		return nil, close, fmt.Errorf("outcome learner: %w", err)
 	}
-	return learn.New(learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg})
+	cfg := learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg}
+	if lw, ok := st.(store.LearnedWriter); ok {
+		pub, err := learn.NewUpdatePublisher(seeds, "", log, kopts...)
+		if err != nil {
+			return nil, close, err
+		}
+		cfg.Store, cfg.Publish, close = lw, pub.Publish, pub.Close
+	}
+	lr, err = learn.New(cfg)
+	if err != nil {
+		close()
+		return nil, func() {}, err
+	}
+	return lr, close, nil
 }
 
 // runLearner runs lr until ctx ends (a clean stop writes its checkpoint).

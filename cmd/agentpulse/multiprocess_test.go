@@ -77,7 +77,7 @@ func multiProcess(t *testing.T, secure bool) {
 	})
 	lap("broker listening on %s with %d partitions", brokerAddr, mpPartitions)
 
-	procArgs := []string{"process", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+	procArgs := []string{"process", "--learn=false", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(mpPartitions),
 		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
 	procArgs = append(append(procArgs, sec.kafkaArgs...), sec.chArgs...)
@@ -124,6 +124,8 @@ func multiProcess(t *testing.T, secure bool) {
 	// The feed: 20 agents × 7 days with duplicates, revisions and late
 	// records, in stream order, and the reference over exactly that.
 	feed := simulatedFeed(t)
+	// reference.New: the processes run with --learn=false; learned cells in
+	// the stores are compared with NewWithOutcomes in processor/learn.
 	ref := reference.New(feed, views.DefaultParams())
 	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	watched := busiestAgent(ref)

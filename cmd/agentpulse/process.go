@@ -81,10 +81,11 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	learner, err := learnf.build(learnf.dataDir, seeds, kopts, reg, log)
+	learner, closeLearned, err := learnf.build(learnf.dataDir, seeds, kopts, reg, log, st)
 	if err != nil {
 		return err
 	}
+	defer closeLearned()
 	g, gctx := errgroup.WithContext(ctx)
 	if learner != nil {
 		// Servers in other processes read its summaries from the

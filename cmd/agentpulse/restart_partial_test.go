@@ -37,7 +37,7 @@ func TestRestartNeverPartial(t *testing.T) {
 	secret := "restart-partial-test-secret-0123456789abcdef"
 	dataDir := t.TempDir()
 	httpAddr, brokerAddr := freeAddr(t), freeAddr(t)
-	args := []string{"all", "--data-dir", dataDir, "--http-addr", httpAddr, "--broker-addr", brokerAddr,
+	args := []string{"all", "--learn=false", "--data-dir", dataDir, "--http-addr", httpAddr, "--broker-addr", brokerAddr,
 		"--auth-secret", secret, "--partitions", "2", "--api-rate", "-1", "--log-level", "info"}
 	base := "http://" + httpAddr
 	first := startProc(t, bin, "all-1", args...)
@@ -63,6 +63,8 @@ func TestRestartNeverPartial(t *testing.T) {
 	for i := 0; i < len(feed); i += 20_000 {
 		postInteractions(t, base, token, feed[i:min(len(feed), i+20_000)])
 	}
+	// reference.New: the processes run with --learn=false; learned cells in
+	// the stores are compared with NewWithOutcomes in processor/learn.
 	ref := reference.New(feed, views.DefaultParams())
 	agent := busiestAgent(ref)
 	model := ref.Models("acme", agent)[0].Model

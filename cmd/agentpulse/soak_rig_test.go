@@ -47,7 +47,7 @@ func startSoakRig(t *testing.T, bin, chAddr string) *soakRig {
 		ends, err := endOffsetsOf(t.Context(), adm)
 		return err == nil && len(ends) == soakPartitions
 	})
-	r.proc = startProc(t, bin, "process", "process", "--data-dir", t.TempDir(), "--brokers", r.brokerAddr, "--store", "clickhouse",
+	r.proc = startProc(t, bin, "process", "process", "--learn=false", "--data-dir", t.TempDir(), "--brokers", r.brokerAddr, "--store", "clickhouse",
 		"--clickhouse-addr", chAddr, "--clickhouse-database", r.db, "--partitions", parts,
 		"--http-addr", r.procAddr, "--log-level", "warn")
 	r.ingest = startProc(t, bin, "ingest", "ingest", "--brokers", r.brokerAddr, "--http-addr", r.ingestAddr,
@@ -305,6 +305,8 @@ func checkSoakCounts(t *testing.T, r *soakRig, adm *kadm.Client, all []schemas.I
 	if total < int64(len(all)) {
 		t.Errorf("the interactions topic holds %d records, fewer than the %d accepted", total, len(all))
 	}
+	// reference.New: the process runs with --learn=false; learned cells in
+	// the stores are compared with NewWithOutcomes in processor/learn.
 	ref := reference.New(all, views.DefaultParams())
 	compared, volume := 0, int64(0)
 	for _, a := range roster {

@@ -24,8 +24,10 @@
 //
 // Every agent has a base skill (standard normal) plus a per-inquiry offset;
 // a quarter of agents improve along an S-curve over the period and a few
-// slip (Agent.Trend). Skill shortens the log-normal handle time and raises
-// both predictions; very long contacts lower satisfaction and contacts
+// slip (Agent.Trend). Skill shortens the log-normal handle time; skill
+// plus a per-inquiry outcome offset of its own (outcomeSpread: an agent's
+// customers fare better or worse than its speed suggests) raises both
+// predictions; very long contacts lower satisfaction and contacts
 // rushed far below the inquiry's median lower resolution, the more the
 // harder the inquiry. Handle time includes after-contact work, so
 // started_at..ended_at is a little shorter than handle_time_s.
@@ -34,8 +36,8 @@
 //
 // Every contact also has a ground truth (truth.go): latent probabilities
 // that the customer is satisfied and that the issue is resolved, rising
-// with the agent's skill on the inquiry (the latent per-agent × inquiry
-// propensity) and falling with queue wait, transfers and very long or
+// with the agent's outcome skill on the inquiry (the latent per-agent ×
+// inquiry propensity: skill plus the outcome offset) and falling with queue wait, transfers and very long or
 // rushed contacts. An unresolved customer usually comes back within days
 // on the same inquiry and is taken by whichever agent next handles that
 // inquiry (a repeat contact in another chain); a few resolved ones come

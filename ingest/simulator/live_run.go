@@ -48,7 +48,8 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 	}
 	m := &catalogue[mi]
 	qi := r.pick(inquiryWeights[mi])
-	handle, wall, psat, pres := outcome(r, m, &m.inquiries[qi], a.SkillAt(1)+a.inquirySkew[mi][qi])
+	sk := a.SkillAt(1) + a.inquirySkew[mi][qi]
+	handle, wall, psat, pres := outcome(r, m, &m.inquiries[qi], sk, a.outcomeSkill(sk, mi, qi))
 	lr.n++
 	end = end.Truncate(time.Millisecond).UTC()
 	lr.buf = strconv.AppendInt(append(lr.buf[:0], "live-"+l.cfg.RunID+"-"...), lr.n, 10)
@@ -74,7 +75,7 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		p := &[2]float64{float64(psat) / 1000, float64(pres) / 1000}
 		it.PredictedSatisfaction, it.PredictedResolution = &p[0], &p[1]
 	}
-	lr.truth.apply(&it, lr.n, ref.tenant, ref.agent, mi, qi, a.SkillAt(1)+a.inquirySkew[mi][qi])
+	lr.truth.apply(&it, lr.n, ref.tenant, ref.agent, mi, qi, a.outcomeSkill(sk, mi, qi))
 	w := l.cfg.World
 	if w.DuplicateRate == 0 && w.RevisionRate == 0 && w.LateRate == 0 {
 		lr.batch.Interactions++

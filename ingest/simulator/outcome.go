@@ -24,7 +24,10 @@ const (
 // resolution falls on contacts rushed far below the median, the more so the
 // harder the inquiry. The two predictions share part of their noise, as a
 // real model's outputs do.
-func outcome(r *rng, m *model, q *inquiry, skill float64) (handle, wall int32, psat, pres uint16) {
+//
+// skill drives the handle time, oskill (Agent.outcomeSkill) the two
+// predictions.
+func outcome(r *rng, m *model, q *inquiry, skill, oskill float64) (handle, wall int32, psat, pres uint16) {
 	sigma := 0.35 + 0.25*q.difficulty
 	h := q.handle * math.Exp(-skillSpeed*skill+sigma*r.norm())
 	h = math.Round(math.Min(maxHandle, math.Max(m.minHandle, h)))
@@ -35,13 +38,13 @@ func outcome(r *rng, m *model, q *inquiry, skill float64) (handle, wall int32, p
 	}
 	ratio := h / q.handle
 	shared := r.norm()
-	satLogit := q.psat + skillSat*skill - 0.6*math.Max(0, math.Log(ratio)-0.4) +
+	satLogit := q.psat + skillSat*oskill - 0.6*math.Max(0, math.Log(ratio)-0.4) +
 		0.45*shared + 0.45*r.norm()
 	rushed := 0.0
 	if ratio < 0.5 {
 		rushed = 4 * q.difficulty * (1 - ratio/0.5)
 	}
-	resLogit := q.pres + skillRes*skill - rushed + 0.45*shared + 0.45*r.norm()
+	resLogit := q.pres + skillRes*oskill - rushed + 0.45*shared + 0.45*r.norm()
 	return handle, wall, thousandths(satLogit), thousandths(resLogit)
 }
 

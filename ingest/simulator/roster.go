@@ -11,7 +11,16 @@ const (
 	saltAgent
 	saltShift
 	saltFault
+	saltOutcomeSkew
 )
+
+// outcomeSpread is the standard deviation, in skill units, of an agent's
+// outcome propensity per model and inquiry apart from speed: how much
+// better or worse its customers fare (satisfied, resolved) than its
+// handle times suggest. Without it one skill drives both, and the true AES
+// is ranked by AHT alone (Spearman 0.99), so no learned outcome could add
+// to AHT; with it, outcomes vary between agents as much as speed does.
+const outcomeSpread = 1.5
 
 // Tenant is one simulated contact-center organisation.
 type Tenant struct {
@@ -55,6 +64,14 @@ type Agent struct {
 
 	models      [2]int      // catalogue indexes; models[1] valid if SecondaryShare > 0
 	inquirySkew [][]float64 // per catalogue model, per inquiry: skill offset
+	outcomeSkew [][]float64 // per catalogue model, per inquiry: outcome offset (outcomeSpread)
+}
+
+// outcomeSkill is the skill the agent's outcomes (satisfaction,
+// resolution) on model mi and inquiry qi follow, given the skill its
+// handle times follow there.
+func (a *Agent) outcomeSkill(skill float64, mi, qi int) float64 {
+	return skill + a.outcomeSkew[mi][qi]
 }
 
 // SkillAt returns the agent's base skill after the share p (0..1) of the
@@ -151,6 +168,17 @@ func buildAgents(cfg Config, t, n int) []Agent {
 					skew[q] = 0.45 * r.norm()
 				}
 				a.inquirySkew[m] = skew
+			}
+			// A stream of its own, so every draw above is unchanged.
+			var ro rng
+			ro.reset(derive(seed, saltOutcomeSkew, uint64(t), uint64(i)))
+			a.outcomeSkew = make([][]float64, len(catalogue))
+			for m := range catalogue {
+				skew := make([]float64, len(catalogue[m].inquiries))
+				for q := range skew {
+					skew[q] = outcomeSpread * ro.norm()
+				}
+				a.outcomeSkew[m] = skew
 			}
 			agents = append(agents, a)
 		}

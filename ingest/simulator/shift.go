@@ -58,7 +58,8 @@ func (g *Generator) simulateShift(r *rng, t int, a *Agent, localDay, winLo, winH
 		}
 		m := &catalogue[mi]
 		qi := r.pick(inquiryWeights[mi])
-		handle, wall, psat, pres := outcome(r, m, &m.inquiries[qi], skill+a.inquirySkew[mi][qi])
+		sk := skill + a.inquirySkew[mi][qi]
+		handle, wall, psat, pres := outcome(r, m, &m.inquiries[qi], sk, a.outcomeSkill(sk, mi, qi))
 		begin := int64(now)
 		if finish := begin + int64(wall); finish >= g.start && finish < g.end {
 			x := rec{
@@ -66,7 +67,7 @@ func (g *Generator) simulateShift(r *rng, t int, a *Agent, localDay, winLo, winH
 				tenant: int32(t), agent: int32(a.Index), seq: seq,
 				psat: psat, pres: pres, model: int8(mi), inquiry: int8(qi), revision: 1,
 			}
-			g.truthOf(&rt, &x, skill+a.inquirySkew[mi][qi])
+			g.truthOf(&rt, &x, a.outcomeSkill(sk, mi, qi))
 			out = append(out, x)
 		}
 		seq++

@@ -20,6 +20,12 @@ type checkpoint struct {
 	newest  map[tp]time.Time // newest event time read per partition
 	behind  map[tp]bool      // partitions not caught up with their end
 	stream  *outcomes.Stream
+	cells   *cells
+	// written is the highest learned-part version written as of the
+	// checkpoint (0: none); hadCells is whether the file held the cells'
+	// state (a checkpoint of a learner before learned parts has none).
+	written  int64
+	hadCells bool
 }
 
 // tp is a topic's partition.
@@ -33,6 +39,9 @@ type tp struct {
 type file struct {
 	Partitions []partition `json:"partitions"`
 	Stream     []byte      `json:"stream"`
+	Cells      *cellsFile  `json:"cells,omitempty"`
+	// Written is checkpoint.written.
+	Written int64 `json:"learned_version,omitempty"`
 }
 
 type partition struct {
@@ -122,6 +131,7 @@ func (c *checkpoint) save(path string) (int, error) {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	f.Stream = b
+	f.Cells, f.Written = c.cells.file(), c.written
 	data, err := json.Marshal(f)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
@@ -148,11 +158,16 @@ func (c *checkpoint) save(path string) (int, error) {
 	return len(data), nil
 }
 
+// newCheckpoint is the state of a learner that has read nothing.
+func newCheckpoint(cfg outcomes.Config, lateness time.Duration) checkpoint {
+	return checkpoint{offsets: map[tp]int64{}, newest: map[tp]time.Time{}, behind: map[tp]bool{},
+		stream: outcomes.NewStream(cfg, lateness), cells: newCells(cellsHorizon(cfg, lateness))}
+}
+
 // loadCheckpoint reads the checkpoint at path, or starts empty when there
 // is none.
 func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (checkpoint, error) {
-	c := checkpoint{offsets: map[tp]int64{}, newest: map[tp]time.Time{}, behind: map[tp]bool{},
-		stream: outcomes.NewStream(cfg, lateness)}
+	c := newCheckpoint(cfg, lateness)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -177,5 +192,9 @@ func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (c
 	if err := c.stream.UnmarshalBinary(f.Stream); err != nil {
 		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
 	}
+	if err := c.cells.load(f.Cells); err != nil {
+		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
+	}
+	c.written, c.hadCells = f.Written, f.Cells != nil
 	return c, nil
 }

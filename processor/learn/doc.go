@@ -27,10 +27,59 @@
 // Run owns the stream and calls the sink from its goroutine; Run must not
 // be called twice. Models is safe for concurrent use with Run.
 //
+// # Learned cells in the stored figures (cells.go)
+//
+// With Config.Store the learner puts the cells into the store's buckets
+// as its own bucket parts, partition store.LearnedPartition (-1): per
+// bucket key (tenant, model, team, agent, inquiry, hour of ended_at), the
+// learned satisfaction and resolution cells (views.Sums Lsat, Lres) of the
+// interactions whose current revision counts there, exactly what
+// views/reference.NewWithOutcomes adds to that bucket (a target's cell
+// only where the feed does not predict it). Readers merge the part with
+// the processor's parts of the key like any part, so every figure
+// (psat/pres, AES, labels, impact, recommended metric, plans, rollups)
+// follows. The learner follows each interaction's current revision
+// itself (an equal or lower revision changes nothing, as in the fold), so
+// a correction that moves an interaction to another agent, team, inquiry
+// or hour moves its cells: both buckets are rewritten.
+//
+// Why not the partition workers: folding cells into the processor's own
+// parts would make a part's value depend on two logs (interactions and
+// cells) whose interleaving is fetch timing, its version would need
+// both offsets, and hydrating an evicted day would need every
+// interaction's cells stored per row. A part of its own keeps the
+// processor's fold and its proofs unchanged, and its value is a function
+// of the learner's state alone.
+//
+// Determinism: a dirty bucket's value is recomputed from its members'
+// cells added in interaction-id order, never by increments, so it is the
+// same bytes whatever order the cells changed in. Versions: at start the
+// learner reads the highest version of a learned part stored
+// (LearnedVersion) and numbers its writes above it, one version per
+// drain; so after a kill -9 (or a lost checkpoint: a replay from the
+// start) every part it rewrites wins over what the earlier run wrote past
+// its checkpoint, and replaying the same records rewrites every part that
+// run touched. The cells' state is in the checkpoint, taken with nothing
+// dirty, with the highest version written. A store holding less than
+// that (the embedded store, rebuilt from the log when `agentpulse all`
+// restarts; a store restored from an older backup) or a checkpoint from
+// before learned parts makes the learner read the log again from its
+// start (TestLearnerRefillsAnEmptyStore). TestLearnerKilledWritesSameParts (kill -9 midway) and
+// TestPipelineLearnsIntoStores (both stores: processor + learner equal
+// the reference; a replay from scratch leaves the parts byte-identical)
+// check it.
+//
+// Limits (documented, not silent): the cells keep an interaction for the
+// stream's horizon plus a day (cellsHorizon, ~34 days after it ended in
+// event time); an interaction first seen later than that gets no learned
+// cell, and a revision of an interaction dropped from memory is taken as
+// a new interaction (its old cell stays where it was). With Publish, the
+// learner sends each stored write's parts as updates (one per tenant,
+// model and agent, partition -1, offset = version) for the servers'
+// caches; the overlay does not keep them (stored already).
+//
 // cmd/agentpulse runs it in `all` and `process` (--learn, checkpoint in
-// --data-dir/learn) with a nil Sink: the stores have no place for learned
-// cells yet, so the learner serves GET /v1/outcome-models and its metrics
-// only. Servers in other processes get its summaries from the compacted
-// outcome-models topic (publish.go: Publish in `process`, ModelsReader in
-// `serve`).
+// --data-dir/learn) with the store and the updates topic. Servers in
+// other processes get its summaries from the compacted outcome-models
+// topic (publish.go: Publish in `process`, ModelsReader in `serve`).
 package learn

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/agentpulse/agentpulse/outcomes"
+	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
 	"github.com/agentpulse/agentpulse/views/reference"
@@ -44,6 +45,13 @@ type Config struct {
 	Outcomes outcomes.Config
 	// Sink receives the learned cells; nil drops them.
 	Sink Sink
+	// Store, when not nil, receives the learned cells as the learner's
+	// bucket parts (cells.go): what puts them in the stored figures.
+	Store store.LearnedWriter
+	// Publish, when not nil, receives the updates of the learned parts
+	// Store acknowledged (one per tenant, model and agent; partition
+	// store.LearnedPartition), for the servers' caches.
+	Publish func(ctx context.Context, us []schemas.Update) error
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Registerer receives the agentpulse_learn_* metrics; nil: none.
@@ -66,10 +74,15 @@ type Learner struct {
 	// mu guards stream while Run applies a fetch; Models reads under it.
 	mu       sync.Mutex
 	cp       checkpoint
+	cells    *cells // nil without a Store
+	version  int64  // the next learned parts' version
 	consumed int
 	// position is the records consumed in all, checkpoint included: what
 	// tests wait for.
 	position atomic.Int64
+	// settled is position as of the end of the last loop: every record
+	// below it is drained and its learned parts stored (tests wait on it).
+	settled atomic.Int64
 }
 
 // New validates cfg and returns a Learner; it connects when Run starts.
@@ -108,8 +121,28 @@ func (l *Learner) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if l.cfg.Store != nil {
+		v, err := l.cfg.Store.LearnedVersion(ctx)
+		if err != nil {
+			return fmt.Errorf("learn: %w", err)
+		}
+		l.version = v + 1 // above whatever an earlier run wrote past its checkpoint
+		// A store without the learned parts the checkpoint says were
+		// written (the embedded store after a restart, a store restored
+		// from an older backup), or a checkpoint from before learned
+		// parts: resuming would leave the past without learned cells, so
+		// the log is read again from its start.
+		if resumed := cp.position() > 0; resumed && (v < cp.written || !cp.hadCells) {
+			l.log.Warn("the store lacks learned parts this checkpoint covers: reading the log again from its start",
+				"store_version", v, "checkpoint_version", cp.written, "checkpoint_has_cells", cp.hadCells)
+			cp = newCheckpoint(l.cfg.Outcomes, l.cfg.Lateness)
+		}
+	}
 	l.mu.Lock()
-	l.cp, l.stream = cp, cp.stream
+	l.cp, l.stream, l.cells = cp, cp.stream, cp.cells
+	if l.cfg.Store == nil {
+		l.cells = nil
+	}
 	l.mu.Unlock()
 	l.position.Store(cp.position())
 	parts, err := l.partitions(ctx)
@@ -152,6 +185,13 @@ func (l *Learner) Run(ctx context.Context) error {
 			return errCrash
 		}
 		out := l.stream.Drain()
+		var parts []store.Bucket
+		if l.cells != nil {
+			for i := range out {
+				l.cells.score(&out[i])
+			}
+			parts = l.cells.flush()
+		}
 		l.mu.Unlock()
 		if low.IsZero() {
 			l.metrics.lowWatermark.Set(0)
@@ -164,6 +204,10 @@ func (l *Learner) Run(ctx context.Context) error {
 			}
 			l.metrics.cells.Add(float64(len(out)))
 		}
+		if err := l.store(ctx, parts); err != nil {
+			return err
+		}
+		l.settled.Store(l.position.Load())
 		if since >= l.cfg.CheckpointRecords {
 			if err := l.save(); err != nil {
 				return err
@@ -189,6 +233,9 @@ func (l *Learner) apply(r *kgo.Record) {
 		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
 		l.cp.saw(r.Topic, r.Partition, it.EndedAt)
 		l.stream.AddContact(reference.ContactOf(&it))
+		if l.cells != nil {
+			l.cells.place(&it)
+		}
 	case l.cfg.OutcomesTopic:
 		o, err := schemas.DecodeOutcome(r.Value)
 		if err != nil {
@@ -202,6 +249,31 @@ func (l *Learner) apply(r *kgo.Record) {
 			l.stream.AddOutcome(lo)
 		}
 	}
+}
+
+// store writes the learned parts a drain changed, all with the next
+// version, and publishes their updates once stored.
+func (l *Learner) store(ctx context.Context, parts []store.Bucket) error {
+	if len(parts) == 0 || l.cfg.Store == nil {
+		return nil
+	}
+	for i := range parts {
+		parts[i].Version = l.version
+	}
+	l.version++
+	if err := l.cfg.Store.ApplyLearned(ctx, parts); err != nil {
+		return fmt.Errorf("learn: store learned parts: %w", err)
+	}
+	l.mu.Lock()
+	l.cp.written = parts[0].Version // checkpointed with the state that wrote it
+	l.mu.Unlock()
+	l.metrics.parts.Add(float64(len(parts)))
+	if l.cfg.Publish != nil {
+		if err := l.cfg.Publish(ctx, learnedUpdates(parts)); err != nil {
+			return fmt.Errorf("learn: publish learned parts: %w", err)
+		}
+	}
+	return nil
 }
 
 // partitions returns where to start every partition of both topics: the

@@ -27,6 +27,23 @@ import (
 // address and the number of records produced.
 func feed(t *testing.T) (string, int64) {
 	t.Helper()
+	c := feedCenter(t, 12, 20, 3, nil)
+	return c.addr, c.total
+}
+
+// center is a simulated feed produced to an embedded broker.
+type center struct {
+	addr  string
+	total int64 // records produced to both topics
+	its   []schemas.Interaction
+	outs  []schemas.Outcome
+}
+
+// feedCenter produces a simulated center of agents × days without
+// predictions, and then extra (when not empty), to a new embedded broker
+// with 3 interactions partitions.
+func feedCenter(t *testing.T, agents, days int, seed int64, extra []schemas.Interaction) center {
+	t.Helper()
 	b, err := broker.StartEmbedded(broker.EmbeddedConfig{Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +54,7 @@ func feed(t *testing.T) (string, int64) {
 		t.Fatal(err)
 	}
 	cfg := simulator.DefaultConfig(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-	cfg.Agents, cfg.Days, cfg.Seed, cfg.NoPredictions = 12, 20, 3, true
+	cfg.Agents, cfg.Days, cfg.Seed, cfg.NoPredictions = agents, days, seed, true
 	g, err := simulator.New(cfg, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -47,23 +64,30 @@ func feed(t *testing.T) (string, int64) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	var n int64
-	if _, _, err := g.RunTruth(ctx, func(bt simulator.Batch) error {
+	c := center{addr: b.Addr()}
+	send := func(its []schemas.Interaction, outs []schemas.Outcome) error {
 		var recs []*kgo.Record
-		for i := range bt.Records {
-			it := &bt.Records[i]
+		for i := range its {
+			it := &its[i]
 			recs = append(recs, &kgo.Record{Topic: "interactions", Key: ingest.Key(it), Value: it.AppendJSON(nil)})
 		}
-		for i := range bt.Outcomes {
-			o := &bt.Outcomes[i]
+		for i := range outs {
+			o := &outs[i]
 			recs = append(recs, &kgo.Record{Topic: "outcomes", Key: schemas.OutcomeKey(o), Value: o.AppendJSON(nil)})
 		}
-		n += int64(len(recs))
+		c.total += int64(len(recs))
+		c.its, c.outs = append(c.its, its...), append(c.outs, outs...)
 		return cl.ProduceSync(ctx, recs...).FirstErr()
-	}); err != nil {
+	}
+	if _, _, err := g.RunTruth(ctx, func(bt simulator.Batch) error { return send(bt.Records, bt.Outcomes) }); err != nil {
 		t.Fatal(err)
 	}
-	return b.Addr(), n
+	if len(extra) > 0 {
+		if err := send(extra, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
 }
 
 // sink collects the last cells emitted per interaction.

@@ -11,6 +11,7 @@ type metrics struct {
 	checkpointSecs  prometheus.Histogram
 	lowWatermark    prometheus.Gauge
 	cells           prometheus.Counter
+	parts           prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -40,9 +41,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "agentpulse_learn_cells_total",
 			Help: "Learned cells (an interaction's predictions and labels) handed to the sink.",
 		}),
+		parts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_learn_parts_written_total",
+			Help: "Learned bucket parts (per bucket key, the learned cells of its interactions) written to the store.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.records, m.checkpoints, m.checkpointBytes, m.checkpointSecs, m.lowWatermark, m.cells)
+		reg.MustRegister(m.records, m.checkpoints, m.checkpointBytes, m.checkpointSecs, m.lowWatermark, m.cells, m.parts)
 	}
 	return m
 }

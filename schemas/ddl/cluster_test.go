@@ -169,7 +169,9 @@ func TestClusterAlter(t *testing.T) {
 			got = append(got, s)
 		}
 	}
-	if len(got) != 2 || got[0].Table != "interactions_local" || got[1].Table != "interactions" {
+	// 009 on interactions, then 017–019 (learned cells) on the bucket tables.
+	if len(got) != 8 || got[0].Table != "interactions_local" || got[1].Table != "interactions" ||
+		got[2].Table != "buckets_local" || got[7].Table != "rollups" {
 		t.Fatalf("cluster ALTER statements: %+v", got)
 	}
 	sql, ok := got[0].AddMissing(func(c string) bool { return c != "chain_id" })

@@ -194,6 +194,9 @@ func (s *Service) track(ctx context.Context, w work) error {
 // offset, for at most Config.UpdateWait (the processor publishes an update
 // before it stores the batch; the default flush is 200 ms).
 func (s *Service) waitStored(ctx context.Context, partition int32, offset int64) {
+	if partition == store.LearnedPartition {
+		return // the outcome learner publishes its parts once stored
+	}
 	deadline := time.Now().Add(s.cfg.UpdateWait)
 	for {
 		cp, err := s.cfg.Store.Checkpoint(ctx, partition)

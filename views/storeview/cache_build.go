@@ -64,7 +64,7 @@ func (mc *modelCache) readPresets(ctx context.Context, rngs [4]views.Range, hotF
 	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
 		k := cellKey{cs.Inquiry, cs.Team}
 		for i := range rngs {
-			if cs.Sums[i].Volume == 0 {
+			if cs.Sums[i].Empty() {
 				continue
 			}
 			c := sealed[i][cs.Agent]

@@ -122,8 +122,8 @@ func (mc *modelCache) invalidateMetrics(u *schemas.Update) {
 	}
 	psat, pres := views.HasMetric(mc.metrics, views.MetricPSAT), views.HasMetric(mc.metrics, views.MetricPRES)
 	for i := range u.Buckets {
-		s := &u.Buckets[i].Sums
-		if (s.PsatN > 0) != psat || (s.PresN > 0) != pres {
+		s := views.Sums(u.Buckets[i].Sums)
+		if s.HasPSAT() != psat || s.HasPRES() != pres {
 			mc.metricsValid = false
 			mc.metricsGen++
 			return

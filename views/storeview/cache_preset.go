@@ -98,7 +98,7 @@ func (p *presetAgg) curCells(agent string, hot map[partKey]hotPart, hotFrom time
 	}
 	lo, hi := max(hotFrom.Unix(), p.rng.From.Unix()), p.rng.To.Unix()
 	for pk, hp := range hot {
-		if pk.hour >= lo && pk.hour < hi && hp.sums.Volume != 0 {
+		if pk.hour >= lo && pk.hour < hi && !hp.sums.Empty() {
 			out.add(cellKey{pk.inquiry, pk.team}, hp.sums)
 		}
 	}

@@ -71,7 +71,7 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 		from := news[i].From.Unix()
 		for agent, parts := range mc.hot {
 			for pk, hp := range parts {
-				if pk.hour >= lo && pk.hour < hi && pk.hour >= from && hp.sums.Volume != 0 {
+				if pk.hour >= lo && pk.hour < hi && pk.hour >= from && !hp.sums.Empty() {
 					p.sealedCells(agent).add(cellKey{pk.inquiry, pk.team}, hp.sums)
 				}
 			}
@@ -94,7 +94,7 @@ func (mc *modelCache) sumHours(ctx context.Context, from, to time.Time) (map[str
 	out := map[string]cells{}
 	q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, To: to, Starts: []time.Time{from}}
 	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
-		if cs.Sums[0].Volume == 0 {
+		if cs.Sums[0].Empty() {
 			return nil
 		}
 		c := out[cs.Agent]
@@ -173,7 +173,7 @@ func (mc *modelCache) reread(ctx context.Context) error {
 			read[cs.Agent] = r
 		}
 		for i := range rngs {
-			if cs.Sums[i].Volume == 0 {
+			if cs.Sums[i].Empty() {
 				continue
 			}
 			if r[i] == nil {

@@ -35,7 +35,7 @@ func (v *Views) withPreset(ctx context.Context, tenant, model string, spec views
 		p := mc.presets[idx]
 		var metrics []views.Metric
 		switch {
-		case p.model.Volume > 0 && p.model.PsatN > 0 && p.model.PresN > 0:
+		case p.model.Volume > 0 && p.model.HasPSAT() && p.model.HasPRES():
 			metrics = views.ModelMetrics(p.model)
 		case mc.metricsValid:
 			metrics = mc.metrics

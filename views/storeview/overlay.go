@@ -84,7 +84,14 @@ func keyOf(b *store.Bucket) partKey {
 // Apply lays an update's bucket parts over the store (per part, the
 // higher version wins) and records its interactions' ended_at for
 // LatestData. It does not block on the store.
+//
+// The outcome learner's updates (store.LearnedPartition) are not laid
+// over: it publishes them once the store holds them, and no checkpoint
+// would ever prune them.
 func (o *Overlay) Apply(u schemas.Update) {
+	if u.Partition == store.LearnedPartition {
+		return
+	}
 	mk := modelKey{u.Tenant, u.Model}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -282,7 +289,7 @@ func (o *Overlay) Buckets(ctx context.Context, q store.BucketQuery, fn func(stor
 		if ob, ok := over[pk]; ok {
 			delete(over, pk)
 			if ob.Version > b.Version {
-				if ob.Volume == 0 {
+				if ob.Empty() {
 					return nil
 				}
 				b = ob
@@ -294,7 +301,7 @@ func (o *Overlay) Buckets(ctx context.Context, q store.BucketQuery, fn func(stor
 		return err
 	}
 	for _, b := range over {
-		if b.Volume == 0 {
+		if b.Empty() {
 			continue
 		}
 		if err := fn(b); err != nil {

@@ -139,7 +139,7 @@ func (v *Views) ModelMetrics(ctx context.Context, tenant, model string) ([]views
 // model (the range's): the all-time read is skipped when they carry both
 // predictions.
 func (v *Views) modelMetrics(ctx context.Context, tenant, model string, seen views.Sums) ([]views.Metric, error) {
-	if seen.Volume > 0 && seen.PsatN > 0 && seen.PresN > 0 {
+	if seen.Volume > 0 && seen.HasPSAT() && seen.HasPRES() {
 		return views.ModelMetrics(seen), nil
 	}
 	all := seen
@@ -148,7 +148,9 @@ func (v *Views) modelMetrics(ctx context.Context, tenant, model string, seen vie
 		all.Volume += b.Volume
 		all.PsatN += b.PsatN
 		all.PresN += b.PresN
-		if all.Volume > 0 && all.PsatN > 0 && all.PresN > 0 {
+		all.Lsat.N += b.Lsat.N
+		all.Lres.N += b.Lres.N
+		if all.Volume > 0 && all.HasPSAT() && all.HasPRES() {
 			return errStop
 		}
 		return nil

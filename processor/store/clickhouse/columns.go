@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"fmt"
 
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store"
 )
 
@@ -113,11 +114,29 @@ type bucketColumns struct {
 	psatSum                             []float64
 	presN                               []int64
 	presSum                             []float64
+	lsat, lres                          learnedColumns
 	version                             []uint64
 }
 
-const bucketInsertColumns = "tenant_id, model, agent_id, inquiry, team_id, hour, log_partition, volume, handle_sum, " +
-	"psat_n, psat_sum, pres_n, pres_sum, version"
+// learnedColumns are one learned cell's columns (outcomes.Cell).
+type learnedColumns struct {
+	n, labels, pos []int64
+	sumP, exp      []float64
+}
+
+func newLearnedColumns(n int) learnedColumns {
+	return learnedColumns{n: make([]int64, n), labels: make([]int64, n), pos: make([]int64, n),
+		sumP: make([]float64, n), exp: make([]float64, n)}
+}
+
+func (c learnedColumns) set(i int, cell outcomes.Cell) {
+	c.n[i], c.sumP[i], c.labels[i], c.pos[i], c.exp[i] = cell.N, cell.SumP, cell.Labels, cell.Pos, cell.Exp
+}
+
+// values are the columns in valueColumns' order (n, sum_p, labels, pos, exp).
+func (c learnedColumns) values() []any { return []any{c.n, c.sumP, c.labels, c.pos, c.exp} }
+
+var bucketInsertColumns = "tenant_id, model, agent_id, inquiry, team_id, hour, log_partition, " + valueList + ", version"
 
 func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
 	n := len(bs)
@@ -125,7 +144,7 @@ func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
 		tenant: make([]string, n), model: make([]string, n), agent: make([]string, n), inquiry: make([]string, n),
 		team: make([]string, n), hour: make([]int64, n), partition: make([]int32, n), volume: make([]int64, n), handleSum: make([]float64, n),
 		psatN: make([]int64, n), psatSum: make([]float64, n), presN: make([]int64, n), presSum: make([]float64, n),
-		version: make([]uint64, n),
+		lsat: newLearnedColumns(n), lres: newLearnedColumns(n), version: make([]uint64, n),
 	}
 	for i := range bs {
 		b := &bs[i]
@@ -140,11 +159,16 @@ func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
 		c.hour[i], c.partition[i], c.version[i] = int64(h), b.Partition, uint64(b.Version)
 		c.volume[i], c.handleSum[i] = b.Volume, b.HandleSum
 		c.psatN[i], c.psatSum[i], c.presN[i], c.presSum[i] = b.PsatN, b.PsatSum, b.PresN, b.PresSum
+		c.lsat.set(i, b.Lsat)
+		c.lres.set(i, b.Lres)
 	}
 	return c, nil
 }
 
 func (c *bucketColumns) values() []any {
-	return []any{c.tenant, c.model, c.agent, c.inquiry, c.team, c.hour, c.partition, c.volume, c.handleSum,
-		c.psatN, c.psatSum, c.presN, c.presSum, c.version}
+	out := []any{c.tenant, c.model, c.agent, c.inquiry, c.team, c.hour, c.partition, c.volume, c.handleSum,
+		c.psatN, c.psatSum, c.presN, c.presSum}
+	out = append(out, c.lsat.values()...)
+	out = append(out, c.lres.values()...)
+	return append(out, c.version)
 }

@@ -176,12 +176,10 @@ func newGen() uint64 {
 
 // sumColumns sums a rollup's value columns; the aliases differ from the
 // columns they sum (18.16).
-const sumColumns = `sumIf(volume, volume != 0) AS s_volume, sumIf(handle_sum, volume != 0) AS s_handle_sum,
-	sumIf(psat_n, volume != 0) AS s_psat_n, sumIf(psat_sum, volume != 0) AS s_psat_sum,
-	sumIf(pres_n, volume != 0) AS s_pres_n, sumIf(pres_sum, volume != 0) AS s_pres_sum`
+var sumColumns = selectValues("sumIf(%s, "+nonEmpty+")", "s_")
 
-const rollupInsert = `INSERT INTO %s.rollups (tenant_id, model, span, period, gen, agent_id, inquiry, team_id,
-	volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum)
+var rollupInsert = `INSERT INTO %s.rollups (tenant_id, model, span, period, gen, agent_id, inquiry, team_id,
+	` + valueList + `)
 SELECT tenant_id, model, toUInt8(%d), toUInt32(%d), toUInt64(%d), agent_id, inquiry, team_id, ` + sumColumns
 
 // daysPerSeal bounds the days one statement seals: the server's GROUP BY
@@ -208,12 +206,12 @@ func (s *Store) sealDays(ctx context.Context, tenant, model string, days []int64
 		// never named by a state, so a gen's rows are one insert's.
 		gen = newGen()
 		q := fmt.Sprintf(`INSERT INTO %[1]s.rollups (tenant_id, model, span, period, gen, agent_id, inquiry, team_id,
-	volume, handle_sum, psat_n, psat_sum, pres_n, pres_sum)
+	`+valueList+`)
 SELECT tenant_id, model, toUInt8(%[2]d), toUInt32(toStartOfDay(hour)) AS r_period, toUInt64(%[3]d), agent_id, inquiry, team_id, `+sumColumns+`
 FROM %[1]s.bucket_hours FINAL
 WHERE tenant_id = ? AND model = ? AND (%[4]s)
 GROUP BY tenant_id, model, r_period, agent_id, inquiry, team_id
-HAVING s_volume != 0`, s.cfg.Database, store.SpanDay, gen, strings.Join(ranges, " OR "))
+HAVING `+prefixedNonEmpty("s_"), s.cfg.Database, store.SpanDay, gen, strings.Join(ranges, " OR "))
 		return s.conn.Exec(ctx, q, tenant, model)
 	})
 	if err != nil {
@@ -246,7 +244,7 @@ func (s *Store) sealFrom(ctx context.Context, tenant, model string, p store.Peri
 FROM %s.rollups
 WHERE tenant_id = ? AND model = ? AND period >= %d AND period < %d AND (%s)
 GROUP BY tenant_id, model, agent_id, inquiry, team_id
-HAVING s_volume != 0`, s.cfg.Database, p.Span, p.Start, gen, s.cfg.Database, p.Start, p.End(), strings.Join(or, " OR "))
+HAVING `+prefixedNonEmpty("s_"), s.cfg.Database, p.Span, p.Start, gen, s.cfg.Database, p.Start, p.End(), strings.Join(or, " OR "))
 			return s.conn.Exec(ctx, q, tenant, model)
 		})
 		if err != nil {

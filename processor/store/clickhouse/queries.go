@@ -120,9 +120,7 @@ WHERE tenant_id = ? AND log_partition = ? AND log_offset < ? AND (`),
 		// The newest version of every bucket part in range; filters on
 		// agent, team and inquiry are appended before GROUP BY.
 		buckets: r.Replace(`SELECT agent_id, inquiry, team_id, toUInt32(hour) AS hour_s, log_partition,
-	argMax(volume, version) AS v_volume, argMax(handle_sum, version) AS v_handle_sum,
-	argMax(psat_n, version) AS v_psat_n, argMax(psat_sum, version) AS v_psat_sum,
-	argMax(pres_n, version) AS v_pres_n, argMax(pres_sum, version) AS v_pres_sum,
+	` + selectValues("argMax(%s, version)", "v_") + `,
 	max(version) AS v_version
 FROM {{db}}.buckets
 WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),
@@ -130,9 +128,7 @@ WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTim
 		// The same over the time-sorted copy: a range of hours of every
 		// agent is a key range there.
 		bucketsByHour: r.Replace(`SELECT agent_id, inquiry, team_id, toUInt32(hour) AS hour_s, log_partition,
-	argMax(volume, version) AS v_volume, argMax(handle_sum, version) AS v_handle_sum,
-	argMax(psat_n, version) AS v_psat_n, argMax(psat_sum, version) AS v_psat_sum,
-	argMax(pres_n, version) AS v_pres_n, argMax(pres_sum, version) AS v_pres_sum,
+	` + selectValues("argMax(%s, version)", "v_") + `,
 	max(version) AS v_version
 FROM {{db}}.bucket_hours
 WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),

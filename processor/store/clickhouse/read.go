@@ -32,7 +32,7 @@ func (s *Store) Checkpoint(ctx context.Context, partition int32) (int64, error) 
 }
 
 // Buckets calls fn with the newest value (highest version) of every bucket
-// of q whose volume is not zero, in no particular order, streaming from the
+// of q that is not empty (views.Sums.Empty), in no particular order, streaming from the
 // server. The query is retried on transient errors until the first row
 // arrives; an error after that is returned, not retried. It stops at fn's first
 // error and returns it.
@@ -57,7 +57,7 @@ func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.
 			args = append(args, f.val)
 		}
 	}
-	sb.WriteString("\nGROUP BY agent_id, inquiry, team_id, hour, log_partition\nHAVING v_volume != 0")
+	sb.WriteString("\nGROUP BY agent_id, inquiry, team_id, hour, log_partition\nHAVING " + prefixedNonEmpty("v_"))
 	query := sb.String()
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -76,8 +76,8 @@ func (s *Store) Buckets(ctx context.Context, q store.BucketQuery, fn func(store.
 		b := store.Bucket{BucketKey: store.BucketKey{Tenant: q.Tenant, Model: q.Model}}
 		var hour uint32
 		var version uint64
-		if err := rows.Scan(&b.Agent, &b.Inquiry, &b.Team, &hour, &b.Partition, &b.Volume, &b.HandleSum,
-			&b.PsatN, &b.PsatSum, &b.PresN, &b.PresSum, &version); err != nil {
+		dest := append([]any{&b.Agent, &b.Inquiry, &b.Team, &hour, &b.Partition}, sumsDest(&b.Sums)...)
+		if err := rows.Scan(append(dest, &version)...); err != nil {
 			return fmt.Errorf("scan bucket: %w", err)
 		}
 		b.Hour = time.Unix(int64(hour), 0).UTC()

@@ -83,23 +83,19 @@ func (s *Store) SumBuckets(ctx context.Context, q store.SumQuery, fn func(store.
 	}
 	read := func(what, query string, args []any) error {
 		var agent, inquiry, team string
-		ints := make([]int64, 3*n)
-		floats := make([]float64, 3*n)
-		dest := make([]any, 0, 3+6*n)
-		dest = append(dest, &agent, &inquiry, &team)
-		for i := range n {
-			dest = append(dest, &ints[3*i], &floats[3*i], &ints[3*i+1], &floats[3*i+1], &ints[3*i+2], &floats[3*i+2])
-		}
 		return s.stream(ctx, what, query, args, func(rows driver.Rows) error {
+			sums := make([]views.Sums, n)
+			dest := make([]any, 0, 3+len(valueColumns)*n)
+			dest = append(dest, &agent, &inquiry, &team)
+			for i := range sums {
+				dest = append(dest, sumsDest(&sums[i])...)
+			}
 			if err := rows.Scan(dest...); err != nil {
 				return fmt.Errorf("scan bucket sums: %w", err)
 			}
-			sums := make([]views.Sums, n)
 			some := false
-			for i := range n {
-				sums[i] = views.Sums{Volume: ints[3*i], HandleSum: floats[3*i], PsatN: ints[3*i+1], PsatSum: floats[3*i+1],
-					PresN: ints[3*i+2], PresSum: floats[3*i+2]}
-				some = some || sums[i].Volume != 0
+			for i := range sums {
+				some = some || !sums[i].Empty()
 			}
 			if some {
 				merge(key{agent, inquiry, team}, sums)
@@ -131,8 +127,8 @@ func sumSelect(conds []string) string {
 	var sb strings.Builder
 	sb.WriteString("SELECT agent_id, inquiry, team_id")
 	for _, cond := range conds {
-		for _, c := range []string{"volume", "handle_sum", "psat_n", "psat_sum", "pres_n", "pres_sum"} {
-			fmt.Fprintf(&sb, ",\n\tsumIf(%s, volume != 0 AND (%s))", c, cond)
+		for _, c := range valueColumns {
+			fmt.Fprintf(&sb, ",\n\tsumIf(%s, %s AND (%s))", c, nonEmpty, cond)
 		}
 	}
 	return sb.String()

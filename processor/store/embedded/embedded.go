@@ -45,6 +45,8 @@ type Store struct {
 	// the agents erased (erase_agent.go).
 	erased     erasures
 	pseudonyms renames
+
+	learnedVersion int64 // highest version of a learned part (learned.go)
 }
 
 type interactionKey struct{ tenant, id string }
@@ -239,7 +241,7 @@ func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bu
 	agents := s.buckets[modelKey{q.Tenant, q.Model}]
 	collect := func(byKey map[partKey]*store.Bucket) {
 		for _, b := range byKey {
-			if b.Volume == 0 || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
+			if b.Empty() || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
 				(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
 				continue
 			}

@@ -97,7 +97,7 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 			r.gen++
 			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
 			for _, b := range parts {
-				if b.Volume == 0 {
+				if b.Empty() {
 					continue
 				}
 				k := cellKey{b.Agent, b.Inquiry, b.Team}
@@ -238,7 +238,7 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(*store.Bucket)) {
 	in := func(b *store.Bucket) bool {
 		h := b.Hour.Unix()
-		return b.Volume != 0 && h >= iv[0] && h < iv[1]
+		return !b.Empty() && h >= iv[0] && h < iv[1]
 	}
 	agents := q.Agents
 	if q.Agent != "" {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/schemas"
 )
@@ -50,9 +51,13 @@ func canonRecords(rs []store.Record) string {
 func fl(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func canonBucket(b store.Bucket) string {
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%s p%d v%d n=%d h=%s ps=%d/%s pr=%d/%s",
+	s := fmt.Sprintf("%s|%s|%s|%s|%s|%s p%d v%d n=%d h=%s ps=%d/%s pr=%d/%s",
 		b.Tenant, b.Model, b.Agent, b.Inquiry, b.Team, b.Hour.UTC().Format(time.RFC3339), b.Partition, b.Version,
 		b.Volume, fl(b.HandleSum), b.PsatN, fl(b.PsatSum), b.PresN, fl(b.PresSum))
+	if b.Lsat != (outcomes.Cell{}) || b.Lres != (outcomes.Cell{}) {
+		s += fmt.Sprintf(" lsat=%+v lres=%+v", b.Lsat, b.Lres)
+	}
+	return s
 }
 
 // canonBuckets sorts: Buckets' order is unspecified.

@@ -65,6 +65,16 @@ func testRollups(t *testing.T, open func(t *testing.T) store.Store) {
 	chat := part("a", "A", "x", 30, 0, 1, 5)
 	chat.Model = "chat"
 	apply(t, s, store.Batch{Partition: 0, Next: v + 1, Buckets: []store.Bucket{other, chat}})
+	// The outcome learner's parts (volume 0, learned cells only) on some
+	// of those keys: sums and rollups carry them.
+	lw, learns := s.(store.LearnedWriter)
+	var learned []store.Bucket
+	for h := 0; learns && h < 33*24; h += 10 {
+		learned = append(learned, learnedPart(part("a", "A", "x", h, store.LearnedPartition, 1, 0), h))
+	}
+	if learns {
+		applyLearned(t, lw, learned)
+	}
 
 	hourAt := func(h int) time.Time { return base.Add(time.Duration(h) * time.Hour) }
 	check := func(stage string) {
@@ -146,8 +156,21 @@ func testRollups(t *testing.T, open func(t *testing.T) store.Store) {
 		part("a", "A", "x", 30*24+5, 0, v+4, 0),
 	}})
 	apply(t, s, store.Batch{Partition: 2, Next: 5, Buckets: []store.Bucket{part("a", "B", "y", 24+2, 2, 4, 4)}})
+	if learns {
+		// A learned part of Feb 10 changes (a label matured), one of
+		// Jan 31 moves with its interaction (emptied, added elsewhere).
+		applyLearned(t, lw, []store.Bucket{
+			learnedPart(part("a", "A", "x", 11*24, store.LearnedPartition, 2, 0), 7),
+			part("a", "A", "x", 20, store.LearnedPartition, 2, 0),
+			learnedPart(part("a", "B", "y", 24+2, store.LearnedPartition, 2, 0), 20),
+		})
+	}
 	check("corrected, not yet redone")
-	compact(0, 4, 2) // Feb 10, Feb 20, Jan 31, Mar 1; months Jan and Feb
+	days := 4 // Feb 10, Feb 20, Jan 31, Mar 1; months Jan and Feb
+	if learns {
+		days = 5 // and Jan 30 (the learned part of hour 20 emptied)
+	}
+	compact(0, days, 2)
 	check("redone")
 	compact(0, 0, 0)
 }

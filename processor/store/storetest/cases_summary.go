@@ -73,6 +73,9 @@ func cellText(c store.CellSums) string {
 	fmt.Fprintf(&b, "%s/%s/%s", c.Agent, c.Inquiry, c.Team)
 	for _, s := range c.Sums {
 		fmt.Fprintf(&b, " %d/%g/%d/%g/%d/%g", s.Volume, s.HandleSum, s.PsatN, s.PsatSum, s.PresN, s.PresSum)
+		if s.Lsat.N != 0 || s.Lres.N != 0 {
+			fmt.Fprintf(&b, " L%+v/%+v", s.Lsat, s.Lres)
+		}
 	}
 	return b.String()
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Random", testRandom},
 		{"Summaries", testSummaries},
 		{"Rollups", testRollups},
+		{"Learned", testLearned},
 		{"Roster", testRoster},
 	}
 	for _, c := range cases {

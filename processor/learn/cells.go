@@ -1,0 +1,254 @@
+package learn
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/agentpulse/agentpulse/outcomes"
+	"github.com/agentpulse/agentpulse/processor"
+	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/schemas"
+)
+
+// cells places the learned cells of interactions in the learner's bucket
+// parts (store.LearnedPartition): per bucket key, the sum of the learned
+// cells of the interactions whose current revision counts in it, as the
+// reference adds them (views/reference: a target's cell only where the
+// feed does not predict it).
+//
+// It follows every interaction record (place: the current revision's
+// bucket key and which targets the feed predicts, an equal or lower
+// revision changing nothing, as in the processor's fold) and every cell
+// the stream emits (score). A bucket whose members or members' cells
+// changed is dirty; flush recomputes each dirty bucket from its members
+// in interaction-id order, so its value is a function of the members'
+// cells, not of the order they changed in: byte-identical after a replay.
+//
+// Bounded by the present, like the stream: a tenant's buckets of hours
+// ending more than horizon before its newest ended_at are dropped (their
+// members' cells no longer change: labels mature within OutcomeDays), and
+// an interaction first seen older than that, or moved by a revision into
+// an hour older than that, has no learned cell (the stream predicts such
+// late records at arrival and drops them at once; documented in doc.go).
+//
+// Not safe for concurrent use: Learner guards it with its mutex.
+type cells struct {
+	horizon time.Duration
+	ix      map[ixKey]*ixCell
+	members map[store.BucketKey]map[string]bool // interaction ids (the key holds the tenant)
+	dirty   map[store.BucketKey]bool
+	// held are the buckets whose stored value is not zero: a bucket
+	// whose members all carry the feed's predictions (no learned cell)
+	// is never written, unless to retract a value written before.
+	held    map[store.BucketKey]bool
+	newest  map[string]time.Time // per tenant: the newest ended_at placed
+	evicted map[string]int64     // per tenant: the unix day eviction last ran for
+	// names interns the keys' strings (tenants, models, teams, agents,
+	// inquiries: few distinct values), so an interaction held costs its
+	// id and a few words, not five more strings.
+	names map[string]string
+}
+
+type ixKey struct{ tenant, id string }
+
+// ixCell is one interaction's current placement and learned cells (the
+// stream's, before the feed's predictions are taken out).
+type ixCell struct {
+	Revision         int64
+	Key              store.BucketKey
+	FeedSat, FeedRes bool
+	Sat, Res         outcomes.Cell
+}
+
+// learned returns the cells the interaction adds to its bucket.
+func (c *ixCell) learned() (sat, res outcomes.Cell) {
+	if !c.FeedSat {
+		sat = c.Sat
+	}
+	if !c.FeedRes {
+		res = c.Res
+	}
+	return sat, res
+}
+
+func newCells(horizon time.Duration) *cells {
+	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[store.BucketKey]map[string]bool{},
+		dirty: map[store.BucketKey]bool{}, held: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{},
+		names: map[string]string{}}
+}
+
+func (c *cells) intern(s string) string {
+	if v, ok := c.names[s]; ok {
+		return v
+	}
+	c.names[s] = s
+	return s
+}
+
+// keyOf is the interaction's bucket key (processor.BucketKeyOf), interned.
+func (c *cells) keyOf(it *schemas.Interaction) store.BucketKey {
+	k := processor.BucketKeyOf(it)
+	k.Tenant, k.Model, k.Team = c.intern(k.Tenant), c.intern(k.Model), c.intern(k.Team)
+	k.Agent, k.Inquiry = c.intern(k.Agent), c.intern(k.Inquiry)
+	return k
+}
+
+// place records an interaction's revision.
+func (c *cells) place(it *schemas.Interaction) {
+	key := c.keyOf(it)
+	k := ixKey{key.Tenant, it.InteractionID}
+	feedSat, feedRes := it.PredictedSatisfaction != nil, it.PredictedResolution != nil
+	cur := c.ix[k]
+	beyond := key.Hour.Add(c.horizon).Before(c.newest[it.TenantID])
+	if cur == nil {
+		if beyond {
+			return // beyond the horizon: see the type's comment
+		}
+		cur = &ixCell{Revision: it.Revision, Key: key, FeedSat: feedSat, FeedRes: feedRes}
+		c.ix[k] = cur
+		c.join(key, it.InteractionID)
+	} else {
+		if it.Revision <= cur.Revision {
+			return
+		}
+		cur.Revision = it.Revision
+		if beyond {
+			// Moved into an hour whose bucket may have left memory: its
+			// value cannot be recomputed, so the interaction keeps no
+			// learned cell (taken out of where it was).
+			c.leave(cur.Key, it.InteractionID)
+			delete(c.ix, k)
+			return
+		}
+		if cur.Key != key {
+			c.leave(cur.Key, it.InteractionID)
+			c.join(key, it.InteractionID)
+			cur.Key = key
+		}
+		if cur.FeedSat != feedSat || cur.FeedRes != feedRes {
+			cur.FeedSat, cur.FeedRes = feedSat, feedRes
+			c.dirty[key] = true
+		}
+	}
+	c.saw(it)
+}
+
+// saw moves the tenant's newest ended_at.
+func (c *cells) saw(it *schemas.Interaction) {
+	if end := it.EndedAt.UTC(); end.After(c.newest[it.TenantID]) {
+		c.newest[it.TenantID] = end
+	}
+}
+
+func (c *cells) join(key store.BucketKey, id string) {
+	m := c.members[key]
+	if m == nil {
+		m = map[string]bool{}
+		c.members[key] = m
+	}
+	m[id] = true
+	c.dirty[key] = true
+}
+
+func (c *cells) leave(key store.BucketKey, id string) {
+	if m := c.members[key]; m != nil {
+		delete(m, id)
+	}
+	c.dirty[key] = true
+}
+
+// score records the stream's current cells of an interaction.
+func (c *cells) score(e *outcomes.Emitted) {
+	cur := c.ix[ixKey{e.Tenant, e.ID}]
+	if cur == nil {
+		return // not placed (beyond the horizon) or dropped
+	}
+	var sat, res outcomes.Cell
+	if p := e.Pred[outcomes.Satisfaction]; p.OK {
+		l := e.Label[outcomes.Satisfaction]
+		sat.Add(p.P, l.Has, l.Value)
+	}
+	if p := e.Pred[outcomes.Resolution]; p.OK {
+		l := e.Label[outcomes.Resolution]
+		res.Add(p.P, l.Has, l.Value)
+	}
+	if sat != cur.Sat || res != cur.Res {
+		cur.Sat, cur.Res = sat, res
+		c.dirty[cur.Key] = true
+	}
+}
+
+// flush returns the full value of every dirty bucket (Version unset), in
+// key order, then drops what passed the horizon.
+func (c *cells) flush() []store.Bucket {
+	keys := make([]store.BucketKey, 0, len(c.dirty))
+	for k := range c.dirty {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareKeys)
+	out := make([]store.Bucket, 0, len(keys))
+	for _, k := range keys {
+		b := c.value(k)
+		zero := b.Sums.Empty()
+		if !zero || c.held[k] {
+			out = append(out, b)
+		}
+		if zero {
+			delete(c.held, k)
+		} else {
+			c.held[k] = true
+		}
+		if len(c.members[k]) == 0 {
+			delete(c.members, k)
+		}
+	}
+	clear(c.dirty)
+	c.evict()
+	return out
+}
+
+// value is a bucket's learned part, its members' cells added in id order.
+func (c *cells) value(k store.BucketKey) store.Bucket {
+	b := store.Bucket{BucketKey: k, Partition: store.LearnedPartition}
+	ids := make([]string, 0, len(c.members[k]))
+	for id := range c.members[k] {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		sat, res := c.ix[ixKey{k.Tenant, id}].learned()
+		b.Lsat.Merge(sat)
+		b.Lres.Merge(res)
+	}
+	return b
+}
+
+// evict drops, once per tenant and day of its newest ended_at, the
+// buckets of hours older than the horizon and their interactions.
+func (c *cells) evict() {
+	for tenant, newest := range c.newest {
+		day := newest.Unix() / 86400
+		if c.evicted[tenant] == day {
+			continue
+		}
+		c.evicted[tenant] = day
+		limit := newest.Add(-c.horizon)
+		for k, m := range c.members {
+			if k.Tenant != tenant || !k.Hour.Before(limit) {
+				continue
+			}
+			for id := range m {
+				delete(c.ix, ixKey{tenant, id})
+			}
+			delete(c.members, k)
+			delete(c.dirty, k)
+			delete(c.held, k)
+		}
+	}
+}
+
+func compareKeys(a, b store.BucketKey) int {
+	return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.Model, b.Model), cmp.Compare(a.Agent, b.Agent),
+		cmp.Compare(a.Inquiry, b.Inquiry), cmp.Compare(a.Team, b.Team), a.Hour.Compare(b.Hour))
+}
