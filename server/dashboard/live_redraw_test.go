@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -33,10 +34,10 @@ const redrawProbes = 8
 func TestLiveRedrawUnderFeed(t *testing.T) {
 	p := apptest.Start(t, apptest.Options{})
 	var produceMu sync.Mutex // Produce appends to p.History
-	produce := func(its ...schemas.Interaction) {
+	produce := func(tb testing.TB, its ...schemas.Interaction) {
 		produceMu.Lock()
 		defer produceMu.Unlock()
-		p.Produce(t, its...)
+		p.Produce(tb, its...)
 	}
 	// The feed: every other agent's chat work, with their newest team.
 	type who struct{ agent, team, inquiry string }
@@ -61,6 +62,7 @@ func TestLiveRedrawUnderFeed(t *testing.T) {
 	feedCtx, stopFeed := context.WithCancel(context.Background())
 	var feed sync.WaitGroup
 	var fed int
+	feedTB := &goroutineTB{TB: t}
 	feed.Go(func() {
 		rng := rand.New(rand.NewPCG(1, 2))
 		tick := time.NewTicker(50 * time.Millisecond)
@@ -68,7 +70,7 @@ func TestLiveRedrawUnderFeed(t *testing.T) {
 		for feedCtx.Err() == nil {
 			<-tick.C
 			w := others[rng.IntN(len(others))]
-			produce(p.NewInteraction(w.agent, w.team, "chat", w.inquiry, float64(100+rng.IntN(300))))
+			produce(feedTB, p.NewInteraction(w.agent, w.team, "chat", w.inquiry, float64(100+rng.IntN(300))))
 			fed++
 		}
 	})
@@ -82,7 +84,7 @@ func TestLiveRedrawUnderFeed(t *testing.T) {
 			var before int
 			run(t, ctx, view+": volume before", chromedp.Evaluate(`parseInt(`+cell+`.textContent.replace(/,/g, ""))`, &before))
 			at := time.Now()
-			produce(p.NewInteraction("agent-0002", "team-01", "chat", probeInquiry, 200))
+			produce(t, p.NewInteraction("agent-0002", "team-01", "chat", probeInquiry, 200))
 			var shownAt float64
 			run(t, ctx, view+": redraw", chromedp.Poll(fmt.Sprintf(`(() => { const c = %s;
 			  return c && c.textContent.replace(/,/g, "") === "%d" ? Date.now() : false; })()`, cell, before+1),
@@ -110,5 +112,28 @@ func TestLiveRedrawUnderFeed(t *testing.T) {
 	probe(ctx, "team view (supervisor)")
 	stopFeed()
 	feed.Wait()
+	if feedTB.failed != "" {
+		t.Fatalf("feed: %s", feedTB.failed)
+	}
 	t.Logf("feed: %d interactions of other agents", fed)
+}
+
+// goroutineTB is the feed goroutine's testing.TB: a Fatal there records
+// the failure and ends the goroutine (t.Fatal may only be called from the
+// test's own goroutine); the test reports it after the feed stops.
+type goroutineTB struct {
+	testing.TB
+	failed string
+}
+
+func (g *goroutineTB) Helper() {}
+
+func (g *goroutineTB) Fatal(args ...any) {
+	g.failed = fmt.Sprint(args...)
+	runtime.Goexit()
+}
+
+func (g *goroutineTB) Fatalf(format string, args ...any) {
+	g.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
