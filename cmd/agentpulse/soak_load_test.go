@@ -161,10 +161,18 @@ type soakRequest struct {
 }
 
 // soakLatency is the latency of one route's answers (logged, never
-// asserted).
+// asserted): every answer's, for the quantiles.
 type soakLatency struct {
-	n        int
-	sum, top time.Duration
+	all []time.Duration
+}
+
+// quantile is the q-quantile of the answers' latencies (nearest rank);
+// the caller sorted them.
+func (x *soakLatency) quantile(q float64) time.Duration {
+	if len(x.all) == 0 {
+		return 0
+	}
+	return x.all[min(len(x.all)-1, int(q*float64(len(x.all))))]
 }
 
 func (l *soakLoad) observe(route string, d time.Duration) {
@@ -178,9 +186,7 @@ func (l *soakLoad) observe(route string, d time.Duration) {
 		x = &soakLatency{}
 		l.latency[route] = x
 	}
-	x.n++
-	x.sum += d
-	x.top = max(x.top, d)
+	x.all = append(x.all, d)
 }
 
 // runSoakReader calls random requests in a loop until ctx ends, pausing

@@ -239,7 +239,7 @@ func BenchmarkPerformanceClickHouse(b *testing.B) {
 	}
 	for _, agents := range benchSizes(b, []int{1_000, 10_000}, []int{1_000, 10_000, 50_000}) {
 		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
-			st, load := benchClickHouse(b, addr, agents)
+			st, load, _ := benchClickHouse(b, addr, agents)
 			benchPerformance(b, st, agents, load, 0)
 		})
 	}

@@ -78,20 +78,43 @@ func (p *presetAgg) joinTeam(agent string, teamOf teamLookup) {
 	p.members[agent] = teamMember{team, total}
 }
 
-// teamAgents is the team's members as TeamAgents answers them, sorted.
-func (p *presetAgg) teamAgents(team string, params views.Params) []views.TeamAgent {
-	out := []views.TeamAgent{}
+// memberRow is one member of a team as read under the entry's lock: the
+// answer (figures, sorting) is built from it after the lock is released,
+// so that a wallboard of every team holds the lock (and with it the
+// updates feed and every other request of the model) only for the copy.
+type memberRow struct {
+	id       string
+	sums     views.Sums
+	label    views.Label
+	hasLabel bool
+}
+
+// teamRows appends the team's members to rows. The entry's lock is held.
+func (p *presetAgg) teamRows(team string, params views.Params, rows []memberRow) []memberRow {
 	t := p.teams[team]
 	if t == nil {
-		return out
+		return rows
 	}
 	for id := range t.members {
-		total := p.agentTotal[id]
-		ta := views.TeamAgent{AgentID: id, Figures: total.Figures(params.Floor)}
-		if l, ok := p.modelPop.label(total, views.MetricAES, params); ok {
-			ta.Label = &l
+		r := memberRow{id: id, sums: p.agentTotal[id]}
+		r.label, r.hasLabel = p.modelPop.label(r.sums, views.MetricAES, params)
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// teamAgentsOf is TeamAgents' answer from a team's rows, sorted by agent;
+// no lock is needed.
+func teamAgentsOf(rows []memberRow, params views.Params) []views.TeamAgent {
+	out := make([]views.TeamAgent, len(rows))
+	labels := make([]views.Label, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		out[i] = views.TeamAgent{AgentID: r.id, Figures: r.sums.Figures(params.Floor)}
+		if r.hasLabel {
+			labels[i] = r.label
+			out[i].Label = &labels[i]
 		}
-		out = append(out, ta)
 	}
 	slices.SortFunc(out, func(a, b views.TeamAgent) int { return cmpString(a.AgentID, b.AgentID) })
 	return out
@@ -139,22 +162,36 @@ func (c *cache) moveAgent(tenant, agent string) {
 }
 
 func (v *Views) teamAgentsCached(ctx context.Context, tenant, team, model string, spec views.RangeSpec) ([]views.TeamAgent, error) {
-	var out []views.TeamAgent
+	var rows []memberRow
 	err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
-		out = pa.teamAgents(team, v.params)
+		rows = pa.teamRows(team, v.params, nil)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return teamAgentsOf(rows, v.params), nil
 }
 
 func (v *Views) wallboardCached(ctx context.Context, tenant, model string, spec views.RangeSpec, only []string) (Wallboard, error) {
-	var out Wallboard
+	type teamRead struct {
+		team       string
+		total      views.Sums
+		start, end int // its members in rows
+	}
+	var (
+		rng   views.Range
+		teams []teamRead
+		rows  []memberRow
+	)
 	err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
+		rng = pa.rng
 		var names []string
 		if only == nil {
 			names = make([]string, 0, len(pa.teams))
 			for t := range pa.teams {
 				names = append(names, t)
 			}
+			rows = make([]memberRow, 0, len(pa.members))
 		} else {
 			for _, t := range only {
 				if pa.teams[t] != nil && !slices.Contains(names, t) {
@@ -162,11 +199,20 @@ func (v *Views) wallboardCached(ctx context.Context, tenant, model string, spec 
 				}
 			}
 		}
-		slices.Sort(names)
-		out = Wallboard{Model: model, Range: pa.rng, Teams: make([]WallboardTeam, 0, len(names))}
+		teams = make([]teamRead, 0, len(names))
 		for _, t := range names {
-			out.Teams = append(out.Teams, WallboardTeam{Team: t, Figures: pa.teams[t].total.Figures(v.params.Floor), Agents: pa.teamAgents(t, v.params)})
+			start := len(rows)
+			rows = pa.teamRows(t, v.params, rows)
+			teams = append(teams, teamRead{team: t, total: pa.teams[t].total, start: start, end: len(rows)})
 		}
 	})
-	return out, err
+	if err != nil {
+		return Wallboard{}, err
+	}
+	slices.SortFunc(teams, func(a, b teamRead) int { return cmpString(a.team, b.team) })
+	out := Wallboard{Model: model, Range: rng, Teams: make([]WallboardTeam, 0, len(teams))}
+	for _, t := range teams {
+		out.Teams = append(out.Teams, WallboardTeam{Team: t.team, Figures: t.total.Figures(v.params.Floor), Agents: teamAgentsOf(rows[t.start:t.end], v.params)})
+	}
+	return out, nil
 }

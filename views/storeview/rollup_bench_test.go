@@ -32,7 +32,7 @@ func BenchmarkRangesClickHouse(b *testing.B) {
 	}
 	for _, agents := range benchSizes(b, []int{1_000, 10_000}, []int{1_000, 10_000, 50_000}) {
 		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
-			st, _ := benchClickHouse(b, addr, agents)
+			st, _, _ := benchClickHouse(b, addr, agents)
 			seal := benchSeal(b, st)
 			ctx := context.Background()
 			params := views.DefaultParams()

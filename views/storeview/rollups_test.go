@@ -61,16 +61,20 @@ func corrections(its []schemas.Interaction) []schemas.Interaction {
 
 // TestStoreViewsWithRollupsEqualReference seals a simulated feed of 33
 // days (a whole month and ragged days either side) into rollups, then
-// stores corrections that touch the sealed days, and compares storeview's
-// answers (presets, the custom range with ragged ends, plan Start) with
-// the reference's: while the touched days are stale, and after the
-// compactor redoes them. Both stores.
+// stores corrections that touch the sealed days (across agents, teams
+// and inquiries, late interactions, and roster moves: rosterCorrections),
+// and compares storeview's answers (presets, the custom range with ragged
+// ends, plan Start, and compareTeamRoutes: team agents, the admin's and a
+// supervisor's wallboard, the review lists) with the reference's: while
+// the touched days are stale, and after the compactor redoes them. Both
+// stores, uncached and cached views.
 func TestStoreViewsWithRollupsEqualReference(t *testing.T) {
 	its := simulated(t, 12, 33) // Sep 29 .. Oct 31: October whole
-	fixes := corrections(its)
+	fixes := append(corrections(its), rosterCorrections(its)...)
 	all := append(slices.Clone(its), fixes...)
 	params := views.Params{MinVolume: 3}
 	ref := reference.New(all, params)
+	checkRosterMoves(t, ref, its)
 	// ClickHouse, where each call is several round trips, answers fewer
 	// ranges and agents, and only the range figures (AgentPerformance;
 	// TestStoreViewsEqualReference checks the rest), to keep the test
@@ -80,62 +84,31 @@ func TestStoreViewsWithRollupsEqualReference(t *testing.T) {
 		open                 func(t *testing.T) store.Store
 		stale, redone, cache scope
 		inquiries            int // per model in compareStarts
+		// compareTeamRoutes' ranges (uncached and cached views) and
+		// review-list agent stride.
+		teamSpecs, cachedTeamSpecs []int
+		reviewStride               int
 	}{
 		{"embedded", func(*testing.T) store.Store { return embedded.New() },
 			scope{specs: []int{0, 4}, agentStride: 2}, scope{specs: []int{0, 1, 2, 3, 4}, agentStride: 2},
-			scope{specs: []int{0, 2}, agentStride: 2, cache: true}, 100},
+			scope{specs: []int{0, 2}, agentStride: 2, cache: true}, 100,
+			[]int{0, 3, 4}, []int{0, 1, 3}, 1},
 		{"clickhouse", func(t *testing.T) store.Store { return openClickHouse(t) },
 			scope{specs: []int{0, 4}, agentStride: 6, rangesOnly: true}, scope{specs: []int{0, 4}, agentStride: 6, rangesOnly: true},
-			scope{specs: []int{0}, agentStride: 12, cache: true, rangesOnly: true}, 3},
+			scope{specs: []int{0}, agentStride: 12, cache: true, rangesOnly: true}, 3,
+			[]int{4}, []int{0}, 6},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ctx := context.Background()
 			st := c.open(t)
-			comp, ok := st.(store.Compactor)
-			if !ok {
-				t.Fatal("not a store.Compactor")
-			}
-			compact := func() store.CompactStats {
-				t.Helper()
-				s, err := comp.Compact(ctx, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			batches := storetest.Batches(all, 4, 2000)
-			fixed := map[string]bool{}
-			for _, f := range fixes {
-				fixed[f.TenantID+"/"+f.InteractionID+fmt.Sprint(f.Revision)] = true
-			}
-			// Store the batches without corrections, seal, then the rest.
-			rest := 0
-			for i, b := range batches {
-				if slices.ContainsFunc(b.Records, func(r store.Record) bool {
-					return fixed[r.TenantID+"/"+r.InteractionID+fmt.Sprint(r.Revision)]
-				}) {
-					break
-				}
-				rest = i + 1
-			}
-			for _, b := range batches[:rest] {
-				if err := st.Apply(ctx, b); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if s := compact(); s.Days < 30 || s.Months < 1 {
-				t.Fatalf("first seal: %+v, want at least 30 days and a month", s)
-			}
-			for _, b := range batches[rest:] {
-				if err := st.Apply(ctx, b); err != nil {
-					t.Fatal(err)
-				}
-			}
+			compact := sealThenCorrect(t, st, all, fixes)
 			t.Run("stale", func(t *testing.T) {
 				sv := storeview.New(st, params)
 				compareAll(t, sv, ref, all, c.stale)
 				compareStarts(t, sv, ref, all, c.stale.agentStride, c.inquiries)
+				compareTeamRoutes(t, sv, ref, all, c.teamSpecs, c.reviewStride)
+				cached := storeview.New(st, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2}))
+				compareTeamRoutes(t, cached, ref, all, c.cachedTeamSpecs, c.reviewStride*3)
 			})
 			if s := compact(); s.Days == 0 || s.Months == 0 {
 				t.Fatalf("redo after corrections: %+v, want days and a month", s)
@@ -144,7 +117,10 @@ func TestStoreViewsWithRollupsEqualReference(t *testing.T) {
 				sv := storeview.New(st, params)
 				compareAll(t, sv, ref, all, c.redone)
 				compareStarts(t, sv, ref, all, c.redone.agentStride, c.inquiries)
-				compareAll(t, storeview.New(st, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2})), ref, all, c.cache)
+				cached := storeview.New(st, params, storeview.WithCache(storeview.CacheConfig{HotHours: 2}))
+				compareAll(t, cached, ref, all, c.cache)
+				compareTeamRoutes(t, sv, ref, all, c.teamSpecs, c.reviewStride)
+				compareTeamRoutes(t, cached, ref, all, c.cachedTeamSpecs, c.reviewStride*3)
 			})
 		})
 	}
@@ -203,3 +179,52 @@ func compareStarts(t *testing.T, sv *storeview.Views, ref *reference.Dataset, it
 }
 
 func params(ref *reference.Dataset) views.Params { return ref.Params() }
+
+// sealThenCorrect stores the batches of all before the first one holding
+// a revision of fixes, seals them (every day and month: lateness 0), then
+// stores the rest, so that every fix touches sealed days. It returns the
+// compactor's pass, for the redo.
+func sealThenCorrect(t *testing.T, st store.Store, all, fixes []schemas.Interaction) func() store.CompactStats {
+	t.Helper()
+	ctx := context.Background()
+	comp, ok := st.(store.Compactor)
+	if !ok {
+		t.Fatal("not a store.Compactor")
+	}
+	compact := func() store.CompactStats {
+		t.Helper()
+		s, err := comp.Compact(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	batches := storetest.Batches(all, 4, 2000)
+	fixed := map[string]bool{}
+	for _, f := range fixes {
+		fixed[f.TenantID+"/"+f.InteractionID+fmt.Sprint(f.Revision)] = true
+	}
+	rest := 0
+	for i, b := range batches {
+		if slices.ContainsFunc(b.Records, func(r store.Record) bool {
+			return fixed[r.TenantID+"/"+r.InteractionID+fmt.Sprint(r.Revision)]
+		}) {
+			break
+		}
+		rest = i + 1
+	}
+	for _, b := range batches[:rest] {
+		if err := st.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := compact(); s.Days < 30 || s.Months < 1 {
+		t.Fatalf("first seal: %+v, want at least 30 days and a month", s)
+	}
+	for _, b := range batches[rest:] {
+		if err := st.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return compact
+}
