@@ -205,7 +205,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return proc.Ready(ctx, readyLag)
 	}
-	part, err := f.ingest.build(producer, reg, ready, keys, log, srv.routes)
+	part, err := f.ingest.build(producer, reg, ready, keys, people.Roster(), log, srv.routes)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/auth/apikeys"
+	"github.com/agentpulse/agentpulse/auth/roster"
 	"github.com/agentpulse/agentpulse/ingest"
 	"github.com/agentpulse/agentpulse/ingest/broker"
 )
@@ -93,13 +94,19 @@ type ingestPart struct {
 // build assembles the HTTP server (interactions endpoint, connector
 // endpoints, health, metrics, and any extra routes) on producer. The
 // ingest endpoint admits the API keys of keys besides tokens, and is not
-// ready before keys has read its topic; run runs keys.
-func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, keys *apikeys.Log, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
+// ready before keys has read its topic; run runs keys. With people (the
+// roster of `all`, nil in `ingest`), every person's token is resolved
+// through it, as the server's routes do: a person the roster demoted or
+// removed cannot post with an older token.
+func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, keys *apikeys.Log, people *roster.Roster, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
 	jwt, err := f.verifier()
 	if err != nil {
 		return nil, err
 	}
-	v := apikeys.Verifier{Keys: keys.Keys(), Next: jwt}
+	var v auth.TokenVerifier = apikeys.Verifier{Keys: keys.Keys(), Next: jwt}
+	if people != nil {
+		v = roster.Verifier{Roster: people, Next: v}
+	}
 	inner := ready
 	ready = func(ctx context.Context) error {
 		if err := keys.Ready(ctx); err != nil {
@@ -220,7 +227,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer keys.Close()
-	part, err := f.build(producer, reg, ready, keys, log)
+	part, err := f.build(producer, reg, ready, keys, nil, log)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}

@@ -69,4 +69,35 @@ func TestAllKeepsTheRosterAcrossRestarts(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(string(b), `"teams":["team-02"]`) {
 		t.Fatalf("me after the restart: %d %s", code, b)
 	}
+
+	// The ingest route of `all` resolves people through the roster too:
+	// an admin the roster made an agent cannot post with their admin token.
+	ops := mintToken(t, secret, auth.Claims{Tenant: "acme", Subject: "ops-1", Role: auth.RoleAdmin}, time.Hour)
+	post := func() int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1/ingest/interactions", strings.NewReader("[]"))
+		req.Header.Set("Authorization", "Bearer "+ops)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(); code == http.StatusForbidden || code == http.StatusUnauthorized {
+		t.Fatalf("ingest as a listed-nowhere admin: %d", code)
+	}
+	req, _ := http.NewRequest(http.MethodPut, base+"/v1/roster/people/ops-1", strings.NewReader(`{"role":"agent"}`))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("demote ops-1: %d", resp.StatusCode)
+	}
+	if code := post(); code != http.StatusForbidden {
+		t.Fatalf("ingest as an admin the roster made an agent: %d, want 403", code)
+	}
 }
