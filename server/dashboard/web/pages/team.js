@@ -98,12 +98,26 @@ export async function render(ctx) {
     draw();
   });
 
-  // Live: refetch at most every 1.5 s while score messages arrive.
+  // Live: refetch on the first score message after a quiet spell, then
+  // at most every 1.5 s while messages keep arriving.
   let timer = null;
+  let last = 0;
+  // Figures pushed since a refetch began are newer than its answer: kept
+  // and laid over it.
+  const pushed = new Map(); // agent → { figures, at }
+  const lay = (agent, figures) => {
+    const a = data.agents.find((x) => x.agent_id === agent);
+    if (a) Object.assign(a, figures);
+  };
   const refresh = async () => {
     timer = null;
+    const began = last = Date.now();
     try {
       data = await load(team, model, range);
+      for (const [agent, p] of pushed) {
+        if (p.at < began) pushed.delete(agent);
+        else lay(agent, p.figures);
+      }
       draw();
     } catch (err) {
       mount(table, errorBox(err));
@@ -115,7 +129,15 @@ export async function render(ctx) {
       return;
     }
     if (m.type !== "score" || (m.data && m.data.model !== model)) return;
-    if (!timer) timer = setTimeout(refresh, 1500);
+    // The message carries the agent's figures over the default range (3
+    // months): shown at once; labels and the week's trend follow with
+    // the refetch.
+    if (range === "3m" && m.data && m.data.figures) {
+      pushed.set(m.data.agent, { figures: m.data.figures, at: Date.now() });
+      lay(m.data.agent, m.data.figures);
+      draw();
+    }
+    if (!timer) timer = setTimeout(refresh, Math.max(0, last + 1500 - Date.now()));
   }));
   ctx.onCleanup(() => clearTimeout(timer));
 }
