@@ -160,10 +160,14 @@ func logSoakTable(t *testing.T, targets []soakTarget, samples []soakSample) {
 }
 
 // Flatness. After the warm-up, the samples are cut in thirds; the last
-// third is compared with the first. Comparing the maxima of two windows
-// (not two single samples) absorbs the sawtooth of the garbage collector:
-// heap in use swings by up to GOGC=100 (×2) between collections, and each
-// window holds several cycles, so its maximum is the top of the saw.
+// third is compared with the first: RSS, descriptors and goroutines by
+// the windows' maxima (a busy moment), the heap by their minima. Heap in
+// use swings by up to GOGC=100 (×2) between collections, and a sample
+// lands anywhere on that saw: the lowest sample of a window is the
+// nearest to the live heap after a collection, which is what a leak
+// raises (the short form's thirds hold two samples each, too few for
+// their maxima to be the top of the saw: one sample at the top of a
+// cycle failed it).
 const (
 	// soakMemFactor and the slacks: the last third's max memory may exceed
 	// the first third's by 25 % plus a fixed slack (heap 8 MB, RSS 24 MB:
@@ -200,16 +204,26 @@ func checkSoakFlat(t *testing.T, targets []soakTarget, samples []soakSample, war
 		}
 		return m
 	}
+	minOf := func(w []soakSample, f func(soakSample) float64) float64 {
+		m := f(w[0])
+		for _, x := range w[1:] {
+			m = min(m, f(x))
+		}
+		return m
+	}
 	var lines []string
-	check := func(what string, f func(soakSample) float64, limit func(firstMax float64) float64) {
-		a, b := maxOf(first, f), maxOf(last, f)
+	compare := func(what, of string, pick func([]soakSample, func(soakSample) float64) float64, f func(soakSample) float64, limit func(first float64) float64) {
+		a, b := pick(first, f), pick(last, f)
 		lim := limit(a)
 		verdict := "flat"
 		if b > lim {
 			verdict = "GROWING"
-			t.Errorf("soak: %s grew: last third's max %.1f > limit %.1f (first third's max %.1f)", what, b, lim, a)
+			t.Errorf("soak: %s grew: last third's %s %.1f > limit %.1f (first third's %s %.1f)", what, of, b, lim, of, a)
 		}
-		lines = append(lines, fmt.Sprintf("%-28s first third max %9.1f  last third max %9.1f  limit %9.1f  %s", what, a, b, lim, verdict))
+		lines = append(lines, fmt.Sprintf("%-28s first third %s %9.1f  last third %s %9.1f  limit %9.1f  %s", what, of, a, of, b, lim, verdict))
+	}
+	check := func(what string, f func(soakSample) float64, limit func(first float64) float64) {
+		compare(what, "max", maxOf, f, limit)
 	}
 	for i, tg := range targets {
 		allowMB := tg.perRecordBytes * grown / (1 << 20)
@@ -220,7 +234,7 @@ func checkSoakFlat(t *testing.T, targets []soakTarget, samples []soakSample, war
 		if tg.metrics == "" {
 			continue
 		}
-		check(tg.name+" heap MB", func(x soakSample) float64 { return x.procs[i].heapMB },
+		compare(tg.name+" heap MB", "min", minOf, func(x soakSample) float64 { return x.procs[i].heapMB },
 			func(a float64) float64 { return a*soakMemFactor + soakHeapSlackMB + allowMB })
 		check(tg.name+" goroutines", func(x soakSample) float64 { return x.procs[i].goroutines },
 			func(a float64) float64 { return a + soakGoroutineBand })
