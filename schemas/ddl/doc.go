@@ -5,7 +5,7 @@
 // Every statement is idempotent, so applying the whole list again — at
 // every start of the store, or by `agentpulse migrate` — changes nothing:
 // CREATE ... IF NOT EXISTS, DROP TABLE IF EXISTS (a table a redesign
-// replaced: 018 drops interaction_timeline), and ALTER TABLE statements that only add
+// replaced: 021 drops interaction_timeline), and ALTER TABLE statements that only add
 // columns (one "ADD COLUMN name type" clause per line), which the store
 // sends through Statement.AddMissing with the columns the table lacks,
 // because 18.16 has no ADD COLUMN IF NOT EXISTS. A later schema change must

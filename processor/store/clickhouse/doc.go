@@ -18,7 +18,7 @@
 //     of an interaction is, whatever agent, model or inquiry it has now.
 //     A stored revision is these two rows (interaction_timeline, a third
 //     copy sorted by model and time for LatestData, was dropped by ddl
-//     018: LatestData reads model_latest).
+//     021: LatestData reads model_latest).
 //   - buckets: the full value of each hourly aggregate, ReplacingMergeTree
 //     (version) keyed by (tenant_id, model, agent_id, inquiry, team_id,
 //     hour), partitioned by month.

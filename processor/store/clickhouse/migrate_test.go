@@ -93,7 +93,7 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 }
 
-// TestMigrateDropsTimeline: a database made before ddl 017 loses its
+// TestMigrateDropsTimeline: a database made before ddl 020 loses its
 // interaction_timeline table on Open (LatestData reads the roster now),
 // and migrating again changes nothing.
 func TestMigrateDropsTimeline(t *testing.T) {
