@@ -106,6 +106,8 @@ func simulatedStream(b *testing.B, n, chunk int, fn func([]schemas.Interaction))
 //   - processor_heap_MB: what stopping the processor frees (live heap
 //     after the replay less live heap after the stop, each after a GC):
 //     the processor's own retained state, without the broker's.
+//   - rows/interaction: rows the replay's inserts stored in every table
+//     (the parts inserts made, before merges), per interaction;
 //   - cpu_us/interaction: CPU time (user and system) of the test process
 //     during the replay per interaction: the processor's, plus the
 //     embedded broker serving its fetches and keeping its updates; and
@@ -151,7 +153,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	ends := endOffsets(b, addr)
 	ctx := context.Background()
 
-	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, procMB, cpuUS, chCPUUS float64
+	var replayRate, rawRate, rawCHCPUUS, peakMB, stateMB, procMB, cpuUS, chCPUUS, rowsPer float64
 	for i := 0; b.Loop(); i++ {
 		if n <= rawApplyMax {
 			chCPU0 := pidCPU(chPid)
@@ -189,6 +191,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 		st.Close()
 		runtime.GC()
 		procMB = float64(int64(live)-int64(heapBytes())) / 1e6
+		rowsPer = float64(storedRows(b, chAddr, db)) / float64(n)
 		dropDatabase(b, chAddr, db)
 	}
 	b.ReportMetric(replayRate, "interactions/s")
@@ -206,6 +209,38 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	b.ReportMetric(peakMB, "peak_heap_MB")
 	b.ReportMetric(stateMB, "state_heap_MB")
 	b.ReportMetric(procMB, "processor_heap_MB")
+	b.ReportMetric(rowsPer, "rows/interaction")
+}
+
+// storedRows is how many rows the replay stored in db's tables, merged or
+// not (the rows every insert sent): what one interaction costs the server.
+func storedRows(b *testing.B, chAddr, db string) uint64 {
+	conn, err := ch.Open(&ch.Options{Addr: []string{chAddr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	rs, err := conn.Query(context.Background(),
+		"SELECT table, sum(rows) AS n FROM system.parts WHERE database = ? AND level = 0 GROUP BY table ORDER BY n DESC", db)
+	if err != nil {
+		b.Logf("count stored rows of %s: %v", db, err)
+		return 0
+	}
+	defer rs.Close()
+	var total uint64
+	var per []string
+	for rs.Next() {
+		var table string
+		var n uint64
+		if err := rs.Scan(&table, &n); err != nil {
+			b.Logf("count stored rows of %s: %v", db, err)
+			return 0
+		}
+		total += n
+		per = append(per, fmt.Sprintf("%s %d", table, n))
+	}
+	b.Logf("stored rows: %s", strings.Join(per, ", "))
+	return total
 }
 
 // watchedWriter tells when the processor stored every partition up to

@@ -119,4 +119,10 @@
 // It is stored (store.Batch.Roster) and published (Update.Roster) whenever
 // it changes, versioned by offset like a bucket part; readers take the
 // newest part over models and partitions as the agent's current team.
+// Per model, the newest of the partition's roster parts is stored too
+// (store.Batch.Latest, latest.go): a store answers LatestData from one
+// row per partition. Its value right after the record that last changed a
+// roster part of the model is a function of the log, and it is versioned
+// by that record's offset, so a refold that cuts batches elsewhere, or a
+// kill between any two writes, leaves the same values as any part.
 package processor

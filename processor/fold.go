@@ -113,6 +113,8 @@ type fold struct {
 	// rosterRecoveries counts rosterRecover scans.
 	rosterDirty      []*agentState
 	rosterRecoveries int
+	// latestStored is the last LatestPart stored per model (latest.go).
+	latestStored map[tenantModel]latestStored
 	// evictedNewest returns up to limit of an agent's newest current
 	// interactions in a model among those the partition applied below the
 	// current batch's first offset, from the store (the worker's lookup;
@@ -359,7 +361,8 @@ func (f *fold) touch(b *bucketState, offset int64) {
 // the batch in flight before taking the next.
 func (f *fold) takeBatch(next int64) store.Batch {
 	f.seq++
-	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next, Roster: f.takeRoster()}
+	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next, Latest: f.takeLatest()}
+	b.Roster = f.takeRoster()
 	b.Buckets = make([]store.Bucket, len(f.dirty))
 	for i, bs := range f.dirty {
 		b.Buckets[i] = store.Bucket{BucketKey: bs.key(), Partition: f.partition, Sums: bs.sums, Version: bs.version}

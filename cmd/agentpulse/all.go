@@ -52,7 +52,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.brokers, "brokers", "", "Kafka brokers, comma-separated; empty: run the embedded broker")
 	fs.StringVar(&f.brokerAddr, "broker-addr", "127.0.0.1:9092", "where the embedded broker listens")
 	fs.BoolVar(&f.brokerSync, "broker-sync", false, "fsync every produced batch before acknowledging it (survives power loss, slower)")
-	fs.IntVar(&f.partitions, "partitions", 8, "partitions of the interactions and updates topics when they are created")
+	fs.IntVar(&f.partitions, "partitions", allPartitions, "partitions of the interactions and updates topics when they are created")
 	fs.BoolVar(&f.simulate, "simulate", false, "feed a simulated contact center: its history on first start, then a live feed")
 	fs.IntVar(&f.simAgents, "sim-agents", 300, "agents of the simulated contact center (with --simulate)")
 	fs.IntVar(&f.simDays, "sim-days", 90, "days of simulated history backfilled on first start (with --simulate)")

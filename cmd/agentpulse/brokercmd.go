@@ -18,7 +18,7 @@ func runBroker(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(stdout)
 	addr := fs.String("broker-addr", "127.0.0.1:9092", "where the embedded broker listens")
 	dataDir := fs.String("data-dir", "./data", "directory for the broker's log and the generated auth secret")
-	partitions := fs.Int("partitions", 8, "partitions of the interactions and updates topics when they are created")
+	partitions := fs.Int("partitions", scaleOutPartitions, "partitions of the interactions and updates topics when they are created")
 	sync := fs.Bool("broker-sync", false, "fsync every produced batch before acknowledging it (survives power loss, slower)")
 	var tlsCert, tlsKey string
 	fs.StringVar(&tlsCert, "broker-tls-cert", "", "PEM certificate the broker serves TLS with (with --broker-tls-key); clients then need --kafka-tls-ca")

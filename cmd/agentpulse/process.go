@@ -23,7 +23,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(stdout)
 	brokers := fs.String("brokers", "127.0.0.1:9092", "Kafka brokers, comma-separated")
 	group := fs.String("group", "agentpulse-processor", "consumer group of the processors")
-	partitions := fs.Int("partitions", 8, "partitions of the interactions and updates topics when they are created")
+	partitions := fs.Int("partitions", scaleOutPartitions, "partitions of the interactions and updates topics when they are created")
 	flushRecords := fs.Int("flush-records", 50000, "store a partition's batch once it holds this many records")
 	flushInterval := fs.Duration("flush-interval", 200*time.Millisecond, "store a partition's batch at the latest this long after its first change")
 	sessionTimeout := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent processor before moving its partitions")

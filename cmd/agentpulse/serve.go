@@ -34,7 +34,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	brokers := fs.String("brokers", "127.0.0.1:9092", "Kafka brokers, comma-separated (the updates topic, and the plans topic with no ClickHouse)")
-	partitions := fs.Int("partitions", 8, "partitions of the interactions and updates topics when they are created")
+	partitions := fs.Int("partitions", scaleOutPartitions, "partitions of the interactions and updates topics when they are created")
 	var hf ingestFlags // only the listener and the auth secret
 	fs.StringVar(&hf.addr, "http-addr", "127.0.0.1:8080", "where the HTTP server listens")
 	registerTLS(fs, &hf.tlsCert, &hf.tlsKey)

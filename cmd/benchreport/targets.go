@@ -19,7 +19,7 @@ var targets = []target{
 	{
 		What: "replay/backfill, Kafka → processor → ClickHouse", Goal: "≥ 250 000 interactions/s",
 		Bench: "ReplayToClickHouse/n=1000000", Unit: "interactions/s", Limit: 250_000, Pkg: "./processor/",
-		Short: "250 000/s on 2 cores leaves 8 µs of CPU per interaction for everything; ClickHouse 18.16 alone spends more (ch_cpu_us/interaction: each interaction is ~3.7 stored rows — interactions, revisions, timeline and its share of buckets), on the same cores as the processor and the broker. The raw insert of the same rows (no Kafka, no fold) is the ceiling: see the ratio below and cpu_us/interaction for the processor's own share.",
+		Short: "250 000/s on 2 cores leaves 8 µs of CPU per interaction for everything; ClickHouse 18.16 alone spends more (ch_cpu_us/interaction: each interaction is ~3.8 stored rows — its interactions row, its revisions index row, and its share of buckets and bucket_hours (rows/interaction)), on the same cores as the processor and the broker. The raw insert of the same rows (no Kafka, no fold) is the ceiling: see the ratio below and cpu_us/interaction for the processor's own share.",
 	},
 	{
 		What: "freshness, ingest accepted → websocket message received", Goal: "p99 ≤ 50 ms at 1 000 interactions/s",

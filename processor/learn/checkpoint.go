@@ -132,16 +132,13 @@ func (c *checkpoint) save(path string) (int, error) {
 	}
 	f.Stream = b
 	f.Cells, f.Written = c.cells.file(), c.written
-	data, err := json.Marshal(f)
-	if err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
-	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	n, err := writeFile(tmp, &f)
+	if err != nil {
 		tmp.Close()
 		return 0, fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
 	}
@@ -155,7 +152,7 @@ func (c *checkpoint) save(path string) (int, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
-	return len(data), nil
+	return n, nil
 }
 
 // newCheckpoint is the state of a learner that has read nothing.

@@ -49,6 +49,24 @@ func NewerPart(a, b *RosterPart) bool {
 	return a.InteractionID > b.InteractionID
 }
 
+// LatestPart is one log partition's newest current interaction in one
+// model of a tenant: the newest (ended_at, then interaction_id) of the
+// model's roster parts in the partition, and the agent it counts for.
+// InteractionID is empty when the partition holds none any more. Version
+// is the log offset of the record that last changed it; of two values of
+// a part the higher version wins. A store may answer LatestData from these
+// (the newest over the partitions whose interaction is current) instead
+// of indexing every revision by time.
+type LatestPart struct {
+	Tenant        string
+	Model         string
+	Partition     int32
+	Agent         string
+	InteractionID string
+	EndedAt       time.Time
+	Version       int64
+}
+
 // RosterReader is a Reader that keeps the processors' roster parts (both
 // stores do).
 type RosterReader interface {

@@ -82,6 +82,9 @@ type Batch struct {
 	// Roster are the full new values of every roster part the batch
 	// changed; their Partition is the batch's.
 	Roster []RosterPart
+	// Latest are the full new values of every LatestPart the batch
+	// changed; their Partition is the batch's.
+	Latest []LatestPart
 	// Next is the offset to resume from once the batch is stored.
 	Next int64
 	// Snapshot, when not nil, is the partition's hot state as of Next (an

@@ -20,13 +20,12 @@ const LocalSuffix = "_local"
 // argument for each is in doc.go; TestClusterEveryTableHasAKey fails when a
 // new table lacks one.
 var shardingKeys = map[string]string{
-	// Every revision of one interaction in the three interaction tables
+	// Every revision of one interaction in the two interaction tables
 	// lands on one shard, whichever agent, model or inquiry it names: the
 	// store's per-interaction subqueries (newest revision, LIMIT 1 BY) run
 	// shard-locally and must see all of an interaction's revisions.
 	"interactions":          "cityHash64(tenant_id, interaction_id)",
 	"interaction_revisions": "cityHash64(tenant_id, interaction_id)",
-	"interaction_timeline":  "cityHash64(tenant_id, interaction_id)",
 	// An agent's bucket parts, every version of each, on one shard: FINAL
 	// and the per-agent newest-hour subquery run shard-locally.
 	"buckets": "cityHash64(tenant_id, agent_id)",
@@ -47,11 +46,15 @@ var shardingKeys = map[string]string{
 	// version of an agent's roster part shares a shard.
 	"roster":        "cityHash64(tenant_id, agent_id)",
 	"tenant_models": "cityHash64(tenant_id)",
+	// Read with a top-level GROUP BY (argMax per part); every version of
+	// a part shares a shard.
+	"model_latest": "cityHash64(tenant_id, model)",
 }
 
 var (
 	createTableRE = regexp.MustCompile(`(?m)^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)$`)
 	createDBRE    = regexp.MustCompile(`(?m)^CREATE DATABASE IF NOT EXISTS (\w+)$`)
+	dropTableRE   = regexp.MustCompile(`(?m)^DROP TABLE IF EXISTS (\w+)\.(\w+)$`)
 	engineRE      = regexp.MustCompile(`(?m)^ENGINE = ReplacingMergeTree\(([^)]*)\)$`)
 )
 
@@ -90,7 +93,9 @@ func Tables() ([]string, error) {
 //     <macros>), then T ON CLUSTER as Distributed(cluster, db, T_local,
 //     sharding key), the table the store reads and writes;
 //   - per ALTER TABLE T statement (added columns), the same clauses for
-//     T_local and for T, each ON CLUSTER.
+//     T_local and for T, each ON CLUSTER;
+//   - per DROP TABLE IF EXISTS T statement, T then T_local, each ON
+//     CLUSTER.
 //
 // Every CREATE statement is idempotent (IF NOT EXISTS); an ALTER one is
 // sent through [Statement.AddMissing]. ON CLUSTER and the
@@ -111,6 +116,13 @@ func ClusterStatements(database, cluster string) ([]Statement, error) {
 		}
 		if len(s.Columns) > 0 {
 			out = append(out, clusterAlter(s, database, cluster)...)
+			continue
+		}
+		if s.Dropped != "" {
+			for _, t := range []string{s.Dropped, s.Dropped + LocalSuffix} {
+				out = append(out, Statement{Name: s.Name, Dropped: t,
+					SQL: fmt.Sprintf("DROP TABLE IF EXISTS %s.%s ON CLUSTER %s", database, t, cluster)})
+			}
 			continue
 		}
 		m := createTableRE.FindStringSubmatch(s.SQL)

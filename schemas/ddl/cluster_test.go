@@ -65,7 +65,7 @@ func TestClusterEveryTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"interactions", "interaction_revisions", "interaction_timeline", "buckets", "checkpoints", "plans", "assistance_catalogs", "snapshots", "bucket_hours", "bucket_touches", "rollups", "rollup_state", "roster", "tenant_models"}
+	want := []string{"interactions", "interaction_revisions", "buckets", "checkpoints", "plans", "assistance_catalogs", "snapshots", "bucket_hours", "bucket_touches", "rollups", "rollup_state", "roster", "tenant_models", "model_latest"}
 	if strings.Join(tables, ",") != strings.Join(want, ",") {
 		t.Fatalf("Tables() = %v, want %v", tables, want)
 	}
@@ -81,8 +81,19 @@ func TestClusterEveryTable(t *testing.T) {
 			alters = append(alters, s)
 		}
 	}
-	single = slices.DeleteFunc(single, func(s Statement) bool { return len(s.Columns) > 0 })
-	stmts = slices.DeleteFunc(stmts, func(s Statement) bool { return len(s.Columns) > 0 })
+	// DROP statements: the Distributed table, then its local table.
+	var drops []string
+	for _, s := range stmts {
+		if s.Dropped != "" {
+			drops = append(drops, s.SQL)
+		}
+	}
+	wantDrops := []string{"DROP TABLE IF EXISTS db_1.interaction_timeline ON CLUSTER c_1", "DROP TABLE IF EXISTS db_1.interaction_timeline_local ON CLUSTER c_1"}
+	if !slices.Equal(drops, wantDrops) {
+		t.Errorf("drop statements %q, want %q", drops, wantDrops)
+	}
+	single = slices.DeleteFunc(single, func(s Statement) bool { return len(s.Columns) > 0 || s.Dropped != "" })
+	stmts = slices.DeleteFunc(stmts, func(s Statement) bool { return len(s.Columns) > 0 || s.Dropped != "" })
 	if len(stmts) != 1+2*len(tables) {
 		t.Fatalf("%d statements, want %d", len(stmts), 1+2*len(tables))
 	}

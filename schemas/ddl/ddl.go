@@ -31,6 +31,9 @@ type Statement struct {
 	// AddMissing's statement instead of SQL.
 	Table   string
 	Columns []Column
+	// Dropped is set for a DROP TABLE IF EXISTS statement: the table (without
+	// the database) it removes. Such a statement is idempotent as it is.
+	Dropped string
 
 	alterPrefix string // "ALTER TABLE db.table[ ON CLUSTER c]"
 }
@@ -56,6 +59,9 @@ func Statements(database string) ([]Statement, error) {
 		st := Statement{Name: name, SQL: strings.ReplaceAll(string(b), Placeholder, database)}
 		if _, err := parseAlter(&st); err != nil {
 			return nil, err
+		}
+		if m := dropTableRE.FindStringSubmatch(st.SQL); m != nil {
+			st.Dropped = m[2]
 		}
 		out = append(out, st)
 	}

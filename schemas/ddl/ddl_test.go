@@ -55,7 +55,7 @@ func TestStatementsOrderAndTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "004_interaction_timeline.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql", "009_interaction_inputs.sql", "010_snapshots.sql", "011_bucket_hours.sql", "012_bucket_touches.sql", "013_rollups.sql", "014_rollup_state.sql", "015_roster.sql", "016_tenant_models.sql", "017_buckets_learned.sql", "018_bucket_hours_learned.sql", "019_rollups_learned.sql"}
+	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql", "009_interaction_inputs.sql", "010_snapshots.sql", "011_bucket_hours.sql", "012_bucket_touches.sql", "013_rollups.sql", "014_rollup_state.sql", "015_roster.sql", "016_tenant_models.sql", "017_buckets_learned.sql", "018_bucket_hours_learned.sql", "019_rollups_learned.sql", "020_model_latest.sql", "021_drop_interaction_timeline.sql"}
 	if len(stmts) != len(wantNames) {
 		t.Fatalf("got %d statements, want %d", len(stmts), len(wantNames))
 	}
@@ -66,7 +66,10 @@ func TestStatementsOrderAndTemplate(t *testing.T) {
 		if strings.Contains(s.SQL, "{{") {
 			t.Errorf("%s: placeholder left: %s", s.Name, s.SQL)
 		}
-		if len(s.Columns) == 0 && !strings.Contains(s.SQL, "IF NOT EXISTS db_1") {
+		if s.Dropped != "" && !strings.Contains(s.SQL, "DROP TABLE IF EXISTS db_1."+s.Dropped) {
+			t.Errorf("%s: not an idempotent DROP in db_1", s.Name)
+		}
+		if len(s.Columns) == 0 && s.Dropped == "" && !strings.Contains(s.SQL, "IF NOT EXISTS db_1") {
 			t.Errorf("%s: not an idempotent CREATE in db_1", s.Name)
 		}
 		if len(s.Columns) > 0 && !strings.Contains(s.SQL, "ALTER TABLE db_1.") {

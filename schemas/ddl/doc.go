@@ -4,7 +4,8 @@
 //
 // Every statement is idempotent, so applying the whole list again — at
 // every start of the store, or by `agentpulse migrate` — changes nothing:
-// CREATE ... IF NOT EXISTS, and ALTER TABLE statements that only add
+// CREATE ... IF NOT EXISTS, DROP TABLE IF EXISTS (a table a redesign
+// replaced: 021 drops interaction_timeline), and ALTER TABLE statements that only add
 // columns (one "ADD COLUMN name type" clause per line), which the store
 // sends through Statement.AddMissing with the columns the table lacks,
 // because 18.16 has no ADD COLUMN IF NOT EXISTS. A later schema change must
@@ -26,10 +27,11 @@
 // and writing T, so no query changes. Rows are placed by a sharding key
 // per table (ShardingKey):
 //
-//	interactions, interaction_revisions, interaction_timeline  cityHash64(tenant_id, interaction_id)
-//	buckets                                                     cityHash64(tenant_id, agent_id)
-//	checkpoints, snapshots                                      log_partition
-//	plans, assistance_catalogs                                  cityHash64(tenant_id)
+//	interactions, interaction_revisions  cityHash64(tenant_id, interaction_id)
+//	buckets                              cityHash64(tenant_id, agent_id)
+//	checkpoints, snapshots               log_partition
+//	plans, assistance_catalogs           cityHash64(tenant_id)
+//	model_latest                         cityHash64(tenant_id, model)
 //
 // Why the reads stay exact. A query over a Distributed table runs on every
 // shard and merges the shards' answers on the server that was asked: a

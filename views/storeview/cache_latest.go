@@ -10,8 +10,8 @@ import (
 
 // latestMemo remembers the Reader's LatestData per (tenant, model) for
 // CacheConfig.LatestTTL, so that a cached figure does not cost a store
-// query (two ClickHouse round trips, reading the model's newest hour of
-// interaction_timeline) per request. Updates raise a remembered time at
+// query (two ClickHouse round trips: the tenant's roster, then one
+// interaction row) per request. Updates raise a remembered time at
 // once (OnUpdate: the interactions' ended_at), as the Overlay does, so a
 // new hour is seen without waiting for the TTL; what only the store
 // knows (a correction that moves the newest interaction back, data

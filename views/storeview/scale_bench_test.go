@@ -122,13 +122,14 @@ FROM numbers(%d)`, db, benchTenant, benchModel, benchPartitns, benchEnd.Add(-8*t
 // in the last hour.
 const benchLastHour = 4
 
-// benchLatestLoad writes the index rows of benchLastHour interactions
-// per agent ended in the last hour, 2026-11-30T23:00..24:00Z, into the
-// tables LatestData reads (interaction_timeline, interaction_revisions),
-// which every request of the page reads once: with loadBench's single
-// interaction there, its cost would be that of an empty store, not of
-// one taking agents × 4 interactions an hour. (Their buckets and full
-// rows are not loaded: no figure of the page reads them.)
+// benchLatestLoad writes what LatestData reads for benchLastHour
+// interactions per agent ended in the last hour,
+// 2026-11-30T23:00..24:00Z, the j-th of each agent on partition j (an
+// agent's interactions spread over every partition): their rows in
+// interactions and interaction_revisions, and each partition's
+// model_latest part naming its newest, which every request of the page
+// reads once. (Their buckets and roster parts are not loaded: no figure of
+// the page reads them.)
 func benchLatestLoad(tb testing.TB, addr, db string, agents int) {
 	tb.Helper()
 	conn, err := ch.Open(&ch.Options{Addr: []string{addr}, ReadTimeout: time.Hour})
@@ -137,15 +138,20 @@ func benchLatestLoad(tb testing.TB, addr, db string, agents int) {
 	}
 	defer conn.Close()
 	const sel = `FROM (SELECT number AS n, intDiv(n, %d) AS a, n %% %d AS j,
-	concat('last-', toString(a), '-', toString(j)) AS id,
+	concat('last-', toString(a), '-', toString(j)) AS id, concat('last-agent-', toString(a)) AS agent,
 	(%d + j * 900 + (a * 7) %% 900) * 1000000000 AS ended FROM numbers(%d))`
 	from := fmt.Sprintf(sel, benchLastHour, benchLastHour, benchEnd.Unix()-3600, agents*benchLastHour)
 	for _, q := range []string{
-		`INSERT INTO ` + db + `.interaction_timeline (tenant_id, model, ended_at_ns, ended_at_offset, interaction_id, revision,
-	log_partition, log_offset) SELECT '` + benchTenant + `', '` + benchModel + `', toInt64(ended), toInt32(0), id, toInt64(1),
-	toInt32(a % 4), toInt64(n + 1) ` + from,
+		`INSERT INTO ` + db + `.interactions (tenant_id, agent_id, model, inquiry, ended_at_ns, interaction_id, revision,
+	log_partition, log_offset, team_id, started_at_ns, started_at_offset, ended_at_offset, handle_time_s,
+	predicted_satisfaction, predicted_resolution, source, source_refs, attributes)
+	SELECT '` + benchTenant + `', agent, '` + benchModel + `', 'billing', toInt64(ended), id, toInt64(1), toInt32(j), toInt64(n + 1),
+	'team', toInt64(ended) - 300000000000, toInt32(0), toInt32(0), toFloat64(300), NULL, NULL, 'bench', '', '' ` + from,
 		`INSERT INTO ` + db + `.interaction_revisions (tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns)
-	SELECT '` + benchTenant + `', id, toInt64(1), toInt32(a % 4), toInt64(n + 1), toInt64(ended) ` + from,
+	SELECT '` + benchTenant + `', id, toInt64(1), toInt32(j), toInt64(n + 1), toInt64(ended) ` + from,
+		`INSERT INTO ` + db + `.model_latest (tenant_id, model, log_partition, agent_id, interaction_id, ended_at_ns, version)
+	SELECT '` + benchTenant + `', '` + benchModel + `', toInt32(j), agent, id, toInt64(ended), toUInt64(n + 1) ` + from + `
+	ORDER BY ended DESC, id DESC LIMIT 1 BY j`,
 	} {
 		if err := conn.Exec(context.Background(), q); err != nil {
 			tb.Fatalf("load last hour: %v", err)
@@ -183,7 +189,7 @@ func benchClickHouse(b *testing.B, addr string, agents int) (store.Store, time.D
 	loaded := fmt.Sprintf("%s.buckets WHERE hour < toDateTime(%d, 'UTC')", db, benchEnd.Add(-time.Hour).Unix())
 	if keep && countRows(b, addr, loaded) == want-1 {
 		b.Logf("reusing database %s (%d bucket parts)", db, want)
-		if countRows(b, addr, db+".interaction_timeline") < uint64(agents*benchLastHour+1) {
+		if countRows(b, addr, db+".interaction_revisions") < uint64(agents*benchLastHour) {
 			benchLatestLoad(b, addr, db, agents)
 		}
 		return st, 0, db

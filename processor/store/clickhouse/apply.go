@@ -12,10 +12,10 @@ import (
 )
 
 // Apply stores a batch: the records into interactions, then their index
-// rows into interaction_revisions and interaction_timeline, meanwhile the
-// buckets (into buckets and bucket_hours), then the roster parts (and
-// their tenant_models pairs), then the days the buckets touched
-// (bucket_touches), and once all of those are stored the checkpoint (a
+// rows into interaction_revisions, meanwhile the buckets (into buckets and
+// bucket_hours, then the days they touched into bucket_touches), then,
+// once the records and buckets are stored, the roster parts (and their
+// tenant_models pairs) and model_latest parts, and once all of those are stored the checkpoint (a
 // snapshots row when the batch carries a snapshot, which is a checkpoint
 // as well). Each insert is
 // retried on transient errors. Every insert is idempotent (identical rows
@@ -45,6 +45,7 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 	var recsIn []store.Record
 	var bucketsIn []store.Bucket
 	var rosterIn []store.RosterPart
+	var latestIn []store.LatestPart
 	var cpParts, snapParts []int32
 	var cpNext, snapNext []uint64
 	var snaps []string
@@ -55,6 +56,7 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 		recsIn = append(recsIn, b.Records...)
 		bucketsIn = append(bucketsIn, b.Buckets...)
 		rosterIn = append(rosterIn, b.Roster...)
+		latestIn = append(latestIn, b.Latest...)
 		switch {
 		case b.Snapshot != nil:
 			// The snapshot row is the checkpoint too: one insert stores both.
@@ -64,7 +66,7 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 		}
 	}
 	if len(bs) == 1 {
-		recsIn, bucketsIn, rosterIn = bs[0].Records, bs[0].Buckets, bs[0].Roster // no copy
+		recsIn, bucketsIn, rosterIn, latestIn = bs[0].Records, bs[0].Buckets, bs[0].Roster, bs[0].Latest // no copy
 	}
 	var recs *interactionColumns
 	if len(recsIn) > 0 {
@@ -87,33 +89,46 @@ func (s *Store) ApplyAll(ctx context.Context, bs []store.Batch) error {
 			return fmt.Errorf("apply partition %d: %w", bs[0].Partition, err)
 		}
 	}
+	var latest *latestColumns
+	if len(latestIn) > 0 {
+		var err error
+		if latest, err = newLatestColumns(latestIn); err != nil {
+			return fmt.Errorf("apply partition %d: %w", bs[0].Partition, err)
+		}
+	}
 	// The contract orders only the checkpoint after records and buckets;
 	// running independent inserts at once keeps client encoding and server
 	// work overlapped.
 	var wg sync.WaitGroup
-	var bucketErr, revErr, timelineErr, rosterErr error
-	if buckets != nil || roster != nil {
-		wg.Go(func() {
-			if buckets != nil {
-				bucketErr = s.applyBuckets(ctx, bucketsIn, buckets)
-			}
-			if roster != nil && bucketErr == nil {
-				rosterErr = s.insertRoster(ctx, roster)
-			}
-		})
-	}
-	var recErr error
+	var bucketErr, revErr, rosterErr, recErr, latestErr error
+	bucketsDone := make(chan struct{})
+	wg.Go(func() {
+		defer close(bucketsDone)
+		if buckets != nil {
+			bucketErr = s.applyBuckets(ctx, bucketsIn, buckets)
+		}
+	})
 	if recs != nil {
 		recErr = s.insert(ctx, "insert interactions", s.q.insertInteractions, recs.interactionValues())
 		if recErr == nil {
 			wg.Go(func() {
-				timelineErr = s.insert(ctx, "insert interaction timeline", s.q.insertTimeline, recs.timelineValues())
+				revErr = s.insert(ctx, "insert interaction revisions", s.q.insertRevisions, recs.revisionValues())
 			})
-			revErr = s.insert(ctx, "insert interaction revisions", s.q.insertRevisions, recs.revisionValues())
+		}
+	}
+	// Roster and model_latest parts name interactions whose rows
+	// LatestData reads: they follow the records (and the buckets).
+	<-bucketsDone
+	if recErr == nil && bucketErr == nil {
+		if latest != nil {
+			wg.Go(func() { latestErr = s.insert(ctx, "insert model latest", s.q.insertLatest, latest.values()) })
+		}
+		if roster != nil {
+			rosterErr = s.insertRoster(ctx, roster)
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(recErr, revErr, timelineErr, bucketErr, rosterErr); err != nil {
+	if err := errors.Join(recErr, revErr, bucketErr, rosterErr, latestErr); err != nil {
 		return err
 	}
 	if len(snapParts) > 0 {

@@ -10,7 +10,7 @@ import (
 // interactionColumns is a batch's records laid out column by column, in the
 // order of interactionInsertColumns. Built once per Apply and appended to a
 // fresh driver batch on every attempt, so a retry re-sends exactly the same
-// rows. The two index inserts reuse subsets of the columns.
+// rows. The index insert reuses a subset of the columns.
 type interactionColumns struct {
 	tenant, agent, model, inquiry []string
 	endedNS                       []int64
@@ -38,9 +38,6 @@ const interactionInsertColumns = "tenant_id, agent_id, model, inquiry, ended_at_
 
 // revisionInsertColumns is the column list of the interaction_revisions insert.
 const revisionInsertColumns = "tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns"
-
-// timelineInsertColumns is the column list of the interaction_timeline insert.
-const timelineInsertColumns = "tenant_id, model, ended_at_ns, ended_at_offset, interaction_id, revision, log_partition, log_offset"
 
 func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
 	n := len(recs)
@@ -94,12 +91,6 @@ func (c *interactionColumns) interactionValues() []any {
 // in the order of revisionInsertColumns.
 func (c *interactionColumns) revisionValues() []any {
 	return []any{c.tenant, c.id, c.revision, c.partition, c.offset, c.endedNS}
-}
-
-// timelineValues returns the columns of the interaction_timeline insert,
-// in the order of timelineInsertColumns.
-func (c *interactionColumns) timelineValues() []any {
-	return []any{c.tenant, c.model, c.endedNS, c.endedOff, c.id, c.revision, c.partition, c.offset}
 }
 
 // bucketColumns is a batch's buckets laid out column by column, in the

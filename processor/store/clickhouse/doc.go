@@ -16,9 +16,9 @@
 //   - interaction_revisions: a narrow index of the same rows ordered by
 //     (tenant_id, interaction_id, revision, ...): where the newest revision
 //     of an interaction is, whatever agent, model or inquiry it has now.
-//   - interaction_timeline: a narrow index ordered by (tenant_id, model,
-//     ended_at_ns, ...), so LatestData reads the model's newest rows as a
-//     key range instead of scanning the tenant.
+//     A stored revision is these two rows (interaction_timeline, a third
+//     copy sorted by model and time for LatestData, was dropped by ddl
+//     021: LatestData reads model_latest).
 //   - buckets: the full value of each hourly aggregate, ReplacingMergeTree
 //     (version) keyed by (tenant_id, model, agent_id, inquiry, team_id,
 //     hour), partitioned by month.
@@ -30,6 +30,12 @@
 //     written; merged rows of sealed days, runs of days and months (time
 //     first in the key); which generation of each period is current and
 //     which touches it includes.
+//   - roster, tenant_models: each agent's newest current interaction per
+//     model and partition (roster.go); the (tenant, model) pairs.
+//   - model_latest: each model's newest current interaction per partition
+//     and its agent (store.LatestPart), kept by the processor: LatestData
+//     reads one row per partition (latest.go). Filled from roster once
+//     when an older database is migrated.
 //   - checkpoints: (log_partition, next_offset) rows; the checkpoint is the
 //     maximum of these and of snapshots.
 //   - snapshots: (log_partition, next_offset, state): the processor's hot
@@ -55,10 +61,11 @@
 // ReplacingMergeTree collapses rows only when it merges parts, at a time
 // of its choosing, and never across partitions. No read depends on that:
 // Buckets takes argMax(value, version) per key and drops zero volumes;
-// Recent, LatestData and LoadPartition take max(revision) per interaction
-// from interaction_revisions and keep the rows that are that revision,
-// dropping not-yet-merged duplicates with LIMIT 1 BY; Checkpoint takes
-// max(next_offset). Merges only make these cheaper.
+// Recent and LoadPartition take max(revision) per interaction from
+// interaction_revisions and keep the rows that are that revision, dropping
+// not-yet-merged duplicates with LIMIT 1 BY; LatestData takes
+// argMax(..., version) per model_latest part and checks the part's row
+// against interaction_revisions; Checkpoint takes max(next_offset). Merges only make these cheaper.
 //
 // Buckets does not use FINAL. FINAL is correct only while the filter on a
 // non-key column (volume != 0) stays out of PREWHERE, which runs before
@@ -79,16 +86,18 @@
 //
 // # Writes, retries, failures
 //
-// Apply writes interactions, then interaction_revisions and
-// interaction_timeline, with buckets and bucket_hours alongside, then
-// bucket_touches, and the checkpoint once all of those are stored; each is one columnar insert with an explicit column
+// Apply writes interactions, then interaction_revisions, with buckets and
+// bucket_hours alongside, then bucket_touches, the roster and model_latest
+// once the records and buckets are stored, and the checkpoint once all of
+// those are stored; each is one columnar insert with an explicit column
 // list (18.16 requires one). Each insert is retried on transient errors
 // (see Transient) with exponential backoff and jitter, rebuilding the
 // driver batch from the store.Batch on every attempt. A failure anywhere
 // leaves rows that the processor's replay from the old checkpoint rewrites
 // identically, so the store's consistency model (package store) holds.
-// A new revision becomes visible to Recent and LatestData when its index
-// rows land, after its full row.
+// A new revision becomes visible to Recent when its index row lands, after
+// its full row, and to LatestData when its model_latest part lands, after
+// both.
 //
 // # 18.16 compatibility
 //

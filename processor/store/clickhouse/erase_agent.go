@@ -22,6 +22,9 @@ import (
 // originals.
 var agentTables = []string{"interactions", "buckets", "bucket_hours", "rollups", "roster"}
 
+// model_latest is not keyed by agent: its agent_id is updated in place
+// (EraseAgent).
+
 // RetentionAgents lists the tenant's agents with roster parts.
 func (s *Store) RetentionAgents(ctx context.Context, tenant string) ([]string, error) {
 	if err := s.check(); err != nil {
@@ -96,11 +99,23 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string)
 			out.Roster = n
 		}
 	}
+	// model_latest names the agent of each part's interaction; agent_id is
+	// not in its sorting key, so it is updated in place.
+	latest := s.cfg.Database + ".model_latest"
+	n, err := s.count(ctx, `SELECT count() FROM `+latest+` WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
+	if err != nil {
+		return out, err
+	}
+	if n > 0 {
+		if err := s.mutate(ctx, "model_latest", `ALTER TABLE `+latest+` UPDATE agent_id = ? WHERE tenant_id = ? AND agent_id = ?`, pseudonym, tenant, agent); err != nil {
+			return out, err
+		}
+	}
 	// Coaching plans: the caller wrote each plan's erased state under the
 	// pseudonym first (a newer version); the older versions under the
 	// agent's id would still answer a query by agent until a merge.
 	table := s.cfg.Database + ".plans"
-	n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
+	n, err = s.count(ctx, `SELECT count() FROM `+table+` WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
 	if err != nil || n == 0 {
 		return out, err
 	}

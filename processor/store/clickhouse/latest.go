@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -11,93 +12,125 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store"
 )
 
-// latestFirstPage is how many candidate rows LatestData checks first.
-const latestFirstPage = 64
+// latestFirstPage is how many roster parts latestFromRoster checks first.
+const latestFirstPage = 8
 
-// latestWindows are how far back from the wall clock LatestData looks, in
-// turn, for the model's newest rows; the last window is unbounded. Every
-// window also reaches forward without bound, so data stamped in the future
-// is found first.
+// latestWindows are how far back from the wall clock latestFromRoster looks, in
+// turn, for the model's newest roster parts; the last window is unbounded.
+// Every window also reaches forward without bound, so data stamped in the
+// future is found first.
 var latestWindows = []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 35 * 24 * time.Hour, 400 * 24 * time.Hour}
 
-// latestCandidate is one interaction_timeline row of a model.
+// latestCandidate is a non-empty model_latest or roster part of a model:
+// the interaction it names and its agent.
 type latestCandidate struct {
-	id       string
-	revision int64
-	endedNS  int64
-	endedOff int32
+	agent, id string
+	endedNS   int64
 }
 
 // LatestData returns the newest ended_at among the current (newest)
 // revisions of the tenant's interactions in model, or store.ErrNoData. The
 // time is in the zone offset it was written with.
 //
-// It walks the model's rows of interaction_timeline from the newest
-// ended_at down, a page at a time, and returns the first row that is its
-// interaction's newest revision anywhere (interaction_revisions): a
-// revision that moved ended_at back, or moved the interaction to another
-// model, leaves a stale row that is skipped. The walk reads key ranges:
-// first the rows ended within the last hour by the wall clock (or later),
-// then within the last day, week, 35 days, 400 days, then all, so the cost
-// follows how recent the data is, not how much the tenant has.
+// It reads the model's parts of model_latest (one per log partition: each
+// partition's newest current interaction in the model, kept by the
+// processor, store.LatestPart): the newest of them whose row is its
+// interaction's newest revision anywhere is the answer, in one query for
+// the parts and one that checks them and reads the row's zone offset. A
+// part can name an interaction that is not current only when a lower
+// revision of it was applied later by another partition (the log keys an
+// interaction to one partition, so only after the topic's partitions
+// changed); then that partition's newer interactions are not named by any
+// part, and LatestData falls back to the roster (latestFromRoster), which
+// names each agent's newest per partition.
 func (s *Store) LatestData(ctx context.Context, tenant, model string) (time.Time, error) {
 	if err := s.check(); err != nil {
 		return time.Time{}, err
 	}
+	parts, err := s.latestParts(ctx, s.q.modelParts, tenant, model)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(parts) == 0 {
+		return time.Time{}, store.ErrNoData
+	}
+	if t, ok, err := s.firstCurrent(ctx, tenant, model, parts); err != nil || ok {
+		return t, err
+	}
+	return s.latestFromRoster(ctx, tenant, model)
+}
+
+// firstCurrent returns the ended_at of the first of cands (newest first)
+// whose row is its interaction's newest revision anywhere, in its zone;
+// false when none is.
+func (s *Store) firstCurrent(ctx context.Context, tenant, model string, cands []latestCandidate) (time.Time, bool, error) {
+	for len(cands) > 0 {
+		n := min(len(cands), lookupChunk/4)
+		current, err := s.latestCurrent(ctx, tenant, model, cands[:n])
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		for _, c := range cands[:n] {
+			if off, ok := current[c]; ok {
+				return decodeTime(c.endedNS, off), true, nil
+			}
+		}
+		cands = cands[n:]
+	}
+	return time.Time{}, false, nil
+}
+
+// latestFromRoster is LatestData over the roster: each roster part names
+// an agent's newest current interaction in a model as one partition's fold
+// holds it, so the newest non-empty part whose interaction is current is
+// the answer. It looks at the parts that ever named an interaction ended
+// within the last hour by the wall clock (or later), then the last day,
+// week, 35 days, 400 days, then all: a part whose newest value ended at or
+// after the window's start is among them, so the newest such part is
+// exact. Its cost follows the tenant's agents × partitions (a scan of
+// their roster rows per window): it is the rare path.
+func (s *Store) latestFromRoster(ctx context.Context, tenant, model string) (time.Time, error) {
 	now := time.Now().UnixNano()
-	upper := int64(math.MaxInt64)
 	for w := 0; ; w++ {
 		lower := int64(math.MinInt64)
 		if w < len(latestWindows) {
 			lower = now - int64(latestWindows[w])
 		}
-		if lower > upper {
-			continue // the window lies above what was already checked
-		}
-		for k := latestFirstPage; ; k *= 4 {
-			cands, err := s.latestCandidates(ctx, tenant, model, lower, upper, k)
+		checked := 0
+		for k := latestFirstPage; ; k *= 8 {
+			cands, err := s.latestParts(ctx, s.q.rosterParts, tenant, model, tenant, model, lower, lower, uint64(k))
 			if err != nil {
 				return time.Time{}, err
 			}
-			if len(cands) > 0 {
-				current, err := s.currentRevisions(ctx, tenant, cands)
-				if err != nil {
-					return time.Time{}, err
-				}
-				for _, c := range cands {
-					if current[c.id] == c.revision {
-						return decodeTime(c.endedNS, c.endedOff), nil
-					}
-				}
+			if t, ok, err := s.firstCurrent(ctx, tenant, model, cands[checked:]); err != nil || ok {
+				return t, err
 			}
-			if len(cands) < k {
-				break // the window holds nothing current
+			if len(cands) < k || k > math.MaxInt32/8 {
+				break
 			}
-			// Every candidate was stale. Rows tied with the last one may
-			// have been cut by LIMIT, so the next, larger page starts at
-			// its ended_at again (inclusive).
-			upper = cands[len(cands)-1].endedNS
+			checked = len(cands)
 		}
 		if lower == math.MinInt64 {
 			return time.Time{}, store.ErrNoData
 		}
-		upper = lower - 1
 	}
 }
 
-func (s *Store) latestCandidates(ctx context.Context, tenant, model string, lower, upper int64, k int) ([]latestCandidate, error) {
+// latestParts runs query (modelParts or rosterParts) with args: non-empty
+// parts, newest first (ended_at, then interaction_id, descending).
+func (s *Store) latestParts(ctx context.Context, query string, args ...any) ([]latestCandidate, error) {
 	var out []latestCandidate
 	err := s.retry.do(ctx, "query latest data", func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := s.conn.Query(ctx, s.q.latestCands, tenant, model, lower, upper, k)
+		rows, err := s.conn.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var c latestCandidate
-			if err := rows.Scan(&c.id, &c.revision, &c.endedNS, &c.endedOff); err != nil {
-				return fmt.Errorf("scan latest candidate: %w", err)
+			if err := rows.Scan(&c.agent, &c.id, &c.endedNS); err != nil {
+				return fmt.Errorf("scan latest part: %w", err)
 			}
 			out = append(out, c)
 		}
@@ -106,32 +139,39 @@ func (s *Store) latestCandidates(ctx context.Context, tenant, model string, lowe
 	return out, err
 }
 
-// currentRevisions returns the newest revision of each candidate's
-// interaction, over all of the tenant's rows.
-func (s *Store) currentRevisions(ctx context.Context, tenant string, cands []latestCandidate) (map[string]int64, error) {
-	seen := make(map[string]bool, len(cands))
+// latestCurrent returns, for each of cands whose row is its interaction's
+// newest revision anywhere, the row's zone offset: one query, a key range
+// of interactions per candidate and of interaction_revisions per id.
+func (s *Store) latestCurrent(ctx context.Context, tenant, model string, cands []latestCandidate) (map[latestCandidate]int32, error) {
+	var q strings.Builder
+	q.WriteString(s.q.latestRows)
+	args := []any{tenant}
 	ids := make([]any, 0, len(cands))
-	for _, c := range cands {
-		if !seen[c.id] {
-			seen[c.id] = true
-			ids = append(ids, c.id)
+	for i, c := range cands {
+		if i > 0 {
+			q.WriteString(" OR ")
 		}
+		q.WriteString("(agent_id = ? AND model = ? AND ended_at_ns = ? AND interaction_id = ?)")
+		args = append(args, c.agent, model, c.endedNS, c.id)
+		ids = append(ids, c.id)
 	}
-	out := make(map[string]int64, len(ids))
-	err := s.retry.do(ctx, "query current revisions", func(ctx context.Context) error {
+	q.WriteString(s.q.latestTail)
+	args = append(args, tenant, ch.GroupSet{Value: ids})
+	out := make(map[latestCandidate]int32, len(cands))
+	err := s.retry.do(ctx, "query latest data's rows", func(ctx context.Context) error {
 		clear(out)
-		rows, err := s.conn.Query(ctx, s.q.currentRevs, tenant, ch.GroupSet{Value: ids})
+		rows, err := s.conn.Query(ctx, q.String(), args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			var rev int64
-			if err := rows.Scan(&id, &rev); err != nil {
-				return fmt.Errorf("scan current revision: %w", err)
+			var c latestCandidate
+			var off int32
+			if err := rows.Scan(&c.agent, &c.id, &c.endedNS, &off); err != nil {
+				return fmt.Errorf("scan latest row: %w", err)
 			}
-			out[id] = rev
+			out[c] = off
 		}
 		return rows.Err()
 	})

@@ -12,7 +12,6 @@ import "strings"
 type queries struct {
 	insertInteractions string
 	insertRevisions    string
-	insertTimeline     string
 	insertBuckets      string
 	insertBucketHours  string
 	insertTouches      string
@@ -25,8 +24,11 @@ type queries struct {
 	checkpoint    string
 	buckets       string // Buckets appends its filters, GROUP BY and HAVING
 	bucketsByHour string // buckets over bucket_hours, for reads of every agent
-	latestCands   string
-	currentRevs   string
+	modelParts    string
+	rosterParts   string
+	insertLatest  string
+	latestRows    string // latestCurrent appends its OR of candidates, then latestTail
+	latestTail    string
 	recent        string
 	loadPartition string
 	snapshot      string
@@ -48,7 +50,6 @@ func newQueries(db string) queries {
 	return queries{
 		insertInteractions: r.Replace("INSERT INTO {{db}}.interactions (" + interactionInsertColumns + ")"),
 		insertRevisions:    r.Replace("INSERT INTO {{db}}.interaction_revisions (" + revisionInsertColumns + ")"),
-		insertTimeline:     r.Replace("INSERT INTO {{db}}.interaction_timeline (" + timelineInsertColumns + ")"),
 		insertBuckets:      r.Replace("INSERT INTO {{db}}.buckets (" + bucketInsertColumns + ")"),
 		insertBucketHours:  r.Replace("INSERT INTO {{db}}.bucket_hours (" + bucketInsertColumns + ")"),
 		insertTouches:      r.Replace("INSERT INTO {{db}}.bucket_touches (tenant_id, model, day, log_partition, version, newest_hour)"),
@@ -133,22 +134,48 @@ WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTim
 FROM {{db}}.bucket_hours
 WHERE tenant_id = ? AND model = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)`),
 
-		// The k rows of a model with the newest ended_at in [lower, upper],
-		// any revision: candidates for LatestData, checked against
-		// currentRevs. A key range of interaction_timeline.
-		latestCands: r.Replace(`SELECT interaction_id, revision, ended_at_ns, ended_at_offset
-FROM {{db}}.interaction_timeline
-WHERE tenant_id = ? AND model = ? AND ended_at_ns >= ? AND ended_at_ns <= ?
-ORDER BY ended_at_ns DESC
+		// The k newest non-empty roster parts of a model whose newest
+		// value ended at or after a bound: agent, interaction and
+		// ended_at. Only the parts with a row (any version) at or after
+		// the bound are grouped; finding them reads two fixed-width
+		// columns of the tenant's roster.
+		rosterParts: r.Replace(`SELECT agent_id, v_id, v_ended FROM (
+	SELECT agent_id, argMax(interaction_id, version) AS v_id, argMax(ended_at_ns, version) AS v_ended
+	FROM {{db}}.roster
+	WHERE tenant_id = ? AND model = ? AND (agent_id, log_partition) IN (
+		SELECT agent_id, log_partition FROM {{db}}.roster
+		WHERE tenant_id = ? AND model = ? AND ended_at_ns >= ?)
+	GROUP BY agent_id, log_partition)
+WHERE v_id != '' AND v_ended >= ?
+ORDER BY v_ended DESC, v_id DESC
 LIMIT ?`),
 
-		// The newest revision of each of a set of interactions, wherever
-		// it lives; the id set is bound as a ch.GroupSet, ('a', 'b'), which
-		// the primary key serves.
-		currentRevs: r.Replace(`SELECT interaction_id, max(revision)
-FROM {{db}}.interaction_revisions
-WHERE tenant_id = ? AND interaction_id IN ?
-GROUP BY interaction_id`),
+		// The non-empty model_latest parts of a model, newest first: one
+		// per log partition, a key range.
+		modelParts: r.Replace(`SELECT v_agent, v_id, v_ended FROM (
+	SELECT argMax(agent_id, version) AS v_agent, argMax(interaction_id, version) AS v_id,
+		argMax(ended_at_ns, version) AS v_ended
+	FROM {{db}}.model_latest
+	WHERE tenant_id = ? AND model = ?
+	GROUP BY log_partition)
+WHERE v_id != ''
+ORDER BY v_ended DESC, v_id DESC`),
+		insertLatest: r.Replace("INSERT INTO {{db}}.model_latest (" + latestInsertColumns + ")"),
+
+		// The rows of some roster parts' interactions that are their
+		// interaction's newest revision anywhere, with their zone offset:
+		// a key range of interactions per part, of interaction_revisions
+		// per id.
+		latestRows: r.Replace(`SELECT agent_id, interaction_id, ended_at_ns, ended_at_offset
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND (`),
+		latestTail: r.Replace(`)
+	AND (interaction_id, revision) IN (
+		SELECT interaction_id, max(revision)
+		FROM {{db}}.interaction_revisions
+		WHERE tenant_id = ? AND interaction_id IN ?
+		GROUP BY interaction_id)
+LIMIT 1 BY agent_id, interaction_id, ended_at_ns`),
 
 		// An agent's current interactions on a model and inquiry that
 		// ended before a bound (unix ns; MaxInt64 for Recent), newest

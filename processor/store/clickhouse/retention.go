@@ -26,7 +26,8 @@ import (
 // (system.mutations) before it returns. A mutation is sent only when a
 // count finds rows to remove, so a pass that has nothing to do rewrites
 // no part. The tables without a month partition (bucket_touches,
-// rollup_state, roster) are small and always use mutations.
+// rollup_state, roster) are small and always use mutations; model_latest
+// too (retainLatest).
 
 // ErrRetentionCluster is returned by Retain and EraseCustomer in cluster
 // mode, which they do not support yet (mutations would go ON CLUSTER to
@@ -49,7 +50,6 @@ type retained struct {
 var retainedTables = []retained{
 	{"interactions", "ended_at_ns < ?", true, true, "toYYYYMM(toDateTime(intDiv(ended_at_ns, 1000000000), 'UTC'))"},
 	{"interaction_revisions", "ended_at_ns < ?", true, true, "toYYYYMM(toDateTime(intDiv(ended_at_ns, 1000000000), 'UTC'))"},
-	{"interaction_timeline", "ended_at_ns < ?", true, true, "toYYYYMM(toDateTime(intDiv(ended_at_ns, 1000000000), 'UTC'))"},
 	{"buckets", "hour < toDateTime(?)", false, false, "toYYYYMM(hour)"},
 	{"bucket_hours", "hour < toDateTime(?)", false, false, "toYYYYMM(hour)"},
 	{"bucket_touches", "day < ?", false, false, ""},
@@ -110,7 +110,46 @@ func (s *Store) Retain(ctx context.Context, cutoffs map[string]time.Time) (map[s
 			}
 		}
 	}
+	for tenant, cut := range cutoffs {
+		if err := s.retainLatest(ctx, tenant, cut); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// retainLatest removes the tenant's model_latest parts whose value (the
+// row of the highest version) names an interaction ended before cut: it
+// is the newest current interaction of its model in its log partition,
+// so that partition has none of the model left, and the part would name
+// a removed row (LatestData would fall back to the roster at every call).
+// Every row of such a part up to that version goes, so no older value
+// becomes the part's; a row the processor writes meanwhile has a higher
+// version and stays. Parts whose value ended at or after cut name a
+// current interaction that stays, and are left as they are.
+func (s *Store) retainLatest(ctx context.Context, tenant string, cut time.Time) error {
+	table := s.cfg.Database + ".model_latest"
+	var conds []string
+	args := []any{tenant}
+	err := s.stream(ctx, "retention: model_latest parts before the cutoff", `SELECT model, log_partition, max(version)
+FROM `+table+`
+WHERE tenant_id = ?
+GROUP BY model, log_partition
+HAVING argMax(interaction_id, version) != '' AND argMax(ended_at_ns, version) < ?`, []any{tenant, cut.UnixNano()}, func(rows driver.Rows) error {
+		var model string
+		var partition int32
+		var version uint64
+		if err := rows.Scan(&model, &partition, &version); err != nil {
+			return fmt.Errorf("scan model_latest part: %w", err)
+		}
+		conds = append(conds, "(model = ? AND log_partition = ? AND version <= ?)")
+		args = append(args, model, partition, version)
+		return nil
+	})
+	if err != nil || len(conds) == 0 {
+		return err
+	}
+	return s.mutate(ctx, "model_latest", `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
 }
 
 // bound is the cutoff in t's unit.

@@ -84,10 +84,15 @@ func TestReadsBeforeAndAfterMerges(t *testing.T) {
 		b.Volume, b.HandleSum = volume, 300*float64(volume)
 		return b
 	}
+	roster := func(agent string, it schemas.Interaction, version int64) store.RosterPart {
+		return store.RosterPart{Tenant: "t1", Agent: agent, Model: "voice", Team: "team", InteractionID: it.InteractionID, EndedAt: it.EndedAt, Version: version}
+	}
 	batch1 := store.Batch{Records: []store.Record{{Interaction: a1, Offset: 0}, {Interaction: b1, Offset: 1}},
-		Buckets: []store.Bucket{bucket("x", t0, 1, 2)}, Next: 2}
+		Buckets: []store.Bucket{bucket("x", t0, 1, 2)}, Roster: []store.RosterPart{roster("x", b1, 1)},
+		Latest: []store.LatestPart{{Tenant: "t1", Model: "voice", Agent: "x", InteractionID: b1.InteractionID, EndedAt: b1.EndedAt, Version: 1}}, Next: 2}
 	batch2 := store.Batch{Records: []store.Record{{Interaction: a2, Offset: 2}},
-		Buckets: []store.Bucket{bucket("x", t0, 2, 1), bucket("y", t0.Add(-time.Hour), 2, 1)}, Next: 3}
+		Buckets: []store.Bucket{bucket("x", t0, 2, 1), bucket("y", t0.Add(-time.Hour), 2, 1)},
+		Roster:  []store.RosterPart{roster("y", a2, 2)}, Next: 3}
 	for _, b := range []store.Batch{batch1, batch2, batch1, batch2, batch2} {
 		if err := s.Apply(ctx, b); err != nil {
 			t.Fatal(err)
@@ -95,16 +100,19 @@ func TestReadsBeforeAndAfterMerges(t *testing.T) {
 	}
 	agents := []string{"x", "y"}
 	before := dump(t, s, agents)
-	for _, table := range []string{"interactions", "interaction_revisions", "interaction_timeline", "buckets", "checkpoints"} {
+	for _, table := range []string{"interactions", "interaction_revisions", "buckets", "roster", "model_latest", "checkpoints"} {
 		if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+s.cfg.Database+"."+table+" FINAL"); err != nil {
 			t.Fatalf("optimize %s: %v", table, err)
 		}
 	}
 	after := dump(t, s, agents)
+	if want := fmt.Sprintf("latest %v <nil>", b1.EndedAt); !strings.Contains(before, want) {
+		t.Errorf("reads before merges lack %q:\n%s", want, before)
+	}
 	if before != after {
 		t.Errorf("reads changed by merges:\n--- before\n%s\n--- after\n%s", before, after)
 	}
-	for table, want := range map[string]uint64{"interactions": 3, "interaction_revisions": 3, "interaction_timeline": 3, "buckets": 2, "checkpoints": 1} {
+	for table, want := range map[string]uint64{"interactions": 3, "interaction_revisions": 3, "buckets": 2, "roster": 2, "model_latest": 1, "checkpoints": 1} {
 		var n uint64
 		if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.cfg.Database+"."+table).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -197,22 +205,51 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 }
 
-// TestLatestDataWindows: LatestData walks back from the wall clock in
-// widening windows; the answer is the same wherever the newest current
-// interaction lies relative to now and to the window edges.
-func TestLatestDataWindows(t *testing.T) {
+// TestLatestDataFromModelParts: LatestData is the newest of the model's
+// model_latest parts, in its zone; the answer follows corrections that
+// move the newest interaction back in time or to another model, wherever
+// the data lies relative to now, and many newer interactions moved away.
+func TestLatestDataFromModelParts(t *testing.T) {
 	s := openStore(t, newDatabase(t))
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
 	offset := int64(0)
+	type pair struct{ agent, model string }
+	cur := map[string]schemas.Interaction{}
+	pairs := map[pair]bool{}
 	put := func(its ...schemas.Interaction) {
 		t.Helper()
 		var b store.Batch
 		for _, it := range its {
 			b.Records = append(b.Records, store.Record{Interaction: it, Offset: offset})
 			offset++
+			cur[it.InteractionID] = it
+			pairs[pair{it.AgentID, it.Model}] = true
 		}
 		b.Next = offset
+		// The roster parts a fold would write: each pair's newest current
+		// interaction (every pair, changed or not: a part is a full value).
+		for p := range pairs {
+			rp := store.RosterPart{Tenant: "t1", Agent: p.agent, Model: p.model, Version: offset}
+			for _, it := range cur {
+				if it.AgentID != p.agent || it.Model != p.model {
+					continue
+				}
+				if rp.Empty() || it.EndedAt.After(rp.EndedAt) || it.EndedAt.Equal(rp.EndedAt) && it.InteractionID > rp.InteractionID {
+					rp.InteractionID, rp.EndedAt, rp.Team = it.InteractionID, it.EndedAt, it.TeamID
+				}
+			}
+			b.Roster = append(b.Roster, rp)
+		}
+		for _, model := range []string{"voice", "chat", "email"} {
+			lp := store.LatestPart{Tenant: "t1", Model: model, Version: offset}
+			for _, it := range cur {
+				if it.Model == model && (lp.InteractionID == "" || it.EndedAt.After(lp.EndedAt) || it.EndedAt.Equal(lp.EndedAt) && it.InteractionID > lp.InteractionID) {
+					lp.Agent, lp.InteractionID, lp.EndedAt = it.AgentID, it.InteractionID, it.EndedAt
+				}
+			}
+			b.Latest = append(b.Latest, lp)
+		}
 		if err := s.Apply(ctx, b); err != nil {
 			t.Fatal(err)
 		}
@@ -263,6 +300,13 @@ func TestLatestDataWindows(t *testing.T) {
 	}
 	put(many...)
 	expect("many recent moved away", now.Add(-2*24*time.Hour))
+	kolkata := time.FixedZone("IST", 5*3600+1800)
+	zoned := sample("zoned", 1, "x", now.Add(time.Hour).In(kolkata))
+	zoned.StartedAt = zoned.StartedAt.In(kolkata)
+	put(zoned)
+	if got, err := s.LatestData(ctx, "t1", "voice"); err != nil || !got.Equal(zoned.EndedAt) || got.Format(time.RFC3339) != zoned.EndedAt.Format(time.RFC3339) {
+		t.Errorf("zoned: LatestData = %v, %v; want %v in its zone", got, err, zoned.EndedAt)
+	}
 }
 
 // TestCompressedConnection: Config.Compress (LZ4) works against the server.

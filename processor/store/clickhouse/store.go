@@ -110,6 +110,9 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 	if err := backfillBucketHours(ctx, conn, cfg, r); err != nil {
 		return err
 	}
+	if err := backfillModelLatest(ctx, conn, cfg, r); err != nil {
+		return err
+	}
 	cfg.Logger.Info("clickhouse schema applied", "database", cfg.Database, "cluster", cfg.Cluster, "statements", len(stmts))
 	return nil
 }

@@ -21,19 +21,17 @@ import (
 type Store struct {
 	mu          sync.RWMutex
 	checkpoints map[int32]int64
-	// revisions holds every applied revision of every interaction, so that
-	// LoadPartition can answer "as of an offset" exactly.
-	// current and byAgent point at the same records.
-	revisions map[interactionKey][]*rec
-	// current is the newest revision of every interaction.
-	current map[interactionKey]*rec
-	// byAgent indexes current interactions for Recent.
-	byAgent map[agentKey]map[string]*rec
-	// everByAgent holds every revision of an agent's, for CurrentIn.
-	everByAgent map[agentKey][]*rec
-	snapshots   map[int32]snapshot
-	buckets     map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
-	latest      map[modelKey]time.Time
+	// recs holds every applied revision once: the newest revision of each
+	// interaction, the others chained from it (rec.older, newest first),
+	// so that LoadPartition, Current and CurrentIn answer "as of an
+	// offset" exactly.
+	recs map[interactionKey]*rec
+	// byAgent lists every revision applied with an agent and model, in
+	// the order applied; one is current when it heads its chain in recs.
+	byAgent   map[agentKey][]*rec
+	snapshots map[int32]snapshot
+	buckets   map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	latest    map[modelKey]time.Time
 	// rolls holds the rollups (rollup.go); days indexes the same parts
 	// as buckets by UTC day.
 	rolls  rollups
@@ -71,10 +69,8 @@ var _ store.Store = (*Store)(nil)
 func New() *Store {
 	return &Store{
 		checkpoints: map[int32]int64{},
-		revisions:   map[interactionKey][]*rec{},
-		current:     map[interactionKey]*rec{},
-		byAgent:     map[agentKey]map[string]*rec{},
-		everByAgent: map[agentKey][]*rec{},
+		recs:        map[interactionKey]*rec{},
+		byAgent:     map[agentKey][]*rec{},
 		snapshots:   map[int32]snapshot{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
@@ -123,29 +119,29 @@ func (s *Store) apply(b store.Batch) {
 
 func (s *Store) applyRecord(r store.Record) {
 	k := interactionKey{r.TenantID, r.InteractionID}
-	for _, old := range s.revisions[k] {
+	cur := s.recs[k]
+	for old := cur; old != nil; old = old.older {
 		if old.Revision == r.Revision && old.Partition == r.Partition && old.Offset == r.Offset {
 			return // redelivered write
 		}
 	}
 	s.scrub(&r)
 	nr := newRec(r)
-	s.revisions[k] = append(s.revisions[k], nr)
-	ek := agentKey{r.TenantID, r.Model, r.AgentID}
-	s.everByAgent[ek] = append(s.everByAgent[ek], nr)
-	cur := s.current[k]
-	if cur != nil && cur.Revision >= r.Revision {
+	ak := agentKey{r.TenantID, r.Model, r.AgentID}
+	s.byAgent[ak] = append(s.byAgent[ak], nr)
+	if cur == nil || cur.Revision < r.Revision {
+		nr.older = cur
+		s.recs[k] = nr
+	} else {
+		// An older (or equal) revision: it goes into the chain, newest
+		// first, and changes nothing current.
+		at := cur
+		for at.older != nil && at.older.Revision >= r.Revision {
+			at = at.older
+		}
+		nr.older, at.older = at.older, nr
 		return
 	}
-	if cur != nil {
-		delete(s.byAgent[agentKey{cur.TenantID, cur.Model, cur.AgentID}], cur.InteractionID)
-	}
-	s.current[k] = nr
-	ak := agentKey{r.TenantID, r.Model, r.AgentID}
-	if s.byAgent[ak] == nil {
-		s.byAgent[ak] = map[string]*rec{}
-	}
-	s.byAgent[ak][r.InteractionID] = nr
 	mk := modelKey{r.TenantID, r.Model}
 	if r.EndedAt.After(s.latest[mk]) {
 		s.latest[mk] = r.EndedAt
@@ -153,6 +149,12 @@ func (s *Store) applyRecord(r store.Record) {
 	if cur != nil && (cur.Model != r.Model || cur.EndedAt.After(r.EndedAt)) {
 		s.recomputeLatest(modelKey{cur.TenantID, cur.Model})
 	}
+}
+
+// current reports whether r is its interaction's newest revision. The
+// caller holds s.mu.
+func (s *Store) current(r *rec) bool {
+	return s.recs[interactionKey{r.TenantID, r.InteractionID}] == r
 }
 
 // recomputeLatest rescans a model's current interactions after a revision
@@ -164,7 +166,7 @@ func (s *Store) recomputeLatest(mk modelKey) {
 			continue
 		}
 		for _, r := range recs {
-			if r.EndedAt.After(newest) {
+			if s.current(r) && r.EndedAt.After(newest) {
 				newest = r.EndedAt
 			}
 		}
@@ -211,17 +213,8 @@ func (s *Store) Checkpoint(_ context.Context, partition int32) (int64, error) {
 func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, fn func(store.Record) error) error {
 	s.mu.RLock()
 	var out []store.Record
-	for _, revs := range s.revisions {
-		var best *rec
-		for _, r := range revs {
-			if r.Partition != partition || r.Offset >= below {
-				continue
-			}
-			if best == nil || r.Revision > best.Revision {
-				best = r
-			}
-		}
-		if best != nil {
+	for _, head := range s.recs {
+		if best := newestBelow(head, partition, below); best != nil {
 			out = append(out, best.full())
 		}
 	}
@@ -295,7 +288,7 @@ func (s *Store) recent(tenant, model, agent, inquiry string, before time.Time, b
 	s.mu.RLock()
 	var out []schemas.Interaction
 	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
-		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) {
+		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) && s.current(r) {
 			out = append(out, r.full().Interaction)
 		}
 	}

@@ -46,43 +46,23 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 	}
 	s.pseudonyms[tenant][agent] = pseudonym
 	var out store.AgentErased
-	// Revisions: the recs are shared by revisions, current, byAgent and
-	// everByAgent; the last two are keyed by agent.
-	for ak, recs := range s.everByAgent {
+	// Revisions: every revision applied with the agent is in its byAgent
+	// lists (keyed by the agent it was applied with; the same recs head or
+	// are chained in s.recs), so renaming the recs there renames them
+	// everywhere; the lists move to the pseudonym's keys.
+	for ak, recs := range s.byAgent {
 		if ak.tenant != tenant || ak.agent != agent {
 			continue
 		}
-		nk := agentKey{ak.tenant, ak.model, pseudonym}
 		for _, r := range recs {
 			if r.AgentID == agent {
 				r.AgentID = pseudonym
 				out.Revisions++
 			}
 		}
-		s.everByAgent[nk] = append(s.everByAgent[nk], recs...)
-		delete(s.everByAgent, ak)
-		if cur := s.byAgent[ak]; cur != nil {
-			if s.byAgent[nk] == nil {
-				s.byAgent[nk] = map[string]*rec{}
-			}
-			for id, r := range cur {
-				s.byAgent[nk][id] = r
-			}
-			delete(s.byAgent, ak)
-		}
-	}
-	// Revisions moved to another agent later are in their everByAgent
-	// list: rename what is left anywhere in the tenant.
-	for k, revs := range s.revisions {
-		if k.tenant != tenant {
-			continue
-		}
-		for _, r := range revs {
-			if r.AgentID == agent {
-				r.AgentID = pseudonym
-				out.Revisions++
-			}
-		}
+		nk := agentKey{ak.tenant, ak.model, pseudonym}
+		s.byAgent[nk] = append(s.byAgent[nk], recs...)
+		delete(s.byAgent, ak)
 	}
 	// Bucket parts, their day index and the rollups' cells.
 	for mk, agents := range s.buckets {

@@ -18,19 +18,16 @@ func (s *Store) Snapshot(_ context.Context, partition int32) (int64, []byte, err
 	return sn.next, append([]byte(nil), sn.data...), nil
 }
 
-// newestBelow returns the newest revision of k applied from partition at
-// offsets below below, nil when none. The caller holds s.mu.
-func (s *Store) newestBelow(k interactionKey, partition int32, below int64) *rec {
-	var best *rec
-	for _, r := range s.revisions[k] {
-		if r.Partition != partition || r.Offset >= below {
-			continue
-		}
-		if best == nil || r.Revision > best.Revision {
-			best = r
+// newestBelow returns the newest revision in the chain from head applied
+// from partition at offsets below below, nil when none. The chain is
+// newest first, so that is the first that qualifies. The caller holds s.mu.
+func newestBelow(head *rec, partition int32, below int64) *rec {
+	for r := head; r != nil; r = r.older {
+		if r.Partition == partition && r.Offset < below {
+			return r
 		}
 	}
-	return best
+	return nil
 }
 
 // Current calls fn with the newest revision below below of each of keys
@@ -45,7 +42,7 @@ func (s *Store) Current(_ context.Context, partition int32, below int64, keys []
 			continue
 		}
 		seen[ik] = true
-		if r := s.newestBelow(ik, partition, below); r != nil {
+		if r := newestBelow(s.recs[ik], partition, below); r != nil {
 			out = append(out, r.full())
 		}
 	}
@@ -77,13 +74,13 @@ func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys 
 			continue
 		}
 		agents[ak] = true
-		for _, c := range s.everByAgent[ak] {
+		for _, c := range s.byAgent[ak] {
 			ik := interactionKey{c.TenantID, c.InteractionID}
 			if seen[ik] || c.Partition != partition || c.Offset >= below {
 				continue
 			}
 			seen[ik] = true
-			r := s.newestBelow(ik, partition, below)
+			r := newestBelow(s.recs[ik], partition, below)
 			if r != nil && want[bucketOf(&r.Record)] {
 				out = append(out, r.full())
 			}
@@ -109,13 +106,13 @@ func (s *Store) NewestOf(_ context.Context, partition int32, below int64, tenant
 	s.mu.RLock()
 	var out []store.Record
 	seen := map[interactionKey]bool{}
-	for _, c := range s.everByAgent[agentKey{tenant, model, agent}] {
+	for _, c := range s.byAgent[agentKey{tenant, model, agent}] {
 		ik := interactionKey{c.TenantID, c.InteractionID}
 		if seen[ik] || c.Partition != partition || c.Offset >= below {
 			continue
 		}
 		seen[ik] = true
-		if r := s.newestBelow(ik, partition, below); r != nil && r.AgentID == agent && r.Model == model {
+		if r := newestBelow(s.recs[ik], partition, below); r != nil && r.AgentID == agent && r.Model == model {
 			out = append(out, r.full())
 		}
 	}

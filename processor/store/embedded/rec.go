@@ -13,6 +13,7 @@ import (
 type rec struct {
 	store.Record // SourceRefs nil; see refs
 	refs         string
+	older        *rec // the interaction's next older stored revision
 }
 
 func newRec(r store.Record) *rec {

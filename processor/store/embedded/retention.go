@@ -67,39 +67,46 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 		return st // the hourly steady state: nothing to scan
 	}
 	touched := map[modelKey]bool{}
-	// Interactions and their revisions.
-	for k, revs := range s.revisions {
+	// Interactions and their revisions: a chain goes whole when its head
+	// (the current revision) ended before cut, else only its revisions
+	// that did; byAgent then drops the revisions removed.
+	gone := map[*rec]bool{}
+	for k, head := range s.recs {
 		if k.tenant != tenant {
 			continue
 		}
-		cur := s.current[k]
-		if cur != nil && cur.EndedAt.Before(cut) {
+		if head.EndedAt.Before(cut) {
 			st.Interactions++
-			st.Revisions += int64(len(revs))
-			delete(s.revisions, k)
-			delete(s.current, k)
-			delete(s.byAgent[agentKey{cur.TenantID, cur.Model, cur.AgentID}], k.id)
-			touched[modelKey{cur.TenantID, cur.Model}] = true
+			for r := head; r != nil; r = r.older {
+				gone[r] = true
+				st.Revisions++
+			}
+			delete(s.recs, k)
+			touched[modelKey{head.TenantID, head.Model}] = true
 			continue
 		}
-		kept := slices.DeleteFunc(revs, func(r *rec) bool { return r.EndedAt.Before(cut) })
-		st.Revisions += int64(len(revs) - len(kept))
-		s.revisions[k] = kept
+		for at := head; at.older != nil; {
+			if r := at.older; r.EndedAt.Before(cut) {
+				gone[r] = true
+				st.Revisions++
+				at.older = r.older
+				continue
+			}
+			at = at.older
+		}
 	}
-	for ak, recs := range s.everByAgent {
-		if ak.tenant != tenant {
-			continue
+	if len(gone) > 0 {
+		for ak, recs := range s.byAgent {
+			if ak.tenant != tenant {
+				continue
+			}
+			kept := slices.DeleteFunc(recs, func(r *rec) bool { return gone[r] })
+			if len(kept) == 0 {
+				delete(s.byAgent, ak)
+				continue
+			}
+			s.byAgent[ak] = kept
 		}
-		kept := slices.DeleteFunc(recs, func(r *rec) bool {
-			revs := s.revisions[interactionKey{r.TenantID, r.InteractionID}]
-			return !slices.Contains(revs, r)
-		})
-		if len(kept) == 0 {
-			delete(s.everByAgent, ak)
-			delete(s.byAgent, ak)
-			continue
-		}
-		s.everByAgent[ak] = kept
 	}
 	for mk := range touched {
 		if l, ok := s.latest[mk]; ok && l.Before(cut) {
@@ -186,11 +193,11 @@ func (s *Store) EraseCustomer(_ context.Context, tenant, hash string) (int64, er
 	}
 	s.erased[tenant][hash] = true
 	var n int64
-	for k, revs := range s.revisions {
+	for k, head := range s.recs {
 		if k.tenant != tenant {
 			continue
 		}
-		for _, r := range revs {
+		for r := head; r != nil; r = r.older {
 			if r.CustomerKey != "" && store.CustomerKeyHash(r.CustomerKey) == hash {
 				r.CustomerKey = ""
 				n++

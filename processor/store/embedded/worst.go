@@ -19,7 +19,7 @@ func (s *Store) Worst(_ context.Context, q store.WorstQuery) ([]schemas.Interact
 	s.mu.RLock()
 	var out []schemas.Interaction
 	for _, r := range s.byAgent[agentKey{q.Tenant, q.Model, q.Agent}] {
-		if r.Inquiry != q.Inquiry || r.EndedAt.Before(q.From) || !r.EndedAt.Before(q.To) {
+		if r.Inquiry != q.Inquiry || r.EndedAt.Before(q.From) || !r.EndedAt.Before(q.To) || !s.current(r) {
 			continue
 		}
 		if _, ok := views.InteractionValue(&r.Interaction, q.Metric, q.Floor); ok {

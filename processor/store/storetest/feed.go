@@ -137,6 +137,31 @@ func (f *feed) batch(its ...schemas.Interaction) store.Batch {
 		}
 		b.Roster = append(b.Roster, p)
 	}
+	// The models whose roster parts the batch touched get their newest
+	// part (the newest of the partition's roster parts): store.LatestPart.
+	type mkey struct{ tenant, model string }
+	latestAt := map[mkey]int64{}
+	var latestOrder []mkey
+	for _, k := range rosterOrder {
+		m := mkey{k.tenant, k.model}
+		if _, ok := latestAt[m]; !ok {
+			latestOrder = append(latestOrder, m)
+		}
+		latestAt[m] = max(latestAt[m], rosterAt[k])
+	}
+	for _, m := range latestOrder {
+		p := store.LatestPart{Tenant: m.tenant, Model: m.model, Partition: f.partition, Version: latestAt[m]}
+		var best *schemas.Interaction
+		for k, n := range f.newest {
+			if k.tenant == m.tenant && k.model == m.model && (best == nil || newerIt(&n, best)) {
+				best = &n
+			}
+		}
+		if best != nil {
+			p.Agent, p.InteractionID, p.EndedAt = best.AgentID, best.InteractionID, best.EndedAt
+		}
+		b.Latest = append(b.Latest, p)
+	}
 	b.Next = f.next
 	return b
 }
