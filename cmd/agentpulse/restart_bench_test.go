@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -168,23 +169,33 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	go scores.run(wsCtx)
 	waitFor(b, "the websocket snapshot", 60*time.Second, func() bool { return scores.snapshots() > 0 })
 	perfURL := fmt.Sprintf("http://%s/v1/agents/%s/performance?model=voice", serveAddr, watched)
+	lastAnswer := ""
 	volume := func() int64 {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, perfURL, nil)
 		req.Header.Set("Authorization", "Bearer "+agentTok)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
+			lastAnswer = err.Error()
 			return -1
 		}
 		defer resp.Body.Close()
 		var p views.Performance
-		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&p) != nil {
+		if resp.StatusCode != http.StatusOK {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+			lastAnswer = fmt.Sprintf("%s: %s", resp.Status, body)
+			return -1
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+			lastAnswer = err.Error()
 			return -1
 		}
 		return p.Overall.Volume
 	}
-	baseVolume := volume()
-	if baseVolume <= 0 {
-		b.Fatalf("GET %s: volume %d before the first kill", perfURL, baseVolume)
+	// The server answers 503 while it catches up with the store after the
+	// first processor's load (never a partial figure): wait for a 200.
+	var baseVolume int64
+	if _, ok := waitForOK(5*time.Minute, func() bool { baseVolume = volume(); return baseVolume > 0 }); !ok {
+		b.Fatalf("GET %s before the first kill: no figure after 5 minutes; last answer %s", perfURL, lastAnswer)
 	}
 
 	var restart, start, wsFresh, apiFresh time.Duration
@@ -297,4 +308,17 @@ func restartLoads(log string) []partitionLoad {
 		out = append(out, l)
 	}
 	return out
+}
+
+// waitForOK polls cond every 50 ms until it holds (true) or limit passes
+// (false), and returns how long it waited.
+func waitForOK(limit time.Duration, cond func() bool) (time.Duration, bool) {
+	began := time.Now()
+	for !cond() {
+		if time.Since(began) > limit {
+			return time.Since(began), false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return time.Since(began), true
 }
