@@ -200,11 +200,13 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 
 	var restart, start, wsFresh, apiFresh time.Duration
 	var hot, snapBytes int64
+	var lastKill time.Time
 	n := 0
 	for b.Loop() {
 		n++
 		proc.stop(syscall.SIGKILL, 0)
 		killed := time.Now()
+		lastKill = killed
 		proc = startProc(b, bin, fmt.Sprintf("process-run%d", n), procArgs...)
 		probe := restartBenchInteraction(watched, fmt.Sprintf("probe-%d", n), n, end.Add(-2*time.Hour).Add(time.Duration(n)*time.Second))
 		fd := newRetryFeeder("http://"+ingestAddr, ingestTok, []schemas.Interaction{probe}, 1)
@@ -256,6 +258,15 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	b.ReportMetric(float64(hot)/float64(n), "hot_interactions")
 	b.ReportMetric(float64(snapBytes)/float64(n)/1e6, "snapshot_MB")
 	b.StopTimer()
+	// Where the last restart's time went: its start and each partition's load.
+	var steps []string
+	for _, line := range strings.Split(proc.output(), "\n") {
+		if strings.Contains(line, `msg="processor starting"`) || strings.Contains(line, `msg="clickhouse schema applied"`) ||
+			strings.Contains(line, `msg="partition loaded"`) {
+			steps = append(steps, line)
+		}
+	}
+	b.Logf("last restart, killed at %s:\n%s", lastKill.UTC().Format(time.RFC3339Nano), strings.Join(steps, "\n"))
 	scores.mu.Lock()
 	problems := strings.Join(scores.problems, "; ")
 	scores.mu.Unlock()
