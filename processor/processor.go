@@ -225,35 +225,70 @@ func (p *Processor) leaveStatic(ctx context.Context) {
 func (p *Processor) assign(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	type start struct {
+		topic string
+		part  int32
+		cp    int64
+		snap  []byte
+		err   error
+	}
+	var starts []*start
 	for topic, parts := range offsets {
 		for part := range parts {
-			if old := p.workers[part]; old != nil {
-				continue
+			if p.workers[part] == nil {
+				starts = append(starts, &start{topic: topic, part: part})
 			}
-			cp, err := p.store.Checkpoint(ctx, part)
-			if err != nil {
-				return nil, fmt.Errorf("read checkpoint of partition %d: %w", part, err)
-			}
-			// A snapshot is never ahead of the checkpoint: resuming at it
-			// refolds the records between the two, which rewrites
-			// identical rows.
-			at, snap, err := p.store.Snapshot(ctx, part)
-			if err != nil {
-				return nil, fmt.Errorf("read snapshot of partition %d: %w", part, err)
-			}
-			if snap != nil && at <= cp {
-				cp = at
-			} else {
-				snap = nil
-			}
-			offsets[topic][part] = kgo.NewOffset().At(cp).WithEpoch(-1)
-			w := newWorker(p, part, cp, snap)
-			p.workers[part] = w
-			p.metrics.partitions.Inc()
-			go w.run(p.runCtx)
 		}
 	}
+	// Read the partitions' checkpoints and snapshots concurrently (a few at
+	// a time, leaving the store's other connections free): one after the
+	// other, a restart of 8 partitions waited for 8 snapshot reads in turn.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, assignReads)
+	for _, st := range starts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			st.cp, st.snap, st.err = p.resumeAt(ctx, st.part)
+		})
+	}
+	wg.Wait()
+	for _, st := range starts {
+		if st.err != nil {
+			return nil, st.err
+		}
+	}
+	for _, st := range starts {
+		offsets[st.topic][st.part] = kgo.NewOffset().At(st.cp).WithEpoch(-1)
+		w := newWorker(p, st.part, st.cp, st.snap)
+		p.workers[st.part] = w
+		p.metrics.partitions.Inc()
+		go w.run(p.runCtx)
+	}
 	return offsets, nil
+}
+
+// assignReads is how many partitions' checkpoints and snapshots assign
+// reads at once.
+const assignReads = 4
+
+// resumeAt returns where a newly assigned partition resumes: the stored
+// checkpoint, or the stored snapshot's offset with the snapshot.
+func (p *Processor) resumeAt(ctx context.Context, part int32) (int64, []byte, error) {
+	cp, err := p.store.Checkpoint(ctx, part)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read checkpoint of partition %d: %w", part, err)
+	}
+	// A snapshot is never ahead of the checkpoint: resuming at it
+	// refolds the records between the two, which rewrites identical rows.
+	at, snap, err := p.store.Snapshot(ctx, part)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read snapshot of partition %d: %w", part, err)
+	}
+	if snap != nil && at <= cp {
+		return at, snap, nil
+	}
+	return cp, nil, nil
 }
 
 func (p *Processor) revoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {

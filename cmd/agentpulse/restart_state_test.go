@@ -46,10 +46,21 @@ func restartBenchAgent(out []schemas.Interaction, a, agents, perAgent int, end t
 	return out
 }
 
+// versionOf is a roster part's version, 0 for none.
+func versionOf(p *store.RosterPart) int64 {
+	if p == nil {
+		return 0
+	}
+	return p.Version
+}
+
 // loadRestartState puts agents × perAgent interactions on the broker's
 // interactions topic (keyed as ingest keys them) and writes to st what a
 // processor folding them would have stored: every record with its offset,
-// every bucket part, and each partition's checkpoint at the topic's end.
+// every bucket part, each agent's roster part (its newest interaction in
+// the partition: the server knows agents and their teams from these), and
+// each partition's checkpoint at the topic's end. No snapshot: the first
+// processor loads the history from the store and writes one.
 // It returns how many interactions it loaded.
 func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents, perAgent int, end time.Time) int {
 	tb.Helper()
@@ -60,9 +71,11 @@ func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents,
 		tb.Fatal(err)
 	}
 	defer cl.Close()
+	type rosterKey struct{ tenant, agent, model string }
 	type partState struct {
 		records []store.Record
 		buckets map[store.BucketKey]*store.Bucket
+		roster  map[rosterKey]*store.RosterPart // each agent's newest interaction in the partition
 		next    int64
 	}
 	parts := map[int32]*partState{}
@@ -72,6 +85,11 @@ func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents,
 			for _, bk := range s.buckets {
 				b.Buckets = append(b.Buckets, *bk)
 			}
+			for _, rp := range s.roster {
+				b.Roster = append(b.Roster, *rp)
+			}
+			clear(s.buckets)
+			clear(s.roster)
 		}
 		if err := st.Apply(ctx, b); err != nil {
 			tb.Fatal(err)
@@ -95,7 +113,7 @@ func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents,
 		for i, r := range recs {
 			s := parts[r.Partition]
 			if s == nil {
-				s = &partState{buckets: map[store.BucketKey]*store.Bucket{}}
+				s = &partState{buckets: map[store.BucketKey]*store.Bucket{}, roster: map[rosterKey]*store.RosterPart{}}
 				parts[r.Partition] = s
 			}
 			it := chunk[i]
@@ -108,11 +126,22 @@ func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents,
 			}
 			bk.Sums.Add(&it)
 			bk.Version = max(bk.Version, r.Offset)
+			rk := rosterKey{it.TenantID, it.AgentID, it.Model}
+			part := store.RosterPart{Tenant: it.TenantID, Agent: it.AgentID, Model: it.Model, Partition: r.Partition,
+				Team: it.TeamID, InteractionID: it.InteractionID, EndedAt: it.EndedAt, Version: r.Offset}
+			if old := s.roster[rk]; old == nil || store.NewerPart(&part, old) {
+				part.Version = max(part.Version, versionOf(old))
+				s.roster[rk] = &part
+			}
 			s.next = max(s.next, r.Offset+1)
 		}
+		// A chunk holds whole agents, and buckets and roster parts are an
+		// agent's: those of the agents produced so far are final, so they
+		// are written with the records rather than all held to the end
+		// (at 10^7 they took gigabytes).
 		for p, s := range parts {
 			if len(s.records) >= 50_000 {
-				apply(p, s, false)
+				apply(p, s, true)
 			}
 		}
 		total += len(chunk)

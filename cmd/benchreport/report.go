@@ -85,6 +85,9 @@ func (r report) writeTargets(p *printer) {
 // command is how to rerun one target's benchmark alone.
 func (t target) command() string {
 	name := "^Benchmark" + strings.ReplaceAll(t.Bench, "/", "$/^") + "$"
+	if t.Run != "" {
+		name = t.Run
+	}
 	c := fmt.Sprintf("go test -run '^$' -bench '%s' -benchmem %s", name, t.Pkg)
 	if t.Env != "" {
 		c = t.Env + " " + c
