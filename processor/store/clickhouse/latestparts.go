@@ -56,18 +56,7 @@ func (c *latestColumns) values() []any {
 // writing meanwhile writes higher versions, which win.
 func backfillModelLatest(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error {
 	db := cfg.Database
-	count := func(table string) (uint64, error) {
-		var n uint64
-		err := r.do(ctx, "count "+table, func(ctx context.Context) error {
-			return conn.QueryRow(ctx, "SELECT count() FROM "+db+"."+table).Scan(&n)
-		})
-		return n, err
-	}
-	have, err := count("model_latest")
-	if err != nil || have > 0 {
-		return err
-	}
-	old, err := count("roster")
+	old, err := backfillRows(ctx, conn, db, r, "model_latest", "roster")
 	if err != nil || old == 0 {
 		return err
 	}

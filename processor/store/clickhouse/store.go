@@ -124,18 +124,7 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 // version like any other (reads use FINAL and max).
 func backfillBucketHours(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error {
 	db := cfg.Database
-	count := func(table string) (uint64, error) {
-		var n uint64
-		err := r.do(ctx, "count "+table, func(ctx context.Context) error {
-			return conn.QueryRow(ctx, "SELECT count() FROM "+db+"."+table).Scan(&n)
-		})
-		return n, err
-	}
-	have, err := count("bucket_hours")
-	if err != nil || have > 0 {
-		return err
-	}
-	old, err := count("buckets")
+	old, err := backfillRows(ctx, conn, db, r, "bucket_hours", "buckets")
 	if err != nil || old == 0 {
 		return err
 	}
@@ -277,4 +266,22 @@ func addMissingColumns(ctx context.Context, conn driver.Conn, database string, s
 		}
 	}
 	return fmt.Errorf("add columns to %s.%s: %w", database, st.Table, err)
+}
+
+// backfillRows returns how many rows source holds when a table added by
+// a migration must be filled from it (target is empty: a database
+// written before target existed), else 0.
+func backfillRows(ctx context.Context, conn driver.Conn, db string, r retrier, target, source string) (uint64, error) {
+	count := func(table string) (uint64, error) {
+		var n uint64
+		err := r.do(ctx, "count "+table, func(ctx context.Context) error {
+			return conn.QueryRow(ctx, "SELECT count() FROM "+db+"."+table).Scan(&n)
+		})
+		return n, err
+	}
+	have, err := count(target)
+	if err != nil || have > 0 {
+		return 0, err
+	}
+	return count(source)
 }
