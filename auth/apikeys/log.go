@@ -62,9 +62,8 @@ func New(cfg Config) (*Log, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Log{cfg: cfg, keys: NewKeyring(cfg.Now)}
-	compact := "compact"
 	tl, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic, Name: "api keys",
-		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: l.apply, SkipBad: true, Logger: cfg.Logger})
+		TopicConfig: topiclog.Compacted(), Apply: l.apply, SkipBad: true, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

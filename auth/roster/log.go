@@ -100,9 +100,8 @@ func New(cfg Config) (*Log, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Log{cfg: cfg, roster: NewRoster()}
-	compact := "compact"
 	t, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic,
-		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: l.applyRecord, SkipBad: true,
+		TopicConfig: topiclog.Compacted(), Apply: l.applyRecord, SkipBad: true,
 		Name: "roster", Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)

@@ -55,6 +55,14 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Compacted is the TopicConfig of a topic that keeps each key's newest
+// record (cleanup.policy compact): the owners whose records are full
+// states by key.
+func Compacted() map[string]*string {
+	compact := "compact"
+	return map[string]*string{"cleanup.policy": &compact}
+}
+
 // Log is one topic read into memory by its owner's Apply.
 type Log struct {
 	cfg   Config

@@ -71,7 +71,6 @@ type prefsRecord struct {
 // openLogs makes the two topic logs (read by Run).
 func (c *Center) openLogs() error {
 	retention := strconv.FormatInt(c.cfg.MaxAge.Milliseconds(), 10)
-	compact := "compact"
 	var err error
 	c.log, err = topiclog.New(topiclog.Config{Brokers: c.cfg.Brokers, Opts: c.cfg.KafkaOpts, Topic: c.cfg.Topic, Name: "notifications",
 		TopicConfig: map[string]*string{"retention.ms": &retention}, Apply: c.applyRecord, SkipBad: true, Logger: c.cfg.Logger})
@@ -79,7 +78,7 @@ func (c *Center) openLogs() error {
 		return err
 	}
 	c.prefsLog, err = topiclog.New(topiclog.Config{Brokers: c.cfg.Brokers, Opts: c.cfg.KafkaOpts, Topic: c.cfg.PrefsTopic, Name: "notification preferences",
-		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: c.applyPrefs, SkipBad: true, Logger: c.cfg.Logger})
+		TopicConfig: topiclog.Compacted(), Apply: c.applyPrefs, SkipBad: true, Logger: c.cfg.Logger})
 	if err != nil {
 		c.log.Close()
 		return err

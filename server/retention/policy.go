@@ -104,9 +104,8 @@ func NewPolicy(cfg Config) (*Policy, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Policy{cfg: cfg, wake: make(chan struct{}, 1), settings: map[string]Setting{}, erasures: map[string][]Erasure{}}
-	compact := "compact"
 	t, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic,
-		TopicConfig: map[string]*string{"cleanup.policy": &compact}, Apply: p.applyRecord, SkipBad: true,
+		TopicConfig: topiclog.Compacted(), Apply: p.applyRecord, SkipBad: true,
 		Name: "data policy", Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("data policy: %w", err)
