@@ -25,8 +25,13 @@
 // this server's feed began (the server runs the gate only once the feed
 // has fixed its start offsets, feed.Started). After it, near the log end
 // nothing changes: a store less than MaxLag records behind is normal
-// freshness (updates precede the store write), and the gate stays open. A failed comparison (broker or store unreachable)
-// keeps the last decision.
+// freshness (updates precede the store write), and the gate stays open. A
+// failed comparison (broker or store unreachable) keeps the last decision.
+//
+// A known limit: a transactional producer ends each transaction with a
+// control record the processor never stores, so the first comparison keeps
+// a quiet partition pending until its next record arrives (RUNBOOK,
+// "Recovering after losing ClickHouse").
 //
 // # Concurrency
 //
