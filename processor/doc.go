@@ -42,7 +42,9 @@
 //     (≤ the checkpoint) with the state it holds, or, with no snapshot, at
 //     the checkpoint C after reloading exactly the revisions the store
 //     holds at offsets below it (store.LoadPartition, a read of the
-//     partition's history done once, after which a snapshot is written).
+//     partition's history done once, after which a snapshot is written;
+//     it comes in order of ended_at, and days leave memory while it loads
+//     exactly as they would after it: they are stored).
 //     Either way its state is the fold of the log below where it resumes.
 //
 // A crash before the checkpoint write leaves rows from offsets at or past

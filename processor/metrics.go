@@ -20,6 +20,7 @@ type metrics struct {
 	lookups         prometheus.Counter
 	snapshots       prometheus.Counter
 	snapshotBytes   prometheus.Histogram
+	loadPeak        *prometheus.GaugeVec // by partition
 
 	// Children of records and updates resolved once: a label lookup per
 	// record showed in the replay profile.
@@ -89,6 +90,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Size of each snapshot of a partition's hot state.",
 			Buckets: prometheus.ExponentialBuckets(1024, 4, 12),
 		}),
+		loadPeak: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_load_peak_interactions",
+			Help: "Most interactions a partition's state held at once during its last load (a snapshot, or the store's rows when it had none), by partition.",
+		}, []string{"partition"}),
 		partitions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "agentpulse_processor_partitions",
 			Help: "Partitions of the interactions topic this processor owns.",
@@ -99,7 +104,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	if reg != nil {
 		reg.MustRegister(m.records, m.flushSeconds, m.flushRecords, m.flushPartitions, m.storeErrors, m.updates,
 			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions, m.lag,
-			m.evicted, m.lookups, m.snapshots, m.snapshotBytes)
+			m.evicted, m.lookups, m.snapshots, m.snapshotBytes, m.loadPeak)
 	}
 	return m
 }

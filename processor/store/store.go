@@ -114,7 +114,8 @@ type Writer interface {
 	Checkpoint(ctx context.Context, partition int32) (int64, error)
 	// LoadPartition calls fn with the newest revision of every interaction
 	// whose applied records came from partition at offsets below below, in
-	// no particular order. It stops at fn's first error and returns it.
+	// ascending order of ended_at, so that a caller can let old days go
+	// while it loads. It stops at fn's first error and returns it.
 	LoadPartition(ctx context.Context, partition int32, below int64, fn func(Record) error) error
 	// Snapshot returns the newest snapshot stored for partition and the
 	// checkpoint it was stored with; 0 and nil when there is none. The

@@ -213,6 +213,7 @@ WHERE log_partition = ? AND log_offset < ?
 		FROM {{db}}.interaction_revisions
 		WHERE log_partition = ? AND log_offset < ?
 		GROUP BY tenant_id, interaction_id)
+ORDER BY ended_at_ns
 LIMIT 1 BY tenant_id, interaction_id`),
 	}
 }

@@ -209,7 +209,8 @@ func (s *Store) Checkpoint(_ context.Context, partition int32) (int64, error) {
 }
 
 // LoadPartition calls fn with the newest revision, among those applied from
-// partition at offsets below below, of every interaction.
+// partition at offsets below below, of every interaction, in ascending
+// order of ended_at.
 func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, fn func(store.Record) error) error {
 	s.mu.RLock()
 	var out []store.Record
@@ -219,6 +220,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 		}
 	}
 	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].EndedAt.Before(out[j].EndedAt) })
 	for _, r := range out {
 		if err := fn(r); err != nil {
 			return err
