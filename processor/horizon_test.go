@@ -288,6 +288,7 @@ func gaugeValues(t testing.TB, reg *prometheus.Registry, name string) map[string
 	}
 	return out
 }
+
 // TestTooOldGoesToDeadLetter: a record that ended more than the acceptance
 // window before its partition's newest is not folded and reaches the
 // dead-letter topic with the reason.
