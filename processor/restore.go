@@ -29,17 +29,22 @@ func (w *worker) load(ctx context.Context) bool {
 	began := time.Now()
 	from := "snapshot"
 	if w.snapshot != nil {
-		if err := w.fold.restore(w.snapshot); err != nil {
+		err := w.fold.restore(w.snapshot)
+		if err == nil {
+			err = w.loadKeys(ctx)
+		}
+		if err != nil {
 			log.Warn("snapshot unreadable; loading the partition from the store", "offset", w.start, "err", err)
 			w.fold = newPartitionFold(w.p.cfg, w.partition)
 			w.snapshot = nil
 		}
 	}
 	peak, loadEvicted := 0, 0
+	var hashes []uint64
 	if w.snapshot == nil && w.start > 0 {
 		from = "store"
 		var err error
-		if peak, loadEvicted, err = w.loadFromStore(ctx); err != nil {
+		if peak, loadEvicted, hashes, err = w.loadFromStore(ctx); err != nil {
 			// Without its state the partition cannot be folded correctly:
 			// stop the processor rather than count wrongly.
 			w.p.fail(fmt.Errorf("load partition %d: %w", w.partition, err))
@@ -58,7 +63,21 @@ func (w *worker) load(ctx context.Context) bool {
 		"interactions", hot, "peak_interactions", peak, "bucket_parts", buckets, "evicted_days", days,
 		"evicted_interactions", evicted, "took", time.Since(began))
 	w.p.metrics.loadPeak.WithLabelValues(strconv.Itoa(int(w.partition))).Set(float64(peak))
+	defer w.noteFilter()
 	if from == "store" {
+		if w.fold.evictedThrough != minDay {
+			// Every key loaded was applied below w.start: one static
+			// filter of them replaces the Bloom chain the load filled.
+			// Stored before the snapshot that names it; if it cannot be,
+			// the chain stays and covers.
+			if kf, err := w.saveKeys(ctx, hashes, w.start); err != nil {
+				log.Warn("key filter not stored; the evicted keys stay in the Bloom chain", "err", err)
+			} else {
+				w.fold.evicted.install(kf, w.start, true)
+				w.p.metrics.keyFilters.Inc()
+			}
+		}
+		hashes = nil
 		// Write the snapshot now: the next start then reads it instead of
 		// the partition's history.
 		if err := w.writeSnapshot(ctx); err != nil {
@@ -76,11 +95,16 @@ func (w *worker) load(ctx context.Context) bool {
 // once (evict(0)); no later record of the load falls in a day that left,
 // since records come in order of ended_at and a day leaves only once the
 // watermark (the newest ended_at loaded) is a horizon past its end. It
-// returns the most interactions memory held at once and how many left.
-func (w *worker) loadFromStore(ctx context.Context) (peak, evicted int, err error) {
+// returns the most interactions memory held at once, how many left, and
+// the hashes of every key loaded (keyHash64), to build the static filter
+// of keys from.
+func (w *worker) loadFromStore(ctx context.Context) (peak, evicted int, hashes []uint64, err error) {
 	f := w.fold
 	day, held := int32(minDay), 0
+	var key []byte
 	err = w.p.store.LoadPartition(ctx, w.partition, w.start, func(r store.Record) error {
+		key = appendKey(key[:0], r.TenantID, r.InteractionID)
+		hashes = append(hashes, keyHash64(key))
 		if d := dayOf(r.EndedAt.UnixNano()); d != day {
 			if d < day {
 				return fmt.Errorf("store returned %s (ended %v) after a later day: not in order of ended_at",
@@ -97,7 +121,7 @@ func (w *worker) loadFromStore(ctx context.Context) (peak, evicted int, err erro
 		peak = max(peak, held)
 		return nil
 	})
-	return peak, evicted, err
+	return peak, evicted, hashes, err
 }
 
 // writeSnapshot stores a snapshot of the fold at w.start, with nothing
@@ -114,4 +138,9 @@ func (w *worker) writeSnapshot(ctx context.Context) error {
 	w.p.metrics.snapshots.Inc()
 	w.p.metrics.snapshotBytes.Observe(float64(len(snap)))
 	return nil
+}
+
+// noteFilter sets the gauge of the evicted filter's memory.
+func (w *worker) noteFilter() {
+	w.p.metrics.filterBytes.WithLabelValues(strconv.Itoa(int(w.partition))).Set(float64(w.fold.evicted.bytes()))
 }

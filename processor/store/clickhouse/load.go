@@ -15,6 +15,13 @@ import (
 // server's memory limit.
 const loadSortBytes = 256 << 20
 
+// loadBlockRows is the rows per block the server sends a load in. The
+// driver holds up to four blocks per query (two buffered, one read, one
+// decoded) and every partition loads at once: at the server's default of
+// 65,505 rows of whole records that was over 1 GB at 8 partitions, more
+// than the state the load keeps.
+const loadBlockRows = 4096
+
 // LoadPartition calls fn with the newest revision of every interaction
 // that partition applied at offsets below below, in ascending order of
 // ended_at, streaming from the server. Of two rows with the same newest revision (the
@@ -39,7 +46,7 @@ func (s *Store) LoadPartition(ctx context.Context, partition int32, below int64,
 	var rows driver.Rows
 	err := s.retry.do(ctx, "query partition records", func(ctx context.Context) error {
 		var err error
-		ctx = ch.Context(ctx, ch.WithSettings(ch.Settings{"max_bytes_before_external_sort": loadSortBytes}))
+		ctx = ch.Context(ctx, ch.WithSettings(ch.Settings{"max_bytes_before_external_sort": loadSortBytes, "max_block_size": loadBlockRows}))
 		rows, err = s.conn.Query(ctx, s.q.loadPartition, partition, below, partition, below)
 		return err
 	})

@@ -30,8 +30,10 @@ type Store struct {
 	// the order applied; one is current when it heads its chain in recs.
 	byAgent   map[agentKey][]*rec
 	snapshots map[int32]snapshot
-	buckets   map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
-	latest    map[modelKey]time.Time
+	// keyFilters holds each partition's newest key filter (keyfilter.go).
+	keyFilters map[int32]snapshot
+	buckets    map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	latest     map[modelKey]time.Time
 	// rolls holds the rollups (rollup.go); days indexes the same parts
 	// as buckets by UTC day.
 	rolls  rollups
@@ -72,6 +74,7 @@ func New() *Store {
 		recs:        map[interactionKey]*rec{},
 		byAgent:     map[agentKey][]*rec{},
 		snapshots:   map[int32]snapshot{},
+		keyFilters:  map[int32]snapshot{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
 		rolls:       newRollups(),
