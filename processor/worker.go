@@ -58,7 +58,7 @@ type worker struct {
 	// last build failed: the next waits a while.
 	keysBuilt  chan keyBuild
 	keysFailed time.Time
-	final        bool // stopping: the next batch carries a snapshot
+	final      bool // stopping: the next batch carries a snapshot
 
 	// next is the offset after the last record folded. Read by
 	// Processor.Lag.
