@@ -123,10 +123,45 @@ func oldCorrections(its []schemas.Interaction, tag string, rev int64) []schemas.
 // reference. Then a restart loads the snapshot and a second round of
 // corrections lands exactly too.
 func TestCorrectionsBeyondHorizon(t *testing.T) {
-	its := simulated(t, 6, 10)
+	correctionsBeyondHorizon(t, simulated(t, 6, 10), Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond})
+}
+
+// TestCorrectionsThroughStaticFilter is the same over 70 days, with the
+// static key filter rebuilt every few hundred evictions: the keys of the
+// oldest interactions, 60 to 70 days behind when corrected, are then only
+// in a static filter built from the store (the Bloom chain that held them
+// was dropped), and after the restart only in the one stored apart from
+// the snapshots.
+func TestCorrectionsThroughStaticFilter(t *testing.T) {
+	reg, st := correctionsBeyondHorizon(t, simulated(t, 2, 70), Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond, keyRebuildMin: 300})
+	if n := counter(t, reg, "agentpulse_processor_key_filters_total"); n == 0 {
+		t.Error("no static key filter built")
+	}
+	stored := 0
+	for p := range int32(4) {
+		below, data, err := st.KeyFilter(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data != nil {
+			stored++
+			if _, err := decodeKeyFilter(data); err != nil || below <= 0 {
+				t.Errorf("partition %d: stored key filter below %d does not decode: %v", p, below, err)
+			}
+		}
+	}
+	if stored == 0 {
+		t.Error("no key filter stored")
+	}
+}
+
+// correctionsBeyondHorizon folds its, corrects its oldest interactions
+// (oldCorrections), restarts from the snapshots and corrects again,
+// checking every figure against the reference each time. It returns the
+// second run's metrics and the store.
+func correctionsBeyondHorizon(t *testing.T, its []schemas.Interaction, cfg Config) (*prometheus.Registry, *embedded.Store) {
 	addr := startBroker(t)
 	st := embedded.New()
-	cfg := Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond}
 	reg, stop := runConfigured(t, addr, st, "horizon", cfg)
 	produce(t, addr, its)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
@@ -160,6 +195,7 @@ func TestCorrectionsBeyondHorizon(t *testing.T) {
 	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
 		t.Error("no store lookup after the restart")
 	}
+	return reg, st
 }
 
 // noSnapshots is a store that keeps no snapshot: a restart on it rebuilds
