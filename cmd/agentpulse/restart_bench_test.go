@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,7 +79,8 @@ func restartSizes() []restartSize {
 // when a tenth of the history ran before in the same run,
 // restart_vs_tenth (DESIGN.md §4: ≤ 1.5). Of the set-up's first load
 // (the history from the store, no snapshot): first_load_peak_rss_MB, the
-// first processor's peak resident memory (VmHWM), and
+// first processor's peak resident memory (VmHWM; it runs without the
+// outcome learner, then stops, and one with the learner starts), and
 // first_load_peak_interactions, the most interactions one partition's
 // state held at once while loading (bounded by the horizon's days, not
 // the history).
@@ -133,7 +135,10 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 
 	procArgs := []string{"process", "--data-dir", b.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--partitions", parts, "--instance-id", "processor-0", "--log-level", "info"}
-	proc := startProc(b, bin, "process-run0", procArgs...)
+	// The first processor runs without the outcome learner (which reads
+	// the whole interactions topic into its own state), so that its peak
+	// memory is the load's; the learner starts with the next one.
+	proc := startProc(b, bin, "process-load", append(slices.Clone(procArgs), "--learn=false")...)
 	// Loading the history from the store (first start) and writing the
 	// first snapshots: 10 minutes, plus 0.1 ms per interaction.
 	loadLimit := 10*time.Minute + time.Duration(total)*100*time.Microsecond
@@ -161,6 +166,11 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	for _, l := range restartLoads(proc.output()) {
 		firstPeak = max(firstPeak, l.peak)
 	}
+	proc.stop(syscall.SIGTERM, time.Minute)
+	proc = startProc(b, bin, "process-run0", procArgs...)
+	waitFor(b, "the processor with the learner loading its snapshots", loadLimit, func() bool {
+		return len(distinct(proc.loadedPartitions())) == restartBenchPartitions
+	})
 
 	startProc(b, bin, "serve", "serve", "--brokers", brokerAddr, "--http-addr", serveAddr, "--auth-secret", secret,
 		"--data-dir", b.TempDir(), "--clickhouse-addr", chAddr, "--clickhouse-database", db, "--partitions", parts, "--log-level", "warn")
