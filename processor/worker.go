@@ -305,6 +305,7 @@ func (w *worker) flush(ctx context.Context) {
 	// days past the horizon may leave memory now.
 	if _, n := w.fold.evict(w.stored); n > 0 {
 		w.p.metrics.evicted.Add(float64(n))
+		w.noteFilter()
 	}
 	w.rebuildKeys(ctx)
 	if w.last == nil {
@@ -320,7 +321,6 @@ func (w *worker) flush(ctx context.Context) {
 			w.p.log.Error("snapshot not written", "partition", w.partition, "err", err)
 		} else {
 			batch.Snapshot = snap
-			w.noteFilter()
 			w.lastSnapshot = time.Now()
 			w.p.metrics.snapshots.Inc()
 			w.p.metrics.snapshotBytes.Observe(float64(len(snap)))
@@ -352,6 +352,7 @@ func (w *worker) evictIdle() {
 	}
 	if _, n := w.fold.evict(w.stored); n > 0 {
 		w.p.metrics.evicted.Add(float64(n))
+		w.noteFilter()
 	}
 }
 
