@@ -25,14 +25,15 @@ const keyRebuildRetry = time.Minute
 // applied below the store's checkpoint (storedNext): the chain so far is
 // sealed first, every key in it having been evicted with its day once
 // stored, so below that checkpoint. The worker installs the result when
-// it arrives (installKeys). Called with no batch in flight.
+// it arrives (installKeys). Called with no batch in flight; not while
+// stopping (the build would outlive the worker).
 func (w *worker) rebuildKeys(ctx context.Context) {
 	ev := &w.fold.evicted
 	min := uint64(rebuildMinKeys)
 	if w.p.cfg.keyRebuildMin > 0 {
 		min = uint64(w.p.cfg.keyRebuildMin)
 	}
-	if w.keysBuilt != nil || w.storedNext <= 0 || !ev.rebuildDue(min) || time.Since(w.keysFailed) < keyRebuildRetry {
+	if w.final || w.keysBuilt != nil || w.storedNext <= 0 || !ev.rebuildDue(min) || time.Since(w.keysFailed) < keyRebuildRetry {
 		return
 	}
 	ev.seal()
