@@ -460,9 +460,14 @@ func runProcessorB(b *testing.B, addr string, st store.Writer, group string) fun
 	return func() {
 		cancel()
 		<-done
-		b.Logf("evicted %.0f interactions, %.0f store lookups, %.0f snapshots",
+		filterBytes := 0.0
+		for _, v := range gaugeValues(b, reg, "agentpulse_processor_evicted_filter_bytes") {
+			filterBytes += v
+		}
+		b.Logf("evicted %.0f interactions, %.0f store lookups, %.0f snapshots, %.0f static key filters built; evicted filters %.2f MB at the end",
 			counter(b, reg, "agentpulse_processor_evicted_interactions_total"),
 			counter(b, reg, "agentpulse_processor_store_lookups_total"),
-			counter(b, reg, "agentpulse_processor_snapshots_total"))
+			counter(b, reg, "agentpulse_processor_snapshots_total"),
+			counter(b, reg, "agentpulse_processor_key_filters_total"), filterBytes/1e6)
 	}
 }

@@ -86,6 +86,9 @@ type Config struct {
 	// restart loads the snapshot and refolds only the records after it.
 	// Default 1m.
 	SnapshotInterval time.Duration
+	// keyRebuildMin overrides rebuildMinKeys (tests: rebuilds of the
+	// static key filter at a small scale).
+	keyRebuildMin int
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Registerer registers the processor's metrics; nil registers nothing.

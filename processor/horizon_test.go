@@ -123,10 +123,45 @@ func oldCorrections(its []schemas.Interaction, tag string, rev int64) []schemas.
 // reference. Then a restart loads the snapshot and a second round of
 // corrections lands exactly too.
 func TestCorrectionsBeyondHorizon(t *testing.T) {
-	its := simulated(t, 6, 10)
+	correctionsBeyondHorizon(t, simulated(t, 6, 10), Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond})
+}
+
+// TestCorrectionsThroughStaticFilter is the same over 70 days, with the
+// static key filter rebuilt every few hundred evictions: the keys of the
+// oldest interactions, 60 to 70 days behind when corrected, are then only
+// in a static filter built from the store (the Bloom chain that held them
+// was dropped), and after the restart only in the one stored apart from
+// the snapshots.
+func TestCorrectionsThroughStaticFilter(t *testing.T) {
+	reg, st := correctionsBeyondHorizon(t, simulated(t, 2, 70), Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond, keyRebuildMin: 300})
+	if n := counter(t, reg, "agentpulse_processor_key_filters_total"); n == 0 {
+		t.Error("no static key filter built")
+	}
+	stored := 0
+	for p := range int32(4) {
+		below, data, err := st.KeyFilter(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data != nil {
+			stored++
+			if _, err := decodeKeyFilter(data); err != nil || below <= 0 {
+				t.Errorf("partition %d: stored key filter below %d does not decode: %v", p, below, err)
+			}
+		}
+	}
+	if stored == 0 {
+		t.Error("no key filter stored")
+	}
+}
+
+// correctionsBeyondHorizon folds its, corrects its oldest interactions
+// (oldCorrections), restarts from the snapshots and corrects again,
+// checking every figure against the reference each time. It returns the
+// second run's metrics and the store.
+func correctionsBeyondHorizon(t *testing.T, its []schemas.Interaction, cfg Config) (*prometheus.Registry, *embedded.Store) {
 	addr := startBroker(t)
 	st := embedded.New()
-	cfg := Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond}
 	reg, stop := runConfigured(t, addr, st, "horizon", cfg)
 	produce(t, addr, its)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
@@ -160,6 +195,7 @@ func TestCorrectionsBeyondHorizon(t *testing.T) {
 	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
 		t.Error("no store lookup after the restart")
 	}
+	return reg, st
 }
 
 // noSnapshots is a store that keeps no snapshot: a restart on it rebuilds
@@ -186,20 +222,47 @@ func (n noSnapshots) Roster(ctx context.Context, tenant, agent string, fn func(s
 	return n.Store.(store.RosterReader).Roster(ctx, tenant, agent, fn)
 }
 
-// TestRestartWithoutSnapshot restarts on a store without snapshots, half
-// way through a feed with old corrections: the state is rebuilt from the
-// store, evicted at once, and the rest still lands exactly.
+// TestRestartWithoutSnapshot restarts on a store without snapshots, after
+// twelve days of a feed with a one-day horizon: the state is rebuilt from
+// the store, and days leave memory while it loads, so that the load never
+// holds more than the horizon's few days (not the history); then old
+// corrections still land exactly.
 func TestRestartWithoutSnapshot(t *testing.T) {
-	its := simulated(t, 6, 8)
+	its := simulated(t, 6, 12)
 	addr := startBroker(t)
 	st := noSnapshots{embedded.New()}
-	cfg := Config{StateHorizon: 36 * time.Hour}
+	cfg := Config{StateHorizon: 24 * time.Hour}
 	_, stop := runConfigured(t, addr, st, "rebuild", cfg)
 	produce(t, addr, its)
 	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
 	stop()
 	reg, stop := runConfigured(t, addr, st, "rebuild", cfg)
 	defer stop()
+	offsets := endOffsets(t, addr)
+	for deadline := time.Now().Add(30 * time.Second); len(gaugeValues(t, reg, "agentpulse_processor_load_peak_interactions")) < len(offsets); {
+		if time.Now().After(deadline) {
+			t.Fatal("not every partition loaded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Loading day d, memory holds days d-2 to d (the horizon's day, the
+	// day being passed, day d): at most any four days' interactions of
+	// the partition, far fewer than its history.
+	peaks := gaugeValues(t, reg, "agentpulse_processor_load_peak_interactions")
+	for p := range offsets {
+		var recs []schemas.Interaction
+		if err := st.LoadPartition(context.Background(), p, 1<<62, func(r store.Record) error {
+			recs = append(recs, r.Interaction)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		peak, bound := peaks[fmt.Sprint(p)], daysWindowMax(recs, 4)
+		t.Logf("partition %d: load peak %v interactions; any four days hold at most %d; %d in all", p, peak, bound, len(recs))
+		if peak > float64(bound) || bound >= len(recs)/2 {
+			t.Errorf("partition %d: the load held %v interactions at once; want at most %d (any four days), far below %d in all", p, peak, bound, len(recs))
+		}
+	}
 	fix := oldCorrections(its, "r", 100)
 	its = append(its, fix...)
 	produce(t, addr, fix)
@@ -209,6 +272,57 @@ func TestRestartWithoutSnapshot(t *testing.T) {
 	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
 		t.Error("no store lookup: the corrections never reached evicted state")
 	}
+}
+
+// currentOf returns the current (highest) revision of each interaction of its.
+func currentOf(its []schemas.Interaction) map[string]schemas.Interaction {
+	cur := map[string]schemas.Interaction{}
+	for _, it := range its {
+		k := it.TenantID + "\x00" + it.InteractionID
+		if c, ok := cur[k]; !ok || it.Revision > c.Revision {
+			cur[k] = it
+		}
+	}
+	return cur
+}
+
+// daysWindowMax is the most current interactions of its that end within
+// any n consecutive UTC days.
+func daysWindowMax(its []schemas.Interaction, n int32) int {
+	perDay := map[int32]int{}
+	lo, hi := int32(1<<31-1), int32(-1<<31)
+	for _, it := range currentOf(its) {
+		d := dayOf(it.EndedAt.UnixNano())
+		perDay[d]++
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	best := 0
+	for d := lo; d <= hi; d++ {
+		sum := 0
+		for i := range n {
+			sum += perDay[d-i]
+		}
+		best = max(best, sum)
+	}
+	return best
+}
+
+// gaugeValues returns a gauge of reg by its first label's value.
+func gaugeValues(t testing.TB, reg *prometheus.Registry, name string) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				out[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	return out
 }
 
 // TestTooOldGoesToDeadLetter: a record that ended more than the acceptance

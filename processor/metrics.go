@@ -20,6 +20,9 @@ type metrics struct {
 	lookups         prometheus.Counter
 	snapshots       prometheus.Counter
 	snapshotBytes   prometheus.Histogram
+	loadPeak        *prometheus.GaugeVec // by partition
+	keyFilters      prometheus.Counter
+	filterBytes     *prometheus.GaugeVec // by partition
 
 	// Children of records and updates resolved once: a label lookup per
 	// record showed in the replay profile.
@@ -89,6 +92,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Size of each snapshot of a partition's hot state.",
 			Buckets: prometheus.ExponentialBuckets(1024, 4, 12),
 		}),
+		loadPeak: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_load_peak_interactions",
+			Help: "Most interactions a partition's state held at once during its last load (a snapshot, or the store's rows when it had none), by partition.",
+		}, []string{"partition"}),
+		keyFilters: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "agentpulse_processor_key_filters_total",
+			Help: "Static filters of a partition's interaction keys built and stored (at a load without snapshot, and whenever the Bloom chain of recent evictions grew past an eighth of the static filter).",
+		}),
+		filterBytes: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "agentpulse_processor_evicted_filter_bytes",
+			Help: "Memory of a partition's filter of evicted interactions (static filter plus Bloom chain), by partition.",
+		}, []string{"partition"}),
 		partitions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "agentpulse_processor_partitions",
 			Help: "Partitions of the interactions topic this processor owns.",
@@ -99,7 +114,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	if reg != nil {
 		reg.MustRegister(m.records, m.flushSeconds, m.flushRecords, m.flushPartitions, m.storeErrors, m.updates,
 			m.queueCapacity, m.queueLength, m.queueLimit, m.partitions, m.lag,
-			m.evicted, m.lookups, m.snapshots, m.snapshotBytes)
+			m.evicted, m.lookups, m.snapshots, m.snapshotBytes, m.loadPeak, m.keyFilters, m.filterBytes)
 	}
 	return m
 }

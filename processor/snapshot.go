@@ -16,9 +16,10 @@ import (
 // it and refolds only the records after it. Its encoding, versioned by
 // its first bytes:
 //
-//	"APS2"
+//	"APS3"
 //	uvarint watermark (unix ns, as int64 bits), varint evictedThrough
-//	the evicted filter (evictedFilter.appendBinary)
+//	the evicted filter (evictedFilter.appendBinary): the offset its static
+//	  filter covers, stored apart (store.SaveKeyFilter), and its Bloom chain
 //	uvarint strings, each uvarint length + bytes (tenants, models, agents, teams, inquiries)
 //	uvarint buckets, each: uvarint string index of tenant, model, agent, team, inquiry;
 //	  varint hour (unix s); varint volume; f64 handle_sum; varint psat_n; f64 psat_sum;
@@ -31,10 +32,13 @@ import (
 // f64 is 8 little-endian bytes of the IEEE 754 bits, so sums come back
 // bit for bit and a refold from a snapshot writes the values the first
 // fold wrote.
-const snapshotMagic = "APS2"
+const snapshotMagic = "APS3"
 
-// An "APS1" snapshot (before the roster) is refused as unknown: the
-// partition is loaded from the store once and a new snapshot written.
+// snapshotMagicV2 is the encoding before the static key filter: the same
+// without the static filter's offset and keys, still read. An "APS1"
+// snapshot (before the roster) is refused as unknown: the partition is
+// loaded from the store once and a new snapshot written.
+const snapshotMagicV2 = "APS2"
 
 // snapshot encodes the fold's hot state.
 func (f *fold) snapshot() ([]byte, error) {
@@ -139,7 +143,11 @@ func (f *fold) restore(data []byte) error {
 }
 
 func (f *fold) decode(data []byte) error {
-	if len(data) < len(snapshotMagic) || string(data[:len(snapshotMagic)]) != snapshotMagic {
+	if len(data) < len(snapshotMagic) {
+		return errors.New("unknown format")
+	}
+	v3 := string(data[:len(snapshotMagic)]) == snapshotMagic
+	if !v3 && string(data[:len(snapshotMagicV2)]) != snapshotMagicV2 {
 		return errors.New("unknown format")
 	}
 	r := &snapReader{b: data[len(snapshotMagic):]}
@@ -150,7 +158,7 @@ func (f *fold) decode(data []byte) error {
 	}
 	f.evictedThrough = int32(et)
 	var err error
-	if f.evicted, err = readFilter(r); err != nil {
+	if f.evicted, err = readFilter(r, v3); err != nil {
 		return err
 	}
 	ns := r.count(1)

@@ -47,9 +47,18 @@ type worker struct {
 
 	// stored is the fold.seq of the newest batch the store acknowledged:
 	// written by the batch's goroutine before it closes inflight.
-	stored       uint64
+	stored uint64
+	// storedNext is the checkpoint of the newest batch the store
+	// acknowledged (written with stored): every key evicted so far was
+	// applied below it.
+	storedNext   int64
 	lastSnapshot time.Time
-	final        bool // stopping: the next batch carries a snapshot
+	// keysBuilt delivers the static key filter a background build made
+	// (keybuild.go); nil when none is being built. keysFailed is when the
+	// last build failed: the next waits a while.
+	keysBuilt  chan keyBuild
+	keysFailed time.Time
+	final      bool // stopping: the next batch carries a snapshot
 
 	// next is the offset after the last record folded. Read by
 	// Processor.Lag.
@@ -63,6 +72,7 @@ func newWorker(p *Processor, partition int32, start int64, snapshot []byte) *wor
 		quit: make(chan struct{}), lost: make(chan struct{}), done: make(chan struct{}),
 	}
 	w.next.Store(start)
+	w.storedNext = start
 	return w
 }
 
@@ -88,6 +98,8 @@ func (w *worker) run(ctx context.Context) {
 				// horizon, not the records between flushes.
 				w.flush(ctx)
 			}
+		case kb := <-w.keysBuilt:
+			w.installKeys(kb)
 		case <-ticker.C:
 			if w.last != nil && time.Since(w.firstDirty) >= w.flushInterval() {
 				w.flush(ctx)
@@ -293,7 +305,9 @@ func (w *worker) flush(ctx context.Context) {
 	// days past the horizon may leave memory now.
 	if _, n := w.fold.evict(w.stored); n > 0 {
 		w.p.metrics.evicted.Add(float64(n))
+		w.noteFilter()
 	}
+	w.rebuildKeys(ctx)
 	if w.last == nil {
 		return
 	}
@@ -318,7 +332,7 @@ func (w *worker) flush(ctx context.Context) {
 	go func() {
 		defer close(done)
 		if w.p.group.write(ctx, w, batch) {
-			w.stored = seq
+			w.stored, w.storedNext = seq, batch.Next
 			w.p.client.MarkCommitRecords(last)
 		}
 	}()
@@ -338,6 +352,7 @@ func (w *worker) evictIdle() {
 	}
 	if _, n := w.fold.evict(w.stored); n > 0 {
 		w.p.metrics.evicted.Add(float64(n))
+		w.noteFilter()
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,7 +77,13 @@ func restartSizes() []restartSize {
 // (state_interactions: the history), and what a restart loads:
 // hot_interactions (in the snapshots) and snapshot_MB; at 10^7 and above,
 // when a tenth of the history ran before in the same run,
-// restart_vs_tenth (DESIGN.md §4: ≤ 1.5).
+// restart_vs_tenth (DESIGN.md §4: ≤ 1.5). Of the set-up's first load
+// (the history from the store, no snapshot): first_load_peak_rss_MB, the
+// first processor's peak resident memory (VmHWM; it runs without the
+// outcome learner, then stops, and one with the learner starts), and
+// first_load_peak_interactions, the most interactions one partition's
+// state held at once while loading (bounded by the horizon's days, not
+// the history).
 func BenchmarkProcessorRestart(b *testing.B) {
 	bin, err := buildAgentpulse(b.TempDir())
 	if err != nil {
@@ -128,7 +135,10 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 
 	procArgs := []string{"process", "--data-dir", b.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
 		"--clickhouse-database", db, "--partitions", parts, "--instance-id", "processor-0", "--log-level", "info"}
-	proc := startProc(b, bin, "process-run0", procArgs...)
+	// The first processor runs without the outcome learner (which reads
+	// the whole interactions topic into its own state), so that its peak
+	// memory is the load's; the learner starts with the next one.
+	proc := startProc(b, bin, "process-load", append(slices.Clone(procArgs), "--learn=false")...)
 	// Loading the history from the store (first start) and writing the
 	// first snapshots: 10 minutes, plus 0.1 ms per interaction.
 	loadLimit := 10*time.Minute + time.Duration(total)*100*time.Microsecond
@@ -146,6 +156,20 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 			}
 		}
 		return true
+	})
+
+	// What the first load (no snapshot: the history from the store) held:
+	// the process's peak resident memory, and the most interactions a
+	// partition's state held at once while loading.
+	firstRSS := peakRSSMB(proc.cmd.Process.Pid)
+	var firstPeak int64
+	for _, l := range restartLoads(proc.output()) {
+		firstPeak = max(firstPeak, l.peak)
+	}
+	proc.stop(syscall.SIGTERM, time.Minute)
+	proc = startProc(b, bin, "process-run0", procArgs...)
+	waitFor(b, "the processor with the learner loading its snapshots", loadLimit, func() bool {
+		return len(distinct(proc.loadedPartitions())) == restartBenchPartitions
 	})
 
 	startProc(b, bin, "serve", "serve", "--brokers", brokerAddr, "--http-addr", serveAddr, "--auth-secret", secret,
@@ -257,6 +281,8 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	b.ReportMetric(float64(total), "state_interactions")
 	b.ReportMetric(float64(hot)/float64(n), "hot_interactions")
 	b.ReportMetric(float64(snapBytes)/float64(n)/1e6, "snapshot_MB")
+	b.ReportMetric(firstRSS, "first_load_peak_rss_MB")
+	b.ReportMetric(float64(firstPeak), "first_load_peak_interactions")
 	b.StopTimer()
 	// Where the last restart's time went: its start and each partition's load.
 	var steps []string
@@ -276,6 +302,22 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	return secs(restart)
 }
 
+// peakRSSMB returns a process's peak resident memory (VmHWM) in MB, 0
+// when /proc cannot tell.
+func peakRSSMB(pid int) float64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
 // laterOf returns the later of two instants.
 func laterOf(a, b time.Time) time.Time {
 	if a.After(b) {
@@ -289,6 +331,7 @@ type partitionLoad struct {
 	partition                   int
 	from                        string
 	interactions, snapshotBytes int64
+	peak                        int64 // peak_interactions
 }
 
 // restartLoads returns the "partition loaded" lines of a processor's log
@@ -314,6 +357,8 @@ func restartLoads(log string) []partitionLoad {
 				l.interactions, _ = strconv.ParseInt(v, 10, 64)
 			case "snapshot_bytes":
 				l.snapshotBytes, _ = strconv.ParseInt(v, 10, 64)
+			case "peak_interactions":
+				l.peak, _ = strconv.ParseInt(v, 10, 64)
 			}
 		}
 		out = append(out, l)

@@ -114,7 +114,8 @@ type Writer interface {
 	Checkpoint(ctx context.Context, partition int32) (int64, error)
 	// LoadPartition calls fn with the newest revision of every interaction
 	// whose applied records came from partition at offsets below below, in
-	// no particular order. It stops at fn's first error and returns it.
+	// ascending order of ended_at, so that a caller can let old days go
+	// while it loads. It stops at fn's first error and returns it.
 	LoadPartition(ctx context.Context, partition int32, below int64, fn func(Record) error) error
 	// Snapshot returns the newest snapshot stored for partition and the
 	// checkpoint it was stored with; 0 and nil when there is none. The
@@ -129,6 +130,18 @@ type Writer interface {
 	// below counts in one of the buckets keys: what a bucket part holds
 	// as of an offset. It stops at fn's first error and returns it.
 	CurrentIn(ctx context.Context, partition int32, below int64, keys []BucketKey, fn func(Record) error) error
+	// Keys calls fn with the key of every interaction partition applied
+	// at offsets below below, each at least once, in no particular order:
+	// what a static filter of the partition's keys is built from. It
+	// stops at fn's first error and returns it.
+	Keys(ctx context.Context, partition int32, below int64, fn func(InteractionKey) error) error
+	// SaveKeyFilter stores a filter of the keys partition applied below
+	// builtBelow (an opaque encoding of the processor's), replacing an
+	// older one; it never replaces one built below a higher offset.
+	SaveKeyFilter(ctx context.Context, partition int32, builtBelow int64, filter []byte) error
+	// KeyFilter returns the newest filter stored for partition and the
+	// offset it was built below; 0 and nil when there is none.
+	KeyFilter(ctx context.Context, partition int32) (int64, []byte, error)
 	// NewestOf returns up to limit of the newest interactions (ended_at,
 	// then interaction_id, descending) whose newest revision among those
 	// partition applied below below counts for agent in model: an agent's

@@ -40,6 +40,7 @@ var shardingKeys = map[string]string{
 	// keys chosen so every version of a row still shares a shard.
 	"checkpoints":         "log_partition",
 	"snapshots":           "log_partition",
+	"key_filters":         "log_partition",
 	"plans":               "cityHash64(tenant_id)",
 	"assistance_catalogs": "cityHash64(tenant_id)",
 	// Read with a top-level GROUP BY (argMax per part) or DISTINCT; every

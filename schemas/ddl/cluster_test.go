@@ -65,7 +65,7 @@ func TestClusterEveryTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"interactions", "interaction_revisions", "buckets", "checkpoints", "plans", "assistance_catalogs", "snapshots", "bucket_hours", "bucket_touches", "rollups", "rollup_state", "roster", "tenant_models", "model_latest"}
+	want := []string{"interactions", "interaction_revisions", "buckets", "checkpoints", "plans", "assistance_catalogs", "snapshots", "bucket_hours", "bucket_touches", "rollups", "rollup_state", "roster", "tenant_models", "model_latest", "key_filters"}
 	if strings.Join(tables, ",") != strings.Join(want, ",") {
 		t.Fatalf("Tables() = %v, want %v", tables, want)
 	}

@@ -55,7 +55,7 @@ func TestStatementsOrderAndTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql", "009_interaction_inputs.sql", "010_snapshots.sql", "011_bucket_hours.sql", "012_bucket_touches.sql", "013_rollups.sql", "014_rollup_state.sql", "015_roster.sql", "016_tenant_models.sql", "017_buckets_learned.sql", "018_bucket_hours_learned.sql", "019_rollups_learned.sql", "020_model_latest.sql", "021_drop_interaction_timeline.sql"}
+	wantNames := []string{"001_database.sql", "002_interactions.sql", "003_interaction_revisions.sql", "005_buckets.sql", "006_checkpoints.sql", "007_plans.sql", "008_assistance_catalogs.sql", "009_interaction_inputs.sql", "010_snapshots.sql", "011_bucket_hours.sql", "012_bucket_touches.sql", "013_rollups.sql", "014_rollup_state.sql", "015_roster.sql", "016_tenant_models.sql", "017_buckets_learned.sql", "018_bucket_hours_learned.sql", "019_rollups_learned.sql", "020_model_latest.sql", "021_drop_interaction_timeline.sql", "022_key_filters.sql"}
 	if len(stmts) != len(wantNames) {
 		t.Fatalf("got %d statements, want %d", len(stmts), len(wantNames))
 	}

@@ -29,7 +29,7 @@
 //
 //	interactions, interaction_revisions  cityHash64(tenant_id, interaction_id)
 //	buckets                              cityHash64(tenant_id, agent_id)
-//	checkpoints, snapshots               log_partition
+//	checkpoints, snapshots, key_filters  log_partition
 //	plans, assistance_catalogs           cityHash64(tenant_id)
 //	model_latest                         cityHash64(tenant_id, model)
 //

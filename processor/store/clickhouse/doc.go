@@ -43,6 +43,12 @@
 //     newest is read on assignment. Current and CurrentIn look up a
 //     partition's revisions as of an offset for the interactions and
 //     bucket parts that left the processor's memory.
+//   - key_filters: (log_partition, built_below, filter): the processor's
+//     static filter of the keys a partition applied below an offset,
+//     kept apart from the snapshot (which names the offset it needs), so
+//     that the snapshot written every minute does not grow with history.
+//     Keys streams a partition's keys from interaction_revisions to
+//     build it.
 //
 // Timestamps are Int64 unix nanoseconds plus the original UTC offset in
 // seconds (18.16 has no DateTime64; DateTime is whole seconds), so a record

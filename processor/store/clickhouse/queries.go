@@ -18,6 +18,7 @@ type queries struct {
 	insertRollupState  string
 	insertCheckpoint   string
 	insertSnapshot     string
+	insertKeyFilter    string
 	insertRoster       string
 	insertModels       string
 
@@ -32,6 +33,8 @@ type queries struct {
 	recent        string
 	loadPartition string
 	snapshot      string
+	keyFilter     string
+	keys          string
 	current       string
 	candidates    string // CurrentIn appends its OR of bucket conditions
 	worst         string // Worst fills {{filter}} and {{order}}
@@ -94,6 +97,14 @@ WHERE tenant_id = ?`),
 	(SELECT max(next_offset) FROM {{db}}.snapshots WHERE log_partition = ?))`),
 		snapshot: r.Replace(`SELECT next_offset, state FROM {{db}}.snapshots WHERE log_partition = ?
 ORDER BY next_offset DESC LIMIT 1`),
+		insertKeyFilter: r.Replace("INSERT INTO {{db}}.key_filters (log_partition, built_below, filter)"),
+		keyFilter: r.Replace(`SELECT built_below, filter FROM {{db}}.key_filters WHERE log_partition = ?
+ORDER BY built_below DESC LIMIT 1`),
+		// Every interaction a partition applied below an offset, once per
+		// revision (the caller folds duplicates): a scan of the revisions
+		// index, whose rows are small.
+		keys: r.Replace(`SELECT tenant_id, interaction_id FROM {{db}}.interaction_revisions
+WHERE log_partition = ? AND log_offset < ?`),
 
 		// The newest revision below an offset of a few interactions of a
 		// tenant that a partition applied. The revisions index finds each
@@ -213,6 +224,7 @@ WHERE log_partition = ? AND log_offset < ?
 		FROM {{db}}.interaction_revisions
 		WHERE log_partition = ? AND log_offset < ?
 		GROUP BY tenant_id, interaction_id)
+ORDER BY ended_at_ns
 LIMIT 1 BY tenant_id, interaction_id`),
 	}
 }

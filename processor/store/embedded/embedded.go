@@ -30,8 +30,10 @@ type Store struct {
 	// the order applied; one is current when it heads its chain in recs.
 	byAgent   map[agentKey][]*rec
 	snapshots map[int32]snapshot
-	buckets   map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
-	latest    map[modelKey]time.Time
+	// keyFilters holds each partition's newest key filter (keyfilter.go).
+	keyFilters map[int32]snapshot
+	buckets    map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	latest     map[modelKey]time.Time
 	// rolls holds the rollups (rollup.go); days indexes the same parts
 	// as buckets by UTC day.
 	rolls  rollups
@@ -72,6 +74,7 @@ func New() *Store {
 		recs:        map[interactionKey]*rec{},
 		byAgent:     map[agentKey][]*rec{},
 		snapshots:   map[int32]snapshot{},
+		keyFilters:  map[int32]snapshot{},
 		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
 		latest:      map[modelKey]time.Time{},
 		rolls:       newRollups(),
@@ -209,7 +212,8 @@ func (s *Store) Checkpoint(_ context.Context, partition int32) (int64, error) {
 }
 
 // LoadPartition calls fn with the newest revision, among those applied from
-// partition at offsets below below, of every interaction.
+// partition at offsets below below, of every interaction, in ascending
+// order of ended_at.
 func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, fn func(store.Record) error) error {
 	s.mu.RLock()
 	var out []store.Record
@@ -219,6 +223,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 		}
 	}
 	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].EndedAt.Before(out[j].EndedAt) })
 	for _, r := range out {
 		if err := fn(r); err != nil {
 			return err

@@ -38,7 +38,7 @@ func canonRecord(r store.Record) string {
 	return fmt.Sprintf("p%d@%d %s", r.Partition, r.Offset, canonIx(r.Interaction))
 }
 
-// canonRecords sorts: LoadPartition's order is unspecified.
+// canonRecords sorts: LoadPartition orders by ended_at only.
 func canonRecords(rs []store.Record) string {
 	lines := make([]string, len(rs))
 	for i, r := range rs {
@@ -120,6 +120,12 @@ func readLoad(t testing.TB, s store.Writer, partition int32, below int64) []stor
 		return nil
 	}); err != nil {
 		t.Fatalf("LoadPartition(%d, %d): %v", partition, below, err)
+	}
+	for i := 1; i < len(out); i++ {
+		if out[i].EndedAt.Before(out[i-1].EndedAt) {
+			t.Fatalf("LoadPartition(%d, %d): %s (ended %v) after %s (ended %v): not in order of ended_at",
+				partition, below, out[i].InteractionID, out[i].EndedAt, out[i-1].InteractionID, out[i-1].EndedAt)
+		}
 	}
 	return out
 }

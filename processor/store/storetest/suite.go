@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"LoadPartitionAsOf", testLoadPartitionAsOf},
 		{"LoadPartitionStops", testLoadPartitionStops},
 		{"Snapshots", testSnapshots},
+		{"KeyFilters", testKeyFilters},
 		{"CurrentLookups", testCurrentLookups},
 		{"ApplyAll", testApplyAll},
 		{"TenantIsolation", testTenantIsolation},
