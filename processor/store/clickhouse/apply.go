@@ -165,27 +165,33 @@ func (s *Store) applyBuckets(ctx context.Context, bs [][]store.Bucket, cols *buc
 }
 
 // insertBlockRows is the most rows insert appends to the driver's block
-// before sending it (batch.Flush) within the same INSERT. The driver makes
-// its columns and its encode buffer anew for every INSERT and grows them
-// by doubling, so an insert of R rows allocated and copied about four
-// times its bytes; in blocks, the columns and the buffer grow to one
-// block and are reused for the rest, so an insert allocates about four
-// blocks' bytes whatever R (in a replay, the driver's garbage was half of
-// everything the processor allocated, and garbage collection a third of
-// its CPU). The server squashes the blocks of one INSERT into parts as
-// before (min_insert_block_size_rows; checked on 18.16: 49,157 rows in
-// four blocks made one part), and acknowledges the INSERT once, at the
-// end, as before.
-const insertBlockRows = 4096
+// before sending it (batch.Flush) within the same INSERT, on a single
+// server. The driver makes its columns and its encode buffer anew for
+// every INSERT and grows them by doubling, so an insert of R rows
+// allocated and copied about four times its bytes; in blocks, the columns
+// and the buffer grow to one block and are reused for the rest, so an
+// insert allocates about four blocks' bytes whatever R (in a replay, the
+// driver's garbage was half of everything the processor allocated, and
+// garbage collection a third of its CPU). The server squashes the blocks
+// of one INSERT into parts as before (min_insert_block_size_rows; checked
+// on 18.16 by TestApplyInBlocks), and acknowledges the INSERT once, at the
+// end, as before. In cluster mode inserts go whole: a synchronous insert
+// into a Distributed table is not squashed, so each block would make a
+// part on every shard.
+const insertBlockRows = 1024
 
 // insert sends one columnar insert, with retries. Every attempt prepares a
 // fresh driver batch and appends the same column slices, so a retry never
 // re-sends a half-consumed batch. The columns go in blocks of at most
-// insertBlockRows rows.
+// s.blockRows rows.
 func (s *Store) insert(ctx context.Context, what, query string, cols []any) error {
 	rows := 0
 	if len(cols) > 0 {
 		rows = reflect.ValueOf(cols[0]).Len()
+	}
+	block := s.blockRows
+	if block <= 0 {
+		block = max(rows, 1)
 	}
 	return s.retry.do(ctx, what, func(ctx context.Context) error {
 		if s.settings != nil {
@@ -196,8 +202,8 @@ func (s *Store) insert(ctx context.Context, what, query string, cols []any) erro
 			return err
 		}
 		defer batch.Close()
-		for lo := 0; lo == 0 || lo < rows; lo += insertBlockRows {
-			hi := min(rows, lo+insertBlockRows)
+		for lo := 0; lo == 0 || lo < rows; lo += block {
+			hi := min(rows, lo+block)
 			for i, col := range cols {
 				if lo > 0 || hi < rows {
 					col = reflect.ValueOf(col).Slice(lo, hi).Interface()

@@ -25,7 +25,7 @@ func TestApplyInBlocks(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			n := 2*insertBlockRows + 1000 // per partition: three blocks of each
+			n := 16*insertBlockRows + 500 // per partition: 17 blocks of each
 			start := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 			var batches []store.Batch
 			want := map[string]store.Record{}
@@ -50,6 +50,15 @@ func TestApplyInBlocks(t *testing.T) {
 			}
 			if err := s.ApplyAll(ctx, batches); err != nil {
 				t.Fatal(err)
+			}
+			// The server squashed the blocks of each INSERT: one part per
+			// month of the records (March and April), not one per block.
+			var parts uint64
+			if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE database = ? AND table = 'interactions' AND active", cfg.Database).Scan(&parts); err != nil {
+				t.Fatal(err)
+			}
+			if parts > 2 {
+				t.Errorf("%d parts of interactions after one insert of %d blocks, want at most 2 (one per month)", parts, 2*n/insertBlockRows+1)
 			}
 			for p := range int32(2) {
 				got := 0
