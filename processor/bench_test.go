@@ -182,6 +182,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 		runtime.GC()
 		base := heapBytes()
 		peak := watchHeap()
+		stopProfile := replayCPUProfile(b)
 		cpu0, chCPU0 := processCPU(), pidCPU(chPid)
 		began := time.Now()
 		w := &watchedWriter{Writer: st, stored: map[int32]int64{}, changed: make(chan struct{}, 1)}
@@ -192,6 +193,7 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 		replayRate = float64(n) / time.Since(began).Seconds()
 		cpuUS = float64((processCPU() - cpu0).Microseconds()) / float64(n)
 		chCPUUS = float64((pidCPU(chPid) - chCPU0).Microseconds()) / float64(n)
+		stopProfile()
 		peakMB = float64(peak()-base) / 1e6
 		runtime.GC()
 		live := heapBytes()
@@ -228,6 +230,47 @@ func benchReplay(b *testing.B, chAddr string, chPid, n int) {
 	replayHeaps[n] = procMB
 	if small := replayHeaps[n/10]; n >= 10_000_000 && small > 0 {
 		b.ReportMetric(procMB/small, "processor_heap_vs_tenth")
+	}
+}
+
+// replayCPUProfile starts a CPU profile of the replay alone (not the
+// producing or the raw apply) into AGENTPULSE_BENCH_CPUPROFILE when it is
+// set, and returns the function that stops it. With
+// AGENTPULSE_BENCH_ALLOCPROFILE=path it also writes the heap profile at
+// the replay's start (path.base) and end (path): `go tool pprof
+// -sample_index=alloc_space -diff_base path.base` shows what the replay
+// allocated.
+func replayCPUProfile(b *testing.B) func() {
+	alloc := os.Getenv("AGENTPULSE_BENCH_ALLOCPROFILE")
+	writeHeap := func(path string) {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	if alloc != "" {
+		writeHeap(alloc + ".base")
+	}
+	stop := func() {
+		if alloc != "" {
+			writeHeap(alloc)
+		}
+	}
+	path := os.Getenv("AGENTPULSE_BENCH_CPUPROFILE")
+	if path == "" {
+		return stop
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		stop()
 	}
 }
 

@@ -39,8 +39,15 @@ const interactionInsertColumns = "tenant_id, agent_id, model, inquiry, ended_at_
 // revisionInsertColumns is the column list of the interaction_revisions insert.
 const revisionInsertColumns = "tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns"
 
-func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
-	n := len(recs)
+// newInteractionColumns lays out the records of one or more batches, in
+// order. The source_refs and attributes JSON of every record is encoded
+// into one buffer and converted to a string once, each row's value a
+// slice of it: two allocations for the batch instead of several per row.
+func newInteractionColumns(batches ...[]store.Record) (*interactionColumns, error) {
+	n := 0
+	for _, recs := range batches {
+		n += len(recs)
+	}
 	c := &interactionColumns{
 		tenant: make([]string, n), agent: make([]string, n), model: make([]string, n), inquiry: make([]string, n),
 		endedNS: make([]int64, n), id: make([]string, n), revision: make([]int64, n),
@@ -51,29 +58,48 @@ func newInteractionColumns(recs []store.Record) (*interactionColumns, error) {
 		hold: make([]*float64, n), queueWait: make([]*float64, n), transfers: make([]*int64, n),
 		customer: make([]string, n), chain: make([]string, n), initiation: make([]string, n),
 	}
-	for i := range recs {
-		r := &recs[i]
-		if r.Offset < 0 {
-			return nil, fmt.Errorf("record %s/%s at offset %d: negative offset: %w", r.TenantID, r.InteractionID, r.Offset, ErrInvalidBatch)
+	// ends[2i] and ends[2i+1] are where row i's source_refs and attributes
+	// end in js; each starts where the value before it ends.
+	var js []byte
+	ends := make([]int, 2*n)
+	i := 0
+	for _, recs := range batches {
+		for k := range recs {
+			r := &recs[k]
+			if r.Offset < 0 {
+				return nil, fmt.Errorf("record %s/%s at offset %d: negative offset: %w", r.TenantID, r.InteractionID, r.Offset, ErrInvalidBatch)
+			}
+			var err error
+			if c.startedNS[i], c.startedOff[i], err = encodeTime("started_at", r.StartedAt); err != nil {
+				return nil, fmt.Errorf("record %s/%s: %w", r.TenantID, r.InteractionID, err)
+			}
+			if c.endedNS[i], c.endedOff[i], err = encodeTime("ended_at", r.EndedAt); err != nil {
+				return nil, fmt.Errorf("record %s/%s: %w", r.TenantID, r.InteractionID, err)
+			}
+			if len(r.SourceRefs) > 0 {
+				js = appendRefs(js, r.SourceRefs)
+			}
+			ends[2*i] = len(js)
+			if len(r.Attributes) > 0 {
+				if js, err = appendAttrs(js, r.Attributes); err != nil {
+					return nil, fmt.Errorf("record %s/%s: encode attributes: %w: %w", r.TenantID, r.InteractionID, ErrInvalidBatch, err)
+				}
+			}
+			ends[2*i+1] = len(js)
+			c.tenant[i], c.agent[i], c.model[i], c.inquiry[i] = r.TenantID, r.AgentID, r.Model, r.Inquiry
+			c.id[i], c.revision[i] = r.InteractionID, r.Revision
+			c.partition[i], c.offset[i], c.team[i] = r.Partition, r.Offset, r.TeamID
+			c.handle[i], c.psat[i], c.pres[i] = r.HandleTimeS, r.PredictedSatisfaction, r.PredictedResolution
+			c.source[i] = r.Source
+			c.hold[i], c.queueWait[i], c.transfers[i] = r.HoldS, r.QueueWaitS, r.Transfers
+			c.customer[i], c.chain[i], c.initiation[i] = r.CustomerKey, r.ChainID, r.Initiation
+			i++
 		}
-		var err error
-		if c.startedNS[i], c.startedOff[i], err = encodeTime("started_at", r.StartedAt); err != nil {
-			return nil, fmt.Errorf("record %s/%s: %w", r.TenantID, r.InteractionID, err)
-		}
-		if c.endedNS[i], c.endedOff[i], err = encodeTime("ended_at", r.EndedAt); err != nil {
-			return nil, fmt.Errorf("record %s/%s: %w", r.TenantID, r.InteractionID, err)
-		}
-		c.refs[i] = encodeRefs(r.SourceRefs)
-		if c.attrs[i], err = encodeAttrs(r.Attributes); err != nil {
-			return nil, fmt.Errorf("record %s/%s: %w", r.TenantID, r.InteractionID, err)
-		}
-		c.tenant[i], c.agent[i], c.model[i], c.inquiry[i] = r.TenantID, r.AgentID, r.Model, r.Inquiry
-		c.id[i], c.revision[i] = r.InteractionID, r.Revision
-		c.partition[i], c.offset[i], c.team[i] = r.Partition, r.Offset, r.TeamID
-		c.handle[i], c.psat[i], c.pres[i] = r.HandleTimeS, r.PredictedSatisfaction, r.PredictedResolution
-		c.source[i] = r.Source
-		c.hold[i], c.queueWait[i], c.transfers[i] = r.HoldS, r.QueueWaitS, r.Transfers
-		c.customer[i], c.chain[i], c.initiation[i] = r.CustomerKey, r.ChainID, r.Initiation
+	}
+	all, start := string(js), 0
+	for i := range n {
+		c.refs[i], c.attrs[i] = all[start:ends[2*i]], all[ends[2*i]:ends[2*i+1]]
+		start = ends[2*i+1]
 	}
 	return c, nil
 }
@@ -129,29 +155,37 @@ func (c learnedColumns) values() []any { return []any{c.n, c.sumP, c.labels, c.p
 
 var bucketInsertColumns = "tenant_id, model, agent_id, inquiry, team_id, hour, log_partition, " + valueList + ", version"
 
-func newBucketColumns(bs []store.Bucket) (*bucketColumns, error) {
-	n := len(bs)
+// newBucketColumns lays out the buckets of one or more batches, in order.
+func newBucketColumns(batches ...[]store.Bucket) (*bucketColumns, error) {
+	n := 0
+	for _, bs := range batches {
+		n += len(bs)
+	}
 	c := &bucketColumns{
 		tenant: make([]string, n), model: make([]string, n), agent: make([]string, n), inquiry: make([]string, n),
 		team: make([]string, n), hour: make([]int64, n), partition: make([]int32, n), volume: make([]int64, n), handleSum: make([]float64, n),
 		psatN: make([]int64, n), psatSum: make([]float64, n), presN: make([]int64, n), presSum: make([]float64, n),
 		lsat: newLearnedColumns(n), lres: newLearnedColumns(n), version: make([]uint64, n),
 	}
-	for i := range bs {
-		b := &bs[i]
-		if b.Version < 0 {
-			return nil, fmt.Errorf("bucket %s/%s/%s: negative version %d: %w", b.Tenant, b.Model, b.Agent, b.Version, ErrInvalidBatch)
+	i := 0
+	for _, bs := range batches {
+		for k := range bs {
+			b := &bs[k]
+			if b.Version < 0 {
+				return nil, fmt.Errorf("bucket %s/%s/%s: negative version %d: %w", b.Tenant, b.Model, b.Agent, b.Version, ErrInvalidBatch)
+			}
+			h, err := hourSeconds(b.Hour)
+			if err != nil {
+				return nil, err
+			}
+			c.tenant[i], c.model[i], c.agent[i], c.inquiry[i], c.team[i] = b.Tenant, b.Model, b.Agent, b.Inquiry, b.Team
+			c.hour[i], c.partition[i], c.version[i] = int64(h), b.Partition, uint64(b.Version)
+			c.volume[i], c.handleSum[i] = b.Volume, b.HandleSum
+			c.psatN[i], c.psatSum[i], c.presN[i], c.presSum[i] = b.PsatN, b.PsatSum, b.PresN, b.PresSum
+			c.lsat.set(i, b.Lsat)
+			c.lres.set(i, b.Lres)
+			i++
 		}
-		h, err := hourSeconds(b.Hour)
-		if err != nil {
-			return nil, err
-		}
-		c.tenant[i], c.model[i], c.agent[i], c.inquiry[i], c.team[i] = b.Tenant, b.Model, b.Agent, b.Inquiry, b.Team
-		c.hour[i], c.partition[i], c.version[i] = int64(h), b.Partition, uint64(b.Version)
-		c.volume[i], c.handleSum[i] = b.Volume, b.HandleSum
-		c.psatN[i], c.psatSum[i], c.presN[i], c.presSum[i] = b.PsatN, b.PsatSum, b.PresN, b.PresSum
-		c.lsat.set(i, b.Lsat)
-		c.lres.set(i, b.Lres)
 	}
 	return c, nil
 }

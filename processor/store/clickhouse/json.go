@@ -18,7 +18,8 @@ import (
 
 // appendRefs appends m as a JSON object with sorted keys.
 func appendRefs(dst []byte, m map[string]string) []byte {
-	keys := sortedKeys(m)
+	var buf [16]string // a record's few keys sort without allocating
+	keys := appendSortedKeys(buf[:0], m)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -35,7 +36,8 @@ func appendRefs(dst []byte, m map[string]string) []byte {
 // other than string, float64, bool and nil (which the decoder never makes)
 // go through encoding/json; NaN and ±Inf, which JSON cannot hold, fail.
 func appendAttrs(dst []byte, m map[string]any) ([]byte, error) {
-	keys := sortedKeys(m)
+	var buf [16]string
+	keys := appendSortedKeys(buf[:0], m)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -66,8 +68,8 @@ func appendAttrs(dst []byte, m map[string]any) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+// appendSortedKeys appends m's keys to keys and sorts them.
+func appendSortedKeys[V any](keys []string, m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}

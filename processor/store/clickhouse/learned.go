@@ -29,7 +29,7 @@ func (s *Store) ApplyLearned(ctx context.Context, parts []store.Bucket) error {
 	if err != nil {
 		return fmt.Errorf("apply learned parts: %w", err)
 	}
-	return s.applyBuckets(ctx, parts, cols)
+	return s.applyBuckets(ctx, [][]store.Bucket{parts}, cols)
 }
 
 // LearnedVersion returns the highest version of a learned part stored, 0

@@ -182,9 +182,9 @@ func parseCovers(s string) (map[int32]uint64, error) {
 	return out, nil
 }
 
-// touchValues are the bucket_touches rows of a batch's buckets: per
+// touchValues are the bucket_touches rows of batches' buckets: per
 // (tenant, model, UTC day, partition) the highest version and hour.
-func touchValues(bs []store.Bucket) []any {
+func touchValues(batches ...[]store.Bucket) []any {
 	type key struct {
 		tenant, model string
 		day           int64
@@ -196,15 +196,17 @@ func touchValues(bs []store.Bucket) []any {
 	}
 	by := map[key]val{}
 	var order []key
-	for i := range bs {
-		b := &bs[i]
-		h := b.Hour.Unix()
-		k := key{b.Tenant, b.Model, store.DayOf(h), b.Partition}
-		v, ok := by[k]
-		if !ok {
-			order = append(order, k)
+	for _, bs := range batches {
+		for i := range bs {
+			b := &bs[i]
+			h := b.Hour.Unix()
+			k := key{b.Tenant, b.Model, store.DayOf(h), b.Partition}
+			v, ok := by[k]
+			if !ok {
+				order = append(order, k)
+			}
+			by[k] = val{max(v.version, uint64(b.Version)), max(v.hour, h)}
 		}
-		by[k] = val{max(v.version, uint64(b.Version)), max(v.hour, h)}
 	}
 	n := len(order)
 	tenant, model := make([]string, n), make([]string, n)

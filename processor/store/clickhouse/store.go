@@ -26,6 +26,9 @@ type Store struct {
 	q        queries
 	retry    retrier
 	settings ch.Settings // per-insert settings the server understands
+	// blockRows is the most rows an insert sends in one block (see
+	// insertBlockRows); 0 sends every insert as one block.
+	blockRows int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -49,7 +52,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{conn: conn, cfg: cfg, q: newQueries(cfg.Database), retry: newRetrier(cfg), closed: make(chan struct{})}
+	s := &Store{conn: conn, cfg: cfg, q: newQueries(cfg.Database), retry: newRetrier(cfg), closed: make(chan struct{}), blockRows: insertBlockRows}
+	if cfg.Cluster != "" {
+		// A synchronous insert into a Distributed table is not squashed:
+		// every block would become a part on every shard.
+		s.blockRows = 0
+	}
 	if err := s.retry.do(ctx, "ping clickhouse", conn.Ping); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("open clickhouse store at %v: %w", cfg.Addr, err)
