@@ -545,3 +545,13 @@ func (s *Stream) Models() []TenantModel {
 	}
 	return out
 }
+
+// Kept is the number of contacts the stream keeps (live, not yet past
+// the horizon), over every tenant.
+func (s *Stream) Kept() int {
+	n := 0
+	for _, ts := range s.tenants {
+		n += len(ts.contacts)
+	}
+	return n
+}

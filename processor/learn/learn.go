@@ -117,7 +117,7 @@ func New(cfg Config) (*Learner, error) {
 // Run loads the checkpoint, consumes both topics from its offsets until ctx
 // is done, and writes a last checkpoint on the way out.
 func (l *Learner) Run(ctx context.Context) error {
-	cp, err := loadCheckpoint(l.cfg.Checkpoint, l.cfg.Outcomes, l.cfg.Lateness)
+	cp, err := loadCheckpoint(l.cfg.Checkpoint, l.cfg.Outcomes, l.cfg.Lateness, l.log)
 	if err != nil {
 		return err
 	}
