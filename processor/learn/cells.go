@@ -36,7 +36,7 @@ import (
 type cells struct {
 	horizon time.Duration
 	ix      map[ixKey]*ixCell
-	members map[store.BucketKey]map[string]bool // interaction ids (the key holds the tenant)
+	members map[store.BucketKey][]string // interaction ids, sorted (the key holds the tenant)
 	dirty   map[store.BucketKey]bool
 	// held are the buckets whose stored value is not zero: a bucket
 	// whose members all carry the feed's predictions (no learned cell)
@@ -52,28 +52,46 @@ type cells struct {
 
 type ixKey struct{ tenant, id string }
 
-// ixCell is one interaction's current placement and learned cells (the
-// stream's, before the feed's predictions are taken out).
+// ixCell is one interaction's current placement and learned scores (the
+// stream's, before the feed's predictions are taken out): per target the
+// served prediction and the label, from which its cell is one Cell.Add.
 type ixCell struct {
 	Revision         int64
 	Key              store.BucketKey
 	FeedSat, FeedRes bool
-	Sat, Res         outcomes.Cell
+	Sat, Res         score
+}
+
+// score is one target's learned prediction and label of an interaction.
+type score struct {
+	P float64
+	// OK: predicted (else no cell); Has: labelled; Value: the label.
+	OK, Has, Value bool
+}
+
+// cell is the interaction's cell of the target: empty without a
+// prediction.
+func (s score) cell() outcomes.Cell {
+	var c outcomes.Cell
+	if s.OK {
+		c.Add(s.P, s.Has, s.Value)
+	}
+	return c
 }
 
 // learned returns the cells the interaction adds to its bucket.
 func (c *ixCell) learned() (sat, res outcomes.Cell) {
 	if !c.FeedSat {
-		sat = c.Sat
+		sat = c.Sat.cell()
 	}
 	if !c.FeedRes {
-		res = c.Res
+		res = c.Res.cell()
 	}
 	return sat, res
 }
 
 func newCells(horizon time.Duration) *cells {
-	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[store.BucketKey]map[string]bool{},
+	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[store.BucketKey][]string{},
 		dirty: map[store.BucketKey]bool{}, held: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{},
 		names: map[string]string{}}
 }
@@ -143,17 +161,16 @@ func (c *cells) saw(it *schemas.Interaction) {
 
 func (c *cells) join(key store.BucketKey, id string) {
 	m := c.members[key]
-	if m == nil {
-		m = map[string]bool{}
-		c.members[key] = m
+	if i, found := slices.BinarySearch(m, id); !found {
+		c.members[key] = slices.Insert(m, i, id)
 	}
-	m[id] = true
 	c.dirty[key] = true
 }
 
 func (c *cells) leave(key store.BucketKey, id string) {
-	if m := c.members[key]; m != nil {
-		delete(m, id)
+	m := c.members[key]
+	if i, found := slices.BinarySearch(m, id); found {
+		c.members[key] = slices.Delete(m, i, i+1)
 	}
 	c.dirty[key] = true
 }
@@ -164,19 +181,21 @@ func (c *cells) score(e *outcomes.Emitted) {
 	if cur == nil {
 		return // not placed (beyond the horizon) or dropped
 	}
-	var sat, res outcomes.Cell
-	if p := e.Pred[outcomes.Satisfaction]; p.OK {
-		l := e.Label[outcomes.Satisfaction]
-		sat.Add(p.P, l.Has, l.Value)
-	}
-	if p := e.Pred[outcomes.Resolution]; p.OK {
-		l := e.Label[outcomes.Resolution]
-		res.Add(p.P, l.Has, l.Value)
-	}
+	sat, res := scoreOf(e, outcomes.Satisfaction), scoreOf(e, outcomes.Resolution)
 	if sat != cur.Sat || res != cur.Res {
 		cur.Sat, cur.Res = sat, res
 		c.dirty[cur.Key] = true
 	}
+}
+
+// scoreOf is the target's score in an emitted cell (zero without a
+// prediction).
+func scoreOf(e *outcomes.Emitted, tg outcomes.Target) score {
+	p, l := e.Pred[tg], e.Label[tg]
+	if !p.OK {
+		return score{}
+	}
+	return score{P: p.P, OK: true, Has: l.Has, Value: l.Has && l.Value}
 }
 
 // flush returns the full value of every dirty bucket (Version unset), in
@@ -211,12 +230,7 @@ func (c *cells) flush() []store.Bucket {
 // value is a bucket's learned part, its members' cells added in id order.
 func (c *cells) value(k store.BucketKey) store.Bucket {
 	b := store.Bucket{BucketKey: k, Partition: store.LearnedPartition}
-	ids := make([]string, 0, len(c.members[k]))
-	for id := range c.members[k] {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range c.members[k] {
 		sat, res := c.ix[ixKey{k.Tenant, id}].learned()
 		b.Lsat.Merge(sat)
 		b.Lres.Merge(res)
@@ -238,7 +252,7 @@ func (c *cells) evict() {
 			if k.Tenant != tenant || !k.Hour.Before(limit) {
 				continue
 			}
-			for id := range m {
+			for _, id := range m {
 				delete(c.ix, ixKey{tenant, id})
 			}
 			delete(c.members, k)

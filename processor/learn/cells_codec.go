@@ -54,21 +54,41 @@ func (c *cells) encode(e *outcomes.Encoder) {
 		e.Time(v.Key.Hour)
 		e.Bool(v.FeedSat)
 		e.Bool(v.FeedRes)
-		encodeCell(e, &v.Sat)
-		encodeCell(e, &v.Res)
+		encodeScore(e, v.Sat)
+		encodeScore(e, v.Res)
 	}
 }
 
-func encodeCell(e *outcomes.Encoder, c *outcomes.Cell) {
-	e.Varint(c.N)
-	e.F64(c.SumP)
-	e.Varint(c.Labels)
-	e.Varint(c.Pos)
-	e.F64(c.Exp)
+// encodeScore writes a target's score: one byte of flags (predicted,
+// labelled, positive), then the prediction when predicted.
+func encodeScore(e *outcomes.Encoder, s score) {
+	var f uint64
+	if s.OK {
+		f |= 1
+	}
+	if s.Has {
+		f |= 2
+	}
+	if s.Value {
+		f |= 4
+	}
+	e.Uvarint(f)
+	if s.OK {
+		e.F64(s.P)
+	}
 }
 
-func decodeCell(d *outcomes.Decoder, c *outcomes.Cell) {
-	c.N, c.SumP, c.Labels, c.Pos, c.Exp = d.Varint("cell"), d.F64("cell"), d.Varint("cell"), d.Varint("cell"), d.F64("cell")
+func decodeScore(d *outcomes.Decoder) score {
+	f := d.Uvarint("score")
+	s := score{OK: f&1 != 0, Has: f&2 != 0, Value: f&4 != 0}
+	if f > 7 || (!s.OK && f != 0) || (s.Value && !s.Has) {
+		d.Fail("score flags")
+		return score{}
+	}
+	if s.OK {
+		s.P = d.F64("score")
+	}
+	return s
 }
 
 // decode restores what encode wrote into empty cells.
@@ -91,8 +111,7 @@ func (c *cells) decode(d *outcomes.Decoder) error {
 		v.Key = store.BucketKey{Tenant: k.tenant, Model: c.intern(d.Str("cells model")), Team: c.intern(d.Str("cells team")),
 			Agent: c.intern(d.Str("cells agent")), Inquiry: c.intern(d.Str("cells inquiry")), Hour: d.Time("cells hour")}
 		v.FeedSat, v.FeedRes = d.Bool("cells feed_sat"), d.Bool("cells feed_res")
-		decodeCell(d, &v.Sat)
-		decodeCell(d, &v.Res)
+		v.Sat, v.Res = decodeScore(d), decodeScore(d)
 		if d.Err() != nil {
 			return d.Err()
 		}
@@ -104,12 +123,7 @@ func (c *cells) decode(d *outcomes.Decoder) error {
 		}
 		prev = k
 		c.ix[k] = v
-		m := c.members[v.Key]
-		if m == nil {
-			m = map[string]bool{}
-			c.members[v.Key] = m
-		}
-		m[k.id] = true
+		c.members[v.Key] = append(c.members[v.Key], k.id) // in id order: the interactions come sorted
 	}
 	if err := d.Err(); err != nil {
 		return err
