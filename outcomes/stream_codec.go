@@ -149,8 +149,7 @@ func (sc *sContact) encode(e *Encoder) {
 	e.Bool(sc.hist.Known)
 	e.Bool(sc.emitted)
 	for tg := range numTargets {
-		encodePrediction(e, &sc.last.Pred[tg])
-		l := &sc.last.Label[tg]
+		l := &sc.last[tg]
 		e.Bool(l.Has)
 		e.Bool(l.Value)
 		e.Bool(l.Train)
@@ -249,7 +248,7 @@ func (s *Stream) DecodeFrom(d *Decoder) error {
 	}
 	n := NewStream(cfg, time.Duration(d.Varint("lateness")))
 	n.low = d.Time("low watermark")
-	in := interner{}
+	in := interner(n.names)
 	nt := d.Count(1, "tenants")
 	for range nt {
 		if d.Err() != nil {
@@ -277,7 +276,9 @@ func (in interner) of(s string) string {
 	if v, ok := in[s]; ok {
 		return v
 	}
-	in[s] = s
+	if len(in) < maxNames {
+		in[s] = s
+	}
 	return s
 }
 
@@ -307,8 +308,7 @@ func (ts *tenantStream) decode(d *Decoder, s *Stream, name string, in interner) 
 			Last30d: int(d.Varint("history")), DaysSince: int(d.Varint("history")), Known: d.Bool("history")}
 		sc.emitted = d.Bool("emitted")
 		for tg := range numTargets {
-			decodePrediction(d, &sc.last.Pred[tg])
-			l := &sc.last.Label[tg]
+			l := &sc.last[tg]
 			l.Has, l.Value, l.Train = d.Bool("label"), d.Bool("label"), d.Bool("label")
 			l.Matured = d.Time("label maturity")
 		}
@@ -318,9 +318,6 @@ func (ts *tenantStream) decode(d *Decoder, s *Stream, name string, in interner) 
 		if n := len(list); n > 0 && list[n-1].c.ID >= sc.c.ID {
 			d.Fail("contacts (order)")
 			return
-		}
-		if sc.predicted {
-			sc.feats = Extract(&sc.c, sc.hist, s.cfg.TableBits)
 		}
 		list = append(list, sc)
 		ts.contacts[sc.c.ID] = sc
@@ -353,7 +350,11 @@ func (ts *tenantStream) decode(d *Decoder, s *Stream, name string, in interner) 
 				decodeContact(d, c, name, in)
 				cs = append(cs, c)
 			case i <= uint64(len(list)):
-				cs = append(cs, &list[i-1].c)
+				c := &list[i-1].c
+				if c.Customer == k {
+					c.Customer = k // one copy of the key per customer
+				}
+				cs = append(cs, c)
 			default:
 				d.Fail("customer contact reference")
 			}
