@@ -47,11 +47,11 @@ func (c *cells) encode(e *outcomes.Encoder) {
 		e.Str(k.tenant)
 		e.Str(k.id)
 		e.Varint(v.Revision)
-		e.Str(v.Key.Model)
-		e.Str(v.Key.Team)
-		e.Str(v.Key.Agent)
-		e.Str(v.Key.Inquiry)
-		e.Time(v.Key.Hour)
+		e.Str(c.strs[v.Key.model])
+		e.Str(c.strs[v.Key.team])
+		e.Str(c.strs[v.Key.agent])
+		e.Str(c.strs[v.Key.inquiry])
+		e.Varint(v.Key.hour)
 		e.Bool(v.FeedSat)
 		e.Bool(v.FeedRes)
 		encodeScore(e, v.Sat)
@@ -94,7 +94,7 @@ func decodeScore(d *outcomes.Decoder) score {
 // decode restores what encode wrote into empty cells.
 func (c *cells) decode(d *outcomes.Decoder) error {
 	for range d.Count(3, "cells tenants") {
-		t := c.intern(d.Str("cells tenant"))
+		t := c.strs[c.number(d.Str("cells tenant"))]
 		newest, evicted := d.Time("cells newest"), d.Varint("cells evicted day")
 		if d.Err() != nil {
 			break
@@ -106,10 +106,11 @@ func (c *cells) decode(d *outcomes.Decoder) error {
 	}
 	var prev ixKey
 	for i := range d.Count(8, "cells interactions") {
-		k := ixKey{c.intern(d.Str("cells tenant")), d.Str("cells interaction")}
+		tn := c.number(d.Str("cells tenant"))
+		k := ixKey{c.strs[tn], d.Str("cells interaction")}
 		v := &ixCell{Revision: d.Varint("cells revision")}
-		v.Key = store.BucketKey{Tenant: k.tenant, Model: c.intern(d.Str("cells model")), Team: c.intern(d.Str("cells team")),
-			Agent: c.intern(d.Str("cells agent")), Inquiry: c.intern(d.Str("cells inquiry")), Hour: d.Time("cells hour")}
+		v.Key = bkey{tenant: tn, model: c.number(d.Str("cells model")), team: c.number(d.Str("cells team")),
+			agent: c.number(d.Str("cells agent")), inquiry: c.number(d.Str("cells inquiry")), hour: d.Varint("cells hour")}
 		v.FeedSat, v.FeedRes = d.Bool("cells feed_sat"), d.Bool("cells feed_res")
 		v.Sat, v.Res = decodeScore(d), decodeScore(d)
 		if d.Err() != nil {

@@ -87,7 +87,7 @@ func TestCellsFollowRevisions(t *testing.T) {
 	if err := r.decode(outcomes.NewDecoder(b)); err != nil {
 		t.Fatal(err)
 	}
-	if b2 := encodeCells(t, r); !bytes.Equal(b, b2) || len(r.held) != 1 || !r.held[got0Key(a1)] {
+	if b2 := encodeCells(t, r); !bytes.Equal(b, b2) || len(r.held) != 1 || !r.held[r.keyOf(&a1)] {
 		t.Fatalf("round trip:\n%x\n%x\nheld %v", b, b2, r.held)
 	}
 }
