@@ -44,6 +44,11 @@ func learnCheckpoint(dataDir string) string {
 	return filepath.Join(dataDir, "learn", "checkpoint.bin")
 }
 
+// learnCheckpointEvery spaces the learner's checkpoints in time as well
+// as by records (learn.Config.CheckpointEvery): a backfill of 10^6
+// records wrote a hundred checkpoints of the whole state.
+const learnCheckpointEvery = 30 * time.Second
+
 // oldLearnCheckpoint is where a learner before checkpoint format 2 kept
 // its (JSON) checkpoint: removed at start, the learner then reads the log
 // again from its start.
@@ -73,7 +78,8 @@ func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg 
 	if old := oldLearnCheckpoint(dataDir); os.Remove(old) == nil {
 		log.Warn("removed the outcome learner's checkpoint of format 1 (JSON): it reads the log again from its start", "path", old)
 	}
-	cfg := learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg}
+	cfg := learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg,
+		CheckpointEvery: learnCheckpointEvery}
 	if lw, ok := st.(store.LearnedWriter); ok {
 		pub, err := learn.NewUpdatePublisher(seeds, "", log, kopts...)
 		if err != nil {

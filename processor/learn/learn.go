@@ -38,6 +38,12 @@ type Config struct {
 	// CheckpointRecords: a checkpoint is written after at least this many
 	// records since the last one (default 10 000), and on a clean stop.
 	CheckpointRecords int
+	// CheckpointEvery, when positive, also spaces checkpoints by at least
+	// this much time: while the learner catches up with a long log, a
+	// checkpoint every CheckpointRecords would cost more than the
+	// learning (each writes the whole state). A kill -9 then re-reads at
+	// most that much of the log. Zero: by records only.
+	CheckpointEvery time.Duration
 	// Lateness is how long after a day's end its records may still arrive
 	// and count exactly (default 1 h).
 	Lateness time.Duration
@@ -157,7 +163,7 @@ func (l *Learner) Run(ctx context.Context) error {
 		return fmt.Errorf("learn: kafka client: %w", err)
 	}
 	defer cl.Close()
-	since := 0
+	since, saved := 0, time.Now()
 	for {
 		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
@@ -208,11 +214,11 @@ func (l *Learner) Run(ctx context.Context) error {
 			return err
 		}
 		l.settled.Store(l.position.Load())
-		if since >= l.cfg.CheckpointRecords {
+		if since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
 			if err := l.save(); err != nil {
 				return err
 			}
-			since = 0
+			since, saved = 0, time.Now()
 		}
 	}
 }
