@@ -167,7 +167,10 @@ func (l *Learner) Run(ctx context.Context) error {
 	for {
 		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
-			return l.save()
+			start := time.Now()
+			err := l.save()
+			l.log.Info("outcome learner stopped: checkpoint written", "seconds", time.Since(start).Seconds(), "records", l.position.Load(), "err", err)
+			return err
 		}
 		var ferr error
 		fs.EachError(func(t string, p int32, err error) { ferr = errors.Join(ferr, fmt.Errorf("fetch %s/%d: %w", t, p, err)) })
