@@ -68,6 +68,9 @@ type Config struct {
 	crashAfter int
 }
 
+// pollRecords bounds the records one loop of Run applies.
+const pollRecords = 5000
+
 // errCrash is what Run returns when a test's crashAfter is reached.
 var errCrash = errors.New("learn: simulated crash")
 
@@ -165,7 +168,9 @@ func (l *Learner) Run(ctx context.Context) error {
 	defer cl.Close()
 	since, saved := 0, time.Now()
 	for {
-		fs := cl.PollFetches(ctx)
+		// At most pollRecords a loop: a stop waits for the loop's drain
+		// and store, which a whole buffered fetch of a backfill made long.
+		fs := cl.PollRecords(ctx, pollRecords)
 		if ctx.Err() != nil {
 			start := time.Now()
 			err := l.save()
