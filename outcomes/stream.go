@@ -114,8 +114,8 @@ func (s *Stream) tenant(t string) *tenantStream {
 func (s *Stream) AddContact(c Contact) {
 	c.Started, c.Ended = c.Started.UTC(), c.Ended.UTC()
 	c.Tenant, c.Model, c.Inquiry, c.Initiation = s.intern(c.Tenant), s.intern(c.Model), s.intern(c.Inquiry), s.intern(c.Initiation)
-	if list := s.tenants[c.Tenant]; list != nil {
-		if same := list.customers[c.Customer]; len(same) > 0 {
+	if known := s.tenants[c.Tenant]; known != nil && c.Customer != "" {
+		if same := known.customers[c.Customer]; len(same) > 0 {
 			c.Customer = same[0].Customer // one copy of the key per customer
 		}
 	}
