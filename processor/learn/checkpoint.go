@@ -95,30 +95,33 @@ func (c *checkpoint) position() int64 {
 }
 
 // save writes the checkpoint atomically: a synced temporary file renamed
-// over the last one. It returns the bytes written.
-func (c *checkpoint) save(path string) (int64, error) {
+// over the last one. It returns the bytes written and how long the sync
+// took (on a busy disk, most of a checkpoint's time).
+func (c *checkpoint) save(path string) (int64, time.Duration, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	e := outcomes.NewEncoder(tmp)
 	c.encode(e)
 	if err := e.Flush(); err != nil {
 		tmp.Close()
-		return 0, fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
+		return 0, 0, fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
 	}
+	start := time.Now()
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return 0, fmt.Errorf("checkpoint: sync %s: %w", tmp.Name(), err)
+		return 0, 0, fmt.Errorf("checkpoint: sync %s: %w", tmp.Name(), err)
 	}
+	synced := time.Since(start)
 	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
 	}
-	return e.Written(), nil
+	return e.Written(), synced, nil
 }
 
 // encode writes the checkpoint: partitions in (topic, partition) order,

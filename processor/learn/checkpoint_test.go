@@ -34,7 +34,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	cp.cells.flush()
 	cp.written = 7
 	a := filepath.Join(dir, "a")
-	if _, err := cp.save(a); err != nil {
+	if _, _, err := cp.save(a); err != nil {
 		t.Fatal(err)
 	}
 	back, err := loadCheckpoint(a, outcomes.Config{}, time.Hour, log)
@@ -45,7 +45,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		t.Fatalf("read back: position %d, written %d, cells %v, kept %d", back.position(), back.written, back.hadCells, back.stream.Kept())
 	}
 	b := filepath.Join(dir, "b")
-	if _, err := back.save(b); err != nil {
+	if _, _, err := back.save(b); err != nil {
 		t.Fatal(err)
 	}
 	ab, _ := os.ReadFile(a)

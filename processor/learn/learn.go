@@ -172,10 +172,7 @@ func (l *Learner) Run(ctx context.Context) error {
 		// and store, which a whole buffered fetch of a backfill made long.
 		fs := cl.PollRecords(ctx, pollRecords)
 		if ctx.Err() != nil {
-			start := time.Now()
-			err := l.save()
-			l.log.Info("outcome learner stopped: checkpoint written", "seconds", time.Since(start).Seconds(), "records", l.position.Load(), "err", err)
-			return err
+			return l.save(true)
 		}
 		var ferr error
 		fs.EachError(func(t string, p int32, err error) { ferr = errors.Join(ferr, fmt.Errorf("fetch %s/%d: %w", t, p, err)) })
@@ -223,7 +220,7 @@ func (l *Learner) Run(ctx context.Context) error {
 		}
 		l.settled.Store(l.position.Load())
 		if since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
-			if err := l.save(); err != nil {
+			if err := l.save(false); err != nil {
 				return err
 			}
 			since, saved = 0, time.Now()
@@ -326,14 +323,20 @@ func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offs
 }
 
 // save writes the checkpoint.
-func (l *Learner) save() error {
+func (l *Learner) save(stopping bool) error {
 	start := time.Now()
 	l.mu.Lock()
-	n, err := l.cp.save(l.cfg.Checkpoint)
+	n, synced, err := l.cp.save(l.cfg.Checkpoint)
 	l.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("learn: %w", err)
 	}
+	level := slog.LevelDebug
+	if stopping {
+		level = slog.LevelInfo
+	}
+	l.log.Log(context.Background(), level, "outcome learner checkpoint written", "bytes", n, "seconds", time.Since(start).Seconds(),
+		"sync_seconds", synced.Seconds(), "records", l.position.Load(), "stopping", stopping)
 	l.metrics.checkpoints.Inc()
 	l.metrics.checkpointBytes.Set(float64(n))
 	l.metrics.checkpointSecs.Observe(time.Since(start).Seconds())

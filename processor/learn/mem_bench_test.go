@@ -108,12 +108,13 @@ func BenchmarkLearnerState(b *testing.B) {
 		b.ReportMetric(float64(records), "records")
 		path := filepath.Join(b.TempDir(), "cp")
 		start, cpu0 := time.Now(), cpuTime()
-		n, err := cp.save(path)
+		n, synced, err := cp.save(path)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(time.Since(start).Milliseconds()), "checkpoint_ms")
 		b.ReportMetric(float64((cpuTime() - cpu0).Milliseconds()), "checkpoint_cpu_ms")
+		b.ReportMetric(float64(synced.Milliseconds()), "checkpoint_sync_ms")
 		b.ReportMetric(float64(n)/1e6, "checkpoint_MB")
 		var m2 runtime.MemStats
 		runtime.ReadMemStats(&m2)
