@@ -20,17 +20,7 @@ var ErrBadState = errors.New("outcomes: bad learner state")
 // sorted). It never fails.
 func (l *Learner) MarshalBinary() ([]byte, error) {
 	b := append([]byte(nil), stateMagic[:]...)
-	c := &l.cfg
-	b = binary.AppendVarint(b, int64(c.RepeatDays))
-	b = binary.AppendVarint(b, int64(c.OutcomeDays))
-	b = binary.AppendVarint(b, int64(c.TransferGap))
-	b = appendOptF(b, c.SatisfiedMin)
-	b = binary.AppendVarint(b, int64(c.WindowDays))
-	b = binary.AppendVarint(b, c.MinServeLabels)
-	b = binary.AppendUvarint(b, uint64(c.TableBits))
-	for _, f := range []float64{c.BaseStrength, c.Alpha, c.Beta, c.L1, c.L2} {
-		b = appendF(b, f)
-	}
+	b = appendConfig(b, &l.cfg)
 	b = binary.AppendVarint(b, l.day)
 	for i := range l.t {
 		t := &l.t[i]
@@ -80,6 +70,45 @@ func (l *Learner) MarshalBinary() ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// appendConfig encodes a configuration (the opening of a learner state).
+func appendConfig(b []byte, c *Config) []byte {
+	b = binary.AppendVarint(b, int64(c.RepeatDays))
+	b = binary.AppendVarint(b, int64(c.OutcomeDays))
+	b = binary.AppendVarint(b, int64(c.TransferGap))
+	b = appendOptF(b, c.SatisfiedMin)
+	b = binary.AppendVarint(b, int64(c.WindowDays))
+	b = binary.AppendVarint(b, c.MinServeLabels)
+	b = binary.AppendUvarint(b, uint64(c.TableBits))
+	for _, f := range []float64{c.BaseStrength, c.Alpha, c.Beta, c.L1, c.L2} {
+		b = appendF(b, f)
+	}
+	return b
+}
+
+// readConfig decodes what appendConfig wrote and validates it.
+func (r *reader) config() (Config, error) {
+	var c Config
+	c.RepeatDays = int(r.varint("repeat_days"))
+	c.OutcomeDays = int(r.varint("outcome_days"))
+	c.TransferGap = timeDuration(r.varint("transfer_gap"))
+	if r.byte1("satisfied_min") == 1 {
+		v := r.f64("satisfied_min")
+		c.SatisfiedMin = &v
+	}
+	c.WindowDays = int(r.varint("window_days"))
+	c.MinServeLabels = r.varint("min_serve_labels")
+	c.TableBits = uint(r.uvarint("table_bits"))
+	c.BaseStrength = r.f64("base_strength")
+	c.Alpha, c.Beta, c.L1, c.L2 = r.f64("alpha"), r.f64("beta"), r.f64("l1"), r.f64("l2")
+	if r.err != nil {
+		return c, r.err
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("%w: %w", ErrBadState, err)
+	}
+	return c, nil
 }
 
 func appendF(b []byte, f float64) []byte {
@@ -195,24 +224,9 @@ func (l *Learner) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: not a learner state of this version", ErrBadState)
 	}
 	r := &reader{b: data[4:]}
-	var c Config
-	c.RepeatDays = int(r.varint("repeat_days"))
-	c.OutcomeDays = int(r.varint("outcome_days"))
-	c.TransferGap = timeDuration(r.varint("transfer_gap"))
-	if r.byte1("satisfied_min") == 1 {
-		v := r.f64("satisfied_min")
-		c.SatisfiedMin = &v
-	}
-	c.WindowDays = int(r.varint("window_days"))
-	c.MinServeLabels = r.varint("min_serve_labels")
-	c.TableBits = uint(r.uvarint("table_bits"))
-	c.BaseStrength = r.f64("base_strength")
-	c.Alpha, c.Beta, c.L1, c.L2 = r.f64("alpha"), r.f64("beta"), r.f64("l1"), r.f64("l2")
-	if r.err != nil {
-		return r.err
-	}
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadState, err)
+	c, err := r.config()
+	if err != nil {
+		return err
 	}
 	nl := NewLearner(c)
 	nl.day = r.varint("day")

@@ -69,7 +69,8 @@
 // watermark passes the day's end plus a lateness, and sealing does what
 // Run does for that day. For a log whose records arrive before their day
 // is sealed, Stream's predictions, labels and learner bytes equal Run's;
-// MarshalBinary checkpoints it, and a stream restored from a checkpoint
+// WriteTo (binary, versioned, written through a buffer: no copy of the
+// state) checkpoints it, and a stream restored from a checkpoint
 // continues byte for byte (TestStreamEqualsRun). A processor keeps one
 // per partition set and stores the checkpoint with its consumed offsets.
 //

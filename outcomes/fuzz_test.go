@@ -47,7 +47,8 @@ func FuzzUnmarshalStream(f *testing.F) {
 	s.Drain()
 	b, _ := s.MarshalBinary()
 	f.Add(b)
-	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":1}`)) // version 1 (JSON): refused
+	f.Add([]byte("APS\x02"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var st Stream
 		if err := st.UnmarshalBinary(data); err != nil {

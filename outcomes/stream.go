@@ -30,6 +30,24 @@ type Stream struct {
 	lateness time.Duration
 	low      time.Time // SetLowWatermark; zero: none
 	tenants  map[string]*tenantStream
+	// names interns the few distinct tenants, models, inquiries and
+	// initiations, so that a contact kept does not hold its own copies
+	// (a decoded record has them); at most maxNames.
+	names map[string]string
+}
+
+// maxNames bounds Stream.names: a feed with a distinct inquiry per record
+// keeps its strings, but they do not pile up here.
+const maxNames = 4096
+
+func (s *Stream) intern(v string) string {
+	if x, ok := s.names[v]; ok {
+		return x
+	}
+	if len(s.names) < maxNames {
+		s.names[v] = v
+	}
+	return v
 }
 
 type tenantStream struct {
@@ -59,10 +77,11 @@ type sContact struct {
 	predicted bool
 	pred      [numTargets]Prediction
 	trained   [numTargets]bool
-	hist      History  // the customer's history when predicted
-	feats     Features // Extract of c and hist (not serialized)
-	emitted   bool     // last was drained
-	last      Scored   // what Drain last returned for it
+	hist      History // the customer's history when predicted
+	emitted   bool    // last was drained
+	// last are the labels Drain last returned for it (with pred, which
+	// does not change once predicted).
+	last [numTargets]Label
 }
 
 // Emitted is one contact's current predictions and labels.
@@ -75,7 +94,7 @@ type Emitted struct {
 // lateness is how long after a day's end (in event time) its records may
 // still arrive and be used exactly.
 func NewStream(cfg Config, lateness time.Duration) *Stream {
-	return &Stream{cfg: cfg.WithDefaults(), lateness: lateness, tenants: make(map[string]*tenantStream)}
+	return &Stream{cfg: cfg.WithDefaults(), lateness: lateness, tenants: make(map[string]*tenantStream), names: map[string]string{}}
 }
 
 func (s *Stream) tenant(t string) *tenantStream {
@@ -94,6 +113,12 @@ func (s *Stream) tenant(t string) *tenantStream {
 // allows.
 func (s *Stream) AddContact(c Contact) {
 	c.Started, c.Ended = c.Started.UTC(), c.Ended.UTC()
+	c.Tenant, c.Model, c.Inquiry, c.Initiation = s.intern(c.Tenant), s.intern(c.Model), s.intern(c.Inquiry), s.intern(c.Initiation)
+	if known := s.tenants[c.Tenant]; known != nil && c.Customer != "" {
+		if same := known.customers[c.Customer]; len(same) > 0 {
+			c.Customer = same[0].Customer // one copy of the key per customer
+		}
+	}
 	ts := s.tenant(c.Tenant)
 	if old := ts.contacts[c.ID]; old != nil {
 		if c.Revision <= old.c.Revision {
@@ -262,12 +287,12 @@ func (s *Stream) learner(ts *tenantStream, model string) *Learner {
 // predict predicts one contact with its model's learner as it is.
 func (s *Stream) predict(ts *tenantStream, sc *sContact) {
 	sc.hist = s.history(ts, &sc.c)
-	sc.feats = Extract(&sc.c, sc.hist, s.cfg.TableBits)
+	f := Extract(&sc.c, sc.hist, s.cfg.TableBits)
 	l := s.learner(ts, sc.c.Model)
 	if d := day(sc.c.Ended); d > l.day {
 		_ = l.BeginDay(d)
 	}
-	sc.pred = l.Predict(&sc.feats)
+	sc.pred = l.Predict(&f)
 	sc.predicted = true
 }
 
@@ -384,7 +409,11 @@ func (s *Stream) sealDay(ts *tenantStream, d int64) {
 			if !e.sc.predicted {
 				s.predict(ts, e.sc)
 			}
-			l.Learn(e.tg, &e.sc.feats, e.y, e.sc.pred[e.tg])
+			// The features of the contact's current revision with the
+			// history it was predicted with: Extract again, not kept (a
+			// contact is learnt from at most twice).
+			f := Extract(&e.sc.c, e.sc.hist, s.cfg.TableBits)
+			l.Learn(e.tg, &f, e.y, e.sc.pred[e.tg])
 			e.sc.trained[e.tg] = true
 		}
 	}
@@ -459,10 +488,10 @@ func (s *Stream) Drain() []Emitted {
 				continue
 			}
 			cur := Scored{Pred: sc.pred, Label: s.labels(ts, sc)}
-			if sc.emitted && cur == sc.last {
+			if sc.emitted && cur.Label == sc.last {
 				continue
 			}
-			sc.last, sc.emitted = cur, true
+			sc.last, sc.emitted = cur.Label, true
 			out = append(out, Emitted{Tenant: t, Model: sc.c.Model, ID: sc.c.ID, Scored: cur})
 		}
 		clear(ts.dirty)
@@ -544,4 +573,14 @@ func (s *Stream) Models() []TenantModel {
 		}
 	}
 	return out
+}
+
+// Kept is the number of contacts the stream keeps (live, not yet past
+// the horizon), over every tenant.
+func (s *Stream) Kept() int {
+	n := 0
+	for _, ts := range s.tenants {
+		n += len(ts.contacts)
+	}
+	return n
 }

@@ -46,6 +46,7 @@ type allFlags struct {
 	ws             wsFlags
 	kafka          kafkaFlags
 	learn          learnFlags
+	memory         memoryLimit
 }
 
 func (f *allFlags) register(fs *flag.FlagSet) {
@@ -67,6 +68,7 @@ func (f *allFlags) register(fs *flag.FlagSet) {
 	f.api.register(fs)
 	f.kafka.register(fs)
 	f.learn.register(fs)
+	f.memory.register(fs)
 	f.log.register(fs)
 }
 
@@ -102,6 +104,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log, err := f.log.logger()
 	if err != nil {
+		return err
+	}
+	if err := f.memory.apply(fs, log); err != nil {
 		return err
 	}
 	seeds := splitList(f.brokers)

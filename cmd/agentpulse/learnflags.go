@@ -31,16 +31,28 @@ type learnFlags struct {
 }
 
 func (l *learnFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&l.on, "learn", true, "run the outcome learner: it reads every partition of the interactions and outcomes topics, learns satisfaction and resolution, and serves GET /v1/outcome-models; its checkpoint is learn/checkpoint.json in --data-dir (false: no learner)")
+	fs.BoolVar(&l.on, "learn", true, "run the outcome learner: it reads every partition of the interactions and outcomes topics, learns satisfaction and resolution, and serves GET /v1/outcome-models; its checkpoint is learn/checkpoint.bin in --data-dir (false: no learner)")
 }
 
 // registerDataDir adds --data-dir (process only; all has it already).
 func (l *learnFlags) registerDataDir(fs *flag.FlagSet) {
-	fs.StringVar(&l.dataDir, "data-dir", "./data", "directory for the outcome learner's checkpoint (learn/checkpoint.json, created 0700)")
+	fs.StringVar(&l.dataDir, "data-dir", "./data", "directory for the outcome learner's checkpoint (learn/checkpoint.bin, created 0700)")
 }
 
 // learnCheckpoint is where the learner's checkpoint lives in dataDir.
 func learnCheckpoint(dataDir string) string {
+	return filepath.Join(dataDir, "learn", "checkpoint.bin")
+}
+
+// learnCheckpointEvery spaces the learner's checkpoints in time as well
+// as by records (learn.Config.CheckpointEvery): a backfill of 10^6
+// records wrote a hundred checkpoints of the whole state.
+const learnCheckpointEvery = 30 * time.Second
+
+// oldLearnCheckpoint is where a learner before checkpoint format 2 kept
+// its (JSON) checkpoint: removed at start, the learner then reads the log
+// again from its start.
+func oldLearnCheckpoint(dataDir string) string {
 	return filepath.Join(dataDir, "learn", "checkpoint.json")
 }
 
@@ -63,7 +75,11 @@ func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg 
 	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
 		return nil, close, fmt.Errorf("outcome learner: %w", err)
 	}
-	cfg := learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg}
+	if old := oldLearnCheckpoint(dataDir); os.Remove(old) == nil {
+		log.Warn("removed the outcome learner's checkpoint of format 1 (JSON): it reads the log again from its start", "path", old)
+	}
+	cfg := learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg,
+		CheckpointEvery: learnCheckpointEvery}
 	if lw, ok := st.(store.LearnedWriter); ok {
 		pub, err := learn.NewUpdatePublisher(seeds, "", log, kopts...)
 		if err != nil {

@@ -36,71 +36,108 @@ import (
 type cells struct {
 	horizon time.Duration
 	ix      map[ixKey]*ixCell
-	members map[store.BucketKey]map[string]bool // interaction ids (the key holds the tenant)
-	dirty   map[store.BucketKey]bool
+	members map[bkey][]string // interaction ids, sorted (the key holds the tenant)
+	dirty   map[bkey]bool
 	// held are the buckets whose stored value is not zero: a bucket
 	// whose members all carry the feed's predictions (no learned cell)
 	// is never written, unless to retract a value written before.
-	held    map[store.BucketKey]bool
+	held    map[bkey]bool
 	newest  map[string]time.Time // per tenant: the newest ended_at placed
 	evicted map[string]int64     // per tenant: the unix day eviction last ran for
-	// names interns the keys' strings (tenants, models, teams, agents,
-	// inquiries: few distinct values), so an interaction held costs its
-	// id and a few words, not five more strings.
-	names map[string]string
+	// names numbers the keys' strings (tenants, models, teams, agents,
+	// inquiries: few distinct values), so a bucket key is 32 bytes
+	// without pointers and an interaction held costs its id and a few
+	// words, not five strings and a time.
+	names map[string]uint32
+	strs  []string // by number
 }
 
 type ixKey struct{ tenant, id string }
 
-// ixCell is one interaction's current placement and learned cells (the
-// stream's, before the feed's predictions are taken out).
+// bkey is a store.BucketKey with its strings numbered (cells.names) and
+// its hour in Unix seconds.
+type bkey struct {
+	tenant, model, team, agent, inquiry uint32
+	hour                                int64
+}
+
+// ixCell is one interaction's current placement and learned scores (the
+// stream's, before the feed's predictions are taken out): per target the
+// served prediction and the label, from which its cell is one Cell.Add.
 type ixCell struct {
 	Revision         int64
-	Key              store.BucketKey
+	Key              bkey
 	FeedSat, FeedRes bool
-	Sat, Res         outcomes.Cell
+	Sat, Res         score
+}
+
+// score is one target's learned prediction and label of an interaction.
+type score struct {
+	P float64
+	// OK: predicted (else no cell); Has: labelled; Value: the label.
+	OK, Has, Value bool
+}
+
+// cell is the interaction's cell of the target: empty without a
+// prediction.
+func (s score) cell() outcomes.Cell {
+	var c outcomes.Cell
+	if s.OK {
+		c.Add(s.P, s.Has, s.Value)
+	}
+	return c
 }
 
 // learned returns the cells the interaction adds to its bucket.
 func (c *ixCell) learned() (sat, res outcomes.Cell) {
 	if !c.FeedSat {
-		sat = c.Sat
+		sat = c.Sat.cell()
 	}
 	if !c.FeedRes {
-		res = c.Res
+		res = c.Res.cell()
 	}
 	return sat, res
 }
 
 func newCells(horizon time.Duration) *cells {
-	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[store.BucketKey]map[string]bool{},
-		dirty: map[store.BucketKey]bool{}, held: map[store.BucketKey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{},
-		names: map[string]string{}}
+	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[bkey][]string{},
+		dirty: map[bkey]bool{}, held: map[bkey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{},
+		names: map[string]uint32{}}
 }
 
-func (c *cells) intern(s string) string {
+// number returns s's number in c.names.
+func (c *cells) number(s string) uint32 {
 	if v, ok := c.names[s]; ok {
 		return v
 	}
-	c.names[s] = s
-	return s
+	v := uint32(len(c.strs))
+	c.names[s] = v
+	c.strs = append(c.strs, s)
+	return v
 }
 
-// keyOf is the interaction's bucket key (processor.BucketKeyOf), interned.
-func (c *cells) keyOf(it *schemas.Interaction) store.BucketKey {
-	k := processor.BucketKeyOf(it)
-	k.Tenant, k.Model, k.Team = c.intern(k.Tenant), c.intern(k.Model), c.intern(k.Team)
-	k.Agent, k.Inquiry = c.intern(k.Agent), c.intern(k.Inquiry)
-	return k
+// key numbers a bucket key.
+func (c *cells) key(k store.BucketKey) bkey {
+	return bkey{tenant: c.number(k.Tenant), model: c.number(k.Model), team: c.number(k.Team), agent: c.number(k.Agent),
+		inquiry: c.number(k.Inquiry), hour: k.Hour.Unix()}
 }
+
+// bucketKey is the store's key of a numbered one.
+func (c *cells) bucketKey(k bkey) store.BucketKey {
+	return store.BucketKey{Tenant: c.strs[k.tenant], Model: c.strs[k.model], Team: c.strs[k.team], Agent: c.strs[k.agent],
+		Inquiry: c.strs[k.inquiry], Hour: time.Unix(k.hour, 0).UTC()}
+}
+
+// keyOf is the interaction's bucket key (processor.BucketKeyOf), numbered.
+func (c *cells) keyOf(it *schemas.Interaction) bkey { return c.key(processor.BucketKeyOf(it)) }
 
 // place records an interaction's revision.
 func (c *cells) place(it *schemas.Interaction) {
 	key := c.keyOf(it)
-	k := ixKey{key.Tenant, it.InteractionID}
+	k := ixKey{c.strs[key.tenant], it.InteractionID}
 	feedSat, feedRes := it.PredictedSatisfaction != nil, it.PredictedResolution != nil
 	cur := c.ix[k]
-	beyond := key.Hour.Add(c.horizon).Before(c.newest[it.TenantID])
+	beyond := time.Unix(key.hour, 0).Add(c.horizon).Before(c.newest[it.TenantID])
 	if cur == nil {
 		if beyond {
 			return // beyond the horizon: see the type's comment
@@ -141,19 +178,18 @@ func (c *cells) saw(it *schemas.Interaction) {
 	}
 }
 
-func (c *cells) join(key store.BucketKey, id string) {
+func (c *cells) join(key bkey, id string) {
 	m := c.members[key]
-	if m == nil {
-		m = map[string]bool{}
-		c.members[key] = m
+	if i, found := slices.BinarySearch(m, id); !found {
+		c.members[key] = slices.Insert(m, i, id)
 	}
-	m[id] = true
 	c.dirty[key] = true
 }
 
-func (c *cells) leave(key store.BucketKey, id string) {
-	if m := c.members[key]; m != nil {
-		delete(m, id)
+func (c *cells) leave(key bkey, id string) {
+	m := c.members[key]
+	if i, found := slices.BinarySearch(m, id); found {
+		c.members[key] = slices.Delete(m, i, i+1)
 	}
 	c.dirty[key] = true
 }
@@ -164,31 +200,38 @@ func (c *cells) score(e *outcomes.Emitted) {
 	if cur == nil {
 		return // not placed (beyond the horizon) or dropped
 	}
-	var sat, res outcomes.Cell
-	if p := e.Pred[outcomes.Satisfaction]; p.OK {
-		l := e.Label[outcomes.Satisfaction]
-		sat.Add(p.P, l.Has, l.Value)
-	}
-	if p := e.Pred[outcomes.Resolution]; p.OK {
-		l := e.Label[outcomes.Resolution]
-		res.Add(p.P, l.Has, l.Value)
-	}
+	sat, res := scoreOf(e, outcomes.Satisfaction), scoreOf(e, outcomes.Resolution)
 	if sat != cur.Sat || res != cur.Res {
 		cur.Sat, cur.Res = sat, res
 		c.dirty[cur.Key] = true
 	}
 }
 
+// scoreOf is the target's score in an emitted cell (zero without a
+// prediction).
+func scoreOf(e *outcomes.Emitted, tg outcomes.Target) score {
+	p, l := e.Pred[tg], e.Label[tg]
+	if !p.OK {
+		return score{}
+	}
+	return score{P: p.P, OK: true, Has: l.Has, Value: l.Has && l.Value}
+}
+
 // flush returns the full value of every dirty bucket (Version unset), in
 // key order, then drops what passed the horizon.
 func (c *cells) flush() []store.Bucket {
-	keys := make([]store.BucketKey, 0, len(c.dirty))
-	for k := range c.dirty {
-		keys = append(keys, k)
+	type dirtyKey struct {
+		k  bkey
+		bk store.BucketKey
 	}
-	slices.SortFunc(keys, compareKeys)
+	keys := make([]dirtyKey, 0, len(c.dirty))
+	for k := range c.dirty {
+		keys = append(keys, dirtyKey{k, c.bucketKey(k)})
+	}
+	slices.SortFunc(keys, func(a, b dirtyKey) int { return compareKeys(a.bk, b.bk) })
 	out := make([]store.Bucket, 0, len(keys))
-	for _, k := range keys {
+	for _, dk := range keys {
+		k := dk.k
 		b := c.value(k)
 		zero := b.Sums.Empty()
 		if !zero || c.held[k] {
@@ -209,15 +252,10 @@ func (c *cells) flush() []store.Bucket {
 }
 
 // value is a bucket's learned part, its members' cells added in id order.
-func (c *cells) value(k store.BucketKey) store.Bucket {
-	b := store.Bucket{BucketKey: k, Partition: store.LearnedPartition}
-	ids := make([]string, 0, len(c.members[k]))
-	for id := range c.members[k] {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		sat, res := c.ix[ixKey{k.Tenant, id}].learned()
+func (c *cells) value(k bkey) store.Bucket {
+	b := store.Bucket{BucketKey: c.bucketKey(k), Partition: store.LearnedPartition}
+	for _, id := range c.members[k] {
+		sat, res := c.ix[ixKey{b.Tenant, id}].learned()
 		b.Lsat.Merge(sat)
 		b.Lres.Merge(res)
 	}
@@ -235,10 +273,10 @@ func (c *cells) evict() {
 		c.evicted[tenant] = day
 		limit := newest.Add(-c.horizon)
 		for k, m := range c.members {
-			if k.Tenant != tenant || !k.Hour.Before(limit) {
+			if c.strs[k.tenant] != tenant || !time.Unix(k.hour, 0).Before(limit) {
 				continue
 			}
-			for id := range m {
+			for _, id := range m {
 				delete(c.ix, ixKey{tenant, id})
 			}
 			delete(c.members, k)

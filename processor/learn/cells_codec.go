@@ -21,84 +21,113 @@ func cellsHorizon(cfg outcomes.Config, lateness time.Duration) time.Duration {
 	return time.Duration(max(cfg.OutcomeDays, cfg.RepeatDays, 31))*24*time.Hour + lateness + 48*time.Hour
 }
 
-// cellsFile is the cells' part of the checkpoint: slices sorted by key,
-// so the same state encodes to the same bytes.
-type cellsFile struct {
-	Interactions []ixCellFile   `json:"interactions"`
-	Tenants      []tenantCursor `json:"tenants"`
+// encode writes the cells' part of the checkpoint: the tenants' cursors
+// by tenant, then the interactions by (tenant, id), so the same state
+// encodes to the same bytes.
+func (c *cells) encode(e *outcomes.Encoder) {
+	tenants := make([]string, 0, len(c.newest))
+	for t := range c.newest {
+		tenants = append(tenants, t)
+	}
+	slices.Sort(tenants)
+	e.Uvarint(uint64(len(tenants)))
+	for _, t := range tenants {
+		e.Str(t)
+		e.Time(c.newest[t])
+		e.Varint(c.evicted[t])
+	}
+	keys := make([]ixKey, 0, len(c.ix))
+	for k := range c.ix {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b ixKey) int { return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.id, b.id)) })
+	e.Uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		v := c.ix[k]
+		e.Str(k.tenant)
+		e.Str(k.id)
+		e.Varint(v.Revision)
+		e.Str(c.strs[v.Key.model])
+		e.Str(c.strs[v.Key.team])
+		e.Str(c.strs[v.Key.agent])
+		e.Str(c.strs[v.Key.inquiry])
+		e.Varint(v.Key.hour)
+		e.Bool(v.FeedSat)
+		e.Bool(v.FeedRes)
+		encodeScore(e, v.Sat)
+		encodeScore(e, v.Res)
+	}
 }
 
-type ixCellFile struct {
-	Tenant   string        `json:"tenant"`
-	ID       string        `json:"id"`
-	Revision int64         `json:"revision"`
-	Model    string        `json:"model"`
-	Team     string        `json:"team"`
-	Agent    string        `json:"agent"`
-	Inquiry  string        `json:"inquiry"`
-	Hour     time.Time     `json:"hour"`
-	FeedSat  bool          `json:"feed_sat,omitempty"`
-	FeedRes  bool          `json:"feed_res,omitempty"`
-	Sat      outcomes.Cell `json:"sat,omitzero"`
-	Res      outcomes.Cell `json:"res,omitzero"`
+// encodeScore writes a target's score: one byte of flags (predicted,
+// labelled, positive), then the prediction when predicted.
+func encodeScore(e *outcomes.Encoder, s score) {
+	var f uint64
+	if s.OK {
+		f |= 1
+	}
+	if s.Has {
+		f |= 2
+	}
+	if s.Value {
+		f |= 4
+	}
+	e.Uvarint(f)
+	if s.OK {
+		e.F64(s.P)
+	}
 }
 
-type tenantCursor struct {
-	Tenant  string    `json:"tenant"`
-	Newest  time.Time `json:"newest"`
-	Evicted int64     `json:"evicted_day"`
+func decodeScore(d *outcomes.Decoder) score {
+	f := d.Uvarint("score")
+	s := score{OK: f&1 != 0, Has: f&2 != 0, Value: f&4 != 0}
+	if f > 7 || (!s.OK && f != 0) || (s.Value && !s.Has) {
+		d.Fail("score flags")
+		return score{}
+	}
+	if s.OK {
+		s.P = d.F64("score")
+	}
+	return s
 }
 
-// file returns the state to checkpoint; nil for nil cells.
-func (c *cells) file() *cellsFile {
-	if c == nil {
-		return nil
-	}
-	f := &cellsFile{Interactions: make([]ixCellFile, 0, len(c.ix)), Tenants: []tenantCursor{}}
-	for k, v := range c.ix {
-		f.Interactions = append(f.Interactions, ixCellFile{Tenant: k.tenant, ID: k.id, Revision: v.Revision,
-			Model: v.Key.Model, Team: v.Key.Team, Agent: v.Key.Agent, Inquiry: v.Key.Inquiry, Hour: v.Key.Hour,
-			FeedSat: v.FeedSat, FeedRes: v.FeedRes, Sat: v.Sat, Res: v.Res})
-	}
-	slices.SortFunc(f.Interactions, func(a, b ixCellFile) int {
-		return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.ID, b.ID))
-	})
-	for t, n := range c.newest {
-		f.Tenants = append(f.Tenants, tenantCursor{Tenant: t, Newest: n, Evicted: c.evicted[t]})
-	}
-	slices.SortFunc(f.Tenants, func(a, b tenantCursor) int { return cmp.Compare(a.Tenant, b.Tenant) })
-	return f
-}
-
-// load restores a checkpointed state into empty cells; nil leaves them
-// empty (a checkpoint written before learned parts existed).
-func (c *cells) load(f *cellsFile) error {
-	if f == nil {
-		return nil
-	}
-	for _, t := range f.Tenants {
-		if t.Tenant == "" {
+// decode restores what encode wrote into empty cells.
+func (c *cells) decode(d *outcomes.Decoder) error {
+	for range d.Count(3, "cells tenants") {
+		t := c.strs[c.number(d.Str("cells tenant"))]
+		newest, evicted := d.Time("cells newest"), d.Varint("cells evicted day")
+		if d.Err() != nil {
+			break
+		}
+		if t == "" {
 			return errors.New("cells: a tenant cursor without tenant")
 		}
-		c.newest[t.Tenant], c.evicted[t.Tenant] = t.Newest.UTC(), t.Evicted
+		c.newest[t], c.evicted[t] = newest, evicted
 	}
-	for _, e := range f.Interactions {
-		k := ixKey{c.intern(e.Tenant), e.ID}
-		if e.Tenant == "" || e.ID == "" {
-			return fmt.Errorf("cells: interaction %q of tenant %q: empty key", e.ID, e.Tenant)
+	var prev ixKey
+	for i := range d.Count(8, "cells interactions") {
+		tn := c.number(d.Str("cells tenant"))
+		k := ixKey{c.strs[tn], d.Str("cells interaction")}
+		v := &ixCell{Revision: d.Varint("cells revision")}
+		v.Key = bkey{tenant: tn, model: c.number(d.Str("cells model")), team: c.number(d.Str("cells team")),
+			agent: c.number(d.Str("cells agent")), inquiry: c.number(d.Str("cells inquiry")), hour: d.Varint("cells hour")}
+		v.FeedSat, v.FeedRes = d.Bool("cells feed_sat"), d.Bool("cells feed_res")
+		v.Sat, v.Res = decodeScore(d), decodeScore(d)
+		if d.Err() != nil {
+			return d.Err()
 		}
-		if c.ix[k] != nil {
-			return fmt.Errorf("cells: interaction %s/%s twice", e.Tenant, e.ID)
+		if k.tenant == "" || k.id == "" {
+			return fmt.Errorf("cells: interaction %q of tenant %q: empty key", k.id, k.tenant)
 		}
-		key := store.BucketKey{Tenant: c.intern(e.Tenant), Model: c.intern(e.Model), Team: c.intern(e.Team),
-			Agent: c.intern(e.Agent), Inquiry: c.intern(e.Inquiry), Hour: e.Hour.UTC()}
-		c.ix[k] = &ixCell{Revision: e.Revision, Key: key, FeedSat: e.FeedSat, FeedRes: e.FeedRes, Sat: e.Sat, Res: e.Res}
-		m := c.members[key]
-		if m == nil {
-			m = map[string]bool{}
-			c.members[key] = m
+		if i > 0 && cmp.Or(cmp.Compare(prev.tenant, k.tenant), cmp.Compare(prev.id, k.id)) >= 0 {
+			return fmt.Errorf("cells: interaction %s/%s out of order", k.tenant, k.id)
 		}
-		m[e.ID] = true
+		prev = k
+		c.ix[k] = v
+		c.members[v.Key] = append(c.members[v.Key], k.id) // in id order: the interactions come sorted
+	}
+	if err := d.Err(); err != nil {
+		return err
 	}
 	// A checkpoint is taken with nothing dirty: every bucket's stored
 	// value is its value now.

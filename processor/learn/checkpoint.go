@@ -2,10 +2,10 @@ package learn
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,23 +34,13 @@ type tp struct {
 	p     int32
 }
 
-// file is the checkpoint's encoding: slices in a fixed order, so the same
-// state writes the same bytes.
-type file struct {
-	Partitions []partition `json:"partitions"`
-	Stream     []byte      `json:"stream"`
-	Cells      *cellsFile  `json:"cells,omitempty"`
-	// Written is checkpoint.written.
-	Written int64 `json:"learned_version,omitempty"`
-}
-
-type partition struct {
-	Topic     string    `json:"topic"`
-	Partition int32     `json:"partition"`
-	Next      int64     `json:"next"`
-	Newest    time.Time `json:"newest"`
-	Behind    bool      `json:"behind"`
-}
+// checkpointMagic opens a checkpoint file; the last byte is the format
+// version. Version 1 was JSON (the stream as base64 of its own JSON
+// encoding); version 2 is binary, written straight from the state
+// through a buffer (encode). A version 1 file is not read: the learner
+// reads the log again from its start (loadCheckpoint), which gives the
+// same state, byte for byte.
+var checkpointMagic = [4]byte{'A', 'P', 'L', 2}
 
 func (c *checkpoint) next(topic string, p int32) int64 { return c.offsets[tp{topic, p}] }
 
@@ -105,8 +95,39 @@ func (c *checkpoint) position() int64 {
 }
 
 // save writes the checkpoint atomically: a synced temporary file renamed
-// over the last one.
-func (c *checkpoint) save(path string) (int, error) {
+// over the last one. It returns the bytes written and how long the sync
+// took (on a busy disk, most of a checkpoint's time).
+func (c *checkpoint) save(path string) (int64, time.Duration, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	e := outcomes.NewEncoder(tmp)
+	c.encode(e)
+	if err := e.Flush(); err != nil {
+		tmp.Close()
+		return 0, 0, fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
+	}
+	start := time.Now()
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return 0, 0, fmt.Errorf("checkpoint: sync %s: %w", tmp.Name(), err)
+	}
+	synced := time.Since(start)
+	if err := tmp.Close(); err != nil {
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	return e.Written(), synced, nil
+}
+
+// encode writes the checkpoint: partitions in (topic, partition) order,
+// the version written, the stream, then the cells (when kept). The same
+// state writes the same bytes.
+func (c *checkpoint) encode(e *outcomes.Encoder) {
 	keys := map[tp]bool{}
 	for k := range c.offsets {
 		keys[k] = true
@@ -122,37 +143,63 @@ func (c *checkpoint) save(path string) (int, error) {
 		order = append(order, k)
 	}
 	slices.SortFunc(order, func(a, b tp) int { return cmp.Or(cmp.Compare(a.topic, b.topic), cmp.Compare(a.p, b.p)) })
-	var f file
+	e.Bytes(checkpointMagic[:])
+	e.Uvarint(uint64(len(order)))
 	for _, k := range order {
-		f.Partitions = append(f.Partitions, partition{Topic: k.topic, Partition: k.p, Next: c.offsets[k], Newest: c.newest[k], Behind: c.behind[k]})
+		e.Str(k.topic)
+		e.Varint(int64(k.p))
+		e.Varint(c.offsets[k])
+		e.Time(c.newest[k])
+		e.Bool(c.behind[k])
 	}
-	b, err := c.stream.MarshalBinary()
-	if err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+	e.Varint(c.written)
+	c.stream.EncodeTo(e)
+	e.Bool(c.cells != nil)
+	if c.cells != nil {
+		c.cells.encode(e)
 	}
-	f.Stream = b
-	f.Cells, f.Written = c.cells.file(), c.written
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+}
+
+// decode reads what encode wrote into a new checkpoint.
+func (c *checkpoint) decode(d *outcomes.Decoder) error {
+	if m := d.Bytes(uint64(len(checkpointMagic)), "checkpoint"); d.Err() != nil || [4]byte(m) != checkpointMagic {
+		return fmt.Errorf("not a learner checkpoint of version %d", checkpointMagic[3])
 	}
-	defer os.Remove(tmp.Name())
-	n, err := writeFile(tmp, &f)
-	if err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("checkpoint: write %s: %w", tmp.Name(), err)
+	for range d.Count(4, "partitions") {
+		k := tp{d.Str("topic"), int32(d.Varint("partition"))}
+		next, newest, behind := d.Varint("next offset"), d.Time("newest"), d.Bool("behind")
+		if d.Err() != nil {
+			break
+		}
+		if _, dup := c.offsets[k]; dup {
+			d.Fail("partition (twice)")
+			break
+		}
+		c.offsets[k] = next
+		if !newest.IsZero() {
+			c.newest[k] = newest
+		}
+		if behind {
+			c.behind[k] = true
+		}
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("checkpoint: sync %s: %w", tmp.Name(), err)
+	c.written = d.Varint("learned version")
+	if err := d.Err(); err != nil {
+		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+	if err := c.stream.DecodeFrom(d); err != nil {
+		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("checkpoint: %w", err)
+	c.hadCells = d.Bool("cells")
+	if c.hadCells {
+		if err := c.cells.decode(d); err != nil {
+			return err
+		}
 	}
-	return n, nil
+	if d.Err() == nil && len(d.Rest()) != 0 {
+		d.Fail("checkpoint (trailing bytes)")
+	}
+	return d.Err()
 }
 
 // newCheckpoint is the state of a learner that has read nothing.
@@ -162,8 +209,10 @@ func newCheckpoint(cfg outcomes.Config, lateness time.Duration) checkpoint {
 }
 
 // loadCheckpoint reads the checkpoint at path, or starts empty when there
-// is none.
-func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (checkpoint, error) {
+// is none. A version 1 (JSON) checkpoint starts empty too, with a
+// warning: the log is read again from its start. Anything else it cannot
+// read is an error (a damaged file is not silently replaced).
+func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration, log *slog.Logger) (checkpoint, error) {
 	c := newCheckpoint(cfg, lateness)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -172,26 +221,12 @@ func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration) (c
 	if err != nil {
 		return c, fmt.Errorf("learn: read checkpoint: %w", err)
 	}
-	var f file
-	if err := json.Unmarshal(data, &f); err != nil {
-		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
+	if len(data) > 0 && data[0] == '{' {
+		log.Warn("learner checkpoint of format version 1 (JSON): reading the log again from its start", "path", path)
+		return c, nil
 	}
-	for _, p := range f.Partitions {
-		k := tp{p.Topic, p.Partition}
-		c.offsets[k] = p.Next
-		if !p.Newest.IsZero() {
-			c.newest[k] = p.Newest
-		}
-		if p.Behind {
-			c.behind[k] = true
-		}
+	if err := c.decode(outcomes.NewDecoder(data)); err != nil {
+		return newCheckpoint(cfg, lateness), fmt.Errorf("learn: checkpoint %s: %w", path, err)
 	}
-	if err := c.stream.UnmarshalBinary(f.Stream); err != nil {
-		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
-	}
-	if err := c.cells.load(f.Cells); err != nil {
-		return c, fmt.Errorf("learn: checkpoint %s: %w", path, err)
-	}
-	c.written, c.hadCells = f.Written, f.Cells != nil
 	return c, nil
 }

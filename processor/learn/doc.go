@@ -9,8 +9,16 @@
 //
 // The checkpoint (checkpoint.go) is one file holding the next offset of
 // every partition, the newest ended_at seen per interactions partition and
-// the stream's state, written to a temporary file, synced and renamed over
-// the last one. After a kill -9 the learner resumes from the last
+// the stream's and cells' state, written to a temporary file, synced and
+// renamed over the last one. Its format is versioned (a magic whose last
+// byte is the version): version 2 is binary, encoded straight from the
+// state into the file through a 64 KiB buffer (outcomes.Encoder), so a
+// checkpoint never holds a second copy of the state; the same state gives
+// the same bytes. A version 1 (JSON) file is not read: the learner starts
+// empty and reads the log again from its start, which gives the same
+// state and parts (cmd/agentpulse removes the old learn/checkpoint.json).
+// Checkpoints are written every CheckpointRecords records, spaced by
+// CheckpointEvery, and on a clean stop. After a kill -9 the learner resumes from the last
 // checkpoint: the records after it are consumed again and, the stream
 // being a function of the records it has seen (for records that arrive
 // before their day is sealed), it reaches the same state and emits the

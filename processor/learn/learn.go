@@ -38,6 +38,12 @@ type Config struct {
 	// CheckpointRecords: a checkpoint is written after at least this many
 	// records since the last one (default 10 000), and on a clean stop.
 	CheckpointRecords int
+	// CheckpointEvery, when positive, also spaces checkpoints by at least
+	// this much time: while the learner catches up with a long log, a
+	// checkpoint every CheckpointRecords would cost more than the
+	// learning (each writes the whole state). A kill -9 then re-reads at
+	// most that much of the log. Zero: by records only.
+	CheckpointEvery time.Duration
 	// Lateness is how long after a day's end its records may still arrive
 	// and count exactly (default 1 h).
 	Lateness time.Duration
@@ -61,6 +67,9 @@ type Config struct {
 	// many records were consumed: a kill -9.
 	crashAfter int
 }
+
+// pollRecords bounds the records one loop of Run applies.
+const pollRecords = 5000
 
 // errCrash is what Run returns when a test's crashAfter is reached.
 var errCrash = errors.New("learn: simulated crash")
@@ -117,7 +126,7 @@ func New(cfg Config) (*Learner, error) {
 // Run loads the checkpoint, consumes both topics from its offsets until ctx
 // is done, and writes a last checkpoint on the way out.
 func (l *Learner) Run(ctx context.Context) error {
-	cp, err := loadCheckpoint(l.cfg.Checkpoint, l.cfg.Outcomes, l.cfg.Lateness)
+	cp, err := loadCheckpoint(l.cfg.Checkpoint, l.cfg.Outcomes, l.cfg.Lateness, l.log)
 	if err != nil {
 		return err
 	}
@@ -157,11 +166,13 @@ func (l *Learner) Run(ctx context.Context) error {
 		return fmt.Errorf("learn: kafka client: %w", err)
 	}
 	defer cl.Close()
-	since := 0
+	since, saved := 0, time.Now()
 	for {
-		fs := cl.PollFetches(ctx)
+		// At most pollRecords a loop: a stop waits for the loop's drain
+		// and store, which a whole buffered fetch of a backfill made long.
+		fs := cl.PollRecords(ctx, pollRecords)
 		if ctx.Err() != nil {
-			return l.save()
+			return l.save(true)
 		}
 		var ferr error
 		fs.EachError(func(t string, p int32, err error) { ferr = errors.Join(ferr, fmt.Errorf("fetch %s/%d: %w", t, p, err)) })
@@ -208,11 +219,11 @@ func (l *Learner) Run(ctx context.Context) error {
 			return err
 		}
 		l.settled.Store(l.position.Load())
-		if since >= l.cfg.CheckpointRecords {
-			if err := l.save(); err != nil {
+		if since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
+			if err := l.save(false); err != nil {
 				return err
 			}
-			since = 0
+			since, saved = 0, time.Now()
 		}
 	}
 }
@@ -312,14 +323,20 @@ func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offs
 }
 
 // save writes the checkpoint.
-func (l *Learner) save() error {
+func (l *Learner) save(stopping bool) error {
 	start := time.Now()
 	l.mu.Lock()
-	n, err := l.cp.save(l.cfg.Checkpoint)
+	n, synced, err := l.cp.save(l.cfg.Checkpoint)
 	l.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("learn: %w", err)
 	}
+	level := slog.LevelDebug
+	if stopping {
+		level = slog.LevelInfo
+	}
+	l.log.Log(context.Background(), level, "outcome learner checkpoint written", "bytes", n, "seconds", time.Since(start).Seconds(),
+		"sync_seconds", synced.Seconds(), "records", l.position.Load(), "stopping", stopping)
 	l.metrics.checkpoints.Inc()
 	l.metrics.checkpointBytes.Set(float64(n))
 	l.metrics.checkpointSecs.Observe(time.Since(start).Seconds())

@@ -207,7 +207,7 @@ func TestKillAndResume(t *testing.T) {
 // learners reads a checkpoint's learner states by tenant and model.
 func learners(t *testing.T, path string) map[[2]string][]byte {
 	t.Helper()
-	cp, err := loadCheckpoint(path, outcomes.Config{}, 48*time.Hour)
+	cp, err := loadCheckpoint(path, outcomes.Config{}, 48*time.Hour, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
