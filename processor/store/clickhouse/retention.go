@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -294,9 +295,11 @@ WHERE `+t.partition+` = ?`, []any{uint32(month)}, func(rows driver.Rows) error {
 	return nil
 }
 
-// EraseCustomer blanks customer_key in the tenant's interactions whose
-// key hashes to hash (ALTER TABLE … UPDATE, waited for).
-func (s *Store) EraseCustomer(ctx context.Context, tenant, hash string) (int64, error) {
+// EraseCustomer blanks customer_key in the tenant's interactions that m
+// matches (ALTER TABLE … UPDATE, waited for). ClickHouse has no HMAC
+// function: the keyed hash is computed from the key's two pads
+// (store.HMACPads), sent hex-encoded.
+func (s *Store) EraseCustomer(ctx context.Context, tenant string, m store.SubjectMatch) (int64, error) {
 	if err := s.check(); err != nil {
 		return 0, err
 	}
@@ -304,12 +307,17 @@ func (s *Store) EraseCustomer(ctx context.Context, tenant, hash string) (int64, 
 		return 0, ErrRetentionCluster
 	}
 	table := s.cfg.Database + ".interactions"
-	cond := `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(customer_key))) = ?`
-	n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE `+cond, tenant, hash)
+	cond, args := `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(customer_key))) = ?`, []any{tenant, m.Hash}
+	if m.Key != nil {
+		inner, outer := store.HMACPads(m.Key)
+		cond = `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(concat(unhex(?), toString(SHA256(concat(unhex(?), customer_key))))))) = ?`
+		args = []any{tenant, hex.EncodeToString(outer), hex.EncodeToString(inner), m.Hash}
+	}
+	n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE `+cond, args...)
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, s.mutate(ctx, "interactions", `ALTER TABLE `+table+` UPDATE customer_key = '' WHERE `+cond, tenant, hash)
+	return n, s.mutate(ctx, "interactions", `ALTER TABLE `+table+` UPDATE customer_key = '' WHERE `+cond, args...)
 }
 
 func toAny(ids []string) []any {
