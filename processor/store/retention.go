@@ -38,6 +38,16 @@ import (
 // datum, the interaction is the agent's work and stays, so no figure
 // changes (customer_key counts in no stored figure).
 
+// RetentionPartition is the log partition of the touch a store that
+// seals rollups concurrently with retention (ClickHouse: the compactor
+// may run in another process) writes on a tenant's cutoff day after a
+// pass removed data: every period containing that day whose rollup was
+// computed before the pass (from hours since removed) does not cover the
+// touch, so reads treat it as stale and the next Compact redoes it from
+// what remains. No bucket part has this partition (log partitions are ≥
+// 0, LearnedPartition is -1).
+const RetentionPartition int32 = -2
+
 // MinRetentionDays is the shortest retention a tenant may have: longer
 // than the processor's default state horizon (7 days) many times over, so
 // that retention never removes what a processor holds in memory.

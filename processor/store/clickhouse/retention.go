@@ -28,7 +28,9 @@ import (
 // count finds rows to remove, so a pass that has nothing to do rewrites
 // no part. The tables without a month partition (bucket_touches,
 // rollup_state, roster) are small and always use mutations; model_latest
-// too (retainLatest).
+// too (retainLatest). A pass that removed something of a tenant ends with
+// a touch of its cutoff day (touchCutoff), so that a rollup a concurrent
+// Compact sealed from hours read before the deletions is stale at once.
 
 // ErrRetentionCluster is returned by Retain and EraseCustomer in cluster
 // mode, which they do not support yet (mutations would go ON CLUSTER to
@@ -92,12 +94,18 @@ func (s *Store) Retain(ctx context.Context, cutoffs map[string]time.Time) (map[s
 	}
 	out := map[string]store.RetainStats{}
 	moved := map[string][]string{}
+	removes := map[string]bool{} // tenants the pass removes anything of
 	for tenant, cut := range cutoffs {
 		st, ids, err := s.retainCounts(ctx, tenant, cut)
 		if err != nil {
 			return nil, err
 		}
 		out[tenant], moved[tenant] = st, ids
+		rolled, err := s.count(ctx, `SELECT count() FROM `+s.cfg.Database+`.rollup_state WHERE tenant_id = ? AND period < ?`, tenant, cut.Unix())
+		if err != nil {
+			return nil, err
+		}
+		removes[tenant] = st != (store.RetainStats{}) || rolled > 0
 	}
 	for _, t := range retainedTables {
 		if t.partition != "" {
@@ -115,8 +123,46 @@ func (s *Store) Retain(ctx context.Context, cutoffs map[string]time.Time) (map[s
 		if err := s.retainLatest(ctx, tenant, cut); err != nil {
 			return nil, err
 		}
+		if removes[tenant] {
+			if err := s.touchCutoff(ctx, tenant, cut); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
+}
+
+// touchCutoff writes, once the pass's deletions are done, a touch of
+// partition store.RetentionPartition on the cutoff day of every model of
+// the tenant. A Compact running during the pass (the compactor of another
+// process) may have read hours before they were deleted and sealed a
+// period reaching back before the cutoff after the pass deleted such
+// rollups: every such period contains the cutoff day, and its covers
+// (read before this touch existed) lack the touch's partition, so reads
+// treat it as stale and read its days and hours, and the next Compact
+// reseals it from what remains. A Compact that reads the index after
+// the touch reads hours after the deletions. Touches of later passes
+// replace it (days before a cutoff go).
+func (s *Store) touchCutoff(ctx context.Context, tenant string, cut time.Time) error {
+	var models []string
+	err := s.stream(ctx, "retention: models", `SELECT DISTINCT model FROM `+s.cfg.Database+`.bucket_touches WHERE tenant_id = ?`,
+		[]any{tenant}, func(rows driver.Rows) error {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				return fmt.Errorf("scan model: %w", err)
+			}
+			models = append(models, m)
+			return nil
+		})
+	if err != nil || len(models) == 0 {
+		return err
+	}
+	n := len(models)
+	tenants, days, parts, versions, hours := make([]string, n), make([]uint32, n), make([]int32, n), make([]uint64, n), make([]uint32, n)
+	for i := range models {
+		tenants[i], days[i], parts[i], versions[i], hours[i] = tenant, uint32(cut.Unix()), store.RetentionPartition, newGen(), uint32(cut.Unix())
+	}
+	return s.insert(ctx, "retention: touch the cutoff day", s.q.insertTouches, []any{tenants, models, days, parts, versions, hours})
 }
 
 // retainLatest removes the tenant's model_latest parts whose value (the
