@@ -3,7 +3,6 @@ package clickhouse
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -31,11 +30,6 @@ import (
 // too (retainLatest). A pass that removed something of a tenant ends with
 // a touch of its cutoff day (touchCutoff), so that a rollup a concurrent
 // Compact sealed from hours read before the deletions is stale at once.
-
-// ErrRetentionCluster is returned by Retain and EraseCustomer in cluster
-// mode, which they do not support yet (mutations would go ON CLUSTER to
-// the *_local tables).
-var ErrRetentionCluster = errors.New("clickhouse: retention and erasure are not supported in cluster mode yet")
 
 var _ store.Retainer = (*Store)(nil)
 
@@ -88,9 +82,6 @@ UNION ALL SELECT DISTINCT tenant_id FROM `+db+`.tenant_models`, nil, func(rows d
 func (s *Store) Retain(ctx context.Context, cutoffs map[string]time.Time) (map[string]store.RetainStats, error) {
 	if err := s.check(); err != nil {
 		return nil, err
-	}
-	if s.cfg.Cluster != "" {
-		return nil, ErrRetentionCluster
 	}
 	out := map[string]store.RetainStats{}
 	moved := map[string][]string{}
@@ -196,7 +187,7 @@ HAVING argMax(interaction_id, version) != '' AND argMax(ended_at_ns, version) < 
 	if err != nil || len(conds) == 0 {
 		return err
 	}
-	return s.mutate(ctx, "model_latest", `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
+	return s.mutate(ctx, "model_latest", `DELETE WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
 }
 
 // bound is the cutoff in t's unit.
@@ -268,36 +259,16 @@ func (s *Store) retainTable(ctx context.Context, t retained, tenant string, cut 
 	if err != nil || n == 0 {
 		return err
 	}
-	return s.mutate(ctx, t.table, `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND `+cond, args...)
-}
-
-// mutate sends a mutation of table and waits until the server has done
-// every mutation of the table.
-func (s *Store) mutate(ctx context.Context, table, query string, args ...any) error {
-	if err := s.retry.do(ctx, "mutate "+table, func(ctx context.Context) error {
-		return s.conn.Exec(ctx, query, args...)
-	}); err != nil {
-		return err
-	}
-	for {
-		n, err := s.count(ctx, `SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0`, s.cfg.Database, table)
-		if err != nil || n == 0 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for the mutation of %s: %w", table, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return s.mutate(ctx, t.table, `DELETE WHERE tenant_id = ? AND `+cond, args...)
 }
 
 // dropPartitions drops every month partition of t whose tenants all have
 // a cutoff at or after the month's end.
 func (s *Store) dropPartitions(ctx context.Context, t retained, cutoffs map[string]time.Time) error {
 	var parts []string
-	err := s.stream(ctx, "list partitions of "+t.table, `SELECT DISTINCT partition FROM system.parts
-WHERE database = ? AND table = ? AND active`, []any{s.cfg.Database, t.table}, func(rows driver.Rows) error {
+	from, name := s.systemOf("parts", t.table)
+	err := s.stream(ctx, "list partitions of "+t.table, `SELECT DISTINCT partition FROM `+from+`
+WHERE database = ? AND table = ? AND active`, []any{s.cfg.Database, name}, func(rows driver.Rows) error {
 		var p string
 		if err := rows.Scan(&p); err != nil {
 			return fmt.Errorf("scan partition: %w", err)
@@ -332,9 +303,7 @@ WHERE `+t.partition+` = ?`, []any{uint32(month)}, func(rows driver.Rows) error {
 		if !drop {
 			continue
 		}
-		if err := s.retry.do(ctx, "drop partition of "+t.table, func(ctx context.Context) error {
-			return s.conn.Exec(ctx, `ALTER TABLE `+s.cfg.Database+`.`+t.table+` DROP PARTITION `+strconv.Itoa(month))
-		}); err != nil {
+		if err := s.alter(ctx, "drop partition of "+t.table, t.table, `DROP PARTITION `+strconv.Itoa(month)); err != nil {
 			return err
 		}
 	}
@@ -349,9 +318,6 @@ func (s *Store) EraseCustomer(ctx context.Context, tenant string, m store.Subjec
 	if err := s.check(); err != nil {
 		return 0, err
 	}
-	if s.cfg.Cluster != "" {
-		return 0, ErrRetentionCluster
-	}
 	table := s.cfg.Database + ".interactions"
 	cond, args := `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(customer_key))) = ?`, []any{tenant, m.Hash}
 	if m.Key != nil {
@@ -363,7 +329,7 @@ func (s *Store) EraseCustomer(ctx context.Context, tenant string, m store.Subjec
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, s.mutate(ctx, "interactions", `ALTER TABLE `+table+` UPDATE customer_key = '' WHERE `+cond, args...)
+	return n, s.mutate(ctx, "interactions", `UPDATE customer_key = '' WHERE `+cond, args...)
 }
 
 func toAny(ids []string) []any {

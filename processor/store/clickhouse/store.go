@@ -26,6 +26,9 @@ type Store struct {
 	q        queries
 	retry    retrier
 	settings ch.Settings // per-insert settings the server understands
+	// alterExec, when not nil, sends the ALTER statements of retention
+	// and erasure instead of conn (alter.go; tests of cluster mode).
+	alterExec alterExec
 
 	closeOnce sync.Once
 	closeErr  error
