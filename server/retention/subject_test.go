@@ -65,6 +65,9 @@ func TestErasureSubjectsNeedTheSecret(t *testing.T) {
 	if n := countKey(stored(t, other, "acme", "a1", "a2"), "cust-1"); n == 0 {
 		t.Fatal("a customer erasure was applied under another secret")
 	}
+	if code, v := o.do(t, boss, http.MethodPost, retention.ErasuresPath, `{"kind":"customer","customer_key":"cust-2"}`); code != http.StatusServiceUnavailable {
+		t.Fatalf("an erasure on a server with another secret: %d %v, want 503", code, v)
+	}
 
 	// The same secret: both applied; the legacy record now has a keyed
 	// subject, done, with the same pseudonym.
