@@ -43,6 +43,10 @@ const (
 	NameChanged       = "name_changed"
 	PersonRemoved     = "person_removed"
 	RosterModeChanged = "roster_mode_changed"
+	// RosterImported: a bulk import (POST /v1/roster/import), with its
+	// counts; every person it added with more than an agent's rights and
+	// every role or team change it made is also a role_changed event.
+	RosterImported = "roster_imported"
 )
 
 // Event is one audited action.

@@ -39,40 +39,48 @@ func ResolveSecret(flagValue, dataDir string) ([]byte, error) {
 // another caller won. A file holding fewer than MinSecretBytes bytes is an
 // error (ErrWeakSecret), never silently replaced.
 func LoadOrCreateSecret(dataDir string) ([]byte, error) {
+	return LoadOrCreateSecretFile(dataDir, SecretFile, "--auth-secret", "delete the file to generate a new one; every token signed so far stops working")
+}
+
+// LoadOrCreateSecretFile is LoadOrCreateSecret for the secret kept in
+// <dataDir>/name; flag is the flag that gives it instead (named in the
+// error when there is no data directory) and hint what to do about a
+// short file.
+func LoadOrCreateSecretFile(dataDir, name, flag, hint string) ([]byte, error) {
 	if dataDir == "" {
-		return nil, errors.New("auth secret: no data directory (set --data-dir or --auth-secret)")
+		return nil, fmt.Errorf("%s: no data directory (set --data-dir or %s)", name, flag)
 	}
-	path := filepath.Join(dataDir, SecretFile)
-	if s, err := readSecret(path); !errors.Is(err, fs.ErrNotExist) {
+	path := filepath.Join(dataDir, name)
+	if s, err := readSecret(path, hint); !errors.Is(err, fs.ErrNotExist) {
 		return s, err
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("auth secret: create data dir: %w", err)
+		return nil, fmt.Errorf("%s: create data dir: %w", name, err)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return nil, fmt.Errorf("auth secret: random bytes: %w", err)
+		return nil, fmt.Errorf("%s: random bytes: %w", name, err)
 	}
 	text := hex.AppendEncode(nil, raw)
 	if err := createOnce(path, append(text, '\n')); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return readSecret(path) // another caller created it first
+			return readSecret(path, hint) // another caller created it first
 		}
-		return nil, fmt.Errorf("auth secret: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return text, nil
 }
 
 // readSecret reads and checks a secret file.
-func readSecret(path string) ([]byte, error) {
+func readSecret(path, hint string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("auth secret: %w", err)
+		return nil, fmt.Errorf("secret: %w", err)
 	}
 	s := bytes.TrimSpace(b)
 	if len(s) < MinSecretBytes {
-		return nil, fmt.Errorf("auth secret %s: %w: %d bytes, need at least %d (delete the file to generate a new one; every token signed so far stops working)",
-			path, ErrWeakSecret, len(s), MinSecretBytes)
+		return nil, fmt.Errorf("secret %s: %w: %d bytes, need at least %d (%s)",
+			path, ErrWeakSecret, len(s), MinSecretBytes, hint)
 	}
 	return s, nil
 }

@@ -183,7 +183,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer keys.Close()
 	dash := dashboard.New(dashboard.Config{DemoTokens: dashboardTokens(tokens)})
-	deps := serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso)}
+	deps := serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso), dataDir: f.ingest.dataDir}
 	if learner != nil {
 		deps.outcomes = learner
 	}

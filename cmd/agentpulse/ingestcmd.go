@@ -95,9 +95,9 @@ type ingestPart struct {
 // endpoints, health, metrics, and any extra routes) on producer. The
 // ingest endpoint admits the API keys of keys besides tokens, and is not
 // ready before keys has read its topic; run runs keys. With people (the
-// roster of `all`, nil in `ingest`), every person's token is resolved
-// through it, as the server's routes do: a person the roster demoted or
-// removed cannot post with an older token.
+// roster of `all` and `ingest`; nil: tokens as they are), every person's
+// token is resolved through it, as the server's routes do: a person the
+// roster demoted or removed cannot post with an older token.
 func (f *ingestFlags) build(producer *ingest.Producer, reg *prometheus.Registry, ready ingest.ReadyFunc, keys *apikeys.Log, people *roster.Roster, log *slog.Logger, extra ...func(chi.Router)) (*ingestPart, error) {
 	jwt, err := f.verifier()
 	if err != nil {
@@ -158,7 +158,8 @@ func newRegistry() *prometheus.Registry {
 
 // runIngest runs the HTTP ingest server alone against running brokers:
 // POST /v1/ingest/interactions, the connector endpoints, /healthz, /readyz
-// (503 until the topics exist and the broker answers a ping) and /metrics,
+// (503 until the topics exist, the broker answers a ping and the API keys
+// and the roster of people are read) and /metrics,
 // until ctx ends.
 //
 // Stop order: stop accepting connections, let in-flight requests finish
@@ -227,7 +228,23 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer keys.Close()
-	part, err := f.build(producer, reg, ready, keys, nil, log)
+	// The roster, as in `all` and `serve`: a person the roster demoted,
+	// removed or (mode roster) never listed cannot post with their token.
+	// Not ready before the roster has been read: until then an older
+	// token's role would be believed.
+	people, err := roster.New(roster.Config{Brokers: seeds, Opts: kopts, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer people.Close()
+	topics := ready
+	ready = func(ctx context.Context) error {
+		if err := people.Ready(ctx); err != nil {
+			return fmt.Errorf("the roster of people is not read yet: %w", err)
+		}
+		return topics(ctx)
+	}
+	part, err := f.build(producer, reg, ready, keys, people.Roster(), log)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
@@ -235,6 +252,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		"max_body_bytes", f.maxBody, "max_records", f.maxRecords, "max_record_bytes", f.maxRecordBytes, "max_inflight", f.maxInFlight)
 	g, gctx := errgroup.WithContext(ctx)
 	part.run(gctx, g)
+	g.Go(func() error { return people.Run(gctx) })
 	g.Go(func() error { ensureTopicsUntilDone(gctx, seeds, &kf, kopts, &topicsReady, log); return nil })
 	if err := g.Wait(); err != nil {
 		return err

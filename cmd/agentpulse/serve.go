@@ -40,7 +40,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	registerTLS(fs, &hf.tlsCert, &hf.tlsKey)
 	registerOps(fs, &hf.opsAddr)
 	fs.StringVar(&hf.secret, "auth-secret", "", "HS256 secret tokens are signed with, at least 32 bytes (empty: the one generated once and kept in --data-dir)")
-	fs.StringVar(&hf.dataDir, "data-dir", "./data", "directory holding the generated auth secret")
+	fs.StringVar(&hf.dataDir, "data-dir", "./data", "directory holding the generated auth and erasure secrets")
 	var sf storeFlags
 	sf.registerClickHouse(fs)
 	var af apiFlags
@@ -114,7 +114,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	// The outcome learner runs in `agentpulse process`: its summaries
 	// reach this server on the outcome-models topic.
 	models := learn.NewModelsReader(seeds, log, kopts...)
-	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso), outcomes: models}, &af, &wf)
+	srv, err := buildServer(ctx, serverDeps{store: st, seeds: seeds, kafkaOpts: kopts, verifier: verifier, keys: keys, roster: people, audit: auditLog, reg: reg, log: log, mount: mountAll(dash.Routes, sso), outcomes: models, dataDir: hf.dataDir}, &af, &wf)
 	if err != nil {
 		return err
 	}

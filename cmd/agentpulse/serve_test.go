@@ -35,6 +35,7 @@ func TestServeFlagErrorsNameTheFlag(t *testing.T) {
 		{[]string{"--retention-days", "7"}, "--retention-days"},
 		{[]string{"--retention-interval", "0s"}, "--retention-interval"},
 		{[]string{"--auth-secret", "short"}, "--auth-secret"},
+		{[]string{"--erasure-secret", "short"}, "--erasure-secret"},
 		{[]string{"--log-level", "loud"}, "--log-level"},
 		{[]string{"extra"}, "every setting is a flag"},
 	}

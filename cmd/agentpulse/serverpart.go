@@ -48,10 +48,16 @@ type serverDeps struct {
 	mount func(chi.Router)
 	// outcomes answers GET /v1/outcome-models; nil: 503.
 	outcomes api.OutcomeModelSource
+	// dataDir keeps the generated erasure secret.
+	dataDir string
 }
 
 // buildServer opens the plan store and assembles the server.
 func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (*serverPart, error) {
+	ret, err := af.retention.config(d.dataDir)
+	if err != nil {
+		return nil, err
+	}
 	planStore, closePlans, err := app.OpenPlanStore(ctx, d.store, d.seeds, d.log, d.kafkaOpts...)
 	if err != nil {
 		return nil, err
@@ -64,7 +70,7 @@ func buildServer(ctx context.Context, d serverDeps, af *apiFlags, wf *wsFlags) (
 		Keys:          d.keys,
 		Roster:        d.roster,
 		Audit:         d.audit,
-		Retention:     af.retention.config(),
+		Retention:     ret,
 		Notify:        notify.Config{SMTPAddr: wf.smtpAddr, SMTPFrom: wf.smtpFrom, AllowPrivateWebhooks: wf.webhookAllowPrivate},
 		Mount:         []func(chi.Router){d.mount},
 		OutcomeModels: d.outcomes,

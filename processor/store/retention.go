@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -33,9 +34,19 @@ import (
 // once told, as it scrubs erased customer keys.
 //
 // EraseCustomer blanks customer_key in every stored revision whose key
-// hashes to the given SHA-256 (CustomerKeyHash): the key is the personal
+// matches (SubjectMatch: a keyed hash, never the key): the key is the personal
 // datum, the interaction is the agent's work and stays, so no figure
 // changes (customer_key counts in no stored figure).
+
+// RetentionPartition is the log partition of the touch a store that
+// seals rollups concurrently with retention (ClickHouse: the compactor
+// may run in another process) writes on a tenant's cutoff day after a
+// pass removed data: every period containing that day whose rollup was
+// computed before the pass (from hours since removed) does not cover the
+// touch, so reads treat it as stale and the next Compact redoes it from
+// what remains. No bucket part has this partition (log partitions are ≥
+// 0, LearnedPartition is -1).
+const RetentionPartition int32 = -2
 
 // MinRetentionDays is the shortest retention a tenant may have: longer
 // than the processor's default state horizon (7 days) many times over, so
@@ -71,9 +82,9 @@ type Retainer interface {
 	// left alone.
 	Retain(ctx context.Context, cutoffs map[string]time.Time) (map[string]RetainStats, error)
 	// EraseCustomer blanks customer_key in every stored revision of the
-	// tenant whose key's CustomerKeyHash is hash, and returns how many
-	// revisions it changed. Idempotent.
-	EraseCustomer(ctx context.Context, tenant, hash string) (int64, error)
+	// tenant whose key m matches, and returns how many revisions it
+	// changed. Idempotent.
+	EraseCustomer(ctx context.Context, tenant string, m SubjectMatch) (int64, error)
 	// RetentionAgents lists the tenant's agents (those with roster
 	// parts).
 	RetentionAgents(ctx context.Context, tenant string) ([]string, error)
@@ -94,12 +105,46 @@ type AgentErased struct {
 	Roster    int64 `json:"roster"`
 }
 
-// CustomerKeyHash is the lowercase hex SHA-256 of a customer_key: what an
-// erasure keeps instead of the key (ClickHouse computes the same with
-// lower(hex(SHA256(customer_key)))).
-func CustomerKeyHash(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(h[:])
+// SubjectMatch recognises an erased customer_key or agent id without
+// holding it: Hash is SubjectHash(Key, value). Erasures are recorded with
+// a per-tenant secret Key (server/retention), so that whoever reads the
+// records cannot find the value by hashing guesses; a nil Key is the plain
+// SHA-256 of erasures recorded before keyed hashes.
+type SubjectMatch struct {
+	Key  []byte
+	Hash string
+}
+
+// Matches reports whether v is the erased value.
+func (m SubjectMatch) Matches(v string) bool {
+	return hmac.Equal([]byte(SubjectHash(m.Key, v)), []byte(m.Hash))
+}
+
+// SubjectHash is the lowercase hex HMAC-SHA256 of v under key, or the
+// plain SHA-256 of v when key is nil. ClickHouse computes the same with
+// HMACPads (it has no HMAC function).
+func SubjectHash(key []byte, v string) string {
+	if key == nil {
+		h := sha256.Sum256([]byte(v))
+		return hex.EncodeToString(h[:])
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// HMACPads returns HMAC-SHA256's inner and outer padded keys for key (at
+// most 64 bytes): HMAC(key, v) = SHA256(outer ‖ SHA256(inner ‖ v)), which
+// a store without an HMAC function computes from the two.
+func HMACPads(key []byte) (inner, outer []byte) {
+	inner, outer = make([]byte, 64), make([]byte, 64)
+	copy(inner, key)
+	copy(outer, key)
+	for i := range inner {
+		inner[i] ^= 0x36
+		outer[i] ^= 0x5c
+	}
+	return inner, outer
 }
 
 // RetentionCutoff returns the cutoff of a retention of days as of now:

@@ -253,6 +253,12 @@ func New(cfg Config) (*Server, error) {
 				ret.runner.Routes(r, cfg.Verifier)
 			}
 		})
+		if cfg.Roster != nil { // a file: its own body limit, the same rate limit
+			r.Group(func(r chi.Router) {
+				r.Use(guard.WithMaxBody(roster.MaxImportBytes, "the largest roster import"))
+				(&roster.API{Log: cfg.Roster, Verifier: cfg.Verifier, Logger: cfg.Logger, Audit: cfg.Audit}).ImportRoutes(r)
+			})
+		}
 	}}, cfg.Mount...)
 	return s, nil
 }

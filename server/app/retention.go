@@ -24,6 +24,9 @@ type RetentionConfig struct {
 	Interval time.Duration
 	// Topic is the policy topic (retention.DefaultTopic when empty).
 	Topic string
+	// Secret is the erasure secret (retention.Runner.Secret; at least
+	// retention.MinSecretBytes): the same on every server.
+	Secret []byte
 }
 
 // retentionPart is the policy and its runner over the server's store.
@@ -44,12 +47,15 @@ func newRetention(cfg Config, hold func() error, refresh func()) (*retentionPart
 	if d := cfg.Retention.DefaultDays; d != 0 && (d < store.MinRetentionDays || d > retention.MaxDays) {
 		return nil, fmt.Errorf("app: default retention of %d days: must be %d to %d", d, store.MinRetentionDays, retention.MaxDays)
 	}
+	if len(cfg.Retention.Secret) < retention.MinSecretBytes {
+		return nil, fmt.Errorf("app: erasure secret of %d bytes: need at least %d", len(cfg.Retention.Secret), retention.MinSecretBytes)
+	}
 	policy, err := retention.NewPolicy(retention.Config{Brokers: cfg.Brokers, Topic: cfg.Retention.Topic, Opts: cfg.KafkaOpts,
 		DefaultDays: cfg.Retention.DefaultDays, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
-	runner := &retention.Runner{Policy: policy, Store: ret, Plans: cfg.Plans, Interval: cfg.Retention.Interval, Hold: hold, Refresh: refresh,
+	runner := &retention.Runner{Policy: policy, Store: ret, Secret: cfg.Retention.Secret, Plans: cfg.Plans, Interval: cfg.Retention.Interval, Hold: hold, Refresh: refresh,
 		Audit: cfg.Audit, Logger: cfg.Logger}
 	if cfg.Registerer != nil {
 		for _, c := range runner.Collectors() {

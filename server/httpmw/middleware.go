@@ -52,15 +52,27 @@ func New(cfg Config) (*Limits, error) {
 // Handler wraps next with the metrics, the body limit and the rate limit,
 // in that order (a refused request is still counted).
 func (l *Limits) Handler(next http.Handler) http.Handler {
+	return l.handler(next, l.cfg.MaxBodyBytes, l.cfg.BodyFlag)
+}
+
+// WithMaxBody is Handler for the few routes whose bodies are files (a
+// roster import): the same metrics and rate limit (one caller's bucket
+// across every route), a body of at most n bytes, named by why in a
+// refusal instead of the flag.
+func (l *Limits) WithMaxBody(n int64, why string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return l.handler(next, n, why) }
+}
+
+func (l *Limits) handler(next http.Handler, maxBody int64, why string) http.Handler {
 	guarded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > l.cfg.MaxBodyBytes {
+		if r.ContentLength > maxBody {
 			l.metrics.limitReached.WithLabelValues(limitBodyBytes).Inc()
 			auth.WriteError(w, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("the request body is %d bytes; at most %d are accepted (%s)", r.ContentLength, l.cfg.MaxBodyBytes, l.cfg.BodyFlag), "body")
+				fmt.Sprintf("the request body is %d bytes; at most %d are accepted (%s)", r.ContentLength, maxBody, why), "body")
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, l.cfg.MaxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
 		next.ServeHTTP(w, r)
 	})

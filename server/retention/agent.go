@@ -21,14 +21,17 @@ const QuietDays = store.MinRetentionDays
 // every interaction, bucket part, rollup and roster part carries
 // "erased-…" instead of the id (figures unchanged: the agent becomes an
 // anonymous peer in their team's and the population's figures). The
-// erasure is recorded under way first (by the id's SHA-256 and the
+// erasure is recorded under way first (by the id's keyed hash and the
 // pseudonym), so that sending it again, or Reapply after a crash, uses
-// the same pseudonym; then done, with counts, and audited.
+// the same pseudonym; then done, with counts, and audited. The record
+// holds the id's keyed hash (subject.go), never the id.
 func (r *Runner) EraseAgent(ctx context.Context, c auth.Claims, agent string) (Erasure, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	hash := store.CustomerKeyHash(agent)
-	e, again := r.Policy.find(c.Tenant, KindAgent, hash)
+	if err := r.checkSecret(ctx); err != nil {
+		return Erasure{}, err
+	}
+	e, again := r.erasureOf(c.Tenant, KindAgent, agent)
 	newest, known, err := r.newestOf(ctx, c.Tenant, agent)
 	if err != nil {
 		return Erasure{}, err
@@ -44,8 +47,9 @@ func (r *Runner) EraseAgent(ctx context.Context, c auth.Claims, agent string) (E
 	if err := r.checkPlans(ctx, c.Tenant, agent); err != nil {
 		return Erasure{}, err
 	}
+	e = r.keyed(e, agent) // an erasure recorded with a plain SHA-256 gets a keyed subject
 	if !again {
-		e = Erasure{ID: newID(), Tenant: c.Tenant, Kind: KindAgent, Subject: hash, By: c.Subject, Role: string(c.Role), At: r.now()}
+		e = r.keyed(Erasure{ID: newID(), Tenant: c.Tenant, Kind: KindAgent, By: c.Subject, Role: string(c.Role), At: r.now()}, agent)
 		e.Pseudonym = "erased-" + e.ID[len("era_"):]
 		if err := r.Policy.AddErasure(ctx, e); err != nil {
 			return Erasure{}, err
@@ -68,8 +72,8 @@ func (r *Runner) EraseAgent(ctx context.Context, c auth.Claims, agent string) (E
 		}
 	}
 	e.Done, e.Removed = true, removed
-	return e, r.record(ctx, e, fmt.Sprintf("agent sha256 %s pseudonymised as %s: %d stored revisions, %d bucket rows, %d roster rows, %d coaching plans (free text blanked)",
-		hash, e.Pseudonym, n.Revisions, n.Buckets, n.Roster, plans))
+	return e, r.record(ctx, e, fmt.Sprintf("agent pseudonymised as %s: %d stored revisions, %d bucket rows, %d roster rows, %d coaching plans (free text blanked)",
+		e.Pseudonym, n.Revisions, n.Buckets, n.Roster, plans))
 }
 
 func agentRemoved(n store.AgentErased) map[string]int64 {

@@ -6,8 +6,9 @@
 // "data-policy" (one partition; keys retention/{tenant} and
 // erasure/{tenant}/{id}): every server reads it to its end before it is
 // Ready and tails it after, so all agree and a restart keeps them. An
-// erasure of a customer keeps the SHA-256 of the customer_key, never the
-// key.
+// erasure keeps a keyed hash of the customer_key or agent id, never the
+// value (subject.go: HMAC-SHA256 under a per-tenant key derived from the
+// erasure secret, the same on every server).
 //
 // Runner applies them to a store.Retainer: a retention pass every
 // Interval (and at once after a setting changes) removes what ended

@@ -35,14 +35,16 @@ type Setting struct {
 	At     time.Time `json:"updated_at"`
 }
 
-// Erasure is one erasure done on request. Subject is, for a customer, the
-// SHA-256 of the customer_key (store.CustomerKeyHash: the key itself is
-// never kept), for an agent the agent id.
+// Erasure is one erasure done on request. Subject is the keyed hash of
+// the customer_key or agent id (subject.go: neither is ever kept) under
+// the tenant's key named by KeyID; an erasure recorded before keyed
+// subjects has no KeyID and a plain SHA-256.
 type Erasure struct {
 	ID      string    `json:"id"`
 	Tenant  string    `json:"tenant"`
 	Kind    string    `json:"kind"`
 	Subject string    `json:"subject"`
+	KeyID   string    `json:"key_id,omitempty"`
 	By      string    `json:"requested_by"`
 	Role    string    `json:"requested_role,omitempty"`
 	At      time.Time `json:"requested_at"`
@@ -60,6 +62,9 @@ type Erasure struct {
 type entry struct {
 	Retention *Setting `json:"retention,omitempty"`
 	Erasure   *Erasure `json:"erasure,omitempty"`
+	// SecretID names the erasure secret every erasure is made with
+	// (key "erasure-secret"; subject.go), never the secret.
+	SecretID string `json:"secret_id,omitempty"`
 }
 
 // Config configures NewPolicy.
@@ -87,6 +92,7 @@ type Policy struct {
 	mu       sync.Mutex
 	settings map[string]Setting
 	erasures map[string][]Erasure // tenant → oldest first
+	secretID string
 }
 
 // NewPolicy returns a Policy that has not read the topic yet (Run does).
@@ -155,16 +161,17 @@ func (p *Policy) Erasures(tenant string) []Erasure {
 	return out
 }
 
-// find returns the tenant's erasure of kind and subject, if any.
-func (p *Policy) find(tenant, kind, subject string) (Erasure, bool) {
+// SecretID returns the id of the erasure secret the deployment's
+// erasures are made with ("" before the first server recorded it).
+func (p *Policy) SecretID() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, e := range p.erasures[tenant] {
-		if e.Kind == kind && e.Subject == subject {
-			return e, true
-		}
-	}
-	return Erasure{}, false
+	return p.secretID
+}
+
+// SetSecretID records the id of the erasure secret.
+func (p *Policy) SetSecretID(ctx context.Context, id string) error {
+	return p.put(ctx, "erasure-secret", entry{SecretID: id})
 }
 
 // AllErasures returns every tenant's erasures.
@@ -211,6 +218,8 @@ func (p *Policy) apply(e entry) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
+	case e.SecretID != "":
+		p.secretID = e.SecretID
 	case e.Retention != nil && e.Retention.Tenant != "":
 		p.settings[e.Retention.Tenant] = *e.Retention
 	case e.Erasure != nil && e.Erasure.Tenant != "" && e.Erasure.ID != "":

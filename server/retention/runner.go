@@ -39,6 +39,11 @@ const DefaultInterval = time.Hour
 type Runner struct {
 	Policy *Policy
 	Store  store.Retainer
+	// Secret is the erasure secret (at least MinSecretBytes): erasures
+	// keep keyed hashes of customer keys and agent ids under per-tenant
+	// keys derived from it (subject.go). Every server of a deployment
+	// needs the same one.
+	Secret []byte
 	// Plans, when not nil, are the coaching plans an agent's erasure
 	// rewrites (plans.go).
 	Plans store.PlanStore
@@ -146,23 +151,45 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// Reapply erases again every customer erasure of the policy.
+// Reapply erases again every erasure of the policy: customer keys are
+// blanked again and agents met again (a store rebuilt from the log holds
+// their ids) renamed to their pseudonyms. An erasure made under another
+// erasure secret is not applied: the error names it and the flag.
 func (r *Runner) Reapply(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if len(r.Policy.AllErasures()) == 0 {
+		return nil
+	}
+	if err := r.checkSecret(ctx); err != nil {
+		return err
+	}
 	var errs []error
 	changed := false
+	agents := map[string][]string{} // tenant → its agents, listed once
 	for _, e := range r.Policy.AllErasures() {
+		m, err := r.match(e)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		switch e.Kind {
 		case KindCustomer:
-			n, err := r.Store.EraseCustomer(ctx, e.Tenant, e.Subject)
+			n, err := r.Store.EraseCustomer(ctx, e.Tenant, m)
 			errs = append(errs, err)
 			changed = changed || n > 0
 		case KindAgent:
-			agents, err := r.Store.RetentionAgents(ctx, e.Tenant)
-			errs = append(errs, err)
-			for _, a := range agents {
-				if store.CustomerKeyHash(a) != e.Subject {
+			list, ok := agents[e.Tenant]
+			if !ok {
+				list, err = r.Store.RetentionAgents(ctx, e.Tenant)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				agents[e.Tenant] = list
+			}
+			for _, a := range list {
+				if !m.Matches(a) {
 					continue
 				}
 				if _, err := r.erasePlans(ctx, e.Tenant, a, e.Pseudonym); err != nil {
@@ -172,10 +199,13 @@ func (r *Runner) Reapply(ctx context.Context) error {
 				n, err := r.Store.EraseAgent(ctx, e.Tenant, a, e.Pseudonym)
 				errs = append(errs, err)
 				changed = changed || n != (store.AgentErased{})
-				if err == nil && !e.Done {
-					e.Done, e.Removed = true, agentRemoved(n)
-					errs = append(errs, r.Policy.AddErasure(ctx, e))
+				if err != nil || (e.Done && e.KeyID != "") {
+					continue
 				}
+				if !e.Done {
+					e.Done, e.Removed = true, agentRemoved(n)
+				}
+				errs = append(errs, r.Policy.AddErasure(ctx, r.keyed(e, a)))
 			}
 		}
 	}
@@ -228,18 +258,20 @@ func (r *Runner) Pass(ctx context.Context) (map[string]store.RetainStats, error)
 }
 
 // EraseCustomer blanks the customer_key key of the caller's tenant in the
-// store, records the erasure (by its hash) and audits it.
+// store, records the erasure (by the key's keyed hash) and audits it.
 func (r *Runner) EraseCustomer(ctx context.Context, c auth.Claims, key string) (Erasure, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	hash := store.CustomerKeyHash(key)
-	n, err := r.Store.EraseCustomer(ctx, c.Tenant, hash)
+	if err := r.checkSecret(ctx); err != nil {
+		return Erasure{}, err
+	}
+	e := r.keyed(Erasure{ID: newID(), Tenant: c.Tenant, Kind: KindCustomer, By: c.Subject, Role: string(c.Role), At: r.now()}, key)
+	n, err := r.Store.EraseCustomer(ctx, c.Tenant, store.SubjectMatch{Key: r.tenantKey(c.Tenant), Hash: e.Subject})
 	if err != nil {
 		return Erasure{}, err
 	}
-	e := Erasure{ID: newID(), Tenant: c.Tenant, Kind: KindCustomer, Subject: hash, By: c.Subject, Role: string(c.Role), At: r.now(),
-		Done: true, Removed: map[string]int64{"customer_keys": n}}
-	return e, r.record(ctx, e, fmt.Sprintf("customer sha256 %s: customer_key removed from %d stored revisions", hash, n))
+	e.Done, e.Removed = true, map[string]int64{"customer_keys": n}
+	return e, r.record(ctx, e, fmt.Sprintf("customer_key removed from %d stored revisions", n))
 }
 
 // record keeps e on the policy topic and audits it.

@@ -56,6 +56,9 @@ func erasedOf(its []schemas.Interaction, tenant, key string) []schemas.Interacti
 // erased: the reference over the records with the key blanked (figures
 // unchanged, the key gone from every interaction answered). Both stores;
 // on ClickHouse September's partitions are dropped whole.
+// erasureKey is the tenant key customer erasures are matched with.
+var erasureKey = []byte("erasure-key-erasure-key-32-bytes")
+
 func TestRetentionAndErasureEqualReference(t *testing.T) {
 	its := simulated(t, 8, 33)
 	all := append(slices.Clone(its), corrections(its)...)
@@ -149,7 +152,7 @@ func TestRetentionAndErasureEqualReference(t *testing.T) {
 				t.Fatalf("no customer with 2 interactions (top %v: %d)", top, counts[top])
 			}
 			step("second pass")
-			n, err := ret.EraseCustomer(ctx, top[0], store.CustomerKeyHash(top[1]))
+			n, err := ret.EraseCustomer(ctx, top[0], store.SubjectMatch{Key: erasureKey, Hash: store.SubjectHash(erasureKey, top[1])})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +163,7 @@ func TestRetentionAndErasureEqualReference(t *testing.T) {
 			erased := erasedOf(kept, top[0], top[1])
 			light := scope{specs: []int{0}, agentStride: max(1, c.scope.agentStride/2)}
 			compareAll(t, storeview.New(st, params), reference.New(erased, params), erased, light)
-			if n, err := ret.EraseCustomer(ctx, top[0], store.CustomerKeyHash(top[1])); err != nil || n != 0 {
+			if n, err := ret.EraseCustomer(ctx, top[0], store.SubjectMatch{Key: erasureKey, Hash: store.SubjectHash(erasureKey, top[1])}); err != nil || n != 0 {
 				t.Errorf("second erasure: %d, %v; want 0", n, err)
 			}
 

@@ -18,6 +18,7 @@ import (
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/processor/store/storetest"
+	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/schemas/ddl"
 )
 
@@ -264,4 +265,128 @@ func TestClusterTwoShards(t *testing.T) {
 			t.Errorf("Recent(agent3) = %d interactions, %v; want 5", len(got), err)
 		}
 	})
+
+	// Retention and erasure: ALTERs go ON CLUSTER to the local tables.
+	// Without ZooKeeper the servers cannot run ON CLUSTER, so the test
+	// runs each statement without it on both servers (as create does the
+	// DDL), and checks that the verbatim statements parse on 18.16.
+	t.Run("RetentionAndErasure", func(t *testing.T) {
+		clusterRetention(t, opener(t), conns[:])
+	})
+}
+
+// clusterRetention: Retain drops August's partitions on both shards and
+// mutates September's rows before the cutoff away on both; EraseCustomer
+// blanks the key on both; EraseAgent leaves no row of the agent on either
+// shard and its pseudonym's rows where the sharding key puts them.
+func clusterRetention(t *testing.T, s *Store, conns []ch.Conn) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	type stmt struct {
+		q    string
+		args []any
+	}
+	var sent []stmt
+	s.alterExec = func(ctx context.Context, q string, args ...any) error {
+		mu.Lock()
+		sent = append(sent, stmt{q, args})
+		mu.Unlock()
+		for _, c := range conns {
+			if err := c.Exec(ctx, onClusterRE.ReplaceAllString(q, ""), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
+	var its []schemas.Interaction
+	for d := day(8, 1); d.Before(day(11, 1)); d = d.Add(24 * time.Hour) {
+		for a := range 6 {
+			end := d.Add(time.Duration(9+a) * time.Hour)
+			its = append(its, schemas.Interaction{TenantID: "t1", InteractionID: fmt.Sprintf("a%d-%s", a, d.Format("0102")), Revision: 1,
+				Model: "voice", AgentID: fmt.Sprintf("a%d", a), TeamID: "t", Inquiry: "billing", StartedAt: end.Add(-time.Minute), EndedAt: end,
+				HandleTimeS: 60, Source: "api", CustomerKey: fmt.Sprintf("cust-%d", int(d.Unix()/86400)%5)})
+		}
+	}
+	storetest.Fill(t, s, its, 2, 60)
+	db := s.cfg.Database
+	perShard := func(q string, args ...any) []uint64 {
+		t.Helper()
+		out := make([]uint64, len(conns))
+		for i, c := range conns {
+			if err := c.QueryRow(ctx, q, args...).Scan(&out[i]); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		return out
+	}
+	if n := perShard(`SELECT count() FROM ` + db + `.interactions_local`); n[0] == 0 || n[1] == 0 {
+		t.Fatalf("interactions per shard before: %v, want both", n)
+	}
+	cut := day(9, 15)
+	stats, err := s.Retain(ctx, map[string]time.Time{"t1": cut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64((31 + 14) * 6); stats["t1"].Interactions != want {
+		t.Errorf("Retain removed %+v, want %d interactions", stats["t1"], want)
+	}
+	for _, table := range []string{"interactions", "bucket_hours"} {
+		if n := perShard(`SELECT count() FROM system.parts WHERE database = ? AND table = ? AND active AND partition = '202608'`, db, table+"_local"); n[0]+n[1] != 0 {
+			t.Errorf("%s: August's parts left per shard: %v", table, n)
+		}
+	}
+	if n := perShard(`SELECT count() FROM `+db+`.interactions_local WHERE ended_at_ns < ?`, cut.UnixNano()); n[0]+n[1] != 0 {
+		t.Errorf("interactions before the cutoff left per shard: %v", n)
+	}
+	if n := perShard(`SELECT count() FROM `+db+`.bucket_hours_local WHERE hour < toDateTime(?)`, cut.Unix()); n[0]+n[1] != 0 {
+		t.Errorf("bucket hours before the cutoff left per shard: %v", n)
+	}
+	left := perShard(`SELECT count() FROM ` + db + `.interactions_local`)
+	if got, want := left[0]+left[1], uint64((16+31)*6); got != want {
+		t.Errorf("interactions left: %d, want %d", got, want)
+	}
+	if again, err := s.Retain(ctx, map[string]time.Time{"t1": cut}); err != nil || again["t1"] != (store.RetainStats{}) {
+		t.Errorf("second pass: %+v, %v; want nothing", again["t1"], err)
+	}
+
+	key := []byte("0123456789abcdef0123456789abcdef")
+	n, err := s.EraseCustomer(ctx, "t1", store.SubjectMatch{Key: key, Hash: store.SubjectHash(key, "cust-2")})
+	if err != nil || n == 0 {
+		t.Fatalf("EraseCustomer: %d, %v", n, err)
+	}
+	if k := perShard(`SELECT count() FROM ` + db + `.interactions_local WHERE customer_key = 'cust-2'`); k[0]+k[1] != 0 {
+		t.Errorf("cust-2 left per shard: %v", k)
+	}
+
+	erased, err := s.EraseAgent(ctx, "t1", "a3", "erased-0000000000000003")
+	if err != nil || erased.Revisions != 47 {
+		t.Fatalf("EraseAgent: %+v, %v; want 47 revisions", erased, err)
+	}
+	for _, table := range []string{"interactions", "bucket_hours", "buckets", "roster"} {
+		if n := perShard(`SELECT count() FROM ` + db + `.` + table + `_local WHERE agent_id = 'a3'`); n[0]+n[1] != 0 {
+			t.Errorf("%s: rows of a3 left per shard: %v", table, n)
+		}
+	}
+	got, err := s.Recent(ctx, "t1", "voice", "erased-0000000000000003", "billing", 100)
+	if err != nil || len(got) != 47 {
+		t.Errorf("Recent of the pseudonym: %d, %v; want 47", len(got), err)
+	}
+
+	// Every statement sent, verbatim with ON CLUSTER, parses on 18.16: the
+	// server refuses it for want of ZooKeeper, never with a syntax error.
+	if len(sent) == 0 {
+		t.Fatal("no ALTER sent")
+	}
+	for _, st := range sent {
+		if !strings.Contains(st.q, ddl.LocalSuffix+" ON CLUSTER ") {
+			t.Errorf("not an ON CLUSTER statement of a local table: %s", st.q)
+		}
+		err := conns[0].Exec(ctx, st.q, st.args...)
+		var ex *ch.Exception
+		if errors.As(err, &ex) && ex.Code == 62 {
+			t.Errorf("syntax error: %v\n%s", err, st.q)
+		}
+		t.Logf("%s: %v", st.q, err)
+	}
 }

@@ -53,9 +53,6 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string)
 	if err := s.check(); err != nil {
 		return out, err
 	}
-	if s.cfg.Cluster != "" {
-		return out, ErrRetentionCluster
-	}
 	for _, t := range agentTables {
 		table := s.cfg.Database + "." + t
 		n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
@@ -87,7 +84,7 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string)
 		}); err != nil {
 			return out, err
 		}
-		if err := s.mutate(ctx, t, `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND agent_id = ?`, tenant, agent); err != nil {
+		if err := s.mutate(ctx, t, `DELETE WHERE tenant_id = ? AND agent_id = ?`, tenant, agent); err != nil {
 			return out, err
 		}
 		switch t {
@@ -107,7 +104,7 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string)
 		return out, err
 	}
 	if n > 0 {
-		if err := s.mutate(ctx, "model_latest", `ALTER TABLE `+latest+` UPDATE agent_id = ? WHERE tenant_id = ? AND agent_id = ?`, pseudonym, tenant, agent); err != nil {
+		if err := s.mutate(ctx, "model_latest", `UPDATE agent_id = ? WHERE tenant_id = ? AND agent_id = ?`, pseudonym, tenant, agent); err != nil {
 			return out, err
 		}
 	}
@@ -119,7 +116,7 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agent, pseudonym string)
 	if err != nil || n == 0 {
 		return out, err
 	}
-	return out, s.mutate(ctx, "plans", `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
+	return out, s.mutate(ctx, "plans", `DELETE WHERE tenant_id = ? AND agent_id = ?`, tenant, agent)
 }
 
 // columnsInOrder returns the columns of table in their order.

@@ -2,7 +2,7 @@ package clickhouse
 
 import (
 	"context"
-	"errors"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -27,12 +27,9 @@ import (
 // count finds rows to remove, so a pass that has nothing to do rewrites
 // no part. The tables without a month partition (bucket_touches,
 // rollup_state, roster) are small and always use mutations; model_latest
-// too (retainLatest).
-
-// ErrRetentionCluster is returned by Retain and EraseCustomer in cluster
-// mode, which they do not support yet (mutations would go ON CLUSTER to
-// the *_local tables).
-var ErrRetentionCluster = errors.New("clickhouse: retention and erasure are not supported in cluster mode yet")
+// too (retainLatest). A pass that removed something of a tenant ends with
+// a touch of its cutoff day (touchCutoff), so that a rollup a concurrent
+// Compact sealed from hours read before the deletions is stale at once.
 
 var _ store.Retainer = (*Store)(nil)
 
@@ -86,17 +83,20 @@ func (s *Store) Retain(ctx context.Context, cutoffs map[string]time.Time) (map[s
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	if s.cfg.Cluster != "" {
-		return nil, ErrRetentionCluster
-	}
 	out := map[string]store.RetainStats{}
 	moved := map[string][]string{}
+	removes := map[string]bool{} // tenants the pass removes anything of
 	for tenant, cut := range cutoffs {
 		st, ids, err := s.retainCounts(ctx, tenant, cut)
 		if err != nil {
 			return nil, err
 		}
 		out[tenant], moved[tenant] = st, ids
+		rolled, err := s.count(ctx, `SELECT count() FROM `+s.cfg.Database+`.rollup_state WHERE tenant_id = ? AND period < ?`, tenant, cut.Unix())
+		if err != nil {
+			return nil, err
+		}
+		removes[tenant] = st != (store.RetainStats{}) || rolled > 0
 	}
 	for _, t := range retainedTables {
 		if t.partition != "" {
@@ -114,8 +114,46 @@ func (s *Store) Retain(ctx context.Context, cutoffs map[string]time.Time) (map[s
 		if err := s.retainLatest(ctx, tenant, cut); err != nil {
 			return nil, err
 		}
+		if removes[tenant] {
+			if err := s.touchCutoff(ctx, tenant, cut); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
+}
+
+// touchCutoff writes, once the pass's deletions are done, a touch of
+// partition store.RetentionPartition on the cutoff day of every model of
+// the tenant. A Compact running during the pass (the compactor of another
+// process) may have read hours before they were deleted and sealed a
+// period reaching back before the cutoff after the pass deleted such
+// rollups: every such period contains the cutoff day, and its covers
+// (read before this touch existed) lack the touch's partition, so reads
+// treat it as stale and read its days and hours, and the next Compact
+// reseals it from what remains. A Compact that reads the index after
+// the touch reads hours after the deletions. Touches of later passes
+// replace it (days before a cutoff go).
+func (s *Store) touchCutoff(ctx context.Context, tenant string, cut time.Time) error {
+	var models []string
+	err := s.stream(ctx, "retention: models", `SELECT DISTINCT model FROM `+s.cfg.Database+`.bucket_touches WHERE tenant_id = ?`,
+		[]any{tenant}, func(rows driver.Rows) error {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				return fmt.Errorf("scan model: %w", err)
+			}
+			models = append(models, m)
+			return nil
+		})
+	if err != nil || len(models) == 0 {
+		return err
+	}
+	n := len(models)
+	tenants, days, parts, versions, hours := make([]string, n), make([]uint32, n), make([]int32, n), make([]uint64, n), make([]uint32, n)
+	for i := range models {
+		tenants[i], days[i], parts[i], versions[i], hours[i] = tenant, uint32(cut.Unix()), store.RetentionPartition, newGen(), uint32(cut.Unix())
+	}
+	return s.insert(ctx, "retention: touch the cutoff day", s.q.insertTouches, []any{tenants, models, days, parts, versions, hours})
 }
 
 // retainLatest removes the tenant's model_latest parts whose value (the
@@ -149,7 +187,7 @@ HAVING argMax(interaction_id, version) != '' AND argMax(ended_at_ns, version) < 
 	if err != nil || len(conds) == 0 {
 		return err
 	}
-	return s.mutate(ctx, "model_latest", `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
+	return s.mutate(ctx, "model_latest", `DELETE WHERE tenant_id = ? AND (`+strings.Join(conds, " OR ")+`)`, args...)
 }
 
 // bound is the cutoff in t's unit.
@@ -221,36 +259,16 @@ func (s *Store) retainTable(ctx context.Context, t retained, tenant string, cut 
 	if err != nil || n == 0 {
 		return err
 	}
-	return s.mutate(ctx, t.table, `ALTER TABLE `+table+` DELETE WHERE tenant_id = ? AND `+cond, args...)
-}
-
-// mutate sends a mutation of table and waits until the server has done
-// every mutation of the table.
-func (s *Store) mutate(ctx context.Context, table, query string, args ...any) error {
-	if err := s.retry.do(ctx, "mutate "+table, func(ctx context.Context) error {
-		return s.conn.Exec(ctx, query, args...)
-	}); err != nil {
-		return err
-	}
-	for {
-		n, err := s.count(ctx, `SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0`, s.cfg.Database, table)
-		if err != nil || n == 0 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for the mutation of %s: %w", table, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return s.mutate(ctx, t.table, `DELETE WHERE tenant_id = ? AND `+cond, args...)
 }
 
 // dropPartitions drops every month partition of t whose tenants all have
 // a cutoff at or after the month's end.
 func (s *Store) dropPartitions(ctx context.Context, t retained, cutoffs map[string]time.Time) error {
 	var parts []string
-	err := s.stream(ctx, "list partitions of "+t.table, `SELECT DISTINCT partition FROM system.parts
-WHERE database = ? AND table = ? AND active`, []any{s.cfg.Database, t.table}, func(rows driver.Rows) error {
+	from, name := s.systemOf("parts", t.table)
+	err := s.stream(ctx, "list partitions of "+t.table, `SELECT DISTINCT partition FROM `+from+`
+WHERE database = ? AND table = ? AND active`, []any{s.cfg.Database, name}, func(rows driver.Rows) error {
 		var p string
 		if err := rows.Scan(&p); err != nil {
 			return fmt.Errorf("scan partition: %w", err)
@@ -285,31 +303,33 @@ WHERE `+t.partition+` = ?`, []any{uint32(month)}, func(rows driver.Rows) error {
 		if !drop {
 			continue
 		}
-		if err := s.retry.do(ctx, "drop partition of "+t.table, func(ctx context.Context) error {
-			return s.conn.Exec(ctx, `ALTER TABLE `+s.cfg.Database+`.`+t.table+` DROP PARTITION `+strconv.Itoa(month))
-		}); err != nil {
+		if err := s.alter(ctx, "drop partition of "+t.table, t.table, `DROP PARTITION `+strconv.Itoa(month)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// EraseCustomer blanks customer_key in the tenant's interactions whose
-// key hashes to hash (ALTER TABLE … UPDATE, waited for).
-func (s *Store) EraseCustomer(ctx context.Context, tenant, hash string) (int64, error) {
+// EraseCustomer blanks customer_key in the tenant's interactions that m
+// matches (ALTER TABLE … UPDATE, waited for). ClickHouse has no HMAC
+// function: the keyed hash is computed from the key's two pads
+// (store.HMACPads), sent hex-encoded.
+func (s *Store) EraseCustomer(ctx context.Context, tenant string, m store.SubjectMatch) (int64, error) {
 	if err := s.check(); err != nil {
 		return 0, err
 	}
-	if s.cfg.Cluster != "" {
-		return 0, ErrRetentionCluster
-	}
 	table := s.cfg.Database + ".interactions"
-	cond := `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(customer_key))) = ?`
-	n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE `+cond, tenant, hash)
+	cond, args := `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(customer_key))) = ?`, []any{tenant, m.Hash}
+	if m.Key != nil {
+		inner, outer := store.HMACPads(m.Key)
+		cond = `tenant_id = ? AND customer_key != '' AND lower(hex(SHA256(concat(unhex(?), toString(SHA256(concat(unhex(?), customer_key))))))) = ?`
+		args = []any{tenant, hex.EncodeToString(outer), hex.EncodeToString(inner), m.Hash}
+	}
+	n, err := s.count(ctx, `SELECT count() FROM `+table+` WHERE `+cond, args...)
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, s.mutate(ctx, "interactions", `ALTER TABLE `+table+` UPDATE customer_key = '' WHERE `+cond, tenant, hash)
+	return n, s.mutate(ctx, "interactions", `UPDATE customer_key = '' WHERE `+cond, args...)
 }
 
 func toAny(ids []string) []any {

@@ -29,6 +29,9 @@ type Store struct {
 	// blockRows is the most rows an insert sends in one block (see
 	// insertBlockRows); 0 sends every insert as one block.
 	blockRows int
+	// alterExec, when not nil, sends the ALTER statements of retention
+	// and erasure instead of conn (alter.go; tests of cluster mode).
+	alterExec alterExec
 
 	closeOnce sync.Once
 	closeErr  error

@@ -10,10 +10,30 @@ import (
 
 var _ store.Retainer = (*Store)(nil)
 
-// erasures are the customer_key hashes erased per tenant: the embedded
-// store is rebuilt from the log, which still holds the keys, so a record
-// applied after an erasure is scrubbed as it is stored (scrub).
-type erasures map[string]map[string]bool // tenant → hash → erased
+// erasures are the customer_key hashes erased per tenant, by the key
+// they were made with: the embedded store is rebuilt from the log, which
+// still holds the customer keys, so a record applied after an erasure is
+// scrubbed as it is stored (scrub).
+type erasures map[string]map[string]map[string]bool // tenant → string(hash key) → hash → erased
+
+// erasedKey reports whether customer key v of tenant was erased: one hash
+// per hash key in use (one, two while erasures made before keyed hashes
+// are kept). s.mu is held.
+func (s *Store) erasedKey(tenant, v string) bool {
+	for k, hashes := range s.erased[tenant] {
+		var key []byte
+		if k != legacyKey {
+			key = []byte(k)
+		}
+		if hashes[store.SubjectHash(key, v)] {
+			return true
+		}
+	}
+	return false
+}
+
+// legacyKey stands for SubjectMatch's nil Key (plain SHA-256) in erasures.
+const legacyKey = "\x00sha256"
 
 // scrub blanks r's customer_key when it was erased and renames an
 // erased agent (erase_agent.go). s.mu is held.
@@ -21,7 +41,7 @@ func (s *Store) scrub(r *store.Record) {
 	if len(s.erased) == 0 && len(s.pseudonyms) == 0 {
 		return // no erasure: no hashing on the replay's hot path
 	}
-	if hashes := s.erased[r.TenantID]; r.CustomerKey != "" && len(hashes) > 0 && hashes[store.CustomerKeyHash(r.CustomerKey)] {
+	if r.CustomerKey != "" && len(s.erased[r.TenantID]) > 0 && s.erasedKey(r.TenantID, r.CustomerKey) {
 		r.CustomerKey = ""
 	}
 	r.AgentID = s.renamed(r.TenantID, r.AgentID)
@@ -180,25 +200,32 @@ func (s *Store) holdsBefore(tenant string, c int64) bool {
 	return false
 }
 
-// EraseCustomer blanks the customer_key of the tenant's revisions whose
-// key hashes to hash, now and in every record stored later.
-func (s *Store) EraseCustomer(_ context.Context, tenant, hash string) (int64, error) {
+// EraseCustomer blanks the customer_key of the tenant's revisions that m
+// matches, now and in every record stored later.
+func (s *Store) EraseCustomer(_ context.Context, tenant string, m store.SubjectMatch) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.erased == nil {
 		s.erased = erasures{}
 	}
 	if s.erased[tenant] == nil {
-		s.erased[tenant] = map[string]bool{}
+		s.erased[tenant] = map[string]map[string]bool{}
 	}
-	s.erased[tenant][hash] = true
+	k := legacyKey
+	if m.Key != nil {
+		k = string(m.Key)
+	}
+	if s.erased[tenant][k] == nil {
+		s.erased[tenant][k] = map[string]bool{}
+	}
+	s.erased[tenant][k][m.Hash] = true
 	var n int64
 	for k, head := range s.recs {
 		if k.tenant != tenant {
 			continue
 		}
 		for r := head; r != nil; r = r.older {
-			if r.CustomerKey != "" && store.CustomerKeyHash(r.CustomerKey) == hash {
+			if r.CustomerKey != "" && m.Matches(r.CustomerKey) {
 				r.CustomerKey = ""
 				n++
 			}

@@ -9,6 +9,9 @@ export class ApiError extends Error {
     this.status = status;
     this.field = (body && body.field) || "";
     this.errors = (body && body.errors) || [];
+    // A refused roster import: every problem by row, field and rule.
+    this.rows = (body && body.rows) || [];
+    this.count = (body && body.count) || 0;
     // 503 while the server's store catches up with the log after a
     // restart: no figure is partial, the page waits (ui.js errorBox).
     this.catchingUp = status === 503 && !!(body && body.catching_up);
@@ -18,12 +21,13 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, body, retried) {
+async function call(method, path, body, retried, contentType) {
   const headers = { Accept: "application/json" };
   const tok = session.token();
   if (tok) headers.Authorization = "Bearer " + tok;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
+  const payload = body === undefined ? undefined : contentType ? body : JSON.stringify(body);
+  const resp = await fetch(path, { method, headers, body: payload });
   let data = null;
   const text = await resp.text();
   if (text) {
@@ -31,7 +35,7 @@ async function call(method, path, body, retried) {
   }
   if (!resp.ok) {
     // A single sign-on session lasts minutes: renew it once and retry.
-    if (resp.status === 401 && !retried && session.sso() && await session.refresh()) return call(method, path, body, true);
+    if (resp.status === 401 && !retried && session.sso() && await session.refresh()) return call(method, path, body, true, contentType);
     if (resp.status === 401) session.expired();
     throw new ApiError(resp.status, data, parseInt(resp.headers.get("Retry-After") || "", 10) || 0);
   }
@@ -41,6 +45,8 @@ async function call(method, path, body, retried) {
 export const api = {
   get: (path) => call("GET", path),
   post: (path, body) => call("POST", path, body ?? {}),
+  // postText sends text as it is (a CSV or JSON file) with its type.
+  postText: (path, text, contentType) => call("POST", path, text, false, contentType),
   put: (path, body) => call("PUT", path, body),
   patch: (path, body) => call("PATCH", path, body),
   del: (path) => call("DELETE", path),

@@ -5,7 +5,8 @@
 // at once: to the person's next call and to their open pages (live
 // updates they may no longer see stop; a person no longer admitted is
 // signed out of them). GET /v1/roster, PUT /v1/roster/mode, PUT and
-// DELETE /v1/roster/people/{subject}.
+// DELETE /v1/roster/people/{subject}, POST /v1/roster/import (many
+// people at once from a CSV or JSON file, checked whole before any write).
 import { api } from "../api.js";
 import { el, mount, fmtDate, status, errorBox } from "../ui.js";
 import { session } from "../session.js";
@@ -32,9 +33,10 @@ export async function render(ctx) {
   const modeBox = el("section", { class: "card", "aria-labelledby": "mode-h" });
   const formBox = el("section", { class: "card", "aria-labelledby": "person-h" });
   const listBox = el("section", { "aria-labelledby": "people-h" });
+  const importBox = el("section", { class: "card", "aria-labelledby": "import-h" });
   mount(ctx.main, el("h1", {}, "People and roles"),
     el("p", { class: "muted" }, "Who is an agent, a team leader or an admin here, and the names shown instead of ids. A change applies at once, to open pages too."),
-    listBox, formBox, modeBox);
+    listBox, formBox, importBox, modeBox);
 
   let roster;
   try {
@@ -111,6 +113,51 @@ export async function render(ctx) {
     el("div", { class: "field" }, el("label", { for: "person-role" }, "Role"), role, errs.role),
     teamsField,
     el("button", { type: "submit", class: "primary", id: "save-person" }, "Save")));
+
+  // Many people at once: a CSV file (or JSON array), checked whole.
+  const file = el("input", { type: "file", id: "import-file", accept: ".csv,text/csv,.json,application/json", "aria-describedby": "import-help" });
+  const text = el("textarea", { id: "import-text", rows: "6", spellcheck: "false", "aria-describedby": "import-help import-result" });
+  const result = el("div", { id: "import-result", "aria-live": "polite" });
+  file.addEventListener("change", async () => {
+    const f = file.files && file.files[0];
+    if (f) text.value = await f.text();
+  });
+  mount(importBox, el("h2", { id: "import-h" }, "Import many people"),
+    el("p", { class: "help", id: "import-help" },
+      "A CSV file with a header line naming the columns subject, role, name and teams (a team leader's teams separated by semicolons), one person a line; or a JSON array of people. Every row is checked first (row 1 is the first person, after the header line): if any is wrong, nothing is imported. People not in the file stay as they are."),
+    el("form", { id: "import-form", onsubmit: async (e) => {
+      e.preventDefault();
+      mount(result);
+      const body = text.value;
+      if (!body.trim()) {
+        mount(result, el("p", { class: "field-error" }, "Choose a file or paste its lines."));
+        text.focus();
+        return;
+      }
+      const json = /^\s*\[/.test(body);
+      try {
+        const r = await api.postText("/v1/roster/import", body, json ? "application/json" : "text/csv");
+        status(`Imported: ${r.added} added, ${r.changed} changed, ${r.unchanged} already as listed.`);
+        mount(result, el("p", { id: "import-done" }, `${r.added} added, ${r.changed} changed, ${r.unchanged} already as listed.`));
+        text.value = "";
+        file.value = "";
+        await reload(false);
+      } catch (err) {
+        if (!err.rows.length) {
+          mount(result, el("p", { class: "field-error" }, sentence(err.message)));
+          return;
+        }
+        const more = err.count - err.rows.length;
+        mount(result, el("p", { class: "field-error" }, sentence(err.message)),
+          el("ul", { id: "import-errors", class: "field-error" }, err.rows.map((r) =>
+            el("li", {}, `${r.row ? `Row ${r.row}` : "The file"}, ${r.field}: ${sentence(r.error)}`))),
+          more > 0 ? el("p", { class: "muted" }, `and ${more} more.`) : null);
+      }
+    } },
+    el("div", { class: "field" }, el("label", { for: "import-file" }, "File"), file),
+    el("div", { class: "field" }, el("label", { for: "import-text" }, "Or paste the lines"), text),
+    result,
+    el("button", { type: "submit", class: "primary", id: "import-people" }, "Import")));
 
   // The list.
   const search = el("input", { type: "search", id: "roster-search", placeholder: "Name, id or team", autocomplete: "off", "aria-describedby": "roster-count" });
