@@ -43,6 +43,9 @@ const (
 	NameChanged       = "name_changed"
 	PersonRemoved     = "person_removed"
 	RosterModeChanged = "roster_mode_changed"
+	// DisplayNameChanged: the display name of a team, inquiry or model
+	// set, changed or removed (PUT /v1/names); target "teams team-01".
+	DisplayNameChanged = "display_name_changed"
 )
 
 // Event is one audited action.
