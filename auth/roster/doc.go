@@ -25,10 +25,10 @@
 //
 // The roster is kept on a compacted Kafka topic (DefaultTopic, one
 // partition, key tenant/person/sub, tenant/mode or tenant/name/kind/id,
-// the newest version of
-// each key wins), as auth/apikeys keeps its keys: durable across
-// restarts, and shared by every server of a deployment (`all`, several
-// `serve`), each of which replays it at start and tails it. A removal is
+// the newest version of each key wins), as auth/apikeys keeps its keys:
+// durable across restarts, and shared by every server of a deployment
+// (`all`, several `serve`), each of which replays it at start and tails
+// it. A removal is
 // a record marked removed (kept by compaction as the key's newest state).
 // The topic is read and written through internal/topiclog.
 //

@@ -2,6 +2,7 @@
 // builds elements, the formatters say numbers the way a contact center
 // reads them, and labelBadge shows a quartile label with text and colour
 // (never colour alone).
+import { labelOf } from "./names.js";
 
 // el(tag, attrs, ...children): attrs keys starting with "on" are event
 // listeners; "class", "for", "aria-*", "data-*" and the rest are
@@ -121,8 +122,23 @@ export function humanize(id) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-// channel names a model as the channel it is: "voice" → "Voice".
-export const channel = humanize;
+// channel names a model as the channel it is: its display name (#/names),
+// else in words: "voice" → "Voice".
+export function channel(model) {
+  return labelOf("models", model) || humanize(model);
+}
+
+// inquiryName is an inquiry's display name (#/names), else the inquiry in
+// words: "technical_support" → "Technical support".
+export function inquiryName(inquiry) {
+  return labelOf("inquiries", inquiry) || humanize(inquiry);
+}
+
+// teamName is a team's display name (#/names), else the id in words:
+// "team-01" → "Team 01".
+export function teamName(team) {
+  return labelOf("teams", team) || humanize(team);
+}
 
 // labelBadge shows a quartile label as text with its colour; null (below
 // the minimum volume) reads "Not ranked".

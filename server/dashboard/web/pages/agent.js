@@ -17,7 +17,7 @@
 //   show the same view.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, impactWords, labelBadge, basisNote, errorBox, EXPLAIN, humanize, channel } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, impactWords, labelBadge, basisNote, errorBox, EXPLAIN, channel, inquiryName } from "../ui.js";
 import { PRESETS, readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 import { trendCard } from "./trend-chart.js";
 import { nameOf } from "../names.js";
@@ -238,7 +238,7 @@ function card(i, { agent, state, showTop, own }) {
   const a = i.aes;
   const top = showTop && i.top_agent ? ` (${i.top_agent})` : "";
   return el("article", { class: "card inq-card", "data-inquiry": i.inquiry },
-    el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry, title: i.inquiry }, humanize(i.inquiry))),
+    el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry, title: i.inquiry }, inquiryName(i.inquiry))),
     el("p", { class: "label-line" }, labelBadge(a.label), " ", el("span", { class: "muted" }, `${fmtNumber(i.volume)} interactions`)),
     el("dl", { class: "pairs" },
       el("dt", {}, own ? "Your AES" : "Agent's AES"), el("dd", { class: "aes-you" }, fmtMetric("aes", a.value)),
@@ -271,7 +271,7 @@ function drawTable(node, p, { agent, state, email, onSort }) {
     el("caption", {}, `Every inquiry of ${agent} on ${channel(state.model)}, ${sortText(sort, order)}`),
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Inquiry"), cols.map(head))),
     el("tbody", {}, p.inquiries.map((i) => el("tr", { "data-inquiry": i.inquiry },
-      el("th", { scope: "row" }, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "row-" + i.inquiry, title: i.inquiry }, humanize(i.inquiry))),
+      el("th", { scope: "row" }, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "row-" + i.inquiry, title: i.inquiry }, inquiryName(i.inquiry))),
       cols.map((c) => cell(i, c)))))));
 }
 

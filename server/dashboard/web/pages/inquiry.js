@@ -8,9 +8,10 @@
 // agent on this model and inquiry fetches the figures again.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, impactWords, fmtDate, labelBadge, basisNote, errorBox, humanize, channel, EXPLAIN } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, impactWords, fmtDate, labelBadge, basisNote, errorBox, EXPLAIN, channel, inquiryName } from "../ui.js";
 import { readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 import { trendCard } from "./trend-chart.js";
+import { nameOf } from "../names.js";
 
 const enc = encodeURIComponent;
 const ORDER = ["aes", "aht", "psat", "pres"];
@@ -61,7 +62,7 @@ export async function render(ctx) {
 
   mount(ctx.main,
     el("p", {}, el("a", { href: back }, "← Back to all inquiries")),
-    el("h1", {}, humanize(inquiry), el("span", { class: "muted sub" }, ` · ${own ? "you" : agent}`)),
+    el("h1", {}, inquiryName(inquiry), el("span", { class: "muted sub" }, ` · ${own ? "you" : nameOf(agent)}`)),
     summary, updated, problem, focus, metrics,
     el("p", {}, moreBtn), more,
     trendCard({ agent, model: state.model, inquiry, own, onCleanup: ctx.onCleanup }),
@@ -87,8 +88,8 @@ export async function render(ctx) {
       mount(more,
         el("h2", { id: "more-title" }, "Team average and top performer"),
         el("div", { class: "table-wrap" }, el("table", { class: "data benchmarks" },
-          el("caption", {}, `${humanize(inquiry)} on ${channel(d.model)}: you, your team and the top performer among ${fmtNumber(d.population)} ranked agents`),
-          el("thead", {}, el("tr", {}, ["Metric", "You", "Team average", showTop && d.top_agent ? `Top performer (${d.top_agent})` : "Top performer"].map((h) => el("th", { scope: "col" }, h)))),
+          el("caption", {}, `${inquiryName(inquiry)} on ${channel(d.model)}: you, your team and the top performer among ${fmtNumber(d.population)} ranked agents`),
+          el("thead", {}, el("tr", {}, ["Metric", "You", "Team average", showTop && d.top_agent ? `Top performer (${nameOf(d.top_agent)})` : "Top performer"].map((h) => el("th", { scope: "col" }, h)))),
           el("tbody", {}, have.map((m) => el("tr", { "data-metric": m },
             el("th", { scope: "row" }, METRICS[m].name),
             el("td", { class: "you" }, fmtMetric(m, d[m].value)),

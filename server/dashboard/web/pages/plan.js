@@ -6,7 +6,7 @@
 // messages update Now, on track, the status and the chart in place.
 import { api } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, humanize, channel } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, channel, inquiryName } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
 import { trendCard } from "./trend-chart.js";
 import { nameOf } from "../names.js";
@@ -212,13 +212,13 @@ export async function render(ctx) {
 
   mount(ctx.main,
     el("p", { class: "crumbs" }, el("a", { href: mine ? "#/plans" : `#/agent/${encodeURIComponent(plan.agent_id)}/plans` }, mine ? "My coaching plans" : `Coaching plans of ${nameOf(plan.agent_id)}`)),
-    el("h1", {}, `${planTitle(plan)} on ${humanize(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + nameOf(plan.agent_id)}`)),
+    el("h1", {}, `${planTitle(plan)} on ${inquiryName(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + nameOf(plan.agent_id)}`)),
     el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${fmtDay(plan.target_date)}.`),
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
       el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
     trendCard({ agent: plan.agent_id, model: plan.model, inquiry: plan.inquiry, own: mine, metric: plan.metric,
-      title: `${metricName(plan.metric)} on ${humanize(plan.inquiry)} week by week, before and during the plan`, onCleanup: ctx.onCleanup }),
+      title: `${metricName(plan.metric)} on ${inquiryName(plan.inquiry)} week by week, before and during the plan`, onCleanup: ctx.onCleanup }),
     el("div", { class: "card" }, actions),
     el("div", { class: "card" }, el("section", { "aria-labelledby": "help-title" }, el("h2", { id: "help-title" }, mine ? "Coaching with your team leader" : "Coaching conversation"), helpBox)), cancelBox);
   drawAll();

@@ -33,7 +33,7 @@ export async function render(ctx) {
   const formBox = el("section", { class: "card", "aria-labelledby": "person-h" });
   const listBox = el("section", { "aria-labelledby": "people-h" });
   mount(ctx.main, el("h1", {}, "People and roles"),
-    el("p", { class: "muted" }, "Who is an agent, a team leader or an admin here, and the names shown instead of ids. A change applies at once, to open pages too."),
+    el("p", { class: "muted" }, "Who is an agent, a team leader or an admin here, and the names shown instead of ids. A change applies at once, to open pages too. Teams, inquiries and channels get their names on ", el("a", { href: "#/names" }, "names of teams, inquiries and channels"), "."),
     listBox, formBox, modeBox);
 
   let roster;

@@ -6,8 +6,11 @@
 // third quartile) and median; the metric and the step are picked above
 // the chart, and the same points are in a table for screen readers.
 // sparkline: a small line of one agent's weekly AES for the team table.
+// Both fit their time axis to the data (fitSpan): the API answers every
+// period of 3 months, and a series covering weeks would otherwise sit in
+// a corner of an axis of empty periods.
 import { api, q } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDay, inquiryName } from "../ui.js";
 import { nameOf } from "../names.js";
 
 const CHOICES = [["aes", "AES"], ["aht", "Handle time"], ["psat", "Satisfaction"], ["pres", "Resolution"], ["volume", "Volume"]];
@@ -28,6 +31,22 @@ function fmt(metric, v) {
   return metric === "volume" ? fmtNumber(v) : fmtMetric(metric, v);
 }
 
+// The fewest periods a trend's axis shows: 4 weeks, or 7 days.
+export const MIN_SPAN = { week: 4, day: 7 };
+
+// fitSpan returns [lo, hi) of the periods to draw: from the first to the
+// last period with data (has[i]), widened to at least minPts periods,
+// earlier ones first (the periods before the data, then after it), never
+// beyond the periods there are. No data: every period.
+export function fitSpan(has, minPts) {
+  const first = has.indexOf(true), last = has.lastIndexOf(true);
+  if (first < 0) return [0, has.length];
+  let lo = first, hi = last + 1;
+  lo = Math.max(0, Math.min(lo, hi - minPts));
+  hi = Math.min(has.length, Math.max(hi, lo + minPts));
+  return [lo, hi];
+}
+
 // trendCard returns a card node and starts loading it. opt: agent, model,
 // inquiry ("" for every inquiry), own (whose words), metric (the one
 // shown first, default aes), title, onCleanup.
@@ -42,7 +61,7 @@ export function trendCard(opt) {
   const stepBtns = [["week", "Weekly"], ["day", "Daily"]].map(([s, t]) =>
     el("button", { type: "button", class: "preset", "data-step": s, "aria-pressed": String(s === st.step), onclick: () => { st.step = s; load(); } }, t));
   const card = el("section", { class: "card trend-card", "aria-labelledby": "trend-title", id: "trend" },
-    el("h2", { id: "trend-title" }, opt.title || (opt.inquiry ? `Trend on ${humanize(opt.inquiry)}` : "Trend")),
+    el("h2", { id: "trend-title" }, opt.title || (opt.inquiry ? `Trend on ${inquiryName(opt.inquiry)}` : "Trend")),
     el("div", { class: "trend-controls" },
       el("div", {}, el("label", { for: "trend-metric" }, "Show"), metricSel),
       el("div", { class: "presets", role: "group", "aria-label": "Points" }, stepBtns)),
@@ -64,7 +83,9 @@ export function trendCard(opt) {
     if (!d) return;
     const m = st.metric;
     const band = (p, k) => (m === "volume" || !p.population[m] ? null : p.population[m][k]);
-    const pts = d.points;
+    const fit = (p) => value(p.agent, m) !== null || value(p.team, m) !== null;
+    const [lo, hi] = fitSpan(d.points.map(fit), MIN_SPAN[st.step]);
+    const pts = d.points.slice(lo, hi);
     const xs = pts.map((p) => Date.parse(p.from) / 1000);
     const mine = pts.map((p) => value(p.agent, m));
     const team = pts.map((p) => value(p.team, m));

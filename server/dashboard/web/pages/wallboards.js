@@ -5,7 +5,7 @@
 // a wallboard key per screen (POST /v1/api-keys with wallboard), shown
 // once as a link the TV opens (#/tv?key=…), listed and revocable.
 import { api, q } from "../api.js";
-import { el, mount, fmtDate, status } from "../ui.js";
+import { el, mount, fmtDate, status, teamName } from "../ui.js";
 
 export async function render(ctx) {
   const { models } = await api.get("/v1/models");
@@ -25,7 +25,7 @@ export async function render(ctx) {
       } catch { teams = []; }
     }
     mount(teamSel, el("option", { value: "" }, ctx.claims.role === "supervisor" ? "All my teams" : "All teams"),
-      teams.map((t) => el("option", { value: t }, t)));
+      teams.map((t) => el("option", { value: t }, teamName(t))));
   };
   modelSel.addEventListener("change", fillTeams);
   await fillTeams();
