@@ -65,7 +65,8 @@ export function basisNote(metric, basis, labels) {
 
 export function fmtDuration(s) {
   if (s === null || s === undefined) return "—";
-  const m = Math.floor(s / 60), r = Math.round(s - m * 60);
+  // Rounded to the second first: 659.6 s is "11m 00s", never "10m 60s".
+  const t = Math.round(s), m = Math.floor(t / 60), r = t - m * 60;
   return m > 0 ? `${m}m ${String(r).padStart(2, "0")}s` : `${r}s`;
 }
 

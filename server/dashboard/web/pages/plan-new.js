@@ -342,7 +342,7 @@ export async function render(ctx) {
       }
       if (!st.worst.length) return el("p", {}, "No interactions to review.");
       return el("div", {},
-        el("p", { class: "help" }, `Your ${st.worst.length} poorest ${st.inquiry} interactions on ${metricName(st.metric)}, poorest first. Open one to see its details.`),
+        el("p", { class: "help" }, `Your ${st.worst.length} poorest interactions on ${inquiryName(st.inquiry)} by ${metricName(st.metric)}, poorest first. Open one to see its details.`),
         el("ol", { class: "review" }, st.worst.map((it) => el("li", {}, el("details", {},
           el("summary", {}, [`${fmtDate(it.ended_at)} · handled in ${fmtDuration(it.handle_time_s)}`,
             it.predicted_satisfaction != null ? ` · satisfaction ${fmtMetric("psat", it.predicted_satisfaction)}` : "",
@@ -351,7 +351,7 @@ export async function render(ctx) {
             [["Interaction", it.interaction_id], ["Started", fmtDate(it.started_at)], ["Ended", fmtDate(it.ended_at)], ["Handle time", fmtDuration(it.handle_time_s)],
               ["Predicted satisfaction", it.predicted_satisfaction != null ? fmtMetric("psat", it.predicted_satisfaction) : "—"],
               ["Predicted resolution", it.predicted_resolution != null ? fmtMetric("pres", it.predicted_resolution) : "—"],
-              ["Team", teamName(it.team_id)], ["Source", it.source]].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))))))));
+              ["Team", teamName(it.team_id)]].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))))))));
     },
 
     actions() {

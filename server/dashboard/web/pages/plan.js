@@ -65,6 +65,8 @@ export async function render(ctx) {
     chartSummary.textContent = pts.length
       ? `${metricName(m)} per day, ${pts.length} point${pts.length > 1 ? "s" : ""} from ${pts[0].date} to ${pts[pts.length - 1].date}; latest ${fmtMetric(m, pts[pts.length - 1].value)}, target ${fmtMetric(m, plan.target_value)} (${lower ? "lower" : "higher"} is better), start ${fmtMetric(m, plan.start_value)}.`
       : "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline.";
+    // No points yet: the chart takes the card's width (no empty column).
+    chartBox.closest(".chart-grid")?.classList.toggle("single", !pts.length);
     mount(pointsTable, pts.length ? el("table", { class: "data" },
       el("caption", {}, "Progress by day"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col" }, `Now (${metricName(m)})`), el("th", { scope: "col" }, "Target"))),
@@ -83,7 +85,9 @@ export async function render(ctx) {
       return;
     }
     if (chart) chart.destroy();
-    const fmt = (v) => (v == null ? "—" : pct ? (v * 100).toFixed(0) + " %" : Math.round(v) + " s");
+    // The axis says figures as the cards do: handle time in minutes and
+    // seconds, AES in seconds, shares in per cent.
+    const fmt = (v) => (v == null ? "—" : pct ? (v * 100).toFixed(0) + " %" : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s");
     chart = new window.uPlot({
       width, height: 240,
       series: [{},
@@ -92,7 +96,7 @@ export async function render(ctx) {
         { label: "Start", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: (u, v) => fmtMetric(m, v) }],
       legend: { live: false },
       axes: [{ values: (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" })) },
-        { values: (u, vals) => vals.map(fmt), size: 60 }],
+        { values: (u, vals) => vals.map(fmt), size: m === "aht" ? 76 : 60 }],
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo), hi * 1.1] } },
     }, data, chartBox);
   }
@@ -216,7 +220,7 @@ export async function render(ctx) {
     el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${fmtDay(plan.target_date)}.`),
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
-      el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
+      el("div", { class: "chart-grid", id: "plan-chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
     trendCard({ agent: plan.agent_id, model: plan.model, inquiry: plan.inquiry, own: mine, metric: plan.metric,
       title: `${metricName(plan.metric)} on ${inquiryName(plan.inquiry)} week by week, before and during the plan`, onCleanup: ctx.onCleanup }),
     el("div", { class: "card" }, actions),

@@ -227,8 +227,8 @@ function drawTable(node, data, model, range, plansByAgent) {
         el("td", { "data-label": a.label || "" }, labelBadge(a.label)),
         el("td", { class: "trend-cell" }, sparkSpan(a.agent_id, data.weekly.get(a.agent_id)), trendCell(trend(wAes, bAes), wAes, bAes)),
         cols.map(([k, , f]) => el("td", { "data-metric": k }, f(a))),
-        el("td", {}, el("a", { href: `#/agent/${enc(a.agent_id)}/plans`, "aria-label": `Coaching plans of ${a.agent_id}` },
-          ps === undefined || ps === null ? "Plans" : ps.in_progress ? `${ps.in_progress} (${ps.on_track} on track)` : "None")));
+        el("td", {}, el("a", { href: `#/agent/${enc(a.agent_id)}/plans`, "aria-label": `Coaching plans of ${nameOf(a.agent_id)}` },
+          ps === undefined || ps === null ? "Plans" : ps.in_progress ? `${ps.in_progress} (${ps.on_track} on track)` : "No plan")));
     }))));
 }
 

@@ -47,6 +47,17 @@ export function fitSpan(has, minPts) {
   return [lo, hi];
 }
 
+// fitY is the value axis of a trend: the values drawn with a margin of
+// 15 % of their spread (a week-to-week change of a few seconds must show,
+// which an axis from 0 flattens), never below 0 nor, for a share, above
+// 100 %.
+export function fitY(metric, lo, hi) {
+  if (lo == null || hi == null) return [0, 1];
+  const pad = hi > lo ? (hi - lo) * 0.15 : Math.abs(hi) * 0.1 || 1;
+  const top = hi + pad;
+  return [Math.max(0, lo - pad), metric === "psat" || metric === "pres" ? Math.min(1, top) : top];
+}
+
 // trendCard returns a card node and starts loading it. opt: agent, model,
 // inquiry ("" for every inquiry), own (whose words), metric (the one
 // shown first, default aes), title, onCleanup.
@@ -121,8 +132,8 @@ export function trendCard(opt) {
       bands: [{ series: [1, 2], fill: "rgba(87,96,106,.12)" }],
       legend: { live: false },
       axes: [{ values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
-        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : Math.round(v) + " s")), size: 64 }],
-      scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo ?? 0), (hi ?? 1) * 1.1 || 1] } },
+        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s")), size: m === "aht" ? 76 : 64 }],
+      scales: { x: { time: true }, y: { range: (u, lo, hi) => fitY(m, lo, hi) } },
     }, data, chartBox);
   }
 
