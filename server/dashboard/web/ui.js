@@ -170,7 +170,7 @@ export function errorBox(err) {
     words = "Your sign-in has expired or is no longer valid.";
     action = el("a", { class: "button primary", href: "#/signin?next=" + encodeURIComponent(here), id: "sign-in-again" }, "Sign in again");
   } else if (status === 403) {
-    words = `You do not have access to this page: ${lower(msg)}.`;
+    words = `You do not have access to this page: ${refusal(err, msg)}.`;
     action = el("a", { href: "#/" }, "Go to your home page");
   } else if (status === 404) {
     words = `Not found: ${lower(msg)}.`;
@@ -188,6 +188,17 @@ export function errorBox(err) {
     words = msg.charAt(0).toUpperCase() + msg.slice(1) + (/[.!?]$/.test(msg) ? "" : ".");
   }
   return el("div", { class: "error", role: "alert" }, el("p", {}, words), action ? el("p", {}, action) : null);
+}
+
+// refusal says a 403's reason in the words of whoever reads it (the
+// API's own names its field and rule: "role agent may read only its own
+// data").
+function refusal(err, msg) {
+  if (err.field === "agent") return "as an agent you see only your own figures and plans";
+  if (err.field === "team") return "you see only the teams you lead, and this is not one of them";
+  if (err.field === "role" && /supervisor or admin/.test(msg)) return "it is for team leaders and admins";
+  if (err.field === "role" && /role admin/.test(msg)) return "it is for admins";
+  return lower(msg);
 }
 
 function lower(s) {

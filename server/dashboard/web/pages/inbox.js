@@ -36,7 +36,7 @@ function askCard(it, onAck) {
   const waiting = !it.help_ack;
   const ack = waiting
     ? el("button", { type: "button", class: "primary", "data-ack": it.plan_id, onclick: (e) => onAck(it, e.target) }, "I'll take this")
-    : el("span", { class: "muted" }, `Taken up by ${it.help_ack.by}, ${fmtDate(it.help_ack.at)}`);
+    : el("span", { class: "muted" }, `Taken up by ${nameOf(it.help_ack.by)}, ${fmtDate(it.help_ack.at)}`);
   return el("article", { class: `card ask${waiting ? " ask-waiting" : ""}`, "data-ask": it.plan_id },
     el("h3", {}, el("a", { href: `#/agent/${enc(it.agent_id)}` }, nameOf(it.agent_id)), " asks for help with ",
       el("a", { href: `#/plans/${enc(it.plan_id)}` }, `${planTitle(it)} on ${inquiryName(it.inquiry)}`)),

@@ -144,7 +144,7 @@ function drawFocus(node, d, own, agent) {
   const plan = `#/plans/new${q({ model: d.model, inquiry: d.inquiry, metric: m })}`;
   mount(node,
     el("h2", { id: "focus-title", "data-metric": m }, `Focus on ${name}`),
-    el("p", { class: "why" }, why),
+    el("p", { class: "why" }, why.replace(/ (%|s\b)/g, "\u00a0$1")), // "89.6 %" never breaks before its unit
     own ? el("p", {}, el("a", { class: "button primary", href: plan, id: "build-plan", "data-key": "build-plan" }, "Build a coaching plan")) : null);
 }
 
@@ -181,6 +181,6 @@ function drawRecent(node, list) {
             // The record as the contact-center feed sent it, for whoever
             // checks it against their own systems.
             el("details", { class: "raw-fields" }, el("summary", {}, "Everything the feed sent"),
-              el("dl", { class: "fields" }, keys.map((k) => [el("dt", {}, k), el("dd", {}, show(k, it[k]))]))))));
+              el("dl", { class: "fields" }, keys.map((k) => [el("dt", {}, k), el("dd", {}, show(k, it[k]))])))));
       })));
 }

@@ -19,7 +19,7 @@ const KINDS = [
 export async function render(ctx) {
   const listBox = el("div", { id: "notification-list" });
   const prefsBox = el("section", { class: "card", "aria-labelledby": "prefs-h" });
-  const allRead = el("button", { type: "button", id: "read-all", hidden: true, onclick: async () => {
+  const allRead = el("button", { type: "button", class: "secondary", id: "read-all", hidden: true, onclick: async () => {
     allRead.disabled = true;
     try {
       const { marked } = await api.post("/v1/notifications/read-all");

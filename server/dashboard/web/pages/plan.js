@@ -13,9 +13,13 @@ import { nameOf } from "../names.js";
 
 // nowLine says what Now counts: only interactions since the plan started
 // ("7 of 20 since you started"); until there is one, Start is the baseline.
-export function nowLine(p) {
-  if (p.now_value == null) return " your Start, until your first interaction on this inquiry since you started";
-  return ` ${fmtNumber(p.now_volume)} of 20 interactions since you started`;
+// mine: said to the plan's agent, else about them to their team leader.
+export function nowLine(p, mine = true) {
+  if (p.now_value == null) {
+    return mine ? " your Start, until your first interaction on this inquiry since you started"
+      : " their Start, until their first interaction on this inquiry since the plan started";
+  }
+  return ` ${fmtNumber(p.now_volume)} of 20 interactions since ${mine ? "you started" : "the plan started"}`;
 }
 
 // points is the plan's daily history plus today's Now (so far) when the
@@ -46,9 +50,9 @@ export async function render(ctx) {
     const m = plan.metric;
     const fig = (label, key, ...value) => el("div", { "data-fig": key }, el("dt", {}, label), el("dd", {}, ...value));
     mount(figures,
-      fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, " your last 3 months before the plan")),
+      fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, mine ? " your last 3 months before the plan" : " their last 3 months before the plan")),
       fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value != null ? plan.now_value : plan.start_value)),
-        el("span", { class: "small muted", id: "now-volume" }, nowLine(plan))),
+        el("span", { class: "small muted", id: "now-volume" }, nowLine(plan, mine))),
       fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${fmtDay(plan.target_date)}`)),
       fig("Status", "status", statusBadge(plan.status)),
       fig("On track", "ontrack", onTrackBadge(plan)));
@@ -64,7 +68,8 @@ export async function render(ctx) {
     const lower = METRICS[m].lower;
     chartSummary.textContent = pts.length
       ? `${metricName(m)} per day, ${pts.length} point${pts.length > 1 ? "s" : ""} from ${pts[0].date} to ${pts[pts.length - 1].date}; latest ${fmtMetric(m, pts[pts.length - 1].value)}, target ${fmtMetric(m, plan.target_value)} (${lower ? "lower" : "higher"} is better), start ${fmtMetric(m, plan.start_value)}.`
-      : "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline.";
+      : mine ? "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline."
+        : `No points yet: Now appears with ${nameOf(plan.agent_id)}'s first interaction on this inquiry since the plan started; until then their Start is the baseline.`;
     // No points yet: the chart takes the card's width (no empty column).
     chartBox.closest(".chart-grid")?.classList.toggle("single", !pts.length);
     mount(pointsTable, pts.length ? el("table", { class: "data" },
@@ -102,7 +107,7 @@ export async function render(ctx) {
   }
 
   function drawActions() {
-    mount(actions, el("fieldset", { class: "plan-actions" }, el("legend", {}, "Your actions"),
+    mount(actions, el("fieldset", { class: "plan-actions" }, el("legend", {}, mine ? "Your actions" : `Actions of ${nameOf(plan.agent_id)}`),
       plan.actions.map((a, i) => {
         const cid = `plan-action-${i}`;
         const box = el("input", { type: "checkbox", id: cid, checked: a.done, disabled: !mine && ctx.claims.role === "agent", onchange: (e) => toggle(i, e.target) });
@@ -116,14 +121,14 @@ export async function render(ctx) {
   function drawHelp() {
     const leader = ctx.claims.role === "supervisor" || ctx.claims.role === "admin";
     const ackLine = plan.help_ack
-      ? el("p", { id: "help-ack" }, `✓ ${plan.help_ack.by === ctx.claims.sub ? "You" : plan.help_ack.by} took up ${mine ? "your" : "the"} asks for help on ${fmtDate(plan.help_ack.at)}.`)
+      ? el("p", { id: "help-ack" }, `✓ ${plan.help_ack.by === ctx.claims.sub ? "You" : nameOf(plan.help_ack.by)} took up ${mine ? "your" : "the"} asks for help on ${fmtDate(plan.help_ack.at)}.`)
       : leader
         ? el("p", { id: "help-ack" }, el("button", { type: "button", class: "primary", id: "ack-help", onclick: acknowledge }, "I'll take this"), " ",
           el("span", { class: "muted" }, "tells the agent you took up their asks for help."))
         : el("p", { id: "help-ack", class: "muted" }, "Your team leader has been told about your asks for help; no one has taken them up yet.");
     const list = (plan.comments || []).length
       ? el("ol", { class: "comments", id: "comment-list" }, plan.comments.map((c) => el("li", {},
-        el("span", { class: "who" }, c.by === ctx.claims.sub ? "You" : c.by), el("span", { class: "muted small" }, ` · ${c.role === "agent" ? "agent" : "team leader"} · ${fmtDate(c.at)}`),
+        el("span", { class: "who" }, c.by === ctx.claims.sub ? "You" : nameOf(c.by)), el("span", { class: "muted small" }, ` · ${c.role === "agent" ? "agent" : "team leader"} · ${fmtDate(c.at)}`),
         el("p", {}, c.text))))
       : el("p", { class: "muted", id: "comment-list" }, mine ? "No comments yet. Write to your team leader below." : "No comments yet.");
     const box = el("textarea", { id: "comment-text", name: "text", maxlength: 1000, "aria-describedby": "comment-error" });

@@ -124,8 +124,8 @@ export function trendCard(opt) {
     chart = new window.uPlot({
       width, height: 220,
       series: [{},
-        { label: "3rd quartile", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
-        { label: "1st quartile", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
+        { label: "Middle half of agents (upper edge)", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
+        { label: "Middle half of agents (lower edge)", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
         { label: "Median of agents", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: show },
         { label: "Team", stroke: "#8a5a00", width: 2, dash: [8, 4], points: { show: false }, spanGaps: true, value: show },
         { label: who, stroke: "#0b5cad", width: 2.5, spanGaps: true, points: { show: true, size: 6, fill: "#0b5cad" }, value: show }],

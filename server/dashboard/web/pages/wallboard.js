@@ -221,7 +221,7 @@ function teamSection(t, rank, outcomes) {
 }
 
 function fig(name, value, key) {
-  return el("div", { class: "wb-fig", "data-fig": key }, el("dt", {}, name), el("dd", {}, value));
+  return el("div", { class: "wb-fig", "data-fig": key, "data-count": key === "needs" ? value : null }, el("dt", {}, name), el("dd", {}, value));
 }
 
 // keepAwake holds a screen wake lock while the wallboard is open.

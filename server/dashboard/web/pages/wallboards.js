@@ -63,7 +63,7 @@ async function tvLinks(box, models) {
       el("caption", { class: "sr-only" }, "TV links"),
       el("thead", {}, el("tr", {}, ["Screen", "Channel", "Made", ""].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, boards.map((k) => el("tr", { "data-key": k.id },
-        el("th", { scope: "row" }, k.name), el("td", {}, channel(k.wallboard)),
+        el("th", { scope: "row" }, k.name), el("td", { "data-model": k.wallboard }, channel(k.wallboard)),
         el("td", { class: "small" }, fmtDate(k.created_at), el("span", { class: "muted" }, ` by ${k.created_by}`)),
         el("td", {}, el("button", { type: "button", class: "link", "data-revoke": k.id, onclick: async () => {
           try {
