@@ -31,6 +31,10 @@ function fmt(metric, v) {
   return metric === "volume" ? fmtNumber(v) : fmtMetric(metric, v);
 }
 
+// DAY_TICKS are the time axis' tick spacings, in seconds: whole days
+// and weeks only, so that a wide chart never labels one day twice.
+export const DAY_TICKS = [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400];
+
 // The fewest periods a trend's axis shows: 4 weeks, or 7 days.
 export const MIN_SPAN = { week: 4, day: 7 };
 
@@ -131,7 +135,7 @@ export function trendCard(opt) {
         { label: who, stroke: "#0b5cad", width: 2.5, spanGaps: true, points: { show: true, size: 6, fill: "#0b5cad" }, value: show }],
       bands: [{ series: [1, 2], fill: "rgba(87,96,106,.12)" }],
       legend: { live: false },
-      axes: [{ values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
+      axes: [{ incrs: DAY_TICKS, values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
         { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s")), size: m === "aht" ? 76 : 64 }],
       scales: { x: { time: true }, y: { range: (u, lo, hi) => fitY(m, lo, hi) } },
     }, data, chartBox);
