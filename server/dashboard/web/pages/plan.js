@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { live } from "../live.js";
 import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, channel, inquiryName } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
-import { trendCard, DAY_TICKS } from "./trend-chart.js";
+import { trendCard, DAY_TICKS, MINUTE_TICKS } from "./trend-chart.js";
 import { nameOf } from "../names.js";
 
 // nowLine says what Now counts: only interactions since the plan started
@@ -101,7 +101,7 @@ export async function render(ctx) {
         { label: "Start", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: (u, v) => fmtMetric(m, v) }],
       legend: { live: false },
       axes: [{ incrs: DAY_TICKS, values: (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" })) },
-        { values: (u, vals) => vals.map(fmt), size: m === "aht" ? 76 : 60 }],
+        { values: (u, vals) => vals.map(fmt), size: m === "aht" ? 76 : 60, ...(m === "aht" ? { incrs: MINUTE_TICKS } : {}) }],
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo), hi * 1.1] } },
     }, data, chartBox);
   }

@@ -35,6 +35,10 @@ function fmt(metric, v) {
 // and weeks only, so that a wide chart never labels one day twice.
 export const DAY_TICKS = [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400];
 
+// MINUTE_TICKS are a handle-time axis' tick spacings, in seconds: "9m 30s",
+// "10m 00s", never "6m 40s".
+export const MINUTE_TICKS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+
 // The fewest periods a trend's axis shows: 4 weeks, or 7 days.
 export const MIN_SPAN = { week: 4, day: 7 };
 
@@ -136,7 +140,7 @@ export function trendCard(opt) {
       bands: [{ series: [1, 2], fill: "rgba(87,96,106,.12)" }],
       legend: { live: false },
       axes: [{ incrs: DAY_TICKS, values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
-        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s")), size: m === "aht" ? 76 : 64 }],
+        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s")), size: m === "aht" ? 76 : 64, ...(m === "aht" ? { incrs: MINUTE_TICKS } : {}) }],
       scales: { x: { time: true }, y: { range: (u, lo, hi) => fitY(m, lo, hi) } },
     }, data, chartBox);
   }
