@@ -1,6 +1,9 @@
 package dashboard_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -85,13 +88,52 @@ func TestDisplayNames(t *testing.T) {
 	signIn(t, ctx, p, lead, "#/team/"+team)
 	waitJS(t, ctx, "the team's name for the leader", `document.querySelector("main h1")?.textContent === "Billing East" && document.querySelector('#nav a[href="#/team/`+team+`"]')?.textContent === "Billing East"`, `document.getElementById("nav").textContent + " | " + document.querySelector("main h1")?.textContent`)
 
+	// Long names on a TV: cut with "…" inside each team's box, the whole
+	// name in its title; nothing wider than the screen.
+	long := strings.TrimSpace(strings.Repeat("Customer care for premium accounts ", 4)[:128])
+	longer := strings.TrimSpace(long[:100]) // names are trimmed
+	putJSON(t, p, admin, "/v1/names", map[string]map[string]string{"teams": {team: long}}, 200)
+	putJSON(t, p, admin, "/v1/roster/people/"+agent, map[string]string{"name": longer, "role": "agent"}, 201)
+	signIn(t, ctx, p, admin, "#/wallboard/chat?rotate=0&kiosk=1")
+	run(t, ctx, "a TV (a fresh page load: names are cached a minute)", chromedp.Reload(), chromedp.EmulateViewport(1920, 1080))
+	waitJS(t, ctx, "long names cut inside their boxes", `(() => {
+		const sec = document.querySelector('section.wb-team[data-team=`+jsString(team)+`]');
+		const h2 = sec?.querySelector("h2"), th = sec?.querySelector('tr[data-agent=`+jsString(agent)+`] th');
+		const body = document.querySelector(".wb-body");
+		return !!th && h2.title === `+jsString(long)+` && th.title === `+jsString(longer)+` &&
+			sec.scrollWidth <= sec.clientWidth + 1 && body.scrollWidth <= body.clientWidth + 1 &&
+			h2.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(h2).fontSize) * 1.3;
+	})()`, `(() => { const sec = document.querySelector('section.wb-team[data-team=`+jsString(team)+`]'); if (!sec) return "no section";
+		const h2 = sec.querySelector("h2"), th = sec.querySelector('tr[data-agent=`+jsString(agent)+`] th');
+		return "box " + sec.scrollWidth + "/" + sec.clientWidth + ", board " + document.querySelector(".wb-body").scrollWidth + "/" + document.querySelector(".wb-body").clientWidth +
+			", h2 " + h2.getBoundingClientRect().height + "px (" + getComputedStyle(h2).fontSize + ") title " + h2.title.length + ", th title " + (th ? th.title.length : "none"); })()`)
+	shot(t, ctx, "wallboard-long-names-1920x1080", 1920, 1080)
+	run(t, ctx, "desktop again", chromedp.EmulateViewport(1280, 800))
+
 	// Emptied: the id in words again.
 	signIn(t, ctx, p, admin, "#/names")
-	waitJS(t, ctx, "the names page again", `document.getElementById(`+jsString(input("teams", team))+`)?.value === "Billing East"`, `document.querySelector("main").innerText.slice(0, 300)`)
+	waitJS(t, ctx, "the names page again", `document.getElementById(`+jsString(input("teams", team))+`)?.value === `+jsString(long), `document.querySelector("main").innerText.slice(0, 300)`)
 	set("teams", team, "")
 	run(t, ctx, "save teams", chromedp.Click("#save-teams", chromedp.ByID))
 	waitJS(t, ctx, "team name removed", `document.getElementById("status").textContent.includes("Saved 1 name of teams")`, `document.getElementById("status").textContent`)
 	run(t, ctx, "team", chromedp.Navigate(p.URL+"/#/team/"+team))
 	want := "Team " + strings.TrimPrefix(team, "team-")
 	waitJS(t, ctx, "the team id in words", `document.querySelector("main h1")?.textContent === `+jsString(want), `document.querySelector("main h1")?.textContent`)
+}
+
+// putJSON PUTs body to path as tok and wants status.
+func putJSON(t *testing.T, p *apptest.Product, tok, path string, body any, want int) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("PUT", p.URL+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		t.Fatalf("PUT %s = %s, want %d", path, resp.Status, want)
+	}
 }

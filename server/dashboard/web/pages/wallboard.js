@@ -195,7 +195,7 @@ function teamSection(t, rank, outcomes) {
     const needs = t.agents.filter((a) => a.label === "needs_work").length;
     const agents = [...t.agents].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity) || (a.agent_id < b.agent_id ? -1 : 1));
     return el("section", { class: "wb-team", "data-team": t.team, "data-rank": rank, "aria-label": `${teamName(t.team)}, rank ${rank}` },
-      el("h2", {}, rank ? el("span", { class: "wb-rank" }, `#${rank}`) : null, rank ? " " : "", teamName(t.team)),
+      el("h2", { title: teamName(t.team) }, rank ? el("span", { class: "wb-rank" }, `#${rank}`) : null, rank ? " " : "", teamName(t.team)),
       el("dl", { class: "wb-figures" },
         fig("Volume", fmtNumber(t.volume), "volume"),
         fig("AES", fmtMetric("aes", t.aes), "aes"),
@@ -214,7 +214,7 @@ function teamSection(t, rank, outcomes) {
           class: a.fresh && Date.now() - a.fresh < 3000 ? "wb-fresh" : null,
         },
         el("td", { class: "wb-rank" }, a.aes == null ? "" : String(i + 1)),
-        el("th", { scope: "row" }, nameOf(a.agent_id)),
+        el("th", { scope: "row", title: nameOf(a.agent_id) }, nameOf(a.agent_id)),
         el("td", { "data-metric": "volume" }, fmtNumber(a.volume)),
         el("td", { "data-metric": "aes" }, fmtMetric("aes", a.aes)),
         el("td", {}, labelBadge(a.label)))))));
