@@ -58,7 +58,7 @@ function renderNav() {
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
-    el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
+    el("li", {}, el("a", { href, title: text, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
       href === "#/inbox" ? inboxBadge : href === "#/notifications" ? unreadBadge : null)))));
   refreshBadge();
   refreshUnread();
