@@ -47,6 +47,9 @@ const (
 	// counts; every person it added with more than an agent's rights and
 	// every role or team change it made is also a role_changed event.
 	RosterImported = "roster_imported"
+	// DisplayNameChanged: the display name of a team, inquiry or model
+	// set, changed or removed (PUT /v1/names); target "teams team-01".
+	DisplayNameChanged = "display_name_changed"
 )
 
 // Event is one audited action.

@@ -6,6 +6,12 @@
 // for anyone else (ModeOverride, the default), or the roster alone
 // (ModeRoster, anyone not listed is refused with 403).
 //
+// It also keeps the tenant's display names of teams, inquiries and models
+// (channels), set by admins (PUT /v1/names, names.go) and read with the
+// people's names by anyone of the tenant (GET /v1/names): the dashboard
+// shows them instead of ids. A display name changes nobody's access, so
+// it does not trigger OnChange.
+//
 // # Where it applies
 //
 // Verifier wraps the token verifier of the server: every REST call and
@@ -18,10 +24,11 @@
 // # Storage
 //
 // The roster is kept on a compacted Kafka topic (DefaultTopic, one
-// partition, key tenant/person/sub or tenant/mode, the newest version of
-// each key wins), as auth/apikeys keeps its keys: durable across
-// restarts, and shared by every server of a deployment (`all`, several
-// `serve`), each of which replays it at start and tails it. A removal is
+// partition, key tenant/person/sub, tenant/mode or tenant/name/kind/id,
+// the newest version of each key wins), as auth/apikeys keeps its keys:
+// durable across restarts, and shared by every server of a deployment
+// (`all`, several `serve`), each of which replays it at start and tails
+// it. A removal is
 // a record marked removed (kept by compaction as the key's newest state).
 // The topic is read and written through internal/topiclog.
 //

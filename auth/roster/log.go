@@ -26,22 +26,28 @@ const DefaultMaxPerTenant = 100_000
 const (
 	kindPerson = "person"
 	kindMode   = "mode"
+	kindName   = "name" // the display name of a team, inquiry or model (names.go)
 )
 
 // record is one record of the topic: the newest state of one person
-// (key tenant/person/sub) or of the tenant's mode (key tenant/mode).
+// (key tenant/person/sub), of the tenant's mode (key tenant/mode) or of
+// one display name (key tenant/name/kind/id).
 type record struct {
 	Kind    string  `json:"kind"`
 	Tenant  string  `json:"tenant"`
 	Person  *Person `json:"person,omitempty"`
 	Removed bool    `json:"removed,omitempty"`
 	Mode    Mode    `json:"mode,omitempty"`
+	Label   *Label  `json:"label,omitempty"`
 	Version int64   `json:"version"`
 }
 
 func (r record) key() string {
-	if r.Kind == kindMode {
+	switch r.Kind {
+	case kindMode:
 		return r.Tenant + "/mode"
+	case kindName:
+		return r.Tenant + "/name/" + string(r.Label.Kind) + "/" + r.Label.ID
 	}
 	return r.Tenant + "/person/" + r.Person.Subject
 }
@@ -58,6 +64,9 @@ type Config struct {
 	// MaxPerTenant bounds the people of one tenant. Default
 	// DefaultMaxPerTenant.
 	MaxPerTenant int
+	// MaxNames bounds the display names of one kind (teams, inquiries,
+	// models) of one tenant. Default DefaultMaxNames.
+	MaxNames int
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Logger receives the replay summary and tailing errors. Nil: discard.
@@ -92,6 +101,9 @@ func New(cfg Config) (*Log, error) {
 	}
 	if cfg.MaxPerTenant <= 0 {
 		cfg.MaxPerTenant = DefaultMaxPerTenant
+	}
+	if cfg.MaxNames <= 0 {
+		cfg.MaxNames = DefaultMaxNames
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -149,7 +161,9 @@ func (l *Log) applyRecord(r *kgo.Record, _ bool) error {
 	var rec record
 	if err := json.Unmarshal(r.Value, &rec); err != nil || rec.Tenant == "" ||
 		(rec.Kind == kindPerson && (rec.Person == nil || rec.Person.Subject == "")) ||
-		(rec.Kind == kindMode && !rec.Mode.Valid()) || (rec.Kind != kindPerson && rec.Kind != kindMode) {
+		(rec.Kind == kindMode && !rec.Mode.Valid()) ||
+		(rec.Kind == kindName && (rec.Label == nil || rec.Label.Kind.checkID(rec.Label.ID) != "")) ||
+		(rec.Kind != kindPerson && rec.Kind != kindMode && rec.Kind != kindName) {
 		return errors.New("roster: undecodable record")
 	}
 	l.roster.apply(rec)

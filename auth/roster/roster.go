@@ -109,6 +109,7 @@ type tenantState struct {
 	mode        Mode
 	modeVersion int64
 	people      map[string]entry
+	labels      map[labelKey]labelEntry // display names of teams, inquiries, models (names.go)
 }
 
 // Roster is the in-memory roster of every tenant, kept by a Log. It is
@@ -156,6 +157,8 @@ func (r *Roster) apply(rec record) {
 			st.people[rec.Person.Subject] = entry{p: *rec.Person, removed: rec.Removed, version: rec.Version}
 			changed = true
 		}
+	case kindName:
+		st.applyLabel(rec) // a display name changes nobody's access: no OnChange
 	}
 	fs := slices.Clone(r.onChange)
 	r.mu.Unlock()

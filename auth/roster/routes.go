@@ -24,7 +24,13 @@ const (
 	PathPerson = "/v1/roster/people/{subject}"
 	PathNames  = "/v1/people/names"
 	PathMe     = "/v1/me"
+	// PathAllNames: GET the display names of people, teams, inquiries
+	// and models; PUT (admins) those of teams, inquiries and models.
+	PathAllNames = "/v1/names"
 )
+
+// maxNamesBody bounds the body of PUT /v1/names (MaxNamesPerPut names).
+const maxNamesBody = 256 << 10
 
 // maxBody bounds a request body of these routes.
 const maxBody = 8 << 10
@@ -41,9 +47,9 @@ type API struct {
 }
 
 // Routes mounts, for role admin: GET /v1/roster, PUT /v1/roster/mode,
-// PUT and DELETE /v1/roster/people/{subject}; for every person (agent,
-// supervisor, admin) and a TV's wallboard key (the names on its board):
-// GET /v1/people/names and GET /v1/me.
+// PUT and DELETE /v1/roster/people/{subject}, PUT /v1/names; for every
+// person (agent, supervisor, admin) and a TV's wallboard key (the names
+// on its board): GET /v1/people/names, GET /v1/names and GET /v1/me.
 func (a *API) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(a.Verifier, auth.RoleAdmin))
@@ -51,10 +57,12 @@ func (a *API) Routes(r chi.Router) {
 		r.Put(PathMode, a.setMode)
 		r.Put(PathPerson, a.put)
 		r.Delete(PathPerson, a.remove)
+		r.Put(PathAllNames, a.putNames)
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(a.Verifier, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin, auth.RoleWallboard))
 		r.Get(PathNames, a.names)
+		r.Get(PathAllNames, a.allNames)
 		r.Get(PathMe, a.me)
 	})
 }
@@ -194,6 +202,42 @@ func (a *API) names(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]map[string]string{"names": a.Log.Roster().Names(c.Tenant)})
 }
 
+func (a *API) allNames(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.ClaimsFrom(r.Context())
+	writeJSON(w, http.StatusOK, a.Log.Roster().AllNames(c.Tenant))
+}
+
+// putNames sets or removes display names of teams, inquiries and models
+// (NamesBody), audits each change and answers every name as GET does.
+func (a *API) putNames(w http.ResponseWriter, r *http.Request) {
+	c, _ := auth.ClaimsFrom(r.Context())
+	b, ok := readBodyMax(w, r, maxNamesBody)
+	if !ok || !a.ready(w, r) {
+		return
+	}
+	labels, field, msg := DecodeNames(b)
+	if field != "" {
+		auth.WriteError(w, http.StatusBadRequest, msg, field)
+		return
+	}
+	done, err := a.Log.SetNames(r.Context(), c.Tenant, labels, c.Subject)
+	for _, ch := range done {
+		a.Audit.Record(r.Context(), audit.By(c, audit.DisplayNameChanged, fmt.Sprintf("%s %s", ch.Kind, ch.ID), fmt.Sprintf("%q → %q", ch.From, ch.To)))
+	}
+	if err != nil {
+		if errors.Is(err, ErrTooManyNames) {
+			auth.WriteError(w, http.StatusConflict, err.Error()+"; remove names no longer used first", "")
+			return
+		}
+		a.fail(w, err)
+		return
+	}
+	if len(done) > 0 {
+		a.logger().Info("roster: display names set", "tenant", c.Tenant, "changed", len(done), "by", c.Subject)
+	}
+	writeJSON(w, http.StatusOK, a.Log.Roster().AllNames(c.Tenant))
+}
+
 // Me is the answer of GET /v1/me: the caller as the server sees them now
 // (the roster applied).
 type Me struct {
@@ -251,11 +295,16 @@ func (a *API) logger() *slog.Logger {
 
 // readBody reads a body of at most maxBody bytes, answering 413 itself.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	return readBodyMax(w, r, maxBody)
+}
+
+// readBodyMax reads a body of at most limit bytes, answering 413 itself.
+func readBodyMax(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		auth.WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", maxBody), "body")
+		auth.WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit), "body")
 		return nil, false
 	case err != nil:
 		auth.WriteError(w, http.StatusBadRequest, "the body could not be read: "+err.Error(), "body")

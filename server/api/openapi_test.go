@@ -342,6 +342,7 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{name: "inbox after", method: "GET", path: "/v1/inbox", target: "/v1/inbox", tok: admin, want: 200},
 		{name: "notifications", method: "GET", path: "/v1/notifications", target: "/v1/notifications", tok: self, want: 200},
 		{name: "read unknown notification", method: "POST", path: "/v1/notifications/{id}/read", target: "/v1/notifications/nope/read", tok: self, want: 404},
+		{name: "mark all read", method: "POST", path: "/v1/notifications/read-all", target: "/v1/notifications/read-all", tok: self, want: 200},
 		{name: "notification prefs", method: "GET", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, want: 200},
 		{name: "set notification prefs", method: "PUT", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, body: `{"email": "a@example.com", "webhook": "", "kinds": ["help_asked"]}`, want: 200},
 		{name: "set notification prefs refused", method: "PUT", path: "/v1/notification-preferences", target: "/v1/notification-preferences", tok: self, body: `{"email": "nope"}`, want: 400},

@@ -112,9 +112,11 @@ type Server struct {
 	// labelEvery is how often agents touched by updates are checked for
 	// entering Needs work (Config.LabelCheckEvery).
 	labelEvery time.Duration
-	updates    *feed.Feed
-	routes     []func(chi.Router)
-	retention  *retentionPart
+	// names says people, inquiries and channels in notifications.
+	names     namer
+	updates   *feed.Feed
+	routes    []func(chi.Router)
+	retention *retentionPart
 }
 
 // ErrConfig is returned by New when a required field is missing.
@@ -184,7 +186,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	planSvc, err := plans.New(plans.Config{Plans: cfg.Plans, Store: cfg.Store, Views: sv, Verifier: cfg.Verifier, Publisher: hub, Hold: gate.Err, Logger: cfg.Logger,
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit, Events: planEvents(center)})
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Audit: cfg.Audit, Events: planEvents(center, newNamer(cfg.Roster))})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +231,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.plans, s.hub, s.updates, s.notify, s.stalls, s.labels, s.retention = planSvc, hub, updates, center, stalls, labels, ret
-	s.log, s.labelEvery = cfg.Logger, cfg.LabelCheckEvery
+	s.log, s.labelEvery, s.names = cfg.Logger, cfg.LabelCheckEvery, newNamer(cfg.Roster)
 	s.routes = append([]func(chi.Router){func(r chi.Router) {
 		r.Group(func(r chi.Router) {
 			r.Use(guard.Handler)

@@ -122,9 +122,9 @@ func (s *Server) checkLabels(ctx context.Context, tenant, model, agent string) e
 		s.notify.Notify(ctx, tenant, notify.Notification{Kind: notify.KindNeedsWork, Audience: notify.Audience{Team: team},
 			Key:   fmt.Sprintf("needs_work/%s/%s/%s/%s", model, agent, in.Inquiry, time.Now().UTC().Format(time.DateOnly)),
 			Link:  fmt.Sprintf("#/agent/%s/inquiry/%s?model=%s", url.PathEscape(agent), url.PathEscape(in.Inquiry), url.QueryEscape(model)),
-			Title: fmt.Sprintf("%s is in Needs work on %s", agent, words(in.Inquiry)),
+			Title: fmt.Sprintf("%s is in Needs work on %s", s.names.person(tenant, agent), s.names.inquiry(tenant, in.Inquiry)),
 			Body: fmt.Sprintf("%s's AES on %s (%s), an inquiry that is %d of their %d interactions over 3 months, is now in the bottom quarter of agents.",
-				agent, words(in.Inquiry), words(model), in.Volume, perf.Overall.Volume)})
+				s.names.person(tenant, agent), s.names.inquiry(tenant, in.Inquiry), s.names.model(tenant, model), in.Volume, perf.Overall.Volume)})
 	}
 	return nil
 }

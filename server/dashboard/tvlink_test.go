@@ -33,7 +33,7 @@ func TestTVLink(t *testing.T) {
 	screenshots(t, ctx, "wallboards-tv-links")
 	var link, model, keyID string
 	run(t, ctx, "read the link", chromedp.Value("#tv-link", &link, chromedp.ByID),
-		chromedp.Evaluate(`document.querySelector("#tv-table tbody tr td").textContent`, &model),
+		chromedp.Evaluate(`document.querySelector("#tv-table tbody tr td").dataset.model`, &model), // the id; the cell says the channel in words
 		chromedp.Evaluate(`document.querySelector("#tv-table tbody tr").dataset.key`, &keyID))
 
 	// The TV: nobody signed in.

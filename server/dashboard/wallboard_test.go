@@ -131,7 +131,7 @@ func TestWallboard(t *testing.T) {
 	if len(teams) != 1 || teams[0] != "team-01" {
 		t.Errorf("supervisor of team-01 sees teams %v", teams)
 	}
-	if h := textOf(t, ctx, "main h1"); h != "Chat · team-01" {
+	if h := textOf(t, ctx, "main h1"); h != "Chat · Team 01" { // team-01 in words (no display name)
 		t.Errorf("supervisor's board is titled %q", h)
 	}
 	shot(t, ctx, "wallboard-team-1920x1080", 1920, 1080)

@@ -44,12 +44,13 @@ func (k *kept) find(id string) int {
 }
 
 // record is one record of the notifications topic (key: the tenant):
-// exactly one of Notification and Read is set.
+// exactly one of Notification, Read and ReadAll is set.
 type record struct {
 	Tenant       string        `json:"tenant"`
 	Notification *Notification `json:"notification,omitempty"`
 	Key          string        `json:"key,omitempty"` // the notification's Key
 	Read         *readMark     `json:"read,omitempty"`
+	ReadAll      *readAll      `json:"read_all,omitempty"` // "mark all read" (readall.go)
 }
 
 // readMark says a subject read notification ID.
@@ -111,8 +112,10 @@ func (c *Center) applyRecord(r *kgo.Record, replay bool) error {
 		c.keep(rec.Tenant, *rec.Notification, !replay, true)
 	case rec.Read != nil && rec.Read.ID != "" && rec.Read.Subject != "":
 		c.markRead(rec.Tenant, *rec.Read)
+	case rec.ReadAll != nil && rec.ReadAll.Subject != "":
+		c.markAllRead(rec.Tenant, *rec.ReadAll)
 	default:
-		return errors.New("notification record with neither a notification nor a read mark")
+		return errors.New("notification record with neither a notification nor read marks")
 	}
 	return nil
 }

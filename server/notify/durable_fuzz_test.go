@@ -14,6 +14,7 @@ func FuzzApplyRecord(f *testing.F) {
 	for _, s := range []string{
 		`{"tenant":"acme","notification":{"id":"n1","kind":"help_asked","audience":{"team":"t1"},"title":"x","at":"2026-12-03T10:00:00Z"}}`,
 		`{"tenant":"acme","read":{"id":"n1","subject":"lead"}}`,
+		`{"tenant":"acme","read_all":{"ids":["n1","n9"],"subject":"lead"}}`, `{"tenant":"acme","read_all":{"ids":null,"subject":""}}`,
 		`{"tenant":"acme","subject":"lead","role":"supervisor","teams":["t1"],"prefs":{"email":"a@b.c","kinds":null}}`,
 		`{"tenant":"acme","key":"plan_at_risk/p1","notification":{"id":"n3","at":"2999-01-01T00:00:00Z"}}`,
 		`{"tenant":""}`, `{}`, `[]`, `{"tenant":"acme","notification":{"id":""}}`, `{"tenant":"acme","notification":{"id":"n2","at":"0001-01-01T00:00:00Z"}}`,

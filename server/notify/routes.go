@@ -20,6 +20,7 @@ const maxPrefsBody = 8 << 10
 //
 //	GET  /v1/notifications                {"notifications": […], "unread": n}
 //	POST /v1/notifications/{id}/read      Notification
+//	POST /v1/notifications/read-all       {"marked": n, "unread": 0}
 //	GET  /v1/notification-preferences     Prefs
 //	PUT  /v1/notification-preferences     Prefs → Prefs
 func (c *Center) Routes(r chi.Router, v auth.TokenVerifier) {
@@ -27,6 +28,7 @@ func (c *Center) Routes(r chi.Router, v auth.TokenVerifier) {
 		r.Use(auth.Require(v, auth.RoleAgent, auth.RoleSupervisor, auth.RoleAdmin))
 		r.Get("/v1/notifications", c.handleList)
 		r.Post("/v1/notifications/{id}/read", c.handleRead)
+		r.Post("/v1/notifications/read-all", c.handleReadAll)
 		r.Get("/v1/notification-preferences", c.handleGetPrefs)
 		r.Put("/v1/notification-preferences", c.handlePutPrefs)
 	})

@@ -7,7 +7,7 @@ import { session } from "./session.js";
 import { live } from "./live.js";
 import { api } from "./api.js";
 import { routes } from "./pages/index.js";
-import { el, mount, status, errorBox } from "./ui.js";
+import { el, mount, status, errorBox, teamName } from "./ui.js";
 import { loadNames } from "./names.js";
 
 const RELOADED = "agentpulse.reloaded"; // one automatic reload after a failed page import
@@ -51,14 +51,14 @@ function renderNav() {
   if (c && c.role === "agent") {
     links.push(["My performance", `#/agent/${encodeURIComponent(c.sub)}`], ["My coaching plans", "#/plans"], ["Notifications", "#/notifications"]);
   } else if (c && c.role === "supervisor") {
-    for (const t of c.teams) links.push([`Team ${t}`, `#/team/${encodeURIComponent(t)}`]);
+    for (const t of c.teams) links.push([teamName(t), `#/team/${encodeURIComponent(t)}`]);
     links.push(["Teams and agents", "#/people"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"]);
   } else if (c && c.role === "admin") {
     links.push(["Teams and agents", "#/people"], ["People and roles", "#/roster"], ["Coaching inbox", "#/inbox"], ["Notifications", "#/notifications"], ["Wallboards", "#/wallboards"], ["Outcome models", "#/outcome-models"]);
   }
   const here = location.hash || "#/";
   mount(nav, el("ul", {}, links.map(([text, href]) =>
-    el("li", {}, el("a", { href, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
+    el("li", {}, el("a", { href, title: text, "aria-current": here === href || here.startsWith(href + "/") ? "page" : null }, text,
       href === "#/inbox" ? inboxBadge : href === "#/notifications" ? unreadBadge : null)))));
   refreshBadge();
   refreshUnread();

@@ -2,6 +2,7 @@
 // builds elements, the formatters say numbers the way a contact center
 // reads them, and labelBadge shows a quartile label with text and colour
 // (never colour alone).
+import { labelOf } from "./names.js";
 
 // el(tag, attrs, ...children): attrs keys starting with "on" are event
 // listeners; "class", "for", "aria-*", "data-*" and the rest are
@@ -64,7 +65,8 @@ export function basisNote(metric, basis, labels) {
 
 export function fmtDuration(s) {
   if (s === null || s === undefined) return "—";
-  const m = Math.floor(s / 60), r = Math.round(s - m * 60);
+  // Rounded to the second first: 659.6 s is "11m 00s", never "10m 60s".
+  const t = Math.round(s), m = Math.floor(t / 60), r = t - m * 60;
   return m > 0 ? `${m}m ${String(r).padStart(2, "0")}s` : `${r}s`;
 }
 
@@ -121,8 +123,23 @@ export function humanize(id) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-// channel names a model as the channel it is: "voice" → "Voice".
-export const channel = humanize;
+// channel names a model as the channel it is: its display name (#/names),
+// else in words: "voice" → "Voice".
+export function channel(model) {
+  return labelOf("models", model) || humanize(model);
+}
+
+// inquiryName is an inquiry's display name (#/names), else the inquiry in
+// words: "technical_support" → "Technical support".
+export function inquiryName(inquiry) {
+  return labelOf("inquiries", inquiry) || humanize(inquiry);
+}
+
+// teamName is a team's display name (#/names), else the id in words:
+// "team-01" → "Team 01".
+export function teamName(team) {
+  return labelOf("teams", team) || humanize(team);
+}
 
 // labelBadge shows a quartile label as text with its colour; null (below
 // the minimum volume) reads "Not ranked".
@@ -153,7 +170,7 @@ export function errorBox(err) {
     words = "Your sign-in has expired or is no longer valid.";
     action = el("a", { class: "button primary", href: "#/signin?next=" + encodeURIComponent(here), id: "sign-in-again" }, "Sign in again");
   } else if (status === 403) {
-    words = `You do not have access to this page: ${lower(msg)}.`;
+    words = `You do not have access to this page: ${refusal(err, msg)}.`;
     action = el("a", { href: "#/" }, "Go to your home page");
   } else if (status === 404) {
     words = `Not found: ${lower(msg)}.`;
@@ -171,6 +188,17 @@ export function errorBox(err) {
     words = msg.charAt(0).toUpperCase() + msg.slice(1) + (/[.!?]$/.test(msg) ? "" : ".");
   }
   return el("div", { class: "error", role: "alert" }, el("p", {}, words), action ? el("p", {}, action) : null);
+}
+
+// refusal says a 403's reason in the words of whoever reads it (the
+// API's own names its field and rule: "role agent may read only its own
+// data").
+function refusal(err, msg) {
+  if (err.field === "agent") return "as an agent you see only your own figures and plans";
+  if (err.field === "team") return "you see only the teams you lead, and this is not one of them";
+  if (err.field === "role" && /supervisor or admin/.test(msg)) return "it is for team leaders and admins";
+  if (err.field === "role" && /role admin/.test(msg)) return "it is for admins";
+  return lower(msg);
 }
 
 function lower(s) {

@@ -17,7 +17,7 @@
 //   show the same view.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, impactWords, labelBadge, basisNote, errorBox, EXPLAIN, humanize, channel } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtImpact, impactWords, labelBadge, basisNote, errorBox, EXPLAIN, channel, inquiryName } from "../ui.js";
 import { PRESETS, readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 import { trendCard } from "./trend-chart.js";
 import { nameOf } from "../names.js";
@@ -28,9 +28,9 @@ export async function render(ctx) {
   const agent = ctx.params.agent;
   const own = ctx.claims.role === "agent" && ctx.claims.sub === agent;
   const showTop = ctx.claims.role !== "agent";
-  const title = own ? "My performance" : `Performance of ${agent}`;
+  const title = own ? "My performance" : `Performance of ${nameOf(agent)}`;
   // The heading of every state of the page: the id never breaks at its hyphen.
-  const heading = () => el("h1", {}, own ? title : ["Performance of ", el("span", { class: "id" }, agent)]);
+  const heading = () => el("h1", {}, own ? title : ["Performance of ", el("span", { class: "id" }, nameOf(agent))]);
   let models;
   try {
     ({ models } = await api.get(`/v1/agents/${enc(agent)}/models`));
@@ -238,12 +238,12 @@ function card(i, { agent, state, showTop, own }) {
   const a = i.aes;
   const top = showTop && i.top_agent ? ` (${i.top_agent})` : "";
   return el("article", { class: "card inq-card", "data-inquiry": i.inquiry },
-    el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry, title: i.inquiry }, humanize(i.inquiry))),
+    el("h3", {}, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "card-" + i.inquiry, title: i.inquiry }, inquiryName(i.inquiry))),
     el("p", { class: "label-line" }, labelBadge(a.label), " ", el("span", { class: "muted" }, `${fmtNumber(i.volume)} interactions`)),
     el("dl", { class: "pairs" },
       el("dt", {}, own ? "Your AES" : "Agent's AES"), el("dd", { class: "aes-you" }, fmtMetric("aes", a.value)),
       el("dt", {}, "Team"), el("dd", { class: "aes-team" }, fmtMetric("aes", a.team)),
-      el("dt", {}, "Top agent"), el("dd", { class: "aes-top" }, fmtMetric("aes", a.top), top),
+      el("dt", {}, "Top performer"), el("dd", { class: "aes-top" }, fmtMetric("aes", a.top), top),
       el("dt", {}, "Impact"), el("dd", { class: "impact" }, fmtImpact(i.impact), el("span", { class: "muted small" }, impactWords(i.impact)))));
 }
 
@@ -268,10 +268,10 @@ function drawTable(node, p, { agent, state, email, onSort }) {
       f && f.value !== null && basisNote(c, f.basis, f.labels) ? [" ", basisNote(c, f.basis, f.labels)] : null);
   };
   mount(node, el("table", { class: "data inquiries" },
-    el("caption", {}, `Every inquiry of ${agent} on ${channel(state.model)}, ${sortText(sort, order)}`),
+    el("caption", {}, `Every inquiry of ${nameOf(agent)} on ${channel(state.model)}, ${sortText(sort, order)}`),
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Inquiry"), cols.map(head))),
     el("tbody", {}, p.inquiries.map((i) => el("tr", { "data-inquiry": i.inquiry },
-      el("th", { scope: "row" }, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "row-" + i.inquiry, title: i.inquiry }, humanize(i.inquiry))),
+      el("th", { scope: "row" }, el("a", { href: inquiryHref(agent, state, i.inquiry), "data-key": "row-" + i.inquiry, title: i.inquiry }, inquiryName(i.inquiry))),
       cols.map((c) => cell(i, c)))))));
 }
 

@@ -5,7 +5,7 @@
 // "I'll take this" acknowledges an ask (the agent sees who and when on
 // the plan); the conversation is on the plan's page.
 import { api } from "../api.js";
-import { el, mount, fmtMetric, fmtDate, fmtDay, status, errorBox, humanize } from "../ui.js";
+import { el, mount, fmtMetric, fmtDate, fmtDay, status, errorBox, channel, inquiryName, teamName } from "../ui.js";
 import { planTitle, onTrackBadge, todayUTC } from "./plan-util.js";
 import { nameOf } from "../names.js";
 
@@ -24,7 +24,7 @@ function riskTable(plans) {
     el("thead", {}, el("tr", {}, ["Agent", "Plan", "Start", "Now", "Target", "Days left", "On track"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, plans.map((p) => el("tr", { "data-plan": p.id },
       el("td", {}, el("a", { href: `#/agent/${enc(p.agent_id)}` }, nameOf(p.agent_id))),
-      el("th", { scope: "row" }, el("a", { href: `#/plans/${enc(p.id)}` }, `${planTitle(p)} on ${humanize(p.inquiry)}`)),
+      el("th", { scope: "row" }, el("a", { href: `#/plans/${enc(p.id)}` }, `${planTitle(p)} on ${inquiryName(p.inquiry)}`)),
       el("td", {}, fmtMetric(p.metric, p.start_value)),
       el("td", {}, p.now_value != null ? `${fmtMetric(p.metric, p.now_value)} (${p.now_volume} of 20)` : "none since the start"),
       el("td", {}, fmtMetric(p.metric, p.target_value)),
@@ -36,11 +36,11 @@ function askCard(it, onAck) {
   const waiting = !it.help_ack;
   const ack = waiting
     ? el("button", { type: "button", class: "primary", "data-ack": it.plan_id, onclick: (e) => onAck(it, e.target) }, "I'll take this")
-    : el("span", { class: "muted" }, `Taken up by ${it.help_ack.by}, ${fmtDate(it.help_ack.at)}`);
+    : el("span", { class: "muted" }, `Taken up by ${nameOf(it.help_ack.by)}, ${fmtDate(it.help_ack.at)}`);
   return el("article", { class: `card ask${waiting ? " ask-waiting" : ""}`, "data-ask": it.plan_id },
     el("h3", {}, el("a", { href: `#/agent/${enc(it.agent_id)}` }, nameOf(it.agent_id)), " asks for help with ",
-      el("a", { href: `#/plans/${enc(it.plan_id)}` }, `${planTitle(it)} on ${humanize(it.inquiry)}`)),
-    el("p", { class: "muted small" }, `${humanize(it.model)}${it.team_id ? " · team " + it.team_id : ""} · plan started ${fmtDate(it.created_at)} · target date ${fmtDay(it.target_date)}`),
+      el("a", { href: `#/plans/${enc(it.plan_id)}` }, `${planTitle(it)} on ${inquiryName(it.inquiry)}`)),
+    el("p", { class: "muted small" }, `${channel(it.model)}${it.team_id ? " · " + teamName(it.team_id) : ""} · plan started ${fmtDate(it.created_at)} · target date ${fmtDay(it.target_date)}`),
     el("ul", {}, it.assistance.map((a) => el("li", {}, a))),
     it.last_comment ? el("p", { class: "small" }, el("strong", {}, `${it.last_comment.by}: `), it.last_comment.text,
       el("span", { class: "muted" }, ` (${it.comments} comment${it.comments === 1 ? "" : "s"})`)) : null,

@@ -10,6 +10,7 @@ export const routes = [
   { path: "/plans/:id", title: "Coaching plan", page: () => import("./plan.js") },
   { path: "/agent/:agent/plans", title: "Coaching plans", page: () => import("./plans.js") },
   { path: "/people", title: "Teams and agents", page: () => import("./people.js") },
+  { path: "/names", title: "Names of teams, inquiries and channels", page: () => import("./names.js") },
   { path: "/roster", title: "People and roles", page: () => import("./roster.js") },
   { path: "/notifications", title: "Notifications", page: () => import("./notifications.js") },
   { path: "/inbox", title: "Coaching inbox", page: () => import("./inbox.js") },

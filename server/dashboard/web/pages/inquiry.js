@@ -8,9 +8,10 @@
 // agent on this model and inquiry fetches the figures again.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, impactWords, fmtDate, labelBadge, basisNote, errorBox, humanize, channel, EXPLAIN } from "../ui.js";
+import { el, mount, METRICS, fmtMetric, fmtNumber, fmtDuration, fmtImpact, impactWords, fmtDate, labelBadge, basisNote, errorBox, EXPLAIN, channel, inquiryName, teamName } from "../ui.js";
 import { readState, hashQuery, apiRange, rangeText, keepFocus, debounce, clock } from "./agentstate.js";
 import { trendCard } from "./trend-chart.js";
+import { nameOf } from "../names.js";
 
 const enc = encodeURIComponent;
 const ORDER = ["aes", "aht", "psat", "pres"];
@@ -61,7 +62,7 @@ export async function render(ctx) {
 
   mount(ctx.main,
     el("p", {}, el("a", { href: back }, "← Back to all inquiries")),
-    el("h1", {}, humanize(inquiry), el("span", { class: "muted sub" }, ` · ${own ? "you" : agent}`)),
+    el("h1", {}, inquiryName(inquiry), el("span", { class: "muted sub" }, ` · ${own ? "you" : nameOf(agent)}`)),
     summary, updated, problem, focus, metrics,
     el("p", {}, moreBtn), more,
     trendCard({ agent, model: state.model, inquiry, own, onCleanup: ctx.onCleanup }),
@@ -71,7 +72,7 @@ export async function render(ctx) {
     const have = ORDER.filter((m) => d[m]);
     summary.textContent = `${channel(d.model)} · ${rangeText(d.from, d.to)} · ${fmtNumber(d.volume)} interactions · impact on ${own ? "your" : "the agent's"} AES ${fmtImpact(d.impact)}${impactWords(d.impact)}. ${EXPLAIN.impact}`;
     keepFocus(() => {
-      drawFocus(focus, d, own);
+      drawFocus(focus, d, own, agent);
       mount(metrics,
         el("h2", { id: "metrics-title" }, own ? "Your figures" : `Figures of ${agent}`),
         el("div", { class: "cards metric-cards" }, have.map((m) => {
@@ -87,8 +88,8 @@ export async function render(ctx) {
       mount(more,
         el("h2", { id: "more-title" }, "Team average and top performer"),
         el("div", { class: "table-wrap" }, el("table", { class: "data benchmarks" },
-          el("caption", {}, `${humanize(inquiry)} on ${channel(d.model)}: you, your team and the top performer among ${fmtNumber(d.population)} ranked agents`),
-          el("thead", {}, el("tr", {}, ["Metric", "You", "Team average", showTop && d.top_agent ? `Top performer (${d.top_agent})` : "Top performer"].map((h) => el("th", { scope: "col" }, h)))),
+          el("caption", {}, `${inquiryName(inquiry)} on ${channel(d.model)}: you, your team and the top performer among ${fmtNumber(d.population)} ranked agents`),
+          el("thead", {}, el("tr", {}, ["Metric", "You", "Team average", showTop && d.top_agent ? `Top performer (${nameOf(d.top_agent)})` : "Top performer"].map((h) => el("th", { scope: "col" }, h)))),
           el("tbody", {}, have.map((m) => el("tr", { "data-metric": m },
             el("th", { scope: "row" }, METRICS[m].name),
             el("td", { class: "you" }, fmtMetric(m, d[m].value)),
@@ -120,7 +121,7 @@ export async function render(ctx) {
 }
 
 // drawFocus shows the recommended metric, why, and the way to a plan.
-function drawFocus(node, d, own) {
+function drawFocus(node, d, own, agent) {
   const m = d.recommended_metric;
   if (!m || !METRICS[m]) {
     mount(node, el("h2", { id: "focus-title" }, "No focus metric yet"),
@@ -130,12 +131,20 @@ function drawFocus(node, d, own) {
   const name = METRICS[m].name;
   const f = d[m] || {};
   const [your, Your, you] = own ? ["your", "Your", "you rank"] : ["the agent's", "The agent's", "the agent ranks"];
-  const why = `Of ${your} metrics on this inquiry, bringing ${your} ${METRICS[m].long.toLowerCase()} to the middle of the ${fmtNumber(d.population)} ranked agents would lower ${your} AES the most` +
+  let why = `Of ${your} metrics on this inquiry, bringing ${your} ${METRICS[m].long.toLowerCase()} to the middle of the ${fmtNumber(d.population)} ranked agents would lower ${your} AES the most` +
     ` (when no metric would, it is the one where ${you} lowest). ${Your} ${name} is ${fmtMetric(m, f.value)}; the team's is ${fmtMetric(m, f.team)} and the top performer's ${fmtMetric(m, f.top)}.`;
+  // The top performer (best AES on this inquiry) has no one to catch up
+  // with: say so instead of advising a move to the middle.
+  // (Agents are not told top_agent: their AES equal to the top one's is.)
+  const isTop = d.top_agent ? d.top_agent === agent : !!d.aes && d.aes.value != null && d.aes.top != null && d.aes.value <= d.aes.top;
+  if (isTop) {
+    why = `${own ? "You are" : "The agent is"} the top performer on this inquiry: the best AES of the ${fmtNumber(d.population)} ranked agents.` +
+      ` ${name} is where ${you} lowest among ${your} metrics here (${fmtMetric(m, f.value)}; the team's is ${fmtMetric(m, f.team)}), so it is the one to keep an eye on.`;
+  }
   const plan = `#/plans/new${q({ model: d.model, inquiry: d.inquiry, metric: m })}`;
   mount(node,
     el("h2", { id: "focus-title", "data-metric": m }, `Focus on ${name}`),
-    el("p", { class: "why" }, why),
+    el("p", { class: "why" }, why.replace(/ (%|s\b)/g, "\u00a0$1")), // "89.6 %" never breaks before its unit
     own ? el("p", {}, el("a", { class: "button primary", href: plan, id: "build-plan", "data-key": "build-plan" }, "Build a coaching plan")) : null);
 }
 
@@ -164,6 +173,14 @@ function drawRecent(node, list) {
         return el("li", { "data-id": it.interaction_id },
           el("details", { open: open.has(it.interaction_id) },
             el("summary", { "data-key": "it-" + it.interaction_id }, bits.join(" · ")),
-            el("dl", { class: "fields" }, keys.map((k) => [el("dt", {}, k), el("dd", {}, show(k, it[k]))]))));
+            el("dl", { class: "kv" }, [["Interaction", it.interaction_id], ["Started", fmtDate(it.started_at)], ["Ended", fmtDate(it.ended_at)],
+              ["Handle time", fmtDuration(it.handle_time_s)],
+              ["Predicted satisfaction", it.predicted_satisfaction != null ? fmtMetric("psat", it.predicted_satisfaction) : "—"],
+              ["Predicted resolution", it.predicted_resolution != null ? fmtMetric("pres", it.predicted_resolution) : "—"],
+              ["Team", teamName(it.team_id)], ["Channel", channel(it.model)]].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))),
+            // The record as the contact-center feed sent it, for whoever
+            // checks it against their own systems.
+            el("details", { class: "raw-fields" }, el("summary", {}, "Everything the feed sent"),
+              el("dl", { class: "fields" }, keys.map((k) => [el("dt", {}, k), el("dd", {}, show(k, it[k]))])))));
       })));
 }

@@ -2,7 +2,8 @@
 // (#/notifications), newest first, unread ones marked, each opening what
 // it is about; and their delivery preferences: an e-mail address, a Slack
 // or Teams incoming webhook, and which kinds to receive (in the app they
-// always arrive, live).
+// always arrive, live). "Mark all as read" marks every unread one (POST
+// /v1/notifications/read-all).
 import { api } from "../api.js";
 import { el, mount, fmtDate, status, errorBox } from "../ui.js";
 
@@ -18,10 +19,24 @@ const KINDS = [
 export async function render(ctx) {
   const listBox = el("div", { id: "notification-list" });
   const prefsBox = el("section", { class: "card", "aria-labelledby": "prefs-h" });
-  mount(ctx.main, el("h1", {}, "Notifications"), listBox, prefsBox);
+  const allRead = el("button", { type: "button", class: "secondary", id: "read-all", hidden: true, onclick: async () => {
+    allRead.disabled = true;
+    try {
+      const { marked } = await api.post("/v1/notifications/read-all");
+      status(marked === 1 ? "Marked 1 notification as read." : `Marked ${marked} notifications as read.`);
+      window.dispatchEvent(new Event("inbox-changed"));
+      await load();
+    } catch (err) {
+      status(`Could not mark them read: ${err.message}`, "error");
+    } finally {
+      allRead.disabled = false;
+    }
+  } }, "Mark all as read");
+  mount(ctx.main, el("div", { class: "page-head" }, el("h1", {}, "Notifications"), allRead), listBox, prefsBox);
 
   async function load() {
-    const { notifications } = await api.get("/v1/notifications");
+    const { notifications, unread } = await api.get("/v1/notifications");
+    allRead.hidden = !unread;
     mount(listBox, notifications.length
       ? el("ol", { class: "notifications" }, notifications.map((n) => el("li", { class: n.read ? "read" : "unread", "data-id": n.id, "data-kind": n.kind },
         el("p", {}, el("strong", {}, n.read ? "" : "New: ", n.title), el("span", { class: "muted small" }, ` · ${fmtDate(n.at)}`)),

@@ -6,7 +6,7 @@
 // calibration by decile as a uPlot chart (predicted against observed, the
 // diagonal being perfect) with the same points in a table.
 import { api, q } from "../api.js";
-import { el, mount, fmtNumber, humanize } from "../ui.js";
+import { el, mount, fmtNumber, channel } from "../ui.js";
 
 const SERVING = {
   model: "Learnt model",
@@ -57,7 +57,7 @@ export async function render(ctx) {
 }
 
 async function modelSection(model, draws) {
-  const head = el("h2", { id: `om-${model}` }, humanize(model));
+  const head = el("h2", { id: `om-${model}` }, channel(model));
   let ans;
   try {
     ans = await api.get(`/v1/outcome-models${q({ model })}`);
@@ -74,7 +74,7 @@ async function modelSection(model, draws) {
 function targetCard(model, t, draws) {
   const [name, unit] = TARGET[t.target] || [t.target, "labels"];
   const id = `om-${model}-${t.target}`;
-  const chartBox = el("div", { class: "chart om-chart", role: "img", "aria-label": `Calibration of ${name.toLowerCase()} on ${humanize(model)}: predicted against observed by decile` });
+  const chartBox = el("div", { class: "chart om-chart", role: "img", "aria-label": `Calibration of ${name.toLowerCase()} on ${channel(model)}: predicted against observed by decile` });
   const deciles = t.calibration.map((d, i) => ({ i, ...d })).filter((d) => d.n > 0);
   const card = el("section", { class: "card om-target", "data-target": t.target, "data-serving": t.serving, "aria-labelledby": id },
     el("h3", { id }, name),

@@ -8,7 +8,7 @@
 // step 1. The server is still the judge: a 400 shows every broken rule
 // next to its field and jumps to its step; a 409 links the existing plan.
 import { api, q, ApiError } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, fmtDay, METRICS, errorBox, humanize } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDuration, fmtDate, fmtDay, METRICS, errorBox, channel, inquiryName, teamName } from "../ui.js";
 import { RULES, target, ymd, todayUTC, addDays, startWindow, checkDate, checkPct, metricName, modelMetrics } from "./plan-util.js";
 import { nameOf } from "../names.js";
 
@@ -248,9 +248,9 @@ export async function render(ctx) {
     async pick() {
       const wrap = el("div", {});
       const modelSel = el("select", { id: "model", name: "model", onchange: async (e) => { st.model = e.target.value; await reload(true); } },
-        st.models.map((m) => el("option", { value: m.model, selected: m.model === st.model }, `${humanize(m.model)} (${fmtNumber(m.volume)} interactions)`)));
+        st.models.map((m) => el("option", { value: m.model, selected: m.model === st.model }, `${channel(m.model)} (${fmtNumber(m.volume)} interactions)`)));
       const inqSel = el("select", { id: "inquiry", name: "inquiry", onchange: async (e) => { st.inquiry = e.target.value; await reload(false); } },
-        st.inquiries.map((i) => el("option", { value: i.inquiry, selected: i.inquiry === st.inquiry }, `${humanize(i.inquiry)} (${fmtNumber(i.volume)})`)));
+        st.inquiries.map((i) => el("option", { value: i.inquiry, selected: i.inquiry === st.inquiry }, `${inquiryName(i.inquiry)} (${fmtNumber(i.volume)})`)));
       const have = modelMetrics(st.detail);
       const rec = st.detail && st.detail.recommended_metric;
       const metricSel = el("select", { id: "metric", name: "metric", onchange: (e) => { st.metric = e.target.value; st.worst = null; for (const k of ["metric", "inquiry"]) { delete st.errors[k]; delete st.server[k]; } draw(); } },
@@ -342,7 +342,7 @@ export async function render(ctx) {
       }
       if (!st.worst.length) return el("p", {}, "No interactions to review.");
       return el("div", {},
-        el("p", { class: "help" }, `Your ${st.worst.length} poorest ${st.inquiry} interactions on ${metricName(st.metric)}, poorest first. Open one to see its details.`),
+        el("p", { class: "help" }, `Your ${st.worst.length} poorest interactions on ${inquiryName(st.inquiry)} by ${metricName(st.metric)}, poorest first. Open one to see its details.`),
         el("ol", { class: "review" }, st.worst.map((it) => el("li", {}, el("details", {},
           el("summary", {}, [`${fmtDate(it.ended_at)} · handled in ${fmtDuration(it.handle_time_s)}`,
             it.predicted_satisfaction != null ? ` · satisfaction ${fmtMetric("psat", it.predicted_satisfaction)}` : "",
@@ -351,7 +351,7 @@ export async function render(ctx) {
             [["Interaction", it.interaction_id], ["Started", fmtDate(it.started_at)], ["Ended", fmtDate(it.ended_at)], ["Handle time", fmtDuration(it.handle_time_s)],
               ["Predicted satisfaction", it.predicted_satisfaction != null ? fmtMetric("psat", it.predicted_satisfaction) : "—"],
               ["Predicted resolution", it.predicted_resolution != null ? fmtMetric("pres", it.predicted_resolution) : "—"],
-              ["Team", it.team_id], ["Source", it.source]].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))))))));
+              ["Team", teamName(it.team_id)]].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))))))));
     },
 
     actions() {
@@ -402,7 +402,7 @@ export async function render(ctx) {
       const problems = Object.entries({ ...st.errors, ...st.server });
       return el("div", {},
         el("dl", { class: "kv summary" },
-          [["Channel", humanize(st.model)], ["Inquiry", humanize(st.inquiry)], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
+          [["Channel", channel(st.model)], ["Inquiry", inquiryName(st.inquiry)], ["Metric", `${METRICS[st.metric].long} (${metricName(st.metric)})`],
             ["Start (last 3 months)", fmtMetric(st.metric, sv)], ["Improvement", `${st.pct} %`],
             ["Target", fmtMetric(st.metric, target(st.metric, sv, st.pct))], ["Target date", fmtDay(st.date) + (d.warning ? " (outside the advised 2 weeks to 3 months)" : "")],
           ].map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v))),

@@ -6,16 +6,20 @@
 // messages update Now, on track, the status and the chart in place.
 import { api } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, humanize, channel } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDate, fmtDay, status, METRICS, channel, inquiryName } from "../ui.js";
 import { statusBadge, onTrackBadge, metricName, planTitle, ymd } from "./plan-util.js";
-import { trendCard } from "./trend-chart.js";
+import { trendCard, DAY_TICKS, MINUTE_TICKS } from "./trend-chart.js";
 import { nameOf } from "../names.js";
 
 // nowLine says what Now counts: only interactions since the plan started
 // ("7 of 20 since you started"); until there is one, Start is the baseline.
-export function nowLine(p) {
-  if (p.now_value == null) return " your Start, until your first interaction on this inquiry since you started";
-  return ` ${fmtNumber(p.now_volume)} of 20 interactions since you started`;
+// mine: said to the plan's agent, else about them to their team leader.
+export function nowLine(p, mine = true) {
+  if (p.now_value == null) {
+    return mine ? " your Start, until your first interaction on this inquiry since you started"
+      : " their Start, until their first interaction on this inquiry since the plan started";
+  }
+  return ` ${fmtNumber(p.now_volume)} of 20 interactions since ${mine ? "you started" : "the plan started"}`;
 }
 
 // points is the plan's daily history plus today's Now (so far) when the
@@ -46,9 +50,9 @@ export async function render(ctx) {
     const m = plan.metric;
     const fig = (label, key, ...value) => el("div", { "data-fig": key }, el("dt", {}, label), el("dd", {}, ...value));
     mount(figures,
-      fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, " your last 3 months before the plan")),
+      fig("Start", "start", fmtMetric(m, plan.start_value), el("span", { class: "small muted" }, mine ? " your last 3 months before the plan" : " their last 3 months before the plan")),
       fig("Now", "now", el("span", { id: "now-value" }, fmtMetric(m, plan.now_value != null ? plan.now_value : plan.start_value)),
-        el("span", { class: "small muted", id: "now-volume" }, nowLine(plan))),
+        el("span", { class: "small muted", id: "now-volume" }, nowLine(plan, mine))),
       fig("Target", "target", fmtMetric(m, plan.target_value), el("span", { class: "small muted" }, ` by ${fmtDay(plan.target_date)}`)),
       fig("Status", "status", statusBadge(plan.status)),
       fig("On track", "ontrack", onTrackBadge(plan)));
@@ -64,7 +68,10 @@ export async function render(ctx) {
     const lower = METRICS[m].lower;
     chartSummary.textContent = pts.length
       ? `${metricName(m)} per day, ${pts.length} point${pts.length > 1 ? "s" : ""} from ${pts[0].date} to ${pts[pts.length - 1].date}; latest ${fmtMetric(m, pts[pts.length - 1].value)}, target ${fmtMetric(m, plan.target_value)} (${lower ? "lower" : "higher"} is better), start ${fmtMetric(m, plan.start_value)}.`
-      : "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline.";
+      : mine ? "No points yet: Now appears with your first interaction on this inquiry since the plan started; until then your Start is the baseline."
+        : `No points yet: Now appears with ${nameOf(plan.agent_id)}'s first interaction on this inquiry since the plan started; until then their Start is the baseline.`;
+    // No points yet: the chart takes the card's width (no empty column).
+    chartBox.closest(".chart-grid")?.classList.toggle("single", !pts.length);
     mount(pointsTable, pts.length ? el("table", { class: "data" },
       el("caption", {}, "Progress by day"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Day"), el("th", { scope: "col" }, `Now (${metricName(m)})`), el("th", { scope: "col" }, "Target"))),
@@ -83,7 +90,9 @@ export async function render(ctx) {
       return;
     }
     if (chart) chart.destroy();
-    const fmt = (v) => (v == null ? "—" : pct ? (v * 100).toFixed(0) + " %" : Math.round(v) + " s");
+    // The axis says figures as the cards do: handle time in minutes and
+    // seconds, AES in seconds, shares in per cent.
+    const fmt = (v) => (v == null ? "—" : pct ? (v * 100).toFixed(0) + " %" : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s");
     chart = new window.uPlot({
       width, height: 240,
       series: [{},
@@ -91,14 +100,14 @@ export async function render(ctx) {
         { label: "Target", stroke: "#0a5c2b", width: 2, dash: [8, 4], points: { show: false }, value: (u, v) => fmtMetric(m, v) },
         { label: "Start", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: (u, v) => fmtMetric(m, v) }],
       legend: { live: false },
-      axes: [{ values: (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" })) },
-        { values: (u, vals) => vals.map(fmt), size: 60 }],
+      axes: [{ incrs: DAY_TICKS, values: (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" })) },
+        { values: (u, vals) => vals.map(fmt), size: m === "aht" ? 76 : 60, ...(m === "aht" ? { incrs: MINUTE_TICKS } : {}) }],
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo), hi * 1.1] } },
     }, data, chartBox);
   }
 
   function drawActions() {
-    mount(actions, el("fieldset", { class: "plan-actions" }, el("legend", {}, "Your actions"),
+    mount(actions, el("fieldset", { class: "plan-actions" }, el("legend", {}, mine ? "Your actions" : `Actions of ${nameOf(plan.agent_id)}`),
       plan.actions.map((a, i) => {
         const cid = `plan-action-${i}`;
         const box = el("input", { type: "checkbox", id: cid, checked: a.done, disabled: !mine && ctx.claims.role === "agent", onchange: (e) => toggle(i, e.target) });
@@ -112,14 +121,14 @@ export async function render(ctx) {
   function drawHelp() {
     const leader = ctx.claims.role === "supervisor" || ctx.claims.role === "admin";
     const ackLine = plan.help_ack
-      ? el("p", { id: "help-ack" }, `✓ ${plan.help_ack.by === ctx.claims.sub ? "You" : plan.help_ack.by} took up ${mine ? "your" : "the"} asks for help on ${fmtDate(plan.help_ack.at)}.`)
+      ? el("p", { id: "help-ack" }, `✓ ${plan.help_ack.by === ctx.claims.sub ? "You" : nameOf(plan.help_ack.by)} took up ${mine ? "your" : "the"} asks for help on ${fmtDate(plan.help_ack.at)}.`)
       : leader
         ? el("p", { id: "help-ack" }, el("button", { type: "button", class: "primary", id: "ack-help", onclick: acknowledge }, "I'll take this"), " ",
           el("span", { class: "muted" }, "tells the agent you took up their asks for help."))
         : el("p", { id: "help-ack", class: "muted" }, "Your team leader has been told about your asks for help; no one has taken them up yet.");
     const list = (plan.comments || []).length
       ? el("ol", { class: "comments", id: "comment-list" }, plan.comments.map((c) => el("li", {},
-        el("span", { class: "who" }, c.by === ctx.claims.sub ? "You" : c.by), el("span", { class: "muted small" }, ` · ${c.role === "agent" ? "agent" : "team leader"} · ${fmtDate(c.at)}`),
+        el("span", { class: "who" }, c.by === ctx.claims.sub ? "You" : nameOf(c.by)), el("span", { class: "muted small" }, ` · ${c.role === "agent" ? "agent" : "team leader"} · ${fmtDate(c.at)}`),
         el("p", {}, c.text))))
       : el("p", { class: "muted", id: "comment-list" }, mine ? "No comments yet. Write to your team leader below." : "No comments yet.");
     const box = el("textarea", { id: "comment-text", name: "text", maxlength: 1000, "aria-describedby": "comment-error" });
@@ -212,13 +221,13 @@ export async function render(ctx) {
 
   mount(ctx.main,
     el("p", { class: "crumbs" }, el("a", { href: mine ? "#/plans" : `#/agent/${encodeURIComponent(plan.agent_id)}/plans` }, mine ? "My coaching plans" : `Coaching plans of ${nameOf(plan.agent_id)}`)),
-    el("h1", {}, `${planTitle(plan)} on ${humanize(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + nameOf(plan.agent_id)}`)),
+    el("h1", {}, `${planTitle(plan)} on ${inquiryName(plan.inquiry)}`, el("span", { class: "muted small" }, ` · ${channel(plan.model)}${mine ? "" : " · " + nameOf(plan.agent_id)}`)),
     el("p", { class: "muted" }, `${METRICS[plan.metric].long}, created ${fmtDate(plan.created_at)}, target date ${fmtDay(plan.target_date)}.`),
     figures, warnings,
     el("section", { class: "card", "aria-labelledby": "progress-title" }, el("h2", { id: "progress-title" }, "Progress"),
-      el("div", { class: "chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
+      el("div", { class: "chart-grid", id: "plan-chart-grid" }, el("div", {}, chartBox, chartSummary), pointsTable)),
     trendCard({ agent: plan.agent_id, model: plan.model, inquiry: plan.inquiry, own: mine, metric: plan.metric,
-      title: `${metricName(plan.metric)} on ${humanize(plan.inquiry)} week by week, before and during the plan`, onCleanup: ctx.onCleanup }),
+      title: `${metricName(plan.metric)} on ${inquiryName(plan.inquiry)} week by week, before and during the plan`, onCleanup: ctx.onCleanup }),
     el("div", { class: "card" }, actions),
     el("div", { class: "card" }, el("section", { "aria-labelledby": "help-title" }, el("h2", { id: "help-title" }, mine ? "Coaching with your team leader" : "Coaching conversation"), helpBox)), cancelBox);
   drawAll();

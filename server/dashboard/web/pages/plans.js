@@ -3,7 +3,7 @@
 // and the finished ones, each with metric, inquiry, Start, Now, target,
 // target date, on track and status (in text).
 import { api } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize, channel } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDay, channel, inquiryName } from "../ui.js";
 import { statusBadge, onTrackBadge, planTitle } from "./plan-util.js";
 import { nameOf } from "../names.js";
 
@@ -15,7 +15,7 @@ function table(caption, plans, id) {
       el("thead", {}, el("tr", {}, ["Plan", "Inquiry", "Start", "Now", "Target", "Target date", "On track", "Status"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, plans.map((p) => el("tr", { "data-plan": p.id },
         el("th", { scope: "row" }, el("a", { href: `#/plans/${encodeURIComponent(p.id)}` }, planTitle(p))),
-        el("td", {}, `${humanize(p.inquiry)} (${channel(p.model)})`),
+        el("td", {}, `${inquiryName(p.inquiry)} (${channel(p.model)})`),
         el("td", { "data-col": "start" }, fmtMetric(p.metric, p.start_value)),
         el("td", { "data-col": "now" }, fmtMetric(p.metric, p.now_value), el("span", { class: "muted small" }, p.now_value != null ? ` (${fmtNumber(p.now_volume)} of 20 since the start)` : " (none since the start yet)")),
         el("td", { "data-col": "target" }, fmtMetric(p.metric, p.target_value)),

@@ -35,7 +35,7 @@ export async function render(ctx) {
   const listBox = el("section", { "aria-labelledby": "people-h" });
   const importBox = el("section", { class: "card", "aria-labelledby": "import-h" });
   mount(ctx.main, el("h1", {}, "People and roles"),
-    el("p", { class: "muted" }, "Who is an agent, a team leader or an admin here, and the names shown instead of ids. A change applies at once, to open pages too."),
+    el("p", { class: "muted" }, "Who is an agent, a team leader or an admin here, and the names shown instead of ids. A change applies at once, to open pages too. Teams, inquiries and channels get their names on ", el("a", { href: "#/names" }, "names of teams, inquiries and channels"), "."),
     listBox, formBox, importBox, modeBox);
 
   let roster;

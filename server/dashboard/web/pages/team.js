@@ -13,8 +13,8 @@
 // months (GET /v1/teams/{team}/trend).
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
-import { sparkline } from "./trend-chart.js";
+import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel, teamName } from "../ui.js";
+import { sparkline, fitSpan, MIN_SPAN } from "./trend-chart.js";
 import { nameOf } from "../names.js";
 
 export const RANGES = [["3m", "3 months"], ["1m", "Month"], ["1w", "Week"], ["24h", "24 h"]];
@@ -46,7 +46,7 @@ export async function render(ctx) {
   // with the API's message).
   const { models } = await api.get("/v1/models");
   if (!models.length) {
-    mount(ctx.main, el("h1", {}, `Team ${team}`), el("p", {}, "No interactions yet: once the contact-center feed sends them, the team's agents appear here within a second."));
+    mount(ctx.main, el("h1", {}, teamName(team)), el("p", {}, "No interactions yet: once the contact-center feed sends them, the team's agents appear here within a second."));
     return;
   }
   // Teams often work one channel: without ?model, open the model where
@@ -80,7 +80,7 @@ export async function render(ctx) {
   const plans = el("section", { class: "card plans-summary", "aria-labelledby": "plans-h" },
     el("h2", { id: "plans-h" }, "Coaching plans"), el("p", { class: "muted" }, "Loading…"));
   mount(ctx.main,
-    el("h1", {}, `Team ${team}`),
+    el("h1", {}, teamName(team)),
     picker,
     el("div", { class: "team-top" }, needs, plans),
     table, updated);
@@ -151,13 +151,18 @@ async function load(team, model, range) {
     api.get(`/v1/teams/${enc(team)}/trend${q({ model, step: "week" })}`).catch(() => ({ agents: [] }))]);
   const by = Object.fromEntries(want.map((r, i) => [r, new Map(got[i].agents.map((a) => [a.agent_id, a]))]));
   const agents = got[0].agents;
+  // The sparklines share one span: the weeks any agent of the team has
+  // an AES in (at least 4), so that rows compare week for week.
+  const aes = series.agents.map((s) => s.points.map((p) => p.aes));
+  const [lo, hi] = fitSpan((aes[0] || []).map((_, i) => aes.some((v) => v[i] !== null && v[i] !== undefined)), MIN_SPAN.week);
   return {
     agents,
     week: by["1w"],
     base: by["3m"],
     hasOutcomes: agents.some((a) => a.psat !== null || a.pres !== null),
-    // agent → weekly AES over 3 months, oldest first (the sparklines)
-    weekly: new Map(series.agents.map((s) => [s.agent_id, s.points.map((p) => p.aes)])),
+    // agent → weekly AES over the team's weeks with data, oldest first
+    // (the sparklines)
+    weekly: new Map(series.agents.map((s, i) => [s.agent_id, aes[i].slice(lo, hi)])),
   };
 }
 
@@ -189,11 +194,12 @@ function columns(data) {
   return cols;
 }
 
-// sparkSpan is an agent's weekly AES over 3 months as a sparkline.
+// sparkSpan is an agent's weekly AES over the team's weeks as a
+// sparkline.
 function sparkSpan(agent, weekly) {
   if (!weekly) return null;
   const have = weekly.filter((v) => v !== null);
-  const label = have.length ? `Weekly AES of ${agent} over 3 months: from ${fmtMetric("aes", have[0])} to ${fmtMetric("aes", have[have.length - 1])}` : `No weekly AES for ${agent}`;
+  const label = have.length ? `Weekly AES of ${nameOf(agent)} over ${weekly.length} weeks: from ${fmtMetric("aes", have[0])} to ${fmtMetric("aes", have[have.length - 1])}` : `No weekly AES for ${nameOf(agent)}`;
   return sparkline(weekly, label);
 }
 
@@ -221,8 +227,8 @@ function drawTable(node, data, model, range, plansByAgent) {
         el("td", { "data-label": a.label || "" }, labelBadge(a.label)),
         el("td", { class: "trend-cell" }, sparkSpan(a.agent_id, data.weekly.get(a.agent_id)), trendCell(trend(wAes, bAes), wAes, bAes)),
         cols.map(([k, , f]) => el("td", { "data-metric": k }, f(a))),
-        el("td", {}, el("a", { href: `#/agent/${enc(a.agent_id)}/plans`, "aria-label": `Coaching plans of ${a.agent_id}` },
-          ps === undefined || ps === null ? "Plans" : ps.in_progress ? `${ps.in_progress} (${ps.on_track} on track)` : "None")));
+        el("td", {}, el("a", { href: `#/agent/${enc(a.agent_id)}/plans`, "aria-label": `Coaching plans of ${nameOf(a.agent_id)}` },
+          ps === undefined || ps === null ? "Plans" : ps.in_progress ? `${ps.in_progress} (${ps.on_track} on track)` : "No plan")));
     }))));
 }
 

@@ -6,8 +6,11 @@
 // third quartile) and median; the metric and the step are picked above
 // the chart, and the same points are in a table for screen readers.
 // sparkline: a small line of one agent's weekly AES for the team table.
+// Both fit their time axis to the data (fitSpan): the API answers every
+// period of 3 months, and a series covering weeks would otherwise sit in
+// a corner of an axis of empty periods.
 import { api, q } from "../api.js";
-import { el, mount, fmtMetric, fmtNumber, fmtDay, humanize } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, fmtDay, inquiryName } from "../ui.js";
 import { nameOf } from "../names.js";
 
 const CHOICES = [["aes", "AES"], ["aht", "Handle time"], ["psat", "Satisfaction"], ["pres", "Resolution"], ["volume", "Volume"]];
@@ -28,6 +31,41 @@ function fmt(metric, v) {
   return metric === "volume" ? fmtNumber(v) : fmtMetric(metric, v);
 }
 
+// DAY_TICKS are the time axis' tick spacings, in seconds: whole days
+// and weeks only, so that a wide chart never labels one day twice.
+export const DAY_TICKS = [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400];
+
+// MINUTE_TICKS are a handle-time axis' tick spacings, in seconds: "9m 30s",
+// "10m 00s", never "6m 40s".
+export const MINUTE_TICKS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+
+// The fewest periods a trend's axis shows: 4 weeks, or 7 days.
+export const MIN_SPAN = { week: 4, day: 7 };
+
+// fitSpan returns [lo, hi) of the periods to draw: from the first to the
+// last period with data (has[i]), widened to at least minPts periods,
+// earlier ones first (the periods before the data, then after it), never
+// beyond the periods there are. No data: every period.
+export function fitSpan(has, minPts) {
+  const first = has.indexOf(true), last = has.lastIndexOf(true);
+  if (first < 0) return [0, has.length];
+  let lo = first, hi = last + 1;
+  lo = Math.max(0, Math.min(lo, hi - minPts));
+  hi = Math.min(has.length, Math.max(hi, lo + minPts));
+  return [lo, hi];
+}
+
+// fitY is the value axis of a trend: the values drawn with a margin of
+// 15 % of their spread (a week-to-week change of a few seconds must show,
+// which an axis from 0 flattens), never below 0 nor, for a share, above
+// 100 %.
+export function fitY(metric, lo, hi) {
+  if (lo == null || hi == null) return [0, 1];
+  const pad = hi > lo ? (hi - lo) * 0.15 : Math.abs(hi) * 0.1 || 1;
+  const top = hi + pad;
+  return [Math.max(0, lo - pad), metric === "psat" || metric === "pres" ? Math.min(1, top) : top];
+}
+
 // trendCard returns a card node and starts loading it. opt: agent, model,
 // inquiry ("" for every inquiry), own (whose words), metric (the one
 // shown first, default aes), title, onCleanup.
@@ -42,7 +80,7 @@ export function trendCard(opt) {
   const stepBtns = [["week", "Weekly"], ["day", "Daily"]].map(([s, t]) =>
     el("button", { type: "button", class: "preset", "data-step": s, "aria-pressed": String(s === st.step), onclick: () => { st.step = s; load(); } }, t));
   const card = el("section", { class: "card trend-card", "aria-labelledby": "trend-title", id: "trend" },
-    el("h2", { id: "trend-title" }, opt.title || (opt.inquiry ? `Trend on ${humanize(opt.inquiry)}` : "Trend")),
+    el("h2", { id: "trend-title" }, opt.title || (opt.inquiry ? `Trend on ${inquiryName(opt.inquiry)}` : "Trend")),
     el("div", { class: "trend-controls" },
       el("div", {}, el("label", { for: "trend-metric" }, "Show"), metricSel),
       el("div", { class: "presets", role: "group", "aria-label": "Points" }, stepBtns)),
@@ -64,7 +102,9 @@ export function trendCard(opt) {
     if (!d) return;
     const m = st.metric;
     const band = (p, k) => (m === "volume" || !p.population[m] ? null : p.population[m][k]);
-    const pts = d.points;
+    const fit = (p) => value(p.agent, m) !== null || value(p.team, m) !== null;
+    const [lo, hi] = fitSpan(d.points.map(fit), MIN_SPAN[st.step]);
+    const pts = d.points.slice(lo, hi);
     const xs = pts.map((p) => Date.parse(p.from) / 1000);
     const mine = pts.map((p) => value(p.agent, m));
     const team = pts.map((p) => value(p.team, m));
@@ -92,16 +132,16 @@ export function trendCard(opt) {
     chart = new window.uPlot({
       width, height: 220,
       series: [{},
-        { label: "3rd quartile", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
-        { label: "1st quartile", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
+        { label: "Middle half of agents (upper edge)", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
+        { label: "Middle half of agents (lower edge)", stroke: "rgba(87,96,106,.35)", width: 1, points: { show: false }, value: show },
         { label: "Median of agents", stroke: "#57606a", width: 1, dash: [2, 4], points: { show: false }, value: show },
         { label: "Team", stroke: "#8a5a00", width: 2, dash: [8, 4], points: { show: false }, spanGaps: true, value: show },
         { label: who, stroke: "#0b5cad", width: 2.5, spanGaps: true, points: { show: true, size: 6, fill: "#0b5cad" }, value: show }],
       bands: [{ series: [1, 2], fill: "rgba(87,96,106,.12)" }],
       legend: { live: false },
-      axes: [{ values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
-        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : Math.round(v) + " s")), size: 64 }],
-      scales: { x: { time: true }, y: { range: (u, lo, hi) => [Math.min(0, lo ?? 0), (hi ?? 1) * 1.1 || 1] } },
+      axes: [{ incrs: DAY_TICKS, values: (u, vals) => vals.map((v) => fmtDay(new Date(v * 1000).toISOString(), true)) },
+        { values: (u, vals) => vals.map((v) => (m === "psat" || m === "pres" ? Math.round(v * 100) + " %" : m === "volume" ? String(v) : m === "aht" ? fmtMetric(m, v) : Math.round(v) + " s")), size: m === "aht" ? 76 : 64, ...(m === "aht" ? { incrs: MINUTE_TICKS } : {}) }],
+      scales: { x: { time: true }, y: { range: (u, lo, hi) => fitY(m, lo, hi) } },
     }, data, chartBox);
   }
 

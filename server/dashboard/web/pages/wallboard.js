@@ -26,7 +26,7 @@
 // the TV's own sleep timer must then be turned off.
 import { api, q } from "../api.js";
 import { live } from "../live.js";
-import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel } from "../ui.js";
+import { el, mount, fmtMetric, fmtNumber, labelBadge, errorBox, fmtClock, channel, teamName } from "../ui.js";
 import { session } from "../session.js";
 import { nameOf } from "../names.js";
 
@@ -61,8 +61,8 @@ export async function render(ctx) {
   const ago = el("span", { class: "wb-ago" });
   const pageOf = el("span", { class: "wb-page", id: "wb-page", "aria-live": "off" });
   const head = el("header", { class: "wb-head" },
-    el("h1", {}, `${channel(model)} · ${team
-      || (ctx.claims.role === "supervisor" ? ctx.claims.teams.join(", ") : "all teams")}`),
+    el("h1", {}, `${channel(model)} · ${team ? teamName(team)
+      : ctx.claims.role === "supervisor" ? ctx.claims.teams.map(teamName).join(", ") : "all teams"}`),
     el("div", { class: "wb-meta" }, pageOf, clock, ago, exit));
   const body = el("div", { class: "wb-body" });
   const foot = el("footer", { class: "wb-foot" });
@@ -160,7 +160,7 @@ function fits(node) {
 // the page shown and the page count.
 function drawBoard(node, board, team, want) {
   if (!board.teams.length) {
-    mount(node, el("p", { class: "wb-empty" }, team ? `No interactions of ${team} on ${channel(board.model)} in the last 3 months.` : `No interactions on ${channel(board.model)} in the last 3 months.`));
+    mount(node, el("p", { class: "wb-empty" }, team ? `No interactions of ${teamName(team)} on ${channel(board.model)} in the last 3 months.` : `No interactions on ${channel(board.model)} in the last 3 months.`));
     return { page: 0, pages: 1 };
   }
   const outcomes = board.teams.some((t) => t.psat !== null || t.pres !== null);
@@ -194,8 +194,8 @@ function drawBoard(node, board, team, want) {
 function teamSection(t, rank, outcomes) {
     const needs = t.agents.filter((a) => a.label === "needs_work").length;
     const agents = [...t.agents].sort((a, b) => (a.aes ?? Infinity) - (b.aes ?? Infinity) || (a.agent_id < b.agent_id ? -1 : 1));
-    return el("section", { class: "wb-team", "data-team": t.team, "data-rank": rank, "aria-label": `Team ${t.team}, rank ${rank}` },
-      el("h2", {}, rank ? el("span", { class: "wb-rank" }, `#${rank}`) : null, rank ? " " : "", `Team ${t.team}`),
+    return el("section", { class: "wb-team", "data-team": t.team, "data-rank": rank, "aria-label": `${teamName(t.team)}, rank ${rank}` },
+      el("h2", { title: teamName(t.team) }, rank ? el("span", { class: "wb-rank" }, `#${rank}`) : null, rank ? " " : "", teamName(t.team)),
       el("dl", { class: "wb-figures" },
         fig("Volume", fmtNumber(t.volume), "volume"),
         fig("AES", fmtMetric("aes", t.aes), "aes"),
@@ -204,7 +204,7 @@ function teamSection(t, rank, outcomes) {
         outcomes ? fig("Resolution", fmtMetric("pres", t.pres), "pres") : null,
         fig("Needs work", String(needs), "needs")),
       el("table", { class: "wb-agents" },
-        el("caption", { class: "sr-only" }, `Agents of ${t.team}, best AES first`),
+        el("caption", { class: "sr-only" }, `Agents of ${teamName(t.team)}, best AES first`),
         el("thead", {}, el("tr", {},
           el("th", { scope: "col" }, "#"),
           el("th", { scope: "col" }, "Agent"), el("th", { scope: "col" }, "Volume"),
@@ -214,14 +214,14 @@ function teamSection(t, rank, outcomes) {
           class: a.fresh && Date.now() - a.fresh < 3000 ? "wb-fresh" : null,
         },
         el("td", { class: "wb-rank" }, a.aes == null ? "" : String(i + 1)),
-        el("th", { scope: "row" }, nameOf(a.agent_id)),
+        el("th", { scope: "row", title: nameOf(a.agent_id) }, nameOf(a.agent_id)),
         el("td", { "data-metric": "volume" }, fmtNumber(a.volume)),
         el("td", { "data-metric": "aes" }, fmtMetric("aes", a.aes)),
         el("td", {}, labelBadge(a.label)))))));
 }
 
 function fig(name, value, key) {
-  return el("div", { class: "wb-fig", "data-fig": key }, el("dt", {}, name), el("dd", {}, value));
+  return el("div", { class: "wb-fig", "data-fig": key, "data-count": key === "needs" ? value : null }, el("dt", {}, name), el("dd", {}, value));
 }
 
 // keepAwake holds a screen wake lock while the wallboard is open.

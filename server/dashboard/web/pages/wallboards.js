@@ -5,7 +5,7 @@
 // a wallboard key per screen (POST /v1/api-keys with wallboard), shown
 // once as a link the TV opens (#/tv?key=…), listed and revocable.
 import { api, q } from "../api.js";
-import { el, mount, fmtDate, status } from "../ui.js";
+import { el, mount, fmtDate, status, teamName, channel } from "../ui.js";
 
 export async function render(ctx) {
   const { models } = await api.get("/v1/models");
@@ -14,7 +14,7 @@ export async function render(ctx) {
     return;
   }
   const modelSel = el("select", { id: "wb-model", name: "model" },
-    models.map((m) => el("option", { value: m.model }, m.model)));
+    models.map((m) => el("option", { value: m.model }, channel(m.model))));
   const teamSel = el("select", { id: "wb-team", name: "team" });
   const fillTeams = async () => {
     let teams = ctx.claims.role === "supervisor" ? ctx.claims.teams : [];
@@ -25,7 +25,7 @@ export async function render(ctx) {
       } catch { teams = []; }
     }
     mount(teamSel, el("option", { value: "" }, ctx.claims.role === "supervisor" ? "All my teams" : "All teams"),
-      teams.map((t) => el("option", { value: t }, t)));
+      teams.map((t) => el("option", { value: t }, teamName(t))));
   };
   modelSel.addEventListener("change", fillTeams);
   await fillTeams();
@@ -52,7 +52,7 @@ export async function render(ctx) {
 // never expires until revoked, so a TV runs for days unattended.
 async function tvLinks(box, models) {
   const name = el("input", { id: "tv-name", required: true, maxlength: "64", placeholder: "Floor 2 TV", autocomplete: "off", "aria-describedby": "err-tv-name" });
-  const model = el("select", { id: "tv-model" }, models.map((m) => el("option", { value: m.model }, m.model)));
+  const model = el("select", { id: "tv-model" }, models.map((m) => el("option", { value: m.model }, channel(m.model))));
   const err = el("p", { class: "field-error", id: "err-tv-name" });
   const made = el("div", { id: "tv-made", "aria-live": "polite" });
   const list = el("div", { class: "table-wrap" });
@@ -63,7 +63,7 @@ async function tvLinks(box, models) {
       el("caption", { class: "sr-only" }, "TV links"),
       el("thead", {}, el("tr", {}, ["Screen", "Channel", "Made", ""].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, boards.map((k) => el("tr", { "data-key": k.id },
-        el("th", { scope: "row" }, k.name), el("td", {}, k.wallboard),
+        el("th", { scope: "row" }, k.name), el("td", { "data-model": k.wallboard }, channel(k.wallboard)),
         el("td", { class: "small" }, fmtDate(k.created_at), el("span", { class: "muted" }, ` by ${k.created_by}`)),
         el("td", {}, el("button", { type: "button", class: "link", "data-revoke": k.id, onclick: async () => {
           try {
