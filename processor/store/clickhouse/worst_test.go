@@ -22,7 +22,9 @@ func TestWorstSettledHours(t *testing.T) {
 	s := openStore(t, newDatabase(t))
 	ctx := context.Background()
 	base := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	h := func(n int, min int) time.Time { return base.Add(time.Duration(n)*time.Hour + time.Duration(min)*time.Minute) }
+	h := func(n int, min int) time.Time {
+		return base.Add(time.Duration(n)*time.Hour + time.Duration(min)*time.Minute)
+	}
 	offset := int64(0)
 	version := int64(0)
 	// apply stores revisions and the full new values of the buckets they
