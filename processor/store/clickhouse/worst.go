@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -106,6 +107,20 @@ func (s *Store) Worst(ctx context.Context, q store.WorstQuery) ([]schemas.Intera
 // do not all count (see Worst), plus math.MinInt64 so the set is never
 // empty.
 func (s *Store) unsettledHours(ctx context.Context, q store.WorstQuery, hlo, hhi int64) (ch.GroupSet, error) {
+	// The two reads are independent: at once, one round trip's wait.
+	vols := map[int64]int64{}
+	volErr := make(chan error, 1)
+	go func() {
+		volErr <- s.stream(ctx, "sum an agent's bucket volumes per hour", s.q.worstVolumes,
+			[]any{q.Tenant, q.Model, q.Agent, q.Inquiry, secondsIn(hlo), secondsIn(hhi)}, func(r driver.Rows) error {
+				var h, v int64
+				if err := r.Scan(&h, &v); err != nil {
+					return fmt.Errorf("scan bucket volume per hour: %w", err)
+				}
+				vols[h] = v
+				return nil
+			})
+	}()
 	rows := map[int64]uint64{}
 	err := s.stream(ctx, "count an agent's interactions per hour", s.q.worstRows,
 		[]any{q.Tenant, q.Agent, q.Model, q.Inquiry, hlo, hhi}, func(r driver.Rows) error {
@@ -117,23 +132,8 @@ func (s *Store) unsettledHours(ctx context.Context, q store.WorstQuery, hlo, hhi
 			rows[h] = n
 			return nil
 		})
-	if err != nil {
+	if err := errors.Join(err, <-volErr); err != nil {
 		return ch.GroupSet{}, err
-	}
-	vols := make(map[int64]int64, len(rows))
-	if len(rows) > 0 {
-		err = s.stream(ctx, "sum an agent's bucket volumes per hour", s.q.worstVolumes,
-			[]any{q.Tenant, q.Model, q.Agent, q.Inquiry, secondsIn(hlo), secondsIn(hhi)}, func(r driver.Rows) error {
-				var h, v int64
-				if err := r.Scan(&h, &v); err != nil {
-					return fmt.Errorf("scan bucket volume per hour: %w", err)
-				}
-				vols[h] = v
-				return nil
-			})
-		if err != nil {
-			return ch.GroupSet{}, err
-		}
 	}
 	set := []any{int64(math.MinInt64)}
 	for h, n := range rows {
