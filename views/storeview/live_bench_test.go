@@ -142,7 +142,7 @@ func liveTeamRoutes(b *testing.B, sub func(string, func(*testing.B)), sv *storev
 		})
 		sub("wallboard_admin/"+string(p), func(b *testing.B) {
 			timed(b, func() error {
-				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, nil)
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{})
 				if err == nil && len(wb.Teams) < teams*9/10 {
 					err = fmt.Errorf("wallboard has %d teams, want about %d", len(wb.Teams), teams)
 				}
@@ -152,7 +152,7 @@ func liveTeamRoutes(b *testing.B, sub func(string, func(*testing.B)), sv *storev
 		sub("wallboard_supervisor/"+string(p), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(7, 8))
 			timed(b, func() error {
-				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, []string{team(rng.IntN(teams)), team(rng.IntN(teams))})
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{Only: []string{team(rng.IntN(teams)), team(rng.IntN(teams))}})
 				if err == nil && len(wb.Teams) == 0 {
 					err = fmt.Errorf("supervisor wallboard empty")
 				}
