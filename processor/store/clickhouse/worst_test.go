@@ -19,7 +19,12 @@ import (
 // an hour, a move between the agent's own hours, and a range that cuts an
 // hour whose newest revision lies outside it.
 func TestWorstSettledHours(t *testing.T) {
-	s := openStore(t, newDatabase(t))
+	testWorstSettledHours(t, openStore(t, newDatabase(t)))
+}
+
+// testWorstSettledHours is TestWorstSettledHours on s (a single server's
+// store, or a cluster's through its Distributed tables).
+func testWorstSettledHours(t *testing.T, s *Store) {
 	ctx := context.Background()
 	base := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	h := func(n int, min int) time.Time {
