@@ -83,7 +83,10 @@ func (v *Views) wallboardUncached(ctx context.Context, tenant, model string, spe
 		return Wallboard{}, err
 	}
 	members := sortedMembers(sums)
-	labels := views.MemberLabels(members, views.MetricAES, v.params)
+	var labels map[string]views.Label
+	if !q.NoAgents { // labels are the agents'
+		labels = views.MemberLabels(members, views.MetricAES, v.params)
+	}
 	byTeam := map[string]*WallboardTeam{}
 	teamSums := map[string]*views.Sums{}
 	for _, m := range members {
