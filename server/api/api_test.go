@@ -21,7 +21,7 @@ type fixture struct {
 	tokens          map[string]string // by caller name
 }
 
-func newFixture(t *testing.T, e *env) fixture {
+func newFixture(t testing.TB, e *env) fixture {
 	t.Helper()
 	f := fixture{model: "voice"}
 	agents := e.agents(e.tenant)

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/agentpulse/agentpulse/auth"
@@ -75,8 +74,8 @@ func (a *API) tenantModels(w http.ResponseWriter, r *http.Request) {
 
 // wallboard serves GET /v1/wallboards/{model}: the model's figures per
 // team with their agents (the snapshot of wallboard:{model}), over range
-// or from/to. A supervisor gets only the teams they lead; team=… narrows
-// it to one team (a supervisor: one they lead, else 403).
+// or from/to, narrowed by parseWallboard's parameters (team, teams,
+// agents, after, limit). A supervisor gets only the teams they lead.
 func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
 	c, ok := claims(w, r) // the role is checked below: a wallboard key reads its one model
 	if !ok {
@@ -103,24 +102,11 @@ func (a *API) wallboard(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var only []string
-	if c.Role == auth.RoleSupervisor {
-		only = slices.Clone(c.Teams)
-		if only == nil {
-			only = []string{}
-		}
+	wq, err := parseWallboard(qv, c)
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
-	if team := qv.Get("team"); team != "" {
-		if err := checkID("team", team); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		if err := checkTeam(c, team); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		only = []string{team}
-	}
-	wb, err := a.views.Wallboard(r.Context(), c.Tenant, q.model, q.rng, only)
+	wb, err := a.views.Wallboard(r.Context(), c.Tenant, q.model, q.rng, wq)
 	a.answer(w, r, wb, err)
 }

@@ -44,6 +44,12 @@ func TestWallboardKey(t *testing.T) {
 	if s := call(t, p, key, "GET", "/v1/wallboards/"+model, nil, &board); s != 200 || len(board.Teams) != 2 {
 		t.Fatalf("the key's wallboard: %d %+v, want every team", s, board)
 	}
+	// The TV reads its board a page of teams at a time: every team is its.
+	var page struct{ Teams []struct{ Team string } }
+	target := "/v1/wallboards/" + model + "?agents=false&teams=" + board.Teams[1].Team + "," + board.Teams[0].Team
+	if s := call(t, p, key, "GET", target, nil, &page); s != 200 || len(page.Teams) != 2 || page.Teams[0] != board.Teams[0] {
+		t.Fatalf("GET %s with the key: %d %+v, want both teams", target, s, page)
+	}
 	for _, path := range []string{"/v1/wallboards/" + other, "/v1/models", "/v1/agents/agent-0001/performance?model=" + model,
 		"/v1/teams/team-01/agents?model=" + model, "/v1/inbox", "/v1/roster", "/v1/audit"} {
 		if s := call(t, p, key, "GET", path, nil, nil); s != 403 {

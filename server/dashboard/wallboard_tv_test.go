@@ -55,12 +55,15 @@ func TestWallboardTV(t *testing.T) {
 	}
 	ctx := browser(t)
 	signIn(t, ctx, p, admin, "#/wallboards")
+	// At 3840×2160 the board reads its agents a page of teams at a time
+	// (page=1, as a board of more than WHOLE_AGENTS agents does).
 	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"1920x1080", 1920, 1080}, {"3840x2160", 3840, 2160}} {
+		name  string
+		w, h  int64
+		extra string
+	}{{"1920x1080", 1920, 1080, ""}, {"3840x2160", 3840, 2160, "&page=1"}} {
 		run(t, ctx, "screen "+size.name, chromedp.EmulateViewport(size.w, size.h),
-			chromedp.Evaluate(`location.hash = "#/wallboard/chat?rotate=2&kiosk=1&n=`+size.name+`"`, nil))
+			chromedp.Evaluate(`location.hash = "#/wallboard/chat?rotate=2&kiosk=1&n=`+size.name+size.extra+`"`, nil))
 		waitJS(t, ctx, "the board", `!!document.querySelector("section.wb-team")`, `location.hash + " " + document.querySelector("main").innerText.slice(0, 300)`)
 		var pages int
 		waitJS(t, ctx, "paged", `+document.querySelector(".wb-body").dataset.pages > 1`, `document.querySelector(".wb-body").dataset.pages`)

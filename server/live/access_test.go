@@ -151,7 +151,8 @@ func TestChannelAccess(t *testing.T) {
 }
 
 // TestSnapshots compares each snapshot with the reference and checks that
-// a supervisor's wallboard holds only their teams.
+// a supervisor's wallboard holds only their teams (with their agents) and
+// an admin's every team without agents.
 func TestSnapshots(t *testing.T) {
 	e := newAccessEnv(t, nil)
 	ctx := context.Background()
@@ -198,6 +199,22 @@ func TestSnapshots(t *testing.T) {
 			want, err := e.ref.TeamAgents(e.tenant, tm.Team, "voice", views.RangeSpec{})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tm.AgentCount != len(want) {
+				t.Errorf("wallboard team %s: agent_count %d, the reference has %d agents", tm.Team, tm.AgentCount, len(want))
+			}
+			var vol int64
+			for _, a := range want {
+				vol += a.Volume
+			}
+			if tm.Volume != vol {
+				t.Errorf("wallboard team %s: volume %d, its agents' %d", tm.Team, tm.Volume, vol)
+			}
+			if c.Role == auth.RoleAdmin {
+				if tm.Agents != nil {
+					t.Errorf("admin's wallboard snapshot: team %s carries its agents", tm.Team)
+				}
+				continue // the teams alone: O(teams)
 			}
 			if d := views.ApproxDiff(tm.Agents, want); len(d) > 0 {
 				t.Errorf("wallboard team %s differs from the reference: %v", tm.Team, d)

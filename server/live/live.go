@@ -158,11 +158,16 @@ func (l *Live) Snapshot(ctx context.Context, c auth.Claims, ch ws.Channel) (any,
 		}
 		return out, nil
 	case ws.KindWallboard:
-		var only []string
+		// A supervisor's snapshot holds their teams with their agents; an
+		// admin's (or a TV key's) every team's figures and agent count
+		// without the agents, O(teams) whatever the number of agents: a
+		// client reads a page of teams' agents from GET
+		// /v1/wallboards/{model}?teams=….
+		q := storeview.WallboardQuery{NoAgents: true}
 		if c.Role == auth.RoleSupervisor {
-			only = append([]string{}, c.Teams...)
+			q = storeview.WallboardQuery{Only: append([]string{}, c.Teams...)}
 		}
-		wb, err := v.Wallboard(ctx, c.Tenant, ch.ID, l.cfg.Range, only)
+		wb, err := v.Wallboard(ctx, c.Tenant, ch.ID, l.cfg.Range, q)
 		if errors.Is(err, views.ErrNoData) {
 			return storeview.Wallboard{Model: ch.ID, Teams: []storeview.WallboardTeam{}}, nil
 		}

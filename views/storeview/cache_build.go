@@ -48,10 +48,10 @@ func (mc *modelCache) build(ctx context.Context, to time.Time) error {
 	return nil
 }
 
-// readPresets reads what a build needs: per preset and agent the cells
-// of the sealed hours [rngs[i].From, hotFrom), summed by the store per
-// (agent, inquiry, team) in one query (store.Summer), and the parts of
-// the hot hours from hotFrom on, part by part.
+// readPresets reads what a build needs, both at once: per preset and
+// agent the cells of the sealed hours [rngs[i].From, hotFrom), summed by
+// the store per (agent, inquiry, team) in one query (store.Summer), and
+// the parts of the hot hours from hotFrom on, part by part.
 func (mc *modelCache) readPresets(ctx context.Context, rngs [4]views.Range, hotFrom time.Time) ([4]map[string]cells, []store.Bucket, error) {
 	sealed := [4]map[string]cells{}
 	for i := range sealed {
@@ -61,6 +61,21 @@ func (mc *modelCache) readPresets(ctx context.Context, rngs [4]views.Range, hotF
 	for i := range rngs {
 		q.Starts[i] = rngs[i].From
 	}
+	// The hot hours are read at the same time as the sealed sums: two
+	// independent reads, one wait.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		hot    []store.Bucket
+		hotErr error
+	)
+	hotDone := make(chan struct{})
+	go func() {
+		defer close(hotDone)
+		if hot, hotErr = mc.readHours(ctx, hotFrom, allTime.to); hotErr != nil {
+			cancel()
+		}
+	}()
 	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
 		k := cellKey{cs.Inquiry, cs.Team}
 		for i := range rngs {
@@ -77,10 +92,13 @@ func (mc *modelCache) readPresets(ctx context.Context, rngs [4]views.Range, hotF
 		return nil
 	})
 	if err != nil {
+		cancel()
+	}
+	<-hotDone
+	if err != nil {
 		return sealed, nil, fmt.Errorf("sum sealed buckets: %w", err)
 	}
-	hot, err := mc.readHours(ctx, hotFrom, allTime.to)
-	return sealed, hot, err
+	return sealed, hot, hotErr
 }
 
 // mergeHot merges parts read from the store into hot (higher version

@@ -172,47 +172,64 @@ func (v *Views) teamAgentsCached(ctx context.Context, tenant, team, model string
 	return teamAgentsOf(rows, v.params), nil
 }
 
-func (v *Views) wallboardCached(ctx context.Context, tenant, model string, spec views.RangeSpec, only []string) (Wallboard, error) {
+func (v *Views) wallboardCached(ctx context.Context, tenant, model string, spec views.RangeSpec, q WallboardQuery) (Wallboard, error) {
 	type teamRead struct {
 		team       string
 		total      views.Sums
+		count      int
 		start, end int // its members in rows
 	}
 	var (
 		rng   views.Range
 		teams []teamRead
 		rows  []memberRow
+		next  string
 	)
 	err := v.withPreset(ctx, tenant, model, spec, func(pa *presetAgg, _ []views.Metric) {
 		rng = pa.rng
 		var names []string
-		if only == nil {
+		if q.Only == nil {
 			names = make([]string, 0, len(pa.teams))
 			for t := range pa.teams {
-				names = append(names, t)
+				if q.keeps(t) {
+					names = append(names, t)
+				}
 			}
-			rows = make([]memberRow, 0, len(pa.members))
 		} else {
-			for _, t := range only {
-				if pa.teams[t] != nil && !slices.Contains(names, t) {
+			for _, t := range q.Only {
+				if pa.teams[t] != nil && q.keeps(t) && !slices.Contains(names, t) {
 					names = append(names, t)
 				}
 			}
 		}
+		if q.Limit > 0 { // else sorted after the lock is released
+			names, next = q.page(names)
+		}
+		if !q.NoAgents && q.Only == nil && q.Limit == 0 {
+			rows = make([]memberRow, 0, len(pa.members))
+		}
 		teams = make([]teamRead, 0, len(names))
 		for _, t := range names {
-			start := len(rows)
-			rows = pa.teamRows(t, v.params, rows)
-			teams = append(teams, teamRead{team: t, total: pa.teams[t].total, start: start, end: len(rows)})
+			ta := pa.teams[t]
+			tr := teamRead{team: t, total: ta.total, count: len(ta.members), start: len(rows)}
+			if !q.NoAgents {
+				rows = pa.teamRows(t, v.params, rows)
+			}
+			tr.end = len(rows)
+			teams = append(teams, tr)
 		}
 	})
 	if err != nil {
 		return Wallboard{}, err
 	}
 	slices.SortFunc(teams, func(a, b teamRead) int { return cmpString(a.team, b.team) })
-	out := Wallboard{Model: model, Range: rng, Teams: make([]WallboardTeam, 0, len(teams))}
+	out := Wallboard{Model: model, Range: rng, Teams: make([]WallboardTeam, 0, len(teams)), Next: next}
 	for _, t := range teams {
-		out.Teams = append(out.Teams, WallboardTeam{Team: t.team, Figures: t.total.Figures(v.params.Floor), Agents: teamAgentsOf(rows[t.start:t.end], v.params)})
+		wt := WallboardTeam{Team: t.team, Figures: t.total.Figures(v.params.Floor), AgentCount: t.count}
+		if !q.NoAgents {
+			wt.Agents = teamAgentsOf(rows[t.start:t.end], v.params)
+		}
+		out.Teams = append(out.Teams, wt)
 	}
 	return out, nil
 }

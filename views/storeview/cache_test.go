@@ -380,18 +380,20 @@ func compareWallboard(t *testing.T, sv *storeview.Views, ref *reference.Dataset,
 		if len(agents) == 0 {
 			continue
 		}
-		want.Teams = append(want.Teams, storeview.WallboardTeam{Team: team, Figures: sums[team].Figures(ref.Params().Floor), Agents: agents})
+		want.Teams = append(want.Teams, storeview.WallboardTeam{Team: team, Figures: sums[team].Figures(ref.Params().Floor),
+			AgentCount: len(agents), Agents: agents})
 	}
-	got, err := sv.Wallboard(ctx, tenant, model, spec, nil)
+	got, err := sv.Wallboard(ctx, tenant, model, spec, storeview.WallboardQuery{})
 	if err != nil {
 		t.Fatalf("%s: Wallboard: %v", step, err)
 	}
 	diff(t, fmt.Sprintf("%s: Wallboard(%s, %s, %+v)", step, tenant, model, spec), got, want)
+	compareWallboardForms(t, sv, want, tenant, spec, step)
 	if len(teams) == 0 {
 		return
 	}
 	only := []string{teams[0]}
-	got, err = sv.Wallboard(ctx, tenant, model, spec, only)
+	got, err = sv.Wallboard(ctx, tenant, model, spec, storeview.WallboardQuery{Only: only})
 	if err != nil {
 		t.Fatalf("%s: Wallboard(only): %v", step, err)
 	}
@@ -402,6 +404,64 @@ func compareWallboard(t *testing.T, sv *storeview.Views, ref *reference.Dataset,
 		}
 	}
 	diff(t, fmt.Sprintf("%s: supervisor Wallboard(%s, %s, %+v, %v)", step, tenant, model, spec, only), got, sup)
+}
+
+// compareWallboardForms checks the teams-only form, pages walked with
+// their cursors (with and without agents) and a list of teams against
+// want, the full wallboard computed from raw interactions.
+func compareWallboardForms(t *testing.T, sv *storeview.Views, want storeview.Wallboard, tenant string, spec views.RangeSpec, step string) {
+	t.Helper()
+	ctx := context.Background()
+	where := fmt.Sprintf("%s: Wallboard(%s, %s, %+v", step, tenant, want.Model, spec)
+	noAgents := want
+	noAgents.Teams = make([]storeview.WallboardTeam, len(want.Teams))
+	for i, wt := range want.Teams {
+		wt.Agents = nil
+		noAgents.Teams[i] = wt
+	}
+	got, err := sv.Wallboard(ctx, tenant, want.Model, spec, storeview.WallboardQuery{NoAgents: true})
+	if err != nil {
+		t.Fatalf("%s, no agents): %v", where, err)
+	}
+	diff(t, where+", no agents)", got, noAgents)
+	for _, teamsOnly := range []bool{false, true} {
+		full := want
+		if teamsOnly {
+			full = noAgents
+		}
+		for _, limit := range []int{2} { // pages of 2: a cut, a cursor, a last page
+			var pages []storeview.WallboardTeam
+			q := storeview.WallboardQuery{NoAgents: teamsOnly, Limit: limit}
+			for n := 0; ; n++ {
+				got, err := sv.Wallboard(ctx, tenant, want.Model, spec, q)
+				if err != nil {
+					t.Fatalf("%s, %+v): %v", where, q, err)
+				}
+				if len(got.Teams) > limit || (got.Next != "" && got.Next != got.Teams[len(got.Teams)-1].Team) || n > len(full.Teams) {
+					t.Fatalf("%s, %+v): %d teams, next %q", where, q, len(got.Teams), got.Next)
+				}
+				pages = append(pages, got.Teams...)
+				if got.Next == "" {
+					break
+				}
+				q.After = got.Next
+			}
+			page := full
+			page.Teams = pages
+			diff(t, fmt.Sprintf("%s, pages of %d)", where, limit), page, full)
+		}
+	}
+	if len(want.Teams) < 2 {
+		return
+	}
+	pick := []string{want.Teams[len(want.Teams)-1].Team, "no-such-team", want.Teams[0].Team}
+	got, err = sv.Wallboard(ctx, tenant, want.Model, spec, storeview.WallboardQuery{Only: pick})
+	if err != nil {
+		t.Fatalf("%s, %v): %v", where, pick, err)
+	}
+	two := want
+	two.Teams = []storeview.WallboardTeam{want.Teams[0], want.Teams[len(want.Teams)-1]}
+	diff(t, fmt.Sprintf("%s, %v)", where, pick), got, two)
 }
 
 // sameLatest reports whether the views and the reference agree on the

@@ -28,6 +28,8 @@ const liveRate = 200
 //   - cold: a new server's figures: Warm on fresh views (roster, every
 //     preset of the model), once (cold_s), while the feed runs;
 //   - perf, team/<preset>, wallboard_admin/<preset>,
+//     wallboard_admin_teams/<preset> (every team, no agents),
+//     wallboard_admin_page/<preset> (8 teams with their agents),
 //     wallboard_supervisor/<preset> (two teams), models, review (the
 //     worst-first review list: WorstInteractions, limit 20, AES, 3m, of
 //     one of the first reviewAgents agents, whose interactions are
@@ -142,9 +144,35 @@ func liveTeamRoutes(b *testing.B, sub func(string, func(*testing.B)), sv *storev
 		})
 		sub("wallboard_admin/"+string(p), func(b *testing.B) {
 			timed(b, func() error {
-				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, nil)
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{})
 				if err == nil && len(wb.Teams) < teams*9/10 {
 					err = fmt.Errorf("wallboard has %d teams, want about %d", len(wb.Teams), teams)
+				}
+				return err
+			})
+		})
+		// The admin's O(teams) forms: every team without agents (the
+		// dashboard's first read and the admin's websocket snapshot), and
+		// one TV page of 8 teams with their agents.
+		sub("wallboard_admin_teams/"+string(p), func(b *testing.B) {
+			timed(b, func() error {
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{NoAgents: true})
+				if err == nil && len(wb.Teams) < teams*9/10 {
+					err = fmt.Errorf("wallboard has %d teams, want about %d", len(wb.Teams), teams)
+				}
+				return err
+			})
+		})
+		sub("wallboard_admin_page/"+string(p), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(11, 12))
+			timed(b, func() error {
+				page := make([]string, 8)
+				for i := range page {
+					page[i] = team(rng.IntN(teams))
+				}
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{Only: page})
+				if err == nil && len(wb.Teams) == 0 {
+					err = fmt.Errorf("wallboard page empty")
 				}
 				return err
 			})
@@ -152,7 +180,7 @@ func liveTeamRoutes(b *testing.B, sub func(string, func(*testing.B)), sv *storev
 		sub("wallboard_supervisor/"+string(p), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(7, 8))
 			timed(b, func() error {
-				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, []string{team(rng.IntN(teams)), team(rng.IntN(teams))})
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{Only: []string{team(rng.IntN(teams)), team(rng.IntN(teams))}})
 				if err == nil && len(wb.Teams) == 0 {
 					err = fmt.Errorf("supervisor wallboard empty")
 				}

@@ -43,7 +43,7 @@ func benchTeamRoutes(b *testing.B, sv *storeview.Views, agents int) {
 			var lat []time.Duration
 			for b.Loop() {
 				t0 := time.Now()
-				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, nil)
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -60,7 +60,7 @@ func benchTeamRoutes(b *testing.B, sv *storeview.Views, agents int) {
 			for b.Loop() {
 				t0 := time.Now()
 				only := []string{team(rng.IntN(teams)), team(rng.IntN(teams))}
-				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, only)
+				wb, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{Only: only})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -86,7 +86,7 @@ func benchTeamRoutes(b *testing.B, sv *storeview.Views, agents int) {
 					return
 				default:
 				}
-				if _, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, nil); err != nil {
+				if _, err := sv.Wallboard(ctx, benchTenant, benchModel, spec, storeview.WallboardQuery{}); err != nil {
 					b.Error(err)
 					return
 				}

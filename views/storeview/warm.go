@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -86,38 +87,48 @@ func (v *Views) warm(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("warm-up: list tenant models: %w", err)
 	}
-	var errs []error
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, fmt.Errorf("warm-up: %w", err))
+		mu.Unlock()
+	}
 	// The tenants' rosters first (one small read each, once per server):
 	// team figures need them.
 	var tenants []string
 	for _, p := range pairs {
 		if !slices.Contains(tenants, p.Tenant) {
 			tenants = append(tenants, p.Tenant)
-			if err := v.loadRoster(ctx, p.Tenant); err != nil {
-				errs = append(errs, fmt.Errorf("warm-up: %w", err))
-			}
 		}
 	}
+	eachAtOnce(ctx, tenants, func(tenant string) {
+		if err := v.loadRoster(ctx, tenant); err != nil {
+			fail(err)
+		}
+	})
 	if c.cfg.MaxModels > 0 && len(pairs) > c.cfg.MaxModels {
 		pairs = pairs[:c.cfg.MaxModels]
 	}
-	for _, p := range pairs {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	// The models' builds, warmParallel at once: each is a few queries the
+	// store serves with its own threads (18.16's FINAL in one), so
+	// several overlap where one after the other would wait.
+	eachAtOnce(ctx, pairs, func(p store.TenantModel) {
 		latest, err := v.LatestData(ctx, p.Tenant, p.Model)
 		if errors.Is(err, views.ErrNoData) {
-			continue // buckets without interactions yet: nothing to show
+			return // buckets without interactions yet: nothing to show
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("warm-up: %w", err))
-			continue
+			fail(err)
+			return
 		}
 		to := views.FloorHour(latest).Add(time.Hour)
 		if err := c.get(p.Tenant, p.Model).prepareWait(ctx, to, 0); err != nil {
-			errs = append(errs, fmt.Errorf("warm-up: %w", err))
+			fail(err)
 		}
-	}
+	})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -158,4 +169,26 @@ func (c *cache) pokeWarmer() {
 	case c.poke <- struct{}{}:
 	default:
 	}
+}
+
+// warmParallel is how many rosters or model builds a warm-up pass runs at
+// once.
+const warmParallel = 4
+
+// eachAtOnce calls fn for every item, warmParallel at a time, until ctx
+// ends, and returns when every call has.
+func eachAtOnce[T any](ctx context.Context, items []T, fn func(T)) {
+	sem := make(chan struct{}, warmParallel)
+	var wg sync.WaitGroup
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn(it)
+		})
+	}
+	wg.Wait()
 }

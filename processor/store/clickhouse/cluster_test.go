@@ -237,6 +237,10 @@ func TestClusterTwoShards(t *testing.T) {
 		storetest.RunPlans(t, func(t *testing.T) store.PlanStore { return opener(t) }, storetest.Durable())
 	})
 
+	// The review list's settled-hour check reads its per-hour counts
+	// across the shards (interactions spread by id, buckets by agent).
+	t.Run("WorstSettledHours", func(t *testing.T) { testWorstSettledHours(t, opener(t)) })
+
 	// Rows land on both shards, by the sharding keys.
 	t.Run("Spread", func(t *testing.T) {
 		s := opener(t)

@@ -38,6 +38,8 @@ type queries struct {
 	current       string
 	candidates    string // CurrentIn appends its OR of bucket conditions
 	worst         string // Worst fills {{filter}} and {{order}}
+	worstRows     string // interactions per hour of an agent's key range
+	worstVolumes  string // bucket volume per hour of an agent's key range
 	roster        string // Roster appends an agent filter and GROUP BY
 	tenantModels  string
 }
@@ -62,25 +64,51 @@ func newQueries(db string) queries {
 		insertModels:       r.Replace("INSERT INTO {{db}}.tenant_models (tenant_id, model)"),
 
 		// An agent's current interactions on a model and inquiry that
-		// ended in [from, to), poorest first by a metric, limited: only
-		// the range's key range of interactions is read. The innermost
-		// query lists the interactions with a row in the range, the middle
-		// one their newest revision anywhere, the outer one keeps the
-		// agent's rows that are that revision and in the range.
+		// ended in [from, to), poorest first by a metric, limited; every
+		// read is the agent's key range (see Worst). A row in a settled
+		// hour is current when it is its interaction's highest revision
+		// among the agent's rows of the settled hours of [hlo, hhi) (the
+		// range's whole hours); a row in an unsettled hour when it is the
+		// highest revision anywhere (the revisions index, for the few
+		// interactions of those hours only). The first ? of each branch is
+		// the set of unsettled hours (hours since 1970, UTC).
 		worst: r.Replace(`SELECT {{record}}
 FROM {{db}}.interactions
 WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?{{filter}}
-	AND (interaction_id, revision) IN (
+	AND ((intDiv(ended_at_ns, 3600000000000) NOT IN ? AND (interaction_id, revision) IN (
+		SELECT interaction_id, max(revision)
+		FROM {{db}}.interactions
+		WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?
+			AND intDiv(ended_at_ns, 3600000000000) NOT IN ?
+		GROUP BY interaction_id))
+	OR (intDiv(ended_at_ns, 3600000000000) IN ? AND (interaction_id, revision) IN (
 		SELECT interaction_id, max(revision)
 		FROM {{db}}.interaction_revisions
 		WHERE tenant_id = ? AND interaction_id IN (
 			SELECT interaction_id
 			FROM {{db}}.interactions
-			WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?)
-		GROUP BY interaction_id)
+			WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?
+				AND intDiv(ended_at_ns, 3600000000000) IN ?)
+		GROUP BY interaction_id)))
 ORDER BY {{order}}, ended_at_ns DESC, interaction_id DESC
 LIMIT 1 BY interaction_id
 LIMIT ?`),
+
+		// Per hour of an agent's key range of interactions, how many
+		// interactions have a row there, and how many the agent's buckets
+		// count there (the newest version of each part, summed over teams
+		// and partitions): Worst's settled-hour check.
+		worstRows: r.Replace(`SELECT intDiv(ended_at_ns, 3600000000000) AS h, uniqExact(interaction_id)
+FROM {{db}}.interactions
+WHERE tenant_id = ? AND agent_id = ? AND model = ? AND inquiry = ? AND ended_at_ns >= ? AND ended_at_ns < ?
+GROUP BY h`),
+		worstVolumes: r.Replace(`SELECT intDiv(toInt64(toUInt32(hour)), 3600) AS h, sum(v_volume)
+FROM (
+	SELECT hour, team_id, log_partition, argMax(volume, version) AS v_volume
+	FROM {{db}}.buckets
+	WHERE tenant_id = ? AND model = ? AND agent_id = ? AND inquiry = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)
+	GROUP BY hour, team_id, log_partition)
+GROUP BY h`),
 
 		// The newest value of every roster part of a tenant: a key range.
 		roster: r.Replace(`SELECT agent_id, model, log_partition, argMax(team_id, version) AS v_team,
