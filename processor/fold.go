@@ -122,11 +122,8 @@ type fold struct {
 	// memory.
 	evictedNewest func(tenant, model, agent string, limit int) []store.Record
 	// spare is the Records slice of the batch before the last one, reused
-	// for the next batch: see takeBatch. spareBuckets and lastBuckets are
-	// the Buckets slices of the batch before the last one and of the last
-	// one, for the same reuse.
-	spare                     []store.Record
-	spareBuckets, lastBuckets []store.Bucket
+	// for the next batch: see takeBatch.
+	spare []store.Record
 }
 
 // minDay stands for "no day".
@@ -366,16 +363,11 @@ func (f *fold) takeBatch(next int64) store.Batch {
 	f.seq++
 	b := store.Batch{Partition: f.partition, Records: f.pending, Next: next, Latest: f.takeLatest()}
 	b.Roster = f.takeRoster()
-	clear(f.spareBuckets)
-	b.Buckets = f.spareBuckets[:0]
-	if cap(b.Buckets) > 1024 && cap(b.Buckets) > 4*len(f.dirty) {
-		b.Buckets = nil // much smaller batches now: do not keep a replay-sized slice
-	}
-	for _, bs := range f.dirty {
-		b.Buckets = append(b.Buckets, store.Bucket{BucketKey: bs.key(), Partition: f.partition, Sums: bs.sums, Version: bs.version})
+	b.Buckets = make([]store.Bucket, len(f.dirty))
+	for i, bs := range f.dirty {
+		b.Buckets[i] = store.Bucket{BucketKey: bs.key(), Partition: f.partition, Sums: bs.sums, Version: bs.version}
 		bs.dirty = false
 	}
-	f.spareBuckets, f.lastBuckets = f.lastBuckets, b.Buckets
 	// The spare slice still points at the strings and maps of records two
 	// batches old; clear it so that those are not kept alive.
 	clear(f.spare)

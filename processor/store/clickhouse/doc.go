@@ -96,7 +96,11 @@
 // bucket_hours alongside, then bucket_touches, the roster and model_latest
 // once the records and buckets are stored, and the checkpoint once all of
 // those are stored; each is one columnar insert with an explicit column
-// list (18.16 requires one). Each insert is retried on transient errors
+// list (18.16 requires one), sent on a single server in blocks of
+// insertBlockRows rows that the server squashes into parts and
+// acknowledges once, so the driver reuses one block's buffers instead of
+// growing them to the whole insert (whole, in cluster mode, where a
+// Distributed insert is not squashed). Each insert is retried on transient errors
 // (see Transient) with exponential backoff and jitter, rebuilding the
 // driver batch from the store.Batch on every attempt. A failure anywhere
 // leaves rows that the processor's replay from the old checkpoint rewrites
