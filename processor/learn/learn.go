@@ -68,9 +68,6 @@ type Config struct {
 	crashAfter int
 }
 
-// pollRecords bounds the records one loop of Run applies.
-const pollRecords = 5000
-
 // errCrash is what Run returns when a test's crashAfter is reached.
 var errCrash = errors.New("learn: simulated crash")
 
@@ -168,9 +165,7 @@ func (l *Learner) Run(ctx context.Context) error {
 	defer cl.Close()
 	since, saved := 0, time.Now()
 	for {
-		// At most pollRecords a loop: a stop waits for the loop's drain
-		// and store, which a whole buffered fetch of a backfill made long.
-		fs := cl.PollRecords(ctx, pollRecords)
+		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
 			return l.save(true)
 		}
