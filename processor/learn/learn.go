@@ -68,6 +68,10 @@ type Config struct {
 	crashAfter int
 }
 
+// stopFlushTimeout bounds how long a stop waits for the last loop's
+// cells to be stored and published before its checkpoint.
+const stopFlushTimeout = 30 * time.Second
+
 // errCrash is what Run returns when a test's crashAfter is reached.
 var errCrash = errors.New("learn: simulated crash")
 
@@ -177,7 +181,12 @@ func (l *Learner) Run(ctx context.Context) error {
 		}
 		l.mu.Lock()
 		fs.EachPartition(func(p kgo.FetchTopicPartition) {
-			for _, r := range p.Records {
+			for i, r := range p.Records {
+				// On a stop, the rest of a (backfill-sized) fetch is left
+				// for the next start: its offsets are not advanced.
+				if i%256 == 0 && ctx.Err() != nil {
+					break
+				}
 				l.apply(r)
 				since++
 				l.consumed++
@@ -204,16 +213,29 @@ func (l *Learner) Run(ctx context.Context) error {
 		} else {
 			l.metrics.lowWatermark.Set(float64(low.Unix()))
 		}
+		// What was applied is drained, stored and published even when
+		// the stop came meanwhile, so that the stop's checkpoint can be
+		// written (it is taken with nothing dirty).
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if ctx.Err() != nil {
+			wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), stopFlushTimeout)
+		}
 		if len(out) > 0 && l.cfg.Sink != nil {
-			if err := l.cfg.Sink(ctx, out); err != nil {
+			if err := l.cfg.Sink(wctx, out); err != nil {
+				cancel()
 				return fmt.Errorf("learn: sink: %w", err)
 			}
 			l.metrics.cells.Add(float64(len(out)))
 		}
-		if err := l.store(ctx, parts); err != nil {
+		err := l.store(wctx, parts)
+		cancel()
+		if err != nil {
 			return err
 		}
 		l.settled.Store(l.position.Load())
+		if ctx.Err() != nil {
+			return l.save(true)
+		}
 		if since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
 			if err := l.save(false); err != nil {
 				return err
