@@ -74,6 +74,15 @@
 // continues byte for byte (TestStreamEqualsRun). A processor keeps one
 // per partition set and stores the checkpoint with its consumed offsets.
 //
+// # Checkpoint encoding (wire.go, stream_codec.go)
+//
+// Encoder and Decoder are the binary encoding of checkpoints (varints,
+// float64 bits, length-prefixed strings, times as Unix seconds and
+// nanoseconds): an Encoder writes through a buffer to the io.Writer it is
+// given (the package opens no file), a Decoder reads from memory with a
+// sticky error wrapping ErrBadState and refuses counts the input cannot
+// hold. processor/learn uses them for the rest of its checkpoint.
+//
 // # Determinism
 //
 // The same records give the same predictions and the same serialized state,
