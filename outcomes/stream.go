@@ -503,6 +503,14 @@ func (s *Stream) Drain() []Emitted {
 	return out
 }
 
+// Holds reports whether the stream keeps the tenant's interaction: seen
+// and not dropped yet. A record of an interaction it dropped would be
+// taken as a new one (predicted and trained again): the caller decides.
+func (s *Stream) Holds(tenant, id string) bool {
+	ts := s.tenants[tenant]
+	return ts != nil && ts.contacts[id] != nil
+}
+
 // Learner returns the tenant model's learner, nil before its first seal.
 // Do not mutate it.
 func (s *Stream) Learner(tenant, model string) *Learner {

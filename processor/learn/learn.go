@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,6 +67,9 @@ type Config struct {
 	// crashAfter, in tests, makes Run stop without a checkpoint once this
 	// many records were consumed: a kill -9.
 	crashAfter int
+	// noArchive, in tests, runs the cells without their archive (the
+	// behavior before it: to show a test needs it).
+	noArchive bool
 }
 
 // stopFlushTimeout bounds how long a stop waits for the last loop's
@@ -154,6 +158,19 @@ func (l *Learner) Run(ctx context.Context) error {
 		l.cells = nil
 	}
 	l.mu.Unlock()
+	if l.cells != nil && !l.cfg.noArchive {
+		arch, err := openArchive(archivePath(l.cfg.Checkpoint))
+		if err != nil {
+			return err
+		}
+		defer arch.close()
+		if err := arch.reset(cp.position()); err != nil { // to the checkpoint (or empty: from the start)
+			return fmt.Errorf("learn: cells archive: %w", err)
+		}
+		l.mu.Lock()
+		l.cells.arch = arch
+		l.mu.Unlock()
+	}
 	l.position.Store(cp.position())
 	parts, err := l.partitions(ctx)
 	if err != nil {
@@ -205,7 +222,12 @@ func (l *Learner) Run(ctx context.Context) error {
 			for i := range out {
 				l.cells.score(&out[i])
 			}
+			l.cells.pos = l.cp.position()
 			parts = l.cells.flush()
+			if err := l.cells.err; err != nil {
+				l.mu.Unlock()
+				return fmt.Errorf("learn: cells archive: %w", err) // resumed from the checkpoint after a restart
+			}
 		}
 		l.mu.Unlock()
 		if low.IsZero() {
@@ -260,6 +282,12 @@ func (l *Learner) apply(r *kgo.Record) {
 		}
 		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
 		l.cp.saw(r.Topic, r.Partition, it.EndedAt)
+		if l.cells != nil {
+			l.cells.pos = l.cp.position() // this record included: above the last checkpoint's
+			if l.cells.followDropped(&it, l.stream.Holds(it.TenantID, it.InteractionID)) {
+				return // a revision of an interaction the stream dropped: its cells move
+			}
+		}
 		l.stream.AddContact(reference.ContactOf(&it))
 		if l.cells != nil {
 			l.cells.place(&it)
@@ -339,11 +367,33 @@ func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offs
 	return out, nil
 }
 
+// archivePath is the cells' archive beside the checkpoint.
+func archivePath(checkpoint string) string {
+	return filepath.Join(filepath.Dir(checkpoint), "cells-archive.db")
+}
+
 // save writes the checkpoint.
 func (l *Learner) save(stopping bool) error {
 	start := time.Now()
 	l.mu.Lock()
-	n, synced, err := l.cp.save(l.cfg.Checkpoint)
+	var arch *archive
+	if l.cells != nil {
+		arch = l.cells.arch
+	}
+	var (
+		n      int64
+		synced time.Duration
+		err    error
+	)
+	if arch != nil {
+		err = arch.sync() // durable before the checkpoint that covers it
+	}
+	if err == nil {
+		n, synced, err = l.cp.save(l.cfg.Checkpoint)
+	}
+	if err == nil && arch != nil {
+		err = arch.checkpointed(l.cp.position()) // its writes up to here are permanent
+	}
 	l.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("learn: %w", err)
