@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +40,8 @@ type archive struct {
 	// filter holds every interaction archived since open (and those in
 	// the file at open): get reads the file only on its hits.
 	filter *archiveFilter
+	// created: the file did not exist before openArchive.
+	created bool
 }
 
 var (
@@ -56,6 +60,7 @@ type archived struct {
 
 // openArchive opens (creating) the archive file.
 func openArchive(path string) (*archive, error) {
+	_, statErr := os.Stat(path)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoSync: true})
 	if err != nil {
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
@@ -71,7 +76,7 @@ func openArchive(path string) (*archive, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
 	}
-	a := &archive{db: db}
+	a := &archive{db: db, created: errors.Is(statErr, fs.ErrNotExist)}
 	if err := a.refilter(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)

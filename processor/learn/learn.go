@@ -164,6 +164,16 @@ func (l *Learner) Run(ctx context.Context) error {
 			return err
 		}
 		defer arch.close()
+		if arch.created && cp.position() > 0 {
+			// A checkpoint without its archive (deleted, or written
+			// before archives existed): the interactions it dropped are
+			// unknown, so the log is read again from its start.
+			l.log.Warn("the learner's checkpoint has no cells archive: reading the log again from its start")
+			cp = newCheckpoint(l.cfg.Outcomes, l.cfg.Lateness)
+			l.mu.Lock()
+			l.cp, l.stream, l.cells = cp, cp.stream, cp.cells
+			l.mu.Unlock()
+		}
 		if err := arch.reset(cp.position()); err != nil { // to the checkpoint (or empty: from the start)
 			return fmt.Errorf("learn: cells archive: %w", err)
 		}

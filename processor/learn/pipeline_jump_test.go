@@ -110,3 +110,31 @@ func produceMore(t *testing.T, c center, its []schemas.Interaction) center {
 	c.total += int64(len(its))
 	return c
 }
+
+// TestLearnerWithoutArchiveReadsAgain: a checkpoint found without its
+// cells archive (deleted, or from before archives) makes the learner read
+// the log again from its start (a resume would not know the interactions
+// the checkpoint dropped): it writes again, and the same parts.
+func TestLearnerWithoutArchiveReadsAgain(t *testing.T) {
+	c := withSentinels(t, feedCenter(t, 6, 8, 21, nil))
+	cfg := Config{Brokers: []string{c.addr}, Lateness: 48 * time.Hour, CheckpointRecords: 500,
+		Checkpoint: filepath.Join(t.TempDir(), "cp.bin"), Logger: slog.New(slog.DiscardHandler), Store: embedded.New()}
+	if _, err := settle(t, cfg, c.total); err != nil {
+		t.Fatal(err)
+	}
+	st := cfg.Store.(*embedded.Store)
+	before := learnedParts(t, st)
+	v1, _ := st.LearnedVersion(context.Background())
+	if err := os.Remove(archivePath(cfg.Checkpoint)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := settle(t, cfg, c.total); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.LearnedVersion(context.Background()); v <= v1 {
+		t.Fatalf("without its archive the learner did not read the log again (version %d, was %d)", v, v1)
+	}
+	if after := learnedParts(t, st); after != before {
+		t.Fatalf("the parts differ after reading again:\n%s", firstDiff(before, after))
+	}
+}
