@@ -61,6 +61,11 @@ type cells struct {
 	archDirty map[bkey]bool
 	pos       int64
 	err       error
+	// low bounds the present as the stream's sealing is bounded
+	// (Stream.SetLowWatermark): while a partition lags, a tenant's newest
+	// ended_at read from another does not move its records out of
+	// memory. Zero: no bound.
+	low time.Time
 }
 
 type ixKey struct{ tenant, id string }
@@ -191,7 +196,15 @@ func (c *cells) place(it *schemas.Interaction) {
 // bucket is not in memory: its members are archived (or, without an
 // archive, have no cell).
 func (c *cells) beyond(key bkey) bool {
-	return time.Unix(key.hour, 0).Add(c.horizon).Before(c.newest[c.strs[key.tenant]]) && c.members[key] == nil
+	return time.Unix(key.hour, 0).Add(c.horizon).Before(c.present(c.strs[key.tenant])) && c.members[key] == nil
+}
+
+// present is the tenant's newest ended_at, bounded by the low watermark.
+func (c *cells) present(tenant string) time.Time {
+	if n := c.newest[tenant]; c.low.IsZero() || !c.low.Before(n) {
+		return n
+	}
+	return c.low
 }
 
 // toArchive archives an interaction in bucket key (archived); without an
@@ -438,7 +451,8 @@ func (c *cells) value(k bkey) store.Bucket {
 // evict drops, once per tenant and day of its newest ended_at, the
 // buckets of hours older than the horizon and their interactions.
 func (c *cells) evict() {
-	for tenant, newest := range c.newest {
+	for tenant := range c.newest {
+		newest := c.present(tenant)
 		day := newest.Unix() / 86400
 		if c.evicted[tenant] == day {
 			continue

@@ -188,6 +188,9 @@ func (l *Learner) Run(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	l.stream.SetLowWatermark(l.cp.low()) // before the first fetch: a partition not read yet holds everything
+	if l.cells != nil {
+		l.cells.low = l.cp.low()
+	}
 	l.mu.Unlock()
 	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts)}, l.cfg.ClientOpts...)...)
 	if err != nil {
@@ -232,7 +235,7 @@ func (l *Learner) Run(ctx context.Context) error {
 			for i := range out {
 				l.cells.score(&out[i])
 			}
-			l.cells.pos = l.cp.position()
+			l.cells.pos, l.cells.low = l.cp.position(), low
 			parts = l.cells.flush()
 			if err := l.cells.err; err != nil {
 				l.mu.Unlock()

@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,7 +30,8 @@ import (
 // records (before the archive, the old buckets kept the moved cells and
 // the new ones got fresh, late predictions). The learner is stopped
 // between the jump and the corrections and resumes from its checkpoint
-// and archive.
+// and archive, killed while taking the corrections (no checkpoint) and
+// resumed again.
 func TestPipelineJumpThenCorrections(t *testing.T) {
 	c := feedCenter(t, 12, 10, 17, nil)
 	newest := c.its[0]
@@ -85,6 +87,14 @@ func TestPipelineJumpThenCorrections(t *testing.T) {
 	}
 	c = produceMore(t, c, fixes)
 	waitProcessor(t, c.addr, st)
+	// Killed while taking the corrections (after their archive writes,
+	// before a checkpoint), then resumed: the archive is brought back to
+	// the checkpoint and the corrections are taken again.
+	crash := cfg
+	crash.crashAfter = 20
+	if _, err := settle(t, crash, c.total); !errors.Is(err, errCrash) {
+		t.Fatalf("the run with a kill: %v, want the simulated crash", err)
+	}
 	if _, err := settle(t, cfg, c.total); err != nil {
 		t.Fatal(err)
 	}
