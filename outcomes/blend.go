@@ -1,5 +1,7 @@
 package outcomes
 
+import "math"
+
 // Basis says where an outcome figure comes from.
 type Basis string
 
@@ -23,8 +25,18 @@ type Cell struct {
 	Exp    float64 `json:"exp"`
 }
 
+// cellGrid is the resolution predictions are added at (2^24 steps per
+// unit): see Add.
+const cellGrid = 1 << 24
+
 // Add adds one interaction's prediction p and, when labelled, its label.
+// p is rounded to a multiple of 2^-24 first (a change below 6·10^-8), so
+// every sum of predictions below 2^29 is exact in float64 and the same
+// bytes whatever order cells are added and merged in: the reference adds
+// them by record, the stores by bucket and hour, and tied figures must
+// stay tied on both sides (quartile labels rank by exact equality).
 func (c *Cell) Add(p float64, labelled, positive bool) {
+	p = math.Round(p*cellGrid) / cellGrid
 	c.N++
 	c.SumP += p
 	if labelled {

@@ -12,10 +12,15 @@
 // inbound or absent) in another chain (different chain_id, or either absent)
 // with y.started_at ≥ x.ended_at + 15 minutes (closer contacts are transfers)
 // and x.ended_at < y.ended_at ≤ x.ended_at + N days (N: Config.RepeatDays,
-// default 7). The label matures at the first such y.ended_at. Without one it
-// is resolved once the tenant's event-time watermark (the newest ended_at of
-// its interactions, never the wall clock) reaches x.ended_at + N
-// days, maturing then. Satisfaction: a survey outcome is satisfied when its
+// default 7); without one it is resolved. Either label is known (matures)
+// only once the tenant's event-time watermark (the newest ended_at of its
+// interactions, never the wall clock) reaches x.ended_at + N days, even
+// when the repeat came earlier: censoring-aware, so that both classes
+// mature after the same delay. Were an unresolved label known at the
+// repeat, a feed's first N days (and the last N days of every cell) would
+// hold unresolved labels only, and the model, the base rate and the
+// blend's O/E would learn resolution far too low (pres 0.04 on a week-old
+// feed). Satisfaction: a survey outcome is satisfied when its
 // score ≥ scale_max − 1 (Config.SatisfiedMin overrides with an absolute
 // score); it matures at max(observed_at, x.ended_at). No survey is no label.
 // An ingested resolution outcome overrides the computed label. An outcome
@@ -73,6 +78,15 @@
 // state) checkpoints it, and a stream restored from a checkpoint
 // continues byte for byte (TestStreamEqualsRun). A processor keeps one
 // per partition set and stores the checkpoint with its consumed offsets.
+//
+// # Checkpoint encoding (wire.go, stream_codec.go)
+//
+// Encoder and Decoder are the binary encoding of checkpoints (varints,
+// float64 bits, length-prefixed strings, times as Unix seconds and
+// nanoseconds): an Encoder writes through a buffer to the io.Writer it is
+// given (the package opens no file), a Decoder reads from memory with a
+// sticky error wrapping ErrBadState and refuses counts the input cannot
+// hold. processor/learn uses them for the rest of its checkpoint.
 //
 // # Determinism
 //

@@ -56,10 +56,17 @@ func (p *pick) add(c found, observed time.Time) {
 
 // computedResolution is the label of the contact at position pos of its
 // customer's contacts (sorted by ended_at, then interaction_id), as of
-// watermark w.
+// watermark w. Both values mature at x.ended + N days, when the window
+// closes, even when a repeat came earlier: a label known as soon as the
+// repeat comes would make the first N days of a feed (and of every cell)
+// see only unresolved labels, so the learner, the base rate and the
+// blend's O/E would all start biased toward unresolved (right-censoring).
 func computedResolution(cfg *Config, group []*Contact, pos int, w time.Time) found {
 	x := group[pos]
 	horizon := x.Ended.Add(time.Duration(cfg.RepeatDays) * 24 * time.Hour)
+	if w.Before(horizon) {
+		return found{} // the window is still open: pending
+	}
 	for _, y := range group[pos+1:] {
 		if y.Ended.After(horizon) {
 			break
@@ -73,12 +80,9 @@ func computedResolution(cfg *Config, group []*Contact, pos int, w time.Time) fou
 		if y.Started.Before(x.Ended.Add(cfg.TransferGap)) {
 			continue // a transfer or the same contact's next leg
 		}
-		return found{has: true, value: false, at: y.Ended}
+		return found{has: true, value: false, at: horizon}
 	}
-	if !w.Before(horizon) {
-		return found{has: true, value: true, at: horizon}
-	}
-	return found{}
+	return found{has: true, value: true, at: horizon}
 }
 
 func isRepeatInitiation(s string) bool { return s == "" || s == InitiationInbound }

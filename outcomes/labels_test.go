@@ -39,13 +39,13 @@ func TestResolutionLabels(t *testing.T) {
 	}
 	r := Run(Config{}, cs, nil)
 	want := map[string]Label{
-		"a": {Has: true, Value: false, Train: false, Matured: t0.Add(2*day + 5*time.Minute)},
+		"a": {Has: true, Value: false, Train: false, Matured: t0.Add(7*day + 5*time.Minute)}, // known when its window closes
 		"b": {},
 		"c": {Has: true, Value: true, Train: true, Matured: t0.Add(7*day + 5*time.Minute)},
 		"f": {Has: true, Value: true, Train: true, Matured: t0.Add(7*day + 5*time.Minute)},
 		"g": {},
 		"h": {},
-		"x": {Has: true, Value: false, Train: false, Matured: t0.Add(25 * time.Minute)},
+		"x": {Has: true, Value: false, Train: false, Matured: t0.Add(7*day + 5*time.Minute)},
 	}
 	for i, c := range cs {
 		w, ok := want[c.ID]
@@ -84,10 +84,18 @@ func TestResolutionOverride(t *testing.T) {
 	if got := resolutionOf(t, r, 3); got != (Label{Has: true, Value: false, Train: false, Matured: t0.Add(2 * day)}) {
 		t.Errorf("override without customer: %+v", got)
 	}
+	// An override observed before the window closed trains, though the
+	// repeat (b) came earlier: the computed label is known at a's end + 7 days.
+	r = Run(Config{}, cs, []Outcome{late})
+	if got := resolutionOf(t, r, 0); got != (Label{Has: true, Value: true, Train: true, Matured: t0.Add(3 * day)}) {
+		t.Errorf("override before the window closed: %+v", got)
+	}
 	// An override observed after the computed label matured: the learner
 	// trained on the computed label, the figures use the override.
-	r = Run(Config{}, cs, []Outcome{late})
-	if got := resolutionOf(t, r, 0); got != (Label{Has: true, Value: true, Train: false, Matured: t0.Add(day + 5*time.Minute)}) {
+	later := late
+	later.ObservedAt = t0.Add(8 * day)
+	r = Run(Config{}, cs, []Outcome{later})
+	if got := resolutionOf(t, r, 0); got != (Label{Has: true, Value: true, Train: false, Matured: t0.Add(7*day + 5*time.Minute)}) {
 		t.Errorf("late override: %+v", got)
 	}
 	// A corrected override (revision 2) replaces revision 1.
@@ -143,5 +151,41 @@ func TestHistory(t *testing.T) {
 	}
 	if h := HistoryOf(nil, at, true); h.DaysSince != -1 || h.Last30d != 0 {
 		t.Fatalf("no prior: %+v", h)
+	}
+}
+
+// TestResolutionNotBiasedEarly: resolution labels of both values mature
+// when their window closes, so the first predictions of a new feed are not
+// learned from unresolved labels alone (right-censoring). The mean served
+// resolution of the contacts predicted in the feed's second week is close
+// to the resolved rate of all labelled contacts (none is predicted before
+// day 7). When an unresolved label was known at the repeat, the first week
+// trained on negatives only: mean 0.014 against a rate of 0.148.
+func TestResolutionNotBiasedEarly(t *testing.T) {
+	cs, _ := synth(3, 16, 150)
+	r := Run(Config{}, cs, nil)
+	var labelled, resolved int
+	var sumP float64
+	var predicted int
+	first := day(t0) + 7
+	for i := range cs {
+		if l := r.Scored[i].Label[Resolution]; l.Has {
+			labelled++
+			if l.Value {
+				resolved++
+			}
+		}
+		if p := r.Scored[i].Pred[Resolution]; p.OK && day(cs[i].Ended) <= first+2 {
+			sumP += p.P
+			predicted++
+		}
+	}
+	if predicted == 0 || labelled == 0 {
+		t.Fatalf("vacuous: %d predicted, %d labelled", predicted, labelled)
+	}
+	rate, mean := float64(resolved)/float64(labelled), sumP/float64(predicted)
+	t.Logf("resolved rate %.3f over %d labels; mean prediction %.3f over %d contacts predicted by day 9", rate, labelled, mean, predicted)
+	if mean < rate-0.1 || mean > rate+0.1 {
+		t.Errorf("mean early prediction %.3f, resolved rate %.3f: biased", mean, rate)
 	}
 }

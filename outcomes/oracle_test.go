@@ -10,11 +10,15 @@ import (
 // oracleResolution is DESIGN.md's rule written the plain way, over every
 // pair: x is unresolved at the earliest end of an inbound contact y of the
 // same customer in another chain, starting at least 15 minutes after x
-// ended and ending within N days after it; else resolved at x.ended + N
-// once the watermark reaches it; else no label.
+// ended and ending within N days after it; else resolved; either known at
+// x.ended + N once the watermark reaches it, no label before.
 func oracleResolution(cs []Contact, i int, n time.Duration, w time.Time) Label {
 	x := cs[i]
 	if x.Customer == "" {
+		return Label{}
+	}
+	h := x.Ended.Add(n)
+	if w.Before(h) {
 		return Label{}
 	}
 	var first *Contact
@@ -34,12 +38,9 @@ func oracleResolution(cs []Contact, i int, n time.Duration, w time.Time) Label {
 		}
 	}
 	if first != nil {
-		return Label{Has: true, Value: false, Train: false, Matured: first.Ended}
+		return Label{Has: true, Value: false, Train: false, Matured: h}
 	}
-	if h := x.Ended.Add(n); !w.Before(h) {
-		return Label{Has: true, Value: true, Train: true, Matured: h}
-	}
-	return Label{}
+	return Label{Has: true, Value: true, Train: true, Matured: h}
 }
 
 // TestResolutionMatchesOracle: on random contacts of few customers (many

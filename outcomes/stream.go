@@ -149,17 +149,14 @@ func (s *Stream) AddContact(c Contact) {
 		list = slices.Insert(list, i, &sc.c)
 		ts.customers[c.Customer] = list
 		repeat := time.Duration(s.cfg.RepeatDays) * 24 * time.Hour
-		ts.schedule(day(c.Ended.Add(repeat)), c.ID) // resolved, unless a repeat comes
-		// c may be a repeat of the customer's earlier contacts, and later
-		// ones (arrived first) may be repeats of c.
+		ts.schedule(day(c.Ended.Add(repeat)), c.ID) // its label matures when its window closes
+		// c may be a repeat of the customer's earlier contacts: a late one
+		// changes a label already known (their windows' seals are
+		// scheduled already).
 		for j := i - 1; j >= 0 && c.Ended.Sub(list[j].Ended) <= repeat; j-- {
 			if _, live := ts.contacts[list[j].ID]; live {
-				ts.schedule(day(c.Ended), list[j].ID)
 				ts.dirty[list[j].ID] = true
 			}
-		}
-		for j := i + 1; j < len(list) && list[j].Ended.Sub(c.Ended) <= repeat; j++ {
-			ts.schedule(day(list[j].Ended), c.ID)
 		}
 	}
 	if day(c.Ended) <= ts.sealed && !sc.predicted { // late: predict now
@@ -504,6 +501,14 @@ func (s *Stream) Drain() []Emitted {
 		return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.Model, b.Model), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// Holds reports whether the stream keeps the tenant's interaction: seen
+// and not dropped yet. A record of an interaction it dropped would be
+// taken as a new one (predicted and trained again): the caller decides.
+func (s *Stream) Holds(tenant, id string) bool {
+	ts := s.tenants[tenant]
+	return ts != nil && ts.contacts[id] != nil
 }
 
 // Learner returns the tenant model's learner, nil before its first seal.

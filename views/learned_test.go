@@ -15,16 +15,16 @@ func TestLearnedOutcomes(t *testing.T) {
 	for i, h := range []float64{100, 300} {
 		s.Add(&schemas.Interaction{HandleTimeS: h})
 		var sat, res outcomes.Cell
-		sat.Add(0.5, i == 0, true) // one survey, satisfied
-		res.Add(0.8, true, i == 1) // two resolution labels, one resolved
+		sat.Add(0.5, i == 0, true)  // one survey, satisfied
+		res.Add(0.75, true, i == 1) // two resolution labels, one resolved (0.75: on the cells' 2^-24 grid)
 		s.AddLearned(sat, res)
 	}
 	m, ok := s.Means()
 	if !ok {
 		t.Fatal("no means")
 	}
-	// psat = (1+10)/(0.5+10) × 0.5 = 11/21; pres = (1+10)/(1.6+10) × 0.8.
-	wantSat, wantRes := float64(11.0/10.5)*0.5, float64(11.0/11.6)*0.8
+	// psat = (1+10)/(0.5+10) × 0.5 = 11/21; pres = (1+10)/(1.5+10) × 0.75.
+	wantSat, wantRes := float64(11.0/10.5)*0.5, float64(11.0/11.5)*0.75
 	if math.Abs(m.PSAT-wantSat) > 1e-15 || m.PSATBasis != outcomes.BasisLearned || m.PSATLabels != 1 {
 		t.Fatalf("psat %v %s %d, want %v learned 1", m.PSAT, m.PSATBasis, m.PSATLabels, wantSat)
 	}

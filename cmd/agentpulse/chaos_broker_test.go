@@ -79,7 +79,8 @@ func chaosBrokerFaults(t *testing.T) {
 
 	feed := simulatedFeed(t)
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	var answers503, answersOther int
 	// send posts chunk until a 200 accepting all of it, retrying after

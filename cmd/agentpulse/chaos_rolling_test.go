@@ -142,7 +142,8 @@ func chaosRollingRestart(t *testing.T, bin string) {
 
 	feed := simulatedFeed(t)
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	// Two websocket clients on the two busiest agents, one starting on

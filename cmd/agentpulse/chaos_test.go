@@ -173,7 +173,8 @@ func chaosClickHouseRestart(t *testing.T, bin string) {
 
 	feed := simulatedFeed(t)
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	tok := r.mint(auth.Claims{Tenant: "acme", Subject: "chaos-feed", Role: auth.RoleIngest})
 	const chunks, stopAfter, during = 12, 3, 6 // chunks sent before, during and after the outage

@@ -64,7 +64,8 @@ func chaosServerKilled(t *testing.T, bin string) {
 	}
 	feed := simulatedFeed(t)
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	watched := busiestAgent(ref)
 	agentTok := r.mint(auth.Claims{Tenant: "acme", Subject: watched, Role: auth.RoleAgent})

@@ -125,7 +125,8 @@ func multiProcess(t *testing.T, secure bool) {
 	// records, in stream order, and the reference over exactly that.
 	feed := simulatedFeed(t)
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	watched := busiestAgent(ref)

@@ -64,7 +64,8 @@ func TestRestartNeverPartial(t *testing.T) {
 		postInteractions(t, base, token, feed[i:min(len(feed), i+20_000)])
 	}
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	agent := busiestAgent(ref)
 	model := ref.Models("acme", agent)[0].Model

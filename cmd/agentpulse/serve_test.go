@@ -123,7 +123,8 @@ func TestServeOverClickHouse(t *testing.T) {
 	// The read API over ClickHouse equals the reference once the
 	// processor has folded the feed.
 	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(feed, views.DefaultParams())
 	want, err := ref.AgentPerformance("acme", "agent-2", "voice", views.RangeSpec{Preset: views.Preset3M}, views.SortSpec{})
 	if err != nil {

@@ -306,7 +306,8 @@ func checkSoakCounts(t *testing.T, r *soakRig, adm *kadm.Client, all []schemas.I
 		t.Errorf("the interactions topic holds %d records, fewer than the %d accepted", total, len(all))
 	}
 	// reference.New: the process runs with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn.
+	// the stores are compared with NewWithOutcomes in processor/learn and,
+	// whole-process, in TestProcessLearnsOverClickHouse.
 	ref := reference.New(all, views.DefaultParams())
 	compared, volume := 0, int64(0)
 	for _, a := range roster {

@@ -26,11 +26,14 @@ import (
 // cells, not of the order they changed in: byte-identical after a replay.
 //
 // Bounded by the present, like the stream: a tenant's buckets of hours
-// ending more than horizon before its newest ended_at are dropped (their
-// members' cells no longer change: labels mature within OutcomeDays), and
-// an interaction first seen older than that, or moved by a revision into
-// an hour older than that, has no learned cell (the stream predicts such
-// late records at arrival and drops them at once; documented in doc.go).
+// ending more than horizon before its newest ended_at leave memory (their
+// members' cells no longer change: labels mature within OutcomeDays). With
+// an archive (archive.go) their members go to disk: a later revision of
+// one takes its cell out of its archived bucket and moves it
+// (followDropped), and an interaction placed in an hour that old is
+// archived there at once, its bucket recomputed from the archive. Without
+// one, such interactions have no learned cell and a revision of a dropped
+// one is taken as new.
 //
 // Not safe for concurrent use: Learner guards it with its mutex.
 type cells struct {
@@ -50,6 +53,19 @@ type cells struct {
 	// words, not five strings and a time.
 	names map[string]uint32
 	strs  []string // by number
+	// arch, when not nil, keeps the interactions dropped from memory;
+	// archDirty are the archived buckets whose members changed; pos is
+	// the learner's position (records consumed) the archive's writes are
+	// made at; err is the archive's first I/O error (the learner stops).
+	arch      *archive
+	archDirty map[bkey]bool
+	pos       int64
+	err       error
+	// low bounds the present as the stream's sealing is bounded
+	// (Stream.SetLowWatermark): while a partition lags, a tenant's newest
+	// ended_at read from another does not move its records out of
+	// memory. Zero: no bound.
+	low time.Time
 }
 
 type ixKey struct{ tenant, id string }
@@ -102,7 +118,7 @@ func (c *ixCell) learned() (sat, res outcomes.Cell) {
 func newCells(horizon time.Duration) *cells {
 	return &cells{horizon: horizon, ix: map[ixKey]*ixCell{}, members: map[bkey][]string{},
 		dirty: map[bkey]bool{}, held: map[bkey]bool{}, newest: map[string]time.Time{}, evicted: map[string]int64{},
-		names: map[string]uint32{}}
+		names: map[string]uint32{}, archDirty: map[bkey]bool{}}
 }
 
 // number returns s's number in c.names.
@@ -137,10 +153,14 @@ func (c *cells) place(it *schemas.Interaction) {
 	k := ixKey{c.strs[key.tenant], it.InteractionID}
 	feedSat, feedRes := it.PredictedSatisfaction != nil, it.PredictedResolution != nil
 	cur := c.ix[k]
-	beyond := time.Unix(key.hour, 0).Add(c.horizon).Before(c.newest[it.TenantID])
+	beyond := c.beyond(key)
 	if cur == nil {
 		if beyond {
-			return // beyond the horizon: see the type's comment
+			// Beyond the horizon: archived in its bucket (the stream's
+			// cells for it follow in score), or no cell without an archive.
+			c.toArchive(key, it.InteractionID, archived{Revision: it.Revision, FeedSat: feedSat, FeedRes: feedRes})
+			c.saw(it)
+			return
 		}
 		cur = &ixCell{Revision: it.Revision, Key: key, FeedSat: feedSat, FeedRes: feedRes}
 		c.ix[k] = cur
@@ -151,11 +171,12 @@ func (c *cells) place(it *schemas.Interaction) {
 		}
 		cur.Revision = it.Revision
 		if beyond {
-			// Moved into an hour whose bucket may have left memory: its
-			// value cannot be recomputed, so the interaction keeps no
-			// learned cell (taken out of where it was).
+			// Moved into an hour whose bucket left memory: archived there
+			// (taken out of where it was).
 			c.leave(cur.Key, it.InteractionID)
 			delete(c.ix, k)
+			c.toArchive(key, it.InteractionID, archived{Revision: it.Revision, FeedSat: feedSat, FeedRes: feedRes, Sat: cur.Sat, Res: cur.Res})
+			c.saw(it)
 			return
 		}
 		if cur.Key != key {
@@ -169,6 +190,129 @@ func (c *cells) place(it *schemas.Interaction) {
 		}
 	}
 	c.saw(it)
+}
+
+// beyond reports whether key's hour is older than the horizon and its
+// bucket is not in memory: its members are archived (or, without an
+// archive, have no cell).
+func (c *cells) beyond(key bkey) bool {
+	return time.Unix(key.hour, 0).Add(c.horizon).Before(c.present(c.strs[key.tenant])) && c.members[key] == nil
+}
+
+// present is the tenant's newest ended_at, bounded by the low watermark.
+func (c *cells) present(tenant string) time.Time {
+	if n := c.newest[tenant]; c.low.IsZero() || !c.low.Before(n) {
+		return n
+	}
+	return c.low
+}
+
+// toArchive archives an interaction in bucket key (archived); without an
+// archive it is dropped.
+func (c *cells) toArchive(key bkey, id string, e archived) {
+	if c.arch == nil {
+		return
+	}
+	e.Key = c.bucketKey(key)
+	c.archWrite(change{tenant: e.Key.Tenant, id: id, e: e})
+	c.archDirty[key] = true
+}
+
+// archWrite writes changes to the archive, marking the archived buckets
+// they leave dirty.
+func (c *cells) archWrite(chs ...change) {
+	if c.err != nil {
+		return
+	}
+	for i := range chs {
+		if old, ok := c.archGet(chs[i].tenant, chs[i].id); ok && (chs[i].del || old.Key != chs[i].e.Key) {
+			c.archDirty[c.key(old.Key)] = true
+		}
+	}
+	if err := c.arch.write(c.pos, chs); err != nil {
+		c.err = err
+	}
+}
+
+func (c *cells) archGet(tenant, id string) (archived, bool) {
+	if c.arch == nil || c.err != nil {
+		return archived{}, false
+	}
+	e, ok, err := c.arch.get(tenant, id)
+	if err != nil {
+		c.err = err
+		return archived{}, false
+	}
+	return e, ok
+}
+
+// followDropped takes a revision of an interaction the stream no longer
+// holds (streamHolds false) but the cells know, in memory or archived:
+// the stream dropped it once its cells were final, so the revision moves
+// those cells, unchanged, to its new bucket (the stream's rule for a
+// correction of a sealed day: it keeps its prediction), and must not
+// reach the stream, which would take it as a new contact and train on it
+// a second time. It reports whether it took the record.
+func (c *cells) followDropped(it *schemas.Interaction, streamHolds bool) bool {
+	if c.arch == nil {
+		return false
+	}
+	key := c.keyOf(it)
+	tenant := c.strs[key.tenant]
+	k := ixKey{tenant, it.InteractionID}
+	if streamHolds {
+		// A correction the stream takes. Were the interaction archived
+		// (the cells keep a bucket a day longer than the stream keeps a
+		// contact, so hardly ever), it leaves the archive: place puts it
+		// back in memory, or in the archive beyond the horizon.
+		if c.ix[k] == nil {
+			if _, ok := c.archGet(tenant, it.InteractionID); ok {
+				c.archWrite(change{tenant: tenant, id: it.InteractionID, del: true})
+			}
+		}
+		return false
+	}
+	feedSat, feedRes := it.PredictedSatisfaction != nil, it.PredictedResolution != nil
+	cur := c.ix[k]
+	if cur == nil {
+		e, ok := c.archGet(tenant, it.InteractionID)
+		if !ok {
+			return c.err != nil // a new interaction (or a failed archive: stopping)
+		}
+		if it.Revision > e.Revision {
+			e.Revision, e.FeedSat, e.FeedRes = it.Revision, feedSat, feedRes
+			if c.beyond(key) {
+				c.toArchive(key, it.InteractionID, e)
+			} else {
+				c.archWrite(change{tenant: tenant, id: it.InteractionID, del: true})
+				c.ix[k] = &ixCell{Revision: e.Revision, Key: key, FeedSat: feedSat, FeedRes: feedRes, Sat: e.Sat, Res: e.Res}
+				c.join(key, it.InteractionID)
+			}
+			c.saw(it)
+		}
+		return true
+	}
+	if it.Revision <= cur.Revision {
+		return true
+	}
+	if c.beyond(key) {
+		c.leave(cur.Key, it.InteractionID)
+		delete(c.ix, k)
+		c.toArchive(key, it.InteractionID, archived{Revision: it.Revision, FeedSat: feedSat, FeedRes: feedRes, Sat: cur.Sat, Res: cur.Res})
+	} else {
+		cur.Revision = it.Revision
+		if cur.Key != key {
+			c.leave(cur.Key, it.InteractionID)
+			c.join(key, it.InteractionID)
+			cur.Key = key
+		}
+		if cur.FeedSat != feedSat || cur.FeedRes != feedRes {
+			cur.FeedSat, cur.FeedRes = feedSat, feedRes
+			c.dirty[key] = true
+		}
+	}
+	c.saw(it)
+	return true
 }
 
 // saw moves the tenant's newest ended_at.
@@ -197,10 +341,14 @@ func (c *cells) leave(key bkey, id string) {
 // score records the stream's current cells of an interaction.
 func (c *cells) score(e *outcomes.Emitted) {
 	cur := c.ix[ixKey{e.Tenant, e.ID}]
-	if cur == nil {
-		return // not placed (beyond the horizon) or dropped
-	}
 	sat, res := scoreOf(e, outcomes.Satisfaction), scoreOf(e, outcomes.Resolution)
+	if cur == nil { // archived (placed beyond the horizon), or unknown
+		if a, ok := c.archGet(e.Tenant, e.ID); ok && (a.Sat != sat || a.Res != res) {
+			a.Sat, a.Res = sat, res
+			c.toArchive(c.key(a.Key), e.ID, a)
+		}
+		return
+	}
 	if sat != cur.Sat || res != cur.Res {
 		cur.Sat, cur.Res = sat, res
 		c.dirty[cur.Key] = true
@@ -247,7 +395,45 @@ func (c *cells) flush() []store.Bucket {
 		}
 	}
 	clear(c.dirty)
+	out = append(out, c.archivedValues()...)
 	c.evict()
+	return out
+}
+
+// archivedValues returns the full value of every archived bucket whose
+// members changed, in key order: its members' cells added in id order,
+// as for a bucket in memory. It is written even when zero (it may retract
+// a value written before).
+func (c *cells) archivedValues() []store.Bucket {
+	keys := make([]store.BucketKey, 0, len(c.archDirty))
+	for k := range c.archDirty {
+		keys = append(keys, c.bucketKey(k))
+	}
+	clear(c.archDirty)
+	slices.SortFunc(keys, compareKeys)
+	out := make([]store.Bucket, 0, len(keys))
+	for _, k := range keys {
+		if c.err != nil {
+			return nil
+		}
+		ids, err := c.arch.members(k)
+		if err != nil {
+			c.err = err
+			return nil
+		}
+		b := store.Bucket{BucketKey: k, Partition: store.LearnedPartition}
+		for _, id := range ids {
+			e, ok := c.archGet(k.Tenant, id)
+			if !ok {
+				continue
+			}
+			x := ixCell{FeedSat: e.FeedSat, FeedRes: e.FeedRes, Sat: e.Sat, Res: e.Res}
+			sat, res := x.learned()
+			b.Lsat.Merge(sat)
+			b.Lres.Merge(res)
+		}
+		out = append(out, b)
+	}
 	return out
 }
 
@@ -265,23 +451,34 @@ func (c *cells) value(k bkey) store.Bucket {
 // evict drops, once per tenant and day of its newest ended_at, the
 // buckets of hours older than the horizon and their interactions.
 func (c *cells) evict() {
-	for tenant, newest := range c.newest {
+	for tenant := range c.newest {
+		newest := c.present(tenant)
 		day := newest.Unix() / 86400
 		if c.evicted[tenant] == day {
 			continue
 		}
 		c.evicted[tenant] = day
 		limit := newest.Add(-c.horizon)
+		var chs []change
 		for k, m := range c.members {
 			if c.strs[k.tenant] != tenant || !time.Unix(k.hour, 0).Before(limit) {
 				continue
 			}
 			for _, id := range m {
+				if x := c.ix[ixKey{tenant, id}]; x != nil && c.arch != nil {
+					chs = append(chs, change{tenant: tenant, id: id, e: archived{Revision: x.Revision, Key: c.bucketKey(k),
+						FeedSat: x.FeedSat, FeedRes: x.FeedRes, Sat: x.Sat, Res: x.Res}})
+				}
 				delete(c.ix, ixKey{tenant, id})
 			}
 			delete(c.members, k)
 			delete(c.dirty, k)
 			delete(c.held, k)
+		}
+		if len(chs) > 0 && c.err == nil {
+			if err := c.arch.write(c.pos, chs); err != nil { // their buckets' values are stored: nothing dirty
+				c.err = err
+			}
 		}
 	}
 }

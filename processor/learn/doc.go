@@ -77,11 +77,23 @@
 // the reference; a replay from scratch leaves the parts byte-identical)
 // check it.
 //
-// Limits (documented, not silent): the cells keep an interaction for the
-// stream's horizon plus a day (cellsHorizon, ~34 days after it ended in
-// event time); an interaction first seen later than that gets no learned
-// cell, and a revision of an interaction dropped from memory is taken as
-// a new interaction (its old cell stays where it was). With Publish, the
+// Event-time jumps (archive.go): the cells keep an interaction in memory
+// for the stream's horizon plus a day (cellsHorizon, ~35 days after it
+// ended in event time), then move it to an archive on disk (a bbolt file
+// beside the checkpoint: placement, revision and final cells). A revision
+// of an interaction the stream no longer holds never reaches the stream
+// (it would be predicted and trained on a second time): its cells move,
+// unchanged, out of the bucket they were in (recomputed from its archived
+// members, or its members in memory) and into the new one, exactly as the
+// reference places the final revision when the revision moves the
+// interaction without changing its case mix (TestPipelineJumpThenCorrections:
+// a record 60 days ahead, then 40 corrections). An interaction first seen
+// that late is archived in its bucket with the stream's cells for it,
+// which predicts it with the model of its arrival (the stream's rule for
+// late records; the reference, a function of the final set, predicts it
+// in its own day). Archive writes after the last checkpoint are undone at
+// start (undo records by position); it is synced before each checkpoint;
+// an in-memory Bloom filter spares new interactions a read. With Publish, the
 // learner sends each stored write's parts as updates (one per tenant,
 // model and agent, partition -1, offset = version) for the servers'
 // caches; the overlay does not keep them (stored already).

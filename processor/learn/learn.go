@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,10 +67,14 @@ type Config struct {
 	// crashAfter, in tests, makes Run stop without a checkpoint once this
 	// many records were consumed: a kill -9.
 	crashAfter int
+	// noArchive, in tests, runs the cells without their archive (the
+	// behavior before it: to show a test needs it).
+	noArchive bool
 }
 
-// pollRecords bounds the records one loop of Run applies.
-const pollRecords = 5000
+// stopFlushTimeout bounds how long a stop waits for the last loop's
+// cells to be stored and published before its checkpoint.
+const stopFlushTimeout = 30 * time.Second
 
 // errCrash is what Run returns when a test's crashAfter is reached.
 var errCrash = errors.New("learn: simulated crash")
@@ -153,6 +158,29 @@ func (l *Learner) Run(ctx context.Context) error {
 		l.cells = nil
 	}
 	l.mu.Unlock()
+	if l.cells != nil && !l.cfg.noArchive {
+		arch, err := openArchive(archivePath(l.cfg.Checkpoint))
+		if err != nil {
+			return err
+		}
+		defer arch.close()
+		if arch.created && cp.position() > 0 {
+			// A checkpoint without its archive (deleted, or written
+			// before archives existed): the interactions it dropped are
+			// unknown, so the log is read again from its start.
+			l.log.Warn("the learner's checkpoint has no cells archive: reading the log again from its start")
+			cp = newCheckpoint(l.cfg.Outcomes, l.cfg.Lateness)
+			l.mu.Lock()
+			l.cp, l.stream, l.cells = cp, cp.stream, cp.cells
+			l.mu.Unlock()
+		}
+		if err := arch.reset(cp.position()); err != nil { // to the checkpoint (or empty: from the start)
+			return fmt.Errorf("learn: cells archive: %w", err)
+		}
+		l.mu.Lock()
+		l.cells.arch = arch
+		l.mu.Unlock()
+	}
 	l.position.Store(cp.position())
 	parts, err := l.partitions(ctx)
 	if err != nil {
@@ -160,6 +188,9 @@ func (l *Learner) Run(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	l.stream.SetLowWatermark(l.cp.low()) // before the first fetch: a partition not read yet holds everything
+	if l.cells != nil {
+		l.cells.low = l.cp.low()
+	}
 	l.mu.Unlock()
 	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts)}, l.cfg.ClientOpts...)...)
 	if err != nil {
@@ -168,9 +199,7 @@ func (l *Learner) Run(ctx context.Context) error {
 	defer cl.Close()
 	since, saved := 0, time.Now()
 	for {
-		// At most pollRecords a loop: a stop waits for the loop's drain
-		// and store, which a whole buffered fetch of a backfill made long.
-		fs := cl.PollRecords(ctx, pollRecords)
+		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
 			return l.save(true)
 		}
@@ -182,7 +211,12 @@ func (l *Learner) Run(ctx context.Context) error {
 		}
 		l.mu.Lock()
 		fs.EachPartition(func(p kgo.FetchTopicPartition) {
-			for _, r := range p.Records {
+			for i, r := range p.Records {
+				// On a stop, the rest of a (backfill-sized) fetch is left
+				// for the next start: its offsets are not advanced.
+				if i%256 == 0 && ctx.Err() != nil {
+					break
+				}
 				l.apply(r)
 				since++
 				l.consumed++
@@ -201,7 +235,12 @@ func (l *Learner) Run(ctx context.Context) error {
 			for i := range out {
 				l.cells.score(&out[i])
 			}
+			l.cells.pos, l.cells.low = l.cp.position(), low
 			parts = l.cells.flush()
+			if err := l.cells.err; err != nil {
+				l.mu.Unlock()
+				return fmt.Errorf("learn: cells archive: %w", err) // resumed from the checkpoint after a restart
+			}
 		}
 		l.mu.Unlock()
 		if low.IsZero() {
@@ -209,16 +248,29 @@ func (l *Learner) Run(ctx context.Context) error {
 		} else {
 			l.metrics.lowWatermark.Set(float64(low.Unix()))
 		}
+		// What was applied is drained, stored and published even when
+		// the stop came meanwhile, so that the stop's checkpoint can be
+		// written (it is taken with nothing dirty).
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if ctx.Err() != nil {
+			wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), stopFlushTimeout)
+		}
 		if len(out) > 0 && l.cfg.Sink != nil {
-			if err := l.cfg.Sink(ctx, out); err != nil {
+			if err := l.cfg.Sink(wctx, out); err != nil {
+				cancel()
 				return fmt.Errorf("learn: sink: %w", err)
 			}
 			l.metrics.cells.Add(float64(len(out)))
 		}
-		if err := l.store(ctx, parts); err != nil {
+		err := l.store(wctx, parts)
+		cancel()
+		if err != nil {
 			return err
 		}
 		l.settled.Store(l.position.Load())
+		if ctx.Err() != nil {
+			return l.save(true)
+		}
 		if since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
 			if err := l.save(false); err != nil {
 				return err
@@ -243,6 +295,12 @@ func (l *Learner) apply(r *kgo.Record) {
 		}
 		l.metrics.records.WithLabelValues(r.Topic, "applied").Inc()
 		l.cp.saw(r.Topic, r.Partition, it.EndedAt)
+		if l.cells != nil {
+			l.cells.pos = l.cp.position() // this record included: above the last checkpoint's
+			if l.cells.followDropped(&it, l.stream.Holds(it.TenantID, it.InteractionID)) {
+				return // a revision of an interaction the stream dropped: its cells move
+			}
+		}
 		l.stream.AddContact(reference.ContactOf(&it))
 		if l.cells != nil {
 			l.cells.place(&it)
@@ -322,11 +380,33 @@ func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offs
 	return out, nil
 }
 
+// archivePath is the cells' archive beside the checkpoint.
+func archivePath(checkpoint string) string {
+	return filepath.Join(filepath.Dir(checkpoint), "cells-archive.db")
+}
+
 // save writes the checkpoint.
 func (l *Learner) save(stopping bool) error {
 	start := time.Now()
 	l.mu.Lock()
-	n, synced, err := l.cp.save(l.cfg.Checkpoint)
+	var arch *archive
+	if l.cells != nil {
+		arch = l.cells.arch
+	}
+	var (
+		n      int64
+		synced time.Duration
+		err    error
+	)
+	if arch != nil {
+		err = arch.sync() // durable before the checkpoint that covers it
+	}
+	if err == nil {
+		n, synced, err = l.cp.save(l.cfg.Checkpoint)
+	}
+	if err == nil && arch != nil {
+		err = arch.checkpointed(l.cp.position()) // its writes up to here are permanent
+	}
 	l.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("learn: %w", err)

@@ -341,6 +341,13 @@ func firstDiff(a, b string) string {
 // (unpredicted by the stream) is left out.
 func compareLearned(t *testing.T, sv *storeview.Views, ref *reference.Dataset, its []schemas.Interaction) {
 	t.Helper()
+	compareLearnedAtLeast(t, sv, ref, its, 30)
+}
+
+// compareLearnedAtLeast is compareLearned for a smaller feed: at least
+// least performances and learned psat figures compared.
+func compareLearnedAtLeast(t *testing.T, sv *storeview.Views, ref *reference.Dataset, its []schemas.Interaction, least int) {
+	t.Helper()
 	ctx := context.Background()
 	type tm struct{ tenant, model string }
 	agents, teams := map[tm][]string{}, map[tm][]string{}
@@ -408,7 +415,7 @@ func compareLearned(t *testing.T, sv *storeview.Views, ref *reference.Dataset, i
 			diff(t, fmt.Sprintf("TeamAgents(%v, %s)", k, team), got, want)
 		}
 	}
-	if compared < 30 || learned < 30 {
+	if compared < least || learned < least {
 		t.Fatalf("compared %d performances, %d learned psat figures: too few", compared, learned)
 	}
 	t.Logf("compared %d performances (%d learned psat figures)", compared, learned)

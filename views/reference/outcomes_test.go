@@ -23,7 +23,8 @@ func survey(id, interaction string, score float64, at string) schemas.Outcome {
 // (agent b); on day 1 the model is not served yet (fewer than 30 validated
 // labels) so agent a's interactions get the base rate
 // (2 + 10·g)/(2 + 10) with g = (2+1)/(2+2): 9.5/12; one of them gets a
-// satisfied survey, so psat = (1 + 10)/(9.5/12 + 10) × 9.5/12.
+// satisfied survey, so psat = (1 + 10)/(9.5/12 + 10) × 9.5/12 (9.5/12 on
+// the cells' 2^-24 grid).
 func TestLearnedSatisfactionHandComputed(t *testing.T) {
 	recs := []schemas.Interaction{
 		ix("b1", "b", "t", "billing", "2026-11-02T09:00:00Z", 100, none, none),
@@ -44,7 +45,7 @@ func TestLearnedSatisfactionHandComputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := 9.5 / 12
+	base := math.Round(9.5/12*(1<<24)) / (1 << 24) // cells add predictions on a 2^-24 grid
 	psat := float64(11/(base+10)) * base
 	o := perf.Overall
 	if o.PSAT == nil || math.Abs(*o.PSAT-psat) > 1e-15 || o.PSATBasis != outcomes.BasisLearned || o.PSATLabels != 1 {

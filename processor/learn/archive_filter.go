@@ -1,0 +1,80 @@
+package learn
+
+import "hash/maphash"
+
+// archiveFilter answers "may this interaction be archived?" in memory, so
+// that a new interaction (nearly every record) costs no archive read: a
+// chain of Bloom filters, each twice the capacity of the one before
+// (about 1.5 bytes per archived interaction, 1 false positive in ~100,
+// which costs one read that finds nothing). It has no false negatives.
+// Interactions leaving the archive stay in it (a later read finds
+// nothing). It is rebuilt from the archive when the learner starts, not
+// checkpointed: its answers never change a result, only their cost.
+type archiveFilter struct {
+	seed  maphash.Seed
+	parts []filterPart
+}
+
+type filterPart struct {
+	bits   []uint64
+	n, cap int
+}
+
+const (
+	filterHashes   = 7
+	filterBitsEach = 10 // bits per key: ~0.8 % false positives at capacity
+	filterFirstCap = 1 << 14
+)
+
+func newArchiveFilter() *archiveFilter { return &archiveFilter{seed: maphash.MakeSeed()} }
+
+func (f *archiveFilter) hashes(tenant, id string) (uint64, uint64) {
+	var h maphash.Hash
+	h.SetSeed(f.seed)
+	_, _ = h.WriteString(tenant)
+	_ = h.WriteByte(0)
+	_, _ = h.WriteString(id)
+	a := h.Sum64()
+	return a, a>>33 | a<<31 | 1
+}
+
+// add records an archived interaction.
+func (f *archiveFilter) add(tenant, id string) {
+	if n := len(f.parts); n == 0 || f.parts[n-1].n >= f.parts[n-1].cap {
+		c := filterFirstCap
+		if n > 0 {
+			c = 2 * f.parts[n-1].cap
+		}
+		f.parts = append(f.parts, filterPart{bits: make([]uint64, (c*filterBitsEach+63)/64), cap: c})
+	}
+	p := &f.parts[len(f.parts)-1]
+	a, b := f.hashes(tenant, id)
+	m := uint64(len(p.bits) * 64)
+	for i := range uint64(filterHashes) {
+		bit := (a + i*b) % m
+		p.bits[bit/64] |= 1 << (bit % 64)
+	}
+	p.n++
+}
+
+// mayHold reports whether the interaction may be archived: always true
+// when it was added.
+func (f *archiveFilter) mayHold(tenant, id string) bool {
+	a, b := f.hashes(tenant, id)
+	for pi := range f.parts {
+		p := &f.parts[pi]
+		m := uint64(len(p.bits) * 64)
+		hit := true
+		for i := range uint64(filterHashes) {
+			bit := (a + i*b) % m
+			if p.bits[bit/64]&(1<<(bit%64)) == 0 {
+				hit = false
+				break
+			}
+		}
+		if hit {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,234 @@
+package learn
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/agentpulse/agentpulse/outcomes"
+	"github.com/agentpulse/agentpulse/processor/store"
+)
+
+func archivedCells(t *testing.T) *cells {
+	t.Helper()
+	a, err := openArchive(filepath.Join(t.TempDir(), "archive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.close() })
+	c := newCells(40 * 24 * time.Hour)
+	c.arch = a
+	return c
+}
+
+func partOf(t *testing.T, parts []store.Bucket, agent string, hour time.Time) store.Bucket {
+	t.Helper()
+	for _, p := range parts {
+		if p.Agent == agent && p.Hour.Equal(hour) {
+			return p
+		}
+	}
+	t.Fatalf("no part of agent %s at %s in %+v", agent, hour, parts)
+	return store.Bucket{}
+}
+
+// TestCellsArchiveFollowsDroppedRevisions: hand-computed parts. Two
+// interactions share a bucket; one record 60 days later moves the
+// tenant's event time past the horizon, so the bucket leaves memory for
+// the archive (nothing written: its value is stored). A revision of x2
+// moving it to agent b in the same hour (the stream dropped it) takes its
+// cells out of the archived bucket and into b's: both written, exactly;
+// a redelivery changes nothing; a revision moving x1 into the present
+// brings its cells back to memory and empties the old bucket (written as
+// a retraction). A first-seen interaction that old is archived in its
+// bucket and gets the stream's cells.
+func TestCellsArchiveFollowsDroppedRevisions(t *testing.T) {
+	c := archivedCells(t)
+	h := time.Date(2026, 9, 2, 10, 0, 0, 0, time.UTC)
+	x1, x2 := ix("x1", "a", h.Add(5*time.Minute), 1), ix("x2", "a", h.Add(20*time.Minute), 1)
+	c.place(&x1)
+	c.place(&x2)
+	for _, e := range []outcomes.Emitted{emitted("x1", 0.5, 0.25, true), emitted("x2", 0.75, 0.5, false)} {
+		c.score(&e)
+	}
+	if got := c.flush(); len(got) != 1 {
+		t.Fatalf("flush = %+v", got)
+	}
+	late := h.Add(60 * 24 * time.Hour)
+	jump := ix("j", "z", late, 1)
+	c.pos = 3
+	c.place(&jump)
+	if got := c.flush(); len(got) != 0 {
+		t.Fatalf("the jump's flush wrote %+v (j has no cells yet; the archived bucket's value is stored)", got)
+	}
+	if c.ix[ixKey{"t", "x1"}] != nil || c.members[c.key(store.BucketKey{Tenant: "t", Model: "voice", Team: "A", Agent: "a", Inquiry: "billing", Hour: h})] != nil {
+		t.Fatal("the old bucket is still in memory")
+	}
+
+	// x2 moves to agent b: the stream no longer holds it.
+	c.pos = 4
+	moved := ix("x2", "b", h.Add(20*time.Minute), 2)
+	if !c.followDropped(&moved, false) {
+		t.Fatal("followDropped did not take a revision of an archived interaction")
+	}
+	got := c.flush()
+	if len(got) != 2 {
+		t.Fatalf("flush = %+v, want a's and b's parts", got)
+	}
+	pa, pb := partOf(t, got, "a", h), partOf(t, got, "b", h)
+	if want := (outcomes.Cell{N: 1, SumP: 0.5}); pa.Lsat != want {
+		t.Errorf("a's sat %+v, want %+v (x1 alone)", pa.Lsat, want)
+	}
+	if want := (outcomes.Cell{N: 1, SumP: 0.25, Labels: 1, Pos: 1, Exp: 0.25}); pa.Lres != want {
+		t.Errorf("a's res %+v, want %+v", pa.Lres, want)
+	}
+	if want := (outcomes.Cell{N: 1, SumP: 0.5, Labels: 1, Exp: 0.5}); pb.Lres != want || pb.Lsat != (outcomes.Cell{N: 1, SumP: 0.75}) {
+		t.Errorf("b's part %+v / %+v, want x2's cells", pb.Lsat, pb.Lres)
+	}
+	if !c.followDropped(&moved, false) || len(c.flush()) != 0 {
+		t.Error("a redelivery of the revision changed something")
+	}
+
+	// x1 moves into the present (a day before the jump): back in memory.
+	c.pos = 5
+	back := ix("x1", "c", late.Add(-24*time.Hour), 2)
+	if !c.followDropped(&back, false) {
+		t.Fatal("followDropped did not take x1")
+	}
+	got = c.flush()
+	if len(got) != 2 {
+		t.Fatalf("flush = %+v, want a's retraction and c's part", got)
+	}
+	if pa := partOf(t, got, "a", h); !pa.Sums.Empty() {
+		t.Errorf("a's part %+v, want empty (a retraction)", pa.Sums)
+	}
+	if pc := partOf(t, got, "c", back.EndedAt.Truncate(time.Hour)); pc.Lsat != (outcomes.Cell{N: 1, SumP: 0.5}) {
+		t.Errorf("c's part %+v, want x1's cells", pc.Lsat)
+	}
+	if c.ix[ixKey{"t", "x1"}] == nil {
+		t.Error("x1 not back in memory")
+	}
+
+	// A first-seen interaction 50 days old: archived, then its cells.
+	old := ix("x3", "d", h.Add(10*24*time.Hour), 1)
+	if c.followDropped(&old, false) {
+		t.Fatal("followDropped took a new interaction")
+	}
+	c.place(&old)
+	e := emitted("x3", 0.25, 0.75, true)
+	c.score(&e)
+	got = c.flush()
+	if pd := partOf(t, got, "d", old.EndedAt.Truncate(time.Hour)); pd.Lsat != (outcomes.Cell{N: 1, SumP: 0.25}) {
+		t.Errorf("d's part %+v, want x3's cells", pd.Lsat)
+	}
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+}
+
+// TestArchiveRollback: writes made after a checkpoint's position are
+// undone at start, newest first; writes up to it stay; position 0 empties.
+func TestArchiveRollback(t *testing.T) {
+	a, err := openArchive(filepath.Join(t.TempDir(), "archive.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	key := func(agent string) store.BucketKey {
+		return store.BucketKey{Tenant: "t", Model: "voice", Team: "A", Agent: agent, Inquiry: "q", Hour: time.Unix(3600, 0).UTC()}
+	}
+	put := func(pos int64, id, agent string, rev int64) {
+		t.Helper()
+		if err := a.write(pos, []change{{tenant: "t", id: id, e: archived{Revision: rev, Key: key(agent), Sat: score{OK: true, P: 0.5}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(10, "x", "a", 1)
+	put(10, "y", "a", 1)
+	if err := a.checkpointed(10); err != nil {
+		t.Fatal(err)
+	}
+	put(12, "x", "b", 2) // moved after the checkpoint
+	if err := a.write(13, []change{{tenant: "t", id: "y", del: true}}); err != nil {
+		t.Fatal(err)
+	}
+	put(13, "z", "b", 1)
+	if err := a.rollback(10); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok, err := a.get("t", "x"); err != nil || !ok || e.Revision != 1 || e.Key != key("a") {
+		t.Errorf("x after rollback: %+v %v %v", e, ok, err)
+	}
+	if _, ok, _ := a.get("t", "y"); !ok {
+		t.Error("y's deletion not undone")
+	}
+	if _, ok, _ := a.get("t", "z"); ok {
+		t.Error("z's write not undone")
+	}
+	if ids, err := a.members(key("a")); err != nil || len(ids) != 2 {
+		t.Errorf("a's members %v %v, want x and y", ids, err)
+	}
+	if ids, _ := a.members(key("b")); len(ids) != 0 {
+		t.Errorf("b's members %v, want none", ids)
+	}
+	if err := a.rollback(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := a.get("t", "x"); ok {
+		t.Error("rollback(0) kept x")
+	}
+}
+
+// FuzzArchivedDecode: an archive entry's decoder never panics, and what
+// it accepts re-encodes to bytes it reads back as the same entry (the
+// encoding is canonical; the reader also takes non-minimal varints).
+func FuzzArchivedDecode(f *testing.F) {
+	f.Add(encodeArchived(nil, &archived{Revision: 3, Key: store.BucketKey{Model: "voice", Agent: "a", Hour: time.Unix(7200, 0)},
+		FeedRes: true, Sat: score{P: 0.5, OK: true, Has: true, Value: true}}))
+	f.Add([]byte{})
+	f.Add([]byte{2, 1, 'x'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := decodeArchived("t", b)
+		if err != nil {
+			return
+		}
+		again := encodeArchived(nil, &e)
+		e2, err := decodeArchived("t", again)
+		if err != nil {
+			t.Fatalf("re-encoded %x does not decode: %v", again, err)
+		}
+		if third := encodeArchived(nil, &e2); string(third) != string(again) {
+			t.Fatalf("re-encoded %x, then %x", again, third)
+		}
+	})
+}
+
+// BenchmarkArchiveMiss is what every new interaction costs the learner
+// with an archive: one lookup that finds nothing (here in an archive of
+// 100,000 interactions); ns/archived is the cost of archiving one (one
+// transaction of 100,000, as an eviction writes a day of a tenant).
+func BenchmarkArchiveMiss(b *testing.B) {
+	a, err := openArchive(filepath.Join(b.TempDir(), "archive.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.close()
+	chs := make([]change, 100_000)
+	for i := range chs {
+		chs[i] = change{tenant: "t", id: fmt.Sprintf("old-%07d", (i*7919)%len(chs)), e: archived{Revision: 1,
+			Key: store.BucketKey{Tenant: "t", Model: "voice", Agent: fmt.Sprintf("a%d", i%300), Hour: time.Unix(int64(i/100)*3600, 0)}}}
+	}
+	start := time.Now()
+	if err := a.write(1, chs); err != nil {
+		b.Fatal(err)
+	}
+	archivedNs := float64(time.Since(start).Nanoseconds()) / float64(len(chs))
+	b.ResetTimer()
+	for i := range b.N {
+		if _, ok, err := a.get("t", fmt.Sprintf("new-%07d", i)); ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	b.ReportMetric(archivedNs, "ns/archived")
+}
