@@ -30,11 +30,20 @@ func (w *worker) load(ctx context.Context) bool {
 	from := "snapshot"
 	var restoreTook, keysTook time.Duration
 	if w.snapshot != nil {
+		// The stored key filter is read while the snapshot decodes: the
+		// snapshot says whether it needs one (loadKeys).
+		keys := make(chan storedKeys, 1)
+		go func() {
+			var k storedKeys
+			k.below, k.data, k.err = w.p.store.KeyFilter(ctx, w.partition)
+			keys <- k
+		}()
 		err := w.fold.restore(w.snapshot)
 		restoreTook = time.Since(began)
+		k := <-keys
+		keysTook = time.Since(began) - restoreTook
 		if err == nil {
-			err = w.loadKeys(ctx)
-			keysTook = time.Since(began) - restoreTook
+			err = w.loadKeys(k)
 		}
 		if err != nil {
 			log.Warn("snapshot unreadable; loading the partition from the store", "offset", w.start, "err", err)
