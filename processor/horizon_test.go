@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -369,5 +370,53 @@ func TestTooOldGoesToDeadLetter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// lostKeyFilters is a store that answers no key filter, as if the one a
+// snapshot names were lost, and counts the partitions loaded from its rows.
+type lostKeyFilters struct {
+	*embedded.Store
+	loads *atomic.Int64
+}
+
+func (lostKeyFilters) KeyFilter(context.Context, int32) (int64, []byte, error) { return 0, nil, nil }
+
+func (l lostKeyFilters) LoadPartition(ctx context.Context, partition int32, below int64, fn func(store.Record) error) error {
+	if below > 0 {
+		l.loads.Add(1)
+	}
+	return l.Store.LoadPartition(ctx, partition, below, fn)
+}
+
+// TestRestartWithLostKeyFilter: snapshots that need a static key filter
+// the store does not have are not used; the partitions load from the
+// store's rows instead, and old corrections still land exactly.
+func TestRestartWithLostKeyFilter(t *testing.T) {
+	its := simulated(t, 2, 20)
+	sort.SliceStable(its, func(i, j int) bool { return its[i].EndedAt.Before(its[j].EndedAt) })
+	addr := startBroker(t)
+	st := lostKeyFilters{embedded.New(), new(atomic.Int64)}
+	cfg := Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 20 * time.Millisecond, keyRebuildMin: 200}
+	reg, stop := runConfigured(t, addr, st, "lost", cfg)
+	produce(t, addr, its[:len(its)/2])
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	waitCounter(t, reg, "agentpulse_processor_key_filters_total")
+	// Folded after the filters were installed: snapshots that name them.
+	produce(t, addr, its[len(its)/2:])
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	stop()
+	reg, stop = runConfigured(t, addr, st, "lost", cfg)
+	defer stop()
+	fix := oldCorrections(its, "l", 100)
+	its = append(its, fix...)
+	produce(t, addr, fix)
+	waitCaughtUp(t, st, endOffsets(t, addr), 60*time.Second)
+	checkAgainstReference(t, st, its)
+	if st.loads.Load() == 0 {
+		t.Error("no partition loaded from the store: the snapshots did not need the lost filters")
+	}
+	if counter(t, reg, "agentpulse_processor_store_lookups_total") == 0 {
+		t.Error("no store lookup: the corrections never reached evicted state")
 	}
 }

@@ -96,25 +96,31 @@ func (w *worker) installKeys(kb keyBuild) {
 		"filter_bytes_before", before, "filter_bytes", ev.bytes(), "took", kb.took)
 }
 
-// loadKeys fetches the static filter a restored snapshot needs (one built
-// below at least the offset the snapshot names; a newer one covers more,
-// which costs at most a lookup that finds nothing).
-func (w *worker) loadKeys(ctx context.Context) error {
+// storedKeys is what store.KeyFilter returned.
+type storedKeys struct {
+	below int64
+	data  []byte
+	err   error
+}
+
+// loadKeys installs the stored static filter k that a restored snapshot
+// needs (one built below at least the offset the snapshot names; a newer
+// one covers more, which costs at most a lookup that finds nothing).
+func (w *worker) loadKeys(k storedKeys) error {
 	ev := &w.fold.evicted
 	if ev.staticBelow == 0 {
 		return nil
 	}
-	below, data, err := w.p.store.KeyFilter(ctx, w.partition)
-	if err != nil {
-		return fmt.Errorf("read key filter: %w", err)
+	if k.err != nil {
+		return fmt.Errorf("read key filter: %w", k.err)
 	}
-	if data == nil || below < ev.staticBelow {
-		return fmt.Errorf("the snapshot needs a key filter built below %d; the store has one below %d", ev.staticBelow, below)
+	if k.data == nil || k.below < ev.staticBelow {
+		return fmt.Errorf("the snapshot needs a key filter built below %d; the store has one below %d", ev.staticBelow, k.below)
 	}
-	kf, err := decodeKeyFilter(data)
+	kf, err := decodeKeyFilter(k.data)
 	if err != nil {
 		return err
 	}
-	ev.static, ev.staticBelow, ev.staticKeys = kf, below, kf.keys
+	ev.static, ev.staticBelow, ev.staticKeys = kf, k.below, kf.keys
 	return nil
 }

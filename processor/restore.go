@@ -28,10 +28,22 @@ func (w *worker) load(ctx context.Context) bool {
 	log := w.p.log.With("partition", w.partition)
 	began := time.Now()
 	from := "snapshot"
+	var restoreTook, keysTook time.Duration
 	if w.snapshot != nil {
+		// The stored key filter is read while the snapshot decodes: the
+		// snapshot says whether it needs one (loadKeys).
+		keys := make(chan storedKeys, 1)
+		go func() {
+			var k storedKeys
+			k.below, k.data, k.err = w.p.store.KeyFilter(ctx, w.partition)
+			keys <- k
+		}()
 		err := w.fold.restore(w.snapshot)
+		restoreTook = time.Since(began)
+		k := <-keys
+		keysTook = time.Since(began) - restoreTook
 		if err == nil {
-			err = w.loadKeys(ctx)
+			err = w.loadKeys(k)
 		}
 		if err != nil {
 			log.Warn("snapshot unreadable; loading the partition from the store", "offset", w.start, "err", err)
@@ -61,7 +73,7 @@ func (w *worker) load(ctx context.Context) bool {
 	peak = max(peak, hot)
 	log.Info("partition loaded", "from", from, "offset", w.start, "snapshot_bytes", size,
 		"interactions", hot, "peak_interactions", peak, "bucket_parts", buckets, "evicted_days", days,
-		"evicted_interactions", evicted, "took", time.Since(began))
+		"evicted_interactions", evicted, "restore_took", restoreTook, "key_filter_took", keysTook, "took", time.Since(began))
 	w.p.metrics.loadPeak.WithLabelValues(strconv.Itoa(int(w.partition))).Set(float64(peak))
 	defer w.noteFilter()
 	if from == "store" {

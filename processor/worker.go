@@ -104,7 +104,7 @@ func (w *worker) run(ctx context.Context) {
 			if w.last != nil && time.Since(w.firstDirty) >= w.flushInterval() {
 				w.flush(ctx)
 			} else if w.last == nil {
-				w.evictIdle()
+				w.evictIdle(ctx)
 			}
 		case <-w.quit:
 			w.drain(ctx)
@@ -340,8 +340,8 @@ func (w *worker) flush(ctx context.Context) {
 
 // evictIdle lets days past the horizon leave memory while nothing waits
 // for the store, so a partition that went quiet does not keep them until
-// its next record.
-func (w *worker) evictIdle() {
+// its next record, and starts a key filter build when one is due.
+func (w *worker) evictIdle(ctx context.Context) {
 	if w.inflight != nil {
 		select {
 		case <-w.inflight:
@@ -354,6 +354,7 @@ func (w *worker) evictIdle() {
 		w.p.metrics.evicted.Add(float64(n))
 		w.noteFilter()
 	}
+	w.rebuildKeys(ctx)
 }
 
 // waitFlushed waits for the batch in flight, if any.
