@@ -15,6 +15,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store"
 )
 
@@ -288,21 +289,21 @@ func (a *archive) writeTx(pos int64, chs []change) error {
 
 // restoreUndo puts back what one undo record saved.
 func restoreUndo(tx *bolt.Tx, rec []byte) error {
-	r := &archReader{b: rec}
-	name, key := r.bytes(), r.bytes()
-	had := r.byte1()
+	d := outcomes.NewDecoder(rec)
+	name, key := d.Bytes(d.Uvarint("bucket"), "bucket"), d.Bytes(d.Uvarint("key"), "key")
+	had := d.Bool("had")
 	var old []byte
-	if had == 1 {
-		old = r.bytes()
+	if had {
+		old = d.Bytes(d.Uvarint("value"), "value")
 	}
-	if r.err != nil {
-		return fmt.Errorf("learn: cells archive: bad undo record: %w", r.err)
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("learn: cells archive: bad undo record: %w", err)
 	}
 	b := tx.Bucket(name)
 	if b == nil {
 		return fmt.Errorf("learn: cells archive: undo record of unknown bucket %q", name)
 	}
-	if had == 1 {
+	if had {
 		return b.Put(key, old)
 	}
 	return b.Delete(key)
@@ -352,76 +353,25 @@ func encodeArchived(b []byte, e *archived) []byte {
 var errBadArchive = errors.New("learn: bad cells archive entry")
 
 func decodeArchived(tenant string, v []byte) (archived, error) {
-	r := &archReader{b: v}
-	e := archived{Revision: r.varint()}
+	d := outcomes.NewDecoder(v)
+	e := archived{Revision: d.Varint("revision")}
 	e.Key.Tenant = tenant
-	e.Key.Model, e.Key.Team, e.Key.Agent, e.Key.Inquiry = string(r.bytes()), string(r.bytes()), string(r.bytes()), string(r.bytes())
-	e.Key.Hour = time.Unix(r.varint(), 0).UTC()
-	flags := r.byte1()
+	e.Key.Model, e.Key.Team, e.Key.Agent, e.Key.Inquiry = d.Str("model"), d.Str("team"), d.Str("agent"), d.Str("inquiry")
+	e.Key.Hour = time.Unix(d.Varint("hour"), 0).UTC()
+	var flags byte
+	if b := d.Bytes(1, "flags"); len(b) == 1 {
+		flags = b[0]
+	}
 	on := func(i int) bool { return flags&(1<<i) != 0 }
 	e.FeedSat, e.FeedRes = on(0), on(1)
 	e.Sat = score{OK: on(2), Has: on(3), Value: on(4)}
 	e.Res = score{OK: on(5), Has: on(6), Value: on(7)}
-	e.Sat.P, e.Res.P = r.f64(), r.f64()
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errors.New("trailing bytes")
+	e.Sat.P, e.Res.P = d.F64("satisfaction"), d.F64("resolution")
+	if d.Err() == nil && len(d.Rest()) != 0 {
+		d.Fail("entry: trailing bytes")
 	}
-	if r.err != nil {
-		return archived{}, fmt.Errorf("%w: %w", errBadArchive, r.err)
+	if err := d.Err(); err != nil {
+		return archived{}, fmt.Errorf("%w: %w", errBadArchive, err)
 	}
 	return e, nil
-}
-
-// archReader reads what the encoders append; the first error sticks.
-type archReader struct {
-	b   []byte
-	err error
-}
-
-func (r *archReader) fail(what string) {
-	if r.err == nil {
-		r.err = fmt.Errorf("truncated %s", what)
-	}
-	r.b = nil
-}
-
-func (r *archReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail("varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *archReader) bytes() []byte {
-	l, n := binary.Uvarint(r.b)
-	if n <= 0 || l > uint64(len(r.b)-n) {
-		r.fail("string")
-		return nil
-	}
-	out := r.b[n : n+int(l)]
-	r.b = r.b[n+int(l):]
-	return out
-}
-
-func (r *archReader) byte1() byte {
-	if len(r.b) < 1 {
-		r.fail("byte")
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *archReader) f64() float64 {
-	if len(r.b) < 8 {
-		r.fail("float")
-		return 0
-	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
-	return v
 }
