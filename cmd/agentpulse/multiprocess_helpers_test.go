@@ -65,6 +65,10 @@ func startProc(t testing.TB, bin, name string, args ...string) *osProc {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
+	// Beside the binary, so a process's default --data-dir (./data: the
+	// generated erasure secret) is shared by the test's processes and
+	// never lands in the source tree.
+	cmd.Dir = filepath.Dir(bin)
 	// Flags only: no AGENTPULSE_* fallback from the environment.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AGENTPULSE_") {
