@@ -147,6 +147,20 @@ func (c *cells) bucketKey(k bkey) store.BucketKey {
 // keyOf is the interaction's bucket key (processor.BucketKeyOf), numbered.
 func (c *cells) keyOf(it *schemas.Interaction) bkey { return c.key(processor.BucketKeyOf(it)) }
 
+// revise moves a tracked interaction's cell to key (its bucket changed)
+// and marks the bucket dirty when the feed's predictions came or went.
+func (c *cells) revise(cur *ixCell, key bkey, id string, feedSat, feedRes bool) {
+	if cur.Key != key {
+		c.leave(cur.Key, id)
+		c.join(key, id)
+		cur.Key = key
+	}
+	if cur.FeedSat != feedSat || cur.FeedRes != feedRes {
+		cur.FeedSat, cur.FeedRes = feedSat, feedRes
+		c.dirty[key] = true
+	}
+}
+
 // place records an interaction's revision.
 func (c *cells) place(it *schemas.Interaction) {
 	key := c.keyOf(it)
@@ -179,15 +193,7 @@ func (c *cells) place(it *schemas.Interaction) {
 			c.saw(it)
 			return
 		}
-		if cur.Key != key {
-			c.leave(cur.Key, it.InteractionID)
-			c.join(key, it.InteractionID)
-			cur.Key = key
-		}
-		if cur.FeedSat != feedSat || cur.FeedRes != feedRes {
-			cur.FeedSat, cur.FeedRes = feedSat, feedRes
-			c.dirty[key] = true
-		}
+		c.revise(cur, key, it.InteractionID, feedSat, feedRes)
 	}
 	c.saw(it)
 }
@@ -301,15 +307,7 @@ func (c *cells) followDropped(it *schemas.Interaction, streamHolds bool) bool {
 		c.toArchive(key, it.InteractionID, archived{Revision: it.Revision, FeedSat: feedSat, FeedRes: feedRes, Sat: cur.Sat, Res: cur.Res})
 	} else {
 		cur.Revision = it.Revision
-		if cur.Key != key {
-			c.leave(cur.Key, it.InteractionID)
-			c.join(key, it.InteractionID)
-			cur.Key = key
-		}
-		if cur.FeedSat != feedSat || cur.FeedRes != feedRes {
-			cur.FeedSat, cur.FeedRes = feedSat, feedRes
-			c.dirty[key] = true
-		}
+		c.revise(cur, key, it.InteractionID, feedSat, feedRes)
 	}
 	c.saw(it)
 	return true
