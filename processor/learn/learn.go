@@ -138,6 +138,12 @@ func (l *Learner) Run(ctx context.Context) error {
 	if l.cfg.Store != nil {
 		v, err := l.cfg.Store.LearnedVersion(ctx)
 		if err != nil {
+			if ctx.Err() != nil { // stopped at once: the loaded checkpoint stays
+				l.mu.Lock()
+				l.cp = cp
+				l.mu.Unlock()
+				return l.save(true)
+			}
 			return fmt.Errorf("learn: %w", err)
 		}
 		l.version = v + 1 // above whatever an earlier run wrote past its checkpoint
@@ -184,6 +190,11 @@ func (l *Learner) Run(ctx context.Context) error {
 	l.position.Store(cp.position())
 	parts, err := l.partitions(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped before the first fetch: the state is the loaded
+			// one, and a stop always leaves a checkpoint.
+			return l.save(true)
+		}
 		return err
 	}
 	l.mu.Lock()
