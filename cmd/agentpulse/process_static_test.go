@@ -30,9 +30,11 @@ func TestProcessStaticMembership(t *testing.T) {
 	waitTCP(t, brokerAddr, 20*time.Second)
 	adm := newAdmin(t, brokerAddr)
 	ctx := t.Context()
-	learnDir := t.TempDir()
+	// Each instance has its own data directory, as in production: the
+	// learner's directory is locked by the learner that runs on it.
+	dataDirs := map[string]string{"processor-a": t.TempDir(), "processor-b": t.TempDir()}
 	args := func(id string) []string {
-		return []string{"process", "--data-dir", learnDir, "--brokers", brokerAddr, "--store", "embedded", "--group", "static",
+		return []string{"process", "--data-dir", dataDirs[id], "--brokers", brokerAddr, "--store", "embedded", "--group", "static",
 			"--instance-id", id, "--partitions", fmt.Sprint(partitions), "--session-timeout", session.String(), "--log-level", "info"}
 	}
 	// owns reports whether the group is stable with two members and p has

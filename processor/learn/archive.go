@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -59,10 +60,20 @@ type archived struct {
 	Sat, Res         score
 }
 
+// archiveLockWait is how long opening the archive waits for another
+// process's lock on it (a learner stopping as this one starts).
+var archiveLockWait = 5 * time.Second
+
 // openArchive opens (creating) the archive file.
 func openArchive(path string) (*archive, error) {
 	_, statErr := os.Stat(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoSync: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true})
+	if errors.Is(err, berrors.ErrTimeout) {
+		// bbolt's exclusive lock is the learner directory's lock: a second
+		// learner on the same directory would overwrite the first one's
+		// checkpoint too.
+		return nil, fmt.Errorf("learn: cells archive %s is locked by another running learner: give each `agentpulse process` its own --data-dir (or run the learner in one instance, --learn=false on the others): %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
 	}

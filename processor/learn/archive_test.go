@@ -3,6 +3,7 @@ package learn
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,4 +232,22 @@ func BenchmarkArchiveMiss(b *testing.B) {
 		}
 	}
 	b.ReportMetric(archivedNs, "ns/archived")
+}
+
+// TestArchiveLockedByAnotherLearner: a second learner on the same
+// directory (two processors given one --data-dir) fails with an error
+// that says what to change, not bbolt's bare "timeout".
+func TestArchiveLockedByAnotherLearner(t *testing.T) {
+	defer func(d time.Duration) { archiveLockWait = d }(archiveLockWait)
+	archiveLockWait = 100 * time.Millisecond
+	path := filepath.Join(t.TempDir(), "cells-archive.db")
+	first, err := openArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.close() }()
+	_, err = openArchive(path)
+	if err == nil || !strings.Contains(err.Error(), "its own --data-dir") {
+		t.Fatalf("second open: %v, want an error naming --data-dir", err)
+	}
 }
