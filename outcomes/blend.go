@@ -25,18 +25,28 @@ type Cell struct {
 	Exp    float64 `json:"exp"`
 }
 
-// cellGrid is the resolution predictions are added at (2^24 steps per
-// unit): see Add.
-const cellGrid = 1 << 24
+// PredictionGrid is the resolution every summed prediction is added at:
+// 2^20 steps per unit (a grain of 2^-20 ≈ 9.5·10^-7). Learned predictions
+// (Cell.Add) and the feed's predicted_satisfaction and predicted_resolution
+// (views.Sums.Add) are both put on it, so one grid holds every prediction
+// sum. A sum of N predictions in [0, 1] is at most N × 2^20 grid units, so
+// float64 adds and subtracts them exactly, in any order, while N < 2^33
+// (≈ 8.6·10^9 interactions in one sum).
+const PredictionGrid = 1 << 20
+
+// OnGrid returns p rounded to the nearest multiple of 1/PredictionGrid
+// (halves away from zero): a change of at most 2^-21 ≈ 4.8·10^-7. Scaling
+// by a power of two is exact, so the result is exact too.
+func OnGrid(p float64) float64 { return math.Round(p*PredictionGrid) / PredictionGrid }
 
 // Add adds one interaction's prediction p and, when labelled, its label.
-// p is rounded to a multiple of 2^-24 first (a change below 6·10^-8), so
-// every sum of predictions below 2^29 is exact in float64 and the same
-// bytes whatever order cells are added and merged in: the reference adds
-// them by record, the stores by bucket and hour, and tied figures must
-// stay tied on both sides (quartile labels rank by exact equality).
+// p is put on the grid first (OnGrid), so every sum of predictions below
+// 2^33 of them is exact in float64 and the same bytes whatever order cells
+// are added, merged and subtracted in: the reference adds them by record,
+// the stores by bucket and hour, and tied figures must stay tied on both
+// sides (quartile labels rank by exact equality).
 func (c *Cell) Add(p float64, labelled, positive bool) {
-	p = math.Round(p*cellGrid) / cellGrid
+	p = OnGrid(p)
 	c.N++
 	c.SumP += p
 	if labelled {

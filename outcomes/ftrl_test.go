@@ -90,7 +90,7 @@ func TestBuckets(t *testing.T) {
 	}
 }
 
-// TestCellSumsAnyOrder: predictions are added on a 2^-24 grid, so cells
+// TestCellSumsAnyOrder: predictions are added on the 2^-20 grid, so cells
 // summed in any order and grouping (the reference by record, the stores
 // by bucket part and hour) are the same bytes, and tied figures stay tied.
 func TestCellSumsAnyOrder(t *testing.T) {

@@ -16,7 +16,7 @@ func TestLearnedOutcomes(t *testing.T) {
 		s.Add(&schemas.Interaction{HandleTimeS: h})
 		var sat, res outcomes.Cell
 		sat.Add(0.5, i == 0, true)  // one survey, satisfied
-		res.Add(0.75, true, i == 1) // two resolution labels, one resolved (0.75: on the cells' 2^-24 grid)
+		res.Add(0.75, true, i == 1) // two resolution labels, one resolved (0.75: on the 2^-20 grid)
 		s.AddLearned(sat, res)
 	}
 	m, ok := s.Means()
@@ -44,7 +44,7 @@ func TestLearnedOutcomes(t *testing.T) {
 	// A feed prediction in the group: used as given.
 	p := 0.9
 	s.Add(&schemas.Interaction{HandleTimeS: 200, PredictedSatisfaction: &p})
-	if m, _ := s.Means(); m.PSAT != 0.9 || m.PSATBasis != outcomes.BasisFeed {
+	if m, _ := s.Means(); m.PSAT != OnPredictionGrid(0.9) || m.PSATBasis != outcomes.BasisFeed {
 		t.Fatalf("feed psat %v %s", m.PSAT, m.PSATBasis)
 	}
 	// Merge carries the cells.

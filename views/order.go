@@ -16,11 +16,19 @@ func CompareNewestFirst(a, b *schemas.Interaction) int {
 
 // InteractionValue is one interaction's own value of metric m: handle time
 // for aht, the prediction for psat and pres (ok false without one), and for
-// aes handle_time_s / (f(psat) × f(pres)), the AES of a group of one.
+// aes handle_time_s / (f(psat) × f(pres)), the AES of a group of one. It
+// uses the values as ingested, not put on the sums' grid: it ranks the
+// review list, which shows each interaction's own values (and ClickHouse
+// orders that list by the stored columns).
 func InteractionValue(it *schemas.Interaction, m Metric, floor float64) (float64, bool) {
-	var s Sums
-	s.Add(it)
-	return s.Value(m, floor)
+	means := Means{AHT: it.HandleTimeS}
+	if p := it.PredictedSatisfaction; p != nil {
+		means.PSAT, means.HasPSAT = *p, true
+	}
+	if p := it.PredictedResolution; p != nil {
+		means.PRES, means.HasPRES = *p, true
+	}
+	return means.Value(m, floor)
 }
 
 // CompareWorstFirst returns the order of the "poorest interactions" review

@@ -10,21 +10,24 @@ import (
 // union, so a store can keep one Sums per hour bucket and answer any
 // hour-aligned range by merging buckets.
 //
-// Float sums depend on the order of addition. Every group figure is
-// computed from Sums; the reference adds interactions in (tenant_id,
-// interaction_id) order, and a store that adds in another order (or merges
-// buckets) matches it within AlmostEqual. Integer-valued handle times sum
-// exactly in any order (below 2^53 seconds).
+// Float sums depend on the order of addition unless every term is on a
+// common dyadic grid: Add and Sub put each handle time on HandleGrid
+// (1/1024 s) and each prediction on PredictionGrid (2^-20) first, so every
+// sum is a whole number of grains and float64 adds and subtracts them
+// exactly (see grid.go for the bounds). The reference adding interactions
+// one by one, a store merging hour buckets, days and months in any
+// grouping, ClickHouse's sum() over parts and a retraction all give the
+// same bits, hence the same figures.
 //
 // The zero value is the empty group. Sums is a plain value, not safe for
 // concurrent mutation.
 type Sums struct {
 	Volume    int64   `json:"volume"`     // number of interactions
-	HandleSum float64 `json:"handle_sum"` // Σ handle_time_s
+	HandleSum float64 `json:"handle_sum"` // Σ OnHandleGrid(handle_time_s)
 	PsatN     int64   `json:"psat_n"`     // interactions with predicted_satisfaction
-	PsatSum   float64 `json:"psat_sum"`   // Σ predicted_satisfaction
+	PsatSum   float64 `json:"psat_sum"`   // Σ OnPredictionGrid(predicted_satisfaction)
 	PresN     int64   `json:"pres_n"`     // interactions with predicted_resolution
-	PresSum   float64 `json:"pres_sum"`   // Σ predicted_resolution
+	PresSum   float64 `json:"pres_sum"`   // Σ OnPredictionGrid(predicted_resolution)
 	// Lsat and Lres are the learned outcomes of the interactions without a
 	// feed prediction (package outcomes): the predictions and labels the
 	// blended psat/pres are computed from. Zero where nothing is learned.
@@ -55,37 +58,42 @@ func (s Sums) HasPSAT() bool { return s.PsatN > 0 || s.Lsat.N > 0 }
 // HasPRES: see HasPSAT.
 func (s Sums) HasPRES() bool { return s.PresN > 0 || s.Lres.N > 0 }
 
-// Add adds one interaction to the group.
+// Add adds one interaction to the group, its handle time and predictions
+// put on their grids (OnHandleGrid, OnPredictionGrid). It is the one place
+// raw interactions enter a sum: the reference, the processor's fold, a
+// bucket part reloaded from the store and a plan's Start and Now all add
+// through it.
 func (s *Sums) Add(it *schemas.Interaction) {
 	s.Volume++
-	s.HandleSum += it.HandleTimeS
+	s.HandleSum += OnHandleGrid(it.HandleTimeS)
 	if p := it.PredictedSatisfaction; p != nil {
 		s.PsatN++
-		s.PsatSum += *p
+		s.PsatSum += OnPredictionGrid(*p)
 	}
 	if p := it.PredictedResolution; p != nil {
 		s.PresN++
-		s.PresSum += *p
+		s.PresSum += OnPredictionGrid(*p)
 	}
 }
 
 // Sub removes one interaction previously added (a store replacing a
-// revision). Float subtraction does not exactly undo an addition; the
-// result matches a recomputation within AlmostEqual.
+// revision). The values subtracted are those Add added, on the grid, so
+// the result has the same bits as adding the remaining interactions.
 func (s *Sums) Sub(it *schemas.Interaction) {
 	s.Volume--
-	s.HandleSum -= it.HandleTimeS
+	s.HandleSum -= OnHandleGrid(it.HandleTimeS)
 	if p := it.PredictedSatisfaction; p != nil {
 		s.PsatN--
-		s.PsatSum -= *p
+		s.PsatSum -= OnPredictionGrid(*p)
 	}
 	if p := it.PredictedResolution; p != nil {
 		s.PresN--
-		s.PresSum -= *p
+		s.PresSum -= OnPredictionGrid(*p)
 	}
 }
 
-// Merge adds the Sums of a disjoint group.
+// Merge adds the Sums of a disjoint group: exact when both are on the grid
+// (OnGrid).
 func (s *Sums) Merge(o Sums) {
 	s.Volume += o.Volume
 	s.HandleSum += o.HandleSum

@@ -13,16 +13,17 @@ func TestAESFloor(t *testing.T) {
 		floor float64
 		want  float64
 	}{
-		// AHT (100+200)/2 = 150; psat (0.8+0.6)/2 = 0.7; pres 0.5 → 150/(0.7×0.5) = 428.571428…
-		{name: "no floor needed", sums: sumsOf(rec(100, 0.8, 0.5), rec(200, 0.6, 0.5)), floor: 0.05, want: 428.57142857142856},
+		// AHT (100+200)/2 = 150; psat (0.8+0.6)/2 = 0.7; pres 0.5 → 150/(0.7×0.5) = 428.571428…,
+		// with 0.8 and 0.6 on the 2^-20 grid (838861 and 629146 grains): 428.57125…
+		{name: "no floor needed", sums: sumsOf(rec(100, 0.8, 0.5), rec(200, 0.6, 0.5)), floor: 0.05, want: 150 / ((838861 + 629146) / 2.0 / (1 << 20) * 0.5)},
 		// psat mean 0.03 is floored to 0.05; AHT (50+150)/2 = 100 → 100/(0.05×1) = 2000
 		{name: "psat floored", sums: sumsOf(rec(50, 0.02, 1), rec(150, 0.04, 1)), floor: 0.05, want: 2000},
 		// both means 0 → 60/(0.05×0.05) = 24000
 		{name: "both floored", sums: sumsOf(rec(60, 0, 0)), floor: 0.05, want: 24000},
 		// floor 0.1: psat 0.08 → 0.1; 100/(0.1×0.5) = 2000
 		{name: "custom floor", sums: sumsOf(rec(100, 0.08, 0.5)), floor: 0.1, want: 2000},
-		// pres absent → factor 1: 300/0.6 = 500
-		{name: "pres absent", sums: sumsOf(rec(300, 0.6, -1)), floor: 0.05, want: 500},
+		// pres absent → factor 1: 300/0.6 = 500; 0.6 on the grid: 629146 grains → 499.99968…
+		{name: "pres absent", sums: sumsOf(rec(300, 0.6, -1)), floor: 0.05, want: 300 / (629146.0 / (1 << 20))},
 		// no predictions: AES = AHT = (100+140)/2 = 120
 		{name: "email", sums: sumsOf(rec(100, -1, -1), rec(140, -1, -1)), floor: 0.05, want: 120},
 	}
@@ -84,8 +85,8 @@ func TestSumsMergeEqualsAdd(t *testing.T) {
 			}
 		}
 		a.Merge(b)
-		if d := ApproxDiff(a, whole); d != nil {
-			t.Fatalf("merge differs: %v", d)
+		if a != whole {
+			t.Fatalf("merge %+v differs from adding %+v", a, whole)
 		}
 	}
 }
@@ -94,8 +95,8 @@ func TestSumsSubUndoesAdd(t *testing.T) {
 	x, y, z := rec(100, 0.9, 0.8), rec(250, 0.3, -1), rec(75, -1, 0.2)
 	s := sumsOf(x, y, z)
 	s.Sub(y)
-	if d := ApproxDiff(s, sumsOf(x, z)); d != nil {
-		t.Fatalf("sub differs: %v", d)
+	if want := sumsOf(x, z); s != want {
+		t.Fatalf("sub %+v differs from adding the rest %+v", s, want)
 	}
 }
 

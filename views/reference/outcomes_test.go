@@ -24,7 +24,7 @@ func survey(id, interaction string, score float64, at string) schemas.Outcome {
 // labels) so agent a's interactions get the base rate
 // (2 + 10·g)/(2 + 10) with g = (2+1)/(2+2): 9.5/12; one of them gets a
 // satisfied survey, so psat = (1 + 10)/(9.5/12 + 10) × 9.5/12 (9.5/12 on
-// the cells' 2^-24 grid).
+// the 2^-20 grid).
 func TestLearnedSatisfactionHandComputed(t *testing.T) {
 	recs := []schemas.Interaction{
 		ix("b1", "b", "t", "billing", "2026-11-02T09:00:00Z", 100, none, none),
@@ -45,7 +45,7 @@ func TestLearnedSatisfactionHandComputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := math.Round(9.5/12*(1<<24)) / (1 << 24) // cells add predictions on a 2^-24 grid
+	base := views.OnPredictionGrid(9.5 / 12) // cells add predictions on the 2^-20 grid
 	psat := float64(11/(base+10)) * base
 	o := perf.Overall
 	if o.PSAT == nil || math.Abs(*o.PSAT-psat) > 1e-15 || o.PSATBasis != outcomes.BasisLearned || o.PSATLabels != 1 {
@@ -62,12 +62,12 @@ func TestLearnedSatisfactionHandComputed(t *testing.T) {
 	if pb.Overall.PSAT != nil || pb.Inquiries[0].PSAT.Basis != outcomes.BasisNone {
 		t.Fatalf("agent b: %+v", pb.Overall)
 	}
-	// A feed prediction is used as given.
+	// A feed prediction is used as given (summed on the 2^-20 grid).
 	feed := slices.Clone(recs)
 	feed[2] = with(feed[2], func(it *schemas.Interaction) { it.PredictedSatisfaction = f64(0.3) })
 	feed[3] = with(feed[3], func(it *schemas.Interaction) { it.PredictedSatisfaction = f64(0.5) })
 	pf, _ := NewWithOutcomes(feed, outs, params2, outcomes.Config{}).AgentPerformance("t1", "a", "voice", views.RangeSpec{Preset: "1w"}, views.SortSpec{})
-	if p := pf.Overall.PSAT; p == nil || *p != 0.4 || pf.Overall.PSATBasis != outcomes.BasisFeed {
+	if p := pf.Overall.PSAT; p == nil || *p != (views.OnPredictionGrid(0.3)+0.5)/2 || pf.Overall.PSATBasis != outcomes.BasisFeed {
 		t.Fatalf("feed psat %v %s", orNaN(p), pf.Overall.PSATBasis)
 	}
 }

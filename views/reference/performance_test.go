@@ -32,14 +32,18 @@ func TestAgentPerformanceHandComputed(t *testing.T) {
 	d := New(scenario(), params2)
 	got := mustPerf(t, d, "a", views.RangeSpec{})
 	good := label(views.LabelGood)
+	// The predictions .8 and .9 are summed on the 2^-20 grid (g); the
+	// others are on it already.
+	g8, g9 := views.OnPredictionGrid(.8), views.OnPredictionGrid(.9)
+	billingAES := 225 / ((2*g8 + 4) / 8 * 0.625) // 225/0.4375 with g(.8)
 	billing := views.InquiryPerf{
 		Inquiry: "billing", Volume: 2,
 		// 2/3 × (500 − 514.2857142857143)
-		Impact: f64(2.0 / 3.0 * (500 - 225/0.4375)),
-		AES:    views.MetricFigure{Value: f64(500), Label: good, Team: f64(150 / 0.675), Top: f64(100)},
+		Impact: f64(2.0 / 3.0 * (200/(g8*.5) - billingAES)),
+		AES:    views.MetricFigure{Value: f64(200 / (g8 * .5)), Label: good, Team: f64(150 / ((2*g8 + 2) / 4 * .75)), Top: f64(100)},
 		// AHT ranks: b 100 (0), a 200 and c 200 (1), d 400 (3): good.
 		AHT:  views.MetricFigure{Value: f64(200), Label: good, Team: f64(150), Top: f64(100)},
-		PSAT: &views.MetricFigure{Value: f64(.8), Label: good, Team: f64(.9), Top: f64(1), Basis: "feed"},
+		PSAT: &views.MetricFigure{Value: f64(g8), Label: good, Team: f64((2*g8 + 2) / 4), Top: f64(1), Basis: "feed"},
 		PRES: &views.MetricFigure{Value: f64(.5), Label: good, Team: f64(.75), Top: f64(1), Basis: "feed"},
 		// b has the best AES on billing (100).
 		TopAgent: str("b"),
@@ -48,17 +52,17 @@ func TestAgentPerformanceHandComputed(t *testing.T) {
 		// a has 1 < MinVolume: no label, no impact. Team T1 on tech is a3
 		// alone; the population is c alone (top).
 		Inquiry: "tech", Volume: 1,
-		AES:      views.MetricFigure{Value: f64(50 / .81), Team: f64(50 / .81), Top: f64(200)},
+		AES:      views.MetricFigure{Value: f64(50 / (g9 * g9)), Team: f64(50 / (g9 * g9)), Top: f64(200)},
 		AHT:      views.MetricFigure{Value: f64(50), Team: f64(50), Top: f64(100)},
-		PSAT:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(.5), Basis: "feed"},
-		PRES:     &views.MetricFigure{Value: f64(.9), Team: f64(.9), Top: f64(1), Basis: "feed"},
+		PSAT:     &views.MetricFigure{Value: f64(g9), Team: f64(g9), Top: f64(.5), Basis: "feed"},
+		PRES:     &views.MetricFigure{Value: f64(g9), Team: f64(g9), Top: f64(1), Basis: "feed"},
 		TopAgent: str("c"),
 	}
 	want := views.Performance{
 		Model: "voice",
 		Range: views.Range{From: ts("2026-03-03T14:00:00Z"), To: ts("2026-05-31T14:00:00Z")},
 		// AHT 450/3 = 150, psat 2.5/3, pres 1.9/3, AES 1350/4.75 = 284.21…
-		Overall:      views.Figures{Volume: 3, AES: f64(1350 / 4.75), AHT: f64(150), PSAT: f64(2.5 / 3), PRES: f64(1.9 / 3), PSATBasis: "feed", PRESBasis: "feed"},
+		Overall:      views.Figures{Volume: 3, AES: f64(150 / ((2*g8 + g9) / 3 * ((1 + g9) / 3))), AHT: f64(150), PSAT: f64((2*g8 + g9) / 3), PRES: f64((1 + g9) / 3), PSATBasis: "feed", PRESBasis: "feed"},
 		TopInquiries: []views.InquiryPerf{billing},
 		WorkOn:       []views.InquiryPerf{},
 		Inquiries:    []views.InquiryPerf{billing, tech},
@@ -68,7 +72,7 @@ func TestAgentPerformanceHandComputed(t *testing.T) {
 	// b is the best on billing: great everywhere, impact 2/2 × (100 − 514.29).
 	b := mustPerf(t, d, "b", views.RangeSpec{})
 	if inq := b.Inquiries[0]; *inq.AES.Label != views.LabelGreat || *inq.PRES.Label != views.LabelGreat ||
-		!views.AlmostEqual(*inq.Impact, 100-225/0.4375) || len(b.TopInquiries) != 1 {
+		!views.AlmostEqual(*inq.Impact, 100-billingAES) || len(b.TopInquiries) != 1 {
 		t.Fatalf("b = %+v", b)
 	}
 	// d is the worst: needs_work, impact 1600 − 514.29 > 0, to work on.
@@ -130,8 +134,10 @@ func TestTeamAverage(t *testing.T) {
 		t.Fatalf("TeamOf(b) = %s, want T2", team)
 	}
 	a := mustPerf(t, d, "a", views.RangeSpec{}).Inquiries[0]
-	// T1 on billing: a1, a2, b1, b2 → AHT 150, psat .9, pres .75, AES 222.2….
-	if !views.AlmostEqual(*a.AES.Team, 150/0.675) || *a.AHT.Team != 150 || !views.AlmostEqual(*a.PSAT.Team, .9) || *a.PRES.Team != .75 {
+	// T1 on billing: a1, a2, b1, b2 → AHT 150, psat .9, pres .75, AES 222.2…
+	// (psat with .8 on the 2^-20 grid).
+	psat := (2*views.OnPredictionGrid(.8) + 2) / 4
+	if *a.AES.Team != 150/(psat*.75) || *a.AHT.Team != 150 || *a.PSAT.Team != psat || *a.PRES.Team != .75 {
 		t.Fatalf("a's team figures = %+v %+v", a.AES, a.AHT)
 	}
 	// c (T2) on billing: T2 interactions c1, c2, d1, d2 → AHT 1200/4 = 300,

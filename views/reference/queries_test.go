@@ -55,13 +55,15 @@ func TestModels(t *testing.T) {
 func TestTeamAgents(t *testing.T) {
 	d := New(scenario(), params2)
 	// Model-level AES (MinVolume 2): b 100, a 1350/4.75 = 284.2, c 140/.4 = 350,
-	// d 1600 → N=4, g=1: b great, a good, c good, d needs_work.
+	// d 1600 → N=4, g=1: b great, a good, c good, d needs_work. The
+	// predictions .8 and .9 are summed on the 2^-20 grid.
+	g8, g9 := views.OnPredictionGrid(.8), views.OnPredictionGrid(.9)
 	got, err := d.TeamAgents("t1", "T1", "voice", views.RangeSpec{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []views.TeamAgent{
-		{AgentID: "a", Figures: views.Figures{Volume: 3, AES: f64(1350 / 4.75), AHT: f64(150), PSAT: f64(2.5 / 3), PRES: f64(1.9 / 3), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelGood)},
+		{AgentID: "a", Figures: views.Figures{Volume: 3, AES: f64(150 / ((2*g8 + g9) / 3 * ((1 + g9) / 3))), AHT: f64(150), PSAT: f64((2*g8 + g9) / 3), PRES: f64((1 + g9) / 3), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelGood)},
 		{AgentID: "b", Figures: views.Figures{Volume: 2, AES: f64(100), AHT: f64(100), PSAT: f64(1), PRES: f64(1), PSATBasis: "feed", PRESBasis: "feed"}, Label: label(views.LabelGreat)},
 	}
 	assertSame(t, got, want)
