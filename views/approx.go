@@ -36,13 +36,26 @@ func AlmostEqualScale(a, b, scale float64) bool {
 // store-backed view's answers with the reference's.
 func ApproxDiff(a, b any) []string {
 	var out []string
-	diffValue(&out, "", reflect.ValueOf(a), reflect.ValueOf(b))
+	diffValue(&out, "", reflect.ValueOf(a), reflect.ValueOf(b), AlmostEqual)
 	return out
 }
 
+// ExactDiff is ApproxDiff with float64 values compared bit for bit (the
+// same IEEE 754 bits, so 0 and -0 differ and a NaN equals the same NaN).
+// Every figure is computed from Sums on the grid (grid.go) by one
+// expression, so a store-backed view's answers have the reference's bits:
+// differential tests compare with ExactDiff.
+func ExactDiff(a, b any) []string {
+	var out []string
+	diffValue(&out, "", reflect.ValueOf(a), reflect.ValueOf(b), sameBits)
+	return out
+}
+
+func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
 var timeType = reflect.TypeFor[time.Time]()
 
-func diffValue(out *[]string, path string, a, b reflect.Value) {
+func diffValue(out *[]string, path string, a, b reflect.Value, eq func(a, b float64) bool) {
 	if !a.IsValid() || !b.IsValid() {
 		if a.IsValid() != b.IsValid() {
 			*out = append(*out, fmt.Sprintf("%s: one side is missing", pathOr(path)))
@@ -62,7 +75,7 @@ func diffValue(out *[]string, path string, a, b reflect.Value) {
 	}
 	switch a.Kind() {
 	case reflect.Float32, reflect.Float64:
-		if !AlmostEqual(a.Float(), b.Float()) {
+		if !eq(a.Float(), b.Float()) {
 			*out = append(*out, fmt.Sprintf("%s: %v != %v", pathOr(path), a.Float(), b.Float()))
 		}
 	case reflect.Pointer, reflect.Interface:
@@ -72,14 +85,14 @@ func diffValue(out *[]string, path string, a, b reflect.Value) {
 			}
 			return
 		}
-		diffValue(out, path, a.Elem(), b.Elem())
+		diffValue(out, path, a.Elem(), b.Elem(), eq)
 	case reflect.Struct:
 		for i := range a.NumField() {
 			f := a.Type().Field(i)
 			if !f.IsExported() {
 				continue
 			}
-			diffValue(out, join(path, f.Name), a.Field(i), b.Field(i))
+			diffValue(out, join(path, f.Name), a.Field(i), b.Field(i), eq)
 		}
 	case reflect.Slice, reflect.Array:
 		if a.Len() != b.Len() {
@@ -87,7 +100,7 @@ func diffValue(out *[]string, path string, a, b reflect.Value) {
 			return
 		}
 		for i := range a.Len() {
-			diffValue(out, fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i))
+			diffValue(out, fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i), eq)
 		}
 	case reflect.Map:
 		if a.Len() != b.Len() {
@@ -99,7 +112,7 @@ func diffValue(out *[]string, path string, a, b reflect.Value) {
 				*out = append(*out, fmt.Sprintf("%s[%v]: missing on the right", pathOr(path), k))
 				continue
 			}
-			diffValue(out, fmt.Sprintf("%s[%v]", path, k), a.MapIndex(k), bv)
+			diffValue(out, fmt.Sprintf("%s[%v]", path, k), a.MapIndex(k), bv, eq)
 		}
 	default:
 		if !reflect.DeepEqual(a.Interface(), b.Interface()) {

@@ -161,7 +161,7 @@ func compareStarts(t *testing.T, sv *storeview.Views, ref *reference.Dataset, it
 						for _, m := range []views.Metric{views.MetricAES, views.MetricAHT} {
 							got, gok := sums.Value(m, params(ref).Floor)
 							want, wok := ref.StartValue(tenant, agent, model, inquiry, m, created)
-							if gok != wok || (gok && !views.AlmostEqual(got, want)) {
+							if gok != wok || got != want {
 								t.Errorf("Start(%s, %s, %s, %s, %s, %v) = %v, %v; want %v, %v", tenant, agent, model, inquiry, m, created, got, gok, want, wok)
 							}
 							if wok {
