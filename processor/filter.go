@@ -172,20 +172,17 @@ func (f *evictedFilter) appendBinary(buf []byte) ([]byte, error) {
 
 var errShortSnapshot = errors.New("snapshot ends early")
 
-// readFilter decodes a filter encoded by appendBinary from r (without the
-// static part when withStatic is false: an "APS2" snapshot), refusing
+// readFilter decodes a filter encoded by appendBinary from r, refusing
 // counts the rest of the snapshot cannot hold. The static filter is not
 // loaded: staticBelow says which one the chain needs.
-func readFilter(r *snapReader, withStatic bool) (evictedFilter, error) {
+func readFilter(r *snapReader) (evictedFilter, error) {
 	var f evictedFilter
-	if withStatic {
-		below := r.uvarint()
-		f.staticKeys = r.uvarint()
-		if below > math.MaxInt64 {
-			return f, errors.New("evicted filter: static offset out of range")
-		}
-		f.staticBelow = int64(below)
+	below := r.uvarint()
+	f.staticKeys = r.uvarint()
+	if below > math.MaxInt64 {
+		return f, errors.New("evicted filter: static offset out of range")
 	}
+	f.staticBelow = int64(below)
 	n := r.uvarint()
 	f.n = uint(r.uvarint())
 	f.total = r.uvarint()

@@ -129,7 +129,7 @@ func TestEvictedFilterNoFalseNegatives(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := &snapReader{b: buf}
-				g, err := readFilter(r, true)
+				g, err := readFilter(r)
 				if err != nil || len(r.b) != 0 {
 					t.Fatalf("seed %d: filter does not decode: %v (%d bytes left)", seed, err, len(r.b))
 				}

@@ -16,7 +16,7 @@ import (
 // it and refolds only the records after it. Its encoding, versioned by
 // its first bytes:
 //
-//	"APS3"
+//	"APS4"
 //	uvarint watermark (unix ns, as int64 bits), varint evictedThrough
 //	the evicted filter (evictedFilter.appendBinary): the offset its static
 //	  filter covers, stored apart (store.SaveKeyFilter), and its Bloom chain
@@ -32,13 +32,20 @@ import (
 // f64 is 8 little-endian bytes of the IEEE 754 bits, so sums come back
 // bit for bit and a refold from a snapshot writes the values the first
 // fold wrote.
-const snapshotMagic = "APS3"
+//
+// "APS4" is "APS3" with every sum on the grid of views.Sums (handle times
+// in 1/1024 s, predictions in 2^-20): a retraction subtracts exactly what
+// was added. An older snapshot ("APS3"; "APS2", before the static key
+// filter; "APS1", before the roster) was folded before the grid: its
+// bucket parts hold sums of the values as ingested, from which
+// subtracting a value on the grid would leave up to half a grain behind.
+// It is refused (errPreGridSnapshot): the partition is loaded from the
+// store once, every part in memory re-summed on the grid from its
+// records, and a new snapshot written.
+const snapshotMagic = "APS4"
 
-// snapshotMagicV2 is the encoding before the static key filter: the same
-// without the static filter's offset and keys, still read. An "APS1"
-// snapshot (before the roster) is refused as unknown: the partition is
-// loaded from the store once and a new snapshot written.
-const snapshotMagicV2 = "APS2"
+// errPreGridSnapshot is why a snapshot of an older version is refused.
+var errPreGridSnapshot = errors.New(`snapshot written before sums were on the grid ("APS1" to "APS3"); the partition is loaded from the store once`)
 
 // snapshot encodes the fold's hot state.
 func (f *fold) snapshot() ([]byte, error) {
@@ -146,8 +153,11 @@ func (f *fold) decode(data []byte) error {
 	if len(data) < len(snapshotMagic) {
 		return errors.New("unknown format")
 	}
-	v3 := string(data[:len(snapshotMagic)]) == snapshotMagic
-	if !v3 && string(data[:len(snapshotMagicV2)]) != snapshotMagicV2 {
+	switch string(data[:len(snapshotMagic)]) {
+	case snapshotMagic:
+	case "APS1", "APS2", "APS3":
+		return errPreGridSnapshot
+	default:
 		return errors.New("unknown format")
 	}
 	r := &snapReader{b: data[len(snapshotMagic):]}
@@ -158,7 +168,7 @@ func (f *fold) decode(data []byte) error {
 	}
 	f.evictedThrough = int32(et)
 	var err error
-	if f.evicted, err = readFilter(r, v3); err != nil {
+	if f.evicted, err = readFilter(r); err != nil {
 		return err
 	}
 	ns := r.count(1)

@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -121,4 +122,36 @@ func FuzzSnapshot(f *testing.F) {
 			t.Fatalf("state changed through a second snapshot:\n%s\n---\n%s", a, b)
 		}
 	})
+}
+
+// TestPreGridSnapshotRefused: a snapshot of the versions before sums were
+// on the grid ("APS1" to "APS3") is refused with errPreGridSnapshot (the
+// worker then loads the partition from the store, re-summing on the grid:
+// TestRestartWithoutSnapshot), however well formed the rest is.
+func TestPreGridSnapshotRefused(t *testing.T) {
+	data, err := foldedSample().snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data[:4]) != "APS4" {
+		t.Fatalf("snapshot starts %q, want APS4", data[:4])
+	}
+	for _, magic := range []string{"APS1", "APS2", "APS3"} {
+		old := append([]byte(magic), data[4:]...)
+		err := newFold(3).restore(old)
+		if !errors.Is(err, errPreGridSnapshot) || !errors.Is(err, errBadSnapshot) {
+			t.Errorf("%s snapshot: %v, want errPreGridSnapshot", magic, err)
+		}
+	}
+	f := newFold(3)
+	if err := f.restore(data); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.days {
+		for _, b := range d.buckets {
+			if !b.sums.OnGrid() {
+				t.Errorf("part %v restored off the grid: %+v", b.key(), b.sums)
+			}
+		}
+	}
 }
