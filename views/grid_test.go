@@ -265,3 +265,25 @@ func sameFigures(t *testing.T, a, b Sums) {
 		}
 	}
 }
+
+// TestUnmergeExact: merging hours and unmerging some of them (a cache
+// sliding its range) has the bits of merging the rest.
+func TestUnmergeExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range 200 {
+		hours := make([]Sums, 48)
+		for id := range 300 {
+			x := randomRev(r, id, 1, len(hours), start)
+			addRev(&hours[x.hour], x)
+		}
+		all := mergeAll(r, hours)
+		cut := r.IntN(len(hours))
+		for _, h := range hours[:cut] {
+			all.Unmerge(h)
+		}
+		if want := sumHours(hours[cut:]); all != want {
+			t.Fatalf("unmerged %+v, merged the rest %+v", all, want)
+		}
+	}
+}

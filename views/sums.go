@@ -105,6 +105,33 @@ func (s *Sums) Merge(o Sums) {
 	s.Lres.Merge(o.Lres)
 }
 
+// Unmerge removes the Sums of a group merged before (a store's cache
+// dropping the hours that left a range). On the grid (OnGrid) this is
+// exact: the result has the bits of merging what remains. A group left
+// without interactions becomes the zero Sums, and a sum whose count
+// reaches zero an exact zero, so Sums folded before the grid leave no
+// residue behind either.
+func (s *Sums) Unmerge(o Sums) {
+	s.Volume -= o.Volume
+	s.HandleSum -= o.HandleSum
+	s.PsatN -= o.PsatN
+	s.PsatSum -= o.PsatSum
+	s.PresN -= o.PresN
+	s.PresSum -= o.PresSum
+	s.Lsat.Sub(o.Lsat)
+	s.Lres.Sub(o.Lres)
+	if s.Volume <= 0 {
+		*s = Sums{}
+		return
+	}
+	if s.PsatN <= 0 {
+		s.PsatN, s.PsatSum = 0, 0
+	}
+	if s.PresN <= 0 {
+		s.PresN, s.PresSum = 0, 0
+	}
+}
+
 // Means are the group means of the three base metrics. HasPSAT and HasPRES
 // are false when no interaction of the group carries that prediction.
 type Means struct {

@@ -11,7 +11,8 @@ import (
 // on its side what a reader of the read side would otherwise do by
 // streaming every bucket part (Buckets) — at 10,000 agents × 90 days,
 // millions of parts. Their answers must equal the same computation over
-// Buckets (storetest checks it; float sums may differ in summation order).
+// Buckets, bit for bit: the parts' sums are on the grid of views.Sums, so
+// summation order does not matter (storetest checks it).
 
 // SumQuery selects, like BucketQuery, the buckets of one tenant's model
 // (optionally one agent) whose hour lies in [min(Starts), To), and asks for

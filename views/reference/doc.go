@@ -18,8 +18,9 @@
 // Every group is summed in (tenant_id, interaction_id) order, so answers are
 // bit-identical for any input order, and a dataset that received an old
 // revision and then a newer one answers exactly like one that only ever
-// had the newer. A store sums in its own order and matches within
-// views.AlmostEqual; compare whole answers with views.ApproxDiff.
+// had the newer. A store sums in its own order and, the sums being on the
+// grid (package views, "Figures are exact"), matches bit for bit; compare
+// whole answers with views.ExactDiff.
 //
 // # Queries
 //

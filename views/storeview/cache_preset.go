@@ -19,11 +19,11 @@ func (c cells) add(k cellKey, s views.Sums) {
 	c[k] = cur
 }
 
-// sub removes s from the cell; a cell left without interactions is
-// deleted, and a float sum whose count reaches zero is reset to an exact
-// zero, so that subtraction leaves no rounding residue behind.
+// sub removes s from the cell (views.Sums.Unmerge: exact, the sums being
+// on the grid); a cell left without interactions is deleted.
 func (c cells) sub(k cellKey, s views.Sums) {
-	cur := subSums(c[k], s)
+	cur := c[k]
+	cur.Unmerge(s)
 	if cur.Volume <= 0 {
 		delete(c, k)
 		return
@@ -31,24 +31,9 @@ func (c cells) sub(k cellKey, s views.Sums) {
 	c[k] = cur
 }
 
-func subSums(a, b views.Sums) views.Sums {
-	a.Volume -= b.Volume
-	a.HandleSum -= b.HandleSum
-	a.PsatN -= b.PsatN
-	a.PsatSum -= b.PsatSum
-	a.PresN -= b.PresN
-	a.PresSum -= b.PresSum
-	a.Lsat.Sub(b.Lsat)
-	a.Lres.Sub(b.Lres)
-	if a.Volume <= 0 {
-		return views.Sums{}
-	}
-	if a.PsatN <= 0 {
-		a.PsatN, a.PsatSum = 0, 0
-	}
-	if a.PresN <= 0 {
-		a.PresN, a.PresSum = 0, 0
-	}
+// unmerged returns a without b (views.Sums.Unmerge).
+func unmerged(a, b views.Sums) views.Sums {
+	a.Unmerge(b)
 	return a
 }
 
@@ -164,8 +149,8 @@ func (p *presetAgg) setAgent(agent string, next cells, params views.Params, team
 	inquiries := map[string]bool{}
 	for k, s := range prev {
 		ia := p.inquiry(k.inquiry)
-		ia.all = subSums(ia.all, s)
-		ia.teams[k.team] = subSums(ia.teams[k.team], s)
+		ia.all = unmerged(ia.all, s)
+		ia.teams[k.team] = unmerged(ia.teams[k.team], s)
 		if ia.teams[k.team].Volume == 0 {
 			delete(ia.teams, k.team)
 		}
@@ -206,7 +191,7 @@ func (p *presetAgg) setAgent(agent string, next cells, params views.Params, team
 	}
 	if old, ok := p.agentTotal[agent]; ok {
 		p.modelPop.update(agent, old, false, params)
-		p.model = subSums(p.model, old)
+		p.model = unmerged(p.model, old)
 		delete(p.agentTotal, agent)
 	}
 	if total.Volume > 0 {

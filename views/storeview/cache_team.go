@@ -49,7 +49,7 @@ func (p *presetAgg) rebuildTeams(teamOf teamLookup) {
 func (p *presetAgg) syncTeam(agent string, teamOf teamLookup) {
 	if m, in := p.members[agent]; in {
 		t := p.teams[m.team]
-		t.total = subSums(t.total, m.sums)
+		t.total = unmerged(t.total, m.sums)
 		delete(t.members, agent)
 		if len(t.members) == 0 {
 			delete(p.teams, m.team)

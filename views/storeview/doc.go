@@ -1,8 +1,9 @@
 // Package storeview computes the figures of DESIGN.md §1 from a store's
 // hourly buckets (processor/store.Reader) instead of raw interactions. Its
-// answers equal those of views/reference over the same interactions,
-// within views.AlmostEqual: every formula is the views package's, applied
-// to Sums merged from buckets.
+// answers equal those of views/reference over the same interactions, bit
+// for bit (views.ExactDiff): every formula is the views package's, applied
+// to Sums merged from buckets, and Sums on the grid (package views, "Figures
+// are exact") merge and unmerge exactly in any order.
 //
 // # How each input is obtained
 //
@@ -84,10 +85,9 @@
 // merged from their parts, and every group is recomputed from the cells;
 // an end that moves back or more than a week (the first interaction
 // after a quiet weekend slides) rebuilds.
-// Counts are integers, and a float sum whose count returns to zero is
-// reset to zero, so subtraction leaves no residue on empty groups; the
-// groups are recomputed from cells at every hour, so rounding cannot
-// accumulate past one hour of updates (well inside views.AlmostEqual).
+// Counts are integers and sums are on the grid, so subtraction
+// (views.Sums.Unmerge) is exact and leaves no residue; the groups are
+// recomputed from cells at every hour.
 // The cache equals the store plus the updates received: a change stored
 // by a processor whose update this server has not received yet shows when
 // the update arrives (updates precede the store write).
