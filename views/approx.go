@@ -149,14 +149,23 @@ func pathOr(path string) string {
 // difference ("$.inquiries[].aes.value: numbers differ 1 vs 2"), ok false.
 // It is meant for tests that compare API answers with the reference's.
 func ApproxJSONDiff(a, b []byte, floor float64) (path string, ok bool) {
+	return jsonDiff(a, b, RelTolerance, floor)
+}
+
+// ExactJSONDiff is ApproxJSONDiff with numbers compared exactly: for tests
+// that compare a store-backed API answer with the reference's, whose
+// figures have the same bits (see ExactDiff).
+func ExactJSONDiff(a, b []byte) (path string, ok bool) { return jsonDiff(a, b, 0, 0) }
+
+func jsonDiff(a, b []byte, rel, floor float64) (string, bool) {
 	var va, vb any
 	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
 		return "invalid JSON", false
 	}
-	return walkJSON("$", va, vb, floor)
+	return walkJSON("$", va, vb, rel, floor)
 }
 
-func walkJSON(path string, a, b any, floor float64) (string, bool) {
+func walkJSON(path string, a, b any, rel, floor float64) (string, bool) {
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
@@ -168,7 +177,7 @@ func walkJSON(path string, a, b any, floor float64) (string, bool) {
 			if !ok {
 				return path + "." + k + ": missing", false
 			}
-			if p, ok := walkJSON(path+"."+k, v, w, floor); !ok {
+			if p, ok := walkJSON(path+"."+k, v, w, rel, floor); !ok {
 				return p, false
 			}
 		}
@@ -178,13 +187,13 @@ func walkJSON(path string, a, b any, floor float64) (string, bool) {
 			return fmt.Sprintf("%s: arrays differ: %v vs %v", path, a, b), false
 		}
 		for i := range x {
-			if p, ok := walkJSON(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], floor); !ok {
+			if p, ok := walkJSON(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], rel, floor); !ok {
 				return p, false
 			}
 		}
 	case float64:
 		y, ok := b.(float64)
-		if !ok || math.Abs(x-y) > RelTolerance*max(math.Abs(x), math.Abs(y), floor) {
+		if !ok || math.Abs(x-y) > rel*max(math.Abs(x), math.Abs(y), floor) {
 			return fmt.Sprintf("%s: numbers differ: %v vs %v", path, a, b), false
 		}
 	default:

@@ -400,7 +400,7 @@ func compareLearnedAtLeast(t *testing.T, sv *storeview.Views, ref *reference.Dat
 					g, gok := m.Value(metric, ref.Params().Floor)
 					gok = gok && some
 					w, wok := ref.StartValue(k.tenant, agent, k.model, p.Inquiry, metric, created)
-					if gok != wok || !views.AlmostEqual(g, w) {
+					if gok != wok || g != w {
 						t.Errorf("plan Start %s of %v %s %s = %v, %v; reference %v, %v", metric, k, agent, p.Inquiry, g, gok, w, wok)
 					}
 				}
@@ -423,7 +423,7 @@ func compareLearnedAtLeast(t *testing.T, sv *storeview.Views, ref *reference.Dat
 
 func diff(t *testing.T, where string, got, want any) {
 	t.Helper()
-	if d := views.ApproxDiff(got, want); d != nil {
+	if d := views.ExactDiff(got, want); d != nil { // bit for bit: sums on the grid
 		if len(d) > 8 {
 			d = append(d[:8], fmt.Sprintf("… %d more", len(d)-8))
 		}

@@ -98,8 +98,7 @@ type errBody struct {
 	Field string `json:"field"`
 }
 
-// jsonDiff compares two JSON documents: numbers within a relative 1e-9 of
-// the larger of their magnitudes and 1e4 (figures are seconds; an impact
-// is a difference of such figures and inherits their absolute error),
-// everything else exactly. It returns the first difference's path.
-func jsonDiff(a, b []byte) (string, bool) { return views.ApproxJSONDiff(a, b, 1e4) }
+// jsonDiff compares two JSON documents exactly, numbers included: the
+// API's figures have the reference's bits (sums on the grid). It returns
+// the first difference's path.
+func jsonDiff(a, b []byte) (string, bool) { return views.ExactJSONDiff(a, b) }
