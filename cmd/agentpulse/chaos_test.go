@@ -134,7 +134,7 @@ func checkStoreFigures(t *testing.T, st store.Reader, ref *reference.Dataset) {
 				if err != nil {
 					t.Fatalf("storeview %s %s %s: %v", agent, m.Model, preset, err)
 				}
-				if diff := views.ApproxDiff(got, want); len(diff) > 0 {
+				if diff := views.ExactDiff(got, want); len(diff) > 0 {
 					t.Errorf("agent %s model %s range %s differs from the reference:\n  %s", agent, m.Model, preset, strings.Join(diff[:min(len(diff), 10)], "\n  "))
 				}
 				compared++

@@ -128,7 +128,7 @@ func TestProcessLearnsOverClickHouse(t *testing.T) {
 				diffs = append(diffs, fmt.Sprintf("%s %s: %d %.200s", q.agent, q.model, code, body))
 				return false
 			}
-			if d := views.ApproxDiff(got, want); len(d) > 0 {
+			if d := views.ExactDiff(got, want); len(d) > 0 {
 				diffs = append(diffs, fmt.Sprintf("%s %s: %s", q.agent, q.model, strings.Join(d[:min(len(d), 4)], "; ")))
 				return false
 			}

@@ -339,7 +339,7 @@ func checkPerformance(t *testing.T, ref *reference.Dataset, token, watched strin
 						} else if err := json.Unmarshal(body, &got); err != nil {
 							diff = []string{err.Error()}
 						} else {
-							diff = views.ApproxDiff(got, want)
+							diff = views.ExactDiff(got, want)
 						}
 						if len(diff) == 0 || time.Now().After(limit) {
 							break

@@ -105,7 +105,7 @@ func TestRestartNeverPartial(t *testing.T) {
 		if err != nil {
 			return resp.StatusCode, []string{err.Error()}, took, resp.Header
 		}
-		return resp.StatusCode, views.ApproxDiff(got, want), took, resp.Header
+		return resp.StatusCode, views.ExactDiff(got, want), took, resp.Header
 	}
 	decodePerf := func(b []byte) (any, error) {
 		var p views.Performance
