@@ -12,10 +12,9 @@ import (
 const RelTolerance = 1e-9
 
 // AlmostEqual reports whether a and b are equal within a relative 1e-9:
-// a == b, or |a − b| ≤ 1e-9 × max(|a|, |b|). NaN equals nothing. It is how
-// a store's figures (summed in another order) are compared with the
-// reference's. A difference of two figures (an impact) inherits the
-// tolerance of the figures, not its own: compare it with AlmostEqualScale.
+// a == b, or |a − b| ≤ 1e-9 × max(|a|, |b|). NaN equals nothing. It
+// compares a figure with one computed by hand in another order of
+// operations; a store's figures equal the reference's exactly (ExactDiff).
 func AlmostEqual(a, b float64) bool {
 	if a == b {
 		return true
@@ -23,17 +22,12 @@ func AlmostEqual(a, b float64) bool {
 	return math.Abs(a-b) <= RelTolerance*max(math.Abs(a), math.Abs(b))
 }
 
-// AlmostEqualScale reports whether |a − b| ≤ 1e-9 × scale, or AlmostEqual.
-// Use the magnitude of the figures a difference was taken from as scale.
-func AlmostEqualScale(a, b, scale float64) bool {
-	return AlmostEqual(a, b) || math.Abs(a-b) <= RelTolerance*math.Abs(scale)
-}
-
 // ApproxDiff compares two values of the same type field by field and
 // returns one line per difference (nil when they match): float64 values
 // with AlmostEqual, time.Time with Equal, everything else exactly. Pointers,
-// slices, maps and structs are walked. It is meant for tests that compare a
-// store-backed view's answers with the reference's.
+// slices, maps and structs are walked. It is meant for tests that compare
+// answers with hand-computed ones; compare a store-backed view's answers
+// with the reference's with ExactDiff.
 func ApproxDiff(a, b any) []string {
 	var out []string
 	diffValue(&out, "", reflect.ValueOf(a), reflect.ValueOf(b), AlmostEqual)
@@ -142,30 +136,20 @@ func pathOr(path string) string {
 	return path
 }
 
-// ApproxJSONDiff compares two JSON documents: numbers within a relative
-// 1e-9 of the larger of their magnitudes and floor (a difference of two
-// figures, such as an impact, inherits their absolute error: pass their
-// scale), everything else exactly. It returns the path of the first
-// difference ("$.inquiries[].aes.value: numbers differ 1 vs 2"), ok false.
-// It is meant for tests that compare API answers with the reference's.
-func ApproxJSONDiff(a, b []byte, floor float64) (path string, ok bool) {
-	return jsonDiff(a, b, RelTolerance, floor)
-}
-
-// ExactJSONDiff is ApproxJSONDiff with numbers compared exactly: for tests
-// that compare a store-backed API answer with the reference's, whose
-// figures have the same bits (see ExactDiff).
-func ExactJSONDiff(a, b []byte) (path string, ok bool) { return jsonDiff(a, b, 0, 0) }
-
-func jsonDiff(a, b []byte, rel, floor float64) (string, bool) {
+// ExactJSONDiff compares two JSON documents exactly, numbers by value
+// (parsed as float64) and everything else as is. It returns the path of
+// the first difference ("$.inquiries[].aes.value: numbers differ 1 vs 2"),
+// ok false. It is meant for tests that compare API answers with the
+// reference's, whose figures have the same bits (see ExactDiff).
+func ExactJSONDiff(a, b []byte) (path string, ok bool) {
 	var va, vb any
 	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
 		return "invalid JSON", false
 	}
-	return walkJSON("$", va, vb, rel, floor)
+	return walkJSON("$", va, vb)
 }
 
-func walkJSON(path string, a, b any, rel, floor float64) (string, bool) {
+func walkJSON(path string, a, b any) (string, bool) {
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
@@ -177,7 +161,7 @@ func walkJSON(path string, a, b any, rel, floor float64) (string, bool) {
 			if !ok {
 				return path + "." + k + ": missing", false
 			}
-			if p, ok := walkJSON(path+"."+k, v, w, rel, floor); !ok {
+			if p, ok := walkJSON(path+"."+k, v, w); !ok {
 				return p, false
 			}
 		}
@@ -187,13 +171,13 @@ func walkJSON(path string, a, b any, rel, floor float64) (string, bool) {
 			return fmt.Sprintf("%s: arrays differ: %v vs %v", path, a, b), false
 		}
 		for i := range x {
-			if p, ok := walkJSON(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], rel, floor); !ok {
+			if p, ok := walkJSON(fmt.Sprintf("%s[%d]", path, i), x[i], y[i]); !ok {
 				return p, false
 			}
 		}
 	case float64:
 		y, ok := b.(float64)
-		if !ok || math.Abs(x-y) > rel*max(math.Abs(x), math.Abs(y), floor) {
+		if !ok || x != y {
 			return fmt.Sprintf("%s: numbers differ: %v vs %v", path, a, b), false
 		}
 	default:

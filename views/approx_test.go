@@ -25,9 +25,6 @@ func TestAlmostEqual(t *testing.T) {
 			t.Errorf("AlmostEqual(%v, %v) = %v", c.a, c.b, got)
 		}
 	}
-	if !AlmostEqualScale(1e-12, 0, 1000) || AlmostEqualScale(1e-3, 0, 1000) {
-		t.Error("AlmostEqualScale wrong")
-	}
 }
 
 func TestApproxDiff(t *testing.T) {
@@ -46,6 +43,26 @@ func TestApproxDiff(t *testing.T) {
 	b.Inquiries[0].AHT.Value = nil
 	if d := ApproxDiff(a, b); len(d) != 2 {
 		t.Fatalf("diff = %v, want 2 lines", d)
+	}
+}
+
+func TestExactDiff(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	a := Performance{Model: "voice", Overall: Figures{Volume: 3, AES: v(100), AHT: v(0)}}
+	b := a
+	b.Overall.AES, b.Overall.AHT = v(100), v(0)
+	if d := ExactDiff(a, b); d != nil {
+		t.Fatalf("unexpected diff: %v", d)
+	}
+	b.Overall.AES, b.Overall.AHT = v(100*(1+1e-15)), v(math.Copysign(0, -1))
+	if d := ExactDiff(a, b); len(d) != 2 {
+		t.Fatalf("diff = %v, want 2 lines (the last bit, and -0)", d)
+	}
+	if where, ok := ExactJSONDiff([]byte(`{"x":[1,0.8]}`), []byte(`{"x":[1,0.80]}`)); !ok {
+		t.Fatalf("equal numbers differ at %s", where)
+	}
+	if where, ok := ExactJSONDiff([]byte(`{"x":[1,0.8]}`), []byte(`{"x":[1,0.8000000000000002]}`)); ok || where != "$.x[1]: numbers differ: 0.8 vs 0.8000000000000002" {
+		t.Fatalf("last-bit difference: %q, %v", where, ok)
 	}
 }
 

@@ -33,7 +33,7 @@ func TestTrendEqualsReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := views.ApproxDiff(got, want); d != nil || len(want.Points) == 0 {
+		if d := views.ExactDiff(got, want); d != nil || len(want.Points) == 0 {
 			t.Errorf("%s differs from the reference (%d points): %v", c.target, len(want.Points), d)
 		}
 	}
@@ -46,7 +46,7 @@ func TestTrendEqualsReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := views.ApproxDiff(st, wantSt); d != nil {
+	if d := views.ExactDiff(st, wantSt); d != nil {
 		t.Errorf("standing differs from the reference: %v", d)
 	}
 	code, body = e.get(f.tokens["admin"], "/v1/teams/"+f.team+"/trend?model=voice&step=day&range=1w")
@@ -61,7 +61,7 @@ func TestTrendEqualsReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := views.ApproxDiff(got, want); d != nil || len(want.Agents) == 0 {
+	if d := views.ExactDiff(got, want); d != nil || len(want.Agents) == 0 {
 		t.Errorf("team trend differs from the reference (%d agents): %v", len(want.Agents), d)
 	}
 }

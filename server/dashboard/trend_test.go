@@ -51,7 +51,7 @@ func TestTrends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := views.ApproxDiff(tr, want); d != nil {
+	if d := views.ExactDiff(tr, want); d != nil {
 		t.Fatalf("API trend differs from the reference: %v", d)
 	}
 

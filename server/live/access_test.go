@@ -170,7 +170,7 @@ func TestSnapshots(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := views.ApproxDiff(as.Performance[m.Model], want); len(d) > 0 {
+		if d := views.ExactDiff(as.Performance[m.Model], want); len(d) > 0 {
 			t.Errorf("agent snapshot %s differs from the reference: %v", m.Model, d)
 		}
 	}
@@ -183,7 +183,7 @@ func TestSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := views.ApproxDiff(ts.Agents["voice"], want); len(d) > 0 {
+	if d := views.ExactDiff(ts.Agents["voice"], want); len(d) > 0 {
 		t.Errorf("team snapshot differs from the reference: %v", d)
 	}
 	sup := auth.Claims{Tenant: e.tenant, Subject: "sup", Role: auth.RoleSupervisor, Teams: []string{e.team}}
@@ -216,7 +216,7 @@ func TestSnapshots(t *testing.T) {
 				}
 				continue // the teams alone: O(teams)
 			}
-			if d := views.ApproxDiff(tm.Agents, want); len(d) > 0 {
+			if d := views.ExactDiff(tm.Agents, want); len(d) > 0 {
 				t.Errorf("wallboard team %s differs from the reference: %v", tm.Team, d)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"slices"
@@ -39,7 +40,23 @@ func simulated(t testing.TB, agents, days int) []schemas.Interaction {
 	if err != nil {
 		t.Fatal(err)
 	}
+	millis(out)
 	return append(out, teamMoves()...)
+}
+
+// millis gives each simulated revision's whole-second handle time a
+// fraction of milliseconds (the same for a redelivery), as platforms
+// that measure in ms send: values off the sums' grid, whose float sums
+// depend on the order of adding unless put on it.
+func millis(its []schemas.Interaction) {
+	for i := range its {
+		it := &its[i]
+		h := fnv.New32a()
+		fmt.Fprintf(h, "%s/%s/%d", it.TenantID, it.InteractionID, it.Revision)
+		if it.HandleTimeS < schemas.MaxHandleTimeS-1 {
+			it.HandleTimeS += float64(h.Sum32()%1000) / 1000
+		}
+	}
 }
 
 // teamMoves is tenant "moves": agents whose newest interaction is in
