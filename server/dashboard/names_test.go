@@ -74,7 +74,7 @@ func TestDisplayNames(t *testing.T) {
 
 	// The names everywhere a team, an inquiry or the channel shows.
 	run(t, ctx, "people", chromedp.Navigate(p.URL+"/#/people"))
-	waitJS(t, ctx, "the team's name on the people list", `document.querySelector('#teams-table tr[data-team=`+jsString(team)+`] th')?.textContent === "Billing East" && document.querySelector('#teams-table tr[data-team=`+jsString(team)+`]').textContent.includes("Web chat")`,
+	waitJS(t, ctx, "the team's name on the people list", `document.querySelector('#teams-table tr[data-team=`+jsString(team)+`] th')?.textContent === "Billing East" && document.querySelector('#agents-table tr[data-agent=`+jsString(agent)+`]').textContent.includes("Web chat")`,
 		`document.querySelector("#teams-table")?.innerText.slice(0, 300)`)
 	run(t, ctx, "team", chromedp.Navigate(p.URL+"/#/team/"+team))
 	waitJS(t, ctx, "the team's name on the team view", `document.querySelector("main h1")?.textContent === "Billing East" && document.querySelector("main").textContent.includes("Web chat")`, `document.querySelector("main").innerText.slice(0, 300)`)
