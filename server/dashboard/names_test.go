@@ -44,6 +44,23 @@ func TestDisplayNames(t *testing.T) {
 	input := func(kind, id string) string { return "name-" + kind + "-" + id }
 	waitJS(t, ctx, "the names page", `!!document.getElementById(`+jsString(input("teams", team))+`) && !!document.getElementById(`+jsString(input("inquiries", inquiry))+`) && !!document.getElementById("name-models-chat")`,
 		`document.querySelector("main").innerText.slice(0, 400)`)
+	// Every inquiry of the tenant (GET /v1/inquiries) is listed, each once.
+	var inqs struct {
+		Inquiries []struct{ Inquiry string }
+	}
+	if code, _ := apiGet(t, p, admin, "/v1/inquiries", &inqs); code != 200 || len(inqs.Inquiries) < 2 {
+		t.Fatalf("inquiries %d %+v", code, inqs)
+	}
+	var listed []string
+	run(t, ctx, "the inquiries listed", chromedp.Evaluate(`[...document.querySelectorAll('input[id^="name-inquiries-"]')].map((i) => i.dataset.id)`, &listed))
+	if len(listed) != len(inqs.Inquiries) {
+		t.Errorf("the names page lists inquiries %v; GET /v1/inquiries has %d", listed, len(inqs.Inquiries))
+	}
+	for i, x := range inqs.Inquiries {
+		if i < len(listed) && listed[i] != x.Inquiry {
+			t.Errorf("inquiry %d on the names page: %s, want %s", i, listed[i], x.Inquiry)
+		}
+	}
 	checkA11y(t, ctx, "names", 0)
 	fitsPhone(t, ctx, "names")
 
