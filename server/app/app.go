@@ -178,6 +178,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Roster != nil {
 		cfg.Roster.Roster().OnChange(func(string) { hub.Reauthorize() })
+		// Display names reach open pages at once (ws.OpNames).
+		cfg.Roster.Roster().OnNames(newNamesPush(hub.PushTenant, namesPushDelay).add)
 	}
 	if cfg.Keys != nil {
 		cfg.Keys.Keys().OnChange(hub.Reauthorize)
