@@ -31,6 +31,9 @@ const KINDS = [
 ];
 
 export async function render(ctx) {
+  // The page holds edits: display names changed meanwhile show when it
+  // is next opened, rather than a redraw losing what was typed.
+  ctx.onNames(() => {});
   const title = "Names of teams, inquiries and channels";
   if (ctx.claims.role !== "admin") {
     mount(ctx.main, el("h1", {}, title), errorBox({ status: 403, message: "only an admin sets the names of teams, inquiries and channels" }));
@@ -50,7 +53,7 @@ export async function render(ctx) {
   inquiries.forEach((i) => ids.inquiries.add(i.inquiry));
 
   mount(ctx.main, el("h1", {}, title),
-    el("p", { class: "muted" }, "The names every page shows instead of ids, for everyone in your organisation. Leave a name empty to show the id in words (team-01 reads “Team 01”). Ids stay the same in links and in the API; a change shows on pages when they are next opened."),
+    el("p", { class: "muted" }, "The names every page shows instead of ids, for everyone in your organisation. Leave a name empty to show the id in words (team-01 reads “Team 01”). Ids stay the same in links and in the API; a change shows at once on the pages people have open."),
     ...KINDS.map(([kind, heading, idHead]) => section(kind, heading, idHead, ids[kind], names)));
 }
 
