@@ -38,6 +38,7 @@ type directoryQuery struct {
 //     answer's next);
 //   - limit: 1 to MaxDirectoryLimit, default DefaultDirectoryLimit.
 //
+// An empty parameter is an absent one (as on the wallboard route).
 // A supervisor sees only the teams they lead (team naming another is
 // 403); an admin every team; other roles are refused (403). Every error
 // is a *views.FieldError naming the parameter and the rule, or a 403.
@@ -58,8 +59,7 @@ func parseDirectory(q url.Values, c auth.Claims, withTeam bool) (directoryQuery,
 			out.teams = []string{}
 		}
 	}
-	if withTeam && q.Has("team") {
-		team := q.Get("team")
+	if team := q.Get("team"); withTeam && team != "" {
 		if err := checkID("team", team); err != nil {
 			return out, err
 		}
@@ -70,15 +70,13 @@ func parseDirectory(q url.Values, c auth.Claims, withTeam bool) (directoryQuery,
 	}
 	slices.Sort(out.teams)
 	out.teams = slices.Compact(out.teams)
-	if q.Has("after") {
-		s := q.Get("after")
+	if s := q.Get("after"); s != "" {
 		if err := checkID("after", s); err != nil {
 			return out, err
 		}
 		out.after = s
 	}
-	if q.Has("limit") {
-		s := q.Get("limit")
+	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxDirectoryLimit {
 			return out, &views.FieldError{Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(MaxDirectoryLimit) + "; got " + clip(s)}

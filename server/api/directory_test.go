@@ -199,7 +199,7 @@ func TestDirectory(t *testing.T) {
 				{"admin", "/v1/teams?limit=1001", 400, "limit"},
 				{"admin", "/v1/agents?limit=x", 400, "limit"},
 				{"admin", "/v1/agents?after=%20x", 400, "after"},
-				{"admin", "/v1/agents?team=", 400, "team"},
+				{"admin", "/v1/agents?team=a%20b", 400, "team"},
 				{"admin", "/v1/teams?q=" + strings.Repeat("a", 129), 400, "q"},
 				{"admin", "/v1/teams?q=%01", 400, "q"},
 				{"admin", "/v1/agents?q=%FF", 400, "q"},
