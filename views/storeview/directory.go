@@ -139,18 +139,30 @@ func (v *Views) directory(ctx context.Context, tenant string, fn func(d *dirInde
 
 // DirectoryTeams returns the tenant's teams that have agents now, sorted
 // by id, each with its agent count; only those in only when it is not
-// nil. O(teams).
+// nil (no duplicates). O(teams log teams), O(only) with only.
 func (v *Views) DirectoryTeams(ctx context.Context, tenant string, only []string) ([]DirectoryTeam, error) {
 	var out []DirectoryTeam
-	err := v.directory(ctx, tenant, func(d *dirIndex, _ rosterMap) {
-		for team, ids := range d.teams {
-			if only == nil || slices.Contains(only, team) {
+	err := v.directory(ctx, tenant, func(d *dirIndex, _ rosterMap) { out = d.teamList(only) })
+	return out, err
+}
+
+// teamList is DirectoryTeams over d.
+func (d *dirIndex) teamList(only []string) []DirectoryTeam {
+	var out []DirectoryTeam
+	if only != nil {
+		for _, team := range only {
+			if ids := d.teams[team]; len(ids) > 0 {
 				out = append(out, DirectoryTeam{Team: team, Agents: len(ids)})
 			}
 		}
-	})
+	} else {
+		out = make([]DirectoryTeam, 0, len(d.teams))
+		for team, ids := range d.teams {
+			out = append(out, DirectoryTeam{Team: team, Agents: len(ids)})
+		}
+	}
 	slices.SortFunc(out, func(a, b DirectoryTeam) int { return strings.Compare(a.Team, b.Team) })
-	return out, err
+	return out
 }
 
 // DirectoryAgents returns a page of the tenant's agents that have a

@@ -84,3 +84,22 @@ func BenchmarkDirectoryPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDirectoryTeams measures every team (4,167) of 50,000 agents
+// in teams of 12, sorted, and one supervisor's two teams.
+func BenchmarkDirectoryTeams(b *testing.B) {
+	d := newDirIndex(directoryRoster(50_000))
+	for _, c := range []struct {
+		name string
+		only []string
+	}{{"all", nil}, {"two", []string{"team-00007", "team-02000"}}} {
+		b.Run("agents=50000/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(d.teamList(c.only)) == 0 {
+					b.Fatal("no teams")
+				}
+			}
+		})
+	}
+}
