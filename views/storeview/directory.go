@@ -107,7 +107,8 @@ func (d *dirIndex) move(agent, before, after string, had, has bool) {
 
 // directory calls fn with the tenant's index and roster, under the
 // cache's roster read lock, or with ones read from the store without
-// WithCache. fn must not block.
+// WithCache. fn must not block. A Refresh between the tenant's load and
+// the read makes it load again.
 func (v *Views) directory(ctx context.Context, tenant string, fn func(d *dirIndex, m rosterMap)) error {
 	if v.cache == nil {
 		m, err := v.readRoster(ctx, tenant, "")
@@ -117,24 +118,28 @@ func (v *Views) directory(ctx context.Context, tenant string, fn func(d *dirInde
 		fn(newDirIndex(m), m)
 		return nil
 	}
-	if err := v.loadRoster(ctx, tenant); err != nil {
-		return err
-	}
 	b := v.cache.roster
-	b.mu.Lock()
-	tr := b.tenant(tenant)
-	if tr.dir == nil {
-		tr.dir = newDirIndex(tr.agents)
+	for {
+		if err := v.loadRoster(ctx, tenant); err != nil {
+			return err
+		}
+		b.mu.Lock()
+		tr := b.tenants[tenant]
+		if tr != nil && tr.loaded && tr.dir == nil {
+			tr.dir = newDirIndex(tr.agents)
+		}
+		b.mu.Unlock()
+		b.mu.RLock()
+		if tr = b.tenants[tenant]; tr != nil && tr.loaded && tr.dir != nil {
+			fn(tr.dir, tr.agents)
+			b.mu.RUnlock()
+			return nil
+		}
+		b.mu.RUnlock()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
-	b.mu.Unlock()
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if tr = b.tenants[tenant]; tr == nil || tr.dir == nil { // reset meanwhile: empty answer, like a fresh tenant
-		fn(&dirIndex{teams: map[string][]string{}}, rosterMap{})
-		return nil
-	}
-	fn(tr.dir, tr.agents)
-	return nil
 }
 
 // DirectoryTeams returns the tenant's teams that have agents now, sorted
