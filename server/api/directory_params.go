@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/views"
@@ -86,23 +85,9 @@ func parseDirectory(q url.Values, c auth.Claims, withTeam bool) (directoryQuery,
 	return out, nil
 }
 
-// checkSearch applies q's rule: at most MaxSearchLength characters of
-// valid UTF-8 without control characters.
-func checkSearch(s string) error {
-	bad := func(msg string) error { return &views.FieldError{Field: "q", Message: msg + "; got " + clip(s)} }
-	if !utf8.ValidString(s) {
-		return bad("must be valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n > MaxSearchLength {
-		return bad("must be at most " + strconv.Itoa(MaxSearchLength) + " characters, got " + strconv.Itoa(n))
-	}
-	for _, r := range s {
-		if r <= 0x1F || r >= 0x7F && r <= 0x9F {
-			return bad("must not contain control characters")
-		}
-	}
-	return nil
-}
+// checkSearch applies q's rule (q is not empty): at most MaxSearchLength
+// characters of valid UTF-8 without control characters.
+func checkSearch(s string) error { return checkText("q", s, MaxSearchLength) }
 
 // matches reports whether the lower-cased search is in id or name (any
 // case).
