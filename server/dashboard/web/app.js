@@ -70,7 +70,9 @@ function renderNav() {
   }
   const dot = el("span", { class: "live-dot", title: "Live updates" });
   live.onState((s) => {
-    dot.className = `live-dot live-${s}`;
+    // Shown while the page follows live channels (the connection kept
+    // open for display names alone is not news).
+    dot.className = `live-dot live-${s}${live.subs.size ? "" : " live-quiet"}`;
     dot.textContent = s === "live" ? "Live" : s === "reconnecting" ? "Reconnecting…" : "";
   });
   mount(who, dot, el("span", {}, `${c.name || c.sub} · ${c.role} · ${c.tenant}`),

@@ -131,11 +131,13 @@ class Live {
     }
     s.handlers.add(handler);
     this.connect();
+    this.setState(this.state); // listeners may show whether channels are followed
     return () => {
       s.handlers.delete(handler);
       if (s.handlers.size === 0) {
         this.subs.delete(channel);
         if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: "unsubscribe", channel }));
+        this.setState(this.state);
       }
     };
   }
