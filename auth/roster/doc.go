@@ -10,7 +10,9 @@
 // (channels), set by admins (PUT /v1/names, names.go) and read with the
 // people's names by anyone of the tenant (GET /v1/names): the dashboard
 // shows them instead of ids. A display name changes nobody's access, so
-// it does not trigger OnChange.
+// it does not trigger OnChange; every shown name that changes (a label,
+// or a person's name) triggers OnNames with that name, on every server
+// (each applies the topic), so that servers push it to open pages.
 //
 // # Where it applies
 //

@@ -155,15 +155,52 @@ type labelEntry struct {
 }
 
 // applyLabel keeps rec (kind name) unless a newer state of its key is
-// held. Called with r.mu held.
-func (st *tenantState) applyLabel(rec record) {
+// held, and returns the change of the shown name (nil when it is the
+// same): {kind: {id: name}}, "" for a removed one. Called with r.mu held.
+func (st *tenantState) applyLabel(rec record) *Names {
 	k := labelKey{rec.Label.Kind, rec.Label.ID}
 	if st.labels == nil {
 		st.labels = map[labelKey]labelEntry{}
 	}
-	if old, ok := st.labels[k]; !ok || rec.Version > old.version {
-		st.labels[k] = labelEntry{l: *rec.Label, removed: rec.Removed, version: rec.Version}
+	old, ok := st.labels[k]
+	if ok && rec.Version <= old.version {
+		return nil
 	}
+	e := labelEntry{l: *rec.Label, removed: rec.Removed, version: rec.Version}
+	st.labels[k] = e
+	if old.shown() == e.shown() {
+		return nil
+	}
+	n := &Names{}
+	switch k.kind {
+	case KindTeam:
+		n.Teams = map[string]string{k.id: e.shown()}
+	case KindInquiry:
+		n.Inquiries = map[string]string{k.id: e.shown()}
+	default:
+		n.Models = map[string]string{k.id: e.shown()}
+	}
+	return n
+}
+
+// shown is the label's name while set, else "".
+func (e labelEntry) shown() string {
+	if e.removed {
+		return ""
+	}
+	return e.l.Name
+}
+
+// OnNames registers f, called (outside the roster's lock, from the
+// goroutine that applied the change: the log's reader, also while it
+// replays the topic at start) after a display name shown changed: a
+// person's roster name, or a team's, inquiry's or model's. changed holds
+// that one name ({kind: {id: name}}, the other kinds nil; "" when it was
+// removed), as GET /v1/names would show it now. f must not block.
+func (r *Roster) OnNames(f func(tenant string, changed Names)) {
+	r.mu.Lock()
+	r.onNames = append(r.onNames, f)
+	r.mu.Unlock()
 }
 
 // Label returns the tenant's display name of id of kind k, when set.

@@ -118,6 +118,7 @@ type Roster struct {
 	mu       sync.RWMutex
 	tenants  map[string]*tenantState
 	onChange []func(tenant string)
+	onNames  []func(tenant string, changed Names) // names.go
 }
 
 // NewRoster returns an empty roster.
@@ -147,6 +148,7 @@ func (r *Roster) apply(rec record) {
 	r.mu.Lock()
 	st := r.tenant(rec.Tenant)
 	changed := false
+	var named *Names // a display name that changed (OnNames)
 	switch rec.Kind {
 	case kindMode:
 		if rec.Version > st.modeVersion {
@@ -156,17 +158,36 @@ func (r *Roster) apply(rec record) {
 		if old, ok := st.people[rec.Person.Subject]; !ok || rec.Version > old.version {
 			st.people[rec.Person.Subject] = entry{p: *rec.Person, removed: rec.Removed, version: rec.Version}
 			changed = true
+			if before, after := old.name(), st.people[rec.Person.Subject].name(); before != after {
+				named = &Names{People: map[string]string{rec.Person.Subject: after}}
+			}
 		}
 	case kindName:
-		st.applyLabel(rec) // a display name changes nobody's access: no OnChange
+		// A display name changes nobody's access: no OnChange.
+		named = st.applyLabel(rec)
 	}
 	fs := slices.Clone(r.onChange)
+	var ns []func(string, Names)
+	if named != nil {
+		ns = slices.Clone(r.onNames)
+	}
 	r.mu.Unlock()
 	if changed {
 		for _, f := range fs {
 			f(rec.Tenant)
 		}
 	}
+	for _, f := range ns {
+		f(rec.Tenant, *named)
+	}
+}
+
+// name is the person's display name while listed, else "".
+func (e entry) name() string {
+	if e.removed {
+		return ""
+	}
+	return e.p.Name
 }
 
 // Mode returns the tenant's mode.

@@ -27,6 +27,9 @@ type Config struct {
 	Logger *slog.Logger
 	// OutcomeModels answers GET /v1/outcome-models. Nil: 503 (no learner).
 	OutcomeModels OutcomeModelSource
+	// Names gives the display names of the directory (GET /v1/teams, GET
+	// /v1/agents) and the inquiry list. Nil: none (ids only).
+	Names NameSource
 }
 
 // API is the v1 read API. Build it with New and mount it with Routes.
@@ -37,6 +40,7 @@ type API struct {
 	log    *slog.Logger
 	// outcomes is Config.OutcomeModels.
 	outcomes OutcomeModelSource
+	names    NameSource
 }
 
 // New returns the API over cfg. It panics when cfg.Views or cfg.Verifier
@@ -51,7 +55,10 @@ func New(cfg Config) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{views: cfg.Views, verify: cfg.Verifier, recent: cfg.RecentLimit, log: cfg.Logger, outcomes: cfg.OutcomeModels}
+	if cfg.Names == nil {
+		cfg.Names = noNames{}
+	}
+	return &API{views: cfg.Views, verify: cfg.Verifier, recent: cfg.RecentLimit, log: cfg.Logger, outcomes: cfg.OutcomeModels, names: cfg.Names}
 }
 
 // Routes mounts the API's routes on r, each behind auth.Require admitting
@@ -66,6 +73,9 @@ func New(cfg Config) *API {
 //	GET /v1/teams/{team}/agents
 //	GET /v1/teams/{team}/trend
 //	GET /v1/models              (supervisor, admin)
+//	GET /v1/teams               (supervisor, admin: the directory)
+//	GET /v1/agents              (supervisor, admin: the directory)
+//	GET /v1/inquiries           (supervisor, admin)
 //	GET /v1/wallboards/{model}  (supervisor, admin)
 //	GET /v1/outcome-models      (admin)
 func (a *API) Routes(r chi.Router) {
@@ -82,6 +92,9 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/v1/teams/{team}/agents", a.teamAgents)
 		r.Get("/v1/teams/{team}/trend", a.teamTrend)
 		r.Get("/v1/models", a.tenantModels)
+		r.Get("/v1/teams", a.directoryTeams)
+		r.Get("/v1/agents", a.directoryAgents)
+		r.Get("/v1/inquiries", a.tenantInquiries)
 		r.Get("/v1/outcome-models", a.outcomeModels)
 	})
 	r.Group(func(r chi.Router) {

@@ -1,6 +1,8 @@
 // Package api serves the v1 read API of API.md over storeview: an agent's
 // models, performance page and inquiry detail, and a team's agents
-// (wallboards). Routes mounts them, with their full /v1/... paths, on a
+// (wallboards), and the directory of teams and agents (GET /v1/teams, GET
+// /v1/agents: search, pages) and the tenant's inquiries (GET
+// /v1/inquiries), with display names from Config.Names. Routes mounts them, with their full /v1/... paths, on a
 // chi.Router that the server owning the listener shares with the other
 // parts (ingest, plans, websocket).
 //

@@ -80,14 +80,18 @@ func checkID(field, s string) error {
 
 // checkInquiry applies the canonical schema's inquiry rule: 1 to 128 code
 // points of valid UTF-8 without control characters.
-func checkInquiry(s string) error {
-	bad := func(msg string) error { return &views.FieldError{Field: "inquiry", Message: msg + "; got " + clip(s)} }
+func checkInquiry(s string) error { return checkText("inquiry", s, 128) }
+
+// checkText applies field's text rule: 1 to maxRunes code points of valid
+// UTF-8 without control characters.
+func checkText(field, s string, maxRunes int) error {
+	bad := func(msg string) error { return &views.FieldError{Field: field, Message: msg + "; got " + clip(s)} }
 	if !utf8.ValidString(s) {
 		return bad("must be valid UTF-8")
 	}
 	n := utf8.RuneCountInString(s)
-	if n < 1 || n > 128 {
-		return bad(fmt.Sprintf("must be 1 to 128 characters, got %d", n))
+	if n < 1 || n > maxRunes {
+		return bad(fmt.Sprintf("must be 1 to %d characters, got %d", maxRunes, n))
 	}
 	for _, r := range s {
 		if r <= 0x1F || r >= 0x7F && r <= 0x9F {

@@ -157,7 +157,11 @@ func New(cfg Config) (*Server, error) {
 	// seconds or a rebuild make a request wait (then 503).
 	sv = storeview.New(overlay, views.DefaultParams(), storeview.WithCache(storeview.CacheConfig{Registerer: reg, BuildWait: cfg.BuildWait,
 		LatestTTL: time.Second}), storeview.WithWarmHold(gate.Err))
-	readAPI := api.New(api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger, OutcomeModels: cfg.OutcomeModels})
+	acfg := api.Config{Views: sv, Verifier: cfg.Verifier, Logger: cfg.Logger, OutcomeModels: cfg.OutcomeModels}
+	if cfg.Roster != nil {
+		acfg.Names = apiNames{r: cfg.Roster.Roster()}
+	}
+	readAPI := api.New(acfg)
 	s := &Server{gate: gate, overlay: overlay, views: sv, readAPI: readAPI}
 	rules, err := live.New(live.Config{Views: sv, API: readAPI, Plan: s.planChannel})
 	if err != nil {
@@ -174,6 +178,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Roster != nil {
 		cfg.Roster.Roster().OnChange(func(string) { hub.Reauthorize() })
+		// Display names reach open pages at once (ws.OpNames).
+		cfg.Roster.Roster().OnNames(newNamesPush(hub.PushTenant, namesPushDelay).add)
 	}
 	if cfg.Keys != nil {
 		cfg.Keys.Keys().OnChange(hub.Reauthorize)

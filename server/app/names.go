@@ -41,3 +41,21 @@ func (n namer) inquiry(tenant, id string) string { return n.label(tenant, roster
 // model is the display name of the tenant's model (channel), else it in
 // words.
 func (n namer) model(tenant, id string) string { return n.label(tenant, roster.KindModel, id) }
+
+// apiNames is the read API's api.NameSource over the roster: people's
+// roster names and the display names of teams, inquiries and models.
+type apiNames struct{ r *roster.Roster }
+
+func (n apiNames) Person(tenant, id string) string {
+	if p, ok := n.r.Get(tenant, id); ok {
+		return p.Name
+	}
+	return ""
+}
+
+func (n apiNames) Label(tenant, kind, id string) string {
+	if l, ok := n.r.Label(tenant, roster.NameKind(kind), id); ok {
+		return l.Name
+	}
+	return ""
+}

@@ -44,6 +44,23 @@ func TestDisplayNames(t *testing.T) {
 	input := func(kind, id string) string { return "name-" + kind + "-" + id }
 	waitJS(t, ctx, "the names page", `!!document.getElementById(`+jsString(input("teams", team))+`) && !!document.getElementById(`+jsString(input("inquiries", inquiry))+`) && !!document.getElementById("name-models-chat")`,
 		`document.querySelector("main").innerText.slice(0, 400)`)
+	// Every inquiry of the tenant (GET /v1/inquiries) is listed, each once.
+	var inqs struct {
+		Inquiries []struct{ Inquiry string }
+	}
+	if code, _ := apiGet(t, p, admin, "/v1/inquiries", &inqs); code != 200 || len(inqs.Inquiries) < 2 {
+		t.Fatalf("inquiries %d %+v", code, inqs)
+	}
+	var listed []string
+	run(t, ctx, "the inquiries listed", chromedp.Evaluate(`[...document.querySelectorAll('input[id^="name-inquiries-"]')].map((i) => i.dataset.id)`, &listed))
+	if len(listed) != len(inqs.Inquiries) {
+		t.Errorf("the names page lists inquiries %v; GET /v1/inquiries has %d", listed, len(inqs.Inquiries))
+	}
+	for i, x := range inqs.Inquiries {
+		if i < len(listed) && listed[i] != x.Inquiry {
+			t.Errorf("inquiry %d on the names page: %s, want %s", i, listed[i], x.Inquiry)
+		}
+	}
 	checkA11y(t, ctx, "names", 0)
 	fitsPhone(t, ctx, "names")
 
@@ -74,7 +91,7 @@ func TestDisplayNames(t *testing.T) {
 
 	// The names everywhere a team, an inquiry or the channel shows.
 	run(t, ctx, "people", chromedp.Navigate(p.URL+"/#/people"))
-	waitJS(t, ctx, "the team's name on the people list", `document.querySelector('#teams-table tr[data-team=`+jsString(team)+`] th')?.textContent === "Billing East" && document.querySelector('#teams-table tr[data-team=`+jsString(team)+`]').textContent.includes("Web chat")`,
+	waitJS(t, ctx, "the team's name on the people list", `document.querySelector('#teams-table tr[data-team=`+jsString(team)+`] th')?.textContent === "Billing East" && document.querySelector('#agents-table tr[data-agent=`+jsString(agent)+`]').textContent.includes("Web chat")`,
 		`document.querySelector("#teams-table")?.innerText.slice(0, 300)`)
 	run(t, ctx, "team", chromedp.Navigate(p.URL+"/#/team/"+team))
 	waitJS(t, ctx, "the team's name on the team view", `document.querySelector("main h1")?.textContent === "Billing East" && document.querySelector("main").textContent.includes("Web chat")`, `document.querySelector("main").innerText.slice(0, 300)`)

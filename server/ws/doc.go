@@ -17,7 +17,10 @@
 // acknowledged with {"op": "unsubscribed", "channel": …}. Server → client:
 // {"channel", "epoch", "seq", "type": "snapshot"|"score"|"plan", "data"}
 // and {"op": "error", "channel", "error", "message"} (codes in
-// disconnect.go). schemas/ws.schema.json is the contract.
+// disconnect.go); and, to every connection of a tenant whatever it
+// subscribed to, {"op": "names", "data"} (PushTenant: display names that
+// changed; no epoch or seq, never replayed). schemas/ws.schema.json is
+// the contract.
 //
 // # Consistency
 //

@@ -50,7 +50,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 		published: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_ws_published_messages_total",
-			Help: "Messages published to channels that have subscribers or history, by type (score, plan).",
+			Help: "Messages published to channels that have subscribers or history, by type (score, plan), and tenant-wide pushes by op (names).",
 		}, []string{"type"}),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agentpulse_ws_messages_sent_total",

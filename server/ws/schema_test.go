@@ -9,6 +9,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/agentpulse/agentpulse/schemas"
+	"github.com/agentpulse/agentpulse/server/ws"
 )
 
 // TestMessagesMatchSchema validates real messages of both directions
@@ -64,4 +65,6 @@ func TestMessagesMatchSchema(t *testing.T) {
 		send(t, conn, o)
 		validate(readRaw()) // errors, unsubscribed
 	}
+	th.hub.PushTenant("acme", ws.OpNames, map[string]map[string]string{"teams": {"t1": "Front line"}, "people": {"a1": ""}})
+	validate(readRaw()) // names
 }

@@ -25,6 +25,16 @@
 //     store once (at warm-up or first use) and kept current by the
 //     updates' roster parts (OnUpdate); without, the store's roster is
 //     read per call (Overlay lays the updates' parts over it).
+//   - The directory (DirectoryTeams, DirectoryAgents: every team with
+//     agents now and its agent count, every agent with their current
+//     team and models) is the same roster: with WithCache through a
+//     sorted index of the tenant's agents and of each team's, built once
+//     from the roster and then moved by the updates' roster parts (a new
+//     agent or a team move costs one sorted insert), so a page costs
+//     O(log agents + page); without, built per call from one read.
+//   - The inquiries of a model (ModelInquiries) are the keys of the
+//     cache's 3-month aggregate (O(inquiries)); without WithCache one
+//     read of the range's sums.
 //   - The tenant's models are not listed by store.Reader: they are the
 //     Reader's own list when it implements ModelLister; else, with a
 //     store.ModelsLister (both stores: the small tenant_models table, never

@@ -114,6 +114,7 @@ type tenantRoster struct {
 	models  map[string]bool // every model of a part: the tenant's models
 	loaded  bool
 	loading chan struct{} // closed when the running read ends; nil when none
+	dir     *dirIndex     // the directory's index; nil until first used (directory.go)
 }
 
 func newRosterBook() *rosterBook { return &rosterBook{tenants: map[string]*tenantRoster{}} }
@@ -139,6 +140,9 @@ func (b *rosterBook) apply(p store.RosterPart) (before, after string, hadBefore,
 	a = tr.agents.put(p)
 	tr.models[p.Model] = true
 	after, hasAfter = a.team()
+	if tr.dir != nil {
+		tr.dir.move(p.Agent, before, after, hadBefore, hasAfter)
+	}
 	return
 }
 
@@ -175,6 +179,7 @@ func (v *Views) loadRoster(ctx context.Context, tenant string) error {
 				}
 			}
 			tr.loaded = true
+			tr.dir = nil // built again from the merged roster when next used
 			v.cache.metrics.rosterAgents.Add(float64(len(m)))
 		}
 		tr.loading = nil

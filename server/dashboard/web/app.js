@@ -63,13 +63,16 @@ function renderNav() {
   refreshBadge();
   refreshUnread();
   followNotifications(c);
+  live.keepOpen(!!c);
   if (!c) {
     mount(who);
     return;
   }
   const dot = el("span", { class: "live-dot", title: "Live updates" });
   live.onState((s) => {
-    dot.className = `live-dot live-${s}`;
+    // Shown while the page follows live channels (the connection kept
+    // open for display names alone is not news).
+    dot.className = `live-dot live-${s}${live.subs.size ? "" : " live-quiet"}`;
     dot.textContent = s === "live" ? "Live" : s === "reconnecting" ? "Reconnecting…" : "";
   });
   mount(who, dot, el("span", {}, `${c.name || c.sub} · ${c.role} · ${c.tenant}`),
@@ -137,10 +140,33 @@ function markScrolling() {
 window.addEventListener("resize", markScrolling);
 new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.getElementById("main"), { childList: true, subtree: true });
 
-async function route() {
-  cleanups.forEach((f) => { try { f(); } catch { /* a page's cleanup must not stop the next page */ } });
-  cleanups = [];
-  status("");
+// swapIn shows the page a soft redraw built in place of the one shown.
+function swapIn(page) {
+  for (const old of [...document.getElementById("main").children]) if (old !== page) old.remove();
+  page.classList.remove("redrawing");
+  markScrolling();
+}
+
+// main0 is the page shown now, if any.
+const main0 = () => document.querySelector("#main > .page");
+
+// route renders the page of the location hash. soft (a redraw of the
+// same page for new display names) keeps the page shown until the new
+// one is rendered beside it, hidden, then swaps them; the old page's
+// cleanups run then, and a failure keeps the old page.
+async function route(opts) {
+  const soft = !!(opts && opts.soft === true);
+  // A soft redraw keeps the shown page's cleanups in the list (a
+  // navigation meanwhile runs them all) until the new page starts.
+  const before = cleanups.slice();
+  const runBefore = () => {
+    cleanups = cleanups.filter((f) => !before.includes(f));
+    before.forEach((f) => { try { f(); } catch { /* a page's cleanup must not stop the next page */ } });
+  };
+  if (!soft) {
+    runBefore();
+    status("");
+  }
   const seq = ++routeSeq;
   // Who the server says this is now (the roster may have changed the
   // role or teams) and the people's display names, both cached briefly.
@@ -159,11 +185,13 @@ async function route() {
     return;
   }
   const m = match(path);
+  if (soft && (!m || !c || !main0())) return; // not a page to redraw
   // Each route renders into a fresh container: a slow page that finishes
   // after the user (or a TV's rotation) moved on mounts into a detached
   // node, never over the page now shown.
-  const main = el("div", { class: "page" });
-  mount(document.getElementById("main"), main);
+  const main = el("div", { class: soft ? "page redrawing" : "page" });
+  if (soft) document.getElementById("main").append(main);
+  else mount(document.getElementById("main"), main);
   if (!m) {
     mount(main, el("h1", {}, "Page not found"), el("p", {}, el("a", { href: home(c) }, "Go to your home page")));
     return;
@@ -172,7 +200,8 @@ async function route() {
     location.replace("#/signin?next=" + encodeURIComponent(raw));
     return;
   }
-  renderNav();
+  if (!soft) renderNav();
+  pageNames = null;
   const ctx = {
     params: m.params,
     query: new URLSearchParams(query || ""),
@@ -182,16 +211,28 @@ async function route() {
     onCleanup: (f) => { if (main.isConnected) cleanups.push(f); else { try { f(); } catch { /* ignore */ } } },
     // navigate changes the hash (a new history entry).
     navigate: (hash) => { location.hash = hash; },
+    // onNames(f): the page shows new display names itself (f is called
+    // on "names-changed"), instead of being redrawn: pages holding edits.
+    onNames: (f) => { if (main.isConnected) pageNames = f; },
   };
   try {
     const mod = await m.route.page();
     mount(main, el("p", { class: "muted" }, "Loading…"));
     document.title = (m.route.title || "agentpulse") + " · agentpulse";
+    // The shown page's cleanups run in the same task as the new page's
+    // first steps (a page's global state, such as the wallboard's body
+    // classes, is set again before anything is drawn).
+    if (soft) runBefore();
     await mod.render(ctx);
+    if (soft) {
+      if (main.isConnected) swapIn(main);
+      return;
+    }
     if (main.isConnected) document.getElementById("main").focus({ preventScroll: true });
     markScrolling();
     sessionStorage.removeItem(RELOADED);
   } catch (err) {
+    if (soft) swapIn(main); // and say what failed, as a navigation would
     // After a restart or an upgrade the browser may hold a page module the
     // server no longer serves ("Failed to fetch dynamically imported
     // module"): reload once, then say so in plain words.
@@ -229,6 +270,31 @@ session.onChange(() => {
   renderNav();
 });
 window.addEventListener("hashchange", route);
+
+// New display names (names.js): the navigation and the page show them at
+// once. A page that holds edits handles them itself (ctx.onNames); any
+// other is redrawn (route soft), but not under the user's typing: while
+// a field of the page has focus the redraw waits for it to lose focus.
+let pageNames = null;
+let namesPending = false;
+function showNames() {
+  renderNav();
+  if (pageNames) {
+    pageNames();
+    return;
+  }
+  const mainEl = document.getElementById("main");
+  const f = document.activeElement;
+  if (f && mainEl.contains(f) && f.matches("input, textarea, select")) {
+    if (!namesPending) {
+      namesPending = true;
+      mainEl.addEventListener("focusout", () => { namesPending = false; setTimeout(showNames, 0); }, { once: true });
+    }
+    return;
+  }
+  route({ soft: true });
+}
+window.addEventListener("names-changed", showNames);
 await session.load();
 await session.whoami();
 whoamiAt = Date.now();

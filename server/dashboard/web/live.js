@@ -7,7 +7,10 @@
 // epoch and seq: the server replays what was missed or sends a fresh
 // snapshot. Terminal closes (4500 token expired, 4501 bad messages, 4502
 // access revoked by the roster, 1009 too big) stop it; on 4502 the state
-// is "revoked" so that pages can say so.
+// is "revoked" so that pages can say so. A signed-in page keeps the
+// connection open with no subscription too (keepOpen), for the messages
+// the server sends to every connection of the tenant: {"op": "names"},
+// display names that changed (onNames).
 import { session } from "./session.js";
 
 const TERMINAL = new Set([4500, 4501, 4502, 1009]);
@@ -19,7 +22,23 @@ class Live {
     this.backoff = 500;
     this.state = "idle"; // idle | connecting | live | reconnecting | stopped | revoked
     this.stateListeners = new Set();
+    this.namesListeners = new Set();
+    this.keep = false;
     this.timer = null;
+  }
+
+  // keepOpen(true) keeps a connection open while signed in, subscribed
+  // or not; keepOpen(false) lets it close when no channel is subscribed.
+  keepOpen(on) {
+    this.keep = !!on;
+    if (this.keep) this.connect();
+  }
+
+  // onNames calls f with the data of every {"op": "names"} message (the
+  // display names that changed, GET /v1/names' shape, "" removed).
+  onNames(f) {
+    this.namesListeners.add(f);
+    return () => this.namesListeners.delete(f);
   }
 
   setState(s) {
@@ -50,6 +69,10 @@ class Live {
     ws.onmessage = (ev) => {
       let m;
       try { m = JSON.parse(ev.data); } catch { return; }
+      if (m.op === "names") {
+        this.namesListeners.forEach((f) => f(m.data || {}));
+        return;
+      }
       const s = this.subs.get(m.channel);
       if (!s) return;
       if (m.op === "error") {
@@ -62,6 +85,7 @@ class Live {
       s.handlers.forEach((f) => f(m));
     };
     ws.onclose = (ev) => {
+      if (this.ws !== ws) return; // a connection close() already let go of
       this.ws = null;
       if (ev.code === 4500 && session.sso()) {
         // The session cookie expired: renew it and resume.
@@ -75,7 +99,7 @@ class Live {
         if (ev.code === 4500 || ev.code === 4502) session.expired();
         return;
       }
-      if (!session.claims() || this.subs.size === 0) {
+      if (!session.claims() || (this.subs.size === 0 && !this.keep)) {
         this.setState("idle");
         return;
       }
@@ -107,17 +131,20 @@ class Live {
     }
     s.handlers.add(handler);
     this.connect();
+    this.setState(this.state); // listeners may show whether channels are followed
     return () => {
       s.handlers.delete(handler);
       if (s.handlers.size === 0) {
         this.subs.delete(channel);
         if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ op: "unsubscribe", channel }));
+        this.setState(this.state);
       }
     };
   }
 
   // close ends the connection (sign-out).
   close() {
+    this.keep = false;
     this.subs.clear();
     clearTimeout(this.timer);
     if (this.ws) this.ws.close(1000);

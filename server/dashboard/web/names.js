@@ -4,7 +4,13 @@
 // they used to show an agent's or user's id (the id without a name), and
 // ui.js's teamName / inquiryName / channel ask labelOf for the others
 // (id → words without a name). Ids stay in links and in the API.
+//
+// Names changed while a page is open arrive over the websocket ({"op":
+// "names"}, live.js); after a reconnect (pushes may have been missed)
+// they are read again. Either way "names-changed" is dispatched on
+// window, and app.js redraws the navigation and the page.
 import { api } from "./api.js";
+import { live } from "./live.js";
 
 let names = { people: {}, teams: {}, inquiries: {}, models: {} };
 let loadedAt = 0;
@@ -49,3 +55,36 @@ export function hasName(id) {
 export function labelOf(kind, id) {
   return (names[kind] || {})[id] || undefined;
 }
+
+// applyNames merges pushed changes ({kind: {id: name}}, "" removed) and
+// reports whether anything shown changed.
+function applyNames(data) {
+  let changed = false;
+  for (const kind of ["people", "teams", "inquiries", "models"]) {
+    for (const [id, name] of Object.entries((data && data[kind]) || {})) {
+      const m = names[kind] || (names[kind] = {});
+      if ((m[id] || "") === name) continue;
+      if (name) m[id] = name;
+      else delete m[id];
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function announce() {
+  window.dispatchEvent(new Event("names-changed"));
+}
+
+live.onNames((data) => { if (applyNames(data)) announce(); });
+
+// After a reconnect, read the names again: pushes may have been missed.
+let lost = false;
+live.onState((s) => {
+  if (s === "reconnecting") lost = true;
+  else if (s === "live" && lost) {
+    lost = false;
+    const before = JSON.stringify(names);
+    loadNames(true).then(() => { if (JSON.stringify(names) !== before) announce(); });
+  }
+});

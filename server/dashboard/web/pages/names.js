@@ -2,18 +2,27 @@
 // channels (#/names): what every page shows instead of an id (team-01 →
 // "Billing East"). An empty name shows the id in words, as before
 // ("Team 01"). GET /v1/names, PUT /v1/names (a merge: only the changed
-// names are sent). The ids listed are every team and channel with
-// interactions in the last 3 months (GET /v1/models, the wallboards), the
-// inquiries of the busiest agents (their performance pages) and every id
-// that already has a name; an inquiry not listed can be added by its id.
+// names are sent). The ids listed are every team that has agents (GET
+// /v1/teams), every channel and inquiry with interactions in the last 3
+// months (GET /v1/models, GET /v1/inquiries) and every id that already
+// has a name; an inquiry not listed can be added by its id.
 import { api } from "../api.js";
 import { el, mount, status, errorBox, humanize } from "../ui.js";
 import { loadNames } from "../names.js";
 
 const enc = encodeURIComponent;
 
-// How many of the busiest agents' inquiries are read to list inquiries.
-const SAMPLE_AGENTS = 20;
+// allTeams reads every page of the directory's teams (GET /v1/teams).
+async function allTeams() {
+  const out = [];
+  let after = "";
+  for (;;) {
+    const page = await api.get(`/v1/teams?limit=1000${after ? "&after=" + enc(after) : ""}`);
+    out.push(...page.teams);
+    if (!page.next) return out;
+    after = page.next;
+  }
+}
 
 const KINDS = [
   ["teams", "Teams", "Team id"],
@@ -22,34 +31,29 @@ const KINDS = [
 ];
 
 export async function render(ctx) {
+  // The page holds edits: display names changed meanwhile show when it
+  // is next opened, rather than a redraw losing what was typed.
+  ctx.onNames(() => {});
   const title = "Names of teams, inquiries and channels";
   if (ctx.claims.role !== "admin") {
     mount(ctx.main, el("h1", {}, title), errorBox({ status: 403, message: "only an admin sets the names of teams, inquiries and channels" }));
     return;
   }
   mount(ctx.main, el("h1", {}, title), el("p", { class: "muted", "aria-live": "polite" }, "Loading the teams, inquiries and channels…"));
-  let names, models;
+  let names, models, inquiries, teams;
   try {
-    [names, { models }] = await Promise.all([api.get("/v1/names"), api.get("/v1/models")]);
+    [names, { models }, { inquiries }, teams] = await Promise.all([api.get("/v1/names"), api.get("/v1/models"), api.get("/v1/inquiries"), allTeams()]);
   } catch (err) {
     mount(ctx.main, el("h1", {}, title), errorBox(err));
     return;
   }
   const ids = { teams: new Set(Object.keys(names.teams)), inquiries: new Set(Object.keys(names.inquiries)), models: new Set(Object.keys(names.models)) };
   models.forEach((m) => ids.models.add(m.model));
-  const boards = await Promise.all(models.map((m) => api.get(`/v1/wallboards/${enc(m.model)}`).catch(() => ({ teams: [] }))));
-  const busiest = [];
-  boards.forEach((b, i) => (b.teams || []).forEach((t) => {
-    ids.teams.add(t.team);
-    (t.agents || []).forEach((a) => busiest.push({ agent: a.agent_id, model: models[i].model, volume: a.volume }));
-  }));
-  busiest.sort((a, b) => b.volume - a.volume);
-  const perf = await Promise.all(busiest.slice(0, SAMPLE_AGENTS).map((a) =>
-    api.get(`/v1/agents/${enc(a.agent)}/performance?model=${enc(a.model)}`).catch(() => ({ inquiries: [] }))));
-  perf.forEach((p) => (p.inquiries || []).forEach((i) => ids.inquiries.add(i.inquiry)));
+  teams.forEach((t) => ids.teams.add(t.team));
+  inquiries.forEach((i) => ids.inquiries.add(i.inquiry));
 
   mount(ctx.main, el("h1", {}, title),
-    el("p", { class: "muted" }, "The names every page shows instead of ids, for everyone in your organisation. Leave a name empty to show the id in words (team-01 reads “Team 01”). Ids stay the same in links and in the API; a change shows on pages when they are next opened."),
+    el("p", { class: "muted" }, "The names every page shows instead of ids, for everyone in your organisation. Leave a name empty to show the id in words (team-01 reads “Team 01”). Ids stay the same in links and in the API; a change shows at once on the pages people have open."),
     ...KINDS.map(([kind, heading, idHead]) => section(kind, heading, idHead, ids[kind], names)));
 }
 

@@ -17,6 +17,9 @@ const KINDS = [
 ];
 
 export async function render(ctx) {
+  // The page holds edits: display names changed meanwhile show when it
+  // is next opened, rather than a redraw losing what was typed.
+  ctx.onNames(() => {});
   const listBox = el("div", { id: "notification-list" });
   const prefsBox = el("section", { class: "card", "aria-labelledby": "prefs-h" });
   const allRead = el("button", { type: "button", class: "secondary", id: "read-all", hidden: true, onclick: async () => {

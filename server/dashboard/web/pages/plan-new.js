@@ -31,6 +31,9 @@ function stepOf(field) {
 }
 
 export async function render(ctx) {
+  // The page holds edits: display names changed meanwhile show when it
+  // is next opened, rather than a redraw losing what was typed.
+  ctx.onNames(() => {});
   const agent = ctx.query.get("agent") || ctx.claims.sub;
   const A = `/v1/agents/${encodeURIComponent(agent)}`;
   const st = {

@@ -32,6 +32,9 @@ function points(p) {
 }
 
 export async function render(ctx) {
+  // The page holds edits: display names changed meanwhile show when it
+  // is next opened, rather than a redraw losing what was typed.
+  ctx.onNames(() => {});
   const id = ctx.params.id;
   let plan = await api.get(`/v1/plans/${encodeURIComponent(id)}`);
   const mine = plan.agent_id === ctx.claims.sub;

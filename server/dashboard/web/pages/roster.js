@@ -26,6 +26,9 @@ const MODES = [
 const ROLES = [["agent", "Agent"], ["supervisor", "Supervisor (team leader)"], ["admin", "Admin"]];
 
 export async function render(ctx) {
+  // The page holds edits: display names changed meanwhile show when it
+  // is next opened, rather than a redraw losing what was typed.
+  ctx.onNames(() => {});
   if (ctx.claims.role !== "admin") {
     mount(ctx.main, el("h1", {}, "People and roles"), errorBox({ status: 403, message: "only an admin manages the roster of people" }));
     return;
