@@ -155,3 +155,59 @@ func TestStreamBounded(t *testing.T) {
 	}
 	_ = cmp.Compare(0, 0)
 }
+
+// TestStreamEraseCustomers: an erased customer's key leaves the state
+// (and its encoding) while its contacts stay, as contacts without a
+// customer; other customers are untouched.
+func TestStreamEraseCustomers(t *testing.T) {
+	cs, outs := synth(22, 40, 20)
+	s := NewStream(Config{}, time.Hour)
+	for _, a := range logOf(cs, outs, 30*time.Minute, 2) {
+		if a.c != nil {
+			s.AddContact(*a.c)
+		} else {
+			s.AddOutcome(*a.o)
+		}
+	}
+	s.Drain()
+	ts := s.tenants["t"]
+	var erased, kept string
+	for k := range ts.customers {
+		if erased == "" {
+			erased = k
+		} else if kept == "" {
+			kept = k
+		}
+	}
+	if erased == "" || kept == "" {
+		t.Fatal("fewer than two customers kept")
+	}
+	before, contacts := len(ts.customers[erased]), len(ts.contacts)
+	n := s.EraseCustomers(func(tenant, key string) bool { return tenant == "t" && key == erased })
+	if n != before || n == 0 {
+		t.Fatalf("EraseCustomers blanked %d contacts, want the customer's %d", n, before)
+	}
+	if _, ok := ts.customers[erased]; ok || len(ts.customers[kept]) == 0 || len(ts.contacts) != contacts {
+		t.Fatalf("after: erased customer listed %v, kept customer %d contacts, %d contacts (was %d)", ok, len(ts.customers[kept]), len(ts.contacts), contacts)
+	}
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The encoding, decoded: no contact carries the erased key (a byte
+	// search would also match keys it is a prefix of).
+	back := NewStream(Config{}, time.Hour)
+	if err := back.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	bt := back.tenants["t"]
+	for _, sc := range bt.contacts {
+		if sc.c.Customer == erased {
+			t.Fatalf("decoded contact %s still carries the erased key", sc.c.ID)
+		}
+	}
+	if _, ok := bt.customers[erased]; ok || len(bt.customers[kept]) == 0 {
+		t.Fatalf("decoded: erased customer listed %v, kept customer %d contacts", ok, len(bt.customers[kept]))
+	}
+	s.Drain() // the blanked contacts are re-emitted without a panic
+}

@@ -52,6 +52,11 @@ type Config struct {
 	// SessionTTL is a session's lifetime before a refresh. Default 15
 	// minutes.
 	SessionTTL time.Duration `json:"-"`
+	// KeyMaxAge is the longest a fetched copy of an IdP's signing keys
+	// (JWKS) is used before it is fetched again, so a key the IdP retired
+	// stops verifying within it; a shorter max-age in the JWKS answer's
+	// Cache-Control wins (not below MinKeyAge). Default DefaultKeyMaxAge.
+	KeyMaxAge time.Duration `json:"-"`
 	// Audit records sign-ins, refused sign-ins and sessions the IdP no
 	// longer admits; nil: none.
 	Audit *audit.Log `json:"-"`

@@ -10,7 +10,11 @@
 // an unknown kid, ID token verification, code exchange with PKCE, refresh)
 // with one extra module (go-jose); zitadel/oidc is a whole provider
 // framework, used here only by the tests as the real OpenID provider the
-// flow runs against.
+// flow runs against. go-oidc's key set only refetches on an unknown kid;
+// keySet (keyset.go) also replaces the copy once it is older than the JWKS
+// answer's Cache-Control max-age (clamped to MinKeyAge..Config.KeyMaxAge),
+// so a key the IdP retired stops verifying within that bound. It is safe
+// for concurrent use (one mutex around the current set).
 //
 // # Sessions
 //

@@ -64,6 +64,9 @@ func New(ctx context.Context, cfg Config, secret []byte, log *slog.Logger) (*OID
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 15 * time.Minute
 	}
+	if cfg.KeyMaxAge <= 0 {
+		cfg.KeyMaxAge = DefaultKeyMaxAge
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -83,14 +86,19 @@ func New(ctx context.Context, cfg Config, secret []byte, log *slog.Logger) (*OID
 		}
 		var meta struct {
 			EndSession string `json:"end_session_endpoint"`
+			JWKS       string `json:"jwks_uri"`
 		}
 		_ = p.Claims(&meta)
+		if meta.JWKS == "" {
+			return nil, fmt.Errorf("tenant %s: %s publishes no jwks_uri", t.Tenant, t.Issuer)
+		}
 		algs := []string{gooidc.RS256, gooidc.ES256}
+		keys := newKeySet(meta.JWKS, nil, MinKeyAge, cfg.KeyMaxAge)
 		pr := &provider{cfg: t, oidc: p, endURL: meta.EndSession,
 			oauth: oauth2.Config{ClientID: t.ClientID, ClientSecret: t.ClientSecret, Endpoint: p.Endpoint(),
 				RedirectURL: strings.TrimSuffix(cfg.PublicURL, "/") + PathCallback, Scopes: append([]string{gooidc.ScopeOpenID}, t.Scopes...)},
-			idTokens: p.Verifier(&gooidc.Config{ClientID: t.ClientID, SupportedSigningAlgs: algs}),
-			access:   p.Verifier(&gooidc.Config{ClientID: t.Audience, SupportedSigningAlgs: algs}),
+			idTokens: gooidc.NewVerifier(t.Issuer, keys, &gooidc.Config{ClientID: t.ClientID, SupportedSigningAlgs: algs}),
+			access:   gooidc.NewVerifier(t.Issuer, keys, &gooidc.Config{ClientID: t.Audience, SupportedSigningAlgs: algs}),
 		}
 		o.byTenant[t.Tenant] = pr
 		o.byIssuer[t.Issuer] = append(o.byIssuer[t.Issuer], pr)

@@ -124,3 +124,52 @@ func TestAdmitsRosteredPeople(t *testing.T) {
 		t.Fatalf("after the removal: %v, want ErrNoRole", err)
 	}
 }
+
+// TestRetiredKeyStopsVerifying: once the identity provider retires a
+// signing key, a running server refuses tokens signed with it within
+// Config.KeyMaxAge (it fetches the keys again on that schedule), though no
+// token with an unknown kid came by, while tokens of the current key keep
+// verifying throughout.
+func TestRetiredKeyStopsVerifying(t *testing.T) {
+	const maxAge = 400 * time.Millisecond
+	a, acme, _ := startApp(t, time.Minute, func(c *oidc.Config) { c.KeyMaxAge = maxAge })
+	redirect := a.srv.URL + oidc.PathCallback
+	v := oidc.Verifier{OIDC: a.oidc, Next: auth.Verifier{Secret: secret}}
+	acme.RotateKey(t)
+	old := oidctest.AccessToken(t, acme, "agentpulse-acme", "acme-secret", redirect, "agent-0001", "pw-agent")
+	if _, err := v.Verify(old); err != nil {
+		t.Fatalf("token of the first key: %v", err)
+	}
+	// Rotate: the second key signs from now on, the first is still
+	// published (overlap), then retired. No token of an unknown kid is
+	// presented: the second key's token comes before the retirement.
+	acme.RotateKey(t)
+	current := oidctest.AccessToken(t, acme, "agentpulse-acme", "acme-secret", redirect, "boss", "pw-admin")
+	if _, err := v.Verify(current); err != nil {
+		t.Fatalf("token of the second key: %v", err)
+	}
+	retired := time.Now()
+	acme.RetireOldKeys()
+	deadline := retired.Add(maxAge + 5*time.Second)
+	for {
+		_, err := v.Verify(old)
+		if err != nil {
+			if !errors.Is(err, auth.ErrSignature) {
+				t.Fatalf("retired key's token refused with %v, want ErrSignature", err)
+			}
+			took := time.Since(retired)
+			t.Logf("the retired key's token was refused %s after the retirement (KeyMaxAge %s)", took, maxAge)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the retired key's token still verifies %s after the retirement (KeyMaxAge %s)", time.Since(retired), maxAge)
+		}
+		if _, err := v.Verify(current); err != nil {
+			t.Fatalf("token of the current key during the refresh: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := v.Verify(current); err != nil {
+		t.Fatalf("token of the current key after the refresh: %v", err)
+	}
+}

@@ -145,7 +145,12 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	learner, closeLearned, err := f.learn.build(f.ingest.dataDir, seeds, kopts, reg, log, st)
+	// The learner applies the server's customer erasures to its state.
+	ret, err := f.api.retention.config(f.ingest.dataDir)
+	if err != nil {
+		return err
+	}
+	learner, closeLearned, err := f.learn.build(f.ingest.dataDir, seeds, kopts, reg, log, st, ret.Secret)
 	if err != nil {
 		return err
 	}
@@ -224,7 +229,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	g.Go(func() error { return f.rollup.run(gctx, st, reg, log) })
 	if learner != nil {
-		g.Go(func() error { return runLearner(gctx, learner) })
+		g.Go(func() error { return f.learn.runLearner(gctx, learner) })
 	}
 	part.run(gctx, g)
 	srv.run(gctx, g)

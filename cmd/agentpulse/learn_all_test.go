@@ -22,7 +22,7 @@ import (
 // supervisor is refused; the learned cells reach the store's figures (an
 // agent's performance on chat carries a learned psat and pres, basis
 // "learned" with its labels); the learner's checkpoint is written on the
-// stop.
+// stop; a customer erased through the API leaves the learner's checkpoint.
 func TestAllServesOutcomeModels(t *testing.T) {
 	secret := "learn-all-test-secret-0123456789abcdef"
 	dataDir := t.TempDir()
@@ -46,11 +46,14 @@ func TestAllServesOutcomeModels(t *testing.T) {
 	// Posted batch by batch, as a live feed sends them: survey answers
 	// after their interactions, before the next day is sealed.
 	ingestTok := mintToken(t, secret, auth.Claims{Tenant: "acme", Subject: "feed", Role: auth.RoleIngest}, time.Hour)
-	chatAgent := ""
+	chatAgent, customer := "", ""
 	if _, err := g.Run(ctx, func(b simulator.Batch) error {
 		for i := range b.Records {
 			if chatAgent == "" && b.Records[i].Model == "chat" {
 				chatAgent = b.Records[i].AgentID
+			}
+			if k := b.Records[i].CustomerKey; k != "" {
+				customer = k // one of the last days': in the learner's state
 			}
 		}
 		if len(b.Records) > 0 {
@@ -107,6 +110,27 @@ func TestAllServesOutcomeModels(t *testing.T) {
 	if code, b := get(t, base+"/v1/outcome-models?model=chat", sup); code != http.StatusForbidden {
 		t.Fatalf("supervisor: %d %s", code, b)
 	}
+	// A customer's erasure reaches the learner: a checkpoint without the
+	// key is written at once (and the stop's is without it too).
+	if customer == "" {
+		t.Fatal("the simulated feed has no customer key")
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/erasures", bytes.NewReader([]byte(`{"kind":"customer","customer_key":"`+customer+`"}`)))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /v1/erasures: %d", resp.StatusCode)
+	}
+	withoutKey := func() bool {
+		b, err := os.ReadFile(learnCheckpoint(dataDir))
+		return err == nil && len(b) > 0 && !bytes.Contains(b, []byte(customer))
+	}
+	waitFor(t, "a learner checkpoint without the erased customer's key", 20*time.Second, withoutKey)
 	cancel()
 	select {
 	case err := <-done:
@@ -118,6 +142,9 @@ func TestAllServesOutcomeModels(t *testing.T) {
 	}
 	if _, err := os.Stat(learnCheckpoint(dataDir)); err != nil {
 		t.Fatalf("no learner checkpoint after the stop: %v", err)
+	}
+	if !withoutKey() {
+		t.Fatalf("the stop's checkpoint holds the erased customer's key %q", customer)
 	}
 	t.Logf("chat: %d surveys, %d resolution labels learnt; serving %s and %s; %s's chat figures: psat %s from %d labels, pres %s from %d",
 		om.Targets[0].Labels, om.Targets[1].Labels, om.Targets[0].Serving, om.Targets[1].Serving,

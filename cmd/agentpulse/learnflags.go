@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/processor/learn"
 	"github.com/agentpulse/agentpulse/processor/store"
+	"github.com/agentpulse/agentpulse/server/retention"
 )
 
 // modelsPublishEvery is how often `process` publishes the learner's
@@ -28,6 +30,12 @@ type learnFlags struct {
 	on bool
 	// dataDir is --data-dir of `process` (all has its own).
 	dataDir string
+	// erasureSecret is --erasure-secret of `process` (all uses the
+	// server's).
+	erasureSecret string
+	// policy, when the learner applies customer erasures, reads them
+	// from the data-policy topic (runLearner runs it).
+	policy *retention.Policy
 }
 
 func (l *learnFlags) register(fs *flag.FlagSet) {
@@ -37,6 +45,33 @@ func (l *learnFlags) register(fs *flag.FlagSet) {
 // registerDataDir adds --data-dir (process only; all has it already).
 func (l *learnFlags) registerDataDir(fs *flag.FlagSet) {
 	fs.StringVar(&l.dataDir, "data-dir", "./data", "directory for the outcome learner's checkpoint (learn/checkpoint.bin, created 0700)")
+}
+
+// registerErasureSecret adds --erasure-secret (process only; all has the
+// server's).
+func (l *learnFlags) registerErasureSecret(fs *flag.FlagSet) {
+	fs.StringVar(&l.erasureSecret, "erasure-secret", "", "the servers' erasure secret, so that the outcome learner removes erased customers' keys from its state and checkpoint (empty: the file erasure-secret in --data-dir when there is one, else erasures do not reach the learner)")
+}
+
+// processErasureSecret is the secret `process` applies customer erasures
+// with: --erasure-secret, else the servers' generated file in --data-dir
+// when it shares it; nil: none (never generated here: a secret other than
+// the servers' would match nothing).
+func (l *learnFlags) processErasureSecret(log *slog.Logger) ([]byte, error) {
+	if l.erasureSecret != "" {
+		if len(l.erasureSecret) < retention.MinSecretBytes {
+			return nil, &usageError{fmt.Sprintf("--erasure-secret: %d bytes, need at least %d", len(l.erasureSecret), retention.MinSecretBytes)}
+		}
+		return []byte(l.erasureSecret), nil
+	}
+	b, err := os.ReadFile(filepath.Join(l.dataDir, erasureSecretFile))
+	if err == nil && len(bytes.TrimSpace(b)) >= retention.MinSecretBytes {
+		return bytes.TrimSpace(b), nil
+	}
+	if l.on {
+		log.Warn("customer erasures do not reach the outcome learner's state and checkpoint: start process with the servers' --erasure-secret")
+	}
+	return nil, nil
 }
 
 // learnCheckpoint is where the learner's checkpoint lives in dataDir.
@@ -63,7 +98,11 @@ func oldLearnCheckpoint(dataDir string) string {
 // store.LearnedWriter: both stores are) and publishes their updates on
 // the updates topic; close stops the publisher (call it after the
 // learner has stopped).
-func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg prometheus.Registerer, log *slog.Logger, st store.Store) (lr *learn.Learner, close func(), err error) {
+//
+// With erasureSecret (the servers' erasure secret), the learner applies
+// the customer erasures of the data-policy topic to its state
+// (processor/learn Erasures).
+func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg prometheus.Registerer, log *slog.Logger, st store.Store, erasureSecret []byte) (lr *learn.Learner, close func(), err error) {
 	close = func() {}
 	if !l.on {
 		return nil, close, nil
@@ -87,6 +126,17 @@ func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg 
 		}
 		cfg.Store, cfg.Publish, close = lw, pub.Publish, pub.Close
 	}
+	if erasureSecret != nil {
+		p, err := retention.NewPolicy(retention.Config{Brokers: seeds, Opts: kopts, Logger: log})
+		if err != nil {
+			close()
+			return nil, func() {}, fmt.Errorf("outcome learner: %w", err)
+		}
+		l.policy = p
+		cfg.Erasures = &retention.CustomerErasures{Policy: p, Secret: erasureSecret}
+		closeStore := close
+		close = func() { closeStore(); p.Close() }
+	}
 	lr, err = learn.New(cfg)
 	if err != nil {
 		close()
@@ -96,9 +146,22 @@ func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg 
 }
 
 // runLearner runs lr until ctx ends (a clean stop writes its checkpoint).
-func runLearner(ctx context.Context, lr *learn.Learner) error {
-	if err := lr.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+// With customer erasures, it reads the data-policy topic beside it.
+func (l *learnFlags) runLearner(ctx context.Context, lr *learn.Learner) error {
+	stopPolicy := func() error { return nil }
+	if l.policy != nil {
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- l.policy.Run(pctx) }()
+		stopPolicy = func() error { cancel(); return <-done }
+	}
+	err := lr.Run(ctx)
+	policyErr := stopPolicy()
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("outcome learner: %w", err)
+	}
+	if policyErr != nil {
+		return fmt.Errorf("outcome learner: erasures: %w", policyErr)
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	var learnf learnFlags
 	learnf.register(fs)
 	learnf.registerDataDir(fs)
+	learnf.registerErasureSecret(fs)
 	var lf logFlags
 	lf.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -81,7 +82,11 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	learner, closeLearned, err := learnf.build(learnf.dataDir, seeds, kopts, reg, log, st)
+	erasureSecret, err := learnf.processErasureSecret(log)
+	if err != nil {
+		return err
+	}
+	learner, closeLearned, err := learnf.build(learnf.dataDir, seeds, kopts, reg, log, st, erasureSecret)
 	if err != nil {
 		return err
 	}
@@ -93,7 +98,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := learn.EnsureModelsTopic(ctx, seeds, kopts...); err != nil {
 			return kf.explain(err)
 		}
-		g.Go(func() error { return runLearner(gctx, learner) })
+		g.Go(func() error { return learnf.runLearner(gctx, learner) })
 		g.Go(func() error { return learn.Publish(gctx, learner, seeds, modelsPublishEvery, log, kopts...) })
 	}
 	if *httpAddr != "" {

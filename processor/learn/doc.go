@@ -98,6 +98,10 @@
 // model and agent, partition -1, offset = version) for the servers'
 // caches; the overlay does not keep them (stored already).
 //
+// Customer erasures (erase.go): with Config.Erasures an erased customer
+// key is blanked in every interaction read and, when an erasure is added,
+// in the stream's state, followed by a checkpoint at once.
+//
 // cmd/agentpulse runs it in `all` and `process` (--learn, checkpoint in
 // --data-dir/learn) with the store and the updates topic. Servers in
 // other processes get its summaries from the compacted outcome-models

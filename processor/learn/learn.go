@@ -59,6 +59,12 @@ type Config struct {
 	// Store acknowledged (one per tenant, model and agent; partition
 	// store.LearnedPartition), for the servers' caches.
 	Publish func(ctx context.Context, us []schemas.Update) error
+	// Erasures, when not nil, are the customer erasures (server/retention
+	// CustomerErasures): an erased key is blanked in every interaction
+	// read, and, when one is added, in the stream's state, and a
+	// checkpoint is written at once, so neither memory nor the checkpoint
+	// file keeps it (erase.go).
+	Erasures Erasures
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Registerer receives the agentpulse_learn_* metrics; nil: none.
@@ -85,6 +91,9 @@ type Learner struct {
 	log     *slog.Logger
 	stream  *outcomes.Stream
 	metrics *metrics
+	// erasing is closed when an erasure is added after the last
+	// application of them (erase.go); Run's goroutine only.
+	erasing <-chan struct{}
 	// mu guards stream while Run applies a fetch; Models reads under it.
 	mu       sync.Mutex
 	cp       checkpoint
@@ -209,8 +218,12 @@ func (l *Learner) Run(ctx context.Context) error {
 	}
 	defer cl.Close()
 	since, saved := 0, time.Now()
+	erase := l.cfg.Erasures != nil // the erasures made while stopped: first, before any fetch
 	for {
-		fs := cl.PollFetches(ctx)
+		var fs kgo.Fetches
+		if !erase {
+			fs, erase = l.poll(ctx, cl)
+		}
 		if ctx.Err() != nil {
 			return l.save(true)
 		}
@@ -221,6 +234,11 @@ func (l *Learner) Run(ctx context.Context) error {
 			continue
 		}
 		l.mu.Lock()
+		erased := 0
+		if erase {
+			erased = l.eraseCustomers()
+			erase = false
+		}
 		fs.EachPartition(func(p kgo.FetchTopicPartition) {
 			for i, r := range p.Records {
 				// On a stop, the rest of a (backfill-sized) fetch is left
@@ -282,7 +300,7 @@ func (l *Learner) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return l.save(true)
 		}
-		if since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
+		if erased > 0 || since >= l.cfg.CheckpointRecords && time.Since(saved) >= l.cfg.CheckpointEvery {
 			if err := l.save(false); err != nil {
 				return err
 			}
@@ -311,6 +329,9 @@ func (l *Learner) apply(r *kgo.Record) {
 			if l.cells.followDropped(&it, l.stream.Holds(it.TenantID, it.InteractionID)) {
 				return // a revision of an interaction the stream dropped: its cells move
 			}
+		}
+		if it.CustomerKey != "" && l.cfg.Erasures != nil && l.cfg.Erasures.CustomerErased(it.TenantID, it.CustomerKey) {
+			it.CustomerKey = "" // as the stores keep it
 		}
 		l.stream.AddContact(reference.ContactOf(&it))
 		if l.cells != nil {

@@ -65,9 +65,10 @@ func (st Statement) AddMissing(has func(column string) bool) (string, bool) {
 	return st.alterPrefix + "\n    " + strings.Join(clauses, ",\n    ") + "\n", true
 }
 
-// clusterAlter turns the single-node ALTER statement st into two ALTER
-// statements run ON CLUSTER: one for the shard-local table and one for the
-// Distributed table over it, whose columns must match.
+// clusterAlter turns the single-node ALTER statement st into two
+// statements run ON CLUSTER: the ALTER of the shard-local table, and for
+// the Distributed table over it, whose columns must match, an ALTER whose
+// Replace (drop and create again) is what is sent (see Statement.Replace).
 func clusterAlter(st Statement, database, cluster string) []Statement {
 	mk := func(name, table string) Statement {
 		prefix := fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER %s", database, table, cluster)
@@ -78,8 +79,13 @@ func clusterAlter(st Statement, database, cluster string) []Statement {
 		}
 		return out
 	}
-	return []Statement{
-		mk(st.Name, st.Table+LocalSuffix),
-		mk(strings.TrimSuffix(st.Name, ".sql")+"_distributed.sql", st.Table),
+	dist := mk(strings.TrimSuffix(st.Name, ".sql")+"_distributed.sql", st.Table)
+	dist.Replace = []string{
+		fmt.Sprintf("DROP TABLE IF EXISTS %s.%s ON CLUSTER %s", database, st.Table, cluster),
+		distributed(database, st.Table, cluster, shardingKeys[st.Table]),
 	}
+	dist.SQL = "-- The Distributed table " + st.Table + " takes the new columns of its local table by\n" +
+		"-- being created again (18.16 refuses its ALTER ON CLUSTER, see Statement.Replace).\n" +
+		strings.Join(dist.Replace, ";\n") + "\n"
+	return []Statement{mk(st.Name, st.Table+LocalSuffix), dist}
 }

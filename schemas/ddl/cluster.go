@@ -148,13 +148,17 @@ func ClusterStatements(database, cluster string) ([]Statement, error) {
 		local = engineRE.ReplaceAllLiteralString(local, "ENGINE = ReplicatedReplacingMergeTree("+args+")")
 		out = append(out, Statement{Name: s.Name, SQL: local})
 		dist := fmt.Sprintf("-- %[2]s is what the store reads and writes: every shard's %[2]s%[3]s,\n"+
-			"-- rows placed by %[5]s.\n"+
-			"CREATE TABLE IF NOT EXISTS %[1]s.%[2]s ON CLUSTER %[4]s AS %[1]s.%[2]s%[3]s\n"+
-			"ENGINE = Distributed(%[4]s, %[1]s, %[2]s%[3]s, %[5]s)\n",
-			database, table, LocalSuffix, cluster, key)
+			"-- rows placed by %[4]s.\n", table, table, LocalSuffix, key) + distributed(database, table, cluster, key)
 		out = append(out, Statement{Name: strings.TrimSuffix(s.Name, ".sql") + "_distributed.sql", SQL: dist})
 	}
 	return out, nil
+}
+
+// distributed is the CREATE statement of table's Distributed table, ON
+// CLUSTER, over its local table.
+func distributed(database, table, cluster, key string) string {
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %[1]s.%[2]s ON CLUSTER %[4]s AS %[1]s.%[2]s%[3]s\n"+
+		"ENGINE = Distributed(%[4]s, %[1]s, %[2]s%[3]s, %[5]s)\n", database, table, LocalSuffix, cluster, key)
 }
 
 // CheckClusterName returns nil when name is a plain identifier (the rule

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -189,8 +190,15 @@ func TestClusterAlter(t *testing.T) {
 	if want := "ALTER TABLE db_1.interactions_local ON CLUSTER c_1\n    ADD COLUMN chain_id String\n"; !ok || sql != want {
 		t.Errorf("local AddMissing = %q, want %q", sql, want)
 	}
-	sql, _ = got[1].AddMissing(func(c string) bool { return c != "transfers" })
-	if want := "ALTER TABLE db_1.interactions ON CLUSTER c_1\n    ADD COLUMN transfers Nullable(Int64)\n"; sql != want {
-		t.Errorf("distributed AddMissing = %q, want %q", sql, want)
+	if _, missing := got[1].AddMissing(func(c string) bool { return c != "transfers" }); !missing {
+		t.Errorf("distributed AddMissing finds nothing missing")
+	}
+	want := []string{"DROP TABLE IF EXISTS db_1.interactions ON CLUSTER c_1",
+		"CREATE TABLE IF NOT EXISTS db_1.interactions ON CLUSTER c_1 AS db_1.interactions_local\nENGINE = Distributed(c_1, db_1, interactions_local, cityHash64(tenant_id, interaction_id))\n"}
+	if !reflect.DeepEqual(got[1].Replace, want) {
+		t.Errorf("distributed Replace = %q, want %q", got[1].Replace, want)
+	}
+	if got[0].Replace != nil {
+		t.Errorf("local table's statement has Replace %q", got[0].Replace)
 	}
 }

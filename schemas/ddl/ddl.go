@@ -34,6 +34,15 @@ type Statement struct {
 	// Dropped is set for a DROP TABLE IF EXISTS statement: the table (without
 	// the database) it removes. Such a statement is idempotent as it is.
 	Dropped string
+	// Replace is set for the ALTER statement of a Distributed table in
+	// cluster mode: when AddMissing reports columns to add, send these
+	// statements instead (drop the Distributed table ON CLUSTER and
+	// create it again over its local table, which then has the columns).
+	// ClickHouse 18.16 refuses ALTER … ON CLUSTER of a table that is not
+	// replicated on a cluster whose shards set internal_replication,
+	// which replicated local tables need. A Distributed table stores no
+	// rows of its own when inserts are synchronous (the store's are).
+	Replace []string
 
 	alterPrefix string // "ALTER TABLE db.table[ ON CLUSTER c]"
 }

@@ -20,6 +20,11 @@
 // erasure is audited (package audit: who, when, what was removed, counted)
 // and drops the figures cache (Refresh).
 //
+// CustomerErasures (customers.go) is the outcome learner's view of the
+// policy (processor/learn Erasures): whether a customer key was erased,
+// matched with the erasure secret, and a channel closed when an erasure
+// is added (Policy.ErasureChanged).
+//
 // Passes and erasures are serialized by the Runner's mutex; Run is one
 // goroutine; Policy and Runner are safe for concurrent use. Several
 // servers may run passes on one ClickHouse: each pass is idempotent and

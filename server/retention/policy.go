@@ -90,6 +90,8 @@ type Policy struct {
 	wake chan struct{}
 
 	mu       sync.Mutex
+	changed  chan struct{} // closed (and replaced) when an erasure is added or changed
+	seq      uint64        // counts those changes
 	settings map[string]Setting
 	erasures map[string][]Erasure // tenant → oldest first
 	secretID string
@@ -109,7 +111,7 @@ func NewPolicy(cfg Config) (*Policy, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Policy{cfg: cfg, wake: make(chan struct{}, 1), settings: map[string]Setting{}, erasures: map[string][]Erasure{}}
+	p := &Policy{cfg: cfg, wake: make(chan struct{}, 1), changed: make(chan struct{}), settings: map[string]Setting{}, erasures: map[string][]Erasure{}}
 	t, err := topiclog.New(topiclog.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic,
 		TopicConfig: topiclog.Compacted(), Apply: p.applyRecord, SkipBad: true,
 		Name: "data policy", Logger: cfg.Logger})
@@ -229,7 +231,19 @@ func (p *Policy) apply(e entry) {
 		} else {
 			p.erasures[e.Erasure.Tenant] = append(es, *e.Erasure)
 		}
+		p.seq++
+		close(p.changed)
+		p.changed = make(chan struct{})
 	}
+}
+
+// ErasureChanged returns a channel closed when an erasure is next added
+// or changed (read from the topic or written here), and the count of such
+// changes so far.
+func (p *Policy) ErasureChanged() (<-chan struct{}, uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.changed, p.seq
 }
 
 // Run creates the topic when missing and reads it from the start

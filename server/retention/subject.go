@@ -61,16 +61,20 @@ func (r *Runner) checkSecret(ctx context.Context) error {
 
 // tenantKey is the tenant's subject key: HMAC-SHA256(Secret, purpose ‖
 // tenant), so that one tenant's key says nothing of another's.
-func (r *Runner) tenantKey(tenant string) []byte {
-	m := hmac.New(sha256.New, r.Secret)
+func (r *Runner) tenantKey(tenant string) []byte { return tenantKey(r.Secret, tenant) }
+
+func tenantKey(secret []byte, tenant string) []byte {
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("agentpulse erasure subject key\x00"))
 	m.Write([]byte(tenant))
 	return m.Sum(nil)
 }
 
 // keyID names the tenant's key without revealing it.
-func (r *Runner) keyID(tenant string) string {
-	m := hmac.New(sha256.New, r.tenantKey(tenant))
+func (r *Runner) keyID(tenant string) string { return keyIDOf(r.tenantKey(tenant)) }
+
+func keyIDOf(tenantKey []byte) string {
+	m := hmac.New(sha256.New, tenantKey)
 	m.Write([]byte("key id"))
 	return hex.EncodeToString(m.Sum(nil)[:8])
 }

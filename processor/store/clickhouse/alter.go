@@ -23,11 +23,6 @@ import (
 // agent's erasure makes) through them, so they land on the shard of their
 // sharding key.
 
-// alterExec sends one ALTER statement; tests of cluster mode replace it
-// (a cluster without ZooKeeper cannot run ON CLUSTER: they run the
-// statement without it on every server).
-type alterExec func(ctx context.Context, query string, args ...any) error
-
 // alterPrefix is "ALTER TABLE <table> " in single-server mode and
 // "ALTER TABLE <table>_local ON CLUSTER <cluster> " in cluster mode.
 func (s *Store) alterPrefix(table string) string {
@@ -40,12 +35,8 @@ func (s *Store) alterPrefix(table string) string {
 // alter sends ALTER TABLE table <action> (retried: every action here is
 // idempotent).
 func (s *Store) alter(ctx context.Context, what, table, action string, args ...any) error {
-	exec := s.alterExec
-	if exec == nil {
-		exec = s.conn.Exec
-	}
 	q := s.alterPrefix(table) + action
-	return s.retry.do(ctx, what, func(ctx context.Context) error { return exec(ctx, q, args...) })
+	return s.retry.do(ctx, what, func(ctx context.Context) error { return s.conn.Exec(ctx, q, args...) })
 }
 
 // systemOf returns where to read the system table sys (parts,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -130,4 +131,32 @@ func missingColumns(ctx context.Context, conn driver.Conn, cfg Config, r retrier
 		}
 	}
 	return missing, nil
+}
+
+// waitReplicasActive waits until every replica of the replicated table
+// (a *_local table) on every shard of the cluster is active. A replicated
+// table's replica becomes active in the background after CREATE, and an
+// ALTER of its columns sent ON CLUSTER before that fails on the shard
+// ("Alter is not finished because some replicas are inactive", code 341)
+// though the ALTER is then applied later: the migration's next statement
+// or Open's column check would not see it yet. A replica that stays down
+// holds the migration until ctx ends: its tables would refuse the ALTER
+// the same way.
+func waitReplicasActive(ctx context.Context, conn driver.Conn, cfg Config, table string) error {
+	q := `SELECT count() FROM cluster('` + cfg.Cluster + `', system, replicas)
+WHERE database = ? AND table = ? AND (is_readonly OR active_replicas < total_replicas)`
+	for {
+		var n uint64
+		if err := conn.QueryRow(ctx, q, cfg.Database, table).Scan(&n); err != nil {
+			return fmt.Errorf("wait for the replicas of %s.%s: %w", cfg.Database, table, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the replicas of %s.%s to be active: %w", cfg.Database, table, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -90,27 +90,31 @@ var (
 	replicatedRE = regexp.MustCompile(`ReplicatedReplacingMergeTree\('[^']*', '\{replica\}'(?:, (\w+))?\)`)
 )
 
-// withoutZooKeeper turns a cluster statement into one a server without
-// ZooKeeper runs: no ON CLUSTER, a plain ReplacingMergeTree. The rest (the
-// Distributed engine, its sharding key) is the generated text.
-func withoutZooKeeper(sql string) string {
+// direct turns a cluster statement into one each server runs itself: no
+// ON CLUSTER, a plain ReplacingMergeTree. The rest (the Distributed
+// engine, its sharding key) is the generated text.
+func direct(sql string) string {
 	return replicatedRE.ReplaceAllString(onClusterRE.ReplaceAllString(sql, ""), "ReplacingMergeTree($1)")
 }
 
 // TestClusterTwoShards runs the store's conformance suite in cluster mode
-// on a real two-shard cluster: two 18.16 servers, each holding one shard's
-// *_local tables and the Distributed tables over both, built from the
-// generated cluster DDL (without ON CLUSTER and replication, which need
-// ZooKeeper; each statement is applied on both servers instead). The store
+// on a real cluster of three 18.16 servers sharing one throwaway
+// ZooKeeper: cluster ap_two_shards is two shards of one server each;
+// cluster ap_replicas is the same two shards with a third server as the
+// second replica of shard 01. The schema is created by Migrate's ON
+// CLUSTER statements through the distributed DDL queue
+// (ReplicatedReplacingMergeTree *_local tables, Distributed tables over
+// them), and retention and erasure send their ALTERs ON CLUSTER. The store
 // talks to the first server only, through the Distributed tables, with the
 // cluster settings; corrections that move an interaction to an agent on
 // the other shard are in the suite.
 func TestClusterTwoShards(t *testing.T) {
 	needServer(t) // skips or fails like the other tests when there is no binary
 	if testing.Short() {
-		t.Skip("starts two servers")
+		t.Skip("starts three servers and ZooKeeper")
 	}
-	ports := [2]int{}
+	zk := chtest.StartZooKeeper(t)
+	ports := [3]int{}
 	for i := range ports {
 		p, err := chtest.FreePort()
 		if err != nil {
@@ -118,36 +122,57 @@ func TestClusterTwoShards(t *testing.T) {
 		}
 		ports[i] = p
 	}
-	const cluster = "ap_two_shards"
-	remote := fmt.Sprintf(`<remote_servers><%s>
-  <shard><replica><host>127.0.0.1</host><port>%d</port></replica></shard>
-  <shard><replica><host>127.0.0.1</host><port>%d</port></replica></shard>
-</%s></remote_servers>`, cluster, ports[0], ports[1], cluster)
+	const cluster, replicas = "ap_two_shards", "ap_replicas"
+	// Replicated tables need internal_replication (ON CLUSTER refuses
+	// their ALTERs without it, code 371), even with one replica a shard.
+	remote := fmt.Sprintf(`<remote_servers><%[1]s>
+  <shard><internal_replication>true</internal_replication><replica><host>127.0.0.1</host><port>%[3]d</port></replica></shard>
+  <shard><internal_replication>true</internal_replication><replica><host>127.0.0.1</host><port>%[4]d</port></replica></shard>
+</%[1]s><%[2]s>
+  <shard><internal_replication>true</internal_replication>
+    <replica><host>127.0.0.1</host><port>%[3]d</port></replica>
+    <replica><host>127.0.0.1</host><port>%[5]d</port></replica></shard>
+  <shard><internal_replication>true</internal_replication>
+    <replica><host>127.0.0.1</host><port>%[4]d</port></replica></shard>
+</%[2]s></remote_servers>`, cluster, replicas, ports[0], ports[1], ports[2])
 	users := chtest.UsersXML("<distributed_product_mode>local</distributed_product_mode>")
-	var addrs [2]string
+	var addrs [3]string
 	var wg sync.WaitGroup
-	errs := make([]error, 2)
+	errs := make([]error, len(ports))
+	macros := [3]string{"<shard>01</shard><replica>r1</replica>", "<shard>02</shard><replica>r1</replica>", "<shard>01</shard><replica>r2</replica>"}
 	for i := range ports {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			macros := fmt.Sprintf("<macros><shard>%02d</shard><replica>r1</replica></macros>", i+1)
-			srv, err := chtest.StartServerWith(t.TempDir(), chtest.Options{TCPPort: ports[i], Extra: remote + macros, Users: users})
+			// Replicas fetch parts from each other over the interserver port.
+			inter, err := chtest.FreePort()
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			t.Cleanup(func() { _ = srv.Close() })
+			extra := remote + zk.ClickHouseXML() + "<macros>" + macros[i] + "</macros>" +
+				fmt.Sprintf("<interserver_http_port>%d</interserver_http_port><interserver_http_host>127.0.0.1</interserver_http_host>", inter)
+			srv, err := chtest.StartServerWith(t.TempDir(), chtest.Options{TCPPort: ports[i], Extra: extra, Users: users})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			t.Cleanup(func() {
+				_ = srv.Close()
+				if t.Failed() {
+					t.Logf("server %d (%s) log:\n%s", i+1, srv.Addr, srv.Log())
+				}
+			})
 			addrs[i] = srv.Addr
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			t.Fatalf("start shard: %v", err)
+			t.Fatalf("start server: %v", err)
 		}
 	}
-	conns := make([]ch.Conn, 2)
+	conns := make([]ch.Conn, len(addrs))
 	for i, a := range addrs {
 		c, err := ch.Open(&ch.Options{Addr: []string{a}})
 		if err != nil {
@@ -156,24 +181,13 @@ func TestClusterTwoShards(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		conns[i] = c
 	}
-	create := func(t *testing.T, db string) {
-		stmts, err := ddl.ClusterStatements(db, cluster)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range conns {
-			for _, s := range stmts {
-				if err := c.Exec(context.Background(), withoutZooKeeper(s.SQL)); err != nil {
-					t.Fatalf("%s: %v\n%s", s.Name, err, withoutZooKeeper(s.SQL))
-				}
-			}
-		}
-	}
-	open := func(t *testing.T, db string) *Store {
+	config := func(t *testing.T, db, cluster string) Config {
 		cfg := testConfig(t, db)
-		cfg.Addr = []string{addrs[0]}
-		cfg.Cluster = cluster
-		s, err := Open(context.Background(), cfg)
+		cfg.Addr, cfg.Cluster = []string{addrs[0]}, cluster
+		return cfg
+	}
+	open := func(t *testing.T, db, cluster string) *Store {
+		s, err := Open(context.Background(), config(t, db, cluster))
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
@@ -181,42 +195,69 @@ func TestClusterTwoShards(t *testing.T) {
 		return s
 	}
 
-	// Every generated statement, verbatim, reaches the server's engine
-	// code past the parser: ON CLUSTER and replicated tables are refused
-	// for want of ZooKeeper, never with a syntax error (62).
-	t.Run("DDLParses", func(t *testing.T) {
+	// Migrate sends every generated statement ON CLUSTER to the first
+	// server; the DDL queue runs each on all three servers (both shards,
+	// shard 01's two replicas). RetentionAndErasure uses that database.
+	migratedDB := ""
+	t.Run("Migrate", func(t *testing.T) {
 		db := newDatabase(t)
+		cfg := config(t, db, replicas)
+		if _, err := Open(context.Background(), cfg); !errors.Is(err, ErrSchemaMissing) {
+			t.Fatalf("Open before migrate: %v, want ErrSchemaMissing", err)
+		}
+		start := time.Now()
+		if err := Migrate(context.Background(), cfg); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		t.Logf("migrate ON CLUSTER: %s", time.Since(start))
+		tables, err := ddl.Tables()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range conns {
+			for _, tb := range tables {
+				var engine string
+				err := c.QueryRow(context.Background(), `SELECT engine FROM system.tables WHERE database = ? AND name = ?`, db, tb+ddl.LocalSuffix).Scan(&engine)
+				if err != nil || engine != "ReplicatedReplacingMergeTree" {
+					t.Errorf("server %d: %s%s engine %q, %v", i+1, tb, ddl.LocalSuffix, engine, err)
+				}
+			}
+		}
+		// Idempotent: a second run changes nothing and fails nothing.
+		if err := Migrate(context.Background(), cfg); err != nil {
+			t.Fatalf("second Migrate: %v", err)
+		}
+		open(t, db, replicas)
+		if !t.Failed() {
+			migratedDB = db
+		}
+	})
+
+	// The conformance suite opens a database per case (dozens): each is
+	// created by sending the generated statements to both shards directly
+	// (plain ReplacingMergeTree local tables), which takes a fraction of a
+	// second where the DDL queue takes seconds. What the suite checks is
+	// the queries over the Distributed tables; the ON CLUSTER path and
+	// replication are the subtests Migrate and RetentionAndErasure.
+	create := func(t *testing.T, db string) {
 		stmts, err := ddl.ClusterStatements(db, cluster)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := context.Background()
-		if err := conns[0].Exec(ctx, "CREATE DATABASE "+db); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range stmts {
-			for _, sql := range []string{s.SQL, onClusterRE.ReplaceAllString(s.SQL, "")} {
-				err := conns[0].Exec(ctx, sql)
-				var ex *ch.Exception
-				if errors.As(err, &ex) && ex.Code == 62 {
-					t.Errorf("%s: syntax error: %v\n%s", s.Name, err, sql)
+		for _, c := range conns[:2] {
+			for _, s := range stmts {
+				sqls := []string{s.SQL}
+				if s.Replace != nil {
+					sqls = s.Replace
 				}
-				t.Logf("%s (ON CLUSTER %v): %v", s.Name, sql == s.SQL, err)
+				for _, q := range sqls {
+					if err := c.Exec(context.Background(), direct(q)); err != nil {
+						t.Fatalf("%s: %v\n%s", s.Name, err, direct(q))
+					}
+				}
 			}
-			// The local table without replication, so the next
-			// Distributed statement finds it.
-			_ = conns[0].Exec(ctx, withoutZooKeeper(s.SQL))
 		}
-	})
-
-	t.Run("OpenNeedsMigrate", func(t *testing.T) {
-		cfg := testConfig(t, newDatabase(t))
-		cfg.Addr, cfg.Cluster = []string{addrs[0]}, cluster
-		if _, err := Open(context.Background(), cfg); !errors.Is(err, ErrSchemaMissing) {
-			t.Fatalf("Open before migrate: %v, want ErrSchemaMissing", err)
-		}
-	})
-
+	}
 	var mu sync.Mutex
 	dbs := map[*testing.T]string{}
 	opener := func(t *testing.T) *Store {
@@ -228,7 +269,7 @@ func TestClusterTwoShards(t *testing.T) {
 			create(t, db)
 		}
 		mu.Unlock()
-		return open(t, db)
+		return open(t, db, cluster)
 	}
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) store.Store { return opener(t) }, storetest.Durable())
@@ -255,7 +296,7 @@ func TestClusterTwoShards(t *testing.T) {
 		if err := s.Apply(ctx, b); err != nil {
 			t.Fatal(err)
 		}
-		for i, c := range conns {
+		for i, c := range conns[:2] {
 			var n uint64
 			if err := c.QueryRow(ctx, "SELECT count() FROM "+s.cfg.Database+".interactions_local").Scan(&n); err != nil {
 				t.Fatal(err)
@@ -270,12 +311,15 @@ func TestClusterTwoShards(t *testing.T) {
 		}
 	})
 
-	// Retention and erasure: ALTERs go ON CLUSTER to the local tables.
-	// Without ZooKeeper the servers cannot run ON CLUSTER, so the test
-	// runs each statement without it on both servers (as create does the
-	// DDL), and checks that the verbatim statements parse on 18.16.
+	// Retention and erasure: ALTERs go ON CLUSTER to the local tables,
+	// run by the DDL queue once per shard (a replicated table's ALTER runs
+	// on one replica); the replication log carries the drops and
+	// mutations to shard 01's second replica.
 	t.Run("RetentionAndErasure", func(t *testing.T) {
-		clusterRetention(t, opener(t), conns[:])
+		if migratedDB == "" {
+			t.Fatal("no database: the Migrate subtest failed or did not run")
+		}
+		clusterRetention(t, open(t, migratedDB, replicas), conns[:2], conns[2])
 	})
 }
 
@@ -283,25 +327,8 @@ func TestClusterTwoShards(t *testing.T) {
 // mutates September's rows before the cutoff away on both; EraseCustomer
 // blanks the key on both; EraseAgent leaves no row of the agent on either
 // shard and its pseudonym's rows where the sharding key puts them.
-func clusterRetention(t *testing.T, s *Store, conns []ch.Conn) {
+func clusterRetention(t *testing.T, s *Store, conns []ch.Conn, replica ch.Conn) {
 	ctx := context.Background()
-	var mu sync.Mutex
-	type stmt struct {
-		q    string
-		args []any
-	}
-	var sent []stmt
-	s.alterExec = func(ctx context.Context, q string, args ...any) error {
-		mu.Lock()
-		sent = append(sent, stmt{q, args})
-		mu.Unlock()
-		for _, c := range conns {
-			if err := c.Exec(ctx, onClusterRE.ReplaceAllString(q, ""), args...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
 	var its []schemas.Interaction
 	for d := day(8, 1); d.Before(day(11, 1)); d = d.Add(24 * time.Hour) {
@@ -327,6 +354,42 @@ func clusterRetention(t *testing.T, s *Store, conns []ch.Conn) {
 	if n := perShard(`SELECT count() FROM ` + db + `.interactions_local`); n[0] == 0 || n[1] == 0 {
 		t.Fatalf("interactions per shard before: %v, want both", n)
 	}
+	// The second replica of shard 01 (when there is one) holds what the
+	// first holds once it has replayed the replication log: the inserts,
+	// the partition drops and the mutations the store sent ON CLUSTER.
+	// How far behind it was when the store's call returned is logged (the
+	// store waits for one replica of each shard).
+	checkReplica := func(stage string) {
+		t.Helper()
+		if replica == nil {
+			return
+		}
+		for _, table := range []string{"interactions", "bucket_hours", "buckets", "roster"} {
+			// FINAL: a replica may have merged (collapsed the versions of)
+			// parts the other has not merged yet; the rows they stand for
+			// are the same.
+			q := `SELECT count() FROM ` + db + `.` + table + `_local FINAL`
+			var first, second uint64
+			if err := conns[0].QueryRow(ctx, q).Scan(&first); err != nil {
+				t.Fatal(err)
+			}
+			if err := replica.QueryRow(ctx, q).Scan(&second); err != nil {
+				t.Fatal(err)
+			}
+			if err := replica.Exec(ctx, `SYSTEM SYNC REPLICA `+db+`.`+table+`_local`); err != nil {
+				t.Fatalf("sync replica: %v", err)
+			}
+			var synced uint64
+			if err := replica.QueryRow(ctx, q).Scan(&synced); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %s_local: replica 1 %d rows, replica 2 %d when the call returned, %d after SYSTEM SYNC REPLICA", stage, table, first, second, synced)
+			if synced != first {
+				t.Errorf("%s: %s_local: replica 2 holds %d rows after sync, replica 1 %d", stage, table, synced, first)
+			}
+		}
+	}
+	checkReplica("fill")
 	cut := day(9, 15)
 	stats, err := s.Retain(ctx, map[string]time.Time{"t1": cut})
 	if err != nil {
@@ -350,6 +413,7 @@ func clusterRetention(t *testing.T, s *Store, conns []ch.Conn) {
 	if got, want := left[0]+left[1], uint64((16+31)*6); got != want {
 		t.Errorf("interactions left: %d, want %d", got, want)
 	}
+	checkReplica("retain")
 	if again, err := s.Retain(ctx, map[string]time.Time{"t1": cut}); err != nil || again["t1"] != (store.RetainStats{}) {
 		t.Errorf("second pass: %+v, %v; want nothing", again["t1"], err)
 	}
@@ -372,25 +436,21 @@ func clusterRetention(t *testing.T, s *Store, conns []ch.Conn) {
 			t.Errorf("%s: rows of a3 left per shard: %v", table, n)
 		}
 	}
+	checkReplica("erase")
+	if replica != nil {
+		for _, table := range []string{"interactions", "bucket_hours", "buckets", "roster"} {
+			var n uint64
+			if err := replica.QueryRow(ctx, `SELECT count() FROM `+db+`.`+table+`_local WHERE agent_id = 'a3'`).Scan(&n); err != nil || n != 0 {
+				t.Errorf("replica 2: %s: %d rows of a3 left, %v", table, n, err)
+			}
+		}
+		var n uint64
+		if err := replica.QueryRow(ctx, `SELECT count() FROM `+db+`.interactions_local WHERE customer_key = 'cust-2' OR ended_at_ns < ?`, cut.UnixNano()).Scan(&n); err != nil || n != 0 {
+			t.Errorf("replica 2: %d rows of cust-2 or before the cutoff left, %v", n, err)
+		}
+	}
 	got, err := s.Recent(ctx, "t1", "voice", "erased-0000000000000003", "billing", 100)
 	if err != nil || len(got) != 47 {
 		t.Errorf("Recent of the pseudonym: %d, %v; want 47", len(got), err)
-	}
-
-	// Every statement sent, verbatim with ON CLUSTER, parses on 18.16: the
-	// server refuses it for want of ZooKeeper, never with a syntax error.
-	if len(sent) == 0 {
-		t.Fatal("no ALTER sent")
-	}
-	for _, st := range sent {
-		if !strings.Contains(st.q, ddl.LocalSuffix+" ON CLUSTER ") {
-			t.Errorf("not an ON CLUSTER statement of a local table: %s", st.q)
-		}
-		err := conns[0].Exec(ctx, st.q, st.args...)
-		var ex *ch.Exception
-		if errors.As(err, &ex) && ex.Code == 62 {
-			t.Errorf("syntax error: %v\n%s", err, st.q)
-		}
-		t.Logf("%s: %v", st.q, err)
 	}
 }

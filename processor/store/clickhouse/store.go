@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,9 +30,6 @@ type Store struct {
 	// blockRows is the most rows an insert sends in one block (see
 	// insertBlockRows); 0 sends every insert as one block.
 	blockRows int
-	// alterExec, when not nil, sends the ALTER statements of retention
-	// and erasure instead of conn (alter.go; tests of cluster mode).
-	alterExec alterExec
 
 	closeOnce sync.Once
 	closeErr  error
@@ -112,6 +110,11 @@ func migrate(ctx context.Context, conn driver.Conn, cfg Config, r retrier) error
 		if err := r.do(ctx, "migrate "+st.Name, func(ctx context.Context) error {
 			if len(st.Columns) == 0 {
 				return conn.Exec(ctx, st.SQL)
+			}
+			if cfg.Cluster != "" && strings.HasSuffix(st.Table, ddl.LocalSuffix) {
+				if err := waitReplicasActive(ctx, conn, cfg, st.Table); err != nil {
+					return err
+				}
 			}
 			return addMissingColumns(ctx, conn, cfg.Database, st)
 		}); err != nil {
@@ -265,6 +268,14 @@ func addMissingColumns(ctx context.Context, conn driver.Conn, database string, s
 	}
 	sql, ok := st.AddMissing(func(c string) bool { return have[c] })
 	if !ok {
+		return nil
+	}
+	if len(st.Replace) > 0 {
+		for _, q := range st.Replace {
+			if err := conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("create %s.%s again with its new columns: %w", database, st.Table, err)
+			}
+		}
 		return nil
 	}
 	err = conn.Exec(ctx, sql)

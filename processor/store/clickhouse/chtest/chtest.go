@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +35,10 @@ type Server struct {
 	Addr string
 	dir  string
 	cmd  *exec.Cmd
-	done chan error
+	done chan struct{} // closed when the process has exited
+	exit error         // its exit status, once done is closed
+
+	closeOnce sync.Once
 }
 
 // Required reports whether a missing service must fail the tests rather
@@ -119,9 +123,16 @@ func StartServerWith(dir string, o Options) (*Server, error) {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(tcpPort)), dir: dir, cmd: cmd, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait(); logFile.Close() }()
-	if err := s.waitReady(60 * time.Second); err != nil {
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(tcpPort)), dir: dir, cmd: cmd, done: make(chan struct{})}
+	go func() { s.exit = cmd.Wait(); logFile.Close(); close(s.done) }()
+	// A server configured with ZooKeeper is ready once its session is up:
+	// 18.16 crashes (null pointer in zkutil::ZooKeeper::createImpl) when an
+	// ON CLUSTER statement is its first use of ZooKeeper before that.
+	probe := "SELECT 1"
+	if strings.Contains(o.Extra, "<zookeeper>") {
+		probe = "SELECT count() FROM system.zookeeper WHERE path = '/'"
+	}
+	if err := s.waitReady(60*time.Second, probe); err != nil {
 		_ = s.Close()
 		log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
 		return nil, fmt.Errorf("clickhouse on %s not ready: %w\nserver log:\n%s", s.Addr, err, tail(log, 2000))
@@ -129,37 +140,46 @@ func StartServerWith(dir string, o Options) (*Server, error) {
 	return s, nil
 }
 
+// Log returns the end of the server's log (for a failing test's message).
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+	return string(tail(b, 4000))
+}
+
 // Pid is the server process's id (for benchmarks that read its CPU time).
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
-// Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits.
+// Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits; a
+// second call does nothing.
 func (s *Server) Close() error {
-	if s.cmd.Process == nil {
-		return nil
-	}
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
+	s.closeOnce.Do(func() {
+		if s.cmd.Process == nil {
+			return
+		}
+		_ = s.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
 	return nil
 }
 
-func (s *Server) waitReady(limit time.Duration) error {
+func (s *Server) waitReady(limit time.Duration, probe string) error {
 	deadline := time.Now().Add(limit)
 	var last error
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-s.done:
-			return fmt.Errorf("server exited: %v", err)
+		case <-s.done:
+			return fmt.Errorf("server exited: %v", s.exit)
 		default:
 		}
 		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{s.Addr}, DialTimeout: time.Second})
 		if err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			err = conn.Ping(ctx)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			err = conn.Exec(ctx, probe)
 			cancel()
 			conn.Close()
 			if err == nil {
