@@ -50,6 +50,13 @@ var (
 	bucketIx   = []byte("ix")
 	bucketBk   = []byte("bk")
 	bucketUndo = []byte("undo")
+	bucketMeta = []byte("meta")
+	// archiveLayout is the layout of the keys, in meta under "layout": a
+	// file of another layout (or none: the first) is replaced by an empty
+	// one, which makes a learner resuming from a checkpoint read the log
+	// again from its start (Learner.Run, as for a lost archive).
+	archiveLayout = []byte{2}
+	metaLayout    = []byte("layout")
 )
 
 // archived is one dropped interaction.
@@ -64,10 +71,38 @@ type archived struct {
 // process's lock on it (a learner stopping as this one starts).
 var archiveLockWait = 5 * time.Second
 
-// openArchive opens (creating) the archive file.
+// openArchive opens (creating) the archive file; a file of another layout
+// is replaced by an empty one (created).
 func openArchive(path string) (*archive, error) {
+	a, err := openArchiveFile(path)
+	if err != nil || a.created {
+		return a, err
+	}
+	var layout []byte
+	if err := a.db.View(func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bucketMeta); m != nil {
+			layout = slices.Clone(m.Get(metaLayout))
+		}
+		return nil
+	}); err != nil {
+		_ = a.close()
+		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
+	}
+	if bytes.Equal(layout, archiveLayout) {
+		return a, nil
+	}
+	if err := a.close(); err != nil {
+		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil {
+		return nil, fmt.Errorf("learn: cells archive %s of an older layout: %w", path, err)
+	}
+	return openArchiveFile(path)
+}
+
+func openArchiveFile(path string) (*archive, error) {
 	_, statErr := os.Stat(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, berrors.ErrTimeout) {
 		// bbolt's exclusive lock is the learner directory's lock: a second
 		// learner on the same directory would overwrite the first one's
@@ -77,18 +112,22 @@ func openArchive(path string) (*archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
 	}
+	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketIx, bucketBk, bucketUndo} {
+		for _, b := range [][]byte{bucketIx, bucketBk, bucketUndo, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if created {
+			return tx.Bucket(bucketMeta).Put(metaLayout, archiveLayout)
 		}
 		return nil
 	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
 	}
-	a := &archive{db: db, created: errors.Is(statErr, fs.ErrNotExist)}
+	a := &archive{db: db, created: created}
 	if err := a.refilter(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
@@ -213,21 +252,39 @@ type change struct {
 	del        bool
 }
 
-// writeChunk is how many changes one transaction takes: bbolt splits
-// nodes at commit only, so a transaction of a day's eviction would move
-// memory quadratically.
-const writeChunk = 512
+// writeChunk is how many changes one transaction takes. bbolt rewrites
+// every page a transaction touched at its commit, and an interaction's
+// ix key lands on a random page (ids are not in time order), so larger
+// transactions rewrite fewer pages per interaction; bbolt splits nodes at
+// commit only, so one transaction of a very large eviction would move
+// memory quadratically: a day of a 300-agent tenant (~3,300) is one.
+const writeChunk = 4096
 
-// write applies the changes, made after consuming pos records, keeping an
-// undo record of every key it changes, in transactions of writeChunk (a
-// kill between two leaves writes that rollback undoes: all are past the
+// write applies the changes, made after consuming pos records, keeping
+// what rollback needs to undo them, in transactions of writeChunk (a kill
+// between two leaves writes that rollback undoes: all are past the
 // checkpoint). Not synced: sync does, before the checkpoint is written.
 func (a *archive) write(pos int64, chs []change) error {
-	if len(chs) > writeChunk { // in key order: each transaction touches fewer pages
-		chs = slices.Clone(chs)
-		slices.SortStableFunc(chs, func(x, y change) int {
-			return cmp.Or(strings.Compare(x.tenant, y.tenant), strings.Compare(x.id, y.id))
+	if len(chs) > 1 { // in key order: each transaction touches fewer pages
+		order := make([]int32, len(chs))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortStableFunc(order, func(x, y int32) int {
+			return cmp.Or(strings.Compare(chs[x].tenant, chs[y].tenant), strings.Compare(chs[x].id, chs[y].id))
 		})
+		// One change per interaction, the last (what applying them in
+		// turn leaves): a transaction then never changes a key twice.
+		sorted := make([]change, 0, len(chs))
+		for i, j := range order {
+			if i+1 < len(order) {
+				if n := chs[order[i+1]]; n.tenant == chs[j].tenant && n.id == chs[j].id {
+					continue
+				}
+			}
+			sorted = append(sorted, chs[j])
+		}
+		chs = sorted
 	}
 	for len(chs) > 0 {
 		n := min(len(chs), writeChunk)
@@ -243,12 +300,31 @@ func (a *archive) write(pos int64, chs []change) error {
 // written, so that a checkpoint never covers writes a crash lost.
 func (a *archive) sync() error { return a.db.Sync() }
 
+// undoInserted names the undo record that lists the ix keys a
+// transaction inserted fresh (rollback deletes them and their bk keys).
+var undoInserted = []byte("+ix")
+
+// writeTx applies chs in one transaction. An interaction the filter has
+// never seen is a fresh insert (what an eviction writes: an interaction in
+// the cells' memory is never archived too): two puts, and its key goes on
+// the transaction's one list of inserted keys instead of an undo record
+// of its own. Anything else (a move, a delete, a filter false positive)
+// reads the old entry and keeps an undo record per key it changes. Keys
+// and values are cut from one growing buffer per transaction (bbolt keeps
+// them until the commit).
 func (a *archive) writeTx(pos int64, chs []change) error {
 	return a.db.Update(func(tx *bolt.Tx) error {
-		ix, u := tx.Bucket(bucketIx), tx.Bucket(bucketUndo)
+		ix, bk, u := tx.Bucket(bucketIx), tx.Bucket(bucketBk), tx.Bucket(bucketUndo)
 		n := uint32(0)
 		if k, _ := u.Cursor().Last(); k != nil && binary.BigEndian.Uint64(k) == uint64(pos) {
 			n = binary.BigEndian.Uint32(k[8:]) + 1
+		}
+		buf := make([]byte, 0, len(chs)*160)
+		cut := func(from int) []byte { return buf[from:len(buf):len(buf)] }
+		putUndo := func(rec []byte) error {
+			uk := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, uint64(pos)), n)
+			n++
+			return u.Put(uk, rec)
 		}
 		set := func(b []byte, key, val []byte) error {
 			old := tx.Bucket(b).Get(key)
@@ -258,9 +334,7 @@ func (a *archive) writeTx(pos int64, chs []change) error {
 			} else {
 				rec = append(rec, 0)
 			}
-			uk := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, uint64(pos)), n)
-			n++
-			if err := u.Put(uk, rec); err != nil {
+			if err := putUndo(rec); err != nil {
 				return err
 			}
 			if val == nil {
@@ -268,9 +342,29 @@ func (a *archive) writeTx(pos int64, chs []change) error {
 			}
 			return tx.Bucket(b).Put(key, val)
 		}
+		inserted := appendBytes(nil, undoInserted)
+		fresh := 0
+		var bks [][]byte // the fresh inserts' bk keys, put last in their order
 		for i := range chs {
 			ch := &chs[i]
-			key := ixArchiveKey(ch.tenant, ch.id)
+			from := len(buf)
+			buf = ixArchiveKeyTo(buf, ch.tenant, ch.id)
+			key := cut(from)
+			if !ch.del && !a.filter.mayHold(ch.tenant, ch.id) {
+				from = len(buf)
+				buf = encodeArchived(buf, &ch.e)
+				val := cut(from)
+				from = len(buf)
+				buf = append(bkPrefixTo(buf, ch.e.Key), ch.id...)
+				if err := ix.Put(key, val); err != nil {
+					return err
+				}
+				bks = append(bks, cut(from))
+				a.filter.add(ch.tenant, ch.id) // a failed transaction leaves a false positive only
+				inserted = appendBytes(inserted, key)
+				fresh++
+				continue
+			}
 			if old := ix.Get(key); old != nil { // leave its old bucket
 				prev, err := decodeArchived(ch.tenant, old)
 				if err != nil {
@@ -289,19 +383,35 @@ func (a *archive) writeTx(pos int64, chs []change) error {
 			if err := set(bucketIx, key, encodeArchived(nil, &ch.e)); err != nil {
 				return err
 			}
-			a.filter.add(ch.tenant, ch.id) // a failed transaction leaves a false positive only
+			a.filter.add(ch.tenant, ch.id)
 			if err := set(bucketBk, append(bkPrefix(ch.e.Key), ch.id...), []byte{}); err != nil {
 				return err
 			}
+		}
+		// In key order, so that a node takes its new keys at its end (an
+		// eviction's hours follow every hour archived before).
+		slices.SortFunc(bks, bytes.Compare)
+		for _, k := range bks {
+			if err := bk.Put(k, []byte{}); err != nil {
+				return err
+			}
+		}
+		if fresh > 0 {
+			return putUndo(inserted)
 		}
 		return nil
 	})
 }
 
-// restoreUndo puts back what one undo record saved.
+// restoreUndo puts back what one undo record saved: a key's old value
+// (or its absence), or, for a list of fresh inserts, their absence.
 func restoreUndo(tx *bolt.Tx, rec []byte) error {
 	d := outcomes.NewDecoder(rec)
-	name, key := d.Bytes(d.Uvarint("bucket"), "bucket"), d.Bytes(d.Uvarint("key"), "key")
+	name := d.Bytes(d.Uvarint("bucket"), "bucket")
+	if d.Err() == nil && bytes.Equal(name, undoInserted) {
+		return undoInserts(tx, d)
+	}
+	key := d.Bytes(d.Uvarint("key"), "key")
 	had := d.Bool("had")
 	var old []byte
 	if had {
@@ -320,18 +430,59 @@ func restoreUndo(tx *bolt.Tx, rec []byte) error {
 	return b.Delete(key)
 }
 
-func ixArchiveKey(tenant, id string) []byte {
-	return append(appendString(nil, tenant), id...)
+// undoInserts deletes the interactions an undo record of fresh inserts
+// lists, from ix and bk (rollback runs newest first: their entries are
+// the inserted ones again).
+func undoInserts(tx *bolt.Tx, d *outcomes.Decoder) error {
+	ix, bk := tx.Bucket(bucketIx), tx.Bucket(bucketBk)
+	for len(d.Rest()) > 0 && d.Err() == nil {
+		key := slices.Clone(d.Bytes(d.Uvarint("key"), "key"))
+		if d.Err() != nil {
+			break
+		}
+		l, n := binary.Uvarint(key)
+		if n <= 0 || l > uint64(len(key)-n) {
+			return fmt.Errorf("%w: key %x", errBadArchive, key)
+		}
+		tenant, id := string(key[n:n+int(l)]), key[n+int(l):]
+		if v := ix.Get(key); v != nil {
+			e, err := decodeArchived(tenant, v)
+			if err != nil {
+				return err
+			}
+			if err := bk.Delete(append(bkPrefix(e.Key), id...)); err != nil {
+				return err
+			}
+			if err := ix.Delete(key); err != nil {
+				return err
+			}
+		}
+	}
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("learn: cells archive: bad undo record: %w", err)
+	}
+	return nil
+}
+
+func ixArchiveKey(tenant, id string) []byte { return ixArchiveKeyTo(nil, tenant, id) }
+
+func ixArchiveKeyTo(b []byte, tenant, id string) []byte {
+	return append(appendString(b, tenant), id...)
 }
 
 // bkPrefix encodes a bucket key so that no key is a prefix of another's
-// encoding: length-prefixed strings, then the hour.
-func bkPrefix(k store.BucketKey) []byte {
-	var b []byte
-	for _, s := range []string{k.Tenant, k.Model, k.Team, k.Agent, k.Inquiry} {
+// encoding: the tenant, the hour, then the other strings, length-prefixed.
+// The hour comes second so that an eviction (the oldest hours of a
+// tenant) writes at the end of the tenant's keys, not all over them.
+func bkPrefix(k store.BucketKey) []byte { return bkPrefixTo(nil, k) }
+
+func bkPrefixTo(b []byte, k store.BucketKey) []byte {
+	b = appendString(b, k.Tenant)
+	b = binary.BigEndian.AppendUint64(b, uint64(k.Hour.Unix()))
+	for _, s := range []string{k.Model, k.Team, k.Agent, k.Inquiry} {
 		b = appendString(b, s)
 	}
-	return binary.BigEndian.AppendUint64(b, uint64(k.Hour.Unix()))
+	return b
 }
 
 func appendString(b []byte, s string) []byte {
