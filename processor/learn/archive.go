@@ -2,7 +2,6 @@ package learn
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -27,14 +25,29 @@ import (
 // exactly, and moves it: see cells.followDropped. Memory stays bounded by
 // the horizon; the disk holds ~100 bytes per interaction dropped.
 //
-// A bbolt file beside the checkpoint, three buckets: "ix" (tenant,
-// interaction) → entry; "bk" (bucket key, interaction) → nothing, the
-// members of an archived bucket; "undo" (position, n) → the previous value
-// of a key changed by a write made after consuming position records. A
-// checkpoint at position P covers the writes up to P: at start, rollback
-// undoes the later ones (a kill -9 between a write and the next
-// checkpoint), and checkpointed forgets the undo records the checkpoint
-// made permanent. A learner starting from the log's start clears it.
+// A bbolt file beside the checkpoint. An archived interaction's entry is
+// in exactly one of two buckets: "seg" (tenant, segment, interaction),
+// where a large write of interactions archived for the first time (an
+// eviction: a day of a tenant) puts them, the segment being the position
+// the write was made at, so that each such write appends at the end of
+// its tenant's keys; and "ix" (tenant, interaction), for the rest (an
+// interaction archived again after a move, small writes). "bk" (tenant,
+// hour, rest of the bucket key, interaction) → nothing lists the members
+// of an archived bucket, hour first for the same reason. "undo" (position,
+// n) → the previous value of a key an ix write changed. A checkpoint at
+// position P covers the writes up to P: at start, rollback undoes the
+// later ones (a kill -9 between a write and the next checkpoint): their
+// undo records, newest first, then the segments after P, deleted whole;
+// checkpointed forgets the undo records the checkpoint made permanent. A
+// learner starting from the log's start clears it.
+//
+// Finding an interaction: the filter (in memory) answers no for nearly
+// every new one; otherwise ix, then the segments of its tenant whose own
+// filter holds it, newest first. Why segments: ids are not in time order
+// (platform UUIDs), so in one key order a day's eviction touches a random
+// page for every interaction and bbolt rewrites each touched page at the
+// commit (BenchmarkArchiveEvict: ~10 µs of CPU per interaction in one
+// bucket by (tenant, interaction), ~2 µs in segments).
 //
 // Not safe for concurrent use (cells' owner guards it).
 type archive struct {
@@ -48,6 +61,7 @@ type archive struct {
 
 var (
 	bucketIx   = []byte("ix")
+	bucketSeg  = []byte("seg")
 	bucketBk   = []byte("bk")
 	bucketUndo = []byte("undo")
 	bucketMeta = []byte("meta")
@@ -55,7 +69,7 @@ var (
 	// file of another layout (or none: the first) is replaced by an empty
 	// one, which makes a learner resuming from a checkpoint read the log
 	// again from its start (Learner.Run, as for a lost archive).
-	archiveLayout = []byte{2}
+	archiveLayout = []byte{3}
 	metaLayout    = []byte("layout")
 )
 
@@ -114,7 +128,7 @@ func openArchiveFile(path string) (*archive, error) {
 	}
 	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketIx, bucketBk, bucketUndo, bucketMeta} {
+		for _, b := range [][]byte{bucketIx, bucketSeg, bucketBk, bucketUndo, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -135,30 +149,64 @@ func openArchiveFile(path string) (*archive, error) {
 	return a, nil
 }
 
-// refilter rebuilds the filter from the interactions in the file.
+// refilter rebuilds the filters from the interactions in the file: ix's
+// into the filter, each segment's into its own too.
 func (a *archive) refilter() error {
 	a.filter = newArchiveFilter()
 	return a.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketIx).ForEach(func(k, _ []byte) error {
-			l, n := binary.Uvarint(k)
-			if n <= 0 || l > uint64(len(k)-n) {
+		if err := tx.Bucket(bucketIx).ForEach(func(k, _ []byte) error {
+			tenant, id, ok := splitIxKey(k)
+			if !ok {
 				return fmt.Errorf("%w: key %x", errBadArchive, k)
 			}
-			a.filter.add(string(k[n:n+int(l)]), string(k[n+int(l):]))
+			a.filter.add(tenant, id)
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		var (
+			tenant string
+			seg    uint64
+			ids    []string
+		)
+		flush := func() {
+			for _, id := range ids {
+				a.filter.add(tenant, id)
+			}
+			if len(ids) > 0 {
+				a.filter.addSegment(tenant, seg, ids)
+			}
+			ids = ids[:0]
+		}
+		if err := tx.Bucket(bucketSeg).ForEach(func(k, _ []byte) error {
+			t, s, id, ok := splitSegKey(k)
+			if !ok {
+				return fmt.Errorf("%w: key %x", errBadArchive, k)
+			}
+			if t != tenant || s != seg {
+				flush()
+				tenant, seg = t, s
+			}
+			ids = append(ids, id)
+			return nil
+		}); err != nil {
+			return err
+		}
+		flush()
+		return nil
 	})
 }
 
 func (a *archive) close() error { return a.db.Close() }
 
 // rollback brings the archive to the checkpoint at position pos: every
-// write made after it is undone, newest first; pos 0 (no checkpoint)
+// write made after it is undone (the undo records newest first, then the
+// segments of later writes, with their bk keys); pos 0 (no checkpoint)
 // empties it.
 func (a *archive) rollback(pos int64) error {
 	return a.db.Update(func(tx *bolt.Tx) error {
 		if pos <= 0 {
-			for _, b := range [][]byte{bucketIx, bucketBk, bucketUndo} {
+			for _, b := range [][]byte{bucketIx, bucketSeg, bucketBk, bucketUndo} {
 				if err := tx.DeleteBucket(b); err != nil {
 					return err
 				}
@@ -183,8 +231,41 @@ func (a *archive) rollback(pos int64) error {
 				return err
 			}
 		}
-		return nil
+		return dropSegmentsAfter(tx, uint64(pos))
 	})
+}
+
+// dropSegmentsAfter deletes the segments of writes made after pos, and
+// their entries' bk keys: each tenant's keys from (tenant, pos+1) on.
+func dropSegmentsAfter(tx *bolt.Tx, pos uint64) error {
+	sb, bk := tx.Bucket(bucketSeg), tx.Bucket(bucketBk)
+	var keys, bks [][]byte
+	c := sb.Cursor()
+	for k, v := c.First(); k != nil; {
+		tenant, seg, id, ok := splitSegKey(k)
+		if !ok {
+			return fmt.Errorf("%w: key %x", errBadArchive, k)
+		}
+		if seg <= pos { // to this tenant's first segment after pos
+			k, v = c.Seek(binary.BigEndian.AppendUint64(appendString(nil, tenant), pos+1))
+			continue
+		}
+		e, err := decodeArchived(tenant, v)
+		if err != nil {
+			return err
+		}
+		keys, bks = append(keys, slices.Clone(k)), append(bks, append(bkPrefix(e.Key), id...))
+		k, v = c.Next()
+	}
+	for i := range keys {
+		if err := sb.Delete(keys[i]); err != nil {
+			return err
+		}
+		if err := bk.Delete(bks[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reset brings the archive to the checkpoint at pos (rollback) and
@@ -221,7 +302,7 @@ func (a *archive) get(tenant, id string) (e archived, ok bool, err error) {
 		return archived{}, false, nil
 	}
 	err = a.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketIx).Get(ixArchiveKey(tenant, id))
+		_, _, v := a.locate(tx, tenant, id)
 		if v == nil {
 			return nil
 		}
@@ -230,6 +311,24 @@ func (a *archive) get(tenant, id string) (e archived, ok bool, err error) {
 		return err
 	})
 	return e, ok, err
+}
+
+// locate finds an interaction the filter may hold: the bucket and key of
+// its entry and the entry (nil when it is not archived). The value is
+// valid for the transaction only.
+func (a *archive) locate(tx *bolt.Tx, tenant, id string) (bucket, key, v []byte) {
+	key = ixArchiveKey(tenant, id)
+	if v = tx.Bucket(bucketIx).Get(key); v != nil {
+		return bucketIx, key, v
+	}
+	sb := tx.Bucket(bucketSeg)
+	for seg := range a.filter.segments(tenant, id) {
+		key = append(binary.BigEndian.AppendUint64(appendString(nil, tenant), seg), id...)
+		if v = sb.Get(key); v != nil {
+			return bucketSeg, key, v
+		}
+	}
+	return nil, nil, nil
 }
 
 // members returns the interaction ids archived in bucket k, sorted.
@@ -243,225 +342,6 @@ func (a *archive) members(k store.BucketKey) (ids []string, err error) {
 		return nil
 	})
 	return ids, err
-}
-
-// change is one write: put e (del false) or delete the interaction.
-type change struct {
-	tenant, id string
-	e          archived
-	del        bool
-}
-
-// writeChunk is how many changes one transaction takes. bbolt rewrites
-// every page a transaction touched at its commit, and an interaction's
-// ix key lands on a random page (ids are not in time order), so larger
-// transactions rewrite fewer pages per interaction; bbolt splits nodes at
-// commit only, so one transaction of a very large eviction would move
-// memory quadratically: a day of a 300-agent tenant (~3,300) is one.
-const writeChunk = 4096
-
-// write applies the changes, made after consuming pos records, keeping
-// what rollback needs to undo them, in transactions of writeChunk (a kill
-// between two leaves writes that rollback undoes: all are past the
-// checkpoint). Not synced: sync does, before the checkpoint is written.
-func (a *archive) write(pos int64, chs []change) error {
-	if len(chs) > 1 { // in key order: each transaction touches fewer pages
-		order := make([]int32, len(chs))
-		for i := range order {
-			order[i] = int32(i)
-		}
-		slices.SortStableFunc(order, func(x, y int32) int {
-			return cmp.Or(strings.Compare(chs[x].tenant, chs[y].tenant), strings.Compare(chs[x].id, chs[y].id))
-		})
-		// One change per interaction, the last (what applying them in
-		// turn leaves): a transaction then never changes a key twice.
-		sorted := make([]change, 0, len(chs))
-		for i, j := range order {
-			if i+1 < len(order) {
-				if n := chs[order[i+1]]; n.tenant == chs[j].tenant && n.id == chs[j].id {
-					continue
-				}
-			}
-			sorted = append(sorted, chs[j])
-		}
-		chs = sorted
-	}
-	for len(chs) > 0 {
-		n := min(len(chs), writeChunk)
-		if err := a.writeTx(pos, chs[:n]); err != nil {
-			return err
-		}
-		chs = chs[n:]
-	}
-	return nil
-}
-
-// sync makes every write so far durable: called before a checkpoint is
-// written, so that a checkpoint never covers writes a crash lost.
-func (a *archive) sync() error { return a.db.Sync() }
-
-// undoInserted names the undo record that lists the ix keys a
-// transaction inserted fresh (rollback deletes them and their bk keys).
-var undoInserted = []byte("+ix")
-
-// writeTx applies chs in one transaction. An interaction the filter has
-// never seen is a fresh insert (what an eviction writes: an interaction in
-// the cells' memory is never archived too): two puts, and its key goes on
-// the transaction's one list of inserted keys instead of an undo record
-// of its own. Anything else (a move, a delete, a filter false positive)
-// reads the old entry and keeps an undo record per key it changes. Keys
-// and values are cut from one growing buffer per transaction (bbolt keeps
-// them until the commit).
-func (a *archive) writeTx(pos int64, chs []change) error {
-	return a.db.Update(func(tx *bolt.Tx) error {
-		ix, bk, u := tx.Bucket(bucketIx), tx.Bucket(bucketBk), tx.Bucket(bucketUndo)
-		n := uint32(0)
-		if k, _ := u.Cursor().Last(); k != nil && binary.BigEndian.Uint64(k) == uint64(pos) {
-			n = binary.BigEndian.Uint32(k[8:]) + 1
-		}
-		buf := make([]byte, 0, len(chs)*160)
-		cut := func(from int) []byte { return buf[from:len(buf):len(buf)] }
-		putUndo := func(rec []byte) error {
-			uk := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, uint64(pos)), n)
-			n++
-			return u.Put(uk, rec)
-		}
-		set := func(b []byte, key, val []byte) error {
-			old := tx.Bucket(b).Get(key)
-			rec := appendBytes(appendBytes(nil, b), key)
-			if old != nil {
-				rec = appendBytes(append(rec, 1), old)
-			} else {
-				rec = append(rec, 0)
-			}
-			if err := putUndo(rec); err != nil {
-				return err
-			}
-			if val == nil {
-				return tx.Bucket(b).Delete(key)
-			}
-			return tx.Bucket(b).Put(key, val)
-		}
-		inserted := appendBytes(nil, undoInserted)
-		fresh := 0
-		var bks [][]byte // the fresh inserts' bk keys, put last in their order
-		for i := range chs {
-			ch := &chs[i]
-			from := len(buf)
-			buf = ixArchiveKeyTo(buf, ch.tenant, ch.id)
-			key := cut(from)
-			if !ch.del && !a.filter.mayHold(ch.tenant, ch.id) {
-				from = len(buf)
-				buf = encodeArchived(buf, &ch.e)
-				val := cut(from)
-				from = len(buf)
-				buf = append(bkPrefixTo(buf, ch.e.Key), ch.id...)
-				if err := ix.Put(key, val); err != nil {
-					return err
-				}
-				bks = append(bks, cut(from))
-				a.filter.add(ch.tenant, ch.id) // a failed transaction leaves a false positive only
-				inserted = appendBytes(inserted, key)
-				fresh++
-				continue
-			}
-			if old := ix.Get(key); old != nil { // leave its old bucket
-				prev, err := decodeArchived(ch.tenant, old)
-				if err != nil {
-					return err
-				}
-				if err := set(bucketBk, append(bkPrefix(prev.Key), ch.id...), nil); err != nil {
-					return err
-				}
-			}
-			if ch.del {
-				if err := set(bucketIx, key, nil); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := set(bucketIx, key, encodeArchived(nil, &ch.e)); err != nil {
-				return err
-			}
-			a.filter.add(ch.tenant, ch.id)
-			if err := set(bucketBk, append(bkPrefix(ch.e.Key), ch.id...), []byte{}); err != nil {
-				return err
-			}
-		}
-		// In key order, so that a node takes its new keys at its end (an
-		// eviction's hours follow every hour archived before).
-		slices.SortFunc(bks, bytes.Compare)
-		for _, k := range bks {
-			if err := bk.Put(k, []byte{}); err != nil {
-				return err
-			}
-		}
-		if fresh > 0 {
-			return putUndo(inserted)
-		}
-		return nil
-	})
-}
-
-// restoreUndo puts back what one undo record saved: a key's old value
-// (or its absence), or, for a list of fresh inserts, their absence.
-func restoreUndo(tx *bolt.Tx, rec []byte) error {
-	d := outcomes.NewDecoder(rec)
-	name := d.Bytes(d.Uvarint("bucket"), "bucket")
-	if d.Err() == nil && bytes.Equal(name, undoInserted) {
-		return undoInserts(tx, d)
-	}
-	key := d.Bytes(d.Uvarint("key"), "key")
-	had := d.Bool("had")
-	var old []byte
-	if had {
-		old = d.Bytes(d.Uvarint("value"), "value")
-	}
-	if err := d.Err(); err != nil {
-		return fmt.Errorf("learn: cells archive: bad undo record: %w", err)
-	}
-	b := tx.Bucket(name)
-	if b == nil {
-		return fmt.Errorf("learn: cells archive: undo record of unknown bucket %q", name)
-	}
-	if had {
-		return b.Put(key, old)
-	}
-	return b.Delete(key)
-}
-
-// undoInserts deletes the interactions an undo record of fresh inserts
-// lists, from ix and bk (rollback runs newest first: their entries are
-// the inserted ones again).
-func undoInserts(tx *bolt.Tx, d *outcomes.Decoder) error {
-	ix, bk := tx.Bucket(bucketIx), tx.Bucket(bucketBk)
-	for len(d.Rest()) > 0 && d.Err() == nil {
-		key := slices.Clone(d.Bytes(d.Uvarint("key"), "key"))
-		if d.Err() != nil {
-			break
-		}
-		l, n := binary.Uvarint(key)
-		if n <= 0 || l > uint64(len(key)-n) {
-			return fmt.Errorf("%w: key %x", errBadArchive, key)
-		}
-		tenant, id := string(key[n:n+int(l)]), key[n+int(l):]
-		if v := ix.Get(key); v != nil {
-			e, err := decodeArchived(tenant, v)
-			if err != nil {
-				return err
-			}
-			if err := bk.Delete(append(bkPrefix(e.Key), id...)); err != nil {
-				return err
-			}
-			if err := ix.Delete(key); err != nil {
-				return err
-			}
-		}
-	}
-	if err := d.Err(); err != nil {
-		return fmt.Errorf("learn: cells archive: bad undo record: %w", err)
-	}
-	return nil
 }
 
 func ixArchiveKey(tenant, id string) []byte { return ixArchiveKeyTo(nil, tenant, id) }
