@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -409,4 +410,27 @@ func TestArchiveSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("rolled back to 4", 0, store.BucketKey{}, false)
+}
+
+// FuzzArchiveKeys: the archive's key readers never panic, and what they
+// read from a key they accept encodes to a key they read the same (the
+// readers take non-minimal varints, so a key need not be canonical).
+func FuzzArchiveKeys(f *testing.F) {
+	f.Add(ixArchiveKey("acme", "c-1"))
+	f.Add(append(binary.BigEndian.AppendUint64(appendString(nil, "acme"), 42), "c-1"...))
+	f.Add([]byte{})
+	f.Add([]byte{9, 'a'})
+	f.Fuzz(func(t *testing.T, k []byte) {
+		if tenant, id, ok := splitIxKey(k); ok {
+			if t2, id2, ok := splitIxKey(ixArchiveKey(tenant, id)); !ok || t2 != tenant || id2 != id {
+				t.Fatalf("ix key %x read as (%q, %q), its encoding as (%q, %q, %v)", k, tenant, id, t2, id2, ok)
+			}
+		}
+		if tenant, seg, id, ok := splitSegKey(k); ok {
+			again := append(binary.BigEndian.AppendUint64(appendString(nil, tenant), seg), id...)
+			if t2, s2, id2, ok := splitSegKey(again); !ok || t2 != tenant || s2 != seg || id2 != id {
+				t.Fatalf("seg key %x read as (%q, %d, %q), its encoding otherwise", k, tenant, seg, id)
+			}
+		}
+	})
 }
