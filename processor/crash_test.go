@@ -54,7 +54,9 @@ func TestCrashKill9DuringIngest(t *testing.T) {
 		agents, minKills = 80, 25
 	}
 	its, outs := learnedFeed(t, agents, 14)
-	crashRun(t, "crash", its, outs, crashTiming{minKills: minKills, pause: 150 * time.Millisecond, killAfter: 200 * time.Millisecond, killSpan: 500 * time.Millisecond},
+	// Processes live 0.7 to 1.5 s: long enough for the learner to start,
+	// learn, store and checkpoint between kills.
+	crashRun(t, "crash", its, outs, crashTiming{minKills: minKills, pause: 400 * time.Millisecond, killAfter: 700 * time.Millisecond, killSpan: 800 * time.Millisecond},
 		"--learn-lateness", "168h", "--learn-checkpoint-interval", "0s", "--learn-checkpoint-records", "300")
 }
 
