@@ -116,7 +116,7 @@ func openArchive(path string) (*archive, error) {
 
 func openArchiveFile(path string) (*archive, error) {
 	_, statErr := os.Stat(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, berrors.ErrTimeout) {
 		// bbolt's exclusive lock is the learner directory's lock: a second
 		// learner on the same directory would overwrite the first one's
