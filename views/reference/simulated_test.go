@@ -262,12 +262,16 @@ func TestStreamCenterEqualsDataset(t *testing.T) {
 // the feed: per model × inquiry, Spearman of the learned AES, AHT alone,
 // psat and pres against the simulator's ground truth, and the learner's
 // CPU per interaction. AGENTPULSE_BENCH_SIM_AGENTS sets the agents
-// (default 300; 90 days). The figures are NewWithOutcomes's, computed by
+// (default 300, 1 000 with AGENTPULSE_BENCH_SCALE=full as `make bench`
+// sets; 90 days). The figures are NewWithOutcomes's, computed by
 // streaming (streamCenter: TestStreamCenterEqualsDataset), so that memory
 // is bounded by the learner's horizon and 1,000 agents (~3 M records) fit:
 // the dataset kept every record (~8 GB at 1,000).
 func BenchmarkSimulatedCenter(b *testing.B) {
 	agents := 300
+	if os.Getenv("AGENTPULSE_BENCH_SCALE") == "full" { // make bench: issue 14's size
+		agents = 1000
+	}
 	if v, err := strconv.Atoi(os.Getenv("AGENTPULSE_BENCH_SIM_AGENTS")); err == nil && v > 0 {
 		agents = v
 	}
