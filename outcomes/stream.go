@@ -97,6 +97,10 @@ func NewStream(cfg Config, lateness time.Duration) *Stream {
 	return &Stream{cfg: cfg.WithDefaults(), lateness: lateness, tenants: make(map[string]*tenantStream), names: map[string]string{}}
 }
 
+// Lateness returns the lateness the stream seals with (a restored
+// stream's is its checkpoint's).
+func (s *Stream) Lateness() time.Duration { return s.lateness }
+
 func (s *Stream) tenant(t string) *tenantStream {
 	ts := s.tenants[t]
 	if ts == nil {

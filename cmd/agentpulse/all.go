@@ -102,6 +102,9 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.api.validate(); err != nil {
 		return err
 	}
+	if err := f.learn.validate(); err != nil {
+		return err
+	}
 	log, err := f.log.logger()
 	if err != nil {
 		return err

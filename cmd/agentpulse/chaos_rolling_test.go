@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/agentpulse/agentpulse/auth"
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse/chtest"
 	"github.com/agentpulse/agentpulse/schemas"
@@ -66,8 +67,12 @@ func (p *rollingPart) restart(t *testing.T, bin string, down time.Duration) (sto
 // gets a contiguous replay or a fresh snapshot, and every interaction of
 // the watched agents is named by a score message or older than the
 // client's last snapshot. After: lag drains and the store and both
-// servers' figures equal the reference over exactly what was sent. Each
-// process stays down 0.5 s before its restart; the long form
+// servers' figures equal the reference over exactly what was sent:
+// reference.NewWithOutcomes, since processor B runs the outcome learner
+// (chat without predictions: its satisfaction is learned from the
+// surveys, sent after the feed, before a closing record), which is
+// stopped and resumed from its checkpoint with B and runs through the
+// broker's restart. Each process stays down 0.5 s before its restart; the long form
 // (AGENTPULSE_CHAOS=long) makes three rounds, each process down 5 s.
 func chaosRollingRestart(t *testing.T, bin string) {
 	rounds, chunks, pace, down := 1, 300, 100*time.Millisecond, 500*time.Millisecond
@@ -90,9 +95,14 @@ func chaosRollingRestart(t *testing.T, bin string) {
 			ends, err := endOffsetsOf(ctx, adm)
 			return err == nil && len(ends) == chaosPartitions
 		}}
-	procArgs := []string{"process", "--learn=false", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
-		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(chaosPartitions),
-		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
+	// Each processor has its own --data-dir, kept across its restarts;
+	// B runs the outcome learner (one per deployment), with a lateness
+	// covering the feed's late records and corrections.
+	procArgs := func(learn ...string) []string {
+		return append([]string{"process", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+			"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(chaosPartitions),
+			"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}, learn...)
+	}
 	// A processor is ready when the group is stable with two members,
 	// each owning partitions, and it has loaded every partition of one
 	// of the two assignments (its own).
@@ -105,8 +115,8 @@ func chaosRollingRestart(t *testing.T, bin string) {
 		return slices.Equal(distinct(m[0]), loaded) || slices.Equal(distinct(m[1]), loaded)
 	}
 	procs := []*rollingPart{
-		{name: "process-a", args: procArgs, ready: procReady},
-		{name: "process-b", args: procArgs, ready: procReady},
+		{name: "process-a", args: procArgs("--learn=false"), ready: procReady},
+		{name: "process-b", args: procArgs("--learn-lateness", "168h"), ready: procReady},
 	}
 	httpReady := func(addr string) func(*osProc) bool {
 		return func(*osProc) bool { return ready("http://" + addr + "/readyz") }
@@ -140,11 +150,17 @@ func chaosRollingRestart(t *testing.T, bin string) {
 	}
 	t.Logf("broker, 2 processors, 2 servers and ingest running (%s)", time.Since(began).Round(time.Millisecond))
 
-	feed := simulatedFeed(t)
-	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn and,
-	// whole-process, in TestProcessLearnsOverClickHouse.
-	ref := reference.New(feed, views.DefaultParams())
+	// Chat without predictions (learned: resolution from repeat contacts;
+	// no surveys here), closed by a record in its own model that makes
+	// the learner seal every day.
+	// The survey outcomes, then the closing record, are sent once every
+	// chunk of the feed is acknowledged (no day is sealed before: the
+	// lateness is longer than the feed): sent with the last chunk, the
+	// closing record could be read before records of that chunk in other
+	// partitions, and seal their days.
+	feed, outs := learnedSimulatedFeed(t)
+	closing := closingOwnModel(feed)
+	ref := reference.NewWithOutcomes(append(slices.Clone(feed), closing...), outs, views.DefaultParams(), outcomes.Config{})
 	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	// Two websocket clients on the two busiest agents, one starting on
 	// each server.
@@ -202,6 +218,10 @@ func chaosRollingRestart(t *testing.T, bin string) {
 	}
 	t.Logf("ingest: %d records sent in %d requests; %d attempts failed (%s) and were retried",
 		len(feed), fd.chunks, fd.failedAttempts(), fd.failureKinds())
+	ingestTok := mint(auth.Claims{Tenant: "acme", Subject: "rolling-feed", Role: auth.RoleIngest})
+	postOutcomesUntil(t, "http://"+ingestAddr, ingestTok, outs, nil, true)
+	postInteractions(t, "http://"+ingestAddr, ingestTok, closing)
+	feed = append(feed, closing...)
 
 	// Lag drains: the topic holds every record sent (more when a failed
 	// attempt had reached the broker), and the store's checkpoints reach
@@ -227,6 +247,10 @@ func chaosRollingRestart(t *testing.T, bin string) {
 		}
 	}
 
+	// The learner (restarted with B, and across the broker's restart)
+	// has sealed the feed once the watched agent's figures are the
+	// reference's, learned ones included.
+	waitLearned(t, ref, mint(auth.Claims{Tenant: "acme", Subject: "rolling-admin", Role: auth.RoleAdmin}), watched[0], 90*time.Second, serveAddrs...)
 	checkStoreFigures(t, st, ref)
 	for _, c := range clients {
 		c.check(t, ref, fd)

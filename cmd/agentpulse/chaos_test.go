@@ -119,7 +119,9 @@ func checkStoreFigures(t *testing.T, st store.Reader, ref *reference.Dataset) {
 	v := storeview.New(st, views.DefaultParams())
 	agents := map[string]bool{}
 	for _, it := range ref.Records() {
-		agents[it.AgentID] = true
+		if it.AgentID != learnSentinel { // a closing record's: its own day is never sealed by the learner
+			agents[it.AgentID] = true
+		}
 	}
 	compared := 0
 	for agent := range agents {

@@ -28,6 +28,11 @@ const modelsPublishEvery = 15 * time.Second
 // `agentpulse all` and `agentpulse process` run beside the processor.
 type learnFlags struct {
 	on bool
+	// lateness is learn.Config.Lateness; cpEvery and cpRecords space
+	// its checkpoints (learn.Config.CheckpointEvery, CheckpointRecords).
+	lateness  time.Duration
+	cpEvery   time.Duration
+	cpRecords int
 	// dataDir is --data-dir of `process` (all has its own).
 	dataDir string
 	// erasureSecret is --erasure-secret of `process` (all uses the
@@ -40,6 +45,22 @@ type learnFlags struct {
 
 func (l *learnFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&l.on, "learn", true, "run the outcome learner: it reads every partition of the interactions and outcomes topics, learns satisfaction and resolution, and serves GET /v1/outcome-models; its checkpoint is learn/checkpoint.bin in --data-dir (false: no learner)")
+	fs.DurationVar(&l.lateness, "learn-lateness", time.Hour, "the outcome learner predicts a day's interactions once the tenant's newest data is this far past the day's end: a record arriving later (a late delivery, a correction) is used, but predicted with the model of its arrival, not exactly as the reference does; a change makes the learner read the log again from its start")
+	fs.DurationVar(&l.cpEvery, "learn-checkpoint-interval", learnCheckpointEvery, "write the outcome learner's checkpoint at most this often (and after at least --learn-checkpoint-records records; always on a clean stop): a kill -9 re-reads the log since the last one")
+	fs.IntVar(&l.cpRecords, "learn-checkpoint-records", 10_000, "write the outcome learner's checkpoint after at least this many records (and --learn-checkpoint-interval)")
+}
+
+// validate checks the learner's flags (usage errors name the flag).
+func (l *learnFlags) validate() error {
+	switch {
+	case l.lateness <= 0:
+		return &usageError{fmt.Sprintf("--learn-lateness: must be positive, got %v", l.lateness)}
+	case l.cpEvery < 0:
+		return &usageError{fmt.Sprintf("--learn-checkpoint-interval: must not be negative, got %v", l.cpEvery)}
+	case l.cpRecords < 1:
+		return &usageError{fmt.Sprintf("--learn-checkpoint-records: must be at least 1, got %d", l.cpRecords)}
+	}
+	return nil
 }
 
 // registerDataDir adds --data-dir (process only; all has it already).
@@ -118,7 +139,7 @@ func (l *learnFlags) build(dataDir string, seeds []string, kopts []kgo.Opt, reg 
 		log.Warn("removed the outcome learner's checkpoint of format 1 (JSON): it reads the log again from its start", "path", old)
 	}
 	cfg := learn.Config{Brokers: seeds, ClientOpts: kopts, Checkpoint: path, Logger: log, Registerer: reg,
-		CheckpointEvery: learnCheckpointEvery}
+		CheckpointEvery: l.cpEvery, CheckpointRecords: l.cpRecords, Lateness: l.lateness}
 	if lw, ok := st.(store.LearnedWriter); ok {
 		pub, err := learn.NewUpdatePublisher(seeds, "", log, kopts...)
 		if err != nil {

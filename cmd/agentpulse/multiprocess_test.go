@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentpulse/agentpulse/auth"
 	"github.com/agentpulse/agentpulse/ingest/simulator"
+	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store/clickhouse"
 	"github.com/agentpulse/agentpulse/schemas"
 	"github.com/agentpulse/agentpulse/views"
@@ -38,6 +39,15 @@ const (
 // interactions folded by both processors, and at the end every figure of
 // GET /v1/agents/{a}/performance, on both servers and for every preset,
 // equals views/reference over exactly what was sent.
+//
+// Processor B runs the outcome learner (A, killed, runs none: one learner
+// per deployment, as the README says); the feed's chat records carry no
+// predictions, survey outcomes go in through the ingest server, and a
+// closing record 15 days after the feed (a model of its own) makes the
+// learner, with a lateness of 7 days covering the feed's late records and
+// corrections, seal every day: the figures equal
+// reference.NewWithOutcomes, learned psat/pres and the AES they give
+// included.
 func TestMultiProcessOneMachine(t *testing.T) { multiProcess(t, false) }
 
 // TestMultiProcessOneMachineSecure is TestMultiProcessOneMachine with
@@ -77,15 +87,18 @@ func multiProcess(t *testing.T, secure bool) {
 	})
 	lap("broker listening on %s with %d partitions", brokerAddr, mpPartitions)
 
-	procArgs := []string{"process", "--learn=false", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
-		"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(mpPartitions),
-		"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
-	procArgs = append(append(procArgs, sec.kafkaArgs...), sec.chArgs...)
-	procA := startProc(t, bin, "process-a", procArgs...)
+	// Each instance has its own --data-dir; only B runs the learner.
+	procArgs := func(learn ...string) []string {
+		args := []string{"process", "--data-dir", t.TempDir(), "--brokers", brokerAddr, "--store", "clickhouse", "--clickhouse-addr", chAddr,
+			"--clickhouse-database", db, "--group", group, "--partitions", fmt.Sprint(mpPartitions),
+			"--session-timeout", "3s", "--flush-interval", "50ms", "--log-level", "info"}
+		return append(append(append(args, learn...), sec.kafkaArgs...), sec.chArgs...)
+	}
+	procA := startProc(t, bin, "process-a", procArgs("--learn=false")...)
 	waitFor(t, "processor A owning every partition", 30*time.Second, func() bool {
 		return len(distinct(procA.loadedPartitions())) == mpPartitions
 	})
-	procB := startProc(t, bin, "process-b", procArgs...)
+	procB := startProc(t, bin, "process-b", procArgs("--learn-lateness", "168h")...)
 	// Who owns what: the group's two assignments, B's being the one it
 	// has loaded every partition of (its log says so after loading).
 	var ownedA, ownedB []int32
@@ -122,12 +135,12 @@ func multiProcess(t *testing.T, secure bool) {
 	lap("serve A on %s, serve B on %s, ingest on %s: all ready", serveA, serveB, ingestAddr)
 
 	// The feed: 20 agents × 7 days with duplicates, revisions and late
-	// records, in stream order, and the reference over exactly that.
-	feed := simulatedFeed(t)
-	// reference.New: the processes run with --learn=false; learned cells in
-	// the stores are compared with NewWithOutcomes in processor/learn and,
-	// whole-process, in TestProcessLearnsOverClickHouse.
-	ref := reference.New(feed, views.DefaultParams())
+	// records, in stream order, chat without predictions, with survey
+	// outcomes; then the closing record; and the reference over exactly
+	// that.
+	feed, outs := learnedSimulatedFeed(t)
+	closing := closingOwnModel(feed)
+	ref := reference.NewWithOutcomes(append(slices.Clone(feed), closing...), outs, views.DefaultParams(), outcomes.Config{})
 	mint := func(c auth.Claims) string { return mintToken(t, secret, c, time.Hour) }
 	watched := busiestAgent(ref)
 	var watchedIDs []*schemas.Interaction
@@ -146,9 +159,11 @@ func multiProcess(t *testing.T, secure bool) {
 	size := (len(feed) + mpChunks - 1) / mpChunks
 	var killedAt time.Time
 	sentAfterKill := map[string]bool{}
+	outsSent := 0
 	for i := range mpChunks {
 		chunk := feed[i*size : min((i+1)*size, len(feed))]
 		postInteractions(t, "http://"+ingestAddr, ingestTok, chunk)
+		outsSent += postOutcomesUntil(t, "http://"+ingestAddr, ingestTok, outs[outsSent:], chunk, i+1 == mpChunks)
 		if !killedAt.IsZero() {
 			for _, it := range chunk {
 				sentAfterKill[it.InteractionID] = true
@@ -180,7 +195,9 @@ func multiProcess(t *testing.T, secure bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	lap("ingested %d records in %d requests through the ingest server", len(feed), mpChunks)
+	postInteractions(t, "http://"+ingestAddr, ingestTok, closing)
+	feed = append(feed, closing...)
+	lap("ingested %d records and %d outcomes in %d requests through the ingest server", len(feed), len(outs), mpChunks+1)
 
 	// Processor B takes A's partitions over.
 	waitFor(t, "processor B owning every partition", 45*time.Second, func() bool {
@@ -219,7 +236,10 @@ func multiProcess(t *testing.T, secure bool) {
 	checkScores(t, scores, watchedIDs, parts, ownedA, ownedB, killedAt, sentAfterKill)
 	lap("websocket checked")
 
-	// Every figure on both servers equals the reference.
+	// Every figure on both servers equals the reference, learned ones
+	// included once the learner (in B) has sealed the feed.
+	waitLearned(t, ref, mint(auth.Claims{Tenant: "acme", Subject: "mp-admin", Role: auth.RoleAdmin}), watched, 90*time.Second, serveA, serveB)
+	lap("learned figures served")
 	checkPerformance(t, ref, mint(auth.Claims{Tenant: "acme", Subject: "mp-admin", Role: auth.RoleAdmin}), watched, serveA, serveB)
 	lap("figures checked")
 }
@@ -314,7 +334,7 @@ func checkPerformance(t *testing.T, ref *reference.Dataset, token, watched strin
 		if len(agents) == 4 {
 			break
 		}
-		if !slices.Contains(agents, it.AgentID) {
+		if !slices.Contains(agents, it.AgentID) && it.AgentID != learnSentinel {
 			agents = append(agents, it.AgentID)
 		}
 	}

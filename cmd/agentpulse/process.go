@@ -59,6 +59,9 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := rf.validate(); err != nil {
 		return err
 	}
+	if err := learnf.validate(); err != nil {
+		return err
+	}
 	seeds := splitList(*brokers)
 	if len(seeds) == 0 {
 		return &usageError{"--brokers: at least one broker address is required"}

@@ -2,7 +2,6 @@ package learn
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -27,14 +25,29 @@ import (
 // exactly, and moves it: see cells.followDropped. Memory stays bounded by
 // the horizon; the disk holds ~100 bytes per interaction dropped.
 //
-// A bbolt file beside the checkpoint, three buckets: "ix" (tenant,
-// interaction) → entry; "bk" (bucket key, interaction) → nothing, the
-// members of an archived bucket; "undo" (position, n) → the previous value
-// of a key changed by a write made after consuming position records. A
-// checkpoint at position P covers the writes up to P: at start, rollback
-// undoes the later ones (a kill -9 between a write and the next
-// checkpoint), and checkpointed forgets the undo records the checkpoint
-// made permanent. A learner starting from the log's start clears it.
+// A bbolt file beside the checkpoint. An archived interaction's entry is
+// in exactly one of two buckets: "seg" (tenant, segment, interaction),
+// where a large write of interactions archived for the first time (an
+// eviction: a day of a tenant) puts them, the segment being the position
+// the write was made at, so that each such write appends at the end of
+// its tenant's keys; and "ix" (tenant, interaction), for the rest (an
+// interaction archived again after a move, small writes). "bk" (tenant,
+// hour, rest of the bucket key, interaction) → nothing lists the members
+// of an archived bucket, hour first for the same reason. "undo" (position,
+// n) → the previous value of a key an ix write changed. A checkpoint at
+// position P covers the writes up to P: at start, rollback undoes the
+// later ones (a kill -9 between a write and the next checkpoint): their
+// undo records, newest first, then the segments after P, deleted whole;
+// checkpointed forgets the undo records the checkpoint made permanent. A
+// learner starting from the log's start clears it.
+//
+// Finding an interaction: the filter (in memory) answers no for nearly
+// every new one; otherwise ix, then the segments of its tenant whose own
+// filter holds it, newest first. Why segments: ids are not in time order
+// (platform UUIDs), so in one key order a day's eviction touches a random
+// page for every interaction and bbolt rewrites each touched page at the
+// commit (BenchmarkArchiveEvict: ~10 µs of CPU per interaction in one
+// bucket by (tenant, interaction), ~2 µs in segments).
 //
 // Not safe for concurrent use (cells' owner guards it).
 type archive struct {
@@ -48,8 +61,16 @@ type archive struct {
 
 var (
 	bucketIx   = []byte("ix")
+	bucketSeg  = []byte("seg")
 	bucketBk   = []byte("bk")
 	bucketUndo = []byte("undo")
+	bucketMeta = []byte("meta")
+	// archiveLayout is the layout of the keys, in meta under "layout": a
+	// file of another layout (or none: the first) is replaced by an empty
+	// one, which makes a learner resuming from a checkpoint read the log
+	// again from its start (Learner.Run, as for a lost archive).
+	archiveLayout = []byte{3}
+	metaLayout    = []byte("layout")
 )
 
 // archived is one dropped interaction.
@@ -64,10 +85,38 @@ type archived struct {
 // process's lock on it (a learner stopping as this one starts).
 var archiveLockWait = 5 * time.Second
 
-// openArchive opens (creating) the archive file.
+// openArchive opens (creating) the archive file; a file of another layout
+// is replaced by an empty one (created).
 func openArchive(path string) (*archive, error) {
+	a, err := openArchiveFile(path)
+	if err != nil || a.created {
+		return a, err
+	}
+	var layout []byte
+	if err := a.db.View(func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bucketMeta); m != nil {
+			layout = slices.Clone(m.Get(metaLayout))
+		}
+		return nil
+	}); err != nil {
+		_ = a.close()
+		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
+	}
+	if bytes.Equal(layout, archiveLayout) {
+		return a, nil
+	}
+	if err := a.close(); err != nil {
+		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
+	}
+	if err := os.Remove(path); err != nil {
+		return nil, fmt.Errorf("learn: cells archive %s of an older layout: %w", path, err)
+	}
+	return openArchiveFile(path)
+}
+
+func openArchiveFile(path string) (*archive, error) {
 	_, statErr := os.Stat(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: archiveLockWait, NoSync: true, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, berrors.ErrTimeout) {
 		// bbolt's exclusive lock is the learner directory's lock: a second
 		// learner on the same directory would overwrite the first one's
@@ -77,18 +126,22 @@ func openArchive(path string) (*archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
 	}
+	created := errors.Is(statErr, fs.ErrNotExist)
 	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketIx, bucketBk, bucketUndo} {
+		for _, b := range [][]byte{bucketIx, bucketSeg, bucketBk, bucketUndo, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if created {
+			return tx.Bucket(bucketMeta).Put(metaLayout, archiveLayout)
 		}
 		return nil
 	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
 	}
-	a := &archive{db: db, created: errors.Is(statErr, fs.ErrNotExist)}
+	a := &archive{db: db, created: created}
 	if err := a.refilter(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("learn: cells archive %s: %w", path, err)
@@ -96,30 +149,64 @@ func openArchive(path string) (*archive, error) {
 	return a, nil
 }
 
-// refilter rebuilds the filter from the interactions in the file.
+// refilter rebuilds the filters from the interactions in the file: ix's
+// into the filter, each segment's into its own too.
 func (a *archive) refilter() error {
 	a.filter = newArchiveFilter()
 	return a.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketIx).ForEach(func(k, _ []byte) error {
-			l, n := binary.Uvarint(k)
-			if n <= 0 || l > uint64(len(k)-n) {
+		if err := tx.Bucket(bucketIx).ForEach(func(k, _ []byte) error {
+			tenant, id, ok := splitIxKey(k)
+			if !ok {
 				return fmt.Errorf("%w: key %x", errBadArchive, k)
 			}
-			a.filter.add(string(k[n:n+int(l)]), string(k[n+int(l):]))
+			a.filter.add(tenant, id)
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		var (
+			tenant string
+			seg    uint64
+			ids    []string
+		)
+		flush := func() {
+			for _, id := range ids {
+				a.filter.add(tenant, id)
+			}
+			if len(ids) > 0 {
+				a.filter.addSegment(tenant, seg, ids)
+			}
+			ids = ids[:0]
+		}
+		if err := tx.Bucket(bucketSeg).ForEach(func(k, _ []byte) error {
+			t, s, id, ok := splitSegKey(k)
+			if !ok {
+				return fmt.Errorf("%w: key %x", errBadArchive, k)
+			}
+			if t != tenant || s != seg {
+				flush()
+				tenant, seg = t, s
+			}
+			ids = append(ids, id)
+			return nil
+		}); err != nil {
+			return err
+		}
+		flush()
+		return nil
 	})
 }
 
 func (a *archive) close() error { return a.db.Close() }
 
 // rollback brings the archive to the checkpoint at position pos: every
-// write made after it is undone, newest first; pos 0 (no checkpoint)
+// write made after it is undone (the undo records newest first, then the
+// segments of later writes, with their bk keys); pos 0 (no checkpoint)
 // empties it.
 func (a *archive) rollback(pos int64) error {
 	return a.db.Update(func(tx *bolt.Tx) error {
 		if pos <= 0 {
-			for _, b := range [][]byte{bucketIx, bucketBk, bucketUndo} {
+			for _, b := range [][]byte{bucketIx, bucketSeg, bucketBk, bucketUndo} {
 				if err := tx.DeleteBucket(b); err != nil {
 					return err
 				}
@@ -144,8 +231,41 @@ func (a *archive) rollback(pos int64) error {
 				return err
 			}
 		}
-		return nil
+		return dropSegmentsAfter(tx, uint64(pos))
 	})
+}
+
+// dropSegmentsAfter deletes the segments of writes made after pos, and
+// their entries' bk keys: each tenant's keys from (tenant, pos+1) on.
+func dropSegmentsAfter(tx *bolt.Tx, pos uint64) error {
+	sb, bk := tx.Bucket(bucketSeg), tx.Bucket(bucketBk)
+	var keys, bks [][]byte
+	c := sb.Cursor()
+	for k, v := c.First(); k != nil; {
+		tenant, seg, id, ok := splitSegKey(k)
+		if !ok {
+			return fmt.Errorf("%w: key %x", errBadArchive, k)
+		}
+		if seg <= pos { // to this tenant's first segment after pos
+			k, v = c.Seek(binary.BigEndian.AppendUint64(appendString(nil, tenant), pos+1))
+			continue
+		}
+		e, err := decodeArchived(tenant, v)
+		if err != nil {
+			return err
+		}
+		keys, bks = append(keys, slices.Clone(k)), append(bks, append(bkPrefix(e.Key), id...))
+		k, v = c.Next()
+	}
+	for i := range keys {
+		if err := sb.Delete(keys[i]); err != nil {
+			return err
+		}
+		if err := bk.Delete(bks[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reset brings the archive to the checkpoint at pos (rollback) and
@@ -182,7 +302,7 @@ func (a *archive) get(tenant, id string) (e archived, ok bool, err error) {
 		return archived{}, false, nil
 	}
 	err = a.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketIx).Get(ixArchiveKey(tenant, id))
+		_, _, v := a.locate(tx, tenant, id)
 		if v == nil {
 			return nil
 		}
@@ -191,6 +311,24 @@ func (a *archive) get(tenant, id string) (e archived, ok bool, err error) {
 		return err
 	})
 	return e, ok, err
+}
+
+// locate finds an interaction the filter may hold: the bucket and key of
+// its entry and the entry (nil when it is not archived). The value is
+// valid for the transaction only.
+func (a *archive) locate(tx *bolt.Tx, tenant, id string) (bucket, key, v []byte) {
+	key = ixArchiveKey(tenant, id)
+	if v = tx.Bucket(bucketIx).Get(key); v != nil {
+		return bucketIx, key, v
+	}
+	sb := tx.Bucket(bucketSeg)
+	for seg := range a.filter.segments(tenant, id) {
+		key = append(binary.BigEndian.AppendUint64(appendString(nil, tenant), seg), id...)
+		if v = sb.Get(key); v != nil {
+			return bucketSeg, key, v
+		}
+	}
+	return nil, nil, nil
 }
 
 // members returns the interaction ids archived in bucket k, sorted.
@@ -206,132 +344,25 @@ func (a *archive) members(k store.BucketKey) (ids []string, err error) {
 	return ids, err
 }
 
-// change is one write: put e (del false) or delete the interaction.
-type change struct {
-	tenant, id string
-	e          archived
-	del        bool
-}
+func ixArchiveKey(tenant, id string) []byte { return ixArchiveKeyTo(nil, tenant, id) }
 
-// writeChunk is how many changes one transaction takes: bbolt splits
-// nodes at commit only, so a transaction of a day's eviction would move
-// memory quadratically.
-const writeChunk = 512
-
-// write applies the changes, made after consuming pos records, keeping an
-// undo record of every key it changes, in transactions of writeChunk (a
-// kill between two leaves writes that rollback undoes: all are past the
-// checkpoint). Not synced: sync does, before the checkpoint is written.
-func (a *archive) write(pos int64, chs []change) error {
-	if len(chs) > writeChunk { // in key order: each transaction touches fewer pages
-		chs = slices.Clone(chs)
-		slices.SortStableFunc(chs, func(x, y change) int {
-			return cmp.Or(strings.Compare(x.tenant, y.tenant), strings.Compare(x.id, y.id))
-		})
-	}
-	for len(chs) > 0 {
-		n := min(len(chs), writeChunk)
-		if err := a.writeTx(pos, chs[:n]); err != nil {
-			return err
-		}
-		chs = chs[n:]
-	}
-	return nil
-}
-
-// sync makes every write so far durable: called before a checkpoint is
-// written, so that a checkpoint never covers writes a crash lost.
-func (a *archive) sync() error { return a.db.Sync() }
-
-func (a *archive) writeTx(pos int64, chs []change) error {
-	return a.db.Update(func(tx *bolt.Tx) error {
-		ix, u := tx.Bucket(bucketIx), tx.Bucket(bucketUndo)
-		n := uint32(0)
-		if k, _ := u.Cursor().Last(); k != nil && binary.BigEndian.Uint64(k) == uint64(pos) {
-			n = binary.BigEndian.Uint32(k[8:]) + 1
-		}
-		set := func(b []byte, key, val []byte) error {
-			old := tx.Bucket(b).Get(key)
-			rec := appendBytes(appendBytes(nil, b), key)
-			if old != nil {
-				rec = appendBytes(append(rec, 1), old)
-			} else {
-				rec = append(rec, 0)
-			}
-			uk := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, uint64(pos)), n)
-			n++
-			if err := u.Put(uk, rec); err != nil {
-				return err
-			}
-			if val == nil {
-				return tx.Bucket(b).Delete(key)
-			}
-			return tx.Bucket(b).Put(key, val)
-		}
-		for i := range chs {
-			ch := &chs[i]
-			key := ixArchiveKey(ch.tenant, ch.id)
-			if old := ix.Get(key); old != nil { // leave its old bucket
-				prev, err := decodeArchived(ch.tenant, old)
-				if err != nil {
-					return err
-				}
-				if err := set(bucketBk, append(bkPrefix(prev.Key), ch.id...), nil); err != nil {
-					return err
-				}
-			}
-			if ch.del {
-				if err := set(bucketIx, key, nil); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := set(bucketIx, key, encodeArchived(nil, &ch.e)); err != nil {
-				return err
-			}
-			a.filter.add(ch.tenant, ch.id) // a failed transaction leaves a false positive only
-			if err := set(bucketBk, append(bkPrefix(ch.e.Key), ch.id...), []byte{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// restoreUndo puts back what one undo record saved.
-func restoreUndo(tx *bolt.Tx, rec []byte) error {
-	d := outcomes.NewDecoder(rec)
-	name, key := d.Bytes(d.Uvarint("bucket"), "bucket"), d.Bytes(d.Uvarint("key"), "key")
-	had := d.Bool("had")
-	var old []byte
-	if had {
-		old = d.Bytes(d.Uvarint("value"), "value")
-	}
-	if err := d.Err(); err != nil {
-		return fmt.Errorf("learn: cells archive: bad undo record: %w", err)
-	}
-	b := tx.Bucket(name)
-	if b == nil {
-		return fmt.Errorf("learn: cells archive: undo record of unknown bucket %q", name)
-	}
-	if had {
-		return b.Put(key, old)
-	}
-	return b.Delete(key)
-}
-
-func ixArchiveKey(tenant, id string) []byte {
-	return append(appendString(nil, tenant), id...)
+func ixArchiveKeyTo(b []byte, tenant, id string) []byte {
+	return append(appendString(b, tenant), id...)
 }
 
 // bkPrefix encodes a bucket key so that no key is a prefix of another's
-// encoding: length-prefixed strings, then the hour.
-func bkPrefix(k store.BucketKey) []byte {
-	var b []byte
-	for _, s := range []string{k.Tenant, k.Model, k.Team, k.Agent, k.Inquiry} {
+// encoding: the tenant, the hour, then the other strings, length-prefixed.
+// The hour comes second so that an eviction (the oldest hours of a
+// tenant) writes at the end of the tenant's keys, not all over them.
+func bkPrefix(k store.BucketKey) []byte { return bkPrefixTo(nil, k) }
+
+func bkPrefixTo(b []byte, k store.BucketKey) []byte {
+	b = appendString(b, k.Tenant)
+	b = binary.BigEndian.AppendUint64(b, uint64(k.Hour.Unix()))
+	for _, s := range []string{k.Model, k.Team, k.Agent, k.Inquiry} {
 		b = appendString(b, s)
 	}
-	return binary.BigEndian.AppendUint64(b, uint64(k.Hour.Unix()))
+	return b
 }
 
 func appendString(b []byte, s string) []byte {

@@ -1,6 +1,9 @@
 package learn
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"iter"
+)
 
 // archiveFilter answers "may this interaction be archived?" in memory, so
 // that a new interaction (nearly every record) costs no archive read: a
@@ -13,6 +16,10 @@ import "hash/maphash"
 type archiveFilter struct {
 	seed  maphash.Seed
 	parts []filterPart
+	// segs are, per tenant, the filters of the archive's segments, in
+	// the order they were written (archive.locate reads the segments
+	// theirs may hold).
+	segs map[string][]segPart
 }
 
 type filterPart struct {
@@ -77,4 +84,56 @@ func (f *archiveFilter) mayHold(tenant, id string) bool {
 		}
 	}
 	return false
+}
+
+// segPart is the filter of one segment of the archive (segment: the
+// position of the write that archived its interactions).
+type segPart struct {
+	seg  uint64
+	bits []uint64
+}
+
+// addSegment records the interactions of a tenant's segment (add them to
+// the filter too).
+func (f *archiveFilter) addSegment(tenant string, seg uint64, ids []string) {
+	bits := make([]uint64, (len(ids)*filterBitsEach+63)/64)
+	m := uint64(len(bits) * 64)
+	for _, id := range ids {
+		a, b := f.hashes(tenant, id)
+		for i := range uint64(filterHashes) {
+			bit := (a + i*b) % m
+			bits[bit/64] |= 1 << (bit % 64)
+		}
+	}
+	if f.segs == nil {
+		f.segs = map[string][]segPart{}
+	}
+	f.segs[tenant] = append(f.segs[tenant], segPart{seg: seg, bits: bits})
+}
+
+// segments returns the segments of the tenant that may hold the
+// interaction, newest first.
+func (f *archiveFilter) segments(tenant, id string) iter.Seq[uint64] {
+	return func(yield func(uint64) bool) {
+		ps := f.segs[tenant]
+		if len(ps) == 0 {
+			return
+		}
+		a, b := f.hashes(tenant, id)
+		for pi := len(ps) - 1; pi >= 0; pi-- {
+			p := &ps[pi]
+			m := uint64(len(p.bits) * 64)
+			hit := true
+			for i := range uint64(filterHashes) {
+				bit := (a + i*b) % m
+				if p.bits[bit/64]&(1<<(bit%64)) == 0 {
+					hit = false
+					break
+				}
+			}
+			if hit && !yield(p.seg) {
+				return
+			}
+		}
+	}
 }

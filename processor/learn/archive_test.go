@@ -1,11 +1,14 @@
 package learn
 
 import (
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/agentpulse/agentpulse/outcomes"
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -250,4 +253,184 @@ func TestArchiveLockedByAnotherLearner(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "its own --data-dir") {
 		t.Fatalf("second open: %v, want an error naming --data-dir", err)
 	}
+}
+
+// BenchmarkArchiveEvict is what an interaction leaving the learner's
+// memory costs: evictions as cells.evict writes them, a day of a
+// 300-agent tenant at a time (~3,300 interactions, by bucket), into an
+// archive that grows to 100,000 per iteration; cpu_ns/archived is this
+// process's CPU (user + system, the GC's included) per interaction.
+func BenchmarkArchiveEvict(b *testing.B) {
+	const perDay, days = 3300, 30
+	batches := make([][]change, days)
+	for d := range batches {
+		chs := make([]change, perDay)
+		for i := range chs {
+			n := d*perDay + i
+			chs[i] = change{tenant: "acme", id: fmt.Sprintf("acme-voice-%09d", (n*7919)%(perDay*days)), e: archived{Revision: 1,
+				Key: store.BucketKey{Tenant: "acme", Model: "voice", Team: fmt.Sprintf("team-%02d", (i/100)%10), Agent: fmt.Sprintf("agent-%04d", (i/11)%300),
+					Inquiry: "billing", Hour: time.Unix(int64(d*24+i/(perDay/24))*3600, 0)}, Sat: score{P: 0.5, OK: true}}}
+		}
+		batches[d] = chs
+	}
+	var cpu, wall time.Duration
+	for range b.N {
+		a, err := openArchive(filepath.Join(b.TempDir(), "archive.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c0, w0 := cpuTime(), time.Now()
+		for d, chs := range batches {
+			if err := a.write(int64(d+1), chs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := a.sync(); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - c0
+		wall += time.Since(w0)
+		_ = a.close()
+	}
+	n := float64(b.N * perDay * days)
+	b.ReportMetric(float64(cpu.Nanoseconds())/n, "cpu_ns/archived")
+	b.ReportMetric(float64(wall.Nanoseconds())/n, "wall_ns/archived")
+}
+
+// TestArchiveOfAnotherLayout: an archive file of an older key layout (no
+// layout recorded) is replaced by an empty one, reported as created, so
+// that a learner resuming from a checkpoint reads the log again.
+func TestArchiveOfAnotherLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cells-archive.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bucketIx)
+		if err != nil {
+			return err
+		}
+		return b.Put(ixArchiveKey("t", "old"), encodeArchived(nil, &archived{Revision: 1}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := openArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.created {
+		t.Error("an archive of the old layout was kept")
+	}
+	if _, ok, err := a.get("t", "old"); ok || err != nil {
+		t.Errorf("the old layout's entry is still there (%v)", err)
+	}
+	if err := a.close(); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = openArchive(path); err != nil || a.created {
+		t.Fatalf("reopening the new layout: created %v, %v", a != nil && a.created, err)
+	}
+	_ = a.close()
+}
+
+// TestArchiveSegments: a large first archiving (an eviction) goes to a
+// segment; a later move of one of its interactions leaves the segment for
+// ix and the other bucket; a reopened archive (filters rebuilt from the
+// file) finds them all; rollback to the segment's position undoes the move
+// only, rollback to before it drops the segment and its bucket lists.
+func TestArchiveSegments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "archive.db")
+	a, err := openArchive(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = a.close() }()
+	key := func(agent string) store.BucketKey {
+		return store.BucketKey{Tenant: "t", Model: "voice", Agent: agent, Hour: time.Unix(7200, 0).UTC()}
+	}
+	var chs []change
+	for i := range 2 * segmentMin {
+		chs = append(chs, change{tenant: "t", id: fmt.Sprintf("x%02d", i), e: archived{Revision: 1, Key: key("a")}})
+	}
+	if err := a.write(5, chs); err != nil {
+		t.Fatal(err)
+	}
+	segs := 0
+	_ = a.db.View(func(tx *bolt.Tx) error { segs = tx.Bucket(bucketSeg).Stats().KeyN; return nil })
+	if segs != len(chs) {
+		t.Fatalf("%d interactions in segments, want %d", segs, len(chs))
+	}
+	check := func(when string, wantA int, x03 store.BucketKey, found bool) {
+		t.Helper()
+		e, ok, err := a.get("t", "x03")
+		if err != nil || ok != found || (found && e.Key != x03) {
+			t.Errorf("%s: x03 = %+v, %v, %v; want in %v: %v", when, e.Key, ok, err, x03, found)
+		}
+		if ids, err := a.members(key("a")); err != nil || len(ids) != wantA {
+			t.Errorf("%s: a has %d members (%v), want %d", when, len(ids), err, wantA)
+		}
+		for i := range chs {
+			if id := chs[i].id; id != "x03" {
+				if _, ok, _ := a.get("t", id); ok != (wantA > 0) {
+					t.Errorf("%s: %s found %v", when, id, ok)
+				}
+			}
+		}
+	}
+	check("written", len(chs), key("a"), true)
+	if err := a.checkpointed(5); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.write(7, []change{{tenant: "t", id: "x03", e: archived{Revision: 2, Key: key("b")}}}); err != nil {
+		t.Fatal(err)
+	}
+	check("moved", len(chs)-1, key("b"), true)
+	if ids, _ := a.members(key("b")); len(ids) != 1 {
+		t.Errorf("b's members %v, want x03", ids)
+	}
+	if err := a.close(); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = openArchive(path); err != nil {
+		t.Fatal(err)
+	}
+	check("reopened", len(chs)-1, key("b"), true)
+	if err := a.reset(5); err != nil {
+		t.Fatal(err)
+	}
+	check("rolled back to 5", len(chs), key("a"), true)
+	if ids, _ := a.members(key("b")); len(ids) != 0 {
+		t.Errorf("b's members %v after the rollback, want none", ids)
+	}
+	if err := a.reset(4); err != nil {
+		t.Fatal(err)
+	}
+	check("rolled back to 4", 0, store.BucketKey{}, false)
+}
+
+// FuzzArchiveKeys: the archive's key readers never panic, and what they
+// read from a key they accept encodes to a key they read the same (the
+// readers take non-minimal varints, so a key need not be canonical).
+func FuzzArchiveKeys(f *testing.F) {
+	f.Add(ixArchiveKey("acme", "c-1"))
+	f.Add(append(binary.BigEndian.AppendUint64(appendString(nil, "acme"), 42), "c-1"...))
+	f.Add([]byte{})
+	f.Add([]byte{9, 'a'})
+	f.Fuzz(func(t *testing.T, k []byte) {
+		if tenant, id, ok := splitIxKey(k); ok {
+			if t2, id2, ok := splitIxKey(ixArchiveKey(tenant, id)); !ok || t2 != tenant || id2 != id {
+				t.Fatalf("ix key %x read as (%q, %q), its encoding as (%q, %q, %v)", k, tenant, id, t2, id2, ok)
+			}
+		}
+		if tenant, seg, id, ok := splitSegKey(k); ok {
+			again := append(binary.BigEndian.AppendUint64(appendString(nil, tenant), seg), id...)
+			if t2, s2, id2, ok := splitSegKey(again); !ok || t2 != tenant || s2 != seg || id2 != id {
+				t.Fatalf("seg key %x read as (%q, %d, %q), its encoding otherwise", k, tenant, seg, id)
+			}
+		}
+	})
 }

@@ -228,5 +228,12 @@ func loadCheckpoint(path string, cfg outcomes.Config, lateness time.Duration, lo
 	if err := c.decode(outcomes.NewDecoder(data)); err != nil {
 		return newCheckpoint(cfg, lateness), fmt.Errorf("learn: checkpoint %s: %w", path, err)
 	}
+	if was := c.stream.Lateness(); was != lateness {
+		// Days were sealed with the old lateness, and the cells' horizon
+		// follows it: resuming would mix the two.
+		log.Warn("the learner's lateness changed since its checkpoint: reading the log again from its start", "path", path,
+			"checkpoint_lateness", was, "lateness", lateness)
+		return newCheckpoint(cfg, lateness), nil
+	}
 	return c, nil
 }

@@ -54,6 +54,12 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		t.Fatalf("a checkpoint read back writes other bytes (%d, %d)", len(ab), len(bb))
 	}
 
+	// Another lateness (--learn-lateness changed): days were sealed with
+	// the old one, so the learner starts empty and reads the log again.
+	if c, err := loadCheckpoint(a, outcomes.Config{}, 2*time.Hour, log); err != nil || c.position() != 0 || c.stream.Lateness() != 2*time.Hour {
+		t.Fatalf("checkpoint of another lateness: position %d, lateness %v, %v; want an empty learner", c.position(), c.stream.Lateness(), err)
+	}
+
 	old := filepath.Join(dir, "old.json")
 	if err := os.WriteFile(old, []byte(`{"partitions":[{"topic":"interactions","partition":0,"next":42}],"stream":"e30="}`), 0o600); err != nil {
 		t.Fatal(err)

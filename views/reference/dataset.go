@@ -26,6 +26,8 @@ type Dataset struct {
 	teams map[tenantAgent]*schemas.Interaction
 	// run is the learner's result over recs (labels, predictions, models).
 	run outcomes.Result
+	// learned are the records' learned cells (nil from New).
+	learned learnedMap
 }
 
 type tenantModel struct{ tenant, model string }
@@ -81,6 +83,7 @@ func newDataset(interactions []schemas.Interaction, outs []schemas.Outcome, para
 	var learned learnedMap
 	if learn {
 		learned = d.learn(outs, cfg)
+		d.learned = learned
 	}
 	for i := range d.recs {
 		it := &d.recs[i]

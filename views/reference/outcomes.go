@@ -114,3 +114,15 @@ func (d *Dataset) OutcomeModels(tenant, model string) (views.OutcomeModels, erro
 		views.NewOutcomeTarget(l, outcomes.Resolution, res),
 	}}, nil
 }
+
+// EachLearned calls fn with a copy of every record that has learned cells
+// (a target's cell only where its feed does not predict it) and those
+// cells, in the dataset's order: summed per bucket key, what a store's
+// learned bucket parts (partition -1) must hold.
+func (d *Dataset) EachLearned(fn func(it schemas.Interaction, sat, res outcomes.Cell)) {
+	for i := range d.recs {
+		if lp, ok := d.learned[&d.recs[i]]; ok {
+			fn(d.recs[i].Clone(), lp.sat, lp.res)
+		}
+	}
+}
