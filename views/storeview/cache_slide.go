@@ -50,7 +50,6 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 		return err
 	}
 	lo, hi := oldHot.Unix(), newHot.Unix()
-	params := mc.c.v.params
 	for i, p := range mc.presets {
 		if !news[i].From.Before(oldHot) {
 			p.sealed = map[string]cells{}
@@ -81,10 +80,7 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 		p.rng = news[i]
 	}
 	mc.dropHotBefore(newHot)
-	for _, p := range mc.presets {
-		p.rebuild(mc.hot, newHot, params)
-		p.rebuildTeams(mc.teamOf)
-	}
+	mc.rebuildPresets(newHot)
 	mc.ready = true
 	mc.c.metrics.slides.Inc()
 	return nil
