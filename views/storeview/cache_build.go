@@ -3,7 +3,6 @@ package storeview
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -35,33 +34,18 @@ func (mc *modelCache) build(ctx context.Context, to time.Time) error {
 	}
 	mc.mergeHot(hotRead)
 	mc.dropHotBefore(hotFrom)
+	params := mc.c.v.params
 	for i := range presets {
 		p := newPresetAgg(rngs[i])
 		p.sealed = sealed[i]
+		p.rebuild(mc.hot, hotFrom, params)
+		p.rebuildTeams(mc.teamOf)
 		mc.presets[i] = p
 	}
-	mc.rebuildPresets(hotFrom)
 	mc.ready = true
 	mc.c.metrics.builds.Inc()
 	mc.c.builds.Add(1)
 	return nil
-}
-
-// rebuildPresets recomputes every preset's groups and teams from its
-// sealed cells and the hot parts (presetAgg.rebuild, rebuildTeams), the
-// four at once: each writes only its own presetAgg and reads mc.hot and
-// the roster (under its read lock), which nothing changes meanwhile
-// (mc.mu is held). At 10,000 agents this is most of a build's CPU here.
-func (mc *modelCache) rebuildPresets(hotFrom time.Time) {
-	params := mc.c.v.params
-	var wg sync.WaitGroup
-	for _, p := range mc.presets {
-		wg.Go(func() {
-			p.rebuild(mc.hot, hotFrom, params)
-			p.rebuildTeams(mc.teamOf)
-		})
-	}
-	wg.Wait()
 }
 
 // readPresets reads what a build needs, both at once: per preset and

@@ -50,6 +50,7 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 		return err
 	}
 	lo, hi := oldHot.Unix(), newHot.Unix()
+	params := mc.c.v.params
 	for i, p := range mc.presets {
 		if !news[i].From.Before(oldHot) {
 			p.sealed = map[string]cells{}
@@ -80,7 +81,10 @@ func (mc *modelCache) slide(ctx context.Context, to time.Time) error {
 		p.rng = news[i]
 	}
 	mc.dropHotBefore(newHot)
-	mc.rebuildPresets(newHot)
+	for _, p := range mc.presets {
+		p.rebuild(mc.hot, newHot, params)
+		p.rebuildTeams(mc.teamOf)
+	}
 	mc.ready = true
 	mc.c.metrics.slides.Inc()
 	return nil
