@@ -30,12 +30,15 @@ type CacheConfig struct {
 	// agent's sealed hours again before the next answer.
 	HotHours int
 	// MaxAgentRereads is how many dirty agents (with changes to sealed
-	// hours) are re-read, all in one query, before the entry is rebuilt
-	// instead; the limit used is the larger of it and half the entry's
-	// agents, so it scales with the model. Default 64.
+	// hours) are re-read by their own key ranges, all in one query; the
+	// limit used is the larger of it and half the entry's agents (at
+	// most 4,096), so it scales with the model. More are re-read by one
+	// model-wide sum (as a build's) keeping theirs (the warm-up is asked
+	// to run it): never a rebuild. Default 64.
 	MaxAgentRereads int
 	// BuildWait is how long a request waits for its entry's build (the
-	// first, or one after an eviction or a jump of the range end) before
+	// first, or one after an eviction, a Refresh or an end that moved
+	// back) before
 	// failing with ErrWarming, which the API answers with 503 and
 	// Retry-After; the build goes on in the background. 0 waits as long as
 	// the request's context allows (the request itself builds).

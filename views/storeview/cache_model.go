@@ -102,7 +102,7 @@ func (mc *modelCache) apply(u *schemas.Update) {
 	if sealed {
 		mc.dirty[u.Agent] = true
 		if len(mc.dirty) == mc.rereadLimit()+1 {
-			mc.c.pokeWarmer() // rebuild in the background, not in a request
+			mc.c.pokeWarmer() // a model-wide re-read: in the background, not in a request
 		}
 	}
 	if changed && mc.ready {
@@ -131,16 +131,11 @@ func (mc *modelCache) invalidateMetrics(u *schemas.Update) {
 	}
 }
 
-// maxSlide is how far the range end may move for the cache to slide
-// (subtract the hours that leave, merge the hot hours that seal) rather
-// than rebuild: a week, so that the first interaction after a quiet
-// weekend slides. Beyond, the hours leaving would cost about what a build
-// (from the store's rollups) does.
-func (mc *modelCache) maxSlide() time.Duration { return 7 * 24 * time.Hour }
-
 // prepare brings the presets to the range end to (single-flight: one
 // goroutine runs a job, the others wait for it) and re-reads dirty
-// agents once. No lock is held while the store is read. A request waits
+// agents once. Only an entry not built yet (or whose last job failed, or
+// whose end moved back) is built whole: a later end, however far,
+// slides, and dirty agents, however many, are re-read. No lock is held while the store is read. A request waits
 // for a build at most CacheConfig.BuildWait (see prepareWait).
 func (mc *modelCache) prepare(ctx context.Context, to time.Time) error {
 	return mc.prepareWait(ctx, to, mc.c.cfg.BuildWait)
@@ -185,7 +180,7 @@ func (mc *modelCache) prepareWait(ctx context.Context, to time.Time, buildWait t
 		}
 		var err error
 		switch {
-		case !mc.ready || to.Sub(mc.to) > mc.maxSlide():
+		case !mc.ready:
 			if buildWait > 0 {
 				mc.buildInBackground(ctx, to)
 				continue // wait for it, at most buildWait
@@ -212,9 +207,6 @@ func (mc *modelCache) prepareWait(ctx context.Context, to time.Time, buildWait t
 			continue
 		case to.After(mc.to):
 			err = mc.run(ctx, func(ctx context.Context) error { return mc.slide(ctx, to) })
-		case len(mc.dirty) > mc.rereadLimit():
-			mc.ready = false
-			continue
 		case len(mc.dirty) > 0 && !rereadDone:
 			rereadDone = true
 			err = mc.run(ctx, mc.reread)

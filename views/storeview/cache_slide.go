@@ -3,14 +3,16 @@ package storeview
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
 	"github.com/agentpulse/agentpulse/views"
 )
 
-// slide moves the presets' end from mc.to to to (at most maxSlide
-// later): per preset, the sealed hours that leave the range are summed by
+// slide moves the presets' end from mc.to to to (any later hour: the
+// hot parts hold every part from the old hotFrom on, future hours
+// included, so nothing between the two ends is unknown): per preset, the sealed hours that leave the range are summed by
 // the store (rollups, one query) and subtracted from the sealed cells, or
 // the sealed cells are dropped when the new start passes the old hotFrom
 // (every sealed hour left); hours that enter at the start (a calendar
@@ -111,16 +113,24 @@ func (mc *modelCache) sumHours(ctx context.Context, from, to time.Time) (map[str
 	return out, nil
 }
 
-// rereadLimit is how many dirty agents are re-read (one query for all)
-// rather than the entry rebuilt: CacheConfig.MaxAgentRereads, or half the
-// entry's agents when more (a re-read then costs up to half a build).
+// rereadLimit is how many dirty agents are re-read by their own key
+// ranges (one query for all, store.SumQuery.Agents): CacheConfig.
+// MaxAgentRereads, or half the entry's agents when more (a re-read then
+// costs up to half a build), at most maxAgentList. More are re-read by
+// one model-wide sum (the store's rollups, as a build's) of which only
+// theirs are kept: still no rebuild.
 func (mc *modelCache) rereadLimit() int {
 	n := 0
 	if p := mc.presets[0]; p != nil {
 		n = len(p.cur)
 	}
-	return max(mc.c.cfg.MaxAgentRereads, n/2)
+	return max(mc.c.cfg.MaxAgentRereads, min(n/2, maxAgentList))
 }
+
+// maxAgentList bounds the agents named in one query: ClickHouse bounds a
+// query's text (max_query_size, 256 KiB by default), and 4,096 ids of
+// ~14 bytes each are ~57 KB.
+const maxAgentList = 4096
 
 func (p *presetAgg) sealedCells(agent string) cells {
 	c := p.sealed[agent]
@@ -145,11 +155,17 @@ func (mc *modelCache) readHours(ctx context.Context, from, to time.Time) ([]stor
 }
 
 // reread reads the sealed hours of every dirty agent again, in one
-// query, and replaces their sealed cells.
+// query, and replaces their sealed cells: a query of their key ranges up
+// to rereadLimit agents, else a model-wide one keeping theirs. The hot
+// parts, the other agents and the entry's readiness are untouched.
 func (mc *modelCache) reread(ctx context.Context) error {
 	agents := make([]string, 0, len(mc.dirty))
 	for a := range mc.dirty {
 		agents = append(agents, a)
+	}
+	var only map[string]bool // model-wide: the agents kept
+	if len(agents) > mc.rereadLimit() {
+		only = maps.Clone(mc.dirty)
 	}
 	clear(mc.dirty)
 	hotFrom := mc.hotFrom
@@ -159,14 +175,19 @@ func (mc *modelCache) reread(ctx context.Context) error {
 	}
 	mc.mu.Unlock()
 	read := make(map[string]*[4]cells, len(agents))
-	// One query for every dirty agent (store.SumQuery.Agents): their
-	// sealed days and months from the store's rollups, hours only at the
-	// ragged ends.
+	// One query for every dirty agent (store.SumQuery.Agents), or for
+	// the model when they are many.
 	q := store.SumQuery{Tenant: mc.tenant, Model: mc.model, Agents: agents, To: hotFrom, Starts: make([]time.Time, len(rngs))}
+	if only != nil {
+		q.Agents = nil
+	}
 	for i := range rngs {
 		q.Starts[i] = rngs[i].From
 	}
 	err := mc.c.v.sumCells(ctx, q, func(cs store.CellSums) error {
+		if only != nil && !only[cs.Agent] {
+			return nil
+		}
 		r := read[cs.Agent]
 		if r == nil {
 			r = new([4]cells)
@@ -206,6 +227,9 @@ func (mc *modelCache) reread(ctx context.Context) error {
 		}
 	}
 	mc.c.metrics.rereads.Add(float64(len(agents)))
+	if only != nil {
+		mc.c.metrics.wideRereads.Inc()
+	}
 	return nil
 }
 

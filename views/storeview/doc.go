@@ -86,15 +86,18 @@
 // the agent's cells are recomputed from the parts and the groups and
 // sorted values moved by the difference. An update to an older (sealed)
 // hour marks its agent dirty; before the next answer the agent's sealed
-// hours are read again (one query for all dirty agents, or a rebuild
-// beyond the larger of MaxAgentRereads and half the entry's agents). When
+// hours are read again, in one query for all dirty agents: of their key
+// ranges up to the larger of MaxAgentRereads and half the entry's agents
+// (at most 4,096), else one model-wide sum keeping theirs; never a
+// rebuild. When
 // the models' latest data reaches a new hour, the sealed hours leaving
 // each preset are summed by the store and subtracted (or dropped, when
 // the new start passes the old hot hours), hours entering at a calendar
 // preset's start are summed and added, the hot hours that seal are
 // merged from their parts, and every group is recomputed from the cells;
-// an end that moves back or more than a week (the first interaction
-// after a quiet weekend slides) rebuilds.
+// an end that moves back rebuilds; a later end slides however far it
+// moves (a quiet weekend or month; the hot parts hold every part from the
+// old hot hours on, so nothing between the two ends is missing).
 // Counts are integers and sums are on the grid, so subtraction
 // (views.Sums.Unmerge) is exact and leaves no residue; the groups are
 // recomputed from cells at every hour.

@@ -106,6 +106,18 @@ GROUP BY span, period`, []any{tenant, model}, func(rows driver.Rows) error {
 	return ix, nil
 }
 
+// learned reports whether the model has learned parts
+// (store.LearnedPartition): a batch of them writes their days' touches
+// with that partition, as every batch does, after the parts.
+func (ix *modelIndex) learned() bool {
+	for _, parts := range ix.touches {
+		if _, ok := parts[store.LearnedPartition]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // rollup says whether p's rollup is usable (store.Rollup).
 func (ix *modelIndex) rollup(p store.Period) store.Rollup {
 	st, have := ix.states[p]
