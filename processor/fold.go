@@ -124,6 +124,8 @@ type fold struct {
 	// spare is the Records slice of the batch before the last one, reused
 	// for the next batch: see takeBatch.
 	spare []store.Record
+	// keyBuf is needs' scratch for an interaction's key.
+	keyBuf []byte
 }
 
 // minDay stands for "no day".
@@ -302,12 +304,20 @@ func (f *fold) newBucket(key bucketIndexKey) *bucketState {
 	// keep the decoded record's buffer alive.
 	key.team, key.inquiry = f.intern(key.team), f.intern(key.inquiry)
 	d := f.day(dayOf(key.hour.UnixNano()))
-	b := &bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: key.hour}
+	if len(d.slab) == 0 {
+		d.slab = make([]bucketState, bucketSlab)
+	}
+	b := &d.slab[0]
+	d.slab = d.slab[1:]
+	*b = bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: key.hour}
 	d.buckets = append(d.buckets, b)
 	f.buckets[key] = b
 	f.bucketsPeak = max(f.bucketsPeak, len(f.buckets))
 	return b
 }
+
+// bucketSlab is how many bucket parts a day allocates at once.
+const bucketSlab = 64
 
 // bucketIndexKey is a bucket's key in fold.buckets: the agent's state
 // stands for tenant, model and agent, so that the key is small.
