@@ -77,7 +77,7 @@ func (f *fold) evict(stored uint64) (days, interactions int) {
 			}
 		})
 		for _, b := range d.buckets {
-			delete(f.buckets, bucketIndexKey{agent: b.agent, team: b.team, inquiry: b.inquiry, hour: b.hour})
+			delete(f.buckets, bucketIndexKey{agent: b.agent, team: b.team, inquiry: b.inquiry, hour: b.hour.Unix()})
 			if f.last == b {
 				f.last = nil
 			}
@@ -162,7 +162,7 @@ func (f *fold) coldMissing(k store.BucketKey) bool {
 		return false
 	}
 	a := f.agents[agentKey{k.Tenant, k.Model, k.Agent}]
-	return a == nil || f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.UTC()}] == nil
+	return a == nil || f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.Unix()}] == nil
 }
 
 // appendKey appends an interaction's key bytes: tenant, NUL, id.
@@ -176,7 +176,7 @@ func appendKey(buf []byte, tenant, id string) []byte {
 // recs are the current revisions that count in it (store.CurrentIn).
 func (f *fold) loadPart(k store.BucketKey, recs []store.Record) {
 	a := f.agent(k.Tenant, k.Model, k.Agent)
-	key := bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.UTC()}
+	key := bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.Unix()}
 	if f.buckets[key] != nil {
 		return
 	}
@@ -192,7 +192,7 @@ func (f *fold) loadPart(k store.BucketKey, recs []store.Record) {
 func (f *fold) loadInteraction(r *store.Record) {
 	k := BucketKeyOf(&r.Interaction)
 	a := f.agent(k.Tenant, k.Model, k.Agent)
-	b := f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour}]
+	b := f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.Unix()}]
 	if b == nil {
 		panic("processor: interaction loaded before its bucket part")
 	}

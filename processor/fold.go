@@ -283,7 +283,7 @@ func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
 	} else {
 		a = f.agentFor(it)
 	}
-	key := bucketIndexKey{agent: a, team: it.TeamID, inquiry: it.Inquiry, hour: hour}
+	key := bucketIndexKey{agent: a, team: it.TeamID, inquiry: it.Inquiry, hour: hour.Unix()}
 	b := f.buckets[key]
 	if b == nil {
 		day := dayOf(hour.UnixNano())
@@ -303,13 +303,14 @@ func (f *fold) newBucket(key bucketIndexKey) *bucketState {
 	// The strings are interned so that buckets share them and do not
 	// keep the decoded record's buffer alive.
 	key.team, key.inquiry = f.intern(key.team), f.intern(key.inquiry)
-	d := f.day(dayOf(key.hour.UnixNano()))
+	hour := time.Unix(key.hour, 0).UTC()
+	d := f.day(dayOf(hour.UnixNano()))
 	if len(d.slab) == 0 {
 		d.slab = make([]bucketState, bucketSlab)
 	}
 	b := &d.slab[0]
 	d.slab = d.slab[1:]
-	*b = bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: key.hour}
+	*b = bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: hour}
 	d.buckets = append(d.buckets, b)
 	f.buckets[key] = b
 	f.bucketsPeak = max(f.bucketsPeak, len(f.buckets))
@@ -324,7 +325,7 @@ const bucketSlab = 64
 type bucketIndexKey struct {
 	agent         *agentState
 	team, inquiry string
-	hour          time.Time
+	hour          int64 // unix seconds of the UTC hour: hashed and compared cheaper than a time.Time
 }
 
 // intern returns a copy of s shared by every bucket with the same value.
