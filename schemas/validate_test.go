@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -250,5 +251,18 @@ func TestMakeObjects(t *testing.T) {
 	}
 	if z, err := MakeAttributes(nil); err != nil || !z.IsZero() {
 		t.Errorf("MakeAttributes(nil) = %s, %v", z.JSON(), err)
+	}
+}
+
+// TestSourceRef checks that SourceRef equals MakeSourceRefs of one entry,
+// text and errors.
+func TestSourceRef(t *testing.T) {
+	for _, c := range [][2]string{{"sim_id", "1/a-1/20261101/7"}, {"contact_arn", "<&>\u2028é"}, {"Bad", "x"},
+		{"ok", strings.Repeat("é", 513)}, {"ok", "bad\xff"}, {"9", "\xff"}, {"e", ""}} {
+		got, gotErr := SourceRef(c[0], c[1])
+		want, wantErr := MakeSourceRefs(map[string]string{c[0]: c[1]})
+		if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Errorf("SourceRef(%q, %q) = %s, %v; MakeSourceRefs = %s, %v", c[0], c[1], got.JSON(), gotErr, want.JSON(), wantErr)
+		}
 	}
 }

@@ -154,7 +154,7 @@ func surveyOf(r *rec, it *schemas.Interaction) (schemas.Outcome, bool) {
 
 // simRefs returns the source_refs of a simulated interaction: its sim_id.
 func simRefs(id []byte) schemas.SourceRefs {
-	r, err := schemas.MakeSourceRefs(map[string]string{"sim_id": string(id)})
+	r, err := schemas.SourceRef("sim_id", string(id))
 	if err != nil {
 		panic("simulator: " + err.Error()) // unreachable: the id is short printable ASCII
 	}
