@@ -108,12 +108,16 @@ func (r *rig) post(t testing.TB, contentType, tok string, body []byte) *httptest
 func interaction(tenant string, i int) schemas.Interaction {
 	psat, pres := 0.8, 0.9
 	start := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+	refs, err := schemas.MakeSourceRefs(map[string]string{"contact_id": fmt.Sprintf("ct-%d", i)})
+	if err != nil {
+		panic(err)
+	}
 	return schemas.Interaction{
 		TenantID: tenant, InteractionID: fmt.Sprintf("c-%06d", i), Revision: 1, Model: "voice",
 		AgentID: fmt.Sprintf("a%d", i%7), TeamID: "t1", Inquiry: "billing",
 		StartedAt: start, EndedAt: start.Add(5 * time.Minute), HandleTimeS: 300,
 		PredictedSatisfaction: &psat, PredictedResolution: &pres, Source: "api",
-		SourceRefs: map[string]string{"contact_id": fmt.Sprintf("ct-%d", i)},
+		SourceRefs: refs,
 	}
 }
 

@@ -15,6 +15,10 @@ type dayState struct {
 	day     int32
 	index   *appliedIndex
 	buckets []*bucketState
+	// slab is where the day's next bucket parts are carved from, so that a
+	// new part is not an allocation of its own: parts leave memory a whole
+	// day at a time, and so do their slabs.
+	slab []bucketState
 	// touched is the batch (fold.seq numbering) that carries the day's
 	// last change: the day is in the store once that batch is.
 	touched uint64
@@ -35,7 +39,19 @@ func dayOf(ns int64) int32 {
 func (f *fold) day(n int32) *dayState {
 	d := f.days[n]
 	if d == nil {
-		d = &dayState{day: n, index: newAppliedIndex(f.seed)}
+		// A new newest day is sized like the busiest day in memory: days
+		// of a center are alike, and growing an index by doubling copies
+		// it about twice. An older day (brought back for a correction)
+		// starts empty.
+		entries, keys := 0, 0
+		for m, o := range f.days {
+			if m > n {
+				entries, keys = 0, 0
+				break
+			}
+			entries, keys = max(entries, len(o.index.entries)), max(keys, len(o.index.keys))
+		}
+		d = &dayState{day: n, index: newAppliedIndexSized(f.seed, entries, keys)}
 		f.days[n] = d
 	}
 	return d
@@ -61,7 +77,7 @@ func (f *fold) evict(stored uint64) (days, interactions int) {
 			}
 		})
 		for _, b := range d.buckets {
-			delete(f.buckets, bucketIndexKey{agent: b.agent, team: b.team, inquiry: b.inquiry, hour: b.hour})
+			delete(f.buckets, bucketIndexKey{agent: b.agent, team: b.team, inquiry: b.inquiry, hour: b.hour.Unix()})
 			if f.last == b {
 				f.last = nil
 			}
@@ -133,7 +149,8 @@ func (f *fold) needs(it *schemas.Interaction) (interaction, bucket bool) {
 	bucket = f.coldMissing(BucketKeyOf(it))
 	h := keyHash(f.seed, it)
 	if e, _ := f.find(it, h); e == nil {
-		interaction = f.evicted.mayHold(appendKey(nil, it.TenantID, it.InteractionID))
+		f.keyBuf = appendKey(f.keyBuf[:0], it.TenantID, it.InteractionID)
+		interaction = f.evicted.mayHold(f.keyBuf)
 	}
 	return interaction, bucket
 }
@@ -145,7 +162,7 @@ func (f *fold) coldMissing(k store.BucketKey) bool {
 		return false
 	}
 	a := f.agents[agentKey{k.Tenant, k.Model, k.Agent}]
-	return a == nil || f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.UTC()}] == nil
+	return a == nil || f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.Unix()}] == nil
 }
 
 // appendKey appends an interaction's key bytes: tenant, NUL, id.
@@ -159,7 +176,7 @@ func appendKey(buf []byte, tenant, id string) []byte {
 // recs are the current revisions that count in it (store.CurrentIn).
 func (f *fold) loadPart(k store.BucketKey, recs []store.Record) {
 	a := f.agent(k.Tenant, k.Model, k.Agent)
-	key := bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.UTC()}
+	key := bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.Unix()}
 	if f.buckets[key] != nil {
 		return
 	}
@@ -175,7 +192,7 @@ func (f *fold) loadPart(k store.BucketKey, recs []store.Record) {
 func (f *fold) loadInteraction(r *store.Record) {
 	k := BucketKeyOf(&r.Interaction)
 	a := f.agent(k.Tenant, k.Model, k.Agent)
-	b := f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour}]
+	b := f.buckets[bucketIndexKey{agent: a, team: k.Team, inquiry: k.Inquiry, hour: k.Hour.Unix()}]
 	if b == nil {
 		panic("processor: interaction loaded before its bucket part")
 	}

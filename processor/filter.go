@@ -82,8 +82,11 @@ func (f *evictedFilter) mayHold(key []byte) bool {
 	if f.static != nil && f.static.contains(key) {
 		return true
 	}
-	if len(f.filters) == 0 {
+	switch len(f.filters) {
+	case 0:
 		return false
+	case 1:
+		return f.filters[0].Test(key) // hashes once, like Locations, without allocating
 	}
 	f.locs = bloom.Locations(key, filterHashes)
 	for _, b := range f.filters {

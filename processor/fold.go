@@ -124,6 +124,8 @@ type fold struct {
 	// spare is the Records slice of the batch before the last one, reused
 	// for the next batch: see takeBatch.
 	spare []store.Record
+	// keyBuf is needs' scratch for an interaction's key.
+	keyBuf []byte
 }
 
 // minDay stands for "no day".
@@ -281,7 +283,7 @@ func (f *fold) bucketFor(it *schemas.Interaction) *bucketState {
 	} else {
 		a = f.agentFor(it)
 	}
-	key := bucketIndexKey{agent: a, team: it.TeamID, inquiry: it.Inquiry, hour: hour}
+	key := bucketIndexKey{agent: a, team: it.TeamID, inquiry: it.Inquiry, hour: hour.Unix()}
 	b := f.buckets[key]
 	if b == nil {
 		day := dayOf(hour.UnixNano())
@@ -301,20 +303,29 @@ func (f *fold) newBucket(key bucketIndexKey) *bucketState {
 	// The strings are interned so that buckets share them and do not
 	// keep the decoded record's buffer alive.
 	key.team, key.inquiry = f.intern(key.team), f.intern(key.inquiry)
-	d := f.day(dayOf(key.hour.UnixNano()))
-	b := &bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: key.hour}
+	hour := time.Unix(key.hour, 0).UTC()
+	d := f.day(dayOf(hour.UnixNano()))
+	if len(d.slab) == 0 {
+		d.slab = make([]bucketState, bucketSlab)
+	}
+	b := &d.slab[0]
+	d.slab = d.slab[1:]
+	*b = bucketState{day: d, slot: int32(len(d.buckets)), agent: key.agent, team: key.team, inquiry: key.inquiry, hour: hour}
 	d.buckets = append(d.buckets, b)
 	f.buckets[key] = b
 	f.bucketsPeak = max(f.bucketsPeak, len(f.buckets))
 	return b
 }
 
+// bucketSlab is how many bucket parts a day allocates at once.
+const bucketSlab = 64
+
 // bucketIndexKey is a bucket's key in fold.buckets: the agent's state
 // stands for tenant, model and agent, so that the key is small.
 type bucketIndexKey struct {
 	agent         *agentState
 	team, inquiry string
-	hour          time.Time
+	hour          int64 // unix seconds of the UTC hour: hashed and compared cheaper than a time.Time
 }
 
 // intern returns a copy of s shared by every bucket with the same value.
@@ -372,10 +383,17 @@ func (f *fold) takeBatch(next int64) store.Batch {
 	// batches old; clear it so that those are not kept alive.
 	clear(f.spare)
 	f.pending, f.spare = f.spare[:0], f.pending
-	if cap(f.pending) > 1024 && cap(f.pending) > 4*len(b.Records) {
+	switch n := len(b.Records); {
+	case cap(f.pending) > 1024 && cap(f.pending) > 4*n:
 		// Batches became much smaller (caught up after a replay): do not
 		// keep a replay-sized slice for them.
 		f.pending = nil
+	case cap(f.pending) < n:
+		// The next batch is likely about as large as this one: make room
+		// for it at once. Growing by doubling copied every record (about
+		// 300 bytes with pointers, so under the write barrier while the
+		// GC marks) about once more: an eighth of a replay's fold time.
+		f.pending = make([]store.Record, 0, n)
 	}
 	clear(f.dirty)
 	f.dirty = f.dirty[:0]

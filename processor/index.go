@@ -44,8 +44,13 @@ type applied struct {
 
 // newAppliedIndex returns an empty index hashing with seed: every index of
 // a fold shares one, so that a key is hashed once for all of them.
-func newAppliedIndex(seed maphash.Seed) *appliedIndex {
-	return &appliedIndex{seed: seed, byHash: map[uint64]int32{}}
+func newAppliedIndex(seed maphash.Seed) *appliedIndex { return newAppliedIndexSized(seed, 0, 0) }
+
+// newAppliedIndexSized is newAppliedIndex with room for n entries and
+// keyBytes bytes of keys, so that an index that grows to about that size
+// never regrows (a new day's index is sized like the busiest day in memory).
+func newAppliedIndexSized(seed maphash.Seed, n, keyBytes int) *appliedIndex {
+	return &appliedIndex{seed: seed, byHash: make(map[uint64]int32, n), entries: make([]applied, 0, n), keys: make([]byte, 0, keyBytes)}
 }
 
 // keyHash is the hash of an interaction's key with seed: tenant, a NUL

@@ -192,7 +192,7 @@ func (f *fold) decode(data []byte) error {
 		if r.err != nil {
 			return r.err
 		}
-		key := bucketIndexKey{agent: f.agent(tenant, model, agent), team: team, inquiry: inquiry, hour: hour}
+		key := bucketIndexKey{agent: f.agent(tenant, model, agent), team: team, inquiry: inquiry, hour: hour.Unix()}
 		if f.buckets[key] != nil {
 			return errors.New("bucket part twice")
 		}

@@ -175,6 +175,9 @@ type decoded struct {
 // folds nothing and returns.
 func (w *worker) process(ctx context.Context, recs []*kgo.Record) {
 	ds := w.decoded[:0]
+	if cap(ds) < len(recs) {
+		ds = make([]decoded, 0, len(recs)) // at once: growing copies every decoded record
+	}
 	for _, r := range recs {
 		if r.Offset < w.start {
 			continue // before the checkpoint: already in the loaded state

@@ -33,7 +33,8 @@ import (
 // applied, and every broken rule is reported at once ([ValidationErrors]).
 // On a validation error the returned Interaction holds the fields that
 // decoded cleanly (useful as dead-letter context); on a syntax error it is
-// the zero value. Empty source_refs and attributes objects decode as nil.
+// the zero value. source_refs and attributes are kept as their canonical
+// JSON text ([SourceRefs], [Attributes]); empty objects decode as absent.
 // The result shares no memory with data. Safe for concurrent use.
 func DecodeInteraction(data []byte) (Interaction, error) {
 	d := decoders.Get().(*decoder)
@@ -51,12 +52,13 @@ const maxPooledBuffer = 64 << 10
 
 // release clears d (keeping small scratch buffers) and returns it to the pool.
 func (d *decoder) release() {
-	arena, entries, buf := d.arena[:0], d.entries[:0], d.buf[:0]
-	clear(d.entries) // drop references to values
-	if cap(arena) > maxPooledBuffer || cap(buf) > maxPooledBuffer || cap(entries) > 256 {
-		arena, entries, buf = nil, nil, nil
+	arena, obj, entries, order, buf := d.arena[:0], d.obj[:0], d.entries[:0], d.order[:0], d.buf[:0]
+	clear(d.entries) // drop references to error values
+	if cap(arena) > maxPooledBuffer || cap(obj) > maxPooledBuffer || cap(buf) > maxPooledBuffer ||
+		cap(entries) > 256 || cap(order) > 256 {
+		arena, obj, entries, order, buf = nil, nil, nil, nil, nil
 	}
-	*d = decoder{arena: arena, entries: entries}
+	*d = decoder{arena: arena, obj: obj, entries: entries, order: order, numSlab: d.numSlab}
 	d.buf = buf
 	decoders.Put(d)
 }
@@ -69,15 +71,21 @@ type decoder struct {
 	errs      [numFields]*ValidationError // error of each field's last occurrence
 	entryErrs [2][]*ValidationError       // source_refs, attributes entry errors
 	unknown   []string                    // unknown field names (at most MaxErrors)
-	nums      *optionalNumbers            // one allocation for every optional number
+	nums      *optionalNumbers            // every optional number of the record
+	numSlab   []optionalNumbers           // where the next records' nums come from
 
-	// Every string of the record is collected in arena and converted with
-	// one allocation at the end; strs and entries locate them.
+	// Every string of the record, the canonical text of source_refs and
+	// attributes included, is collected in arena and converted with one
+	// allocation at the end; strs locates them. The members of the two
+	// objects are read into obj (entries locate them) and written to arena
+	// in canonical form once the record is read.
 	arena   []byte
 	strs    [numFields]span // string fields that passed their checks
 	strSet  uint32          // bit per field index with a valid strs entry
 	maps    [2]mapEntries   // source_refs, attributes: last occurrence
+	obj     []byte
 	entries []rawEntry
+	order   []int32 // scratch of canonical
 }
 
 func (d *decoder) decode() (Interaction, error) {
@@ -298,7 +306,7 @@ func (d *decoder) field(f int) bool {
 		d.errs[f] = e
 		return true
 	}
-	d.strs[f] = d.addText(val, false)
+	d.strs[f] = d.addText(val)
 	d.strSet |= 1 << f
 	return true
 }
@@ -306,14 +314,15 @@ func (d *decoder) field(f int) bool {
 // finish builds the strings and maps, applies the cross-field rule and
 // collects the errors in order.
 func (d *decoder) finish() ValidationErrors {
+	refs, attrs := d.canonical(fSourceRefs), d.canonical(fAttributes)
 	s := string(d.arena)
 	for f := range numFields {
 		if d.strSet&(1<<f) != 0 {
 			*stringField(&d.it, f) = s[d.strs[f].from:d.strs[f].to]
 		}
 	}
-	d.buildMap(fSourceRefs, s)
-	d.buildMap(fAttributes, s)
+	d.it.SourceRefs = SourceRefs{text: s[refs.from:refs.to]}
+	d.it.Attributes = Attributes{text: s[attrs.from:attrs.to]}
 	const both = 1<<fStartedAt | 1<<fEndedAt
 	if d.seen&both == both && d.errs[fStartedAt] == nil && d.errs[fEndedAt] == nil &&
 		d.it.EndedAt.Before(d.it.StartedAt) {

@@ -1,22 +1,32 @@
 package schemas
 
 import (
+	"bytes"
 	"slices"
 	"unicode/utf8"
 )
 
-// span locates a string in the decoder's arena.
+// span locates a string in the decoder's arena (or, for entries, in obj).
 type span struct{ from, to int }
 
+// The kinds of an entry's value.
+const (
+	valNull byte = iota
+	valString
+	valTrue
+	valFalse
+	valNumber
+)
+
 // rawEntry is one member of source_refs or attributes as read, before the
-// map is built (strings live in the arena until the end of decoding, so the
-// whole record costs one string allocation).
+// canonical text is written; its name and string value live in the
+// decoder's obj buffer.
 type rawEntry struct {
 	name        span
 	nameProblem string // why the name is not allowed, "" when it is
-	str         span   // the value when isStr
-	isStr       bool
-	val         any              // the value when !isStr (bool, nil or float64)
+	str         span   // the value when kind is valString
+	kind        byte
+	num         float64          // the value when kind is valNumber
 	err         *ValidationError // the value's problem, nil when none
 }
 
@@ -25,23 +35,30 @@ type mapEntries struct {
 	from, to int
 }
 
-// addText appends b to the arena and returns where it lives. A name that
-// is not valid UTF-8 is stored with U+FFFD in place of the bad bytes.
-func (d *decoder) addText(b []byte, bad bool) span {
+// addText appends b to the arena and returns where it lives.
+func (d *decoder) addText(b []byte) span {
 	from := len(d.arena)
-	if bad {
-		for len(b) > 0 {
-			r, n := utf8.DecodeRune(b)
-			d.arena = utf8.AppendRune(d.arena, r)
-			b = b[n:]
-		}
-	} else {
-		d.arena = append(d.arena, b...)
-	}
+	d.arena = append(d.arena, b...)
 	return span{from, len(d.arena)}
 }
 
-// entryKey reads `"name":` of a flat object into the arena.
+// addObj appends b to the obj buffer and returns where it lives. A name
+// that is not valid UTF-8 is stored with U+FFFD in place of the bad bytes.
+func (d *decoder) addObj(b []byte, bad bool) span {
+	from := len(d.obj)
+	if bad {
+		for len(b) > 0 {
+			r, n := utf8.DecodeRune(b)
+			d.obj = utf8.AppendRune(d.obj, r)
+			b = b[n:]
+		}
+	} else {
+		d.obj = append(d.obj, b...)
+	}
+	return span{from, len(d.obj)}
+}
+
+// entryKey reads `"name":` of a flat object into obj.
 func (d *decoder) entryKey() (name span, bad, ok bool) {
 	if d.peek() != '"' {
 		return span{}, false, d.expect('"', "a string key")
@@ -50,7 +67,7 @@ func (d *decoder) entryKey() (name span, bad, ok bool) {
 	if !ok {
 		return span{}, false, false
 	}
-	return d.addText(key, bad), bad, d.expect(':', "':'")
+	return d.addObj(key, bad), bad, d.expect(':', "':'")
 }
 
 // nextEntry consumes ',' (more=true) or '}' (more=false).
@@ -66,9 +83,8 @@ func (d *decoder) nextEntry() (more, ok bool) {
 	return false, d.expect('}', "',' or '}'")
 }
 
-// arenaString views s in the arena without copying, for checks and error
-// messages that copy what they keep.
-func (d *decoder) arenaString(s span) string { return bytesString(d.arena[s.from:s.to]) }
+// objBytes views s in obj.
+func (d *decoder) objBytes(s span) []byte { return d.obj[s.from:s.to] }
 
 // flatObject reads the members of source_refs (attrs=false) or attributes;
 // d.pos is at its '{'.
@@ -89,7 +105,7 @@ func (d *decoder) flatObject(attrs bool) bool {
 		if e.name, bad, ok = d.entryKey(); !ok {
 			return false
 		}
-		name := d.arenaString(e.name)
+		name := bytesString(d.objBytes(e.name))
 		switch {
 		case bad:
 			e.nameProblem = "is not valid UTF-8 text"
@@ -112,7 +128,7 @@ func (d *decoder) flatObject(attrs bool) bool {
 
 // entryValue reads the value of entry e.
 func (d *decoder) entryValue(e *rawEntry, parent string, attrs bool) bool {
-	field := func() string { return entryField(parent, string(d.arena[e.name.from:e.name.to])) }
+	field := func() string { return entryField(parent, string(d.objBytes(e.name))) }
 	maxLen := MaxSourceRefValueLength
 	if attrs {
 		maxLen = MaxAttributeStringLength
@@ -129,19 +145,20 @@ func (d *decoder) entryValue(e *rawEntry, parent string, attrs bool) bool {
 		} else if n := utf8.RuneCount(val); n > maxLen {
 			e.err = verr(field(), RuleLength, stringTooLong(maxLen, n))
 		} else {
-			e.str, e.isStr = d.addText(val, false), true
+			e.str, e.kind = d.addObj(val, false), valString
 		}
 		return true
 	case !attrs:
 		e.err = verr(field(), RuleType, "must be a string, got "+kindOf(c))
 		return d.skipValue()
 	case c == 't':
-		e.val = true
+		e.kind = valTrue
 		return d.readLiteral("true")
 	case c == 'f':
-		e.val = false
+		e.kind = valFalse
 		return d.readLiteral("false")
 	case c == 'n':
+		e.kind = valNull
 		return d.readLiteral("null")
 	case c == '{' || c == '[':
 		e.err = verr(field(), RuleType,
@@ -153,7 +170,7 @@ func (d *decoder) entryValue(e *rawEntry, parent string, attrs bool) bool {
 			return false
 		}
 		if v, in := inRange(lit, boundAttrMin, boundAttrMax); in {
-			e.val = v
+			e.num, e.kind = v, valNumber
 		} else {
 			e.err = verr(field(), RuleRange, attrNumberMessage(quoteNumber(lit)))
 		}
@@ -162,82 +179,88 @@ func (d *decoder) entryValue(e *rawEntry, parent string, attrs bool) bool {
 	return d.readScalar(c) // reports the syntax error
 }
 
-// buildMap turns the entries of the last occurrence of source_refs or
-// attributes into the record's map, with last-occurrence-wins semantics for
-// repeated names, and records the field's errors. s is the arena as a string.
-func (d *decoder) buildMap(f int, s string) {
+// canonical writes the canonical text of the last occurrence of
+// source_refs or attributes (field f) to the arena and returns where it
+// is (empty when the object is absent or has no valid member), and records
+// the field's errors. A repeated name counts with its last value; the text
+// is what encoding/json writes for the map those members make: members
+// sorted by name, strings escaped as encoding/json does, numbers as it
+// writes a float64. Members whose last value is bad are left out.
+func (d *decoder) canonical(f int) span {
 	loc := d.maps[f-fSourceRefs]
 	entries := d.entries[loc.from:loc.to]
 	if len(entries) == 0 {
-		return
+		return span{}
 	}
-	var refs map[string]string
-	var attrs map[string]any
-	if f == fSourceRefs {
-		refs = make(map[string]string, len(entries))
-	} else {
-		attrs = make(map[string]any, len(entries))
-	}
-	var errs map[string]*ValidationError // entries whose last value is bad
-	var firstBad, problem string
-	var badNames map[string]struct{}
+	// Order the entries by name, keeping record order among equal names,
+	// so the last of each run is the occurrence that counts.
+	order := d.order[:0]
 	for i := range entries {
-		e := &entries[i]
-		name := s[e.name.from:e.name.to]
+		order = append(order, int32(i))
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		return bytes.Compare(d.objBytes(entries[a].name), d.objBytes(entries[b].name))
+	})
+	d.order = order
+	var firstBad, problem string
+	for i := range entries {
+		if e := &entries[i]; e.nameProblem != "" {
+			firstBad, problem = string(d.objBytes(e.name)), e.nameProblem
+			break
+		}
+	}
+	from := len(d.arena)
+	d.arena = append(d.arena, '{')
+	names, badNames, members := 0, 0, 0
+	for i, k := range order {
+		e := &entries[k]
+		if i+1 < len(order) && bytes.Equal(d.objBytes(e.name), d.objBytes(entries[order[i+1]].name)) {
+			continue // a later occurrence of the name counts
+		}
+		names++
 		if e.nameProblem != "" {
-			if badNames == nil {
-				badNames = make(map[string]struct{})
-				firstBad, problem = name, e.nameProblem
-			}
-			badNames[name] = struct{}{}
+			badNames++
 		}
 		if e.err != nil {
-			if errs == nil {
-				errs = make(map[string]*ValidationError)
-			}
-			errs[name] = e.err
-			delete(refs, name)
-			delete(attrs, name)
+			d.entryErrs[f-fSourceRefs] = append(d.entryErrs[f-fSourceRefs], e.err)
 			continue
 		}
-		delete(errs, name)
-		switch {
-		case refs != nil:
-			refs[name] = s[e.str.from:e.str.to]
-		case e.isStr:
-			attrs[name] = s[e.str.from:e.str.to]
+		if members > 0 {
+			d.arena = append(d.arena, ',')
+		}
+		members++
+		d.arena = appendString(d.arena, bytesString(d.objBytes(e.name)))
+		d.arena = append(d.arena, ':')
+		switch e.kind {
+		case valString:
+			d.arena = appendString(d.arena, bytesString(d.objBytes(e.str)))
+		case valTrue:
+			d.arena = append(d.arena, "true"...)
+		case valFalse:
+			d.arena = append(d.arena, "false"...)
+		case valNumber:
+			d.arena = appendFloat(d.arena, e.num)
 		default:
-			attrs[name] = e.val
+			d.arena = append(d.arena, "null"...)
 		}
 	}
-	n := len(refs) + len(attrs) + len(errs)
 	name, max := fieldNames[f], MaxSourceRefs
 	if f == fAttributes {
 		max = MaxAttributes
 	}
 	switch {
-	case n > max:
-		d.errs[f] = verr(name, RuleMaxProperties, maxEntriesMessage(n, max))
-	case badNames == nil:
+	case names > max:
+		d.errs[f] = verr(name, RuleMaxProperties, maxEntriesMessage(names, max))
+	case badNames == 0:
 	case f == fSourceRefs:
-		d.errs[f] = verr(name, RuleName, refNameMessage(firstBad, len(badNames)-1))
+		d.errs[f] = verr(name, RuleName, refNameMessage(firstBad, badNames-1))
 	default:
-		d.errs[f] = verr(name, RuleName, attrNameMessage(firstBad, problem, len(badNames)-1))
+		d.errs[f] = verr(name, RuleName, attrNameMessage(firstBad, problem, badNames-1))
 	}
-	if len(errs) > 0 {
-		names := make([]string, 0, len(errs))
-		for k := range errs {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for _, k := range names {
-			d.entryErrs[f-fSourceRefs] = append(d.entryErrs[f-fSourceRefs], errs[k])
-		}
+	if members == 0 {
+		d.arena = d.arena[:from]
+		return span{}
 	}
-	if f == fSourceRefs && len(refs) > 0 {
-		d.it.SourceRefs = refs
-	}
-	if f == fAttributes && len(attrs) > 0 {
-		d.it.Attributes = attrs
-	}
+	d.arena = append(d.arena, '}')
+	return span{from, len(d.arena)}
 }

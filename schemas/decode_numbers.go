@@ -2,6 +2,9 @@ package schemas
 
 // optionalNumbers holds the values the optional number fields of one
 // decoded record point to, so that they cost one allocation together.
+// numbersSlab is how many records' optionalNumbers are allocated at once.
+const numbersSlab = 32
+
 type optionalNumbers struct {
 	preds     [2]float64 // predicted_satisfaction, predicted_resolution
 	hold      float64
@@ -9,10 +12,17 @@ type optionalNumbers struct {
 	transfers int64
 }
 
-// numbers returns the record's optionalNumbers, allocating it on first use.
+// numbers returns the record's optionalNumbers, taken on first use from
+// a slab the pooled decoder keeps across records: one allocation per
+// numbersSlab records instead of one per record. Records only share the
+// slab's memory, never an element.
 func (d *decoder) numbers() *optionalNumbers {
 	if d.nums == nil {
-		d.nums = new(optionalNumbers)
+		if len(d.numSlab) == 0 {
+			d.numSlab = make([]optionalNumbers, numbersSlab)
+		}
+		d.nums = &d.numSlab[0]
+		d.numSlab = d.numSlab[1:]
 	}
 	return d.nums
 }

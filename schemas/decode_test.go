@@ -50,7 +50,7 @@ func TestDecodeOptionalNullAndEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	if it.PredictedSatisfaction != nil || it.PredictedResolution == nil || *it.PredictedResolution != 0.5 ||
-		it.SourceRefs != nil || it.Attributes != nil {
+		!it.SourceRefs.IsZero() || !it.Attributes.IsZero() {
 		t.Errorf("got %+v", it)
 	}
 }
@@ -61,7 +61,7 @@ func TestDecodeDuplicateFieldLastWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if it.PredictedSatisfaction != nil || len(it.Attributes) != 1 || it.Attributes["b"] != true {
+	if it.PredictedSatisfaction != nil || it.Attributes.JSON() != `{"b":true}` {
 		t.Errorf("got %+v", it)
 	}
 	_, err = DecodeInteraction([]byte(baseJSON + `,"attributes":{"a":"ok","a":[1]}}`))
@@ -82,12 +82,15 @@ func TestDecodeValues(t *testing.T) {
 		t.Errorf("revision %d, handle time %v", it.Revision, it.HandleTimeS)
 	}
 	want := map[string]any{"n": -2.5, "s": "xé😀", "t": true, "f": false, "z": nil}
+	if got := it.Attributes.JSON(); got != `{"f":false,"n":-2.5,"s":"xé😀","t":true,"z":null}` {
+		t.Errorf("attributes = %s", got)
+	}
 	for k, v := range want {
-		if got, ok := it.Attributes[k]; !ok || got != v {
+		if got, ok := it.Attributes.Get(k); !ok || got != v {
 			t.Errorf("attributes[%s] = %#v, want %#v", k, got, v)
 		}
 	}
-	if it.SourceRefs["contact_arn"] != "arn" {
+	if it.SourceRefs.JSON() != `{"contact_arn":"arn"}` {
 		t.Errorf("source_refs = %v", it.SourceRefs)
 	}
 }
@@ -155,7 +158,7 @@ func TestDecodeDoesNotAliasInput(t *testing.T) {
 	for i := range data {
 		data[i] = 'X'
 	}
-	if it.TenantID != "acme" || it.Attributes["k"] != "v" || it.SourceRefs["r"] != "s" {
+	if it.TenantID != "acme" || it.Attributes.JSON() != `{"k":"v"}` || it.SourceRefs.JSON() != `{"r":"s"}` {
 		t.Errorf("record changed with its input: %+v", it)
 	}
 }

@@ -44,6 +44,12 @@
 //   - attributes: at most 32 entries, names of 1 to 64 characters, values a
 //     string of at most 512 characters, a number within ±(2^53-1), a boolean
 //     or null; no nested objects or arrays.
+//   - source_refs and attributes are held as their canonical JSON text
+//     ([SourceRefs], [Attributes]: members sorted, last occurrence of a name
+//     wins, escaping and numbers as encoding/json writes a map of them), not
+//     as Go maps: decoding, folding and storing a record build no map, and
+//     the text is what the API answers. Go code makes them from maps with
+//     [MakeSourceRefs] and [MakeAttributes], which check the rules above.
 //   - All text must be valid UTF-8: invalid bytes and unpaired UTF-16
 //     surrogate escapes (\ud800) are refused with an error naming the field,
 //     where encoding/json would silently substitute U+FFFD. The schema

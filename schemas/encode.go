@@ -15,9 +15,7 @@ import (
 // when nil or empty, map keys sorted, timestamps in
 // time.RFC3339Nano in the value's own offset, numbers and strings escaped
 // as encoding/json does (including its HTML-safe escaping of <, > and &).
-// It uses no reflection and does not allocate beyond growing dst, except
-// for attribute values of types other than string, bool, nil, float64 and
-// the integer types, which go through encoding/json.
+// It uses no reflection and does not allocate beyond growing dst.
 //
 // AppendJSON does not validate: call Validate first if it may be invalid.
 // For invalid values the output is still JSON where json.Marshal would fail
@@ -79,13 +77,13 @@ func (it *Interaction) AppendJSON(dst []byte) []byte {
 	}
 	dst = append(dst, `,"source":`...)
 	dst = appendString(dst, it.Source)
-	if len(it.SourceRefs) > 0 {
+	if t := it.SourceRefs.text; t != "" {
 		dst = append(dst, `,"source_refs":`...)
-		dst = appendSourceRefs(dst, it.SourceRefs)
+		dst = append(dst, t...)
 	}
-	if len(it.Attributes) > 0 {
+	if t := it.Attributes.text; t != "" {
 		dst = append(dst, `,"attributes":`...)
-		dst = appendAttributes(dst, it.Attributes)
+		dst = append(dst, t...)
 	}
 	return append(dst, '}')
 }

@@ -172,3 +172,67 @@ func FuzzParseTimestamp(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseObjects: ParseSourceRefs and ParseAttributes never panic, fail
+// only with the decoder's error types, agree with DecodeInteraction on the
+// same object inside a record, and what they accept is canonical: parsed
+// again it is the same text, and it is what encoding/json writes for its
+// map.
+func FuzzParseObjects(f *testing.F) {
+	for _, s := range []string{"", "{}", "null", `{"a":"b"}`, `{"b":1e-07,"a":2.0,"b":3}`, `{"a":{"x":1}}`,
+		`{ "z" : "<&>" , "y":"\u00e9\ud83d\ude00" }`, `{"a":"\ud800"}`, "{", `[1]`, `{"Bad":"x","9":1}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, refs := range []bool{true, false} {
+			var text string
+			var m any
+			var err error
+			if refs {
+				var r SourceRefs
+				if r, err = ParseSourceRefs(s); err == nil {
+					text, m = r.JSON(), r.Map()
+					if back, err2 := ParseSourceRefs(text); err2 != nil || back != r {
+						t.Fatalf("source_refs %q → %q → %q, %v", s, text, back.JSON(), err2)
+					}
+				}
+			} else {
+				var a Attributes
+				if a, err = ParseAttributes(s); err == nil {
+					text, m = a.JSON(), a.Map()
+					if back, err2 := ParseAttributes(text); err2 != nil || back != a {
+						t.Fatalf("attributes %q → %q → %q, %v", s, text, back.JSON(), err2)
+					}
+				}
+			}
+			if err != nil {
+				checkDecodeError(t, err)
+			} else if text != "" {
+				std, err := json.Marshal(m)
+				if err != nil || string(std) != text {
+					t.Fatalf("%q: canonical %q, encoding/json %q (%v)", s, text, std, err)
+				}
+			}
+			if s == "" || hugeExponent.MatchString(s) {
+				continue
+			}
+			field := "attributes"
+			if refs {
+				field = "source_refs"
+			}
+			it, derr := DecodeInteraction([]byte(`{"tenant_id":"t","interaction_id":"i","revision":1,"model":"voice","agent_id":"a",` +
+				`"team_id":"t","inquiry":"q","started_at":"2026-03-01T14:00:00Z","ended_at":"2026-03-01T14:05:00Z",` +
+				`"handle_time_s":1,"source":"api","` + field + `":` + s + `}`))
+			if (derr == nil) != (err == nil) {
+				var se *SyntaxError
+				if errors.As(derr, &se) && err == nil {
+					continue // s is not one JSON value followed by '}' in a record (e.g. "1 2")
+				}
+				t.Fatalf("%s %q: Parse error %v, DecodeInteraction error %v", field, s, err, derr)
+			}
+			if derr == nil && (refs && it.SourceRefs.JSON() != text || !refs && it.Attributes.JSON() != text) {
+				t.Fatalf("%s %q: Parse %q, DecodeInteraction %q", field, s, text, it.AppendJSON(nil))
+			}
+		}
+	})
+}

@@ -2,11 +2,11 @@ package schemas
 
 import (
 	"encoding/json"
-	"maps"
 	"math"
 	"math/rand/v2"
 	"regexp"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -61,8 +61,25 @@ func sameInteraction(a, b Interaction) bool {
 		samePtr(a.HoldS, b.HoldS) && samePtr(a.QueueWaitS, b.QueueWaitS) &&
 		(a.Transfers == nil) == (b.Transfers == nil) && (a.Transfers == nil || *a.Transfers == *b.Transfers) &&
 		a.CustomerKey == b.CustomerKey && a.ChainID == b.ChainID && a.Initiation == b.Initiation &&
-		a.Source == b.Source && maps.Equal(a.SourceRefs, b.SourceRefs) &&
-		maps.EqualFunc(a.Attributes, b.Attributes, func(x, y any) bool { return x == y })
+		a.Source == b.Source && a.SourceRefs == b.SourceRefs && a.Attributes == b.Attributes
+}
+
+func mustSourceRefs(t testing.TB, m map[string]string) SourceRefs {
+	t.Helper()
+	r, err := MakeSourceRefs(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func mustAttributes(t testing.TB, m map[string]any) Attributes {
+	t.Helper()
+	a, err := MakeAttributes(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // gen makes random valid interactions, covering the edges of every rule.
@@ -203,14 +220,19 @@ func (g *gen) interaction() Interaction {
 	}
 	if g.r.IntN(2) == 0 {
 		n := g.r.IntN(MaxSourceRefs + 1)
-		it.SourceRefs = make(map[string]string, n)
+		m := make(map[string]string, n)
 		for range n {
-			it.SourceRefs[g.ascii(lower, lowerDg+"_", MaxSourceRefNameLength)] = g.text(MaxSourceRefValueLength, false)
+			m[g.ascii(lower, lowerDg+"_", MaxSourceRefNameLength)] = g.text(MaxSourceRefValueLength, false)
 		}
+		r, err := MakeSourceRefs(m)
+		if err != nil {
+			panic(err)
+		}
+		it.SourceRefs = r
 	}
 	if g.r.IntN(2) == 0 {
 		n := g.r.IntN(MaxAttributes + 1)
-		it.Attributes = make(map[string]any, n)
+		m := make(map[string]any, n)
 		for range n {
 			var v any
 			switch g.r.IntN(5) {
@@ -223,8 +245,13 @@ func (g *gen) interaction() Interaction {
 			case 3:
 				v = float64(g.r.Int64N(2001) - 1000)
 			}
-			it.Attributes[g.text(MaxAttributeNameLength, false)] = v
+			m[g.text(MaxAttributeNameLength, false)] = v
 		}
+		a, err := MakeAttributes(m)
+		if err != nil {
+			panic(err)
+		}
+		it.Attributes = a
 	}
 	return it
 }

@@ -1,9 +1,6 @@
 package schemas
 
-import (
-	"maps"
-	"time"
-)
+import "time"
 
 // Interaction is one finished contact handled by one agent: the canonical
 // record every connector maps into and every store and view reads.
@@ -12,7 +9,7 @@ import (
 // (the same bytes as encoding/json, without reflection).
 //
 // The zero value is not valid. An Interaction is a plain value: copying it
-// is safe, but the pointer and map fields are shared by copies.
+// is safe, but the pointer fields are shared by copies.
 type Interaction struct {
 	// TenantID is the contact-center organisation; every key is scoped by it.
 	TenantID string `json:"tenant_id"`
@@ -64,12 +61,13 @@ type Interaction struct {
 	// "genesys-cloud", "twilio-taskrouter", "api", "import", "simulator").
 	Source string `json:"source"`
 	// SourceRefs holds the raw ids needed to trace the record back to the
-	// CCaaS (contact ARN, conversation id, task sid, …). Optional.
-	SourceRefs map[string]string `json:"source_refs,omitempty"`
+	// CCaaS (contact ARN, conversation id, task sid, …), as canonical JSON
+	// text ([MakeSourceRefs] builds it from a map). Optional.
+	SourceRefs SourceRefs `json:"source_refs,omitzero"`
 	// Attributes carries anything else a tenant wants to keep: a flat
-	// object of scalar values (string, float64, bool or nil once decoded;
-	// at most 32 entries). Optional.
-	Attributes map[string]any `json:"attributes,omitempty"`
+	// object of scalar values (at most 32 entries), as canonical JSON text
+	// ([MakeAttributes] builds it from a map). Optional.
+	Attributes Attributes `json:"attributes,omitzero"`
 }
 
 // The values of Interaction.Initiation.
@@ -80,7 +78,7 @@ const (
 	InitiationTransfer = "transfer" // a leg created by transferring another one
 )
 
-// Clone returns a deep copy of it: the copy shares no pointer or map with
+// Clone returns a deep copy of it: the copy shares no pointer with
 // it, so either may be modified without affecting the other. Safe for
 // concurrent use on an unmodified value.
 func (it *Interaction) Clone() Interaction {
@@ -95,7 +93,5 @@ func (it *Interaction) Clone() Interaction {
 		v := *c.Transfers
 		c.Transfers = &v
 	}
-	c.SourceRefs = maps.Clone(c.SourceRefs)
-	c.Attributes = maps.Clone(c.Attributes)
 	return c
 }

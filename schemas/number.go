@@ -156,12 +156,33 @@ func inRange(lit []byte, lo, hi bound) (f float64, ok bool) {
 	switch {
 	case f < lo.f || f > hi.f:
 		return f, false
+	case (f == lo.f || f == hi.f) && shortInteger(lit):
+		// Exactly the bound: a plain integer of at most 15 digits
+		// converts exactly (0 is the common case: no hold, no transfers).
+		return f, true
 	case f == lo.f:
 		return f, parseDecimal(lit).cmp(lo.d) >= 0
 	case f == hi.f:
 		return f, parseDecimal(lit).cmp(hi.d) <= 0
 	}
 	return f, true
+}
+
+// shortInteger reports whether lit is -?[0-9]{1,15}: an integer literal
+// that float64 holds exactly.
+func shortInteger(lit []byte) bool {
+	if len(lit) > 0 && lit[0] == '-' {
+		lit = lit[1:]
+	}
+	if len(lit) == 0 || len(lit) > 15 {
+		return false
+	}
+	for _, c := range lit {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseInteger returns the value of lit (a valid JSON number) when it is an

@@ -22,10 +22,8 @@ import (
 //     finite and within bounds;
 //   - CustomerKey, ChainID and Initiation are absent when "" and otherwise
 //     follow the rules of their JSON fields;
-//   - Attributes values must be string, bool, nil, a finite float64 or
-//     float32, or an int/int8..int64/uint..uint64, with numbers within
-//     ±(2^53-1); json.Number is accepted when it is a valid number within
-//     those bounds.
+//   - SourceRefs and Attributes are valid by construction: their rules are
+//     checked when they are made ([MakeSourceRefs], [MakeAttributes]).
 //
 // It does not modify it and is safe for concurrent use on distinct or
 // unmodified values.
@@ -75,10 +73,9 @@ func (it *Interaction) Validate() error {
 			if v := *stringField(it, f); v != "" {
 				add(checkString(f, v))
 			}
-		case fSourceRefs:
-			validateSourceRefs(it.SourceRefs, add)
-		case fAttributes:
-			validateAttributes(it.Attributes, add)
+		case fSourceRefs, fAttributes:
+			// Always valid: MakeSourceRefs, MakeAttributes and the
+			// decoders check them when they are made.
 		default:
 			add(checkString(f, *stringField(it, f)))
 		}

@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -90,30 +91,6 @@ func TestValidate(t *testing.T) {
 			[]string{"inquiry: is not valid UTF-8 text"}},
 		{"long inquiry quoted short", func(it *Interaction) { it.Inquiry = "x\n" + strings.Repeat("y", 100) },
 			[]string{`inquiry: must not contain control characters (tabs, line breaks and the like), got "x\nyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy…"`}},
-		{"source refs", func(it *Interaction) {
-			it.SourceRefs = map[string]string{"Bad": "x", "9": "y", "ok": strings.Repeat("é", 513)}
-		}, []string{
-			`source_refs: name "9" is not allowed (nor 1 other names): names must be 1 to 64 lower-case letters a-z, digits or '_', starting with a letter (e.g. "contact_arn")`,
-			"source_refs.ok: must be at most 512 characters, got 513",
-		}},
-		{"attributes", func(it *Interaction) {
-			it.Attributes = map[string]any{
-				"a b": []int{1}, "big": int64(1 << 53), "f32": float32(1.5), "i": 7, "n": json.Number("1e3"),
-				"bad": json.Number("1e"), "nan": math.NaN(), "ok": nil, "u": uint64(1 << 60),
-			}
-		}, []string{
-			`attributes["a b"]: must be a string, a number, true/false or null; nested objects and arrays are not allowed`,
-			"attributes.bad: must be a string, a number, true/false or null, got the malformed number \"1e\"",
-			"attributes.big: must be a number between -9007199254740991 and 9007199254740991, got 9007199254740992",
-			"attributes.nan: must be a number between -9007199254740991 and 9007199254740991, got NaN",
-			"attributes.u: must be a number between -9007199254740991 and 9007199254740991, got 1152921504606846976",
-		}},
-		{"too many attributes", func(it *Interaction) {
-			it.Attributes = map[string]any{}
-			for i := range 33 {
-				it.Attributes[strings.Repeat("k", i+1)] = true
-			}
-		}, []string{"attributes: has 33 entries; at most 32 are allowed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,16 +174,95 @@ func TestClone(t *testing.T) {
 	it := validRecord()
 	h, q, n := 1.0, 2.0, int64(3)
 	it.HoldS, it.QueueWaitS, it.Transfers = &h, &q, &n
-	it.SourceRefs = map[string]string{"a": "b"}
-	it.Attributes = map[string]any{"x": 1.0}
+	it.SourceRefs = mustSourceRefs(t, map[string]string{"a": "b"})
+	it.Attributes = mustAttributes(t, map[string]any{"x": 1.0})
 	c := it.Clone()
 	if string(c.AppendJSON(nil)) != string(it.AppendJSON(nil)) {
 		t.Fatalf("clone differs: %s", c.AppendJSON(nil))
 	}
 	*c.PredictedSatisfaction, *c.PredictedResolution, *c.HoldS, *c.QueueWaitS, *c.Transfers = 0, 0, 9, 9, 9
-	c.SourceRefs["a"], c.Attributes["x"] = "z", 2.0
 	if *it.PredictedSatisfaction == 0 || *it.PredictedResolution == 0 || *it.HoldS != 1 || *it.QueueWaitS != 2 ||
-		*it.Transfers != 3 || it.SourceRefs["a"] != "b" || it.Attributes["x"] != 1.0 {
+		*it.Transfers != 3 {
 		t.Error("the clone shares memory with the original")
+	}
+}
+
+// TestMakeObjects checks that MakeSourceRefs and MakeAttributes apply the
+// rules of source_refs and attributes to Go maps, naming the field or
+// entry and the rule as Validate does for the other fields.
+func TestMakeObjects(t *testing.T) {
+	tests := []struct {
+		name string
+		make func() error
+		want []string
+	}{
+		{"source refs", func() error {
+			_, err := MakeSourceRefs(map[string]string{"Bad": "x", "9": "y", "ok": strings.Repeat("é", 513)})
+			return err
+		}, []string{
+			`source_refs: name "9" is not allowed (nor 1 other names): names must be 1 to 64 lower-case letters a-z, digits or '_', starting with a letter (e.g. "contact_arn")`,
+			"source_refs.ok: must be at most 512 characters, got 513",
+		}},
+		{"attributes", func() error {
+			_, err := MakeAttributes(map[string]any{
+				"a b": []int{1}, "big": int64(1 << 53), "f32": float32(1.5), "i": 7, "n": json.Number("1e3"),
+				"bad": json.Number("1e"), "nan": math.NaN(), "ok": nil, "u": uint64(1 << 60),
+			})
+			return err
+		}, []string{
+			`attributes["a b"]: must be a string, a number, true/false or null; nested objects and arrays are not allowed`,
+			"attributes.bad: must be a string, a number, true/false or null, got the malformed number \"1e\"",
+			"attributes.big: must be a number between -9007199254740991 and 9007199254740991, got 9007199254740992",
+			"attributes.nan: must be a number between -9007199254740991 and 9007199254740991, got NaN",
+			"attributes.u: must be a number between -9007199254740991 and 9007199254740991, got 1152921504606846976",
+		}},
+		{"too many attributes", func() error {
+			m := map[string]any{}
+			for i := range 33 {
+				m[strings.Repeat("k", i+1)] = true
+			}
+			_, err := MakeAttributes(m)
+			return err
+		}, []string{"attributes: has 33 entries; at most 32 are allowed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			var ves ValidationErrors
+			if err := tt.make(); !errors.As(err, &ves) {
+				t.Fatalf("got %v, want ValidationErrors", err)
+			}
+			for _, e := range ves {
+				got = append(got, e.Error())
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+	// Valid maps come out in canonical form, the decoder's.
+	a, err := MakeAttributes(map[string]any{"f32": float32(1.5), "i": 7, "n": json.Number("1.50e3"), "z": nil, "s": "<&>"})
+	if err != nil || a.JSON() != `{"f32":1.5,"i":7,"n":1500,"s":"\u003c\u0026\u003e","z":null}` {
+		t.Errorf("MakeAttributes = %s, %v", a.JSON(), err)
+	}
+	r, err := MakeSourceRefs(map[string]string{"b": "2", "a": "1"})
+	if err != nil || r.JSON() != `{"a":"1","b":"2"}` {
+		t.Errorf("MakeSourceRefs = %s, %v", r.JSON(), err)
+	}
+	if z, err := MakeAttributes(nil); err != nil || !z.IsZero() {
+		t.Errorf("MakeAttributes(nil) = %s, %v", z.JSON(), err)
+	}
+}
+
+// TestSourceRef checks that SourceRef equals MakeSourceRefs of one entry,
+// text and errors.
+func TestSourceRef(t *testing.T) {
+	for _, c := range [][2]string{{"sim_id", "1/a-1/20261101/7"}, {"contact_arn", "<&>\u2028é"}, {"Bad", "x"},
+		{"ok", strings.Repeat("é", 513)}, {"ok", "bad\xff"}, {"9", "\xff"}, {"e", ""}} {
+		got, gotErr := SourceRef(c[0], c[1])
+		want, wantErr := MakeSourceRefs(map[string]string{c[0]: c[1]})
+		if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Errorf("SourceRef(%q, %q) = %s, %v; MakeSourceRefs = %s, %v", c[0], c[1], got.JSON(), gotErr, want.JSON(), wantErr)
+		}
 	}
 }

@@ -174,12 +174,12 @@ func TestCSVReaderRecords(t *testing.T) {
 	}{
 		{"full row", good, func(it *schemas.Interaction) bool {
 			return it.TenantID == "acme" && it.HandleTimeS == 300 && *it.PredictedSatisfaction == 0.8 &&
-				it.SourceRefs["contact_id"] == "c-1" && it.Attributes == nil
+				it.SourceRefs.Map()["contact_id"] == "c-1" && it.Attributes.IsZero()
 		}, ""},
 		{"email without predictions, attributes", "acme,e-7,2,email,a2,t1,refund,2026-11-25T09:00:00Z,2026-11-25T09:20:00Z, 240 ,,,import,,\"{\"\"vip\"\":true,\"\"n\"\":2}\"\n",
 			func(it *schemas.Interaction) bool {
 				return it.Revision == 2 && it.HandleTimeS == 240 && it.PredictedSatisfaction == nil &&
-					it.PredictedResolution == nil && it.Attributes["vip"] == true && it.Attributes["n"] == 2.0
+					it.PredictedResolution == nil && it.Attributes.Map()["vip"] == true && it.Attributes.Map()["n"] == 2.0
 			}, ""},
 		{"inquiry with comma and quote", "acme,c-2,1,chat,a1,t1,\"billing, \"\"late\"\"\",2026-11-25T09:00:00Z,2026-11-25T09:05:00Z,300,,,import,,\n",
 			func(it *schemas.Interaction) bool { return it.Inquiry == `billing, "late"` }, ""},

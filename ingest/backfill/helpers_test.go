@@ -74,7 +74,7 @@ func csvRowOf(it *schemas.Interaction) string {
 		transfers = strconv.FormatInt(*it.Transfers, 10)
 	}
 	refs := ""
-	if len(it.SourceRefs) > 0 {
+	if !it.SourceRefs.IsZero() {
 		b, _ := json.Marshal(it.SourceRefs)
 		refs = quote(string(b))
 	}

@@ -55,8 +55,6 @@ func (d *Draft) Finish(rules *Rules, f Fields) (*schemas.Interaction, error) {
 		PredictedSatisfaction: m.Satisfaction,
 		PredictedResolution:   m.Resolution,
 		Source:                d.Source,
-		SourceRefs:            d.SourceRefs,
-		Attributes:            d.Attributes,
 		CustomerKey:           d.CustomerKey,
 		ChainID:               d.ChainID,
 		Initiation:            d.Initiation,
@@ -67,14 +65,33 @@ func (d *Draft) Finish(rules *Rules, f Fields) (*schemas.Interaction, error) {
 	if k := mappedCustomerKey(rules.Customer, d.CustomerSecret, f); k != "" {
 		it.CustomerKey = k
 	}
+	attrs := d.Attributes
 	if len(m.Warnings) > 0 {
-		if it.Attributes == nil {
-			it.Attributes = make(map[string]any, 1)
+		attrs = make(map[string]any, len(d.Attributes)+1)
+		for k, v := range d.Attributes {
+			attrs[k] = v
 		}
-		it.Attributes[AttrMappingWarning] = Truncate(strings.Join(m.Warnings, "; "), schemas.MaxAttributeStringLength)
+		attrs[AttrMappingWarning] = Truncate(strings.Join(m.Warnings, "; "), schemas.MaxAttributeStringLength)
 	}
+	// source_refs and attributes come last in the schema's field order, so
+	// their errors follow the other fields' as Validate would order them.
+	var errs schemas.ValidationErrors
 	if err := it.Validate(); err != nil {
-		return nil, unmappable(fmt.Errorf("the mapped interaction breaks the schema: %w", err))
+		errs = append(errs, err.(schemas.ValidationErrors)...)
+	}
+	var refsErr, attrsErr error
+	it.SourceRefs, refsErr = schemas.MakeSourceRefs(d.SourceRefs)
+	it.Attributes, attrsErr = schemas.MakeAttributes(attrs)
+	for _, err := range []error{refsErr, attrsErr} {
+		if err != nil {
+			errs = append(errs, err.(schemas.ValidationErrors)...)
+		}
+	}
+	if len(errs) > 0 {
+		if len(errs) > schemas.MaxErrors {
+			errs = errs[:schemas.MaxErrors]
+		}
+		return nil, unmappable(fmt.Errorf("the mapped interaction breaks the schema: %w", errs))
 	}
 	return it, nil
 }

@@ -77,7 +77,7 @@ func TestEveryRecordIsValidAndInsideThePeriod(t *testing.T) {
 		if wall := it.EndedAt.Sub(it.StartedAt).Seconds(); wall < 0 || wall > it.HandleTimeS {
 			t.Errorf("record %d: wall duration %vs not within 0..handle_time_s %v", i, wall, it.HandleTimeS)
 		}
-		if it.Source != Source || it.SourceRefs["sim_id"] == "" {
+		if it.Source != Source || it.SourceRefs.Map()["sim_id"] == "" {
 			t.Errorf("record %d: source %q refs %v", i, it.Source, it.SourceRefs)
 		}
 		key := it.TenantID + "/" + it.AgentID

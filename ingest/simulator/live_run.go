@@ -69,7 +69,7 @@ func (lr *liveRun) add(end time.Time, out []schemas.Interaction) []schemas.Inter
 		EndedAt:       end,
 		HandleTimeS:   float64(handle),
 		Source:        Source,
-		SourceRefs:    map[string]string{"sim_id": string(lr.buf)},
+		SourceRefs:    simRefs(lr.buf),
 	}
 	if m.predicts && !l.cfg.World.NoPredictions {
 		p := &[2]float64{float64(psat) / 1000, float64(pres) / 1000}

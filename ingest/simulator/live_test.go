@@ -130,7 +130,7 @@ func TestLiveRecordsAreValidNowAndUnique(t *testing.T) {
 				t.Fatalf("id %s repeats", key)
 			}
 			seen[key] = true
-			if !strings.HasPrefix(it.InteractionID, "live-t1-") || it.Source != Source || !strings.Contains(it.SourceRefs["sim_id"], "/live-t1/") {
+			if !strings.HasPrefix(it.InteractionID, "live-t1-") || it.Source != Source || !strings.Contains(it.SourceRefs.Map()["sim_id"], "/live-t1/") {
 				t.Fatalf("ids %q %v", it.InteractionID, it.SourceRefs)
 			}
 			if it.EndedAt.After(batchTime) || it.EndedAt.Before(batchTime.Add(-DefaultLiveInterval)) || it.EndedAt.Before(prevEnd) {

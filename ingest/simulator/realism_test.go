@@ -116,7 +116,7 @@ func TestVolumePerAgentPerWorkingDay(t *testing.T) {
 	// A shift is (agent, local date): the sim id without its sequence.
 	shifts := map[string]bool{}
 	for i := range its {
-		id := its[i].SourceRefs["sim_id"] // seed/agent/yyyymmdd/seq
+		id := its[i].SourceRefs.Map()["sim_id"] // seed/agent/yyyymmdd/seq
 		shifts[its[i].TenantID+"/"+id[:strings.LastIndexByte(id, '/')]] = true
 	}
 	perShift := float64(len(its)) / float64(len(shifts))

@@ -96,7 +96,7 @@ func (g *Generator) materialize(r *rec, it *schemas.Interaction, preds []float64
 		EndedAt:       time.Unix(r.end, 0).UTC(),
 		HandleTimeS:   float64(r.handle),
 		Source:        Source,
-		SourceRefs:    map[string]string{"sim_id": string(buf)},
+		SourceRefs:    simRefs(buf),
 	}
 	if r.hold >= 0 {
 		preds[2] = float64(r.hold)
@@ -150,4 +150,13 @@ func surveyOf(r *rec, it *schemas.Interaction) (schemas.Outcome, bool) {
 		Source:     Source,
 		Survey:     &schemas.Survey{Score: float64(r.score), ScaleMin: surveyScaleMin, ScaleMax: surveyScaleMax},
 	}, true
+}
+
+// simRefs returns the source_refs of a simulated interaction: its sim_id.
+func simRefs(id []byte) schemas.SourceRefs {
+	r, err := schemas.SourceRef("sim_id", string(id))
+	if err != nil {
+		panic("simulator: " + err.Error()) // unreachable: the id is short printable ASCII
+	}
+	return r
 }

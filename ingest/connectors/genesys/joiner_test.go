@@ -155,7 +155,7 @@ func TestJoinerBounded(t *testing.T) {
 	}
 	pushed := rs[0]
 	if pushed.Interaction == nil || pushed.Interaction.InteractionID != "c1:p" || pushed.Interaction.Revision != 2 ||
-		pushed.Interaction.Attributes[genesys.AttrACWMissing] != true {
+		pushed.Interaction.Attributes.Map()[genesys.AttrACWMissing] != true {
 		t.Fatalf("pushed-out result %+v", pushed)
 	}
 	rs = mapAt(t, c, userEnd("c4", "p", 1772442945000, 1000, 0), t0.Add(3*time.Second))
@@ -280,7 +280,7 @@ func TestJoinerConcurrent(t *testing.T) {
 					}
 					mu.Lock()
 					for _, r := range rs {
-						if r.Interaction != nil && r.Interaction.Revision == 2 && r.Interaction.Attributes[genesys.AttrACWMissing] == nil {
+						if r.Interaction != nil && r.Interaction.Revision == 2 && r.Interaction.Attributes.Map()[genesys.AttrACWMissing] == nil {
 							final++
 						}
 					}

@@ -94,9 +94,9 @@ func TestHandleTime(t *testing.T) {
 			if it == nil {
 				t.Fatalf("no interaction: %+v", got)
 			}
-			if it.HandleTimeS != tt.handle || it.Attributes["talk_s"] != tt.talk || it.Attributes["acw_s"] != tt.acw || !it.EndedAt.Equal(tt.ended) {
-				t.Errorf("handle %v talk %v acw %v ended %v; want %v %v %v %v", it.HandleTimeS, it.Attributes["talk_s"],
-					it.Attributes["acw_s"], it.EndedAt, tt.handle, tt.talk, tt.acw, tt.ended)
+			if it.HandleTimeS != tt.handle || it.Attributes.Map()["talk_s"] != tt.talk || it.Attributes.Map()["acw_s"] != tt.acw || !it.EndedAt.Equal(tt.ended) {
+				t.Errorf("handle %v talk %v acw %v ended %v; want %v %v %v %v", it.HandleTimeS, it.Attributes.Map()["talk_s"],
+					it.Attributes.Map()["acw_s"], it.EndedAt, tt.handle, tt.talk, tt.acw, tt.ended)
 			}
 			if want := it.EndedAt.Add(-time.Duration(tt.talk * float64(time.Second))); !it.StartedAt.Equal(want) {
 				t.Errorf("started %v, want ended − talk = %v", it.StartedAt, want)

@@ -48,13 +48,13 @@ var benchData = sync.OnceValue(func() []store.Batch {
 				AgentID: fmt.Sprintf("agent-%04d", agent), TeamID: fmt.Sprintf("team-%03d", agent/20),
 				Inquiry: inquiries[rng.IntN(len(inquiries))], EndedAt: ended, StartedAt: ended.Add(-time.Duration(60+rng.IntN(900)) * time.Second),
 				HandleTimeS: float64(60 + rng.IntN(900)), Source: "simulator",
-				SourceRefs: map[string]string{"sim_id": fmt.Sprintf("%016x", rng.Uint64())},
+				SourceRefs: mustRefs(map[string]string{"sim_id": fmt.Sprintf("%016x", rng.Uint64())}),
 			}
 			if model != "email" {
 				it.PredictedSatisfaction, it.PredictedResolution = f64(rng.Float64()), f64(rng.Float64())
 			}
 			if i%10 == 0 {
-				it.Attributes = map[string]any{"queue": "priority", "callback": true}
+				it.Attributes = mustAttrs(map[string]any{"queue": "priority", "callback": true})
 			}
 			b.Records = append(b.Records, store.Record{Interaction: it, Partition: 0, Offset: int64(i)})
 			k := store.BucketKey{Tenant: it.TenantID, Model: it.Model, Team: it.TeamID, Agent: it.AgentID, Inquiry: it.Inquiry, Hour: ended.Truncate(time.Hour)}
@@ -159,8 +159,7 @@ func rawInsert(ctx context.Context, s *Store, recs []store.Record, columnar bool
 	}
 	for i := range recs {
 		r := &recs[i]
-		refs := encodeRefs(r.SourceRefs)
-		attrs, _ := encodeAttrs(r.Attributes)
+		refs, attrs := r.SourceRefs.JSON(), r.Attributes.JSON()
 		_, so := r.StartedAt.Zone()
 		_, eo := r.EndedAt.Zone()
 		if err := batch.Append(r.TenantID, r.AgentID, r.Model, r.Inquiry, r.EndedAt.UnixNano(), r.InteractionID, r.Revision,

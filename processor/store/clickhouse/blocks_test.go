@@ -34,9 +34,9 @@ func TestApplyInBlocks(t *testing.T) {
 				for i := range n {
 					it := sample(fmt.Sprintf("p%d-%06d", p, i), int64(1+i%3), fmt.Sprintf("a%03d", i%97), start.Add(time.Duration(i)*time.Minute))
 					it.HandleTimeS = float64(i)
-					it.SourceRefs = map[string]string{"contact_id": it.InteractionID}
+					it.SourceRefs = mustRefs(map[string]string{"contact_id": it.InteractionID})
 					if i%5 == 0 {
-						it.Attributes = nil
+						it.Attributes = mustAttrs(nil)
 						it.PredictedSatisfaction = nil
 					}
 					r := store.Record{Interaction: it, Partition: p, Offset: int64(i)}

@@ -1,12 +1,13 @@
 package clickhouse
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"sync"
 	"time"
+
+	"github.com/agentpulse/agentpulse/schemas"
 )
 
 // ErrInvalidBatch is returned by Apply when a batch holds a value the
@@ -69,55 +70,30 @@ func hourSeconds(h time.Time) (uint32, error) {
 	return uint32(s), nil
 }
 
-// encodeRefs returns source_refs as a JSON object, or "" when empty.
-func encodeRefs(m map[string]string) string {
-	if len(m) == 0 {
-		return ""
+// decodeRefs reads a stored source_refs column: "" is absent, anything
+// else must be a JSON object that is valid source_refs. The processor
+// stores the canonical text (schemas.SourceRefs), which is kept as read;
+// other forms are made canonical.
+func decodeRefs(s string) (schemas.SourceRefs, error) {
+	r, err := schemas.ParseSourceRefs(s)
+	if err == nil && s != "" && s[0] != '{' {
+		err = errors.New("not a JSON object")
 	}
-	return string(appendRefs(nil, m))
-}
-
-// encodeAttrs returns attributes as a JSON object, or "" when empty.
-func encodeAttrs(m map[string]any) (string, error) {
-	if len(m) == 0 {
-		return "", nil
-	}
-	b, err := appendAttrs(nil, m)
 	if err != nil {
-		return "", fmt.Errorf("encode attributes: %w: %w", ErrInvalidBatch, err)
+		return schemas.SourceRefs{}, fmt.Errorf("source_refs %.64q: %w", s, errors.Join(ErrCorruptRow, err))
 	}
-	return string(b), nil
+	return r, nil
 }
 
-// decodeRefs parses a stored source_refs column: "" is nil, anything else
-// must be a JSON object of strings.
-func decodeRefs(s string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
+// decodeAttrs reads a stored attributes column as decodeRefs reads
+// source_refs.
+func decodeAttrs(s string) (schemas.Attributes, error) {
+	a, err := schemas.ParseAttributes(s)
+	if err == nil && s != "" && s[0] != '{' {
+		err = errors.New("not a JSON object")
 	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
-		return nil, fmt.Errorf("source_refs %.64q: %w", s, errors.Join(ErrCorruptRow, err))
+	if err != nil {
+		return schemas.Attributes{}, fmt.Errorf("attributes %.64q: %w", s, errors.Join(ErrCorruptRow, err))
 	}
-	if len(m) == 0 {
-		return nil, nil
-	}
-	return m, nil
-}
-
-// decodeAttrs parses a stored attributes column: "" is nil, anything else
-// must be a JSON object. Values come back as schemas.DecodeInteraction
-// produces them: string, float64, bool or nil.
-func decodeAttrs(s string) (map[string]any, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
-		return nil, fmt.Errorf("attributes %.64q: %w", s, errors.Join(ErrCorruptRow, err))
-	}
-	if len(m) == 0 {
-		return nil, nil
-	}
-	return m, nil
+	return a, nil
 }

@@ -40,9 +40,7 @@ const interactionInsertColumns = "tenant_id, agent_id, model, inquiry, ended_at_
 const revisionInsertColumns = "tenant_id, interaction_id, revision, log_partition, log_offset, ended_at_ns"
 
 // newInteractionColumns lays out the records of one or more batches, in
-// order. The source_refs and attributes JSON of every record is encoded
-// into one buffer and converted to a string once, each row's value a
-// slice of it: two allocations for the batch instead of several per row.
+// order.
 func newInteractionColumns(batches ...[]store.Record) (*interactionColumns, error) {
 	n := 0
 	for _, recs := range batches {
@@ -58,10 +56,6 @@ func newInteractionColumns(batches ...[]store.Record) (*interactionColumns, erro
 		hold: make([]*float64, n), queueWait: make([]*float64, n), transfers: make([]*int64, n),
 		customer: make([]string, n), chain: make([]string, n), initiation: make([]string, n),
 	}
-	// ends[2i] and ends[2i+1] are where row i's source_refs and attributes
-	// end in js; each starts where the value before it ends.
-	var js []byte
-	ends := make([]int, 2*n)
 	i := 0
 	for _, recs := range batches {
 		for k := range recs {
@@ -76,16 +70,9 @@ func newInteractionColumns(batches ...[]store.Record) (*interactionColumns, erro
 			if c.endedNS[i], c.endedOff[i], err = encodeTime("ended_at", r.EndedAt); err != nil {
 				return nil, fmt.Errorf("record %s/%s: %w", r.TenantID, r.InteractionID, err)
 			}
-			if len(r.SourceRefs) > 0 {
-				js = appendRefs(js, r.SourceRefs)
-			}
-			ends[2*i] = len(js)
-			if len(r.Attributes) > 0 {
-				if js, err = appendAttrs(js, r.Attributes); err != nil {
-					return nil, fmt.Errorf("record %s/%s: encode attributes: %w: %w", r.TenantID, r.InteractionID, ErrInvalidBatch, err)
-				}
-			}
-			ends[2*i+1] = len(js)
+			// source_refs and attributes are stored as their canonical
+			// JSON text, which the record holds: no encoding, no copy.
+			c.refs[i], c.attrs[i] = r.SourceRefs.JSON(), r.Attributes.JSON()
 			c.tenant[i], c.agent[i], c.model[i], c.inquiry[i] = r.TenantID, r.AgentID, r.Model, r.Inquiry
 			c.id[i], c.revision[i] = r.InteractionID, r.Revision
 			c.partition[i], c.offset[i], c.team[i] = r.Partition, r.Offset, r.TeamID
@@ -95,11 +82,6 @@ func newInteractionColumns(batches ...[]store.Record) (*interactionColumns, erro
 			c.customer[i], c.chain[i], c.initiation[i] = r.CustomerKey, r.ChainID, r.Initiation
 			i++
 		}
-	}
-	all, start := string(js), 0
-	for i := range n {
-		c.refs[i], c.attrs[i] = all[start:ends[2*i]], all[ends[2*i]:ends[2*i+1]]
-		start = ends[2*i+1]
 	}
 	return c, nil
 }

@@ -56,8 +56,10 @@
 // not kept (schemas.ParseTimestamp never makes named zones). Predictions are
 // Nullable(Float64): 18.16 has Nullable, aggregates skip NULL, and absent
 // stays distinct from 0 without a second flag column to keep in step.
-// source_refs and attributes are JSON objects (empty when absent); attribute
-// numbers come back as float64, as the decoder makes them. The optional
+// source_refs and attributes are the record's canonical JSON text
+// (schemas.SourceRefs, schemas.Attributes), stored as is and kept as read
+// when canonical (empty when absent); rows written before that are made
+// canonical on read. The optional
 // inputs hold_s, queue_wait_s and transfers are Nullable; customer_key,
 // chain_id and initiation are the empty string when absent (never a valid value). They
 // were added by an ALTER (ddl 009), which Open applies to older databases.

@@ -219,7 +219,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 	var out []store.Record
 	for _, head := range s.recs {
 		if best := newestBelow(head, partition, below); best != nil {
-			out = append(out, best.full())
+			out = append(out, best.Record)
 		}
 	}
 	s.mu.RUnlock()
@@ -294,7 +294,7 @@ func (s *Store) recent(tenant, model, agent, inquiry string, before time.Time, b
 	var out []schemas.Interaction
 	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
 		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) && s.current(r) {
-			out = append(out, r.full().Interaction)
+			out = append(out, r.Interaction)
 		}
 	}
 	s.mu.RUnlock()

@@ -43,7 +43,7 @@ func (s *Store) Current(_ context.Context, partition int32, below int64, keys []
 		}
 		seen[ik] = true
 		if r := newestBelow(s.recs[ik], partition, below); r != nil {
-			out = append(out, r.full())
+			out = append(out, r.Record)
 		}
 	}
 	s.mu.RUnlock()
@@ -82,7 +82,7 @@ func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys 
 			seen[ik] = true
 			r := newestBelow(s.recs[ik], partition, below)
 			if r != nil && want[bucketOf(&r.Record)] {
-				out = append(out, r.full())
+				out = append(out, r.Record)
 			}
 		}
 	}
@@ -113,7 +113,7 @@ func (s *Store) NewestOf(_ context.Context, partition int32, below int64, tenant
 		}
 		seen[ik] = true
 		if r := newestBelow(s.recs[ik], partition, below); r != nil && r.AgentID == agent && r.Model == model {
-			out = append(out, r.full())
+			out = append(out, r.Record)
 		}
 	}
 	s.mu.RUnlock()

@@ -23,7 +23,7 @@ func (s *Store) Worst(_ context.Context, q store.WorstQuery) ([]schemas.Interact
 			continue
 		}
 		if _, ok := views.InteractionValue(&r.Interaction, q.Metric, q.Floor); ok {
-			out = append(out, r.full().Interaction) // with the attributes and source refs rec keeps apart
+			out = append(out, r.Interaction)
 		}
 	}
 	s.mu.RUnlock()

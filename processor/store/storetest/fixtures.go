@@ -39,9 +39,27 @@ func ix(tenant, id string, rev int64, agent, inquiry string, ended time.Time) sc
 		PredictedSatisfaction: f64(0.8),
 		PredictedResolution:   f64(0.625),
 		Source:                "simulator",
-		SourceRefs:            map[string]string{"contact_id": "c-" + id},
-		Attributes:            map[string]any{"queue": "main", "priority": 2.0, "vip": true, "note": nil},
+		SourceRefs:            refs(map[string]string{"contact_id": "c-" + id}),
+		Attributes:            attrs(map[string]any{"queue": "main", "priority": 2.0, "vip": true, "note": nil}),
 	}
+}
+
+// refs and attrs make a fixture's source_refs and attributes; they panic
+// on a map the schema refuses (a fixture bug).
+func refs(m map[string]string) schemas.SourceRefs {
+	r, err := schemas.MakeSourceRefs(m)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func attrs(m map[string]any) schemas.Attributes {
+	a, err := schemas.MakeAttributes(m)
+	if err != nil {
+		panic(err)
+	}
+	return a
 }
 
 // mustValid fails the test when a fixture is not a valid interaction: the
@@ -73,14 +91,14 @@ func tricky(tenant, agent, inquiry string) []schemas.Interaction {
 	})
 	add("email-no-predictions", func(it *schemas.Interaction) {
 		it.PredictedSatisfaction, it.PredictedResolution = nil, nil
-		it.SourceRefs, it.Attributes = nil, nil
+		it.SourceRefs, it.Attributes = schemas.SourceRefs{}, schemas.Attributes{}
 		it.HandleTimeS = 0
 	})
 	add("bounds", func(it *schemas.Interaction) {
 		it.PredictedSatisfaction, it.PredictedResolution = f64(0), f64(1)
 		it.HandleTimeS = 86400
 		it.StartedAt = it.EndedAt.Add(-24 * time.Hour).In(zoneKolkata)
-		it.Attributes = map[string]any{"max": 9007199254740991.0, "min": -9007199254740991.0, "tiny": 1e-7, "empty": "", "no": false}
+		it.Attributes = attrs(map[string]any{"max": 9007199254740991.0, "min": -9007199254740991.0, "tiny": 1e-7, "empty": "", "no": false})
 		hold, wait, transfers := 86400.0, 2592000.0, int64(1000)
 		it.HoldS, it.QueueWaitS, it.Transfers = &hold, &wait, &transfers
 		it.CustomerKey, it.ChainID, it.Initiation = `k'"\?`+strings.Repeat("k", 123), strings.Repeat("c", 256), schemas.InitiationCallback
@@ -95,8 +113,8 @@ func tricky(tenant, agent, inquiry string) []schemas.Interaction {
 		it.HandleTimeS = 0.1
 		it.EndedAt = it.EndedAt.Add(123456789).In(zoneMinus5)
 		it.StartedAt = it.EndedAt
-		it.SourceRefs = map[string]string{"contact_arn": "arn:aws:connect:eu-west-2:1:instance/x/contact/ü-√", "empty": ""}
-		it.Attributes = map[string]any{"名前": "値 ✓", `quote"key`: `back\slash`, "nul": nil}
+		it.SourceRefs = refs(map[string]string{"contact_arn": "arn:aws:connect:eu-west-2:1:instance/x/contact/ü-√", "empty": ""})
+		it.Attributes = attrs(map[string]any{"名前": "値 ✓", `quote"key`: `back\slash`, "nul": nil})
 	})
 	add("0", func(it *schemas.Interaction) {
 		it.Revision = 9007199254740991
