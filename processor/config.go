@@ -86,9 +86,18 @@ type Config struct {
 	// restart loads the snapshot and refolds only the records after it.
 	// Default 1m.
 	SnapshotInterval time.Duration
+	// ScratchDir is where building a partition's static key filter spills
+	// its keys' hashes when they are more than one shard's (8 bytes a key
+	// of the partition's history, in a directory removed when the build
+	// ends), so that the build holds one shard's keys in memory, not the
+	// history's. Empty: os.TempDir().
+	ScratchDir string
 	// keyRebuildMin overrides rebuildMinKeys (tests: rebuilds of the
 	// static key filter at a small scale).
 	keyRebuildMin int
+	// keyShardKeys overrides keyShardKeys (tests: sharded filters and
+	// spilled builds at a small scale).
+	keyShardKeys int
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Registerer registers the processor's metrics; nil registers nothing.

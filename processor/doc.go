@@ -74,7 +74,12 @@
 // static filter's keys, the worker seals it and builds a new static
 // filter in the background from the store's keys below its checkpoint C
 // (store.Keys; every sealed key left memory stored, so below C), stores
-// it, then drops the sealed chain (keybuild.go). A snapshot names the X
+// it, then drops the sealed chain (keybuild.go). The static filter is
+// 2^b binary fuse filters, a key's shard the top b bits of its hash, b
+// chosen so that a shard holds at most 2^18 keys (C bounds the keys):
+// a build writes each hash to its shard's file under Config.ScratchDir
+// and builds the shards one at a time (keyspill.go), so it holds one
+// shard's keys (~9 MB), not the partition's history. A snapshot names the X
 // its chain relies on; a newer stored filter covers more keys, which
 // costs at most a lookup that finds nothing, and a kill before the new
 // filter is stored leaves the old X and the whole chain in the snapshot.

@@ -138,7 +138,7 @@ func (f *evictedFilter) install(s *keyFilter, below int64, sealedAll bool) {
 func (f *evictedFilter) bytes() int {
 	n := 0
 	if f.static != nil {
-		n += len(f.static.fuse.Fingerprints)
+		n += f.static.size()
 	}
 	for _, b := range f.filters {
 		n += int(b.Cap() / 8)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"sync/atomic"
 	"testing"
@@ -132,13 +133,20 @@ func TestCorrectionsBeyondHorizon(t *testing.T) {
 // oldest interactions, 60 to 70 days behind when corrected, are then only
 // in a static filter built from the store (the Bloom chain that held them
 // was dropped), and after the restart only in the one stored apart from
-// the snapshots.
+// the snapshots. The filters are built in shards of at most 64 keys, so
+// every build past the first few spills its hashes to scratch files and
+// builds the shards one at a time.
 func TestCorrectionsThroughStaticFilter(t *testing.T) {
-	reg, st := correctionsBeyondHorizon(t, simulated(t, 2, 70), Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond, keyRebuildMin: 300})
+	scratch := t.TempDir()
+	reg, st := correctionsBeyondHorizon(t, simulated(t, 2, 70), Config{StateHorizon: 24 * time.Hour, SnapshotInterval: 100 * time.Millisecond,
+		keyRebuildMin: 300, keyShardKeys: 64, ScratchDir: scratch})
 	if n := counter(t, reg, "agentpulse_processor_key_filters_total"); n == 0 {
 		t.Error("no static key filter built")
 	}
-	stored := 0
+	if left, _ := os.ReadDir(scratch); len(left) != 0 {
+		t.Errorf("the builds left %d entries in the scratch directory", len(left))
+	}
+	stored, sharded := 0, 0
 	for p := range int32(4) {
 		below, data, err := st.KeyFilter(context.Background(), p)
 		if err != nil {
@@ -146,13 +154,17 @@ func TestCorrectionsThroughStaticFilter(t *testing.T) {
 		}
 		if data != nil {
 			stored++
-			if _, err := decodeKeyFilter(data); err != nil || below <= 0 {
-				t.Errorf("partition %d: stored key filter below %d does not decode: %v", p, below, err)
+			kf, err := decodeKeyFilter(data)
+			if err != nil || below <= 0 {
+				t.Fatalf("partition %d: stored key filter below %d does not decode: %v", p, below, err)
+			}
+			if kf.shardBits > 0 {
+				sharded++
 			}
 		}
 	}
-	if stored == 0 {
-		t.Error("no key filter stored")
+	if stored == 0 || sharded == 0 {
+		t.Errorf("%d key filters stored, %d of them in shards; want some of each", stored, sharded)
 	}
 }
 

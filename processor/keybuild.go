@@ -45,26 +45,35 @@ func (w *worker) rebuildKeys(ctx context.Context) {
 
 // buildKeys builds and stores the static filter of every key the
 // partition applied below below, from the store (store.Keys). It touches
-// no fold state: it runs beside the worker.
+// no fold state: it runs beside the worker. It holds one shard's keys at
+// a time (keyFilterBuilder): below bounds how many keys there are.
 func (w *worker) buildKeys(ctx context.Context, below int64) keyBuild {
 	began := time.Now()
-	var hashes []uint64
+	kb := w.keyBuilder(below)
+	defer kb.close()
 	var buf []byte
 	err := w.p.store.Keys(ctx, w.partition, below, func(k store.InteractionKey) error {
 		buf = appendKey(buf[:0], k.Tenant, k.ID)
-		hashes = append(hashes, keyHash64(buf))
+		kb.add(keyHash64(buf))
 		return nil
 	})
 	if err != nil {
 		return keyBuild{err: fmt.Errorf("read keys below %d: %w", below, err)}
 	}
-	kf, err := w.saveKeys(ctx, hashes, below)
+	kf, err := w.saveKeys(ctx, kb, below)
 	return keyBuild{filter: kf, below: below, err: err, took: time.Since(began)}
 }
 
-// saveKeys builds the filter of hashes and stores it as built below below.
-func (w *worker) saveKeys(ctx context.Context, hashes []uint64, below int64) (*keyFilter, error) {
-	kf, err := newKeyFilter(hashes)
+// keyBuilder returns a builder of the filter of the keys applied below
+// below (at most below of them).
+func (w *worker) keyBuilder(below int64) *keyFilterBuilder {
+	return newKeyFilterBuilder(w.p.cfg.ScratchDir, below, w.p.cfg.keyShardKeys)
+}
+
+// saveKeys builds the filter of what kb was given and stores it as built
+// below below.
+func (w *worker) saveKeys(ctx context.Context, kb *keyFilterBuilder, below int64) (*keyFilter, error) {
+	kf, err := kb.build()
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,7 @@ func New(cfg Config, st store.Writer) (*Processor, error) {
 		failed:  make(chan error, 1),
 	}
 	p.group.p = p
+	removeKeyScratch(cfg.ScratchDir, p.log)
 	p.runCtx, p.cancelWork = context.WithCancel(context.Background())
 	p.metrics.queueCapacity.Set(float64(cfg.QueueBatches))
 	opts := []kgo.Opt{

@@ -52,11 +52,13 @@ func (w *worker) load(ctx context.Context) bool {
 		}
 	}
 	peak, loadEvicted := 0, 0
-	var hashes []uint64
+	var keys *keyFilterBuilder
 	if w.snapshot == nil && w.start > 0 {
 		from = "store"
+		keys = w.keyBuilder(w.start)
+		defer keys.close()
 		var err error
-		if peak, loadEvicted, hashes, err = w.loadFromStore(ctx); err != nil {
+		if peak, loadEvicted, err = w.loadFromStore(ctx, keys); err != nil {
 			// Without its state the partition cannot be folded correctly:
 			// stop the processor rather than count wrongly.
 			w.p.fail(fmt.Errorf("load partition %d: %w", w.partition, err))
@@ -82,14 +84,14 @@ func (w *worker) load(ctx context.Context) bool {
 			// filter of them replaces the Bloom chain the load filled.
 			// Stored before the snapshot that names it; if it cannot be,
 			// the chain stays and covers.
-			if kf, err := w.saveKeys(ctx, hashes, w.start); err != nil {
+			if kf, err := w.saveKeys(ctx, keys, w.start); err != nil {
 				log.Warn("key filter not stored; the evicted keys stay in the Bloom chain", "err", err)
 			} else {
 				w.fold.evicted.install(kf, w.start, true)
 				w.p.metrics.keyFilters.Inc()
 			}
 		}
-		hashes = nil
+		keys.close()
 		// Write the snapshot now: the next start then reads it instead of
 		// the partition's history.
 		if err := w.writeSnapshot(ctx); err != nil {
@@ -107,16 +109,16 @@ func (w *worker) load(ctx context.Context) bool {
 // once (evict(0)); no later record of the load falls in a day that left,
 // since records come in order of ended_at and a day leaves only once the
 // watermark (the newest ended_at loaded) is a horizon past its end. It
-// returns the most interactions memory held at once, how many left, and
-// the hashes of every key loaded (keyHash64), to build the static filter
-// of keys from.
-func (w *worker) loadFromStore(ctx context.Context) (peak, evicted int, hashes []uint64, err error) {
+// returns the most interactions memory held at once and how many left; it
+// gives keys the hash of every key loaded (keyHash64), to build the static
+// filter of keys from.
+func (w *worker) loadFromStore(ctx context.Context, keys *keyFilterBuilder) (peak, evicted int, err error) {
 	f := w.fold
 	day, held := int32(minDay), 0
 	var key []byte
 	err = w.p.store.LoadPartition(ctx, w.partition, w.start, func(r store.Record) error {
 		key = appendKey(key[:0], r.TenantID, r.InteractionID)
-		hashes = append(hashes, keyHash64(key))
+		keys.add(keyHash64(key))
 		if d := dayOf(r.EndedAt.UnixNano()); d != day {
 			if d < day {
 				return fmt.Errorf("store returned %s (ended %v) after a later day: not in order of ended_at",
@@ -133,7 +135,7 @@ func (w *worker) loadFromStore(ctx context.Context) (peak, evicted int, hashes [
 		peak = max(peak, held)
 		return nil
 	})
-	return peak, evicted, hashes, err
+	return peak, evicted, err
 }
 
 // writeSnapshot stores a snapshot of the fold at w.start, with nothing

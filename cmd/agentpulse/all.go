@@ -144,7 +144,7 @@ func runAll(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	reg := newRegistry()
-	proc, err := processor.New(f.state.apply(processor.Config{Brokers: seeds, ClientOpts: kopts, SessionTimeout: f.sessionTime, Logger: log, Registerer: reg}), st)
+	proc, err := processor.New(f.state.apply(processor.Config{Brokers: seeds, ClientOpts: kopts, SessionTimeout: f.sessionTime, ScratchDir: f.ingest.dataDir, Logger: log, Registerer: reg}), st)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (l *learnFlags) validate() error {
 
 // registerDataDir adds --data-dir (process only; all has it already).
 func (l *learnFlags) registerDataDir(fs *flag.FlagSet) {
-	fs.StringVar(&l.dataDir, "data-dir", "./data", "directory for the outcome learner's checkpoint (learn/checkpoint.bin, created 0700)")
+	fs.StringVar(&l.dataDir, "data-dir", "./data", "directory for the outcome learner's checkpoint (learn/checkpoint.bin, created 0700) and the scratch files of key filter builds")
 }
 
 // registerErasureSecret adds --erasure-secret (process only; all has the

@@ -80,7 +80,7 @@ func runProcess(ctx context.Context, args []string, stdout io.Writer) error {
 	reg := newRegistry()
 	p, err := processor.New(stf.apply(processor.Config{
 		Brokers: seeds, ClientOpts: kopts, Group: *group, FlushRecords: *flushRecords, FlushInterval: *flushInterval,
-		SessionTimeout: *sessionTimeout, InstanceID: *instanceID, Logger: log, Registerer: reg,
+		SessionTimeout: *sessionTimeout, InstanceID: *instanceID, ScratchDir: learnf.dataDir, Logger: log, Registerer: reg,
 	}), st)
 	if err != nil {
 		return err

@@ -83,7 +83,8 @@ func restartSizes() []restartSize {
 // outcome learner, then stops, and one with the learner starts), and
 // first_load_peak_interactions, the most interactions one partition's
 // state held at once while loading (bounded by the horizon's days, not
-// the history).
+// the history); key_filter_MB, the static key filters it stored (every
+// partition's, encoded: what a restart reads beside the snapshots).
 func BenchmarkProcessorRestart(b *testing.B) {
 	bin, err := buildAgentpulse(b.TempDir())
 	if err != nil {
@@ -162,6 +163,12 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	// the process's peak resident memory, and the most interactions a
 	// partition's state held at once while loading.
 	firstRSS := peakRSSMB(proc.cmd.Process.Pid)
+	var filterBytes int
+	for p := range int32(restartBenchPartitions) {
+		if _, data, err := st.KeyFilter(ctx, p); err == nil {
+			filterBytes += len(data)
+		}
+	}
 	var firstPeak int64
 	for _, l := range restartLoads(proc.output()) {
 		firstPeak = max(firstPeak, l.peak)
@@ -283,6 +290,7 @@ func benchRestart(b *testing.B, bin string, agents, perAgent int) float64 {
 	b.ReportMetric(float64(snapBytes)/float64(n)/1e6, "snapshot_MB")
 	b.ReportMetric(firstRSS, "first_load_peak_rss_MB")
 	b.ReportMetric(float64(firstPeak), "first_load_peak_interactions")
+	b.ReportMetric(float64(filterBytes)/1e6, "key_filter_MB")
 	b.StopTimer()
 	// Where the last restart's time went: its start and each partition's load.
 	var steps []string

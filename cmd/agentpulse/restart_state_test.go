@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -27,20 +28,22 @@ func restartBenchInteraction(agent, id string, x int, ended time.Time) schemas.I
 		PredictedSatisfaction: &psat, PredictedResolution: &pres, Source: "api"}
 }
 
-// restartBenchAgent appends agent a's perAgent interactions: 8 per hour
-// (one inquiry per hour), an hour every 7 hours going back from 2 hours
-// before end; the very last agent also has one that ended 1 minute
-// before end (the model's latest data).
-func restartBenchAgent(out []schemas.Interaction, a, agents, perAgent int, end time.Time) []schemas.Interaction {
+// restartBenchAgent appends agent a's interactions of the slots [lo, hi)
+// (slot 0 is the newest): 8 per slot (one inquiry per slot), a slot being
+// an hour every 7 hours going back from 2 hours before end, oldest slot
+// first; perAgent interactions in all slots. The very last agent's slot 0
+// also has one that ended 1 minute before end (the model's latest data).
+func restartBenchAgent(out []schemas.Interaction, a, agents, perAgent, lo, hi int, end time.Time) []schemas.Interaction {
 	agent := fmt.Sprintf("agent-%05d", a)
-	for k := range perAgent {
-		slot := k / 8
-		ended := end.Add(-2*time.Hour - time.Duration(slot*7)*time.Hour).Add(time.Duration((a*13+k*7)%3600) * time.Second)
-		it := restartBenchInteraction(agent, fmt.Sprintf("i-%05d-%05d", a, k), a+slot, ended)
-		it.HandleTimeS = float64(200 + (a*7+k*13)%300)
-		out = append(out, it)
+	for slot := hi - 1; slot >= lo; slot-- {
+		for k := slot * 8; k < min(slot*8+8, perAgent); k++ {
+			ended := end.Add(-2*time.Hour - time.Duration(slot*7)*time.Hour).Add(time.Duration((a*13+k*7)%3600) * time.Second)
+			it := restartBenchInteraction(agent, fmt.Sprintf("i-%05d-%05d", a, k), a+slot, ended)
+			it.HandleTimeS = float64(200 + (a*7+k*13)%300)
+			out = append(out, it)
+		}
 	}
-	if a == agents-1 {
+	if a == agents-1 && lo == 0 {
 		out = append(out, restartBenchInteraction(agent, fmt.Sprintf("i-%05d-latest", a), a, end.Add(-time.Minute)))
 	}
 	return out
@@ -62,6 +65,12 @@ func versionOf(p *store.RosterPart) int64 {
 // each partition's checkpoint at the topic's end. No snapshot: the first
 // processor loads the history from the store and writes one.
 // It returns how many interactions it loaded.
+//
+// The history goes out oldest first, four weeks of every agent at a time
+// (as a live center's log is: in time order), so that each store write
+// holds a month or two: ClickHouse partitions the tables by month, and a
+// write spanning a year made a dozen parts per table and ran ~15× slower
+// per record at 10^7. Writes to the store run beside the producing.
 func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents, perAgent int, end time.Time) int {
 	tb.Helper()
 	ctx := context.Background()
@@ -75,80 +84,98 @@ func loadRestartState(tb testing.TB, brokerAddr string, st store.Writer, agents,
 	type partState struct {
 		records []store.Record
 		buckets map[store.BucketKey]*store.Bucket
-		roster  map[rosterKey]*store.RosterPart // each agent's newest interaction in the partition
+		roster  map[rosterKey]*store.RosterPart // each agent's newest interaction in the partition so far
 		next    int64
 	}
 	parts := map[int32]*partState{}
-	apply := func(p int32, s *partState, withBuckets bool) {
+	writes := make(chan store.Batch, 2)
+	written := make(chan error, 1)
+	go func() {
+		var first error
+		for b := range writes {
+			if first == nil {
+				first = st.Apply(ctx, b)
+			}
+		}
+		written <- first
+	}()
+	// apply hands a partition's records so far, its buckets and roster
+	// parts (final: a chunk holds whole agent-slots) to the writer.
+	apply := func(p int32, s *partState) {
 		b := store.Batch{Partition: p, Records: s.records, Next: s.next}
-		if withBuckets {
-			for _, bk := range s.buckets {
-				b.Buckets = append(b.Buckets, *bk)
-			}
-			for _, rp := range s.roster {
-				b.Roster = append(b.Roster, *rp)
-			}
-			clear(s.buckets)
-			clear(s.roster)
+		for _, bk := range s.buckets {
+			b.Buckets = append(b.Buckets, *bk)
 		}
-		if err := st.Apply(ctx, b); err != nil {
-			tb.Fatal(err)
+		for _, rp := range s.roster {
+			b.Roster = append(b.Roster, *rp)
 		}
-		s.records = s.records[:0]
+		clear(s.buckets)
+		clear(s.roster)
+		s.records = make([]store.Record, 0, cap(s.records))
+		writes <- b
 	}
-	total := 0
+	total, nextReport := 0, agents*perAgent/10
 	var chunk []schemas.Interaction
-	for a := range agents {
-		chunk = restartBenchAgent(chunk, a, agents, perAgent, end)
-		if len(chunk) < 20_000 && a < agents-1 {
-			continue
-		}
-		recs := make([]*kgo.Record, len(chunk))
-		for i := range chunk {
-			recs[i] = &kgo.Record{Key: ingest.Key(&chunk[i]), Value: chunk[i].AppendJSON(nil)}
-		}
-		if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-			tb.Fatal(err)
-		}
-		for i, r := range recs {
-			s := parts[r.Partition]
-			if s == nil {
-				s = &partState{buckets: map[store.BucketKey]*store.Bucket{}, roster: map[rosterKey]*store.RosterPart{}}
-				parts[r.Partition] = s
+	slots := (perAgent + 7) / 8
+	const window = 96 // slots of 7 hours: four weeks
+	for hi := slots; hi > 0; hi -= window {
+		lo := max(0, hi-window)
+		for a := range agents {
+			chunk = restartBenchAgent(chunk, a, agents, perAgent, lo, hi, end)
+			if len(chunk) < 20_000 && (lo > 0 || a < agents-1) {
+				continue
 			}
-			it := chunk[i]
-			s.records = append(s.records, store.Record{Interaction: it, Partition: r.Partition, Offset: r.Offset})
-			key := processor.BucketKeyOf(&it)
-			bk := s.buckets[key]
-			if bk == nil {
-				bk = &store.Bucket{BucketKey: key, Partition: r.Partition}
-				s.buckets[key] = bk
+			recs := make([]*kgo.Record, len(chunk))
+			for i := range chunk {
+				recs[i] = &kgo.Record{Key: ingest.Key(&chunk[i]), Value: chunk[i].AppendJSON(nil)}
 			}
-			bk.Sums.Add(&it)
-			bk.Version = max(bk.Version, r.Offset)
-			rk := rosterKey{it.TenantID, it.AgentID, it.Model}
-			part := store.RosterPart{Tenant: it.TenantID, Agent: it.AgentID, Model: it.Model, Partition: r.Partition,
-				Team: it.TeamID, InteractionID: it.InteractionID, EndedAt: it.EndedAt, Version: r.Offset}
-			if old := s.roster[rk]; old == nil || store.NewerPart(&part, old) {
-				part.Version = max(part.Version, versionOf(old))
-				s.roster[rk] = &part
+			if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+				tb.Fatal(err)
 			}
-			s.next = max(s.next, r.Offset+1)
+			for i, r := range recs {
+				s := parts[r.Partition]
+				if s == nil {
+					s = &partState{buckets: map[store.BucketKey]*store.Bucket{}, roster: map[rosterKey]*store.RosterPart{}}
+					parts[r.Partition] = s
+				}
+				it := chunk[i]
+				s.records = append(s.records, store.Record{Interaction: it, Partition: r.Partition, Offset: r.Offset})
+				key := processor.BucketKeyOf(&it)
+				bk := s.buckets[key]
+				if bk == nil {
+					bk = &store.Bucket{BucketKey: key, Partition: r.Partition}
+					s.buckets[key] = bk
+				}
+				bk.Sums.Add(&it)
+				bk.Version = max(bk.Version, r.Offset)
+				rk := rosterKey{it.TenantID, it.AgentID, it.Model}
+				part := store.RosterPart{Tenant: it.TenantID, Agent: it.AgentID, Model: it.Model, Partition: r.Partition,
+					Team: it.TeamID, InteractionID: it.InteractionID, EndedAt: it.EndedAt, Version: r.Offset}
+				if old := s.roster[rk]; old == nil || store.NewerPart(&part, old) {
+					part.Version = max(part.Version, versionOf(old))
+					s.roster[rk] = &part
+				}
+				s.next = max(s.next, r.Offset+1)
+			}
+			for p, s := range parts {
+				if len(s.records) >= 50_000 {
+					apply(p, s)
+				}
+			}
+			total += len(chunk)
+			chunk = chunk[:0]
+			if total >= nextReport {
+				fmt.Fprintf(os.Stderr, "restart bench set-up: %d of %d interactions produced\n", total, agents*perAgent)
+				nextReport += agents * perAgent / 10
+			}
 		}
-		// A chunk holds whole agents, and buckets and roster parts are an
-		// agent's: those of the agents produced so far are final, so they
-		// are written with the records rather than all held to the end
-		// (at 10^7 they took gigabytes).
-		for p, s := range parts {
-			if len(s.records) >= 50_000 {
-				apply(p, s, true)
-			}
-		}
-		total += len(chunk)
-		chunk = chunk[:0]
 	}
 	for p, s := range parts {
-		apply(p, s, true)
+		apply(p, s)
+	}
+	close(writes)
+	if err := <-written; err != nil {
+		tb.Fatal(err)
 	}
 	return total
 }
