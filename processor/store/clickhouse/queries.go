@@ -31,6 +31,7 @@ type queries struct {
 	latestRows    string // latestCurrent appends its OR of candidates, then latestTail
 	latestTail    string
 	recent        string
+	loadBounds    string
 	loadPartition string
 	snapshot      string
 	keyFilter     string
@@ -242,15 +243,29 @@ ORDER BY ended_at_ns DESC, interaction_id DESC
 LIMIT 1 BY interaction_id
 LIMIT ?`),
 
+		// The event-time span of what a partition applied below an
+		// offset: LoadPartition reads it month by month.
+		loadBounds: r.Replace(`SELECT count(), min(ended_at_ns), max(ended_at_ns)
+FROM {{db}}.interaction_revisions
+WHERE log_partition = ? AND log_offset < ?`),
+
 		// The newest revision below an offset of every interaction a
-		// partition applied.
+		// partition applied whose newest revision ended in [from, to):
+		// the interactions table is read in that range only (its parts
+		// are pruned by month), the narrow revisions index whole but only
+		// for the interactions with a revision in the range (one that
+		// moved to another month since is left to that month's read).
 		loadPartition: r.Replace(`SELECT {{record}}
 FROM {{db}}.interactions
-WHERE log_partition = ? AND log_offset < ?
+WHERE log_partition = ? AND log_offset < ? AND ended_at_ns >= ? AND ended_at_ns < ?
 	AND (tenant_id, interaction_id, revision) IN (
 		SELECT tenant_id, interaction_id, max(revision)
 		FROM {{db}}.interaction_revisions
 		WHERE log_partition = ? AND log_offset < ?
+			AND (tenant_id, interaction_id) IN (
+				SELECT tenant_id, interaction_id
+				FROM {{db}}.interaction_revisions
+				WHERE log_partition = ? AND log_offset < ? AND ended_at_ns >= ? AND ended_at_ns < ?)
 		GROUP BY tenant_id, interaction_id)
 ORDER BY ended_at_ns
 LIMIT 1 BY tenant_id, interaction_id`),

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Checkpoints", testCheckpoints},
 		{"LoadPartitionAsOf", testLoadPartitionAsOf},
 		{"LoadPartitionStops", testLoadPartitionStops},
+		{"LoadPartitionAcrossMonths", testLoadPartitionAcrossMonths},
 		{"Snapshots", testSnapshots},
 		{"KeyFilters", testKeyFilters},
 		{"CurrentLookups", testCurrentLookups},
