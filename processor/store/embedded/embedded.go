@@ -32,10 +32,9 @@ type Store struct {
 	snapshots map[int32]snapshot
 	// keyFilters holds each partition's newest key filter (keyfilter.go).
 	keyFilters map[int32]snapshot
-	buckets    map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	parts      map[modelKey]*modelParts // bucket parts (parts.go)
 	latest     map[modelKey]time.Time
-	// rolls holds the rollups (rollup.go); days indexes the same parts
-	// as buckets by UTC day.
+	// rolls holds the rollups (rollup.go).
 	rolls  rollups
 	roster map[string]map[string]map[rosterKey]store.RosterPart // tenant → agent → part
 	models map[modelKey]bool                                    // tenant_models
@@ -47,6 +46,11 @@ type Store struct {
 	pseudonyms renames
 
 	learnedVersion int64 // highest version of a learned part (learned.go)
+
+	// strs is the string table: parts name their agents, teams and
+	// inquiries by number (ids: string → number), recs share its strings.
+	strs []string
+	ids  map[string]uint32
 }
 
 type interactionKey struct{ tenant, id string }
@@ -59,12 +63,6 @@ type snapshot struct {
 type agentKey struct{ tenant, model, agent string }
 type modelKey struct{ tenant, model string }
 
-// partKey names one partition's part of a bucket.
-type partKey struct {
-	store.BucketKey
-	partition int32
-}
-
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
@@ -75,12 +73,14 @@ func New() *Store {
 		byAgent:     map[agentKey][]*rec{},
 		snapshots:   map[int32]snapshot{},
 		keyFilters:  map[int32]snapshot{},
-		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
+		parts:       map[modelKey]*modelParts{},
 		latest:      map[modelKey]time.Time{},
 		rolls:       newRollups(),
 		roster:      map[string]map[string]map[rosterKey]store.RosterPart{},
 		models:      map[modelKey]bool{},
 		plans:       newPlanMem(),
+		strs:        []string{""},
+		ids:         map[string]uint32{},
 	}
 }
 
@@ -129,7 +129,9 @@ func (s *Store) applyRecord(r store.Record) {
 		}
 	}
 	s.scrub(&r)
-	nr := newRec(r)
+	nr := s.newRec(r)
+	r = nr.Record // with the store's strings
+	k = interactionKey{r.TenantID, r.InteractionID}
 	ak := agentKey{r.TenantID, r.Model, r.AgentID}
 	s.byAgent[ak] = append(s.byAgent[ak], nr)
 	if cur == nil || cur.Revision < r.Revision {
@@ -181,29 +183,6 @@ func (s *Store) recomputeLatest(mk modelKey) {
 	s.latest[mk] = newest
 }
 
-func (s *Store) applyBucket(b store.Bucket) {
-	b.Hour = b.Hour.UTC()
-	b.Agent = s.renamed(b.Tenant, b.Agent)
-	mk := modelKey{b.Tenant, b.Model}
-	agents := s.buckets[mk]
-	if agents == nil {
-		agents = map[string]map[partKey]*store.Bucket{}
-		s.buckets[mk] = agents
-	}
-	byKey := agents[b.Agent]
-	if byKey == nil {
-		byKey = map[partKey]*store.Bucket{}
-		agents[b.Agent] = byKey
-	}
-	pk := partKey{b.BucketKey, b.Partition}
-	if old := byKey[pk]; old != nil && old.Version > b.Version {
-		return
-	}
-	nb := b
-	byKey[pk] = &nb
-	s.rolls.touch(mk, pk, &nb)
-}
-
 // Checkpoint returns the next offset to consume for partition.
 func (s *Store) Checkpoint(_ context.Context, partition int32) (int64, error) {
 	s.mu.RLock()
@@ -236,23 +215,22 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
 	s.mu.RLock()
 	var out []store.Bucket
-	agents := s.buckets[modelKey{q.Tenant, q.Model}]
-	collect := func(byKey map[partKey]*store.Bucket) {
-		for _, b := range byKey {
-			if b.Empty() || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
-				(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
-				continue
-			}
-			out = append(out, *b)
-		}
-	}
+	mk := modelKey{q.Tenant, q.Model}
+	var agents []string
 	if q.Agent != "" {
-		collect(agents[q.Agent])
-	} else {
-		for _, byKey := range agents {
-			collect(byKey)
-		}
+		agents = []string{q.Agent}
 	}
+	s.eachPart(mk, q.From.Unix()-1, q.To.Unix()+1, agents, func(agent uint32, k pkey, v pval) {
+		if v.empty() {
+			return
+		}
+		b := s.bucket(mk, agent, k, v)
+		if b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
+			(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
+			return
+		}
+		out = append(out, b)
+	})
 	s.mu.RUnlock()
 	for _, b := range out {
 		if err := fn(b); err != nil {

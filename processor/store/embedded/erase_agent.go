@@ -65,25 +65,32 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 		delete(s.byAgent, ak)
 	}
 	// Bucket parts, their day index and the rollups' cells.
-	for mk, agents := range s.buckets {
-		if mk.tenant != tenant || agents[agent] == nil {
+	for mk, mp := range s.parts {
+		if mk.tenant != tenant {
 			continue
 		}
-		moved := map[partKey]*store.Bucket{}
-		for pk, b := range agents[agent] {
-			nb := *b
-			nb.Agent = pseudonym
-			npk := pk
-			npk.Agent = pseudonym
-			moved[npk] = &nb
-			if parts := s.rolls.days[mk][store.DayOf(b.Hour.Unix())]; parts != nil {
-				delete(parts, pk)
-				parts[npk] = &nb
-			}
-			out.Buckets++
+		from, ok := s.lookup(agent)
+		if !ok {
+			continue
 		}
-		delete(agents, agent)
-		agents[pseudonym] = moved
+		to := s.id(pseudonym)
+		for _, byAgent := range mp.days {
+			parts := byAgent[from]
+			if parts == nil {
+				continue
+			}
+			delete(byAgent, from)
+			dst := byAgent[to]
+			if dst == nil {
+				byAgent[to] = parts
+				out.Buckets += int64(len(parts))
+				continue
+			}
+			for k, v := range parts {
+				dst[k] = v
+				out.Buckets++
+			}
+		}
 		for _, ru := range s.rolls.sealed[mk] {
 			for ck, v := range ru.cells {
 				if ck.agent == agent {

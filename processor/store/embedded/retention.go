@@ -59,7 +59,7 @@ func (s *Store) RetentionTenants(context.Context) ([]string, error) {
 			out = append(out, t)
 		}
 	}
-	for mk := range s.buckets {
+	for mk := range s.parts {
 		add(mk.tenant)
 	}
 	for mk := range s.latest {
@@ -135,24 +135,31 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 	}
 	// Bucket parts, their day index and the rollups starting before cut.
 	c := cut.Unix()
-	for mk, agents := range s.buckets {
+	for mk, mp := range s.parts {
 		if mk.tenant != tenant {
 			continue
 		}
-		for agent, byKey := range agents {
-			for pk, b := range byKey {
-				if b.Hour.Before(cut) {
-					delete(byKey, pk)
-					st.Buckets++
+		for day, byAgent := range mp.days {
+			if day+86400 <= c {
+				for _, parts := range byAgent {
+					st.Buckets += int64(len(parts))
+				}
+				delete(mp.days, day)
+				continue
+			}
+			for agent, parts := range byAgent {
+				for k := range parts {
+					if time.Unix(k.hour, 0).Before(cut) {
+						delete(parts, k)
+						st.Buckets++
+					}
+				}
+				if len(parts) == 0 {
+					delete(byAgent, agent)
 				}
 			}
-			if len(byKey) == 0 {
-				delete(agents, agent)
-			}
-		}
-		for day := range s.rolls.days[mk] {
-			if day < c {
-				delete(s.rolls.days[mk], day)
+			if len(byAgent) == 0 {
+				delete(mp.days, day)
 			}
 		}
 		for p := range s.rolls.sealed[mk] {
@@ -160,9 +167,8 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 				delete(s.rolls.sealed[mk], p)
 			}
 		}
-		if len(agents) == 0 {
-			delete(s.buckets, mk)
-			delete(s.rolls.days, mk)
+		if len(mp.days) == 0 {
+			delete(s.parts, mk)
 			delete(s.rolls.sealed, mk)
 			delete(s.rolls.newest, mk)
 		}
@@ -187,11 +193,11 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 // when its interactions move, so a tenant without such a day holds no
 // revision, bucket or rollup before c. s.mu is held.
 func (s *Store) holdsBefore(tenant string, c int64) bool {
-	for mk, days := range s.rolls.days {
+	for mk, mp := range s.parts {
 		if mk.tenant != tenant {
 			continue
 		}
-		for d := range days {
+		for d := range mp.days {
 			if d < c {
 				return true
 			}

@@ -24,9 +24,6 @@ type rollup struct {
 // the store's lock. A write to a day drops the day's and its month's
 // rollup (stale), so every rollup held is current; Compact seals again.
 type rollups struct {
-	// days indexes every part of a model by its UTC day (unix seconds),
-	// the same *store.Bucket values as Store.buckets.
-	days map[modelKey]map[int64]map[partKey]*store.Bucket
 	// sealed holds the current rollups of each model.
 	sealed map[modelKey]map[store.Period]*rollup
 	// newest is each model's watermark: its newest bucket hour plus one
@@ -37,27 +34,14 @@ type rollups struct {
 
 func newRollups() rollups {
 	return rollups{
-		days:   map[modelKey]map[int64]map[partKey]*store.Bucket{},
 		sealed: map[modelKey]map[store.Period]*rollup{},
 		newest: map[modelKey]int64{},
 	}
 }
 
-// touch indexes a stored part and drops the rollups it makes stale.
-func (r *rollups) touch(mk modelKey, pk partKey, b *store.Bucket) {
-	hour := b.Hour.Unix()
+// touch drops the rollups a part stored at hour (unix seconds) makes stale.
+func (r *rollups) touch(mk modelKey, hour int64) {
 	day := store.DayOf(hour)
-	byDay := r.days[mk]
-	if byDay == nil {
-		byDay = map[int64]map[partKey]*store.Bucket{}
-		r.days[mk] = byDay
-	}
-	parts := byDay[day]
-	if parts == nil {
-		parts = map[partKey]*store.Bucket{}
-		byDay[day] = parts
-	}
-	parts[pk] = b
 	r.newest[mk] = max(r.newest[mk], hour+3600)
 	if sealed := r.sealed[mk]; sealed != nil {
 		for _, span := range store.Spans {
@@ -77,7 +61,8 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 	defer s.mu.Unlock()
 	var st store.CompactStats
 	r := &s.rolls
-	for mk, byDay := range r.days {
+	for mk, mp := range s.parts {
+		byDay := mp.days
 		wm := r.newest[mk]
 		sealed := r.sealed[mk]
 		if sealed == nil {
@@ -96,14 +81,16 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 			}
 			r.gen++
 			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
-			for _, b := range parts {
-				if b.Empty() {
-					continue
+			for agent, ps := range parts {
+				for pk, v := range ps {
+					if v.empty() {
+						continue
+					}
+					k := cellKey{s.strs[agent], s.strs[pk.inquiry], s.strs[pk.team]}
+					c := ru.cells[k]
+					c.Merge(v.sums())
+					ru.cells[k] = c
 				}
-				k := cellKey{b.Agent, b.Inquiry, b.Team}
-				c := ru.cells[k]
-				c.Merge(b.Sums)
-				ru.cells[k] = c
 			}
 			sealed[p] = ru
 			st.Days++
@@ -159,11 +146,12 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 
 // plan covers [lo, hi) of a model with its current rollups and hours;
 // called under the read lock.
-func (r *rollups) plan(mk modelKey, lo, hi int64) store.RangePlan {
-	byDay := r.days[mk]
-	if len(byDay) == 0 {
+func (s *Store) plan(mk modelKey, lo, hi int64) store.RangePlan {
+	mp := s.parts[mk]
+	if mp == nil || len(mp.days) == 0 {
 		return store.RangePlan{}
 	}
+	byDay := mp.days
 	first, last := int64(0), int64(0)
 	for d := range byDay {
 		if first == 0 || d < first {
@@ -171,7 +159,7 @@ func (r *rollups) plan(mk modelKey, lo, hi int64) store.RangePlan {
 		}
 		last = max(last, d)
 	}
-	sealed := r.sealed[mk]
+	sealed := s.rolls.sealed[mk]
 	return store.PlanRange(lo, hi, first, last+86400, func(p store.Period) store.Rollup {
 		if ru := sealed[p]; ru != nil {
 			return store.Rollup{Use: true, Gen: ru.gen}
@@ -212,7 +200,7 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 		if !ok {
 			continue
 		}
-		plan := s.rolls.plan(mk, lo, hi)
+		plan := s.plan(mk, lo, hi)
 		for _, p := range plan.Periods {
 			for k, v := range s.rolls.sealed[mk][p.Period].cells {
 				if q.Selects(k.agent) {
@@ -221,7 +209,9 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 			}
 		}
 		for _, iv := range plan.Hours {
-			s.hoursOf(mk, q, iv, func(b *store.Bucket) { add(cellKey{b.Agent, b.Inquiry, b.Team}, i, b.Sums) })
+			s.hoursOf(mk, q, iv, func(agent uint32, k pkey, v pval) {
+				add(cellKey{s.strs[agent], s.strs[k.inquiry], s.strs[k.team]}, i, v.sums())
+			})
 		}
 	}
 	s.mu.RUnlock()
@@ -235,33 +225,19 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 
 // hoursOf calls fn with every non-empty part of the model's agents q
 // selects whose hour lies in iv; under the read lock.
-func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(*store.Bucket)) {
-	in := func(b *store.Bucket) bool {
-		h := b.Hour.Unix()
-		return !b.Empty() && h >= iv[0] && h < iv[1]
-	}
+func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(agent uint32, k pkey, v pval)) {
 	agents := q.Agents
 	if q.Agent != "" {
 		agents = []string{q.Agent}
 	}
-	if len(agents) > 0 {
-		for _, agent := range agents {
-			for _, b := range s.buckets[mk][agent] {
-				if in(b) {
-					fn(b)
-				}
-			}
-		}
-		return
+	if len(agents) == 0 {
+		agents = nil
 	}
-	byDay := s.rolls.days[mk]
-	for d := store.DayOf(iv[0]); d < iv[1]; d += 86400 {
-		for _, b := range byDay[d] {
-			if in(b) {
-				fn(b)
-			}
+	s.eachPart(mk, iv[0], iv[1], agents, func(agent uint32, k pkey, v pval) {
+		if !v.empty() && k.hour >= iv[0] && k.hour < iv[1] {
+			fn(agent, k, v)
 		}
-	}
+	})
 }
 
 // hourSeconds turns [from, to) into unix seconds selecting the same whole
