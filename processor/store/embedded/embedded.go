@@ -124,42 +124,41 @@ func (s *Store) applyRecord(r store.Record) {
 	k := interactionKey{r.TenantID, r.InteractionID}
 	cur := s.recs[k]
 	for old := cur; old != nil; old = old.older {
-		if old.Revision == r.Revision && old.Partition == r.Partition && old.Offset == r.Offset {
+		if old.revision == r.Revision && old.partition == r.Partition && old.offset == r.Offset {
 			return // redelivered write
 		}
 	}
 	s.scrub(&r)
-	nr := s.newRec(r)
-	r = nr.Record // with the store's strings
-	k = interactionKey{r.TenantID, r.InteractionID}
-	ak := agentKey{r.TenantID, r.Model, r.AgentID}
+	nr := s.newRec(&r)
+	k = s.key(nr) // the store's strings, not the record's
+	ak := agentKey{s.strs[nr.tenant], s.strs[nr.model], s.strs[nr.agent]}
 	s.byAgent[ak] = append(s.byAgent[ak], nr)
-	if cur == nil || cur.Revision < r.Revision {
+	if cur == nil || cur.revision < r.Revision {
 		nr.older = cur
 		s.recs[k] = nr
 	} else {
 		// An older (or equal) revision: it goes into the chain, newest
 		// first, and changes nothing current.
 		at := cur
-		for at.older != nil && at.older.Revision >= r.Revision {
+		for at.older != nil && at.older.revision >= r.Revision {
 			at = at.older
 		}
 		nr.older, at.older = at.older, nr
 		return
 	}
-	mk := modelKey{r.TenantID, r.Model}
-	if r.EndedAt.After(s.latest[mk]) {
-		s.latest[mk] = r.EndedAt
+	mk := modelKey{ak.tenant, ak.model}
+	if ended := nr.endedAt(); ended.After(s.latest[mk]) {
+		s.latest[mk] = ended
 	}
-	if cur != nil && (cur.Model != r.Model || cur.EndedAt.After(r.EndedAt)) {
-		s.recomputeLatest(modelKey{cur.TenantID, cur.Model})
+	if cur != nil && (cur.model != nr.model || cur.endedAt().After(nr.endedAt())) {
+		s.recomputeLatest(modelKey{s.strs[cur.tenant], s.strs[cur.model]})
 	}
 }
 
 // current reports whether r is its interaction's newest revision. The
 // caller holds s.mu.
 func (s *Store) current(r *rec) bool {
-	return s.recs[interactionKey{r.TenantID, r.InteractionID}] == r
+	return s.recs[s.key(r)] == r
 }
 
 // recomputeLatest rescans a model's current interactions after a revision
@@ -171,8 +170,8 @@ func (s *Store) recomputeLatest(mk modelKey) {
 			continue
 		}
 		for _, r := range recs {
-			if s.current(r) && r.EndedAt.After(newest) {
-				newest = r.EndedAt
+			if s.current(r) && r.endedAt().After(newest) {
+				newest = r.endedAt()
 			}
 		}
 	}
@@ -198,7 +197,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 	var out []store.Record
 	for _, head := range s.recs {
 		if best := newestBelow(head, partition, below); best != nil {
-			out = append(out, best.full())
+			out = append(out, s.full(best))
 		}
 	}
 	s.mu.RUnlock()
@@ -270,9 +269,10 @@ func (s *Store) recent(tenant, model, agent, inquiry string, before time.Time, b
 	}
 	s.mu.RLock()
 	var out []schemas.Interaction
+	iq, known := s.lookup(inquiry)
 	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
-		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) && s.current(r) {
-			out = append(out, r.full().Interaction)
+		if known && r.inquiry == iq && (!bounded || r.endedAt().Before(before)) && s.current(r) {
+			out = append(out, s.full(r).Interaction)
 		}
 	}
 	s.mu.RUnlock()

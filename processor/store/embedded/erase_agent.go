@@ -55,8 +55,8 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 			continue
 		}
 		for _, r := range recs {
-			if r.AgentID == agent {
-				r.AgentID = pseudonym
+			if s.strs[r.agent] == agent {
+				r.agent = s.id(pseudonym)
 				out.Revisions++
 			}
 		}

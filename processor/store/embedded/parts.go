@@ -100,7 +100,7 @@ func (s *Store) bucket(mk modelKey, agent uint32, k pkey, v pval) store.Bucket {
 
 // applyBucket stores b unless its part holds a higher version.
 func (s *Store) applyBucket(b store.Bucket) {
-	mk := modelKey{s.intern(b.Tenant), s.intern(b.Model)}
+	mk := modelKey{s.strs[s.id(b.Tenant)], s.strs[s.id(b.Model)]}
 	mp := s.parts[mk]
 	if mp == nil {
 		mp = &modelParts{days: map[int64]map[uint32]map[pkey]pval{}}

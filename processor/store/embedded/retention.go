@@ -95,18 +95,18 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 		if k.tenant != tenant {
 			continue
 		}
-		if head.EndedAt.Before(cut) {
+		if head.endedAt().Before(cut) {
 			st.Interactions++
 			for r := head; r != nil; r = r.older {
 				gone[r] = true
 				st.Revisions++
 			}
 			delete(s.recs, k)
-			touched[modelKey{head.TenantID, head.Model}] = true
+			touched[modelKey{s.strs[head.tenant], s.strs[head.model]}] = true
 			continue
 		}
 		for at := head; at.older != nil; {
-			if r := at.older; r.EndedAt.Before(cut) {
+			if r := at.older; r.endedAt().Before(cut) {
 				gone[r] = true
 				st.Revisions++
 				at.older = r.older
@@ -231,8 +231,8 @@ func (s *Store) EraseCustomer(_ context.Context, tenant string, m store.SubjectM
 			continue
 		}
 		for r := head; r != nil; r = r.older {
-			if r.CustomerKey != "" && m.Matches(r.CustomerKey) {
-				r.CustomerKey = ""
+			if c := r.customer(); c != "" && m.Matches(c) {
+				r.setCustomer("")
 				n++
 			}
 		}
