@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/agentpulse/agentpulse/processor/store"
-	"github.com/agentpulse/agentpulse/views"
 )
 
 // renames are the pseudonyms of erased agents per tenant: records,
@@ -93,12 +92,9 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 		}
 		for _, ru := range s.rolls.sealed[mk] {
 			for ck, v := range ru.cells {
-				if ck.agent == agent {
+				if ck.agent == from {
 					delete(ru.cells, ck)
-					nk := cellKey{pseudonym, ck.inquiry, ck.team}
-					sum := ru.cells[nk]
-					sum.Merge(v)
-					ru.cells[nk] = views.Sums(sum)
+					ru.add(ckey{to, ck.inquiry, ck.team}, v.sums())
 				}
 			}
 		}

@@ -37,11 +37,19 @@ type pval struct {
 	cells                    *[2]outcomes.Cell // Lsat, Lres; nil when both are zero
 }
 
-func newPval(b *store.Bucket) pval {
-	v := pval{version: b.Version, volume: b.Volume, psatN: b.PsatN, presN: b.PresN,
-		handle: b.HandleSum, psatSum: b.PsatSum, presSum: b.PresSum}
-	if b.Lsat != (outcomes.Cell{}) || b.Lres != (outcomes.Cell{}) {
-		v.cells = &[2]outcomes.Cell{b.Lsat, b.Lres}
+func newPval(b *store.Bucket) pval { return pvalOf(&b.Sums, b.Version, nil) }
+
+// pvalOf returns s and version as a pval; its learned cells go to cells
+// when that is not nil, else to a new array.
+func pvalOf(s *views.Sums, version int64, cells *[2]outcomes.Cell) pval {
+	v := pval{version: version, volume: s.Volume, psatN: s.PsatN, presN: s.PresN,
+		handle: s.HandleSum, psatSum: s.PsatSum, presSum: s.PresSum}
+	if s.Lsat != (outcomes.Cell{}) || s.Lres != (outcomes.Cell{}) {
+		if cells == nil {
+			cells = new([2]outcomes.Cell)
+		}
+		*cells = [2]outcomes.Cell{s.Lsat, s.Lres}
+		v.cells = cells
 	}
 	return v
 }

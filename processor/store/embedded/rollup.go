@@ -13,11 +13,24 @@ var _ store.Compactor = (*Store)(nil)
 // cellKey is one (agent, inquiry, team) of a model.
 type cellKey struct{ agent, inquiry, team string }
 
+// ckey is a cellKey with its strings numbered (Store.strs).
+type ckey struct{ agent, inquiry, team uint32 }
+
 // rollup is one sealed period's merged rows: the Sums of every cell with
-// interactions in it.
+// interactions in it, kept as pvals (version unused) like the parts.
 type rollup struct {
 	gen   uint64
-	cells map[cellKey]views.Sums
+	cells map[ckey]pval
+}
+
+func newRollup(gen uint64) *rollup { return &rollup{gen: gen, cells: map[ckey]pval{}} }
+
+// add merges o into the cell k.
+func (ru *rollup) add(k ckey, o views.Sums) {
+	c := ru.cells[k]
+	sum := c.sums()
+	sum.Merge(o)
+	ru.cells[k] = pvalOf(&sum, 0, c.cells) // c.cells is this rollup's own
 }
 
 // rollups are the embedded store's daily, run and monthly rollups, guarded by
@@ -80,16 +93,12 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 				continue
 			}
 			r.gen++
-			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+			ru := newRollup(r.gen)
 			for agent, ps := range parts {
 				for pk, v := range ps {
-					if v.empty() {
-						continue
+					if !v.empty() {
+						ru.add(ckey{agent, pk.inquiry, pk.team}, v.sums())
 					}
-					k := cellKey{s.strs[agent], s.strs[pk.inquiry], s.strs[pk.team]}
-					c := ru.cells[k]
-					c.Merge(v.sums())
-					ru.cells[k] = c
 				}
 			}
 			sealed[p] = ru
@@ -103,16 +112,14 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 					continue
 				}
 				r.gen++
-				ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+				ru := newRollup(r.gen)
 				for _, h := range p.Halves() {
 					hr := sealed[h]
 					if hr == nil {
 						continue // a half without parts (its days were sealed above)
 					}
 					for k, v := range hr.cells {
-						c := ru.cells[k]
-						c.Merge(v)
-						ru.cells[k] = c
+						ru.add(k, v.sums())
 					}
 				}
 				sealed[p] = ru
@@ -125,16 +132,14 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 				continue
 			}
 			r.gen++
-			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+			ru := newRollup(r.gen)
 			for d := m; d < p.End(); d += 86400 {
 				dr := sealed[store.Period{Span: store.SpanDay, Start: d}]
 				if dr == nil {
 					continue // a day without parts
 				}
 				for k, v := range dr.cells {
-					c := ru.cells[k]
-					c.Merge(v)
-					ru.cells[k] = c
+					ru.add(k, v.sums())
 				}
 			}
 			sealed[p] = ru
@@ -203,8 +208,8 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 		plan := s.plan(mk, lo, hi)
 		for _, p := range plan.Periods {
 			for k, v := range s.rolls.sealed[mk][p.Period].cells {
-				if q.Selects(k.agent) {
-					add(k, i, v)
+				if agent := s.strs[k.agent]; q.Selects(agent) {
+					add(cellKey{agent, s.strs[k.inquiry], s.strs[k.team]}, i, v.sums())
 				}
 			}
 		}
