@@ -85,10 +85,11 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 				out.Buckets += int64(len(parts))
 				continue
 			}
-			for k, v := range parts {
-				dst[k] = v
+			for _, p := range parts {
+				dst = put(dst, p.k, p.v, false)
 				out.Buckets++
 			}
+			byAgent[to] = dst
 		}
 		for _, ru := range s.rolls.sealed[mk] {
 			for ck, v := range ru.cells {

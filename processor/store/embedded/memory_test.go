@@ -15,10 +15,10 @@ import (
 // perRecordBytes bounds the heap the store keeps per interaction of
 // make run's shape: one decoded record (its strings in one decoder
 // allocation, source refs, optional numbers) and the bucket part it lands
-// in, one part per interaction as at make run's scale. Measured 502 B
+// in, one part per interaction as at make run's scale. Measured 477 B
 // with the compact rec and parts; the store.Record and two maps of
 // *store.Bucket they replaced kept 1,314 B.
-const perRecordBytes = 650
+const perRecordBytes = 620
 
 // TestHeapPerRecord guards the embedded store's compact representation:
 // make run keeps every interaction of its history in it.

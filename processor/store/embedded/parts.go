@@ -1,6 +1,8 @@
 package embedded
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/agentpulse/agentpulse/outcomes"
@@ -11,14 +13,40 @@ import (
 // The bucket parts are most of the store's memory (about one part per
 // interaction at make run's scale), so a part is kept pointer-free and
 // small: strings as numbers of the store's string table (Store.strs), the
-// hour in Unix seconds, the part's value inline in its map, the learned
-// cells (zero in every part the processor writes) apart.
+// hour in Unix seconds, the part's value inline, the learned cells (zero in
+// every part the processor writes) apart.
 //
 // modelParts holds one model's parts by UTC day, then agent: a day's parts
 // are what the rollups seal, an agent's what an agent's reads select (a
-// model has at most a few hundred days, each looked up once).
+// model has at most a few hundred days, each looked up once). An agent's
+// parts of a day (a few dozen: hours × inquiries) are a slice sorted by
+// pkey: a Go map that small costs several times its entries.
 type modelParts struct {
-	days map[int64]map[uint32]map[pkey]pval // UTC day (unix seconds) → agent → parts
+	days map[int64]map[uint32][]part // UTC day (unix seconds) → agent → parts, sorted by pkey
+}
+
+// part is one stored bucket part.
+type part struct {
+	k pkey
+	v pval
+}
+
+func comparePkeys(a, b pkey) int {
+	return cmp.Or(cmp.Compare(a.hour, b.hour), cmp.Compare(a.team, b.team), cmp.Compare(a.inquiry, b.inquiry),
+		cmp.Compare(a.partition, b.partition))
+}
+
+// put stores v at k in the sorted list unless the part there has a higher
+// version (when newer is set), and returns the list.
+func put(list []part, k pkey, v pval, newer bool) []part {
+	i, found := slices.BinarySearchFunc(list, k, func(p part, k pkey) int { return comparePkeys(p.k, k) })
+	if !found {
+		return slices.Insert(list, i, part{k, v})
+	}
+	if !newer || list[i].v.version <= v.version {
+		list[i].v = v
+	}
+	return list
 }
 
 // pkey names a part within its model, day and agent.
@@ -111,27 +139,19 @@ func (s *Store) applyBucket(b store.Bucket) {
 	mk := modelKey{s.strs[s.id(b.Tenant)], s.strs[s.id(b.Model)]}
 	mp := s.parts[mk]
 	if mp == nil {
-		mp = &modelParts{days: map[int64]map[uint32]map[pkey]pval{}}
+		mp = &modelParts{days: map[int64]map[uint32][]part{}}
 		s.parts[mk] = mp
 	}
 	hour := b.Hour.Unix()
 	day := store.DayOf(hour)
 	agents := mp.days[day]
 	if agents == nil {
-		agents = map[uint32]map[pkey]pval{}
+		agents = map[uint32][]part{}
 		mp.days[day] = agents
 	}
 	agent := s.id(s.renamed(b.Tenant, b.Agent))
-	parts := agents[agent]
-	if parts == nil {
-		parts = map[pkey]pval{}
-		agents[agent] = parts
-	}
 	k := pkey{hour: hour, team: s.id(b.Team), inquiry: s.id(b.Inquiry), partition: b.Partition}
-	if old, ok := parts[k]; ok && old.version > b.Version {
-		return
-	}
-	parts[k] = newPval(&b)
+	agents[agent] = put(agents[agent], k, newPval(&b), true)
 	s.rolls.touch(mk, hour)
 }
 
@@ -160,15 +180,15 @@ func (s *Store) eachPart(mk modelKey, lo, hi int64, agents []string, fn func(age
 		}
 		if agents == nil {
 			for a, parts := range byAgent {
-				for k, v := range parts {
-					fn(a, k, v)
+				for _, p := range parts {
+					fn(a, p.k, p.v)
 				}
 			}
 			continue
 		}
 		for _, a := range ids {
-			for k, v := range byAgent[a] {
-				fn(a, k, v)
+			for _, p := range byAgent[a] {
+				fn(a, p.k, p.v)
 			}
 		}
 	}

@@ -148,14 +148,17 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 				continue
 			}
 			for agent, parts := range byAgent {
-				for k := range parts {
-					if time.Unix(k.hour, 0).Before(cut) {
-						delete(parts, k)
+				parts = slices.DeleteFunc(parts, func(p part) bool {
+					gone := time.Unix(p.k.hour, 0).Before(cut)
+					if gone {
 						st.Buckets++
 					}
-				}
+					return gone
+				})
 				if len(parts) == 0 {
 					delete(byAgent, agent)
+				} else {
+					byAgent[agent] = parts
 				}
 			}
 			if len(byAgent) == 0 {

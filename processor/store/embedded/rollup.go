@@ -95,9 +95,9 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 			r.gen++
 			ru := newRollup(r.gen)
 			for agent, ps := range parts {
-				for pk, v := range ps {
-					if !v.empty() {
-						ru.add(ckey{agent, pk.inquiry, pk.team}, v.sums())
+				for _, p := range ps {
+					if !p.v.empty() {
+						ru.add(ckey{agent, p.k.inquiry, p.k.team}, p.v.sums())
 					}
 				}
 			}
