@@ -213,26 +213,34 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 // Buckets calls fn with every non-empty bucket the query selects.
 func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
 	s.mu.RLock()
-	var out []store.Bucket
+	// The parts selected, compact (a whole model's can be a million):
+	// made store.Buckets one at a time once the lock is released, with
+	// the string table as it is now (appends never change its entries).
+	type sel struct {
+		agent uint32
+		part
+	}
+	var out []sel
+	strs := s.strs
 	mk := modelKey{q.Tenant, q.Model}
 	var agents []string
 	if q.Agent != "" {
 		agents = []string{q.Agent}
 	}
-	s.eachPart(mk, q.From.Unix()-1, q.To.Unix()+1, agents, func(agent uint32, k pkey, v pval) {
-		if v.empty() {
-			return
-		}
-		b := s.bucket(mk, agent, k, v)
-		if b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
-			(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
-			return
-		}
-		out = append(out, b)
-	})
+	team, teamOK := s.lookup(q.Team)
+	inquiry, inquiryOK := s.lookup(q.Inquiry)
+	if teamOK && inquiryOK {
+		s.eachPart(mk, q.From.Unix()-1, q.To.Unix()+1, agents, func(agent uint32, k pkey, v pval) {
+			if h := time.Unix(k.hour, 0); v.empty() || h.Before(q.From) || !h.Before(q.To) ||
+				(q.Team != "" && k.team != team) || (q.Inquiry != "" && k.inquiry != inquiry) {
+				return
+			}
+			out = append(out, sel{agent, part{k, v}})
+		})
+	}
 	s.mu.RUnlock()
-	for _, b := range out {
-		if err := fn(b); err != nil {
+	for _, p := range out {
+		if err := fn(bucketOf(strs, mk, p.agent, p.k, p.v)); err != nil {
 			return err
 		}
 	}

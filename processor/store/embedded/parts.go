@@ -125,11 +125,12 @@ func (s *Store) lookup(v string) (uint32, bool) {
 	return n, ok
 }
 
-// bucket returns the part as a store.Bucket.
-func (s *Store) bucket(mk modelKey, agent uint32, k pkey, v pval) store.Bucket {
+// bucketOf returns the part as a store.Bucket, its strings from strs (the
+// store's string table).
+func bucketOf(strs []string, mk modelKey, agent uint32, k pkey, v pval) store.Bucket {
 	return store.Bucket{
-		BucketKey: store.BucketKey{Tenant: mk.tenant, Model: mk.model, Team: s.strs[k.team], Agent: s.strs[agent],
-			Inquiry: s.strs[k.inquiry], Hour: time.Unix(k.hour, 0).UTC()},
+		BucketKey: store.BucketKey{Tenant: mk.tenant, Model: mk.model, Team: strs[k.team], Agent: strs[agent],
+			Inquiry: strs[k.inquiry], Hour: time.Unix(k.hour, 0).UTC()},
 		Partition: k.partition, Sums: v.sums(), Version: v.version,
 	}
 }
