@@ -203,8 +203,7 @@ func (l *Learner) Run(ctx context.Context) error {
 		l.cells.low = l.cp.low()
 	}
 	l.mu.Unlock()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts),
-		kgo.FetchMaxBytes(fetchMaxBytes)}, l.cfg.ClientOpts...)...)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...), kgo.ConsumePartitions(parts)}, l.cfg.ClientOpts...)...)
 	if err != nil {
 		return fmt.Errorf("learn: kafka client: %w", err)
 	}
@@ -359,14 +358,6 @@ func (l *Learner) store(ctx context.Context, parts []store.Bucket) error {
 
 // partitions returns where to start every partition of both topics: the
 // checkpoint's next offset, or the start.
-// fetchMaxBytes bounds one fetch of the learner's client (ClientOpts may
-// override it). It reads every partition of two topics, up to 1 MiB of
-// each by default: while it catches up (a backfill) one fetch was ~16 MiB
-// of compressed JSON, ~150 MB once decompressed, plus the next fetch
-// buffered, plus one loop's drained records (~200 k). 4 MiB makes a loop
-// ~50 k records: still few loops (each drains, stores and publishes once).
-const fetchMaxBytes = 4 << 20
-
 func (l *Learner) partitions(ctx context.Context) (map[string]map[int32]kgo.Offset, error) {
 	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(l.cfg.Brokers...)}, l.cfg.ClientOpts...)...)
 	if err != nil {
