@@ -18,12 +18,13 @@ import (
 // larger than it is not refused, only collected more often, and then the
 // collector runs without pause at about half the CPU. So it must sit above
 // the live heap with room to spare: `make run` (300 agents × 90 days,
-// learner on) lives at ~1.2–1.4 GB once caught up (it was ~2.0–2.5 GB
-// before the embedded store's and the learner's compact state, with a
-// 3 GiB default), more while the simulated history is backfilled and the
-// learner catches up (decompressed fetches, the learner's drained batch).
-// DESIGN.md §4's 1.5 GB would need the live heap below ~1.2 GB: see the
-// note of s19-mem for what remains.
+// learner on) lives at ~1.1 GB once caught up (it was ~2.4 GB before the
+// embedded store's and the learner's compact state, with a 3 GiB
+// default), ~1.3–1.7 GB while the simulated history is backfilled and the
+// learner catches up. 1792MiB: ~1.85 GB resident, the collector calm
+// throughout. 1.4 GiB held ~1.6 GB resident once caught up, but ran the
+// collector without pause during the catch-up (see the note of s19-mem);
+// DESIGN.md §4's 1.5 GB needs a smaller live heap.
 const defaultMemoryLimit = "1792MiB"
 
 // memoryLimit is the --memory-limit flag: a size, or "off".
