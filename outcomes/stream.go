@@ -3,6 +3,7 @@ package outcomes
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -45,6 +46,7 @@ func (s *Stream) intern(v string) string {
 		return x
 	}
 	if len(s.names) < maxNames {
+		v = strings.Clone(v)
 		s.names[v] = v
 	}
 	return v
@@ -118,9 +120,11 @@ func (s *Stream) tenant(t string) *tenantStream {
 func (s *Stream) AddContact(c Contact) {
 	c.Started, c.Ended = c.Started.UTC(), c.Ended.UTC()
 	c.Tenant, c.Model, c.Inquiry, c.Initiation = s.intern(c.Tenant), s.intern(c.Model), s.intern(c.Inquiry), s.intern(c.Initiation)
+	customer := &c.Customer // copied below unless shared
 	if known := s.tenants[c.Tenant]; known != nil && c.Customer != "" {
 		if same := known.customers[c.Customer]; len(same) > 0 {
 			c.Customer = same[0].Customer // one copy of the key per customer
+			customer = nil
 		}
 	}
 	ts := s.tenant(c.Tenant)
@@ -128,9 +132,12 @@ func (s *Stream) AddContact(c Contact) {
 		if c.Revision <= old.c.Revision {
 			return // a redelivery or an older revision changes nothing
 		}
+		c.ID = old.c.ID
+		ownStrings(customer, &c.Chain)
 		s.removeCustomer(ts, &old.c)
 		old.c = c
 	} else {
+		ownStrings(&c.ID, customer, &c.Chain)
 		sc := &sContact{c: c}
 		ts.contacts[c.ID] = sc
 		ts.evictAt[day(c.Ended.Add(s.horizon()))] = append(ts.evictAt[day(c.Ended.Add(s.horizon()))], c.ID)

@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -152,6 +153,10 @@ func (r SourceRefs) Len() int { return len(r.Map()) }
 // String returns the canonical JSON text.
 func (r SourceRefs) String() string { return r.text }
 
+// Clone returns r with its text in an allocation of its own, so that
+// keeping it does not keep the record it was decoded from.
+func (r SourceRefs) Clone() SourceRefs { return SourceRefs{strings.Clone(r.text)} }
+
 // MarshalJSON returns the canonical text (null when absent).
 func (r SourceRefs) MarshalJSON() ([]byte, error) { return marshalObject(r.text), nil }
 
@@ -195,6 +200,10 @@ func (a Attributes) Len() int { return len(a.Map()) }
 
 // String returns the canonical JSON text.
 func (a Attributes) String() string { return a.text }
+
+// Clone returns a with its text in an allocation of its own, so that
+// keeping it does not keep the record it was decoded from.
+func (a Attributes) Clone() Attributes { return Attributes{strings.Clone(a.text)} }
 
 // MarshalJSON returns the canonical text (null when absent).
 func (a Attributes) MarshalJSON() ([]byte, error) { return marshalObject(a.text), nil }

@@ -17,12 +17,15 @@ import (
 // resident memory of a single-process deployment. It is soft: a live heap
 // larger than it is not refused, only collected more often, and then the
 // collector runs without pause at about half the CPU. So it must sit above
-// the live heap: `make run` (300 agents × 90 days, learner on) lives at
-// ~2.0–2.5 GB; with 3 GiB it stays at ~2.9 GB resident instead of ~4.3 GB
-// without a limit, at no CPU cost; 1.5 GiB (DESIGN.md §4's target) held
-// it at 2.0 GB but burnt a core in the steady state (docs in the note of
-// s18-learnmem). Lower it once the live heap is smaller.
-const defaultMemoryLimit = "3GiB"
+// the live heap with room to spare: `make run` (300 agents × 90 days,
+// learner on) lives at ~1.1 GB once caught up (it was ~2.4 GB before the
+// embedded store's and the learner's compact state, with a 3 GiB
+// default), ~1.3–1.7 GB while the simulated history is backfilled and the
+// learner catches up. 1792MiB: ~1.85 GB resident, the collector calm
+// throughout. 1.4 GiB held ~1.6 GB resident once caught up, but ran the
+// collector without pause during the catch-up (see the note of s19-mem);
+// DESIGN.md §4's 1.5 GB needs a smaller live heap.
+const defaultMemoryLimit = "1792MiB"
 
 // memoryLimit is the --memory-limit flag: a size, or "off".
 type memoryLimit struct{ v string }

@@ -3,6 +3,7 @@ package learn
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/agentpulse/agentpulse/outcomes"
@@ -127,6 +128,7 @@ func (c *cells) number(s string) uint32 {
 		return v
 	}
 	v := uint32(len(c.strs))
+	s = strings.Clone(s) // not a substring of a decoded record: see place
 	c.names[s] = v
 	c.strs = append(c.strs, s)
 	return v
@@ -151,6 +153,15 @@ func (c *cells) keyOf(it *schemas.Interaction) bkey { return c.key(processor.Buc
 // and marks the bucket dirty when the feed's predictions came or went.
 func (c *cells) revise(cur *ixCell, key bkey, id string, feedSat, feedRes bool) {
 	if cur.Key != key {
+		// The members' copy of id, not the caller's (a substring of its
+		// decoded record, which it would pin whole).
+		if m := c.members[cur.Key]; m != nil {
+			if i, found := slices.BinarySearch(m, id); found {
+				id = m[i]
+			}
+		} else {
+			id = strings.Clone(id)
+		}
 		c.leave(cur.Key, id)
 		c.join(key, id)
 		cur.Key = key
@@ -177,8 +188,11 @@ func (c *cells) place(it *schemas.Interaction) {
 			return
 		}
 		cur = &ixCell{Revision: it.Revision, Key: key, FeedSat: feedSat, FeedRes: feedRes}
+		// Its own copy of the id: it.InteractionID is a substring of the
+		// decoded record's one string, which a kept id would pin whole.
+		k.id = strings.Clone(k.id)
 		c.ix[k] = cur
-		c.join(key, it.InteractionID)
+		c.join(key, k.id)
 	} else {
 		if it.Revision <= cur.Revision {
 			return

@@ -206,7 +206,11 @@ func (v *Views) teamLookup(ctx context.Context, tenant string) (func(agent strin
 	return func(agent string) (string, bool) {
 		b.mu.RLock()
 		defer b.mu.RUnlock()
-		return b.tenants[tenant].agents[agent].team()
+		tr := b.tenants[tenant]
+		if tr == nil { // reset by a refresh since (as modelCache.teamOf)
+			return "", false
+		}
+		return tr.agents[agent].team()
 	}, nil
 }
 
@@ -222,17 +226,36 @@ func (v *Views) agentRoster(ctx context.Context, tenant, agent string) (*rosterA
 		}
 		return &rosterAgent{}, nil
 	}
-	if err := v.loadRoster(ctx, tenant); err != nil {
+	out := &rosterAgent{}
+	err := v.withLoadedRoster(ctx, tenant, func(tr *tenantRoster) {
+		if a := tr.agents[agent]; a != nil {
+			out.parts = slices.Clone(a.parts)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
-	b := v.cache.roster
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	out := &rosterAgent{}
-	if a := b.tenants[tenant].agents[agent]; a != nil {
-		out.parts = slices.Clone(a.parts)
-	}
 	return out, nil
+}
+
+// withLoadedRoster calls fn with the tenant's loaded roster under the
+// roster's read lock, loading it first. A refresh (rosterBook.reset, after
+// a rebuilt marker) between the load and the lock forgets it: then it is
+// loaded again (before, the nil roster crashed `make run` once).
+func (v *Views) withLoadedRoster(ctx context.Context, tenant string, fn func(tr *tenantRoster)) error {
+	b := v.cache.roster
+	for {
+		if err := v.loadRoster(ctx, tenant); err != nil {
+			return err
+		}
+		b.mu.RLock()
+		if tr := b.tenants[tenant]; tr != nil && tr.loaded {
+			fn(tr)
+			b.mu.RUnlock()
+			return nil
+		}
+		b.mu.RUnlock()
+	}
 }
 
 // TeamOf returns the agent's current team: the team_id of their newest

@@ -98,15 +98,14 @@ func (v *Views) modelsOf(ctx context.Context, tenant string) ([]string, error) {
 		}
 	case store.ModelsLister:
 		if v.cache != nil {
-			if err := v.loadRoster(ctx, tenant); err != nil {
+			err := v.withLoadedRoster(ctx, tenant, func(tr *tenantRoster) {
+				for m := range tr.models {
+					out = append(out, m)
+				}
+			})
+			if err != nil {
 				return nil, err
 			}
-			b := v.cache.roster
-			b.mu.RLock()
-			for m := range b.tenants[tenant].models {
-				out = append(out, m)
-			}
-			b.mu.RUnlock()
 			break
 		}
 		pairs, err := r.TenantModels(ctx)

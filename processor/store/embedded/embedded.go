@@ -32,10 +32,9 @@ type Store struct {
 	snapshots map[int32]snapshot
 	// keyFilters holds each partition's newest key filter (keyfilter.go).
 	keyFilters map[int32]snapshot
-	buckets    map[modelKey]map[string]map[partKey]*store.Bucket // model → agent → buckets
+	parts      map[modelKey]*modelParts // bucket parts (parts.go)
 	latest     map[modelKey]time.Time
-	// rolls holds the rollups (rollup.go); days indexes the same parts
-	// as buckets by UTC day.
+	// rolls holds the rollups (rollup.go).
 	rolls  rollups
 	roster map[string]map[string]map[rosterKey]store.RosterPart // tenant → agent → part
 	models map[modelKey]bool                                    // tenant_models
@@ -47,6 +46,11 @@ type Store struct {
 	pseudonyms renames
 
 	learnedVersion int64 // highest version of a learned part (learned.go)
+
+	// strs is the string table: parts name their agents, teams and
+	// inquiries by number (ids: string → number), recs share its strings.
+	strs []string
+	ids  map[string]uint32
 }
 
 type interactionKey struct{ tenant, id string }
@@ -59,12 +63,6 @@ type snapshot struct {
 type agentKey struct{ tenant, model, agent string }
 type modelKey struct{ tenant, model string }
 
-// partKey names one partition's part of a bucket.
-type partKey struct {
-	store.BucketKey
-	partition int32
-}
-
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
@@ -75,12 +73,14 @@ func New() *Store {
 		byAgent:     map[agentKey][]*rec{},
 		snapshots:   map[int32]snapshot{},
 		keyFilters:  map[int32]snapshot{},
-		buckets:     map[modelKey]map[string]map[partKey]*store.Bucket{},
+		parts:       map[modelKey]*modelParts{},
 		latest:      map[modelKey]time.Time{},
 		rolls:       newRollups(),
 		roster:      map[string]map[string]map[rosterKey]store.RosterPart{},
 		models:      map[modelKey]bool{},
 		plans:       newPlanMem(),
+		strs:        []string{""},
+		ids:         map[string]uint32{},
 	}
 }
 
@@ -124,40 +124,41 @@ func (s *Store) applyRecord(r store.Record) {
 	k := interactionKey{r.TenantID, r.InteractionID}
 	cur := s.recs[k]
 	for old := cur; old != nil; old = old.older {
-		if old.Revision == r.Revision && old.Partition == r.Partition && old.Offset == r.Offset {
+		if old.revision == r.Revision && old.partition == r.Partition && old.offset == r.Offset {
 			return // redelivered write
 		}
 	}
 	s.scrub(&r)
-	nr := newRec(r)
-	ak := agentKey{r.TenantID, r.Model, r.AgentID}
+	nr := s.newRec(&r)
+	k = s.key(nr) // the store's strings, not the record's
+	ak := agentKey{s.strs[nr.tenant], s.strs[nr.model], s.strs[nr.agent]}
 	s.byAgent[ak] = append(s.byAgent[ak], nr)
-	if cur == nil || cur.Revision < r.Revision {
+	if cur == nil || cur.revision < r.Revision {
 		nr.older = cur
 		s.recs[k] = nr
 	} else {
 		// An older (or equal) revision: it goes into the chain, newest
 		// first, and changes nothing current.
 		at := cur
-		for at.older != nil && at.older.Revision >= r.Revision {
+		for at.older != nil && at.older.revision >= r.Revision {
 			at = at.older
 		}
 		nr.older, at.older = at.older, nr
 		return
 	}
-	mk := modelKey{r.TenantID, r.Model}
-	if r.EndedAt.After(s.latest[mk]) {
-		s.latest[mk] = r.EndedAt
+	mk := modelKey{ak.tenant, ak.model}
+	if ended := nr.endedAt(); ended.After(s.latest[mk]) {
+		s.latest[mk] = ended
 	}
-	if cur != nil && (cur.Model != r.Model || cur.EndedAt.After(r.EndedAt)) {
-		s.recomputeLatest(modelKey{cur.TenantID, cur.Model})
+	if cur != nil && (cur.model != nr.model || cur.endedAt().After(nr.endedAt())) {
+		s.recomputeLatest(modelKey{s.strs[cur.tenant], s.strs[cur.model]})
 	}
 }
 
 // current reports whether r is its interaction's newest revision. The
 // caller holds s.mu.
 func (s *Store) current(r *rec) bool {
-	return s.recs[interactionKey{r.TenantID, r.InteractionID}] == r
+	return s.recs[s.key(r)] == r
 }
 
 // recomputeLatest rescans a model's current interactions after a revision
@@ -169,8 +170,8 @@ func (s *Store) recomputeLatest(mk modelKey) {
 			continue
 		}
 		for _, r := range recs {
-			if s.current(r) && r.EndedAt.After(newest) {
-				newest = r.EndedAt
+			if s.current(r) && r.endedAt().After(newest) {
+				newest = r.endedAt()
 			}
 		}
 	}
@@ -179,29 +180,6 @@ func (s *Store) recomputeLatest(mk modelKey) {
 		return
 	}
 	s.latest[mk] = newest
-}
-
-func (s *Store) applyBucket(b store.Bucket) {
-	b.Hour = b.Hour.UTC()
-	b.Agent = s.renamed(b.Tenant, b.Agent)
-	mk := modelKey{b.Tenant, b.Model}
-	agents := s.buckets[mk]
-	if agents == nil {
-		agents = map[string]map[partKey]*store.Bucket{}
-		s.buckets[mk] = agents
-	}
-	byKey := agents[b.Agent]
-	if byKey == nil {
-		byKey = map[partKey]*store.Bucket{}
-		agents[b.Agent] = byKey
-	}
-	pk := partKey{b.BucketKey, b.Partition}
-	if old := byKey[pk]; old != nil && old.Version > b.Version {
-		return
-	}
-	nb := b
-	byKey[pk] = &nb
-	s.rolls.touch(mk, pk, &nb)
 }
 
 // Checkpoint returns the next offset to consume for partition.
@@ -219,7 +197,7 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 	var out []store.Record
 	for _, head := range s.recs {
 		if best := newestBelow(head, partition, below); best != nil {
-			out = append(out, best.Record)
+			out = append(out, s.full(best))
 		}
 	}
 	s.mu.RUnlock()
@@ -235,27 +213,34 @@ func (s *Store) LoadPartition(_ context.Context, partition int32, below int64, f
 // Buckets calls fn with every non-empty bucket the query selects.
 func (s *Store) Buckets(_ context.Context, q store.BucketQuery, fn func(store.Bucket) error) error {
 	s.mu.RLock()
-	var out []store.Bucket
-	agents := s.buckets[modelKey{q.Tenant, q.Model}]
-	collect := func(byKey map[partKey]*store.Bucket) {
-		for _, b := range byKey {
-			if b.Empty() || b.Hour.Before(q.From) || !b.Hour.Before(q.To) ||
-				(q.Team != "" && b.Team != q.Team) || (q.Inquiry != "" && b.Inquiry != q.Inquiry) {
-				continue
-			}
-			out = append(out, *b)
-		}
+	// The parts selected, compact (a whole model's can be a million):
+	// made store.Buckets one at a time once the lock is released, with
+	// the string table as it is now (appends never change its entries).
+	type sel struct {
+		agent uint32
+		part
 	}
+	var out []sel
+	strs := s.strs
+	mk := modelKey{q.Tenant, q.Model}
+	var agents []string
 	if q.Agent != "" {
-		collect(agents[q.Agent])
-	} else {
-		for _, byKey := range agents {
-			collect(byKey)
-		}
+		agents = []string{q.Agent}
+	}
+	team, teamOK := s.lookup(q.Team)
+	inquiry, inquiryOK := s.lookup(q.Inquiry)
+	if teamOK && inquiryOK {
+		s.eachPart(mk, q.From.Unix()-1, q.To.Unix()+1, agents, func(agent uint32, k pkey, v pval) {
+			if h := time.Unix(k.hour, 0); v.empty() || h.Before(q.From) || !h.Before(q.To) ||
+				(q.Team != "" && k.team != team) || (q.Inquiry != "" && k.inquiry != inquiry) {
+				return
+			}
+			out = append(out, sel{agent, part{k, v}})
+		})
 	}
 	s.mu.RUnlock()
-	for _, b := range out {
-		if err := fn(b); err != nil {
+	for _, p := range out {
+		if err := fn(bucketOf(strs, mk, p.agent, p.k, p.v)); err != nil {
 			return err
 		}
 	}
@@ -292,9 +277,10 @@ func (s *Store) recent(tenant, model, agent, inquiry string, before time.Time, b
 	}
 	s.mu.RLock()
 	var out []schemas.Interaction
+	iq, known := s.lookup(inquiry)
 	for _, r := range s.byAgent[agentKey{tenant, model, agent}] {
-		if r.Inquiry == inquiry && (!bounded || r.EndedAt.Before(before)) && s.current(r) {
-			out = append(out, r.Interaction)
+		if known && r.inquiry == iq && (!bounded || r.endedAt().Before(before)) && s.current(r) {
+			out = append(out, s.full(r).Interaction)
 		}
 	}
 	s.mu.RUnlock()

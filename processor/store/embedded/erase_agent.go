@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/agentpulse/agentpulse/processor/store"
-	"github.com/agentpulse/agentpulse/views"
 )
 
 // renames are the pseudonyms of erased agents per tenant: records,
@@ -55,8 +54,8 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 			continue
 		}
 		for _, r := range recs {
-			if r.AgentID == agent {
-				r.AgentID = pseudonym
+			if s.strs[r.agent] == agent {
+				r.agent = s.id(pseudonym)
 				out.Revisions++
 			}
 		}
@@ -65,33 +64,38 @@ func (s *Store) EraseAgent(_ context.Context, tenant, agent, pseudonym string) (
 		delete(s.byAgent, ak)
 	}
 	// Bucket parts, their day index and the rollups' cells.
-	for mk, agents := range s.buckets {
-		if mk.tenant != tenant || agents[agent] == nil {
+	for mk, mp := range s.parts {
+		if mk.tenant != tenant {
 			continue
 		}
-		moved := map[partKey]*store.Bucket{}
-		for pk, b := range agents[agent] {
-			nb := *b
-			nb.Agent = pseudonym
-			npk := pk
-			npk.Agent = pseudonym
-			moved[npk] = &nb
-			if parts := s.rolls.days[mk][store.DayOf(b.Hour.Unix())]; parts != nil {
-				delete(parts, pk)
-				parts[npk] = &nb
-			}
-			out.Buckets++
+		from, ok := s.lookup(agent)
+		if !ok {
+			continue
 		}
-		delete(agents, agent)
-		agents[pseudonym] = moved
+		to := s.id(pseudonym)
+		for _, byAgent := range mp.days {
+			parts := byAgent[from]
+			if parts == nil {
+				continue
+			}
+			delete(byAgent, from)
+			dst := byAgent[to]
+			if dst == nil {
+				byAgent[to] = parts
+				out.Buckets += int64(len(parts))
+				continue
+			}
+			for _, p := range parts {
+				dst = put(dst, p.k, p.v, false)
+				out.Buckets++
+			}
+			byAgent[to] = dst
+		}
 		for _, ru := range s.rolls.sealed[mk] {
 			for ck, v := range ru.cells {
-				if ck.agent == agent {
+				if ck.agent == from {
 					delete(ru.cells, ck)
-					nk := cellKey{pseudonym, ck.inquiry, ck.team}
-					sum := ru.cells[nk]
-					sum.Merge(v)
-					ru.cells[nk] = views.Sums(sum)
+					ru.add(ckey{to, ck.inquiry, ck.team}, v.sums())
 				}
 			}
 		}

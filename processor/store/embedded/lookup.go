@@ -23,7 +23,7 @@ func (s *Store) Snapshot(_ context.Context, partition int32) (int64, []byte, err
 // newest first, so that is the first that qualifies. The caller holds s.mu.
 func newestBelow(head *rec, partition int32, below int64) *rec {
 	for r := head; r != nil; r = r.older {
-		if r.Partition == partition && r.Offset < below {
+		if r.partition == partition && r.offset < below {
 			return r
 		}
 	}
@@ -43,7 +43,7 @@ func (s *Store) Current(_ context.Context, partition int32, below int64, keys []
 		}
 		seen[ik] = true
 		if r := newestBelow(s.recs[ik], partition, below); r != nil {
-			out = append(out, r.Record)
+			out = append(out, s.full(r))
 		}
 	}
 	s.mu.RUnlock()
@@ -75,14 +75,14 @@ func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys 
 		}
 		agents[ak] = true
 		for _, c := range s.byAgent[ak] {
-			ik := interactionKey{c.TenantID, c.InteractionID}
-			if seen[ik] || c.Partition != partition || c.Offset >= below {
+			ik := s.key(c)
+			if seen[ik] || c.partition != partition || c.offset >= below {
 				continue
 			}
 			seen[ik] = true
 			r := newestBelow(s.recs[ik], partition, below)
-			if r != nil && want[bucketOf(&r.Record)] {
-				out = append(out, r.Record)
+			if r != nil && want[s.bucketOf(r)] {
+				out = append(out, s.full(r))
 			}
 		}
 	}
@@ -96,8 +96,9 @@ func (s *Store) CurrentIn(_ context.Context, partition int32, below int64, keys 
 }
 
 // bucketOf is the bucket a record counts in.
-func bucketOf(r *store.Record) store.BucketKey {
-	return store.BucketKey{Tenant: r.TenantID, Model: r.Model, Team: r.TeamID, Agent: r.AgentID, Inquiry: r.Inquiry, Hour: r.EndedAt.UTC().Truncate(time.Hour)}
+func (s *Store) bucketOf(r *rec) store.BucketKey {
+	return store.BucketKey{Tenant: s.strs[r.tenant], Model: s.strs[r.model], Team: s.strs[r.team], Agent: s.strs[r.agent],
+		Inquiry: s.strs[r.inquiry], Hour: r.endedAt().Truncate(time.Hour)}
 }
 
 // NewestOf returns up to limit of agent's newest current interactions in
@@ -107,13 +108,13 @@ func (s *Store) NewestOf(_ context.Context, partition int32, below int64, tenant
 	var out []store.Record
 	seen := map[interactionKey]bool{}
 	for _, c := range s.byAgent[agentKey{tenant, model, agent}] {
-		ik := interactionKey{c.TenantID, c.InteractionID}
-		if seen[ik] || c.Partition != partition || c.Offset >= below {
+		ik := s.key(c)
+		if seen[ik] || c.partition != partition || c.offset >= below {
 			continue
 		}
 		seen[ik] = true
-		if r := newestBelow(s.recs[ik], partition, below); r != nil && r.AgentID == agent && r.Model == model {
-			out = append(out, r.Record)
+		if r := newestBelow(s.recs[ik], partition, below); r != nil && s.strs[r.agent] == agent && s.strs[r.model] == model {
+			out = append(out, s.full(r))
 		}
 	}
 	s.mu.RUnlock()

@@ -59,7 +59,7 @@ func (s *Store) RetentionTenants(context.Context) ([]string, error) {
 			out = append(out, t)
 		}
 	}
-	for mk := range s.buckets {
+	for mk := range s.parts {
 		add(mk.tenant)
 	}
 	for mk := range s.latest {
@@ -95,18 +95,18 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 		if k.tenant != tenant {
 			continue
 		}
-		if head.EndedAt.Before(cut) {
+		if head.endedAt().Before(cut) {
 			st.Interactions++
 			for r := head; r != nil; r = r.older {
 				gone[r] = true
 				st.Revisions++
 			}
 			delete(s.recs, k)
-			touched[modelKey{head.TenantID, head.Model}] = true
+			touched[modelKey{s.strs[head.tenant], s.strs[head.model]}] = true
 			continue
 		}
 		for at := head; at.older != nil; {
-			if r := at.older; r.EndedAt.Before(cut) {
+			if r := at.older; r.endedAt().Before(cut) {
 				gone[r] = true
 				st.Revisions++
 				at.older = r.older
@@ -135,24 +135,34 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 	}
 	// Bucket parts, their day index and the rollups starting before cut.
 	c := cut.Unix()
-	for mk, agents := range s.buckets {
+	for mk, mp := range s.parts {
 		if mk.tenant != tenant {
 			continue
 		}
-		for agent, byKey := range agents {
-			for pk, b := range byKey {
-				if b.Hour.Before(cut) {
-					delete(byKey, pk)
-					st.Buckets++
+		for day, byAgent := range mp.days {
+			if day+86400 <= c {
+				for _, parts := range byAgent {
+					st.Buckets += int64(len(parts))
+				}
+				delete(mp.days, day)
+				continue
+			}
+			for agent, parts := range byAgent {
+				parts = slices.DeleteFunc(parts, func(p part) bool {
+					gone := time.Unix(p.k.hour, 0).Before(cut)
+					if gone {
+						st.Buckets++
+					}
+					return gone
+				})
+				if len(parts) == 0 {
+					delete(byAgent, agent)
+				} else {
+					byAgent[agent] = parts
 				}
 			}
-			if len(byKey) == 0 {
-				delete(agents, agent)
-			}
-		}
-		for day := range s.rolls.days[mk] {
-			if day < c {
-				delete(s.rolls.days[mk], day)
+			if len(byAgent) == 0 {
+				delete(mp.days, day)
 			}
 		}
 		for p := range s.rolls.sealed[mk] {
@@ -160,9 +170,8 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 				delete(s.rolls.sealed[mk], p)
 			}
 		}
-		if len(agents) == 0 {
-			delete(s.buckets, mk)
-			delete(s.rolls.days, mk)
+		if len(mp.days) == 0 {
+			delete(s.parts, mk)
 			delete(s.rolls.sealed, mk)
 			delete(s.rolls.newest, mk)
 		}
@@ -187,11 +196,11 @@ func (s *Store) retain(tenant string, cut time.Time) store.RetainStats {
 // when its interactions move, so a tenant without such a day holds no
 // revision, bucket or rollup before c. s.mu is held.
 func (s *Store) holdsBefore(tenant string, c int64) bool {
-	for mk, days := range s.rolls.days {
+	for mk, mp := range s.parts {
 		if mk.tenant != tenant {
 			continue
 		}
-		for d := range days {
+		for d := range mp.days {
 			if d < c {
 				return true
 			}
@@ -225,8 +234,8 @@ func (s *Store) EraseCustomer(_ context.Context, tenant string, m store.SubjectM
 			continue
 		}
 		for r := head; r != nil; r = r.older {
-			if r.CustomerKey != "" && m.Matches(r.CustomerKey) {
-				r.CustomerKey = ""
+			if c := r.customer(); c != "" && m.Matches(c) {
+				r.setCustomer("")
 				n++
 			}
 		}

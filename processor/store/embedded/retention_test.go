@@ -39,7 +39,7 @@ func TestRetainAndEraseOnRevisionChains(t *testing.T) {
 	if st["t1"].Interactions != 1 || st["t1"].Revisions != 2 {
 		t.Errorf("Retain removed %+v, want 1 interaction, 2 revisions", st["t1"])
 	}
-	if h := s.recs[interactionKey{"t1", "i1"}]; h == nil || h.Revision != 2 || h.older != nil {
+	if h := s.recs[interactionKey{"t1", "i1"}]; h == nil || h.revision != 2 || h.older != nil {
 		t.Errorf("i1's chain after Retain: %+v", h)
 	}
 	if s.recs[interactionKey{"t1", "i2"}] != nil {

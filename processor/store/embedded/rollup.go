@@ -13,20 +13,30 @@ var _ store.Compactor = (*Store)(nil)
 // cellKey is one (agent, inquiry, team) of a model.
 type cellKey struct{ agent, inquiry, team string }
 
+// ckey is a cellKey with its strings numbered (Store.strs).
+type ckey struct{ agent, inquiry, team uint32 }
+
 // rollup is one sealed period's merged rows: the Sums of every cell with
-// interactions in it.
+// interactions in it, kept as pvals (version unused) like the parts.
 type rollup struct {
 	gen   uint64
-	cells map[cellKey]views.Sums
+	cells map[ckey]pval
+}
+
+func newRollup(gen uint64) *rollup { return &rollup{gen: gen, cells: map[ckey]pval{}} }
+
+// add merges o into the cell k.
+func (ru *rollup) add(k ckey, o views.Sums) {
+	c := ru.cells[k]
+	sum := c.sums()
+	sum.Merge(o)
+	ru.cells[k] = pvalOf(&sum, 0, c.cells) // c.cells is this rollup's own
 }
 
 // rollups are the embedded store's daily, run and monthly rollups, guarded by
 // the store's lock. A write to a day drops the day's and its month's
 // rollup (stale), so every rollup held is current; Compact seals again.
 type rollups struct {
-	// days indexes every part of a model by its UTC day (unix seconds),
-	// the same *store.Bucket values as Store.buckets.
-	days map[modelKey]map[int64]map[partKey]*store.Bucket
 	// sealed holds the current rollups of each model.
 	sealed map[modelKey]map[store.Period]*rollup
 	// newest is each model's watermark: its newest bucket hour plus one
@@ -37,27 +47,14 @@ type rollups struct {
 
 func newRollups() rollups {
 	return rollups{
-		days:   map[modelKey]map[int64]map[partKey]*store.Bucket{},
 		sealed: map[modelKey]map[store.Period]*rollup{},
 		newest: map[modelKey]int64{},
 	}
 }
 
-// touch indexes a stored part and drops the rollups it makes stale.
-func (r *rollups) touch(mk modelKey, pk partKey, b *store.Bucket) {
-	hour := b.Hour.Unix()
+// touch drops the rollups a part stored at hour (unix seconds) makes stale.
+func (r *rollups) touch(mk modelKey, hour int64) {
 	day := store.DayOf(hour)
-	byDay := r.days[mk]
-	if byDay == nil {
-		byDay = map[int64]map[partKey]*store.Bucket{}
-		r.days[mk] = byDay
-	}
-	parts := byDay[day]
-	if parts == nil {
-		parts = map[partKey]*store.Bucket{}
-		byDay[day] = parts
-	}
-	parts[pk] = b
 	r.newest[mk] = max(r.newest[mk], hour+3600)
 	if sealed := r.sealed[mk]; sealed != nil {
 		for _, span := range store.Spans {
@@ -77,7 +74,8 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 	defer s.mu.Unlock()
 	var st store.CompactStats
 	r := &s.rolls
-	for mk, byDay := range r.days {
+	for mk, mp := range s.parts {
+		byDay := mp.days
 		wm := r.newest[mk]
 		sealed := r.sealed[mk]
 		if sealed == nil {
@@ -95,15 +93,13 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 				continue
 			}
 			r.gen++
-			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
-			for _, b := range parts {
-				if b.Empty() {
-					continue
+			ru := newRollup(r.gen)
+			for agent, ps := range parts {
+				for _, p := range ps {
+					if !p.v.empty() {
+						ru.add(ckey{agent, p.k.inquiry, p.k.team}, p.v.sums())
+					}
 				}
-				k := cellKey{b.Agent, b.Inquiry, b.Team}
-				c := ru.cells[k]
-				c.Merge(b.Sums)
-				ru.cells[k] = c
 			}
 			sealed[p] = ru
 			st.Days++
@@ -116,16 +112,14 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 					continue
 				}
 				r.gen++
-				ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+				ru := newRollup(r.gen)
 				for _, h := range p.Halves() {
 					hr := sealed[h]
 					if hr == nil {
 						continue // a half without parts (its days were sealed above)
 					}
 					for k, v := range hr.cells {
-						c := ru.cells[k]
-						c.Merge(v)
-						ru.cells[k] = c
+						ru.add(k, v.sums())
 					}
 				}
 				sealed[p] = ru
@@ -138,16 +132,14 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 				continue
 			}
 			r.gen++
-			ru := &rollup{gen: r.gen, cells: map[cellKey]views.Sums{}}
+			ru := newRollup(r.gen)
 			for d := m; d < p.End(); d += 86400 {
 				dr := sealed[store.Period{Span: store.SpanDay, Start: d}]
 				if dr == nil {
 					continue // a day without parts
 				}
 				for k, v := range dr.cells {
-					c := ru.cells[k]
-					c.Merge(v)
-					ru.cells[k] = c
+					ru.add(k, v.sums())
 				}
 			}
 			sealed[p] = ru
@@ -159,11 +151,12 @@ func (s *Store) Compact(_ context.Context, lateness time.Duration) (store.Compac
 
 // plan covers [lo, hi) of a model with its current rollups and hours;
 // called under the read lock.
-func (r *rollups) plan(mk modelKey, lo, hi int64) store.RangePlan {
-	byDay := r.days[mk]
-	if len(byDay) == 0 {
+func (s *Store) plan(mk modelKey, lo, hi int64) store.RangePlan {
+	mp := s.parts[mk]
+	if mp == nil || len(mp.days) == 0 {
 		return store.RangePlan{}
 	}
+	byDay := mp.days
 	first, last := int64(0), int64(0)
 	for d := range byDay {
 		if first == 0 || d < first {
@@ -171,7 +164,7 @@ func (r *rollups) plan(mk modelKey, lo, hi int64) store.RangePlan {
 		}
 		last = max(last, d)
 	}
-	sealed := r.sealed[mk]
+	sealed := s.rolls.sealed[mk]
 	return store.PlanRange(lo, hi, first, last+86400, func(p store.Period) store.Rollup {
 		if ru := sealed[p]; ru != nil {
 			return store.Rollup{Use: true, Gen: ru.gen}
@@ -212,16 +205,18 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 		if !ok {
 			continue
 		}
-		plan := s.rolls.plan(mk, lo, hi)
+		plan := s.plan(mk, lo, hi)
 		for _, p := range plan.Periods {
 			for k, v := range s.rolls.sealed[mk][p.Period].cells {
-				if q.Selects(k.agent) {
-					add(k, i, v)
+				if agent := s.strs[k.agent]; q.Selects(agent) {
+					add(cellKey{agent, s.strs[k.inquiry], s.strs[k.team]}, i, v.sums())
 				}
 			}
 		}
 		for _, iv := range plan.Hours {
-			s.hoursOf(mk, q, iv, func(b *store.Bucket) { add(cellKey{b.Agent, b.Inquiry, b.Team}, i, b.Sums) })
+			s.hoursOf(mk, q, iv, func(agent uint32, k pkey, v pval) {
+				add(cellKey{s.strs[agent], s.strs[k.inquiry], s.strs[k.team]}, i, v.sums())
+			})
 		}
 	}
 	s.mu.RUnlock()
@@ -235,33 +230,19 @@ func (s *Store) SumBuckets(_ context.Context, q store.SumQuery, fn func(store.Ce
 
 // hoursOf calls fn with every non-empty part of the model's agents q
 // selects whose hour lies in iv; under the read lock.
-func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(*store.Bucket)) {
-	in := func(b *store.Bucket) bool {
-		h := b.Hour.Unix()
-		return !b.Empty() && h >= iv[0] && h < iv[1]
-	}
+func (s *Store) hoursOf(mk modelKey, q store.SumQuery, iv [2]int64, fn func(agent uint32, k pkey, v pval)) {
 	agents := q.Agents
 	if q.Agent != "" {
 		agents = []string{q.Agent}
 	}
-	if len(agents) > 0 {
-		for _, agent := range agents {
-			for _, b := range s.buckets[mk][agent] {
-				if in(b) {
-					fn(b)
-				}
-			}
-		}
-		return
+	if len(agents) == 0 {
+		agents = nil
 	}
-	byDay := s.rolls.days[mk]
-	for d := store.DayOf(iv[0]); d < iv[1]; d += 86400 {
-		for _, b := range byDay[d] {
-			if in(b) {
-				fn(b)
-			}
+	s.eachPart(mk, iv[0], iv[1], agents, func(agent uint32, k pkey, v pval) {
+		if !v.empty() && k.hour >= iv[0] && k.hour < iv[1] {
+			fn(agent, k, v)
 		}
-	}
+	})
 }
 
 // hourSeconds turns [from, to) into unix seconds selecting the same whole

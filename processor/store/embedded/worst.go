@@ -19,11 +19,12 @@ func (s *Store) Worst(_ context.Context, q store.WorstQuery) ([]schemas.Interact
 	s.mu.RLock()
 	var out []schemas.Interaction
 	for _, r := range s.byAgent[agentKey{q.Tenant, q.Model, q.Agent}] {
-		if r.Inquiry != q.Inquiry || r.EndedAt.Before(q.From) || !r.EndedAt.Before(q.To) || !s.current(r) {
+		if ended := r.endedAt(); s.strs[r.inquiry] != q.Inquiry || ended.Before(q.From) || !ended.Before(q.To) || !s.current(r) {
 			continue
 		}
-		if _, ok := views.InteractionValue(&r.Interaction, q.Metric, q.Floor); ok {
-			out = append(out, r.Interaction)
+		full := s.full(r)
+		if _, ok := views.InteractionValue(&full.Interaction, q.Metric, q.Floor); ok {
+			out = append(out, full.Interaction)
 		}
 	}
 	s.mu.RUnlock()
