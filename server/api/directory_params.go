@@ -3,11 +3,9 @@ package api
 import (
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/agentpulse/agentpulse/auth"
-	"github.com/agentpulse/agentpulse/views"
 )
 
 // Bounds of the directory routes' parameters.
@@ -69,18 +67,13 @@ func parseDirectory(q url.Values, c auth.Claims, withTeam bool) (directoryQuery,
 	}
 	slices.Sort(out.teams)
 	out.teams = slices.Compact(out.teams)
-	if s := q.Get("after"); s != "" {
-		if err := checkID("after", s); err != nil {
-			return out, err
-		}
-		out.after = s
+	after, limit, err := parsePage(q, MaxDirectoryLimit)
+	if err != nil {
+		return out, err
 	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxDirectoryLimit {
-			return out, &views.FieldError{Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(MaxDirectoryLimit) + "; got " + clip(s)}
-		}
-		out.limit = n
+	out.after = after
+	if limit > 0 {
+		out.limit = limit
 	}
 	return out, nil
 }

@@ -83,18 +83,26 @@ func parseWallboard(q url.Values, c auth.Claims) (storeview.WallboardQuery, erro
 	default:
 		return out, &views.FieldError{Field: "agents", Message: "must be true or false; got " + clip(s)}
 	}
+	var err error
+	out.After, out.Limit, err = parsePage(q, MaxWallboardLimit)
+	return out, err
+}
+
+// parsePage reads a list's paging parameters: after (an id: where the
+// last page's next pointed) and limit (1..max); absent or empty, "" and 0.
+func parsePage(q url.Values, max int) (after string, limit int, err error) {
 	if s := q.Get("after"); s != "" {
 		if err := checkID("after", s); err != nil {
-			return out, err
+			return "", 0, err
 		}
-		out.After = s
+		after = s
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxWallboardLimit {
-			return out, &views.FieldError{Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(MaxWallboardLimit) + "; got " + clip(s)}
+		if err != nil || n < 1 || n > max {
+			return "", 0, &views.FieldError{Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(max) + "; got " + clip(s)}
 		}
-		out.Limit = n
+		limit = n
 	}
-	return out, nil
+	return after, limit, nil
 }

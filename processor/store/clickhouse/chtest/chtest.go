@@ -152,19 +152,23 @@ func (s *Server) Pid() int { return s.cmd.Process.Pid }
 // Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits; a
 // second call does nothing.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() {
-		if s.cmd.Process == nil {
-			return
-		}
-		_ = s.cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-s.done:
-		case <-time.After(10 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-	})
+	s.closeOnce.Do(func() { stopProcess(s.cmd, s.done) })
 	return nil
+}
+
+// stopProcess stops a started server process (SIGTERM, then SIGKILL after
+// 10 s) and waits until done (closed when it has exited) is closed.
+func stopProcess(cmd *exec.Cmd, done <-chan struct{}) {
+	if cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 func (s *Server) waitReady(limit time.Duration, probe string) error {

@@ -149,18 +149,7 @@ func (z *ZooKeeper) Log() string {
 // Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits; a
 // second call does nothing.
 func (z *ZooKeeper) Close() error {
-	z.closeOnce.Do(func() {
-		if z.cmd.Process == nil {
-			return
-		}
-		_ = z.cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-z.done:
-		case <-time.After(10 * time.Second):
-			_ = z.cmd.Process.Kill()
-			<-z.done
-		}
-	})
+	z.closeOnce.Do(func() { stopProcess(z.cmd, z.done) })
 	return nil
 }
 
