@@ -164,7 +164,7 @@ func (g *gen) timestamp() time.Time {
 	case 2:
 		nsec = g.r.IntN(1000) * 1e6
 	}
-	return time.Date(year, time.Month(month), day, g.r.IntN(24), g.r.IntN(60), g.r.IntN(60), nsec, zoneFor(off))
+	return time.Date(year, time.Month(month), day, g.r.IntN(24), g.r.IntN(60), g.r.IntN(60), nsec, Zone(off))
 }
 
 // number returns a float in [lo, hi], often an edge or a short decimal.

@@ -134,7 +134,7 @@ func parseTimestamp[T string | []byte](s T) (time.Time, string) {
 	if sec > 59 {
 		return time.Time{}, "the seconds must be 00 to 59 (leap seconds are not accepted)"
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, zoneFor(offset)), ""
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, Zone(offset)), ""
 }
 
 // digits parses s[at:at+n] as a decimal number of exactly n ASCII digits.
@@ -171,11 +171,17 @@ const maxOffsetMinutes = 23*60 + 59
 // allocate a *time.Location per record.
 var zones [2*maxOffsetMinutes + 1]atomic.Pointer[time.Location]
 
-// zoneFor returns time.UTC for 0 and a cached unnamed fixed zone otherwise.
-// offset must be whole minutes within ±23:59.
-func zoneFor(offset int) *time.Location {
+// Zone returns the location ParseTimestamp gives a timestamp whose
+// offset is offset seconds east of UTC: time.UTC for 0, else an unnamed
+// fixed zone, cached for whole-minute offsets within ±23:59 (so stores
+// that read records back do not allocate one per row), made afresh for
+// any other offset.
+func Zone(offset int) *time.Location {
 	if offset == 0 {
 		return time.UTC
+	}
+	if offset%60 != 0 || offset/60 > maxOffsetMinutes || offset/60 < -maxOffsetMinutes {
+		return time.FixedZone("", offset)
 	}
 	slot := &zones[offset/60+maxOffsetMinutes]
 	if loc := slot.Load(); loc != nil {

@@ -85,12 +85,12 @@ func TestParseTimestampEveryDay(t *testing.T) {
 }
 
 func TestZoneForCaches(t *testing.T) {
-	if zoneFor(0) != time.UTC {
-		t.Error("zoneFor(0) is not UTC")
+	if Zone(0) != time.UTC {
+		t.Error("Zone(0) is not UTC")
 	}
-	a, b := zoneFor(-5*3600), zoneFor(-5*3600)
+	a, b := Zone(-5*3600), Zone(-5*3600)
 	if a != b {
-		t.Error("zoneFor does not cache")
+		t.Error("Zone does not cache")
 	}
 	if _, off := time.Date(2026, 1, 1, 0, 0, 0, 0, a).Zone(); off != -5*3600 {
 		t.Errorf("offset %d", off)

@@ -45,6 +45,27 @@ func (f *archiveFilter) hashes(tenant, id string) (uint64, uint64) {
 	return a, a>>33 | a<<31 | 1
 }
 
+// setBits sets the filterHashes bits of the hash pair (a, b) in bits.
+func setBits(bits []uint64, a, b uint64) {
+	m := uint64(len(bits) * 64)
+	for i := range uint64(filterHashes) {
+		bit := (a + i*b) % m
+		bits[bit/64] |= 1 << (bit % 64)
+	}
+}
+
+// hasBits reports whether every one of the hash pair's bits is set.
+func hasBits(bits []uint64, a, b uint64) bool {
+	m := uint64(len(bits) * 64)
+	for i := range uint64(filterHashes) {
+		bit := (a + i*b) % m
+		if bits[bit/64]&(1<<(bit%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // add records an archived interaction.
 func (f *archiveFilter) add(tenant, id string) {
 	if n := len(f.parts); n == 0 || f.parts[n-1].n >= f.parts[n-1].cap {
@@ -56,11 +77,7 @@ func (f *archiveFilter) add(tenant, id string) {
 	}
 	p := &f.parts[len(f.parts)-1]
 	a, b := f.hashes(tenant, id)
-	m := uint64(len(p.bits) * 64)
-	for i := range uint64(filterHashes) {
-		bit := (a + i*b) % m
-		p.bits[bit/64] |= 1 << (bit % 64)
-	}
+	setBits(p.bits, a, b)
 	p.n++
 }
 
@@ -69,17 +86,7 @@ func (f *archiveFilter) add(tenant, id string) {
 func (f *archiveFilter) mayHold(tenant, id string) bool {
 	a, b := f.hashes(tenant, id)
 	for pi := range f.parts {
-		p := &f.parts[pi]
-		m := uint64(len(p.bits) * 64)
-		hit := true
-		for i := range uint64(filterHashes) {
-			bit := (a + i*b) % m
-			if p.bits[bit/64]&(1<<(bit%64)) == 0 {
-				hit = false
-				break
-			}
-		}
-		if hit {
+		if hasBits(f.parts[pi].bits, a, b) {
 			return true
 		}
 	}
@@ -97,13 +104,9 @@ type segPart struct {
 // the filter too).
 func (f *archiveFilter) addSegment(tenant string, seg uint64, ids []string) {
 	bits := make([]uint64, (len(ids)*filterBitsEach+63)/64)
-	m := uint64(len(bits) * 64)
 	for _, id := range ids {
 		a, b := f.hashes(tenant, id)
-		for i := range uint64(filterHashes) {
-			bit := (a + i*b) % m
-			bits[bit/64] |= 1 << (bit % 64)
-		}
+		setBits(bits, a, b)
 	}
 	if f.segs == nil {
 		f.segs = map[string][]segPart{}
@@ -122,16 +125,7 @@ func (f *archiveFilter) segments(tenant, id string) iter.Seq[uint64] {
 		a, b := f.hashes(tenant, id)
 		for pi := len(ps) - 1; pi >= 0; pi-- {
 			p := &ps[pi]
-			m := uint64(len(p.bits) * 64)
-			hit := true
-			for i := range uint64(filterHashes) {
-				bit := (a + i*b) % m
-				if p.bits[bit/64]&(1<<(bit%64)) == 0 {
-					hit = false
-					break
-				}
-			}
-			if hit && !yield(p.seg) {
+			if hasBits(p.bits, a, b) && !yield(p.seg) {
 				return
 			}
 		}

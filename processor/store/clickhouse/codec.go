@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/agentpulse/agentpulse/schemas"
@@ -43,21 +42,7 @@ func encodeTime(field string, t time.Time) (ns int64, offset int32, err error) {
 // is what schemas.ParseTimestamp produces, so a decoded record reads back
 // reflect.DeepEqual to what was written.
 func decodeTime(ns int64, offset int32) time.Time {
-	return time.Unix(0, ns).In(zoneFor(offset))
-}
-
-// zones caches fixed zones by offset so reads do not allocate one per row.
-var zones sync.Map // int32 → *time.Location
-
-func zoneFor(offset int32) *time.Location {
-	if offset == 0 {
-		return time.UTC
-	}
-	if loc, ok := zones.Load(offset); ok {
-		return loc.(*time.Location)
-	}
-	loc, _ := zones.LoadOrStore(offset, time.FixedZone("", int(offset)))
-	return loc.(*time.Location)
+	return time.Unix(0, ns).In(schemas.Zone(int(offset)))
 }
 
 // hourSeconds returns the unix seconds of a bucket hour, which must be a

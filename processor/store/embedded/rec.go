@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"encoding/binary"
-	"sync"
 	"time"
 
 	"github.com/agentpulse/agentpulse/processor/store"
@@ -132,20 +131,6 @@ func offsetOf(t time.Time) int16 {
 	return int16(off / 60)
 }
 
-// zones caches the fixed zones full hands out, by offset in minutes.
-var zones sync.Map // int16 → *time.Location
-
-func zoneOf(minutes int16) *time.Location {
-	if minutes == 0 {
-		return time.UTC
-	}
-	if loc, ok := zones.Load(minutes); ok {
-		return loc.(*time.Location)
-	}
-	loc, _ := zones.LoadOrStore(minutes, time.FixedZone("", int(minutes)*60))
-	return loc.(*time.Location)
-}
-
 // key returns the interaction's key in Store.recs.
 func (s *Store) key(x *rec) interactionKey { return interactionKey{s.strs[x.tenant], x.id()} }
 
@@ -157,8 +142,8 @@ func (s *Store) full(x *rec) store.Record {
 	r := store.Record{Partition: x.partition, Offset: x.offset, Interaction: schemas.Interaction{
 		TenantID: s.strs[x.tenant], InteractionID: id, Revision: x.revision, Model: s.strs[x.model],
 		AgentID: s.strs[x.agent], TeamID: s.strs[x.team], Inquiry: s.strs[x.inquiry],
-		StartedAt:   time.Unix(x.started, int64(x.startedNs)).In(zoneOf(x.startedTZ)),
-		EndedAt:     time.Unix(x.ended, int64(x.endedNs)).In(zoneOf(x.endedTZ)),
+		StartedAt:   time.Unix(x.started, int64(x.startedNs)).In(schemas.Zone(int(x.startedTZ) * 60)),
+		EndedAt:     time.Unix(x.ended, int64(x.endedNs)).In(schemas.Zone(int(x.endedTZ) * 60)),
 		HandleTimeS: x.handle, CustomerKey: customer, ChainID: chain, Initiation: s.strs[x.initiation],
 		Source: s.strs[x.source], SourceRefs: x.refs, Attributes: x.attrs,
 	}}
