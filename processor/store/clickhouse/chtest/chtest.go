@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,12 +32,7 @@ var ErrNoBinary = errors.New("no clickhouse-server or clickhouse binary found (D
 type Server struct {
 	// Addr is host:port of the native protocol.
 	Addr string
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	exit error         // its exit status, once done is closed
-
-	closeOnce sync.Once
+	*process
 }
 
 // Required reports whether a missing service must fail the tests rather
@@ -112,19 +106,11 @@ func StartServerWith(dir string, o Options) (*Server, error) {
 	if err := os.WriteFile(config, []byte(configXML(dir, tcpPort, httpPort, o.Extra, o.Users)), 0o644); err != nil {
 		return nil, fmt.Errorf("write clickhouse config: %w", err)
 	}
-	logFile, err := os.Create(filepath.Join(dir, "server.log"))
+	proc, err := startProcess(exec.Command(bin, append(args, "--config-file="+config)...), dir, "server.log")
 	if err != nil {
-		return nil, fmt.Errorf("create clickhouse log: %w", err)
+		return nil, err
 	}
-	cmd := exec.Command(bin, append(args, "--config-file="+config)...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(tcpPort)), dir: dir, cmd: cmd, done: make(chan struct{})}
-	go func() { s.exit = cmd.Wait(); logFile.Close(); close(s.done) }()
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(tcpPort)), process: proc}
 	// A server configured with ZooKeeper is ready once its session is up:
 	// 18.16 crashes (null pointer in zkutil::ZooKeeper::createImpl) when an
 	// ON CLUSTER statement is its first use of ZooKeeper before that.
@@ -134,42 +120,13 @@ func StartServerWith(dir string, o Options) (*Server, error) {
 	}
 	if err := s.waitReady(60*time.Second, probe); err != nil {
 		_ = s.Close()
-		log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-		return nil, fmt.Errorf("clickhouse on %s not ready: %w\nserver log:\n%s", s.Addr, err, tail(log, 2000))
+		return nil, fmt.Errorf("clickhouse on %s not ready: %w\nserver log:\n%s", s.Addr, err, s.logTail(2000))
 	}
 	return s, nil
 }
 
-// Log returns the end of the server's log (for a failing test's message).
-func (s *Server) Log() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
-	return string(tail(b, 4000))
-}
-
 // Pid is the server process's id (for benchmarks that read its CPU time).
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
-
-// Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits; a
-// second call does nothing.
-func (s *Server) Close() error {
-	s.closeOnce.Do(func() { stopProcess(s.cmd, s.done) })
-	return nil
-}
-
-// stopProcess stops a started server process (SIGTERM, then SIGKILL after
-// 10 s) and waits until done (closed when it has exited) is closed.
-func stopProcess(cmd *exec.Cmd, done <-chan struct{}) {
-	if cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
 
 func (s *Server) waitReady(limit time.Duration, probe string) error {
 	deadline := time.Now().Add(limit)

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -34,12 +33,7 @@ const slf4jSimple = "/usr/share/java/slf4j-simple.jar"
 type ZooKeeper struct {
 	// Addr is host:port of its client port.
 	Addr string
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	exit error         // its exit status, once done is closed
-
-	closeOnce sync.Once
+	*process
 }
 
 // Host and Port split Addr, for a <zookeeper><node> element.
@@ -108,10 +102,6 @@ func StartZooKeeperIn(dir string) (*ZooKeeper, error) {
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 		return nil, fmt.Errorf("write zookeeper config: %w", err)
 	}
-	logFile, err := os.Create(filepath.Join(dir, "zookeeper.log"))
-	if err != nil {
-		return nil, fmt.Errorf("create zookeeper log: %w", err)
-	}
 	// A small heap and the quick-start JIT: the server holds a few
 	// thousand nodes at most in a test.
 	// slf4j-simple, when installed, writes the server's log (warnings and
@@ -124,33 +114,16 @@ func StartZooKeeperIn(dir string) (*ZooKeeper, error) {
 		"-Dzookeeper.admin.enableServer=false", "-Dzookeeper.4lw.commands.whitelist=srvr",
 		"-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
 		"-cp", cp, "org.apache.zookeeper.server.ZooKeeperServerMain", cfgFile)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("start %s: %w", java, err)
+	proc, err := startProcess(cmd, dir, "zookeeper.log")
+	if err != nil {
+		return nil, err
 	}
-	z := &ZooKeeper{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir, cmd: cmd, done: make(chan struct{})}
-	go func() { z.exit = cmd.Wait(); logFile.Close(); close(z.done) }()
+	z := &ZooKeeper{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), process: proc}
 	if err := z.waitReady(60 * time.Second); err != nil {
 		_ = z.Close()
-		log, _ := os.ReadFile(filepath.Join(dir, "zookeeper.log"))
-		return nil, fmt.Errorf("zookeeper on %s not ready: %w\nlog:\n%s", z.Addr, err, tail(log, 2000))
+		return nil, fmt.Errorf("zookeeper on %s not ready: %w\nlog:\n%s", z.Addr, err, z.logTail(2000))
 	}
 	return z, nil
-}
-
-// Log returns the end of the server's log (for a failing test's message).
-func (z *ZooKeeper) Log() string {
-	b, _ := os.ReadFile(filepath.Join(z.dir, "zookeeper.log"))
-	return string(tail(b, 4000))
-}
-
-// Close stops the server (SIGTERM, then SIGKILL after 10 s) and waits; a
-// second call does nothing.
-func (z *ZooKeeper) Close() error {
-	z.closeOnce.Do(func() { stopProcess(z.cmd, z.done) })
-	return nil
 }
 
 func (z *ZooKeeper) waitReady(limit time.Duration) error {
