@@ -7,13 +7,18 @@ import (
 	"testing"
 )
 
-func TestRollupFlagErrorsNameTheFlag(t *testing.T) {
+// TestFlagErrorsNameTheFlag: a bad value of a rollup or learner flag is a
+// usage error (exit 2) naming the flag, in `process` and `all` alike.
+func TestFlagErrorsNameTheFlag(t *testing.T) {
 	cases := []struct {
 		args []string
 		flag string
 	}{
 		{[]string{"--rollup-lateness", "-1h"}, "--rollup-lateness"},
 		{[]string{"--rollup-interval", "0s"}, "--rollup-interval"},
+		{[]string{"--learn-lateness", "0s"}, "--learn-lateness"},
+		{[]string{"--learn-checkpoint-interval", "-1s"}, "--learn-checkpoint-interval"},
+		{[]string{"--learn-checkpoint-records", "0"}, "--learn-checkpoint-records"},
 	}
 	for _, tc := range cases {
 		for name, run := range map[string]func(context.Context, []string, io.Writer) error{"process": runProcess, "all": runAll} {
