@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -80,27 +79,7 @@ func postOutcomesUntil(t *testing.T, base, token string, outs []schemas.Outcome,
 	for i := range outs[:n] {
 		body = append(outs[i].AppendJSON(body), '\n')
 	}
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/ingest/outcomes", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/x-ndjson")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var got struct {
-		Accepted int               `json:"accepted"`
-		Rejected []json.RawMessage `json:"rejected"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /v1/ingest/outcomes: %d, %v", resp.StatusCode, err)
-	}
-	if got.Accepted != n || len(got.Rejected) != 0 {
-		t.Fatalf("ingest accepted %d of %d outcomes, rejected %s", got.Accepted, n, got.Rejected)
-	}
+	postNDJSON(t, base+"/v1/ingest/outcomes", token, body, n)
 	return n
 }
 

@@ -300,7 +300,14 @@ func postInteractions(t *testing.T, base, token string, its []schemas.Interactio
 	for i := range its {
 		body = append(its[i].AppendJSON(body), '\n')
 	}
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/ingest/interactions", bytes.NewReader(body))
+	postNDJSON(t, base+"/v1/ingest/interactions", token, body, len(its))
+}
+
+// postNDJSON posts an NDJSON body of n records to an ingest route and
+// checks every record is accepted.
+func postNDJSON(t *testing.T, url, token string, body []byte, n int) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,10 +323,10 @@ func postInteractions(t *testing.T, base, token string, its []schemas.Interactio
 		Rejected []json.RawMessage `json:"rejected"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /v1/ingest/interactions: %d, %v", resp.StatusCode, err)
+		t.Fatalf("POST %s: %d, %v", url, resp.StatusCode, err)
 	}
-	if got.Accepted != len(its) || len(got.Rejected) != 0 {
-		t.Fatalf("ingest accepted %d of %d, rejected %s", got.Accepted, len(its), got.Rejected)
+	if got.Accepted != n || len(got.Rejected) != 0 {
+		t.Fatalf("POST %s: ingest accepted %d of %d, rejected %s", url, got.Accepted, n, got.Rejected)
 	}
 }
 
